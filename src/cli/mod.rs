@@ -1,0 +1,93 @@
+//! The command line: the only module that knows about clap, the terminal
+//! and exit codes. Each subcommand lives in its own file and turns parsed
+//! arguments into a call into the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+pub mod calc;
+
+/// Build verified calculus and machine-learning lessons into a static site.
+#[derive(Debug, Parser)]
+#[command(name = "gradbook", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Print nothing but errors.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site in DIR into its output folder.
+    Build(BuildArgs),
+    /// Run every calc block and validate every page without writing a site.
+    Check(CheckArgs),
+    /// Write a new site with a sample lesson.
+    Init(InitArgs),
+    /// Run calc inputs outside a page and print the transcript.
+    Calc(CalcArgs),
+}
+
+/// Arguments of `gradbook build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The site folder (holding book.toml).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Where to write the site (default: build.output-dir).
+    #[arg(long)]
+    pub dest: Option<PathBuf>,
+    /// Include lessons marked `draft = true`.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+/// Arguments of `gradbook check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The site folder (holding book.toml).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Rewrite expected outputs in calc blocks to the computed ones.
+    #[arg(long)]
+    pub bless: bool,
+}
+
+/// Arguments of `gradbook init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to create the site.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+}
+
+/// Arguments of `gradbook calc`.
+#[derive(Debug, Args)]
+pub struct CalcArgs {
+    /// A file of inputs, one per line, or `-` for standard input.
+    pub file: Option<PathBuf>,
+    /// An input to run (repeatable); runs after the file's inputs.
+    #[arg(short = 'e', long = "eval", value_name = "LINE")]
+    pub eval: Vec<String>,
+    /// Significant digits for printed numbers.
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=17))]
+    pub precision: u32,
+}
+
+/// Parses the command line, runs the command and returns its exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Calc(args) => calc::run(&args),
+        Command::Build(_) | Command::Check(_) | Command::Init(_) => {
+            eprintln!("error: not implemented yet");
+            ExitCode::from(2)
+        }
+    }
+}

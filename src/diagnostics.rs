@@ -1,0 +1,310 @@
+//! Problems in files a person wrote, with the place they happened.
+//!
+//! Every stage that reads content (config, front matter, Markdown,
+//! components, calc blocks, links) reports problems as [`Diagnostic`]s and
+//! keeps going, so one run shows every problem at once. Locations come from
+//! a [`SourceText`], which maps byte offsets to 1-based line and column.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// The text of one source file plus a table of where its lines start.
+#[derive(Debug, Clone)]
+pub struct SourceText {
+    /// The path shown to the user (relative to the site root where possible).
+    pub path: PathBuf,
+    /// The whole file.
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceText {
+    /// Wraps `text`, read from `path`.
+    pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
+        let text = text.into();
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Self {
+            path: path.into(),
+            text,
+            line_starts,
+        }
+    }
+
+    /// The 1-based line and column (in characters) of byte `offset`.
+    /// Offsets past the end, or inside a UTF-8 sequence, are clamped.
+    pub fn locate(&self, offset: usize) -> (usize, usize) {
+        let offset = self.floor_char_boundary(offset.min(self.text.len()));
+        let line_index = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line_index];
+        let column = self.text[start..offset].chars().count() + 1;
+        (line_index + 1, column)
+    }
+
+    /// The byte offset where 1-based `line` starts (the end of the text for
+    /// lines past the end).
+    pub fn line_start(&self, line: usize) -> usize {
+        line.checked_sub(1)
+            .and_then(|i| self.line_starts.get(i))
+            .copied()
+            .unwrap_or(self.text.len())
+    }
+
+    /// The text of 1-based `line`, without its line ending.
+    pub fn line_text(&self, line: usize) -> &str {
+        let start = self.line_start(line);
+        let end = self.line_start(line + 1);
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+
+    /// Number of lines (a trailing newline does not start a new line).
+    pub fn line_count(&self) -> usize {
+        if self.text.ends_with('\n') {
+            self.line_starts.len() - 1
+        } else {
+            self.line_starts.len()
+        }
+    }
+
+    fn floor_char_boundary(&self, mut offset: usize) -> usize {
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        offset
+    }
+}
+
+/// One problem a person can fix, with where it is and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file, as shown to the user.
+    pub file: PathBuf,
+    /// 1-based line; 0 when the problem concerns the whole file.
+    pub line: usize,
+    /// 1-based column in characters; 0 when unknown.
+    pub column: usize,
+    /// How many characters of the line to underline (at least 1 when shown).
+    pub width: usize,
+    /// The offending line, without its line ending (empty when `line` is 0).
+    pub source_line: String,
+    /// What is wrong, as one sentence without a trailing period.
+    pub message: String,
+    /// A short label put under the underlined part.
+    pub label: Option<String>,
+    /// Extra facts, one per line (for example `expected: 6`, `computed: 7`).
+    pub notes: Vec<String>,
+    /// The suggested fix, when one is obvious.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A problem with the file as a whole.
+    pub fn whole_file(file: impl AsRef<Path>, message: impl Into<String>) -> Self {
+        Self {
+            file: file.as_ref().to_path_buf(),
+            line: 0,
+            column: 0,
+            width: 0,
+            source_line: String::new(),
+            message: message.into(),
+            label: None,
+            notes: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// A problem at the bytes `span` of `source`.
+    pub fn at(source: &SourceText, span: Range<usize>, message: impl Into<String>) -> Self {
+        let (line, column) = source.locate(span.start);
+        let source_line = source.line_text(line).to_string();
+        let line_end = source.line_start(line) + source_line.len();
+        let end = span.end.clamp(span.start, line_end.max(span.start));
+        let width = source
+            .text
+            .get(span.start.min(source.text.len())..end.min(source.text.len()))
+            .map_or(1, |s| s.chars().count().max(1));
+        Self {
+            file: source.path.clone(),
+            line,
+            column,
+            width,
+            source_line,
+            message: message.into(),
+            label: None,
+            notes: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// A problem on 1-based `line`, column `column`, `width` characters wide.
+    pub fn at_line(
+        source: &SourceText,
+        line: usize,
+        column: usize,
+        width: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            file: source.path.clone(),
+            line,
+            column,
+            width,
+            source_line: source.line_text(line).to_string(),
+            message: message.into(),
+            label: None,
+            notes: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// Adds a label under the underlined part.
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    /// Adds a note line.
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// Sets the suggested fix.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// `file:line:col`, or just `file` for whole-file problems.
+    pub fn location(&self) -> String {
+        let file = self.file.display();
+        match (self.line, self.column) {
+            (0, _) => format!("{file}"),
+            (line, 0) => format!("{file}:{line}"),
+            (line, column) => format!("{file}:{line}:{column}"),
+        }
+    }
+
+    /// The one-line form: `file:line:col: error: message`.
+    pub fn one_line(&self) -> String {
+        format!("{}: error: {}", self.location(), self.message)
+    }
+
+    /// Sort key that orders diagnostics by file, then position.
+    pub fn sort_key(&self) -> (PathBuf, usize, usize) {
+        (self.file.clone(), self.line, self.column)
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// The full, rustc-style form with the quoted source line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "error: {}", self.message)?;
+        let gutter = self.line.to_string().len().max(1);
+        let pad = " ".repeat(gutter);
+        writeln!(f, "{pad}--> {}", self.location())?;
+        if self.line > 0 {
+            writeln!(f, "{pad} |")?;
+            writeln!(f, "{} | {}", self.line, self.source_line)?;
+            if self.column > 0 {
+                let indent: String = self
+                    .source_line
+                    .chars()
+                    .take(self.column - 1)
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
+                let carets = "^".repeat(self.width.max(1));
+                match &self.label {
+                    Some(label) => writeln!(f, "{pad} | {indent}{carets} {label}")?,
+                    None => writeln!(f, "{pad} | {indent}{carets}")?,
+                }
+            }
+        }
+        for note in &self.notes {
+            writeln!(f, "{pad} = note: {note}")?;
+        }
+        if let Some(help) = &self.help {
+            writeln!(f, "{pad} = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Sorts diagnostics by file and position and removes exact duplicates, so
+/// that output is deterministic whatever order parallel stages finished in.
+pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.sort_by_key(Diagnostic::sort_key);
+    diagnostics.dedup();
+}
+
+/// The closest of `candidates` to `word`, if any is close enough to be a
+/// plausible typo (used for "did you mean …?" hints).
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|&(d, _)| d <= limit)
+        .min_by_key(|&(d, c)| (d, c))
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance in characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locates_lines_and_columns_in_characters() {
+        let src = SourceText::new("a.md", "ab\nçd=e\r\nlast");
+        assert_eq!(src.locate(0), (1, 1));
+        assert_eq!(src.locate(3), (2, 1));
+        assert_eq!(src.locate(6), (2, 3), "ç is one character, two bytes");
+        assert_eq!(src.locate(10), (3, 1));
+        assert_eq!(src.locate(999), (3, 5));
+        assert_eq!(src.line_text(2), "çd=e");
+        assert_eq!(src.line_count(), 3);
+    }
+
+    #[test]
+    fn diagnostic_points_at_span() {
+        let src = SourceText::new("c.md", "x\nJ(w) = sigmod(w)\n");
+        let d = Diagnostic::at(&src, 9..15, "unknown function 'sigmod'")
+            .with_help("did you mean 'sigmoid'?");
+        assert_eq!(d.location(), "c.md:2:8");
+        assert_eq!(d.width, 6);
+        let shown = d.to_string();
+        assert!(shown.contains("2 | J(w) = sigmod(w)"), "{shown}");
+        assert!(shown.contains("       ^^^^^^"), "{shown}");
+        assert!(shown.contains("help: did you mean 'sigmoid'?"), "{shown}");
+    }
+
+    #[test]
+    fn suggestions_are_close_words_only() {
+        let known = ["sigmoid", "sin", "softplus"];
+        assert_eq!(did_you_mean("sigmod", known), Some("sigmoid"));
+        assert_eq!(did_you_mean("zzzzzz", known), None);
+    }
+}

@@ -1,0 +1,32 @@
+//! gradbook turns a folder of Markdown lessons into a static website whose
+//! numbers are computed, not typed.
+//!
+//! The modules are declared in the order data flows through them; see
+//! `ARCHITECTURE.md` for the map. In short:
+//!
+//! `config` reads `book.toml`; `content` walks `content/` into lessons and
+//! sections; `markdown` renders each lesson body, handing fenced divs to
+//! `components`, `calc` blocks and inline values to `calc` (which runs them
+//! through the pure `math` engine) and `$…$` to `latex`; `render` puts the
+//! results into tera templates; `output` writes the site atomically; `site`
+//! chains the stages; `cli` is the only place that knows about the command
+//! line. `diagnostics` is the one error type every stage reports content
+//! problems with.
+
+pub mod math;
+
+pub mod diagnostics;
+
+pub mod config;
+pub mod content;
+
+pub mod calc;
+pub mod components;
+pub mod latex;
+pub mod markdown;
+
+pub mod output;
+pub mod render;
+pub mod site;
+
+pub mod cli;
