@@ -195,7 +195,15 @@ pub(super) fn parse(source: &SourceText, range: Range<usize>) -> (Vec<Block>, Ve
             ));
         }
         diagnostics.push(diagnostic);
-        close(source, open, range.end, range.end, &mut stack, &mut root, &mut diagnostics);
+        close(
+            source,
+            open,
+            range.end,
+            range.end,
+            &mut stack,
+            &mut root,
+            &mut diagnostics,
+        );
     }
     push_markdown(text, &mut root.0, root.1..range.end);
     diagnostics.sort_by_key(|d| (d.line, d.column));
@@ -333,7 +341,10 @@ fn title_range(text: &str) -> Option<Range<usize>> {
     }
     for (open, close) in [('"', '"'), ('\'', '\''), ('“', '”'), ('‘', '’')] {
         let t = &text[start..end];
-        if t.len() >= open.len_utf8() + close.len_utf8() && t.starts_with(open) && t.ends_with(close) {
+        if t.len() >= open.len_utf8() + close.len_utf8()
+            && t.starts_with(open)
+            && t.ends_with(close)
+        {
             start += open.len_utf8();
             end -= close.len_utf8();
             break;
@@ -406,11 +417,17 @@ mod tests {
     #[test]
     fn fence_lines() {
         assert!(matches!(read_fence(":::", 0), Some(Fence::Close { .. })));
-        assert!(matches!(read_fence("   :::::  ", 0), Some(Fence::Close { colons }) if colons == (3..8)));
+        assert!(
+            matches!(read_fence("   :::::  ", 0), Some(Fence::Close { colons }) if colons == (3..8))
+        );
         assert!(read_fence("    :::", 0).is_none(), "indented code");
         assert!(read_fence(":: note", 0).is_none());
         match read_fence("::: note Hello", 10) {
-            Some(Fence::Open { colons, word, title }) => {
+            Some(Fence::Open {
+                colons,
+                word,
+                title,
+            }) => {
                 assert_eq!((colons, word, title), (10..13, 14..18, Some(19..24)));
             }
             _ => panic!("not an opening fence"),

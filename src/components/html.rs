@@ -10,7 +10,9 @@
 
 use std::fmt::Write;
 
-use super::{Block, Body, Card, Component, Item, Kind, MarkdownSink, Question, Task, shuffled_order};
+use super::{
+    Block, Body, Card, Component, Item, Kind, MarkdownSink, Question, Task, shuffled_order,
+};
 
 pub(super) fn render(component: &Component, page_key: &str, sink: &mut dyn MarkdownSink) -> String {
     let id = format!("gb-{}", component.span.start);
@@ -36,7 +38,13 @@ pub(super) fn render(component: &Component, page_key: &str, sink: &mut dyn Markd
     match &component.body {
         Body::Flashcards(cards) => flashcards(&mut out, &id, cards, sink),
         Body::Interview(questions) => interview(&mut out, questions, sink),
-        Body::Reorder(items) => reorder(&mut out, &id, items, &format!("{page_key}#{}", component.key), sink),
+        Body::Reorder(items) => reorder(
+            &mut out,
+            &id,
+            items,
+            &format!("{page_key}#{}", component.key),
+            sink,
+        ),
         Body::Checklist(tasks) => checklist(&mut out, &id, tasks, sink),
         Body::Callout(_) => {}
     }
@@ -123,7 +131,10 @@ fn interview(out: &mut String, questions: &[Question], sink: &mut dyn MarkdownSi
 
 fn reorder(out: &mut String, id: &str, items: &[Item], seed: &str, sink: &mut dyn MarkdownSink) {
     // Render in document order once; show the same HTML twice.
-    let texts: Vec<String> = items.iter().map(|item| sink.inline(item.text.clone())).collect();
+    let texts: Vec<String> = items
+        .iter()
+        .map(|item| sink.inline(item.text.clone()))
+        .collect();
     let keys: Vec<&str> = items.iter().map(|item| item.key.as_str()).collect();
     let order = shuffled_order(&keys, seed);
     let _ = write!(
@@ -133,16 +144,16 @@ fn reorder(out: &mut String, id: &str, items: &[Item], seed: &str, sink: &mut dy
         answer = escape(&keys.join(" ")),
     );
     for &i in &order {
-        let _ = write!(
+        let _ = writeln!(
             out,
             "<li class=\"gb-item\" data-key=\"{key}\">\
              <span class=\"gb-grip\" data-gb-js hidden aria-hidden=\"true\">{grip}</span>\
              <span class=\"gb-item-text\">{text}</span>\
-             <span class=\"gb-item-mark\" aria-hidden=\"true\"></span>\
+             <span class=\"gb-item-mark\"></span>\
              <span class=\"gb-item-moves\" data-gb-js hidden>\
              <button type=\"button\" class=\"gb-icon-btn\" data-gb-move=\"-1\" aria-label=\"Move up\">{up}</button>\
              <button type=\"button\" class=\"gb-icon-btn\" data-gb-move=\"1\" aria-label=\"Move down\">{down}</button></span>\
-             </li>\n",
+             </li>",
             key = escape(keys[i]),
             text = texts[i],
             grip = ICON_GRIP,
@@ -174,10 +185,10 @@ fn checklist(out: &mut String, id: &str, tasks: &[Task], sink: &mut dyn Markdown
     );
     for (i, task) in tasks.iter().enumerate() {
         let text = sink.inline(task.text.clone());
-        let _ = write!(
+        let _ = writeln!(
             out,
             "<li class=\"gb-task\"><input type=\"checkbox\" class=\"gb-tick\" id=\"{id}-{num}\" data-task-id=\"{task_id}\"{checked}>\
-             <label for=\"{id}-{num}\">{text}</label></li>\n",
+             <label for=\"{id}-{num}\">{text}</label></li>",
             num = i + 1,
             task_id = escape(&task.id),
             checked = if task.checked { " checked" } else { "" },
@@ -188,7 +199,14 @@ fn checklist(out: &mut String, id: &str, tasks: &[Task], sink: &mut dyn Markdown
     );
 }
 
-fn callout(out: &mut String, kind: Kind, id: &str, title: &str, blocks: &[Block], sink: &mut dyn MarkdownSink) {
+fn callout(
+    out: &mut String,
+    kind: Kind,
+    id: &str,
+    title: &str,
+    blocks: &[Block],
+    sink: &mut dyn MarkdownSink,
+) {
     let body = sink.blocks(blocks);
     let _ = write!(
         out,
@@ -219,27 +237,41 @@ pub(super) fn escape(text: &str) -> String {
 fn icon(kind: Kind) -> String {
     let paths = match kind {
         // Two stacked cards.
-        Kind::Flashcards => "<rect x=\"3\" y=\"6\" width=\"14\" height=\"14\" rx=\"2\"/><path d=\"M7 3h12a2 2 0 0 1 2 2v12\"/>",
+        Kind::Flashcards => {
+            "<rect x=\"3\" y=\"6\" width=\"14\" height=\"14\" rx=\"2\"/><path d=\"M7 3h12a2 2 0 0 1 2 2v12\"/>"
+        }
         // A speech bubble with a question mark.
         Kind::Interview => {
             "<path d=\"M4 5h16v11H9l-5 4z\"/><path d=\"M10 8.5a2 2 0 1 1 2.5 1.9c-.4.1-.5.4-.5.8V12\"/><circle cx=\"12\" cy=\"14\" r=\".6\" fill=\"currentColor\"/>"
         }
         // Arrows up and down beside three lines.
-        Kind::Reorder => "<path d=\"M4 6h9M4 12h9M4 18h9\"/><path d=\"M18 4v16M15 7l3-3 3 3M15 17l3 3 3-3\"/>",
+        Kind::Reorder => {
+            "<path d=\"M4 6h9M4 12h9M4 18h9\"/><path d=\"M18 4v16M15 7l3-3 3 3M15 17l3 3 3-3\"/>"
+        }
         // A box with a tick.
-        Kind::Checklist => "<rect x=\"3\" y=\"3\" width=\"18\" height=\"18\" rx=\"3\"/><path d=\"M7.5 12.5l3 3 6-7\"/>",
+        Kind::Checklist => {
+            "<rect x=\"3\" y=\"3\" width=\"18\" height=\"18\" rx=\"3\"/><path d=\"M7.5 12.5l3 3 6-7\"/>"
+        }
         // An "i" in a circle.
-        Kind::Note => "<circle cx=\"12\" cy=\"12\" r=\"9\"/><path d=\"M12 11v6\"/><circle cx=\"12\" cy=\"7.5\" r=\".8\" fill=\"currentColor\"/>",
+        Kind::Note => {
+            "<circle cx=\"12\" cy=\"12\" r=\"9\"/><path d=\"M12 11v6\"/><circle cx=\"12\" cy=\"7.5\" r=\".8\" fill=\"currentColor\"/>"
+        }
         // A light bulb.
-        Kind::Tip => "<path d=\"M9 18h6M10 21h4\"/><path d=\"M12 3a6 6 0 0 0-3.6 10.8c.7.6 1.1 1.3 1.1 2.2h5c0-.9.4-1.6 1.1-2.2A6 6 0 0 0 12 3z\"/>",
+        Kind::Tip => {
+            "<path d=\"M9 18h6M10 21h4\"/><path d=\"M12 3a6 6 0 0 0-3.6 10.8c.7.6 1.1 1.3 1.1 2.2h5c0-.9.4-1.6 1.1-2.2A6 6 0 0 0 12 3z\"/>"
+        }
         // A triangle with an exclamation mark.
         Kind::Warning => {
             "<path d=\"M12 3.5l9.5 16.5h-19z\"/><path d=\"M12 10v4.5\"/><circle cx=\"12\" cy=\"17.3\" r=\".8\" fill=\"currentColor\"/>"
         }
         // A flask.
-        Kind::Example => "<path d=\"M9 3h6M10 3v6l-5.5 9.5A1.7 1.7 0 0 0 6 21h12a1.7 1.7 0 0 0 1.5-2.5L14 9V3\"/><path d=\"M7.5 15h9\"/>",
+        Kind::Example => {
+            "<path d=\"M9 3h6M10 3v6l-5.5 9.5A1.7 1.7 0 0 0 6 21h12a1.7 1.7 0 0 0 1.5-2.5L14 9V3\"/><path d=\"M7.5 15h9\"/>"
+        }
     };
-    format!("<svg class=\"gb-icon\" viewBox=\"0 0 24 24\" width=\"20\" height=\"20\" aria-hidden=\"true\" focusable=\"false\">{paths}</svg>")
+    format!(
+        "<svg class=\"gb-icon\" viewBox=\"0 0 24 24\" width=\"20\" height=\"20\" aria-hidden=\"true\" focusable=\"false\">{paths}</svg>"
+    )
 }
 
 const ICON_CHECK: &str = "<svg class=\"gb-icon\" viewBox=\"0 0 24 24\" width=\"16\" height=\"16\" aria-hidden=\"true\" focusable=\"false\"><path d=\"M5 12.5l4.5 4.5L19 7.5\"/></svg>";
@@ -255,7 +287,10 @@ mod tests {
 
     #[test]
     fn escapes_markup_and_quotes() {
-        assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
     }
 
     #[test]

@@ -300,36 +300,56 @@ mod tests {
         let pad = "  ".repeat(depth);
         for block in blocks {
             match block {
-                Block::Markdown(r) => out.push_str(&format!("{pad}md {:?}\n", short(&text[r.clone()]))),
+                Block::Markdown(r) => {
+                    out.push_str(&format!("{pad}md {:?}\n", short(&text[r.clone()])))
+                }
                 Block::Component(c) => {
-                    let title = c.title.clone().map_or(String::new(), |t| format!(" {:?}", &text[t]));
+                    let title = c
+                        .title
+                        .clone()
+                        .map_or(String::new(), |t| format!(" {:?}", &text[t]));
                     out.push_str(&format!("{pad}{}{title}\n", c.kind.name()));
                     match &c.body {
                         Body::Flashcards(cards) => {
                             for card in cards {
-                                out.push_str(&format!("{pad}  card {:?}\n", &text[card.front.clone()]));
+                                out.push_str(&format!(
+                                    "{pad}  card {:?}\n",
+                                    &text[card.front.clone()]
+                                ));
                                 dump_blocks(text, &card.back, depth + 2, out);
                             }
                         }
                         Body::Interview(questions) => {
                             for q in questions {
-                                out.push_str(&format!("{pad}  question {:?}\n", &text[q.question.clone()]));
+                                out.push_str(&format!(
+                                    "{pad}  question {:?}\n",
+                                    &text[q.question.clone()]
+                                ));
                                 dump_blocks(text, &q.answer, depth + 2, out);
                                 if let Some(s) = &q.senior {
-                                    out.push_str(&format!("{pad}  senior {:?}\n", &text[s.label.clone()]));
+                                    out.push_str(&format!(
+                                        "{pad}  senior {:?}\n",
+                                        &text[s.label.clone()]
+                                    ));
                                     dump_blocks(text, &s.body, depth + 2, out);
                                 }
                             }
                         }
                         Body::Reorder(items) => {
                             for item in items {
-                                out.push_str(&format!("{pad}  item {:?}\n", &text[item.text.clone()]));
+                                out.push_str(&format!(
+                                    "{pad}  item {:?}\n",
+                                    &text[item.text.clone()]
+                                ));
                             }
                         }
                         Body::Checklist(tasks) => {
                             for t in tasks {
                                 let mark = if t.checked { "x" } else { " " };
-                                out.push_str(&format!("{pad}  [{mark}] {:?}\n", &text[t.text.clone()]));
+                                out.push_str(&format!(
+                                    "{pad}  [{mark}] {:?}\n",
+                                    &text[t.text.clone()]
+                                ));
                             }
                         }
                         Body::Callout(blocks) => dump_blocks(text, blocks, depth + 1, out),
@@ -351,7 +371,10 @@ mod tests {
 
     #[test]
     fn plain_markdown_is_one_block() {
-        check("# Title\n\nSome *text*.\n", r####"md "# Title Some *text*.""####);
+        check(
+            "# Title\n\nSome *text*.\n",
+            r####"md "# Title Some *text*.""####,
+        );
     }
 
     #[test]
@@ -578,12 +601,17 @@ mod tests {
 
     #[test]
     fn every_problem_is_reported_in_one_run() {
-        let text = "::: flashcard\nx\n:::\n::: reorder\n- a\n:::\n::: checklist\ntext\n:::\n::: note\n";
+        let text =
+            "::: flashcard\nx\n:::\n::: reorder\n- a\n:::\n::: checklist\ntext\n:::\n::: note\n";
         let source = SourceText::new("lesson.md", text);
         let (_, diagnostics) = parse(&source, 0..text.len());
         let lines: Vec<usize> = diagnostics.iter().map(|d| d.line).collect();
         assert_eq!(lines, [1, 4, 5, 7, 8, 10], "{diagnostics:#?}");
-        assert!(diagnostics.iter().all(|d| d.file.to_str() == Some("lesson.md")));
+        assert!(
+            diagnostics
+                .iter()
+                .all(|d| d.file.to_str() == Some("lesson.md"))
+        );
     }
 
     #[test]
@@ -592,7 +620,9 @@ mod tests {
         let source = SourceText::new("a.md", text);
         let (blocks, diagnostics) = parse(&source, 9..text.len());
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
-        let [Block::Component(c)] = blocks.as_slice() else { panic!("{blocks:?}") };
+        let [Block::Component(c)] = blocks.as_slice() else {
+            panic!("{blocks:?}")
+        };
         assert_eq!(&text[c.title.clone().expect("title")], "Quoted");
         assert_eq!(c.span, 9..text.len());
     }
@@ -600,20 +630,42 @@ mod tests {
     #[test]
     fn never_panics_on_odd_input() {
         let pieces = [
-            ":::", "::::", "::: note", ":::: tip x", "::: flashcards", "### q", "#### Senior angle", "1. a", "- [ ] b",
-            "```", "~~~~", "text", "", "::: reorder", "::: checklist", "::: interview", "é:::", "::: ", "  :::", "\r",
+            ":::",
+            "::::",
+            "::: note",
+            ":::: tip x",
+            "::: flashcards",
+            "### q",
+            "#### Senior angle",
+            "1. a",
+            "- [ ] b",
+            "```",
+            "~~~~",
+            "text",
+            "",
+            "::: reorder",
+            "::: checklist",
+            "::: interview",
+            "é:::",
+            "::: ",
+            "  :::",
+            "\r",
         ];
         // A deterministic walk over many combinations of the pieces.
         let mut state = 1u64;
         for _ in 0..3000 {
             let mut text = String::new();
             for _ in 0..12 {
-                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 text.push_str(pieces[(state >> 33) as usize % pieces.len()]);
                 text.push('\n');
             }
             let source = SourceText::new("f.md", text.as_str());
-            for range in [0..text.len(), 1..text.len(), 0..text.len() / 2, 3..2] {
+            #[allow(clippy::reversed_empty_ranges)]
+            let ranges = [0..text.len(), 1..text.len(), 0..text.len() / 2, 3..2];
+            for range in ranges {
                 let (blocks, _) = parse(&source, range);
                 let _ = trackable(&blocks);
             }
@@ -634,7 +686,13 @@ mod tests {
         let text = "::: flashcards\n### Same\nx\n### Same\ny\n:::\n";
         let source = SourceText::new("a.md", text);
         let (blocks, _) = parse(&source, 0..text.len());
-        let [Block::Component(Component { body: Body::Flashcards(cards), .. })] = blocks.as_slice() else {
+        let [
+            Block::Component(Component {
+                body: Body::Flashcards(cards),
+                ..
+            }),
+        ] = blocks.as_slice()
+        else {
             panic!("{blocks:?}")
         };
         assert_eq!(cards[0].id, stable_id("Same"));

@@ -61,7 +61,8 @@ pub fn shuffled_order(keys: &[&str], seed: &str) -> Vec<usize> {
         return order;
     }
     let mut rng = SplitMix64(fnv1a(seed.as_bytes()));
-    let reads_correct = |order: &[usize]| order.iter().enumerate().all(|(i, &j)| keys[i] == keys[j]);
+    let reads_correct =
+        |order: &[usize]| order.iter().enumerate().all(|(i, &j)| keys[i] == keys[j]);
     for _ in 0..16 {
         for i in (1..n).rev() {
             let j = rng.below(i + 1);
@@ -94,11 +95,17 @@ mod tests {
 
     #[test]
     fn stable_ids_ignore_wrapping_and_are_fixed_forever() {
-        assert_eq!(stable_id("Informal  definition\nof a derivative."), stable_id("Informal definition of a derivative."));
+        assert_eq!(
+            stable_id("Informal  definition\nof a derivative."),
+            stable_id("Informal definition of a derivative.")
+        );
         assert_ne!(stable_id("a"), stable_id("b"));
         assert_eq!(stable_id("foobar").len(), 10);
         // Pinned: changing this breaks every reader's stored progress.
-        assert_eq!(stable_id("foobar"), format!("{:010x}", 0x8594_4171_f739_67e8_u64 >> 24));
+        assert_eq!(
+            stable_id("foobar"),
+            format!("{:010x}", 0x8594_4171_f739_67e8_u64 >> 24)
+        );
     }
 
     #[test]
@@ -136,8 +143,9 @@ mod tests {
     #[test]
     fn different_seeds_give_different_orders() {
         let keys = ["a", "b", "c", "d", "e", "f"];
-        let distinct: std::collections::HashSet<Vec<usize>> =
-            (0..50).map(|s| shuffled_order(&keys, &format!("s{s}"))).collect();
+        let distinct: std::collections::HashSet<Vec<usize>> = (0..50)
+            .map(|s| shuffled_order(&keys, &format!("s{s}")))
+            .collect();
         assert!(distinct.len() > 30, "{}", distinct.len());
     }
 }

@@ -45,7 +45,11 @@ pub(super) fn build(
         Kind::Checklist => Body::Checklist(reader.checklist(blocks)),
         Kind::Note | Kind::Tip | Kind::Warning | Kind::Example => Body::Callout(blocks),
     };
-    let key = stable_id(&format!("{}\n{}", fenced.kind.name(), &text[fenced.inner.clone()]));
+    let key = stable_id(&format!(
+        "{}\n{}",
+        fenced.kind.name(),
+        &text[fenced.inner.clone()]
+    ));
     Component {
         span: fenced.span,
         kind: fenced.kind,
@@ -167,9 +171,17 @@ impl<'a> Reader<'a> {
                     "write the question after `###`",
                 );
             }
-            let (answer, mut seniors) = split(self.text(), section.blocks, HeadingLevel::H4, &is_senior_angle);
+            let (answer, mut seniors) = split(
+                self.text(),
+                section.blocks,
+                HeadingLevel::H4,
+                &is_senior_angle,
+            );
             if first_content(self.text(), &answer).is_none() {
-                let message = format!("interview question `{}` has no answer", self.text()[section.text.clone()].trim());
+                let message = format!(
+                    "interview question `{}` has no answer",
+                    self.text()[section.text.clone()].trim()
+                );
                 self.at(
                     section.text.clone(),
                     message,
@@ -185,20 +197,22 @@ impl<'a> Reader<'a> {
                     "merge the two senior angles, or start a new `###` question",
                 );
             }
-            let senior = (!seniors.is_empty()).then(|| seniors.swap_remove(0)).map(|s| {
-                if first_content(self.text(), &s.blocks).is_none() {
-                    self.at(
-                        s.heading.clone(),
-                        "empty senior angle".into(),
-                        "nothing follows this heading",
-                        "write the senior angle under the heading, or remove the heading",
-                    );
-                }
-                Senior {
-                    label: s.text,
-                    body: s.blocks,
-                }
-            });
+            let senior = (!seniors.is_empty())
+                .then(|| seniors.swap_remove(0))
+                .map(|s| {
+                    if first_content(self.text(), &s.blocks).is_none() {
+                        self.at(
+                            s.heading.clone(),
+                            "empty senior angle".into(),
+                            "nothing follows this heading",
+                            "write the senior angle under the heading, or remove the heading",
+                        );
+                    }
+                    Senior {
+                        label: s.text,
+                        body: s.blocks,
+                    }
+                });
             questions.push(Question {
                 question: section.text,
                 answer,
@@ -290,7 +304,11 @@ impl<'a> Reader<'a> {
 
     /// The one list a `reorder` or `checklist` holds: whether it is ordered,
     /// its span and its items. Anything else inside is reported.
-    fn one_list(&mut self, blocks: Vec<Block>, what: &str) -> Option<(bool, Range<usize>, Vec<ListItem>)> {
+    fn one_list(
+        &mut self,
+        blocks: Vec<Block>,
+        what: &str,
+    ) -> Option<(bool, Range<usize>, Vec<ListItem>)> {
         let name = self.name();
         let mut found: Option<(bool, Range<usize>, Vec<ListItem>)> = None;
         for block in blocks {
@@ -346,7 +364,11 @@ impl Ids {
     fn unique(&mut self, id: String) -> String {
         let seen = self.0.entry(id.clone()).or_insert(0);
         *seen += 1;
-        if *seen == 1 { id } else { format!("{id}-{seen}") }
+        if *seen == 1 {
+            id
+        } else {
+            format!("{id}-{seen}")
+        }
     }
 }
 
@@ -391,7 +413,10 @@ fn split(
                 let current = sections.last_mut().map_or(&mut before, |s| &mut s.blocks);
                 push_markdown(text, current, pos..range.end);
             }
-            component => sections.last_mut().map_or(&mut before, |s| &mut s.blocks).push(component),
+            component => sections
+                .last_mut()
+                .map_or(&mut before, |s| &mut s.blocks)
+                .push(component),
         }
     }
     (before, sections)
@@ -410,7 +435,9 @@ fn first_content(text: &str, blocks: &[Block]) -> Option<usize> {
 }
 
 fn line_end(text: &str, from: usize) -> usize {
-    text[from..].find(['\n', '\r']).map_or(text.len(), |i| from + i)
+    text[from..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |i| from + i)
 }
 
 /// A top-level element of a Markdown range.
@@ -501,7 +528,11 @@ fn outline(text: &str, range: Range<usize>) -> Vec<Top> {
                     && matches!(tag, TagEnd::List(_))
                     && let Some((ordered, span, items)) = list.take()
                 {
-                    tops.push(Top::List { ordered, span, items });
+                    tops.push(Top::List {
+                        ordered,
+                        span,
+                        items,
+                    });
                 }
             }
             Event::TaskListMarker(checked) => {
@@ -598,12 +629,22 @@ mod tests {
         let t = "- [ ] one *two*\n- [x] three\n- four\n\n1. a\n   - nested\n";
         let tops = outline(t, 0..t.len());
         assert_eq!(tops.len(), 2);
-        let Top::List { ordered, items, .. } = &tops[0] else { panic!("list") };
+        let Top::List { ordered, items, .. } = &tops[0] else {
+            panic!("list")
+        };
         assert!(!ordered);
-        let texts: Vec<&str> = items.iter().map(|i| &t[i.text.clone().expect("text")]).collect();
+        let texts: Vec<&str> = items
+            .iter()
+            .map(|i| &t[i.text.clone().expect("text")])
+            .collect();
         assert_eq!(texts, ["one *two*", "three", "four"]);
-        assert_eq!(items.iter().map(|i| i.task).collect::<Vec<_>>(), [Some(false), Some(true), None]);
-        let Top::List { ordered, items, .. } = &tops[1] else { panic!("list") };
+        assert_eq!(
+            items.iter().map(|i| i.task).collect::<Vec<_>>(),
+            [Some(false), Some(true), None]
+        );
+        let Top::List { ordered, items, .. } = &tops[1] else {
+            panic!("list")
+        };
         assert!(ordered);
         assert!(items[0].extra.is_some(), "nested list is extra content");
     }
