@@ -271,7 +271,7 @@ fn unclosed(source: &SourceText, open: &Open) -> Diagnostic {
         None => "component".to_string(),
     };
     let colons = &text[open.fence.clone()];
-    Diagnostic::at(source, open.fence.clone(), format!("unclosed {what}"))
+    Diagnostic::at(source, open.head.clone(), format!("unclosed {what}"))
         .with_label("opened here")
         .with_help(format!("add a line `{colons}` where the component ends"))
 }

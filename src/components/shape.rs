@@ -87,7 +87,7 @@ impl<'a> Reader<'a> {
     /// An error pointing at the opening fence.
     fn at_fence(&mut self, message: String, help: &str) {
         let diagnostic = Diagnostic::at(self.source, self.fenced.head.clone(), message)
-            .with_label(format!("this {}", self.name()))
+            .with_label(format!("this `{}` component", self.name()))
             .with_help(help.to_string());
         self.diagnostics.push(diagnostic);
     }
