@@ -698,4 +698,110 @@ mod tests {
         assert_eq!(cards[0].id, stable_id("Same"));
         assert_eq!(cards[1].id, format!("{}-2", stable_id("Same")));
     }
+
+    /// Records what a component asks of the renderer, in order.
+    struct Recorder<'a> {
+        text: &'a str,
+        calls: Vec<String>,
+    }
+
+    impl MarkdownSink for Recorder<'_> {
+        fn inline(&mut self, range: Range<usize>) -> String {
+            let t = short(&self.text[range]);
+            self.calls.push(format!("inline {t}"));
+            format!("<i>{t}</i>")
+        }
+        fn blocks(&mut self, blocks: &[Block]) -> String {
+            let mut out = String::new();
+            for block in blocks {
+                match block {
+                    Block::Markdown(r) => {
+                        let t = short(&self.text[r.clone()]);
+                        self.calls.push(format!("blocks {t}"));
+                        out.push_str(&format!("<p>{t}</p>"));
+                    }
+                    Block::Component(c) => out.push_str(&render(c, "/p/", self)),
+                }
+            }
+            out
+        }
+    }
+
+    fn render_all(text: &str) -> (String, Vec<String>) {
+        let source = SourceText::new("a.md", text);
+        let (blocks, diagnostics) = parse(&source, 0..text.len());
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let mut sink = Recorder {
+            text,
+            calls: Vec::new(),
+        };
+        let html = sink.blocks(&blocks);
+        (html, sink.calls)
+    }
+
+    #[test]
+    fn markdown_inside_is_rendered_once_in_document_order() {
+        let (html, calls) = render_all(
+            "::: flashcards Cards `= x`\n### F1\nB1\n### F2\nB2\n:::\n::: reorder\n1. first\n2. second\n3. third\n:::\n::: interview\n### Q\nA\n#### Senior angle\nS\n:::\n::: tip\nT\n:::\n",
+        );
+        let expected = [
+            "inline Cards `= x`",
+            "inline F1",
+            "blocks B1",
+            "inline F2",
+            "blocks B2",
+            "inline first",
+            "inline second",
+            "inline third",
+            "inline Q",
+            "blocks A",
+            "inline Senior angle",
+            "blocks S",
+            "blocks T",
+        ];
+        assert_eq!(calls, expected);
+        // Reorder items appear twice (exercise and solution) but were
+        // rendered once.
+        assert_eq!(html.matches("<i>first</i>").count(), 2);
+        assert!(html.contains("<p class=\"gb-callout-title\" id=\"gb-"));
+        assert!(html.contains(">Tip</span>"), "default title");
+    }
+
+    #[test]
+    fn rendering_is_deterministic_and_uses_the_page_key() {
+        let text = "::: reorder Flow\n1. a\n2. b\n3. c\n4. d\n:::\n::: checklist\n- [x] done\n- [ ] todo\n:::\n";
+        let (first, _) = render_all(text);
+        let (second, _) = render_all(text);
+        assert_eq!(first, second);
+        assert!(first.contains("data-gb-page=\"/p/\""));
+        assert!(first.contains(" checked>"), "an author's [x] starts ticked");
+        let shown: Vec<&str> = first
+            .split("<li class=\"gb-item\" data-key=\"")
+            .skip(1)
+            .map(|s| &s[..10])
+            .collect();
+        let answer = ["a", "b", "c", "d"].map(stable_id);
+        assert_eq!(shown.len(), 4);
+        assert_ne!(shown, answer.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parse_never_panics_and_spans_stay_inside(text in "(:{2,5}( ?[a-z]{0,9}( [\"a-zé]{0,6})?)?|#{3,4} [a-z ]{0,5}|[0-9]\\. [a-z]{0,4}|- \\[[ x]\\] [a-z]{0,4}|`{3,4}|~{3}|[a-zé ]{0,8}|\r)?(\n(:{2,5}( ?[a-z]{0,9})?|#{3,4} [a-z ]{0,5}|[0-9]\\. [a-z]{0,4}|- \\[[ x]\\] [a-z]{0,4}|`{3,4}|~{3}|[a-zé ]{0,8}))*") {
+            let source = SourceText::new("p.md", text.as_str());
+            let (blocks, diagnostics) = parse(&source, 0..text.len());
+            fn inside(blocks: &[Block], len: usize) -> bool {
+                blocks.iter().all(|b| match b {
+                    Block::Markdown(r) => r.start <= r.end && r.end <= len,
+                    Block::Component(c) => c.span.end <= len && c.inner.end <= len,
+                })
+            }
+            proptest::prop_assert!(inside(&blocks, text.len()));
+            for d in diagnostics {
+                proptest::prop_assert!(d.line >= 1 && d.column >= 1);
+            }
+            let mut sink = Recorder { text: &text, calls: Vec::new() };
+            let _ = sink.blocks(&blocks);
+        }
+    }
 }

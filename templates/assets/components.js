@@ -107,7 +107,14 @@
       });
       setMeter(root, flipped, cards.length, flipped + ' of ' + cards.length + ' flipped');
       var knownText = root.querySelector('[data-gb-known]');
-      if (knownText) knownText.textContent = known ? '· ' + known + ' known' : '';
+      if (knownText) {
+        knownText.classList.toggle('is-known', known > 0);
+        knownText.textContent = known
+          ? '· ' + known + ' known'
+          : flipped
+            ? ''
+            : '· start flipping cards to track your progress';
+      }
     }
 
     function flip(card) {
