@@ -166,6 +166,7 @@ fn reorder(out: &mut String, id: &str, items: &[Item], seed: &str, sink: &mut dy
          <button type=\"button\" class=\"gb-btn gb-btn-primary\" data-gb-check>Check order</button>\
          <button type=\"button\" class=\"gb-btn gb-btn-quiet\" data-gb-reset>Shuffle again</button></div>\n\
          <p class=\"gb-status\" role=\"status\" aria-live=\"polite\" data-gb-status></p>\n\
+         <p class=\"gb-sr\" aria-live=\"polite\" data-gb-announce></p>\n\
          <details class=\"gb-solution\" open><summary>The correct order</summary>\n<ol class=\"gb-solution-list\">\n",
     );
     for text in &texts {

@@ -195,6 +195,7 @@
     var list = root.querySelector('.gb-reorder-list');
     var answer = (list.getAttribute('data-gb-order') || '').split(' ');
     var status = root.querySelector('[data-gb-status]');
+    var announcer = root.querySelector('[data-gb-announce]') || status;
     var initial = $$(list, '.gb-item');
     var n = initial.length;
     var solution = root.querySelector('.gb-solution');
@@ -206,11 +207,17 @@
       var text = item.querySelector('.gb-item-text');
       return (text ? text.textContent : '').replace(/\s+/g, ' ').trim();
     }
+    /* Moves are told to screen readers only; results are shown to all. */
     function announce(message) {
+      if (announcer) announcer.textContent = message;
+    }
+    function tell(message) {
       if (status) status.textContent = message;
+      if (announcer && announcer !== status) announcer.textContent = '';
     }
     function clearMarks() {
       root.classList.remove('is-solved');
+      if (status) status.textContent = '';
       items().forEach(function (item) {
         item.classList.remove('is-right', 'is-wrong');
         var mark = item.querySelector('.gb-item-mark');
@@ -351,7 +358,7 @@
         });
         var solved = right === n;
         root.classList.toggle('is-solved', solved);
-        announce(
+        tell(
           solved
             ? 'All ' + n + ' steps are in the right order. Well done!'
             : right + ' of ' + n + ' in place. Move the ones marked out of place and check again.'
@@ -366,6 +373,7 @@
         });
         clearMarks();
         refreshButtons();
+        tell('');
         announce('Back to the starting order.');
       });
     }

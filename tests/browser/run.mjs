@@ -174,6 +174,7 @@ try {
   const flow = page.locator('[data-gb="reorder"]').first();
   const list = flow.locator('.gb-reorder-list');
   const status = flow.locator('[data-gb-status]');
+  const announcer = flow.locator('[data-gb-announce]');
   const answer = ((await list.getAttribute('data-gb-order')) || '').split(' ');
   const keys = () => list.locator('.gb-item').evaluateAll((els) => els.map((el) => el.getAttribute('data-key')));
   const startOrder = await keys();
@@ -199,9 +200,10 @@ try {
     }
     const order = await keys();
     expect(order.join(' ') === answer.join(' '), `order is ${order}`);
-    const s = await text(status);
+    const s = await announcer.textContent();
     expect(/moved to position \d+ of \d+/.test(s), `live region reads "${s}"`);
-    expect((await status.getAttribute('aria-live')) === 'polite', 'status is not a polite live region');
+    expect((await announcer.getAttribute('aria-live')) === 'polite', 'announcer is not a polite live region');
+    expect((await status.getAttribute('role')) === 'status', 'check results are not in a status region');
     await flow.locator('[data-gb-check]').click();
     const done = await text(status);
     expect(/^All \d+ steps are in the right order/.test(done), `status reads "${done}"`);
