@@ -185,7 +185,12 @@ impl Templates {
                 };
                 let span = report.span();
                 let message = first_line(report.message());
-                match self.sources.get(name) {
+                let hint = message.contains("not defined in any parent").then(|| {
+                    format!(
+                        "the built-in templates fill the blocks {BUILTIN_BLOCKS}; a replacement base.html must define every block the other templates use"
+                    )
+                });
+                let diagnostic = match self.sources.get(name) {
                     Some(source) => {
                         let line_text = source.line_text(span.start_line);
                         let column = line_text
@@ -200,12 +205,17 @@ impl Templates {
                         Diagnostic::at_line(source, span.start_line, column, width, message)
                             .with_label("in this template")
                     }
+                    None if name.is_empty() => Diagnostic::whole_file(TEMPLATE_DIR, message),
                     None => {
                         let mut d = Diagnostic::whole_file(self.shown_path(name), message);
                         d.line = span.start_line;
                         d.column = span.start_col + 1;
                         d
                     }
+                };
+                match hint {
+                    Some(hint) => diagnostic.with_help(hint),
+                    None => diagnostic,
                 }
             }
             ErrorKind::MissingParent { current, parent } => Diagnostic::whole_file(
@@ -235,9 +245,17 @@ impl Templates {
     }
 }
 
+/// The first line of a tera message, without tera's own `error:` prefix.
 fn first_line(text: &str) -> String {
-    text.lines().next().unwrap_or(text).trim().to_string()
+    let line = text.lines().next().unwrap_or(text).trim();
+    line.strip_prefix("error:")
+        .unwrap_or(line)
+        .trim()
+        .to_string()
 }
+
+/// The blocks the built-in templates define, for hints.
+const BUILTIN_BLOCKS: &str = "title, head, sidebar, content, footer, scripts";
 
 #[cfg(test)]
 mod tests {
