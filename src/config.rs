@@ -179,6 +179,10 @@ impl Config {
 
     /// Parses and validates the text of a `book.toml`.
     pub fn parse(source: &SourceText) -> Result<Config, Vec<Diagnostic>> {
+        let unknown = unknown_keys(source);
+        if !unknown.is_empty() {
+            return Err(unknown);
+        }
         let mut config: Config = match toml::from_str(&source.text) {
             Ok(config) => config,
             Err(err) => return Err(vec![toml_diagnostic(source, &err, 0)]),
@@ -230,6 +234,63 @@ impl Config {
             Err(problems)
         }
     }
+}
+
+/// The tables of `book.toml` and their keys.
+const SCHEMA: &[(&str, &[&str])] = &[
+    ("book", &["title", "description", "base-url", "language"]),
+    ("build", &["content-dir", "output-dir", "drafts"]),
+    ("theme", &["default", "highlight-light", "highlight-dark"]),
+    ("calc", &["precision"]),
+];
+
+/// Every key `book.toml` does not know, each with the closest known key,
+/// so that one run reports all of them (serde stops at the first).
+fn unknown_keys(source: &SourceText) -> Vec<Diagnostic> {
+    use toml::de::{DeTable, DeValue};
+    let Ok(document) = DeTable::parse(&source.text) else {
+        // Syntax errors are reported by the typed parse.
+        return Vec::new();
+    };
+    let tables: Vec<&str> = SCHEMA.iter().map(|(name, _)| *name).collect();
+    let mut problems = Vec::new();
+    let mut unknown =
+        |key: &toml::Spanned<std::borrow::Cow<'_, str>>, known: &[&str], what: &str| {
+            let mut d = Diagnostic::at(
+                source,
+                key.span(),
+                format!(
+                    "unknown {} '{}'{}",
+                    if what.is_empty() { "table" } else { "key" },
+                    key.get_ref(),
+                    what
+                ),
+            );
+            d = match closest(key.get_ref(), known) {
+                Some(best) => d.with_help(format!("did you mean '{best}'?")),
+                None => d.with_help(format!("known: {}", known.join(", "))),
+            };
+            problems.push(d);
+        };
+    for (key, value) in document.get_ref().iter() {
+        match SCHEMA
+            .iter()
+            .find(|(name, _)| *name == key.get_ref().as_ref())
+        {
+            Some((table, keys)) => {
+                if let DeValue::Table(inner) = value.get_ref() {
+                    for (inner_key, _) in inner.iter() {
+                        if !keys.contains(&inner_key.get_ref().as_ref()) {
+                            unknown(inner_key, keys, &format!(" in [{table}]"));
+                        }
+                    }
+                }
+            }
+            None => unknown(key, &tables, ""),
+        }
+    }
+    crate::diagnostics::sort(&mut problems);
+    problems
 }
 
 /// The span of the first line that assigns `key`, for pointing at a value
@@ -331,6 +392,17 @@ mod tests {
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].line, 5);
         assert_eq!(errs[0].help.as_deref(), Some("did you mean 'output-dir'?"));
+    }
+
+    #[test]
+    fn every_unknown_key_is_reported_at_once() {
+        let errs =
+            parse("[book]\ntitel = \"T\"\n[thme]\nx = 1\n[calc]\nprecison = 3\n").unwrap_err();
+        let lines: Vec<usize> = errs.iter().map(|d| d.line).collect();
+        assert_eq!(lines, [2, 3, 6], "{errs:?}");
+        assert_eq!(errs[0].help.as_deref(), Some("did you mean 'title'?"));
+        assert_eq!(errs[1].help.as_deref(), Some("did you mean 'theme'?"));
+        assert_eq!(errs[2].help.as_deref(), Some("did you mean 'precision'?"));
     }
 
     #[test]
