@@ -29,6 +29,11 @@ use crate::render::context::{
 };
 use crate::render::{self, Templates};
 
+/// Up to this many lessons, the sidebar lists every lesson of every
+/// section; above it, only the current section's lessons (so that pages of
+/// a large site do not each carry the whole table of contents).
+pub const NAV_EXPAND_ALL: usize = 60;
+
 /// The folder of a site whose files are copied verbatim.
 pub const STATIC_DIR: &str = "static";
 
@@ -265,6 +270,11 @@ impl Site {
             base_url: self.config.book.base_url.clone(),
         };
         let nav = self.nav();
+        // Converted once: tera values share their arrays, so every page
+        // gets the sidebar without copying it.
+        let nav_value = tera::Value::from_serializable(&nav);
+        let book_value = tera::Value::from_serializable(&book);
+        let expand_all = content.lessons.len() <= NAV_EXPAND_ALL;
         let html_by_url: BTreeMap<&str, &Rendered> = bodies
             .iter()
             .map(|b| (b.url.as_str(), &b.rendered))
@@ -284,6 +294,8 @@ impl Site {
             template: &'static str,
             file: String,
             root: String,
+            /// The section whose lessons the sidebar shows.
+            open_section: Option<String>,
             page: TemplatePage,
             prev: Option<LinkContext>,
             next: Option<LinkContext>,
@@ -311,6 +323,7 @@ impl Site {
                 template: "lesson.html",
                 file: format!("{}index.html", lesson.url),
                 root: root_prefix(&lesson.url),
+                open_section: Some(content.sections[lesson.section].url.clone()),
                 page: TemplatePage {
                     kind: "lesson",
                     title: lesson.title.clone(),
@@ -345,6 +358,7 @@ impl Site {
                 },
                 file: format!("{}index.html", section.url),
                 root: root_prefix(&section.url),
+                open_section: Some(section.url.clone()),
                 page: TemplatePage {
                     kind: if is_root { "index" } else { "section" },
                     title: if is_root {
@@ -380,6 +394,7 @@ impl Site {
             template: "404.html",
             file: "404.html".to_string(),
             root: self.config.book.base_url.clone(),
+            open_section: None,
             page: TemplatePage {
                 kind: "404",
                 title: "Page not found".to_string(),
@@ -402,9 +417,11 @@ impl Site {
             .par_iter()
             .map(|job| {
                 let mut ctx = tera::Context::new();
-                ctx.insert("book", &book);
+                ctx.insert_value("book", book_value.clone());
                 ctx.insert("page", &job.page);
-                ctx.insert("nav", &nav);
+                ctx.insert_value("nav", nav_value.clone());
+                ctx.insert("nav_expand_all", &expand_all);
+                ctx.insert("nav_open_section", &job.open_section);
                 ctx.insert("prev", &job.prev);
                 ctx.insert("next", &job.next);
                 ctx.insert("root", &job.root);

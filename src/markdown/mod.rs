@@ -257,9 +257,9 @@ impl PageRenderer<'_, '_> {
                     events.push(Event::InlineHtml(html.into()));
                 }
                 Event::Start(Tag::FootnoteDefinition(label)) => {
-                    let id = format!("fn-{label}");
-                    if !self.out.ids.contains(&id) {
-                        self.out.ids.unique(&id);
+                    // pulldown-cmark uses the label itself as the id.
+                    if !self.out.ids.contains(&label) {
+                        self.out.ids.unique(&label);
                     }
                     events.push(Event::Start(Tag::FootnoteDefinition(label)));
                 }
