@@ -148,7 +148,8 @@ impl Site {
             outcome.files.generated.extend(pages);
         }
         self.add_assets(&mut outcome.files);
-        let static_diagnostics = self.add_static(&mut outcome.files);
+        let mut static_diagnostics = self.add_asset_overrides(&mut outcome.files);
+        static_diagnostics.extend(self.add_static(&mut outcome.files));
         outcome.other_failures += static_diagnostics.len();
         diagnostics.extend(static_diagnostics);
         diagnostics::sort(&mut diagnostics);
@@ -529,6 +530,45 @@ impl Site {
         }
     }
 
+    /// A site's `templates/assets/` replaces built-in assets of the same
+    /// name and adds others.
+    fn add_asset_overrides(&self, files: &mut SiteFiles) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
+        let dir = self.root.join(render::TEMPLATE_DIR).join(render::ASSET_DIR);
+        if !dir.is_dir() {
+            return problems;
+        }
+        for entry in walkdir::WalkDir::new(&dir)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    problems.push(Diagnostic::whole_file(
+                        Path::new(render::TEMPLATE_DIR).join(render::ASSET_DIR),
+                        format!("cannot read: {err}"),
+                    ));
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let Ok(rel) = entry.path().strip_prefix(&dir) else {
+                continue;
+            };
+            let rel = format!(
+                "{}{}",
+                render::ASSET_DIR,
+                rel.to_string_lossy().replace('\\', "/")
+            );
+            files.generated.remove(&rel);
+            files.copied.insert(rel, entry.path().to_path_buf());
+        }
+        problems
+    }
+
     /// Lists `static/` for copying; a static file that would replace a
     /// generated one is an error.
     fn add_static(&self, files: &mut SiteFiles) -> Vec<Diagnostic> {
@@ -559,7 +599,7 @@ impl Site {
                 continue;
             };
             let rel = rel.to_string_lossy().replace('\\', "/");
-            if files.generated.contains_key(&rel) {
+            if files.generated.contains_key(&rel) || files.copied.contains_key(&rel) {
                 problems.push(
                     Diagnostic::whole_file(
                         Path::new(STATIC_DIR).join(&rel),

@@ -418,3 +418,22 @@ fn large_sites_show_only_the_current_sections_lessons_in_the_sidebar() {
     // The home page still lists every lesson.
     assert_eq!(site.page("").select(".lesson-card").len(), 75);
 }
+
+#[test]
+fn site_assets_replace_builtin_ones_and_static_cannot_clash() {
+    let site = SiteTest::fixture("basic")
+        .file("templates/assets/gradbook.css", "body { color: red; }\n")
+        .file("templates/assets/extra.js", "console.log(1);\n")
+        .file("templates/notes.txt", "{{ not a template");
+    site.build().success();
+    assert_eq!(site.output("assets/gradbook.css"), "body { color: red; }\n");
+    assert_eq!(site.output("assets/extra.js"), "console.log(1);\n");
+    let page = site.page("calculus/limits/");
+    assert_eq!(
+        page.attr("link[rel=canonical]", "href"),
+        ["https://example.org/book/calculus/limits/"]
+    );
+
+    site.write("static/assets/gradbook.js", "clash");
+    site.build().code(1).stderr_has("static/assets/gradbook.js");
+}
