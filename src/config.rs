@@ -324,7 +324,7 @@ pub fn toml_diagnostic(source: &SourceText, err: &toml::de::Error, offset: usize
 pub fn serde_diagnostic(source: &SourceText, span: Range<usize>, message: &str) -> Diagnostic {
     let message = message.trim().trim_end_matches('.');
     let first_line = message.lines().next().unwrap_or("invalid value");
-    let mut d = Diagnostic::at(source, span, first_line.to_string());
+    let mut d = Diagnostic::at(source, span, plain_types(first_line));
     if let Some((word, expected)) = unknown_and_expected(first_line) {
         let candidates: Vec<&str> = expected.iter().map(String::as_str).collect();
         if let Some(best) = closest(&word, &candidates) {
@@ -334,6 +334,22 @@ pub fn serde_diagnostic(source: &SourceText, span: Range<usize>, message: &str) 
         }
     }
     d
+}
+
+/// Rewrites Rust type names in serde messages into words an author knows.
+fn plain_types(message: &str) -> String {
+    let mut out = message.to_string();
+    for (rust, plain) in [
+        ("expected i64", "expected a whole number"),
+        ("expected u64", "expected a whole number"),
+        ("expected usize", "expected a whole number"),
+        ("expected u32", "expected a whole number"),
+        ("expected a sequence", "expected a list"),
+        ("expected a borrowed string", "expected a string"),
+    ] {
+        out = out.replace(rust, plain);
+    }
+    out
 }
 
 /// The closest candidate: a plausible typo by edit distance, or the same
@@ -409,6 +425,11 @@ mod tests {
     fn type_errors_point_at_the_value() {
         let errs = parse("[book]\ntitle = \"T\"\n[calc]\nprecision = \"high\"\n").unwrap_err();
         assert_eq!(errs[0].line, 4);
+        assert!(
+            errs[0].message.contains("expected a whole number"),
+            "{}",
+            errs[0]
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -117,10 +118,16 @@ impl Site {
 
     /// Renders every page in memory and validates every link.
     pub fn render(&self) -> Outcome {
+        self.render_with_progress(&|_, _| {})
+    }
+
+    /// [`Site::render`], calling `progress(done, total)` as pages are
+    /// rendered (from several threads, in no particular order).
+    pub fn render_with_progress(&self, progress: &(dyn Fn(usize, usize) + Sync)) -> Outcome {
         let mut outcome = Outcome::default();
         let mut diagnostics = self.load_diagnostics.clone();
 
-        let bodies = self.render_bodies();
+        let bodies = self.render_bodies(progress);
         self.check_anchors(&bodies, &mut diagnostics);
         for body in &bodies {
             diagnostics.extend(body.rendered.diagnostics.iter().cloned());
@@ -158,7 +165,7 @@ impl Site {
     }
 
     /// Renders every lesson and section intro to HTML, in parallel.
-    fn render_bodies(&self) -> Vec<Body<'_>> {
+    fn render_bodies(&self, progress: &(dyn Fn(usize, usize) + Sync)) -> Vec<Body<'_>> {
         enum Job {
             Lesson(usize),
             Intro(usize),
@@ -177,6 +184,8 @@ impl Site {
                 .map(|&s| Job::Intro(s)),
         );
         let content_dir = &self.config.build.content_dir;
+        let done = AtomicUsize::new(0);
+        let total = jobs.len();
         jobs.par_iter()
             .map(|job| {
                 let (source, body, url, rel_path) = match *job {
@@ -208,6 +217,7 @@ impl Site {
                 let mut calc = PageCalc::new(source, self.config.calc.precision);
                 let rendered = markdown::render_body(&ctx, body, &mut calc);
                 let report = calc.finish();
+                progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
                 Body {
                     source,
                     disk_path: self.root.join(content_dir).join(&rel_path),
