@@ -3,6 +3,7 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use super::{BuildArgs, EXIT_CONTENT, EXIT_OK, EXIT_USAGE, plural, print_diagnostics, require_dir};
@@ -34,14 +35,16 @@ pub fn run(args: &BuildArgs, quiet: bool) -> ExitCode {
         return ExitCode::from(EXIT_USAGE);
     }
     let show_progress = !quiet && std::io::stderr().is_terminal();
+    let printed = AtomicBool::new(false);
     let progress = |done: usize, total: usize| {
         // Only long builds are worth a progress line.
         if show_progress && total >= PROGRESS_FROM && (done.is_multiple_of(50) || done == total) {
+            printed.store(true, Ordering::Relaxed);
             eprint!("\r\x1b[2KRendering {done}/{total} pages");
         }
     };
     let outcome = site.render_with_progress(&progress);
-    if show_progress && site.content.reading_order.len() >= PROGRESS_FROM {
+    if printed.load(Ordering::Relaxed) {
         eprint!("\r\x1b[2K");
     }
     if !outcome.diagnostics.is_empty() {
