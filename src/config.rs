@@ -179,6 +179,10 @@ impl Config {
 
     /// Parses and validates the text of a `book.toml`.
     pub fn parse(source: &SourceText) -> Result<Config, Vec<Diagnostic>> {
+        let unknown = unknown_keys(source);
+        if !unknown.is_empty() {
+            return Err(unknown);
+        }
         let mut config: Config = match toml::from_str(&source.text) {
             Ok(config) => config,
             Err(err) => return Err(vec![toml_diagnostic(source, &err, 0)]),
@@ -232,6 +236,63 @@ impl Config {
     }
 }
 
+/// The tables of `book.toml` and their keys.
+const SCHEMA: &[(&str, &[&str])] = &[
+    ("book", &["title", "description", "base-url", "language"]),
+    ("build", &["content-dir", "output-dir", "drafts"]),
+    ("theme", &["default", "highlight-light", "highlight-dark"]),
+    ("calc", &["precision"]),
+];
+
+/// Every key `book.toml` does not know, each with the closest known key,
+/// so that one run reports all of them (serde stops at the first).
+fn unknown_keys(source: &SourceText) -> Vec<Diagnostic> {
+    use toml::de::{DeTable, DeValue};
+    let Ok(document) = DeTable::parse(&source.text) else {
+        // Syntax errors are reported by the typed parse.
+        return Vec::new();
+    };
+    let tables: Vec<&str> = SCHEMA.iter().map(|(name, _)| *name).collect();
+    let mut problems = Vec::new();
+    let mut unknown =
+        |key: &toml::Spanned<std::borrow::Cow<'_, str>>, known: &[&str], what: &str| {
+            let mut d = Diagnostic::at(
+                source,
+                key.span(),
+                format!(
+                    "unknown {} '{}'{}",
+                    if what.is_empty() { "table" } else { "key" },
+                    key.get_ref(),
+                    what
+                ),
+            );
+            d = match closest(key.get_ref(), known) {
+                Some(best) => d.with_help(format!("did you mean '{best}'?")),
+                None => d.with_help(format!("known: {}", known.join(", "))),
+            };
+            problems.push(d);
+        };
+    for (key, value) in document.get_ref().iter() {
+        match SCHEMA
+            .iter()
+            .find(|(name, _)| *name == key.get_ref().as_ref())
+        {
+            Some((table, keys)) => {
+                if let DeValue::Table(inner) = value.get_ref() {
+                    for (inner_key, _) in inner.iter() {
+                        if !keys.contains(&inner_key.get_ref().as_ref()) {
+                            unknown(inner_key, keys, &format!(" in [{table}]"));
+                        }
+                    }
+                }
+            }
+            None => unknown(key, &tables, ""),
+        }
+    }
+    crate::diagnostics::sort(&mut problems);
+    problems
+}
+
 /// The span of the first line that assigns `key`, for pointing at a value
 /// that parsed but is out of range.
 fn key_span(source: &SourceText, key: &str) -> Option<Range<usize>> {
@@ -263,7 +324,8 @@ pub fn toml_diagnostic(source: &SourceText, err: &toml::de::Error, offset: usize
 pub fn serde_diagnostic(source: &SourceText, span: Range<usize>, message: &str) -> Diagnostic {
     let message = message.trim().trim_end_matches('.');
     let first_line = message.lines().next().unwrap_or("invalid value");
-    let mut d = Diagnostic::at(source, span, first_line.to_string());
+    let first_line = strip_position_prefix(first_line);
+    let mut d = Diagnostic::at(source, span, plain_types(first_line));
     if let Some((word, expected)) = unknown_and_expected(first_line) {
         let candidates: Vec<&str> = expected.iter().map(String::as_str).collect();
         if let Some(best) = closest(&word, &candidates) {
@@ -273,6 +335,40 @@ pub fn serde_diagnostic(source: &SourceText, span: Range<usize>, message: &str) 
         }
     }
     d
+}
+
+/// Drops the `error:` and `line L column C:` prefixes some deserializers
+/// put on their messages; the diagnostic shows the place itself.
+fn strip_position_prefix(message: &str) -> &str {
+    let mut rest = message.trim();
+    if let Some(r) = rest.strip_prefix("error:") {
+        rest = r.trim_start();
+    }
+    if rest.starts_with("line ")
+        && let Some((head, tail)) = rest.split_once(": ")
+        && head
+            .split_whitespace()
+            .all(|w| w == "line" || w == "column" || w.trim_end_matches(',').parse::<u64>().is_ok())
+    {
+        rest = tail;
+    }
+    rest
+}
+
+/// Rewrites Rust type names in serde messages into words an author knows.
+fn plain_types(message: &str) -> String {
+    let mut out = message.to_string();
+    for (rust, plain) in [
+        ("expected i64", "expected a whole number"),
+        ("expected u64", "expected a whole number"),
+        ("expected usize", "expected a whole number"),
+        ("expected u32", "expected a whole number"),
+        ("expected a sequence", "expected a list"),
+        ("expected a borrowed string", "expected a string"),
+    ] {
+        out = out.replace(rust, plain);
+    }
+    out
 }
 
 /// The closest candidate: a plausible typo by edit distance, or the same
@@ -298,7 +394,16 @@ fn unknown_and_expected(message: &str) -> Option<(String, Vec<String>)> {
         .or_else(|| message.strip_prefix("unknown variant "))?;
     let mut quoted = rest.split('`').skip(1).step_by(2).map(str::to_string);
     let word = quoted.next()?;
-    Some((word, quoted.collect()))
+    let mut candidates: Vec<String> = quoted.collect();
+    if candidates.is_empty() {
+        // Some deserializers list the candidates without backticks.
+        if let Some((_, list)) = rest.split_once("expected one of ") {
+            candidates = list.split(',').map(|c| c.trim().to_string()).collect();
+        } else if let Some((_, one)) = rest.split_once("expected ") {
+            candidates = vec![one.trim().to_string()];
+        }
+    }
+    Some((word, candidates))
 }
 
 #[cfg(test)]
@@ -334,9 +439,25 @@ mod tests {
     }
 
     #[test]
+    fn every_unknown_key_is_reported_at_once() {
+        let errs =
+            parse("[book]\ntitel = \"T\"\n[thme]\nx = 1\n[calc]\nprecison = 3\n").unwrap_err();
+        let lines: Vec<usize> = errs.iter().map(|d| d.line).collect();
+        assert_eq!(lines, [2, 3, 6], "{errs:?}");
+        assert_eq!(errs[0].help.as_deref(), Some("did you mean 'title'?"));
+        assert_eq!(errs[1].help.as_deref(), Some("did you mean 'theme'?"));
+        assert_eq!(errs[2].help.as_deref(), Some("did you mean 'precision'?"));
+    }
+
+    #[test]
     fn type_errors_point_at_the_value() {
         let errs = parse("[book]\ntitle = \"T\"\n[calc]\nprecision = \"high\"\n").unwrap_err();
         assert_eq!(errs[0].line, 4);
+        assert!(
+            errs[0].message.contains("expected a whole number"),
+            "{}",
+            errs[0]
+        );
     }
 
     #[test]

@@ -159,6 +159,9 @@ impl PageRenderer<'_, '_> {
         let base = range.start;
         let mut events: Vec<Event<'_>> = Vec::new();
         let mut heading_starts: Vec<usize> = Vec::new();
+        // The plain text of the heading being read, for its id and the
+        // table of contents (math and values are replaced by HTML below).
+        let mut heading_text = String::new();
         let mut code: Option<OpenCode> = None;
         let mut depth = 0usize;
         for (event, span) in Parser::new_ext(text, options()).into_offset_iter() {
@@ -179,6 +182,15 @@ impl PageRenderer<'_, '_> {
                     _ => {}
                 }
                 continue;
+            }
+            if !heading_starts.is_empty() {
+                match &event {
+                    Event::Text(t) | Event::Code(t) | Event::InlineMath(t) => {
+                        heading_text.push_str(t)
+                    }
+                    Event::SoftBreak | Event::HardBreak => heading_text.push(' '),
+                    _ => {}
+                }
             }
             match event {
                 Event::Start(Tag::CodeBlock(kind)) => {
@@ -202,6 +214,7 @@ impl PageRenderer<'_, '_> {
                     attrs,
                 }) => {
                     heading_starts.push(events.len());
+                    heading_text.clear();
                     events.push(Event::Start(Tag::Heading {
                         level,
                         id,
@@ -211,7 +224,8 @@ impl PageRenderer<'_, '_> {
                 }
                 Event::End(TagEnd::Heading(level)) => {
                     if let Some(start) = heading_starts.pop() {
-                        self.finish_heading(&mut events, start, level);
+                        let title = std::mem::take(&mut heading_text);
+                        self.finish_heading(&mut events, start, level, &title);
                     }
                     events.push(Event::End(TagEnd::Heading(level)));
                 }
@@ -243,9 +257,9 @@ impl PageRenderer<'_, '_> {
                     events.push(Event::InlineHtml(html.into()));
                 }
                 Event::Start(Tag::FootnoteDefinition(label)) => {
-                    let id = format!("fn-{label}");
-                    if !self.out.ids.contains(&id) {
-                        self.out.ids.unique(&id);
+                    // pulldown-cmark uses the label itself as the id.
+                    if !self.out.ids.contains(&label) {
+                        self.out.ids.unique(&label);
                     }
                     events.push(Event::Start(Tag::FootnoteDefinition(label)));
                 }
@@ -262,16 +276,14 @@ impl PageRenderer<'_, '_> {
 
     /// Gives the heading that starts at `events[start]` its unique id and
     /// records it in the table of contents.
-    fn finish_heading(&mut self, events: &mut [Event<'_>], start: usize, level: HeadingLevel) {
-        let mut title = String::new();
-        for event in &events[start + 1..] {
-            match event {
-                Event::Text(t) | Event::Code(t) | Event::InlineMath(t) => title.push_str(t),
-                Event::SoftBreak | Event::HardBreak => title.push(' '),
-                _ => {}
-            }
-        }
-        let title = title.trim().to_string();
+    fn finish_heading(
+        &mut self,
+        events: &mut [Event<'_>],
+        start: usize,
+        level: HeadingLevel,
+        title: &str,
+    ) {
+        let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
         let Event::Start(Tag::Heading { id, .. }) = &mut events[start] else {
             return;
         };
@@ -455,11 +467,14 @@ mod tests {
 
     #[test]
     fn headings_get_unique_ids() {
-        let r = render("# Intro\n\n## Intro\n\n## Set *up* {#custom}\n");
+        let r =
+            render("# Intro\n\n## Intro\n\n## Set *up* {#custom}\n\n### Slope of $x^2$ at `x`\n");
         assert!(r.html.contains("<h1 id=\"intro\">"), "{}", r.html);
         assert!(r.html.contains("<h2 id=\"intro-1\">"), "{}", r.html);
         assert!(r.html.contains("<h2 id=\"custom\">"), "{}", r.html);
         assert_eq!(r.toc[2].title, "Set up");
+        assert_eq!(r.toc[3].title, "Slope of x^2 at x");
+        assert_eq!(r.toc[3].id, "slope-of-x-2-at-x");
     }
 
     #[test]
@@ -499,6 +514,29 @@ mod tests {
         assert!(r.html.contains("<del>old</del>"));
         assert!(r.html.contains("“quoted”"));
         assert!(r.html.contains("footnote"));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        /// No input, however malformed, panics the renderer, and every
+        /// diagnostic points inside the file.
+        #[test]
+        fn any_text_renders_without_panicking(
+            text in "(\\PC|[\\n#`$\\[\\]()*_~|:>=-]){0,200}"
+        ) {
+            let r = render(&text);
+            let lines = text.lines().count().max(1);
+            for d in &r.diagnostics {
+                proptest::prop_assert!(d.line >= 1 && d.line <= lines + 1, "{d:?}");
+            }
+        }
+
+        #[test]
+        fn any_file_splits_without_panicking(text in "(\\PC|[\\n+=-]){0,120}") {
+            let source = SourceText::new("a.md", text);
+            let _ = crate::content::frontmatter::read(&source);
+        }
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! compiled into the binary under the `builtin/` prefix. A file of the same
 //! name in a site's `templates/` folder is found first, so it overrides the
 //! built-in; a site template may also extend a built-in one explicitly
-//! (`{% extends "builtin/base.html" %}`). Template errors become
+//! (`{% extends "builtin/base.html" %}`). Only `.html` files are
+//! templates; `templates/assets/` replaces or adds stylesheets and
+//! scripts instead. Template errors become
 //! [`Diagnostic`]s pointing into the template file.
 
 // A `Diagnostic` is the error of a content problem; it is large, but it is
@@ -34,6 +36,11 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("index.html", include_str!("../../templates/index.html")),
     ("404.html", include_str!("../../templates/404.html")),
 ];
+
+/// The folder, in the output and in a site's `templates/`, of stylesheets
+/// and scripts. A site's `templates/assets/NAME` replaces the built-in
+/// asset of the same name (or adds a new one).
+pub const ASSET_DIR: &str = "assets/";
 
 /// The static assets every site gets under `assets/`.
 pub const ASSETS: &[(&str, &str)] = &[
@@ -113,6 +120,10 @@ impl Templates {
                     continue;
                 };
                 let name = rel.to_string_lossy().replace('\\', "/");
+                // `assets/` holds stylesheets and scripts, not templates.
+                if name.starts_with(ASSET_DIR) || !name.ends_with(".html") {
+                    continue;
+                }
                 let shown = Path::new(TEMPLATE_DIR).join(rel);
                 match crate::content::read_source(entry.path(), &shown) {
                     Ok(source) => {
@@ -185,7 +196,12 @@ impl Templates {
                 };
                 let span = report.span();
                 let message = first_line(report.message());
-                match self.sources.get(name) {
+                let hint = message.contains("not defined in any parent").then(|| {
+                    format!(
+                        "the built-in templates fill the blocks {BUILTIN_BLOCKS}; a replacement base.html must define every block the other templates use"
+                    )
+                });
+                let diagnostic = match self.sources.get(name) {
                     Some(source) => {
                         let line_text = source.line_text(span.start_line);
                         let column = line_text
@@ -200,12 +216,17 @@ impl Templates {
                         Diagnostic::at_line(source, span.start_line, column, width, message)
                             .with_label("in this template")
                     }
+                    None if name.is_empty() => Diagnostic::whole_file(TEMPLATE_DIR, message),
                     None => {
                         let mut d = Diagnostic::whole_file(self.shown_path(name), message);
                         d.line = span.start_line;
                         d.column = span.start_col + 1;
                         d
                     }
+                };
+                match hint {
+                    Some(hint) => diagnostic.with_help(hint),
+                    None => diagnostic,
                 }
             }
             ErrorKind::MissingParent { current, parent } => Diagnostic::whole_file(
@@ -235,9 +256,17 @@ impl Templates {
     }
 }
 
+/// The first line of a tera message, without tera's own `error:` prefix.
 fn first_line(text: &str) -> String {
-    text.lines().next().unwrap_or(text).trim().to_string()
+    let line = text.lines().next().unwrap_or(text).trim();
+    line.strip_prefix("error:")
+        .unwrap_or(line)
+        .trim()
+        .to_string()
 }
+
+/// The blocks the built-in templates define, for hints.
+const BUILTIN_BLOCKS: &str = "title, head, sidebar, content, footer, scripts";
 
 #[cfg(test)]
 mod tests {

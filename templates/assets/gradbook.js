@@ -1,4 +1,4 @@
-/* gradbook: theme toggle, mobile navigation and copy buttons.
+/* gradbook: theme toggle, mobile navigation, copy buttons and heading links.
  *
  * Pages read fine without this script; it only adds conveniences. The
  * colour scheme choice ("light", "dark" or "auto") is kept in localStorage
@@ -117,15 +117,37 @@
     });
   }
 
+  function setupHeadingAnchors() {
+    var headings = document.querySelectorAll(".prose h2[id], .prose h3[id], .prose h4[id]");
+    Array.prototype.forEach.call(headings, function (heading) {
+      var anchor = document.createElement("a");
+      anchor.className = "heading-anchor";
+      anchor.href = "#" + heading.id;
+      anchor.setAttribute("aria-label", "Link to this section");
+      anchor.textContent = "#";
+      heading.appendChild(anchor);
+    });
+  }
+
+  function setupTableOfContents() {
+    var toc = document.querySelector("details.toc");
+    if (toc && window.matchMedia && window.matchMedia("(max-width: 900px)").matches) {
+      toc.open = false;
+    }
+  }
+
   root.classList.add("js");
   setupTheme();
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () {
-      setupNavigation();
-      setupCopyButtons();
-    });
+    document.addEventListener("DOMContentLoaded", setupPage);
   } else {
+    setupPage();
+  }
+
+  function setupPage() {
     setupNavigation();
     setupCopyButtons();
+    setupHeadingAnchors();
+    setupTableOfContents();
   }
 })();
