@@ -18,16 +18,29 @@
     return Array.prototype.slice.call(root.querySelectorAll(selector));
   }
 
+  /* What this page saved, so the page keeps working when storage is
+   * disabled or full (it just forgets on reload). */
+  var memory = {};
+
   function load(page) {
-    try {
-      var state = JSON.parse(window.localStorage.getItem(PREFIX + page) || '{}');
-      if (!state || typeof state !== 'object') state = {};
-      state.cards = state.cards || {};
-      state.tasks = state.tasks || {};
-      return state;
-    } catch (e) {
-      return { cards: {}, tasks: {} };
+    var raw = memory[page];
+    if (raw === undefined) {
+      try {
+        raw = window.localStorage.getItem(PREFIX + page);
+      } catch (e) {
+        raw = null;
+      }
     }
+    var state;
+    try {
+      state = JSON.parse(raw || '{}');
+    } catch (e) {
+      state = null;
+    }
+    if (!state || typeof state !== 'object') state = {};
+    state.cards = state.cards && typeof state.cards === 'object' ? state.cards : {};
+    state.tasks = state.tasks && typeof state.tasks === 'object' ? state.tasks : {};
+    return state;
   }
 
   /* Saves a page's state with a fresh summary of everything on this page. */
@@ -47,8 +60,9 @@
       });
     });
     state.summary = summary;
+    memory[page] = JSON.stringify(state);
     try {
-      window.localStorage.setItem(PREFIX + page, JSON.stringify(state));
+      window.localStorage.setItem(PREFIX + page, memory[page]);
     } catch (e) {
       /* Storage full or disabled: the page still works, it just forgets. */
     }
@@ -183,10 +197,6 @@
     }
     reveal(root);
     update();
-    $$(root, '.gb-marks').forEach(function (marks) {
-      var card = marks.closest('.gb-card');
-      marks.hidden = !card.classList.contains('is-seen');
-    });
   }
 
   /* ---- reorder ------------------------------------------------------- */

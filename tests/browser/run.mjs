@@ -380,6 +380,32 @@ try {
   });
   await calm.close();
 
+  // ---- storage disabled ---------------------------------------------------
+  const locked = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+  await locked.addInitScript(() => {
+    Object.defineProperty(window, 'localStorage', {
+      get() {
+        throw new DOMException('storage is disabled', 'SecurityError');
+      },
+    });
+  });
+  const noStore = await locked.newPage();
+  watch(noStore, 'no-storage');
+  await noStore.goto(lessonUrl, { waitUntil: 'load' });
+  await attempt('with storage disabled the components still work for the visit', async () => {
+    await noStore.waitForSelector('.gb-ready', { timeout: 5000 });
+    const deckN = noStore.locator('[data-gb="flashcards"]').first();
+    await deckN.locator('.gb-front').first().click();
+    const t = await text(deckN.locator('[data-gb-count]'));
+    expect(t.startsWith('1 of '), `progress reads "${t}"`);
+    const list = noStore.locator('[data-gb="checklist"]').first();
+    await list.locator('.gb-task label').first().click();
+    const done = await text(list.locator('[data-gb-count]'));
+    expect(done.startsWith('1 of '), `checklist count reads "${done}"`);
+    return `${t}; ${done}`;
+  });
+  await locked.close();
+
   // ---- JavaScript off ----------------------------------------------------
   const plain = await browser.newContext({ viewport: { width: 1000, height: 800 }, javaScriptEnabled: false });
   const noJs = await plain.newPage();
