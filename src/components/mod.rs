@@ -520,7 +520,14 @@ mod tests {
             r####"
         flashcards
         error 1:1: `flashcards` component has no cards | help: write each card as a `### front` heading followed by its back
-        error 2:1: text before the first card in `flashcards` | help: start every card with a `### front` heading, or move this text out of the component"####,
+        error 2:1: text before the first card in `flashcards` | help: a card starts with a heading of exactly three `#`: write `###` instead of `##`"####,
+        );
+        check(
+            "::: interview\n#### Too deep\nAnswer.\n:::\n",
+            r####"
+        interview
+        error 1:1: `interview` component has no questions | help: write each question as a `### question` heading followed by its answer
+        error 2:1: text before the first question in `interview` | help: a question starts with a heading of exactly three `#`: write `###` instead of `####`"####,
         );
     }
 

@@ -102,11 +102,13 @@ impl<'a> Reader<'a> {
     fn flashcards(&mut self, blocks: Vec<Block>) -> Vec<Card> {
         let (before, sections) = split(self.text(), blocks, HeadingLevel::H3, &|_| true);
         if let Some(start) = first_content(self.text(), &before) {
+            let help = wrong_level_help(self.text(), start, "a card")
+                .unwrap_or_else(|| "start every card with a `### front` heading, or move this text out of the component".into());
             self.at(
                 start..line_end(self.text(), start),
                 "text before the first card in `flashcards`".into(),
                 "not part of any card",
-                "start every card with a `### front` heading, or move this text out of the component",
+                &help,
             );
         }
         if sections.is_empty() {
@@ -148,11 +150,14 @@ impl<'a> Reader<'a> {
     fn interview(&mut self, blocks: Vec<Block>) -> Vec<Question> {
         let (before, sections) = split(self.text(), blocks, HeadingLevel::H3, &|_| true);
         if let Some(start) = first_content(self.text(), &before) {
+            let help = wrong_level_help(self.text(), start, "a question").unwrap_or_else(|| {
+                "start every question with a `### question` heading, or move this text out of the component".into()
+            });
             self.at(
                 start..line_end(self.text(), start),
                 "text before the first question in `interview`".into(),
                 "not part of any question",
-                "start every question with a `### question` heading, or move this text out of the component",
+                &help,
             );
         }
         if sections.is_empty() {
@@ -370,6 +375,21 @@ impl Ids {
             format!("{id}-{seen}")
         }
     }
+}
+
+/// When the stray text at `start` is an ATX heading of another level, a
+/// hint that `what` needs exactly three `#`.
+fn wrong_level_help(text: &str, start: usize, what: &str) -> Option<String> {
+    let line = &text[start..line_end(text, start)];
+    let hashes = line.bytes().take_while(|&b| b == b'#').count();
+    let heading = (1..=6).contains(&hashes)
+        && matches!(line.as_bytes().get(hashes), None | Some(b' ' | b'\t'));
+    (heading && hashes != 3).then(|| {
+        format!(
+            "{what} starts with a heading of exactly three `#`: write `###` instead of `{}`",
+            &line[..hashes]
+        )
+    })
 }
 
 fn is_senior_angle(heading: &str) -> bool {
