@@ -339,8 +339,11 @@ fn every_component_error_is_reported_with_its_place() {
         "content/broken.md:15:1: error: the list in a `reorder` must be numbered",
         "content/broken.md:20:1: error: checklist item without a checkbox",
         "content/broken.md:24:1: error: text before the first question in `interview`",
-        "content/broken.md:32:1: error: closing fence `:::` does not match the `::::` that opened the `note` component on line 30",
-        "content/broken.md:34:1: error: unclosed `tip` component",
+        "content/broken.md:30:1: error: `checklist` component without one task list",
+        "content/broken.md:31:1: error: a `checklist` holds only one task list",
+        "content/broken.md:35:1: error: closing fence `:::` with no component open",
+        "content/broken.md:39:1: error: closing fence `:::` does not match the `::::` that opened the `note` component on line 37",
+        "content/broken.md:41:1: error: unclosed `tip` component",
     ] {
         assert!(
             all_output.contains(expected),
