@@ -31,9 +31,13 @@ pub(super) fn render(component: &Component, page_key: &str, sink: &mut dyn Markd
     let _ = write!(
         out,
         "<section class=\"gb gb-{name}\" id=\"{id}\" data-gb=\"{name}\" data-gb-page=\"{page}\" aria-labelledby=\"{id}-t\">\n\
-         <div class=\"gb-head\">{icon}<h3 class=\"gb-title\" id=\"{id}-t\">{title}</h3><span class=\"gb-kind\">{label}</span></div>\n",
+         <div class=\"gb-head\">{icon}<h3 class=\"gb-title\" id=\"{id}-t\">{title}</h3>{label}</div>\n",
         icon = icon(kind),
-        label = kind_label(kind),
+        // Without a title, the default title already names the kind.
+        label = match component.title {
+            Some(_) => format!("<span class=\"gb-kind\">{}</span>", kind_label(kind)),
+            None => String::new(),
+        },
     );
     match &component.body {
         Body::Flashcards(cards) => flashcards(&mut out, &id, cards, sink),

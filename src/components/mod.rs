@@ -113,7 +113,7 @@ impl Kind {
     /// The title shown when the author gave none.
     pub fn default_title(self) -> &'static str {
         match self {
-            Kind::Flashcards => "Flashcards",
+            Kind::Flashcards => "Test yourself",
             Kind::Interview => "Interview questions",
             Kind::Reorder => "Put these in order",
             Kind::Checklist => "Checklist",
