@@ -624,6 +624,13 @@ fn heading_text(text: &str, span: Range<usize>) -> Range<usize> {
     if without.len() < content.len() && (without.is_empty() || without.ends_with([' ', '\t'])) {
         content = without.trim_end();
     }
+    // Heading attributes (`### Front {#id .class}`) are not part of the text.
+    if content.ends_with('}')
+        && let Some(open) = content.rfind(" {")
+        && content[open + 2..].starts_with(['#', '.'])
+    {
+        content = content[..open].trim_end();
+    }
     let start = content_start + lead;
     start..start + content.len()
 }
@@ -642,6 +649,10 @@ mod tests {
         assert_eq!(heading_text(t, 0..t.len()), 3..3);
         let t = "#### Senior angle #\n";
         assert_eq!(&t[heading_text(t, 0..t.len())], "Senior angle");
+        let t = "### Card {#card-one .hard}\n";
+        assert_eq!(&t[heading_text(t, 0..t.len())], "Card");
+        let t = "### Sets like {1, 2}\n";
+        assert_eq!(&t[heading_text(t, 0..t.len())], "Sets like {1, 2}");
     }
 
     #[test]
