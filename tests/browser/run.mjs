@@ -211,6 +211,23 @@ try {
     return done;
   });
 
+  await attempt('keyboard focus is visible on cards, steps and buttons', async () => {
+    const seen = [];
+    const probes = [
+      [list.locator('.gb-item').first(), (el) => getComputedStyle(el).outlineStyle],
+      [flow.locator('[data-gb-check]'), (el) => getComputedStyle(el).outlineStyle],
+      [cards.first().locator('.gb-front'), (el) => getComputedStyle(el.closest('.gb-card-inner')).outlineStyle],
+    ];
+    for (const [target, outline] of probes) {
+      await target.focus();
+      await page.keyboard.press('Shift');
+      const style = await target.evaluate(outline);
+      seen.push(style);
+      expect(style !== 'none', `no outline on a focused ${await target.evaluate((el) => el.className)}`);
+    }
+    return seen.join(', ');
+  });
+
   await attempt('"shuffle again" restores the starting order', async () => {
     await flow.locator('[data-gb-reset]').click();
     const order = await keys();
@@ -356,6 +373,12 @@ try {
     const after = await listM.locator('.gb-item').evaluateAll((els) => els.map((el) => el.getAttribute('data-key')));
     expect(after[0] === order[order.length - 1], `touch drag did not move the item: ${order} -> ${after}`);
     return `${order.join(',')} -> ${after.join(',')}`;
+  });
+
+  await attempt('nothing is wider than a phone screen', async () => {
+    const widths = await mobile.evaluate(() => ({ page: document.documentElement.scrollWidth, screen: window.innerWidth }));
+    expect(widths.page <= widths.screen, `page is ${widths.page}px wide on a ${widths.screen}px screen`);
+    return JSON.stringify(widths);
   });
 
   await mobile.screenshot({ path: path.join(shotDir, 'lesson-phone.png'), fullPage: true });
