@@ -5,7 +5,12 @@
 //! each step is a handful of stack-machine instructions per program. With
 //! momentum it is PyTorch's SGD: `v = momentum*v + g`, `w = w - alpha*v`.
 
+use super::MathError;
+use super::ast::Node;
+use super::diff::derivative;
+use super::error::MAX_WORK;
 use super::eval::{Domain, Program};
+use super::format::format_number;
 
 /// The settings of one run.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -41,6 +46,49 @@ pub enum Failure {
     Domain { step: usize, domain: Domain },
     /// The point left the finite numbers at this step (variable index).
     Diverged { step: usize, var: usize, value: f64 },
+}
+
+/// Compiles `raw` (for values) and the partial derivatives of `simplified`
+/// over `vars`, checks that the run stays within [`MAX_WORK`], and runs it.
+/// Errors carry no span; the caller adds one.
+pub fn descend(
+    raw: &Node,
+    simplified: &Node,
+    vars: &[&str],
+    start: &[f64],
+    settings: Settings,
+) -> Result<Trace, MathError> {
+    let value = Program::compile(raw, vars)?;
+    let mut grads = Vec::with_capacity(vars.len());
+    for p in vars {
+        grads.push(Program::compile(&derivative(simplified, p, 1)?, vars)?);
+    }
+    let per_step = value.cost() + grads.iter().map(Program::cost).sum::<usize>();
+    if per_step.saturating_mul(settings.steps.max(1)) > MAX_WORK {
+        return Err(MathError::new(
+            format!(
+                "descent would take too long: {} steps of a function this large",
+                settings.steps
+            ),
+            0..0,
+        )
+        .with_help("use fewer steps or a smaller function"));
+    }
+    run(&value, &grads, start, settings).map_err(|f| match f {
+        Failure::Domain { step, domain } => MathError::new(
+            format!("descent stopped at step {step}: {}", domain.message()),
+            0..0,
+        ),
+        Failure::Diverged { step, var, value } => MathError::new(
+            format!(
+                "descent diverged at step {step}: {} = {}",
+                vars[var],
+                format_number(value, 12)
+            ),
+            0..0,
+        )
+        .with_help("try a smaller alpha"),
+    })
 }
 
 /// Runs descent from `start`.

@@ -15,6 +15,9 @@ pub const MAX_DEPTH: usize = 600;
 pub const MAX_NODES: usize = 200_000;
 /// Most steps a `descent` may take.
 pub const MAX_STEPS: usize = 1_000_000;
+/// Most stack-machine instructions one `descent` or `plot` may execute
+/// (steps or samples times the size of the compiled function).
+pub const MAX_WORK: usize = 2_000_000_000;
 /// Highest derivative order (`diff(f, x, n)`, `J''''(x)`).
 pub const MAX_ORDER: usize = 12;
 /// Most samples a `plot` may take.
