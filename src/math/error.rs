@@ -7,9 +7,9 @@ use std::ops::Range;
 use super::MathError;
 
 /// Deepest nesting of parentheses, calls and operators the parser accepts.
-pub const MAX_NESTING: usize = 100;
+pub const MAX_NESTING: usize = 64;
 /// Deepest expression tree any operation may produce.
-pub const MAX_DEPTH: usize = 600;
+pub const MAX_DEPTH: usize = 128;
 /// Largest expression tree (in nodes) differentiation, substitution and
 /// simplification may produce.
 pub const MAX_NODES: usize = 200_000;

@@ -420,7 +420,7 @@ fn limits() {
     // Nesting through definitions is stopped by the depth limit.
     let mut scope = Scope::new();
     scope
-        .run(&format!("g0(x) = {}x{}", "sin(".repeat(90), ")".repeat(90)))
+        .run(&format!("g0(x) = {}x{}", "sin(".repeat(60), ")".repeat(60)))
         .unwrap();
     let mut failed = false;
     for i in 1..40 {
@@ -438,4 +438,58 @@ fn limits() {
         "diff(x**2, x, 13)",
         "error: derivative order 13 is too high (at most 12)",
     );
+}
+
+#[test]
+fn deepest_trees_fit_a_small_stack() {
+    // Runs on a thread with a 1 MiB stack (half of Rust's default for
+    // spawned threads, and this is a debug build, whose frames are several
+    // times larger than release ones) to show that the nesting and depth
+    // limits keep every recursion small.
+    let worker = std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(|| {
+            let mut scope = Scope::new();
+            let nested = format!("{}x{}", "sin(".repeat(60), ")".repeat(60));
+            scope.run(&format!("g0(x) = {nested}")).unwrap();
+            let mut last = 0;
+            for i in 1..6 {
+                if scope
+                    .run(&format!("g{i}(x) = g{}(g{}(x))", i - 1, i - 1))
+                    .is_err()
+                {
+                    break;
+                }
+                last = i;
+            }
+            let g = format!("g{last}");
+            let inputs = [
+                format!("{g}(1)"),
+                format!("{g}'(1)"),
+                format!("{g}''(1)"),
+                format!("diff({g}(x), x, 3)"),
+                format!("simplify({g}(x) - {g}(x))"),
+                format!("grad({g})"),
+                format!("descent({g}, x=1, alpha=0.1, steps=3)"),
+                format!("plot({g}, x=-1..1, at=0.5)"),
+                format!("-{nested}**{nested}/{nested}"),
+            ];
+            for input in &inputs {
+                // Errors (limits) are fine; a stack overflow would abort.
+                let _ = scope.run(input).map(|v| v.to_text(12));
+            }
+            let _ = Expr::parse(&nested).map(|e| (e.to_mathml(), e.derivative("x", 2)));
+            last
+        })
+        .unwrap();
+    assert!(worker.join().unwrap() >= 1);
+}
+
+#[test]
+fn huge_inputs_are_refused_not_crashed() {
+    let long = "1+".repeat(300_000) + "1";
+    assert!(run_all(&[&long]).contains("too large"));
+    let wide = format!("J(x) = {}x", "x*".repeat(10_000));
+    let out = run_all(&[&wide, "diff(J(x), x, 12)"]);
+    assert!(out.starts_with("error") || !out.is_empty());
 }
