@@ -493,3 +493,39 @@ fn huge_inputs_are_refused_not_crashed() {
     let out = run_all(&[&wide, "diff(J(x), x, 12)"]);
     assert!(out.starts_with("error") || !out.is_empty());
 }
+#[test]
+fn values_cross_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Scope>();
+    send_sync::<Value>();
+    send_sync::<Expr>();
+    send_sync::<MathError>();
+}
+
+#[test]
+fn mathml_of_lesson_results() {
+    let ml = |s: &str| Expr::parse(s).unwrap().simplified().to_mathml();
+    assert_eq!(
+        ml("-x"),
+        "<math><mrow><mo>\u{2212}</mo><mi>x</mi></mrow></math>"
+    );
+    assert_eq!(
+        ml("alpha*theta_1"),
+        "<math><mrow><mi>α</mi><mo>&#x2062;</mo><msub><mi>θ</mi><mn>1</mn></msub></mrow></math>"
+    );
+    assert_eq!(
+        ml("x**(1/3)"),
+        "<math><mrow><mroot><mrow><mi>x</mi></mrow><mn>3</mn></mroot></mrow></math>"
+    );
+    assert_eq!(
+        ml("1.5e20*x"),
+        "<math><mrow><mn>1.5</mn><mo>×</mo><msup><mn>10</mn><mn>20</mn></msup><mo>&#x2062;</mo><mi>x</mi></mrow></math>"
+    );
+    let sig = ml("sigmoid(z)*(1 - sigmoid(z))");
+    assert!(sig.contains("<mi>sigmoid</mi><mo>&#x2061;</mo>"), "{sig}");
+    let frac = ml("exp(-x**2/2)/sqrt(2*pi)");
+    assert!(
+        frac.starts_with("<math><mrow><mfrac>") && frac.contains("<msqrt>"),
+        "{frac}"
+    );
+}
