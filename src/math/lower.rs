@@ -195,7 +195,11 @@ impl Lower<'_> {
                 format!("{min} to {max} arguments")
             };
             return Err(MathError::new(
-                format!("{name} takes {expected} but {} were given", out.len()),
+                format!(
+                    "{name} takes {expected} but {} {} given",
+                    out.len(),
+                    if out.len() == 1 { "was" } else { "were" }
+                ),
                 span.clone(),
             )
             .with_help(format!("write {usage}")));

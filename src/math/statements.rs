@@ -314,8 +314,8 @@ impl Scope {
         })
     }
 
-    /// Checks keywords against the allowed names; returns the start point
-    /// (one value per parameter, when `need_point`) in parameter order.
+    /// Checks that every keyword is a parameter of the target or one of
+    /// `options`, and that every parameter is given.
     fn check_keywords(
         &self,
         call: &str,

@@ -325,7 +325,7 @@ fn helpful_errors() {
     check_in(
         L2,
         "L(1)",
-        "error: L takes 2 arguments but 1 were given — write L(w1, w2)",
+        "error: L takes 2 arguments but 1 was given — write L(w1, w2)",
     );
     check_in(
         L2,
