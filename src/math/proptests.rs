@@ -126,6 +126,9 @@ fn derivative_matches_finite_differences() {
     runner
         .run(&strategy, |(src, x, y)| {
             let e = Expr::parse(&src).map_err(|err| TestCaseError::fail(format!("{src}: {err}")))?;
+            if !well_scaled(&e, x, y) {
+                return Ok(()); // rounding would swamp the finite differences
+            }
             let Ok(d) = e.derivative("x", 1) else {
                 return Ok(()); // a size limit: not this property's concern
             };
