@@ -73,6 +73,7 @@ fn descent_1m_steps_engine(bencher: divan::Bencher) {
         steps: 1_000_000,
         momentum: 0.0,
         tol: None,
+        record_all: false,
     };
     bencher.bench_local(|| {
         loss.descend(&["w1", "w2"], divan::black_box(&[1.0, -2.0]), settings)

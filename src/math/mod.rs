@@ -146,8 +146,8 @@ impl Expr {
 
     /// Runs gradient descent on the expression over `vars` (in that order)
     /// from `start`, exactly as `descent(...)` does, and returns the last
-    /// point reached and the number of steps taken, without building table
-    /// rows.
+    /// point reached and the number of steps taken, keeping no table rows
+    /// (`settings.record_all` is ignored).
     pub fn descend(
         &self,
         vars: &[&str],
@@ -171,10 +171,12 @@ impl Expr {
             ));
         }
         let simplified = simplify::simplify(&self.node);
+        let settings = DescentSettings {
+            record_all: false,
+            ..settings
+        };
         let trace = descent::descend(&self.node, &simplified, vars, start, settings)?;
-        let n = vars.len();
-        let rows = trace.rows();
-        Ok((trace.point[(rows - 1) * n..].to_vec(), rows - 1))
+        Ok((trace.point, trace.steps))
     }
 
     /// The tree (for the engine's own tests).

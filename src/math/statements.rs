@@ -568,6 +568,7 @@ impl Scope {
             steps,
             momentum,
             tol,
+            record_all: true,
         };
         let trace = descent::descend(&target.raw, &target.simplified, &vars, &start, settings)
             .map_err(|e| e.at_least(span.clone()))?;
