@@ -190,6 +190,13 @@ pub fn eval_tree(n: &Node, lookup: &dyn Fn(&str) -> Option<f64>) -> Result<f64, 
 enum Op {
     Const(f64),
     Var(usize),
+    // Fused forms of a push followed by an operation on it (see `push`).
+    VarPowI(usize, i32),
+    AddConst(f64),
+    MulConst(f64),
+    AddVar(usize),
+    SubVar(usize),
+    MulVar(usize),
     Add,
     Sub,
     Mul,
@@ -219,7 +226,12 @@ impl Program {
         let mut max_stack = 0usize;
         for op in &ops {
             match op {
-                Op::Const(_) | Op::Var(_) => depth += 1,
+                Op::Const(_) | Op::Var(_) | Op::VarPowI(..) => depth += 1,
+                Op::AddConst(_)
+                | Op::MulConst(_)
+                | Op::AddVar(_)
+                | Op::SubVar(_)
+                | Op::MulVar(_) => {}
                 Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow => depth -= 1,
                 Op::Neg | Op::PowI(_) | Op::Sqrt | Op::Call(_) => {}
             }
@@ -261,6 +273,23 @@ impl Program {
                     stack[sp] = point[i];
                     sp += 1;
                 }
+                Op::VarPowI(i, k) => {
+                    let b = point[i];
+                    if k < 0 && b == 0.0 {
+                        return Err(Domain::DivZero);
+                    }
+                    stack[sp] = match k {
+                        2 => b * b,
+                        3 => b * b * b,
+                        _ => b.powi(k),
+                    };
+                    sp += 1;
+                }
+                Op::AddConst(c) => stack[sp - 1] += c,
+                Op::MulConst(c) => stack[sp - 1] *= c,
+                Op::AddVar(i) => stack[sp - 1] += point[i],
+                Op::SubVar(i) => stack[sp - 1] -= point[i],
+                Op::MulVar(i) => stack[sp - 1] *= point[i],
                 Op::Add => {
                     sp -= 1;
                     stack[sp - 1] += stack[sp];
@@ -314,6 +343,28 @@ impl Program {
     }
 }
 
+/// Appends `op`, fusing it with a push just before it when the pair has a
+/// single-instruction form (`x, 2, *` becomes `x, *2`).
+fn push(ops: &mut Vec<Op>, op: Op) {
+    let fused = match (ops.last(), op) {
+        (Some(Op::Var(i)), Op::PowI(k)) => Some(Op::VarPowI(*i, k)),
+        (Some(Op::Const(c)), Op::Add) => Some(Op::AddConst(*c)),
+        (Some(Op::Const(c)), Op::Sub) => Some(Op::AddConst(-*c)),
+        (Some(Op::Const(c)), Op::Mul) => Some(Op::MulConst(*c)),
+        (Some(Op::Var(i)), Op::Add) => Some(Op::AddVar(*i)),
+        (Some(Op::Var(i)), Op::Sub) => Some(Op::SubVar(*i)),
+        (Some(Op::Var(i)), Op::Mul) => Some(Op::MulVar(*i)),
+        _ => None,
+    };
+    match fused {
+        Some(f) => {
+            ops.pop();
+            ops.push(f);
+        }
+        None => ops.push(op),
+    }
+}
+
 fn emit(n: &Node, vars: &[&str], ops: &mut Vec<Op>) -> Result<(), MathError> {
     match n {
         Node::Num(x) => ops.push(Op::Const(x.to_f64())),
@@ -334,18 +385,26 @@ fn emit(n: &Node, vars: &[&str], ops: &mut Vec<Op>) -> Result<(), MathError> {
                     && fs[0].as_num().is_some_and(Num::is_minus_one)
                 {
                     emit(&fs[1], vars, ops)?;
-                    ops.push(Op::Sub);
+                    push(ops, Op::Sub);
                 } else {
                     emit(x, vars, ops)?;
-                    ops.push(Op::Add);
+                    push(ops, Op::Add);
                 }
             }
         }
         Node::Mul(xs) => {
+            // The numeric coefficient is applied last (one fused `*c`), a
+            // leading -1 as a negation, and factors with a negative integer
+            // power as divisions.
+            let (coeff, rest) = match xs.split_first() {
+                Some((Node::Num(c), rest)) => (Some(c.to_f64()), rest),
+                _ => (None, &xs[..]),
+            };
+            let negate = coeff == Some(-1.0);
+            let coeff = coeff.filter(|c| *c != -1.0);
             let mut started = false;
-            let mut negate = false;
             let mut dens = Vec::new();
-            for x in xs {
+            for x in rest {
                 if let Node::Pow(b, e) = x
                     && let Some(k) = e.as_num().and_then(Num::as_int)
                     && k < 0
@@ -353,49 +412,49 @@ fn emit(n: &Node, vars: &[&str], ops: &mut Vec<Op>) -> Result<(), MathError> {
                     dens.push((&**b, -k));
                     continue;
                 }
-                if !started && x.as_num().is_some_and(Num::is_minus_one) {
-                    negate = true;
-                    continue;
-                }
                 emit(x, vars, ops)?;
                 if started {
-                    ops.push(Op::Mul);
+                    push(ops, Op::Mul);
                 }
                 started = true;
             }
+            let mut coeff = coeff;
             if !started {
-                ops.push(Op::Const(if negate { -1.0 } else { 1.0 }));
-                negate = false;
+                ops.push(Op::Const(coeff.take().unwrap_or(1.0)));
             }
             for (b, k) in dens {
                 emit(b, vars, ops)?;
                 if k != 1 {
-                    ops.push(Op::PowI(k.min(i32::MAX as i64) as i32));
+                    push(ops, Op::PowI(k.min(i32::MAX as i64) as i32));
                 }
-                ops.push(Op::Div);
+                push(ops, Op::Div);
+            }
+            if let Some(c) = coeff {
+                ops.push(Op::Const(c));
+                push(ops, Op::Mul);
             }
             if negate {
-                ops.push(Op::Neg);
+                push(ops, Op::Neg);
             }
         }
         Node::Pow(b, e) => {
             emit(b, vars, ops)?;
             if is_half(e) {
-                ops.push(Op::Sqrt);
+                push(ops, Op::Sqrt);
             } else if let Some(k) = e
                 .as_num()
                 .and_then(Num::as_int)
                 .filter(|k| k.abs() < i32::MAX as i64)
             {
-                ops.push(Op::PowI(k as i32));
+                push(ops, Op::PowI(k as i32));
             } else {
                 emit(e, vars, ops)?;
-                ops.push(Op::Pow);
+                push(ops, Op::Pow);
             }
         }
         Node::Call(f, a) => {
             emit(a, vars, ops)?;
-            ops.push(Op::Call(*f));
+            push(ops, Op::Call(*f));
         }
     }
     Ok(())
@@ -438,6 +497,30 @@ mod tests {
         check("x**x", "4");
         check("exp(1000)", "inf");
         check("1/(x-2)**2", "error: division by zero");
+        check("3*x**2 + 2*x - 1", "15");
+        check("-x*x/x**3", "-0.5");
+        check("x + 2 - x**-2 - 3", "0.75");
+        check("-1", "-1");
+        check("2/x", "1");
+    }
+
+    #[test]
+    fn fused_instructions() {
+        let e = crate::math::Expr::parse("3*x**2 + 2*y")
+            .unwrap()
+            .simplified();
+        let p = Program::compile(e.node(), &["x", "y"]).unwrap();
+        assert_eq!(
+            p.ops,
+            [
+                Op::VarPowI(0, 2),
+                Op::MulConst(3.0),
+                Op::Var(1),
+                Op::MulConst(2.0),
+                Op::Add
+            ]
+        );
+        assert_eq!(p.eval(&[2.0, 1.0]), Ok(14.0));
     }
 
     #[test]
