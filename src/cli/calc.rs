@@ -60,7 +60,9 @@ pub fn run(args: &CalcArgs) -> ExitCode {
 
 /// The inputs of a text: non-blank lines, without a leading `>>> `.
 fn lines(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.lines()
+    text.strip_prefix('\u{feff}')
+        .unwrap_or(text)
+        .lines()
         .map(|l| l.strip_prefix(">>>").map_or(l, str::trim_start))
         .filter(|l| !l.trim().is_empty())
         .map(|l| l.trim_end().to_string())
@@ -102,7 +104,8 @@ mod tests {
 
     #[test]
     fn transcript_format() {
-        let inputs: Vec<String> = lines(">>> J(w) = w**2\n\nJ'(3)\nsigmod(1)\n").collect();
+        let inputs: Vec<String> =
+            lines("\u{feff}>>> J(w) = w**2\r\n\nJ'(3)\nsigmod(1)\n").collect();
         let mut out = Vec::new();
         let failed = transcript(&inputs, 12, &mut out);
         assert!(failed);
