@@ -6,6 +6,7 @@ mod support;
 
 mod browser;
 mod build;
+mod calc_cli;
 mod components;
 mod errors;
 mod init;
