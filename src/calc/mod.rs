@@ -7,11 +7,31 @@
 //! wrote, renders the result, and at the end reports passes, failures and
 //! the text `check --bless` would write back.
 //!
-//! THE SIGNATURES IN THIS FILE ARE THE CONTRACT WITH `markdown`, `site` and
-//! `cli`; the bodies are placeholders until executable lessons land.
+//! The pieces: [`transcript`] parses a block into inputs and expected lines
+//! with their file positions, [`matching`] applies SPEC's matching rules,
+//! [`bless`] computes the rewritten file, `render` and `svg` turn results
+//! into HTML.
+//!
+//! **Invariants:** every input and inline value counts once, as passed or
+//! failed; every failure has a [`Diagnostic`] at the line of the offending
+//! expected output or input; the blessed text differs from the source only
+//! inside expected outputs, and only when every input could be evaluated.
+
+use std::ops::Range;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::diagnostics::{Diagnostic, SourceText};
 use crate::markdown::Hooks;
+use crate::math::{MathError, Scope, Value};
+
+pub mod bless;
+pub mod matching;
+mod render;
+mod svg;
+pub mod transcript;
+
+use render::{Status, Step};
+use transcript::Entry;
 
 /// What running a page's calc content found.
 #[derive(Debug, Clone, Default)]
@@ -32,7 +52,14 @@ pub struct CalcReport {
 pub struct PageCalc<'a> {
     source: &'a SourceText,
     precision: usize,
+    scope: Scope,
     report: CalcReport,
+    edits: Vec<bless::Edit>,
+    /// False once an input or inline value failed in a way bless must not
+    /// paper over (an error nobody asserted).
+    blessable: bool,
+    /// Blocks seen so far, for element ids.
+    blocks: usize,
 }
 
 impl<'a> PageCalc<'a> {
@@ -40,34 +67,355 @@ impl<'a> PageCalc<'a> {
     pub fn new(source: &'a SourceText, precision: usize) -> Self {
         Self {
             source,
-            precision,
+            precision: precision.clamp(1, 17),
+            scope: Scope::new(),
             report: CalcReport::default(),
+            edits: Vec::new(),
+            blessable: true,
+            blocks: 0,
         }
     }
 
     /// Ends the page and returns what was found.
-    pub fn finish(self) -> CalcReport {
-        let _ = (self.source, self.precision);
+    pub fn finish(mut self) -> CalcReport {
+        if self.blessable {
+            self.report.blessed = bless::apply(&self.source.text, std::mem::take(&mut self.edits));
+        }
         self.report
+    }
+
+    /// Runs one input; a panic inside the engine becomes an error rather
+    /// than taking the whole build down.
+    fn run(&mut self, input: &str) -> Result<Value, MathError> {
+        let scope = &mut self.scope;
+        catch_unwind(AssertUnwindSafe(|| scope.run(input))).unwrap_or_else(|_| {
+            Err(MathError {
+                message: "internal error in the math engine".to_string(),
+                span: 0..input.len(),
+                help: Some("this is a bug in gradbook; please report the input".to_string()),
+            })
+        })
+    }
+
+    fn fail(&mut self, diagnostic: Diagnostic) {
+        self.report.failed += 1;
+        self.report.diagnostics.push(diagnostic);
+    }
+
+    /// Compares an entry's expected output with its result, records the
+    /// outcome, and returns its status.
+    fn judge(&mut self, entry: &Entry, result: &Result<Value, MathError>) -> Status {
+        let computed = computed_lines(result, self.precision);
+        if let Err(err) = result
+            && !entry.expects_error()
+        {
+            self.blessable = false;
+            let diagnostic = self.input_error(entry, err);
+            self.fail(diagnostic);
+            return Status::Failed;
+        }
+        if entry.is_open() {
+            if let Some(edit) = bless::fill(&self.source.text, entry, &computed) {
+                self.edits.push(edit);
+            }
+            self.report.passed += 1;
+            return Status::Filled;
+        }
+        let expected = entry.expected_texts();
+        let (scope, precision) = (&self.scope, self.precision);
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            matching::check(&expected, result.as_ref(), scope, precision)
+        }))
+        .unwrap_or_else(|_| {
+            Err(matching::Mismatch {
+                line: 0,
+                message: "internal error while comparing the output".to_string(),
+                expected: expected.first().map(|s| s.to_string()).unwrap_or_default(),
+                computed: computed.join(" / "),
+                detail: None,
+            })
+        });
+        match outcome {
+            Ok(()) => {
+                self.report.passed += 1;
+                Status::Passed
+            }
+            Err(mismatch) => {
+                let diagnostic = self.mismatch(entry, &mismatch);
+                self.fail(diagnostic);
+                if let Some(edit) = bless::replace(&self.source.text, entry, &computed) {
+                    self.edits.push(edit);
+                }
+                Status::Failed
+            }
+        }
+    }
+
+    /// An input failed and nothing asserted it.
+    fn input_error(&self, entry: &Entry, err: &MathError) -> Diagnostic {
+        let span = clamp_span(&err.span, &entry.input);
+        let start = entry.input_start + span.start;
+        let end = entry.input_start + span.end;
+        let mut d = Diagnostic::at(self.source, start..end, err.message.clone());
+        d = d.with_label(label_for(err));
+        if !entry.is_open() {
+            d = d.with_note(format!("expected: {}", entry.expected_texts().join(" / ")));
+        }
+        d = d.with_note(format!("computed: error: {}", err.message));
+        match &err.help {
+            Some(help) => d.with_help(help.clone()),
+            None if entry.is_open() => d.with_help(
+                "if the error is intended, write `error: <part of the message>` under the input",
+            ),
+            None => d,
+        }
+    }
+
+    /// An expected output that does not match.
+    fn mismatch(&self, entry: &Entry, m: &matching::Mismatch) -> Diagnostic {
+        let expected = entry.expected.get(m.line).or(entry.expected.last());
+        let mut d = match expected {
+            Some(e) => {
+                let line = &e.line;
+                let text = &self.source.text;
+                let column = text[line.start..line.text.start].chars().count() + 1;
+                let width = text[line.text.clone()].chars().count().max(1);
+                Diagnostic::at_line(
+                    self.source,
+                    line.number,
+                    column,
+                    width,
+                    format!(
+                        "{}: expected `{}`, computed `{}`",
+                        m.message,
+                        shorten(&m.expected),
+                        shorten(&m.computed)
+                    ),
+                )
+            }
+            None => Diagnostic::at(
+                self.source,
+                entry.input_start..entry.input_start + entry.input.len(),
+                m.message.clone(),
+            ),
+        };
+        d = d
+            .with_label("expected output")
+            .with_note(format!(
+                "input:    {} (line {})",
+                entry.input, entry.line.number
+            ))
+            .with_note(format!("expected: {}", m.expected))
+            .with_note(format!("computed: {}", m.computed));
+        if let Some(detail) = &m.detail {
+            d = d.with_note(detail.clone());
+        }
+        d.with_help(
+            "if the computed output is right, `gradbook check --bless` writes it into the lesson",
+        )
+    }
+
+    /// The text shown in the block's raw transcript: the inputs, with what
+    /// the author wrote where it matched and the computed output elsewhere.
+    fn transcript_text(&self, entries: &[Entry], steps: &[Step<'_>]) -> String {
+        let mut out = String::new();
+        for (entry, step) in entries.iter().zip(steps) {
+            out.push_str(">>> ");
+            out.push_str(&entry.input);
+            out.push('\n');
+            let lines = match step.status {
+                Status::Passed => entry
+                    .expected_texts()
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
+                Status::Filled | Status::Failed => computed_lines(step.result, self.precision),
+            };
+            for line in lines {
+                out.push_str(&line);
+                out.push('\n');
+            }
+        }
+        out.truncate(out.trim_end().len());
+        out
     }
 }
 
 impl Hooks for PageCalc<'_> {
-    fn calc_block(&mut self, code: std::ops::Range<usize>) -> String {
-        let text = &self.source.text[code];
-        format!(
-            "<pre><code class=\"language-calc\">{}</code></pre>",
-            text.replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;")
-        )
+    fn calc_block(&mut self, code: Range<usize>) -> String {
+        self.blocks += 1;
+        let id = format!("calc-{}", self.blocks);
+        let parsed = transcript::parse(self.source, code);
+        for line in &parsed.stray {
+            let text = &self.source.text[line.text.clone()];
+            let column = self.source.text[line.start..line.text.start]
+                .chars()
+                .count()
+                + 1;
+            let d = Diagnostic::at_line(
+                self.source,
+                line.number,
+                column,
+                text.chars().count().max(1),
+                "output line before the first `>>>` input of the calc block",
+            )
+            .with_label("no input to belong to")
+            .with_help("start each input with `>>> `; write comments as inputs: `>>> # …`");
+            self.report.diagnostics.push(d);
+        }
+        let mut results = Vec::with_capacity(parsed.entries.len());
+        let mut statuses = Vec::with_capacity(parsed.entries.len());
+        for entry in &parsed.entries {
+            let result = self.run(&entry.input);
+            statuses.push(self.judge(entry, &result));
+            results.push(result);
+        }
+        let steps: Vec<Step<'_>> = parsed
+            .entries
+            .iter()
+            .zip(&results)
+            .zip(statuses)
+            .map(|((entry, result), status)| Step {
+                input: &entry.input,
+                result,
+                status,
+                expected: if status == Status::Failed {
+                    entry
+                        .expected_texts()
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+            })
+            .collect();
+        let transcript = self.transcript_text(&parsed.entries, &steps);
+        render::block(&steps, &transcript, &id, self.precision)
     }
 
-    fn inline_value(&mut self, span: std::ops::Range<usize>, expr: &str) -> String {
-        let _ = span;
-        format!(
-            "<code>={}</code>",
-            expr.replace('&', "&amp;").replace('<', "&lt;")
-        )
+    fn inline_value(&mut self, span: Range<usize>, expr: &str) -> String {
+        let expr_start = locate_inline(&self.source.text, &span, expr);
+        if expr.trim().is_empty() {
+            let d = Diagnostic::at(self.source, span.clone(), "empty inline value")
+                .with_help("write an expression after `=`, as in `= J'(3)`");
+            self.fail(d);
+            return render::inline_error(
+                expr,
+                &MathError {
+                    message: "empty inline value".to_string(),
+                    span: 0..0,
+                    help: None,
+                },
+            );
+        }
+        match self.run(expr) {
+            Ok(value) => {
+                self.report.passed += 1;
+                render::inline_html(&value, self.precision)
+            }
+            Err(err) => {
+                self.blessable = false;
+                let s = clamp_span(&err.span, expr);
+                let mut d = Diagnostic::at(
+                    self.source,
+                    expr_start + s.start..expr_start + s.end,
+                    err.message.clone(),
+                )
+                .with_label(label_for(&err))
+                .with_note(format!("in the inline value `= {expr}`"));
+                if let Some(help) = &err.help {
+                    d = d.with_help(help.clone());
+                }
+                self.fail(d);
+                render::inline_error(expr, &err)
+            }
+        }
+    }
+}
+
+/// A result's printed lines: the value's text, or one `error:` line.
+fn computed_lines(result: &Result<Value, MathError>, precision: usize) -> Vec<String> {
+    match result {
+        Ok(value) => matching::split_lines(&value.to_text(precision)),
+        Err(err) => vec![format!("error: {}", err.message)],
+    }
+}
+
+/// An error span limited to the input and to character boundaries.
+fn clamp_span(span: &Range<usize>, input: &str) -> Range<usize> {
+    let floor = |mut i: usize| {
+        i = i.min(input.len());
+        while !input.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let start = floor(span.start);
+    let end = floor(span.end.max(start));
+    start..end
+}
+
+fn label_for(err: &MathError) -> &'static str {
+    if err.span.is_empty() {
+        "here"
+    } else {
+        "this part"
+    }
+}
+
+/// Where `expr` starts in the file, given the code span that holds it: the
+/// first occurrence after the `=`, or just after the `=` when the renderer
+/// normalised the text (line breaks inside code spans).
+fn locate_inline(text: &str, span: &Range<usize>, expr: &str) -> usize {
+    let Some(code) = text.get(span.clone()) else {
+        return span.start.min(text.len());
+    };
+    let after_eq = code.find('=').map_or(0, |i| i + 1);
+    match code[after_eq..].find(expr) {
+        Some(i) if !expr.is_empty() => span.start + after_eq + i,
+        _ => {
+            let rest = &code[after_eq..];
+            span.start + after_eq + (rest.len() - rest.trim_start().len())
+        }
+    }
+}
+
+/// A value cut to a readable length for a one-line message.
+fn shorten(text: &str) -> String {
+    const MAX: usize = 60;
+    if text.chars().count() <= MAX {
+        text.to_string()
+    } else {
+        let cut: String = text.chars().take(MAX - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_values_are_located_after_the_equals_sign() {
+        let text = "At 3 the slope is `=  J'(3)`.";
+        let start = text.find('`').unwrap();
+        let end = text.rfind('`').unwrap() + 1;
+        let at = locate_inline(text, &(start..end), "J'(3)");
+        assert_eq!(&text[at..at + 5], "J'(3)");
+    }
+
+    #[test]
+    fn spans_are_clamped_to_the_input() {
+        assert_eq!(clamp_span(&(3..99), "abcd"), 3..4);
+        let reversed = Range { start: 9, end: 2 };
+        assert_eq!(clamp_span(&reversed, "abcd"), 4..4);
+        assert_eq!(clamp_span(&(1..2), "αβ"), 0..2);
+    }
+
+    #[test]
+    fn long_values_are_shortened() {
+        assert_eq!(shorten("6"), "6");
+        assert_eq!(shorten(&"x".repeat(100)).chars().count(), 60);
     }
 }
