@@ -1,1 +1,2 @@
 //! Integration tests: run the real binary on fixture sites.
+mod calc_cli;
