@@ -927,4 +927,161 @@ mod tests {
         let m = ellipsis_match(&expected, &computed, eq_matcher(&expected, &computed)).unwrap_err();
         assert_eq!((m.line, m.computed.as_str()), (1, "0"));
     }
+
+    /// Runs `setup` then `input` in a fresh scope and checks `expected`.
+    fn run_check(setup: &[&str], input: &str, expected: &[&str]) -> Result<(), Mismatch> {
+        let mut scope = Scope::new();
+        for line in setup {
+            scope.run(line).expect("setup");
+        }
+        let result = scope.run(input);
+        check(expected, result.as_ref(), &scope, 12)
+    }
+
+    #[test]
+    fn expressions_match_as_functions() {
+        let j = ["J(w) = w**2"];
+        for written in ["2*w", "w*2", "w + w", "2 * w", "4*w/2"] {
+            assert!(
+                run_check(&j, "diff(J(w), w)", &[written]).is_ok(),
+                "{written}"
+            );
+        }
+        let m = run_check(&j, "diff(J(w), w)", &["3*w"]).unwrap_err();
+        assert!(m.detail.unwrap().contains("not the same function"));
+        assert!(run_check(&j, "diff(J(w), w)", &["2*x"]).is_err());
+        assert!(run_check(&j, "diff(J(w), w)", &["2*w +"]).is_err());
+        // Defined functions of the scope may appear in the expected text.
+        assert!(run_check(&[], "diff(sigmoid(z), z)", &["sigmoid(z)*(1 - sigmoid(z))"]).is_ok());
+        assert!(run_check(&[], "diff(sigmoid(z), z)", &["exp(-z)/(1 + exp(-z))**2"]).is_ok());
+        assert!(run_check(&["f(x) = x**3"], "diff(f(x), x)", &["3*x**2"]).is_ok());
+        // Only the positive half is shared: points where one side is undefined are skipped.
+        assert!(run_check(&[], "diff(log(x), x)", &["1/x"]).is_ok());
+        assert!(run_check(&[], "diff(3*w**2 + 2*w, w, 2)", &["6"]).is_ok());
+    }
+
+    #[test]
+    fn numbers_in_every_form() {
+        assert!(run_check(&[], "1/3", &["0.333333333333"]).is_ok());
+        assert!(run_check(&[], "1/3", &["~0.33"]).is_ok());
+        assert!(run_check(&[], "1/3", &["≈0.333"]).is_ok());
+        assert!(run_check(&[], "1/3", &["~0.34"]).is_err());
+        assert!(run_check(&[], "1/3", &["0.3334"]).is_err());
+        assert!(run_check(&[], "3.001**2", &["9.006001"]).is_ok());
+        assert!(run_check(&[], "1e-13", &["0"]).is_ok());
+        let m = run_check(&[], "2 + 2", &["5"]).unwrap_err();
+        assert_eq!((m.expected.as_str(), m.computed.as_str()), ("5", "4"));
+    }
+
+    #[test]
+    fn vectors_cell_by_cell() {
+        let l = ["L(w1, w2) = w1**2 + 3*w2**2"];
+        assert!(run_check(&l, "grad(L, w1=1, w2=2)", &["[2, 12]"]).is_ok());
+        assert!(run_check(&l, "grad(L, w1=1, w2=2)", &["[ 2 ,12 ]"]).is_ok());
+        assert!(run_check(&l, "grad(L, w1=1, w2=2)", &["[2, ~12.0]"]).is_ok());
+        assert!(run_check(&l, "grad(L)", &["[w1*2, 6*w2]"]).is_ok());
+        let m = run_check(&l, "grad(L, w1=1, w2=2)", &["[2, 13]"]).unwrap_err();
+        assert!(m.detail.unwrap().contains("component 2"));
+        assert!(run_check(&l, "grad(L, w1=1, w2=2)", &["[2]"]).is_err());
+        assert!(run_check(&l, "grad(L)", &["[2*w1, 6*w1]"]).is_err());
+    }
+
+    #[test]
+    fn nudge_lines_with_approximations() {
+        let j = ["J(w) = w**2"];
+        let written = [
+            "J(3) = 9",
+            "J(3.001) = ~9.006",
+            "ΔJ = ~0.006",
+            "ΔJ/ε = 6.001",
+            "J'(3) = 6",
+        ];
+        assert!(run_check(&j, "nudge(J, w=3, eps=0.001)", &written).is_ok());
+        let wrong = [
+            "J(3) = 9",
+            "J(3.001) = 9.006",
+            "ΔJ = ~0.006",
+            "ΔJ/ε = 6.001",
+            "J'(3) = 6",
+        ];
+        let m = run_check(&j, "nudge(J, w=3, eps=0.001)", &wrong).unwrap_err();
+        assert_eq!(m.line, 1);
+        let renamed = ["K(3) = 9", "..."];
+        assert_eq!(
+            run_check(&j, "nudge(J, w=3, eps=0.001)", &renamed)
+                .unwrap_err()
+                .line,
+            0
+        );
+    }
+
+    #[test]
+    fn descent_tables_with_ellipsis() {
+        let j = ["J(w) = w**2"];
+        let input = "descent(J, w=3, alpha=0.1, steps=5)";
+        let head_tail = [
+            "step w J(w) dJ/dw",
+            "0  3  9  6",
+            "...",
+            "5  0.98304  0.9663676416  1.96608",
+        ];
+        assert!(run_check(&j, input, &head_tail).is_ok());
+        let approx = ["step  w  J(w)  dJ/dw", "...", "5  ~0.983  ~0.97  ~1.97"];
+        assert!(run_check(&j, input, &approx).is_ok());
+        let wrong = [
+            "step w J(w) dJ/dw",
+            "0  3  9  6",
+            "1  2.5  5.76  4.8",
+            "...",
+        ];
+        let m = run_check(&j, input, &wrong).unwrap_err();
+        assert_eq!(m.line, 2);
+        assert!(m.detail.unwrap().contains("cell 2"));
+        let short = ["step w J(w) dJ/dw", "0  3  9  6"];
+        assert!(
+            run_check(&j, input, &short)
+                .unwrap_err()
+                .message
+                .contains("more than")
+        );
+        let l = ["L(w1, w2) = w1**2 + 3*w2**2"];
+        let two = [
+            "step  w1  w2  L(w1,w2)  dL/dw1  dL/dw2",
+            "0  1  -2  13  2  -12",
+            "...",
+        ];
+        assert!(run_check(&l, "descent(L, w1=1, w2=-2, alpha=0.1, steps=4)", &two).is_ok());
+    }
+
+    #[test]
+    fn plots_and_definitions() {
+        let j = ["J(w) = w**2"];
+        assert!(
+            run_check(
+                &j,
+                "plot(J, w=-4..4, at=3)",
+                &["plot: J(w) for w in [-4, 4], tangent at w=3, slope 6"]
+            )
+            .is_ok()
+        );
+        assert!(
+            run_check(
+                &j,
+                "plot(J, w=-4..4, at=3)",
+                &["plot: J(w) for w in [-4, 4], tangent at w=3, slope 7"]
+            )
+            .is_err()
+        );
+        let m = run_check(&[], "K(w) = w", &["1"]).unwrap_err();
+        assert!(m.message.contains("more output"), "{m:?}");
+    }
+
+    #[test]
+    fn error_lines() {
+        assert!(run_check(&[], "sigmod(2)", &["error: unknown function 'sigmod'"]).is_ok());
+        assert!(run_check(&[], "sigmod(2)", &["error:"]).is_ok());
+        assert!(run_check(&[], "sigmod(2)", &["error: division by zero"]).is_err());
+        let m = run_check(&[], "sigmoid(0)", &["error: unknown"]).unwrap_err();
+        assert_eq!(m.computed, "0.5");
+    }
 }

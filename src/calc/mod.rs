@@ -396,6 +396,161 @@ fn shorten(text: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Runs a page the way the Markdown renderer does: calc fences and
+    /// inline `= ` code spans, in document order. Returns the HTML pieces.
+    fn run_page(text: &str) -> (Vec<String>, CalcReport) {
+        let source = SourceText::new("lesson.md", text);
+        let mut calc = PageCalc::new(&source, 12);
+        let mut html = Vec::new();
+        let mut offset = 0;
+        let mut in_fence: Option<usize> = None;
+        for line in text.split_inclusive('\n') {
+            let trimmed = line.trim();
+            match in_fence {
+                Some(start) if trimmed == "```" => {
+                    html.push(calc.calc_block(start..offset));
+                    in_fence = None;
+                }
+                Some(_) => {}
+                None if trimmed == "```calc" => in_fence = Some(offset + line.len()),
+                None => {
+                    let mut from = 0;
+                    while let Some(open) = line[from..].find("`=") {
+                        let open = from + open;
+                        let Some(close) = line[open + 1..].find('`') else {
+                            break;
+                        };
+                        let close = open + 1 + close;
+                        let expr = line[open + 2..close].trim();
+                        html.push(calc.inline_value(offset + open..offset + close + 1, expr));
+                        from = close + 1;
+                    }
+                }
+            }
+            offset += line.len();
+        }
+        (html, calc.finish())
+    }
+
+    fn messages(report: &CalcReport) -> Vec<String> {
+        report.diagnostics.iter().map(|d| d.one_line()).collect()
+    }
+
+    #[test]
+    fn spec_example_passes_and_fills_nothing() {
+        let page = "# J\n\n```calc\n>>> J(w) = w**2\n>>> diff(J(w), w)\n2*w\n>>> J'(3)\n6\n\
+>>> nudge(J, w=3, eps=0.001)\nJ(3) = 9\nJ(3.001) = 9.006001\nΔJ = 0.006001\nΔJ/ε = 6.001\nJ'(3) = 6\n```\n";
+        let (html, report) = run_page(page);
+        assert_eq!(
+            (report.passed, report.failed),
+            (4, 0),
+            "{:?}",
+            messages(&report)
+        );
+        assert!(report.blessed.is_none());
+        assert!(html[0].contains("<math"), "{}", html[0]);
+        assert!(html[0].contains("calc-nudge"));
+    }
+
+    #[test]
+    fn a_wrong_number_fails_at_its_line_and_bless_fixes_it() {
+        let page = "Intro\n\n```calc\n>>> J(w) = w**2\n>>> J'(3)\n7\n```\n";
+        let (_, report) = run_page(page);
+        assert_eq!((report.passed, report.failed), (1, 1));
+        let d = &report.diagnostics[0];
+        assert_eq!(d.location(), "lesson.md:6:1");
+        assert!(
+            d.message.contains("expected `7`, computed `6`"),
+            "{}",
+            d.message
+        );
+        assert!(d.notes.iter().any(|n| n == "expected: 7"), "{:?}", d.notes);
+        assert!(d.notes.iter().any(|n| n == "computed: 6"), "{:?}", d.notes);
+        let blessed = report.blessed.unwrap();
+        assert_eq!(blessed, page.replace("\n7\n", "\n6\n"));
+        let (_, again) = run_page(&blessed);
+        assert_eq!((again.failed, again.blessed), (0, None));
+    }
+
+    #[test]
+    fn open_inputs_are_filled_and_blessed_idempotently_with_crlf() {
+        let page = "+++\r\ntitle = \"x\"\r\n+++\r\n```calc\r\n>>> J(w) = w**2\r\n>>> J(3)\r\n>>> grad(J, w=3)\r\n```\r\ntail\r\n";
+        let (html, report) = run_page(page);
+        assert_eq!((report.passed, report.failed), (3, 0));
+        assert!(html[0].contains(">9<"), "{}", html[0]);
+        let blessed = report.blessed.unwrap();
+        assert_eq!(
+            blessed,
+            "+++\r\ntitle = \"x\"\r\n+++\r\n```calc\r\n>>> J(w) = w**2\r\n>>> J(3)\r\n9\r\n>>> grad(J, w=3)\r\n[6]\r\n```\r\ntail\r\n"
+        );
+        let (_, again) = run_page(&blessed);
+        assert_eq!((again.passed, again.failed, again.blessed), (3, 0, None));
+    }
+
+    #[test]
+    fn scope_is_shared_across_blocks_and_inline_values() {
+        let page = "```calc\n>>> J(w) = w**2\n```\n\nAt 3 the slope is `= J'(3)` and J is `= diff(J(w), w)`.\n\n```calc\n>>> J(2)\n4\n```\n";
+        let (html, report) = run_page(page);
+        assert_eq!(
+            (report.passed, report.failed),
+            (4, 0),
+            "{:?}",
+            messages(&report)
+        );
+        assert!(html[1].contains(">6<"), "{}", html[1]);
+        assert!(html[2].contains("<math"), "{}", html[2]);
+    }
+
+    #[test]
+    fn inline_errors_point_at_the_column() {
+        let page = "Slope: `= sigmod(3)`.\n";
+        let (_, report) = run_page(page);
+        assert_eq!(report.failed, 1);
+        let d = &report.diagnostics[0];
+        assert_eq!(d.location(), "lesson.md:1:11");
+        assert!(d.message.contains("sigmod"), "{}", d.message);
+        assert!(report.blessed.is_none());
+    }
+
+    #[test]
+    fn unasserted_errors_point_into_the_input_and_block_bless() {
+        let page = "```calc\n>>> J(w) = w**2\n>>> J(3) + sigmod(2)\n>>> J(1)\n```\n";
+        let (_, report) = run_page(page);
+        assert_eq!((report.passed, report.failed), (2, 1));
+        assert_eq!(report.diagnostics[0].location(), "lesson.md:3:12");
+        assert!(
+            report.blessed.is_none(),
+            "a page with an error is not blessed"
+        );
+    }
+
+    #[test]
+    fn error_assertions_match_on_a_part_of_the_message() {
+        let page = "```calc\n>>> log(0)\nerror: log(0) is undefined\n>>> 1/0\nerror: square root\n>>> 2\nerror: anything\n```\n";
+        let (_, report) = run_page(page);
+        assert_eq!(
+            (report.passed, report.failed),
+            (1, 2),
+            "{:?}",
+            messages(&report)
+        );
+        assert_eq!(report.diagnostics[0].line, 5);
+        assert!(
+            report.diagnostics[0]
+                .message
+                .contains("error message does not match")
+        );
+        assert_eq!(report.diagnostics[1].line, 7);
+        assert!(report.diagnostics[1].message.contains("expected an error"));
+    }
+
+    #[test]
+    fn stray_output_is_reported() {
+        let (_, report) = run_page("```calc\n6\n>>> 1\n1\n```\n");
+        assert_eq!(report.diagnostics.len(), 1);
+        assert_eq!(report.diagnostics[0].location(), "lesson.md:2:1");
+    }
+
     #[test]
     fn inline_values_are_located_after_the_equals_sign() {
         let text = "At 3 the slope is `=  J'(3)`.";

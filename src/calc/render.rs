@@ -108,7 +108,10 @@ pub fn value_html(value: &Value, id: &str, precision: usize) -> String {
             "<span class=\"calc-number\">{}</span>",
             escape(&format_number(*x, precision))
         ),
-        Value::Expr(e) => format!("<span class=\"calc-expr\">{}</span>", e.to_mathml()),
+        Value::Expr(e) => format!(
+            "<span class=\"calc-expr\">{}</span>",
+            e.to_mathml_with_precision(precision)
+        ),
         Value::Vector(items) => format!(
             "<span class=\"calc-vector\">{}</span>",
             vector_mathml(items, precision)
@@ -139,7 +142,7 @@ pub fn inline_html(value: &Value, precision: usize) -> String {
         ),
         Value::Expr(e) => format!(
             "<span class=\"calc-inline calc-expr\">{}</span>",
-            e.to_mathml()
+            e.to_mathml_with_precision(precision)
         ),
         Value::Vector(items) => format!(
             "<span class=\"calc-inline calc-vector\">{}</span>",
@@ -191,7 +194,11 @@ fn vector_mathml(items: &[Value], precision: usize) -> String {
         match item {
             Value::Number(x) => out.push_str(&number_mathml(*x, precision)),
             Value::Expr(e) => {
-                let _ = write!(out, "<mrow>{}</mrow>", math_inner(&e.to_mathml()));
+                let _ = write!(
+                    out,
+                    "<mrow>{}</mrow>",
+                    math_inner(&e.to_mathml_with_precision(precision))
+                );
             }
             Value::Vector(inner) => {
                 out.push_str(math_inner(&vector_mathml(inner, precision)));
@@ -221,22 +228,13 @@ fn nudge_table(text: &str) -> String {
     out
 }
 
-/// The header cells of a descent table, as the printed form names them.
-pub fn descent_header(d: &Descent) -> Vec<String> {
-    let mut header = vec!["step".to_string()];
-    header.extend(d.vars.iter().cloned());
-    header.push(format!("{}({})", d.func, d.vars.join(", ")));
-    header.extend(d.vars.iter().map(|v| format!("d{}/d{v}", d.func)));
-    header
-}
-
 fn descent_table(d: &Descent, precision: usize) -> String {
     let mut out = format!(
         "<div class=\"calc-table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"{}\">\
          <table class=\"calc-descent\"><thead><tr>",
         escape(&format!("Gradient descent on {}, step by step", d.func))
     );
-    for cell in descent_header(d) {
+    for cell in d.header() {
         let _ = write!(out, "<th scope=\"col\">{}</th>", escape(&cell));
     }
     out.push_str("</tr></thead><tbody>");

@@ -534,9 +534,15 @@ fn path_and_markers(
     path: &[(f64, Option<f64>)],
     describe: impl Fn(&crate::math::DescentRow) -> String,
 ) {
+    // On a curve the steps are chords of it: dashed, so the curve shows.
+    let dash = if d.vars.len() == 1 {
+        " stroke-dasharray=\"4 3\""
+    } else {
+        ""
+    };
     let _ = write!(
         out,
-        "<path class=\"calc-path\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.5\" d=\"{}\"/>",
+        "<path class=\"calc-path\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.5\"{dash} d=\"{}\"/>",
         curve_path(frame, path)
     );
     out.push_str("<g class=\"calc-steps-marks\">");
@@ -569,18 +575,34 @@ fn path_and_markers(
         );
     }
     out.push_str("</g>");
-    // Step numbers, when there are few enough to read.
-    if d.rows.len() <= 12 {
+    // Step numbers, when there are few enough to read, skipping any that
+    // would sit on top of one already written.
+    if d.rows.len() <= 40 {
         out.push_str("<g class=\"calc-step-label\" fill=\"currentColor\">");
-        for (row, &(x, y)) in d.rows.iter().zip(path) {
-            let Some(y) = y.filter(|y| y.is_finite()) else {
+        let mut placed: Vec<(f64, f64)> = Vec::new();
+        // The start and the end first, so that crowded middles give way.
+        let last = d.rows.len().saturating_sub(1);
+        let order = [0, last].into_iter().chain(1..last);
+        for k in order {
+            let (Some(row), Some(&(x, y))) = (d.rows.get(k), path.get(k)) else {
                 continue;
             };
+            let Some(y) = y.filter(|y| y.is_finite() && x.is_finite()) else {
+                continue;
+            };
+            let (cx, cy) = (frame.sx(x), frame.sy(y) - 9.0);
+            if placed
+                .iter()
+                .any(|&(px_, py_)| (px_ - cx).abs() < 16.0 && (py_ - cy).abs() < 12.0)
+            {
+                continue;
+            }
+            placed.push((cx, cy));
             let _ = write!(
                 out,
                 "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-                px(frame.sx(x)),
-                px(frame.sy(y) - 9.0),
+                px(cx),
+                px(cy),
                 row.step
             );
         }
@@ -822,5 +844,108 @@ mod tests {
     #[test]
     fn escapes_markup() {
         assert_eq!(escape("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
+    }
+
+    use crate::math::{Scope, Value};
+
+    fn value(setup: &str, input: &str) -> Value {
+        let mut scope = Scope::new();
+        scope.run(setup).expect("setup");
+        scope.run(input).expect("input")
+    }
+
+    /// Parses as XML and returns the document's text for inspection.
+    fn parse_svg(svg: &str) -> roxmltree::Document<'_> {
+        roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("{e}\n{svg}"))
+    }
+
+    fn titles(doc: &roxmltree::Document<'_>) -> Vec<String> {
+        doc.descendants()
+            .filter(|n| n.has_tag_name("circle"))
+            .filter_map(|c| c.children().find(|n| n.has_tag_name("title")))
+            .filter_map(|t| t.text().map(str::to_string))
+            .collect()
+    }
+
+    #[test]
+    fn one_variable_descent_marks_every_step() {
+        let Value::Descent(d) = value("J(w) = w**2", "descent(J, w=3, alpha=0.1, steps=5)") else {
+            panic!("not a descent");
+        };
+        let svg = descent(&d, "f1").unwrap();
+        let doc = parse_svg(&svg);
+        let root = doc.root_element();
+        assert_eq!(root.attribute("role"), Some("img"));
+        assert_eq!(root.attribute("aria-labelledby"), Some("f1-title f1-desc"));
+        let desc = doc.descendants().find(|n| n.has_tag_name("desc")).unwrap();
+        assert!(desc.text().unwrap().contains("from w = 3"), "{svg}");
+        let marks = titles(&doc);
+        assert_eq!(marks.len(), 6);
+        assert!(marks[1].contains("w = 2.4"), "{marks:?}");
+        assert!(marks[5].contains("w = 0.98304"), "{marks:?}");
+        assert!(
+            doc.descendants()
+                .any(|n| n.attribute("class") == Some("calc-curve"))
+        );
+        // The path visits one point per step.
+        let path = doc
+            .descendants()
+            .find(|n| n.attribute("class") == Some("calc-path"))
+            .unwrap();
+        assert_eq!(path.attribute("d").unwrap().matches(['M', 'L']).count(), 6);
+    }
+
+    #[test]
+    fn two_variable_descent_draws_contours_and_the_path() {
+        let Value::Descent(d) = value(
+            "L(w1, w2) = w1**2 + 3*w2**2",
+            "descent(L, w1=1, w2=-2, alpha=0.1, steps=4)",
+        ) else {
+            panic!("not a descent");
+        };
+        let svg = descent(&d, "f2").unwrap();
+        let doc = parse_svg(&svg);
+        let contours = doc
+            .descendants()
+            .filter(|n| {
+                n.attribute("class")
+                    .is_some_and(|c| c.starts_with("calc-contour "))
+            })
+            .count();
+        assert!(contours >= 5, "{contours} contour levels");
+        let marks = titles(&doc);
+        assert_eq!(marks.len(), 5);
+        assert!(marks[0].contains("(1, -2)"), "{marks:?}");
+        assert!(marks[4].contains("(0.4096, -0.0512)"), "{marks:?}");
+    }
+
+    #[test]
+    fn plot_has_axes_labels_and_tangent() {
+        let Value::Plot(p) = value("J(w) = w**2", "plot(J, w=-4..4, at=3)") else {
+            panic!("not a plot");
+        };
+        let svg = plot(&p, "f3");
+        let doc = parse_svg(&svg);
+        let class = |c: &str| doc.descendants().any(|n| n.attribute("class") == Some(c));
+        assert!(class("calc-curve") && class("calc-tangent") && class("calc-axis"));
+        let texts: Vec<&str> = doc.descendants().filter_map(|n| n.text()).collect();
+        assert!(texts.contains(&"-4") && texts.contains(&"4") && texts.contains(&"J(w)"));
+        assert!(texts.contains(&"slope 6"), "{texts:?}");
+        let title = doc.descendants().find(|n| n.has_tag_name("title")).unwrap();
+        assert!(title.text().unwrap().contains("tangent at w = 3"));
+        // Same input, same bytes.
+        assert_eq!(svg, plot(&p, "f3"));
+    }
+
+    #[test]
+    fn plot_with_gaps_and_poles_stays_well_formed() {
+        let Value::Plot(p) = value("f(x) = 1/x", "plot(f, x=-2..2)") else {
+            panic!("not a plot");
+        };
+        parse_svg(&plot(&p, "f4"));
+        let Value::Plot(p) = value("g(x) = log(x)", "plot(g, x=-1..3, at=1)") else {
+            panic!("not a plot");
+        };
+        parse_svg(&plot(&p, "f5"));
     }
 }
