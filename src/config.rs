@@ -1,1 +1,430 @@
-//! TODO
+//! `book.toml`: the site configuration.
+//!
+//! [`Config::load`] reads and validates the file. Keys are kebab-case,
+//! every key except `book.title` has a default, and an unknown key is an
+//! error that points at the key and names the closest known one. Problems
+//! are reported as [`Diagnostic`]s so they print like content errors; the
+//! command line turns them into exit code 2.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostics::{Diagnostic, SourceText, did_you_mean};
+
+/// The name of the configuration file at the root of a site.
+pub const CONFIG_FILE: &str = "book.toml";
+
+/// The whole of `book.toml`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    /// `[book]`: what the site is.
+    pub book: BookConfig,
+    /// `[build]`: where things are read from and written to.
+    #[serde(default)]
+    pub build: BuildConfig,
+    /// `[theme]`: colours and code highlighting.
+    #[serde(default)]
+    pub theme: ThemeConfig,
+    /// `[calc]`: executable examples.
+    #[serde(default)]
+    pub calc: CalcConfig,
+}
+
+/// `[book]`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct BookConfig {
+    /// The site's title (required).
+    pub title: String,
+    /// One sentence about the site.
+    #[serde(default)]
+    pub description: String,
+    /// Prefix for absolute links and the sitemap; always ends with `/`.
+    #[serde(default = "default_base_url")]
+    pub base_url: String,
+    /// The `lang` of every page.
+    #[serde(default = "default_language")]
+    pub language: String,
+}
+
+/// `[build]`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct BuildConfig {
+    /// Folder holding the lessons, relative to the site root.
+    pub content_dir: PathBuf,
+    /// Folder the site is written to, relative to the site root.
+    pub output_dir: PathBuf,
+    /// Whether lessons marked `draft = true` are built.
+    pub drafts: bool,
+}
+
+impl Default for BuildConfig {
+    fn default() -> Self {
+        Self {
+            content_dir: PathBuf::from("content"),
+            output_dir: PathBuf::from("site"),
+            drafts: false,
+        }
+    }
+}
+
+/// Which colour scheme a page starts with.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ThemeMode {
+    /// Always light until the reader toggles.
+    Light,
+    /// Always dark until the reader toggles.
+    Dark,
+    /// Follow the operating system's preference.
+    #[default]
+    Auto,
+}
+
+impl ThemeMode {
+    /// The name used in `book.toml` and in templates.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ThemeMode::Light => "light",
+            ThemeMode::Dark => "dark",
+            ThemeMode::Auto => "auto",
+        }
+    }
+}
+
+/// `[theme]`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct ThemeConfig {
+    /// The colour scheme a reader sees first.
+    pub default: ThemeMode,
+    /// syntect theme for code in the light scheme.
+    pub highlight_light: String,
+    /// syntect theme for code in the dark scheme.
+    pub highlight_dark: String,
+}
+
+impl Default for ThemeConfig {
+    fn default() -> Self {
+        Self {
+            default: ThemeMode::Auto,
+            highlight_light: "InspiredGitHub".to_string(),
+            highlight_dark: "base16-ocean.dark".to_string(),
+        }
+    }
+}
+
+/// `[calc]`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct CalcConfig {
+    /// Significant digits for printed numbers (1 to 17).
+    pub precision: usize,
+}
+
+impl Default for CalcConfig {
+    fn default() -> Self {
+        Self { precision: 12 }
+    }
+}
+
+fn default_base_url() -> String {
+    "/".to_string()
+}
+
+fn default_language() -> String {
+    "en".to_string()
+}
+
+impl Config {
+    /// Reads `book.toml` in `root`. Every problem found is returned, each
+    /// pointing into the file.
+    pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
+        let path = root.join(CONFIG_FILE);
+        let shown = PathBuf::from(CONFIG_FILE);
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                return Err(vec![
+                    Diagnostic::whole_file(&shown, format!("no {CONFIG_FILE} in {}", root.display()))
+                        .with_help("run `gradbook init` to create a site, or pass the folder that holds book.toml"),
+                ]);
+            }
+            Err(err) => {
+                return Err(vec![Diagnostic::whole_file(
+                    &shown,
+                    format!("cannot read {CONFIG_FILE}: {err}"),
+                )]);
+            }
+        };
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(err) => {
+                let source = SourceText::new(&shown, String::from_utf8_lossy(err.as_bytes()));
+                let at = err.utf8_error().valid_up_to();
+                return Err(vec![Diagnostic::at(
+                    &source,
+                    at..at + 1,
+                    "book.toml is not valid UTF-8",
+                )]);
+            }
+        };
+        let source = SourceText::new(&shown, text);
+        Self::parse(&source)
+    }
+
+    /// Parses and validates the text of a `book.toml`.
+    pub fn parse(source: &SourceText) -> Result<Config, Vec<Diagnostic>> {
+        let unknown = unknown_keys(source);
+        if !unknown.is_empty() {
+            return Err(unknown);
+        }
+        let mut config: Config = match toml::from_str(&source.text) {
+            Ok(config) => config,
+            Err(err) => return Err(vec![toml_diagnostic(source, &err, 0)]),
+        };
+        let mut problems = Vec::new();
+        if config.book.title.trim().is_empty() {
+            let span = key_span(source, "title").unwrap_or(0..0);
+            problems.push(
+                Diagnostic::at(source, span, "book.title is empty")
+                    .with_help("give the site a title, e.g. title = \"Gradients from Scratch\""),
+            );
+        }
+        if !(1..=17).contains(&config.calc.precision) {
+            let span = key_span(source, "precision").unwrap_or(0..0);
+            problems.push(
+                Diagnostic::at(
+                    source,
+                    span,
+                    format!(
+                        "calc.precision must be between 1 and 17, not {}",
+                        config.calc.precision
+                    ),
+                )
+                .with_help("12 is the default"),
+            );
+        }
+        let themes = crate::markdown::highlight::theme_names();
+        for (key, name) in [
+            ("highlight-light", &config.theme.highlight_light),
+            ("highlight-dark", &config.theme.highlight_dark),
+        ] {
+            if !themes.contains(&name.as_str()) {
+                let span = key_span(source, key).unwrap_or(0..0);
+                let mut d =
+                    Diagnostic::at(source, span, format!("unknown highlight theme '{name}'"))
+                        .with_note(format!("known themes: {}", themes.join(", ")));
+                if let Some(best) = did_you_mean(name, themes.iter().copied()) {
+                    d = d.with_help(format!("did you mean '{best}'?"));
+                }
+                problems.push(d);
+            }
+        }
+        if !config.book.base_url.ends_with('/') {
+            config.book.base_url.push('/');
+        }
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// The tables of `book.toml` and their keys.
+const SCHEMA: &[(&str, &[&str])] = &[
+    ("book", &["title", "description", "base-url", "language"]),
+    ("build", &["content-dir", "output-dir", "drafts"]),
+    ("theme", &["default", "highlight-light", "highlight-dark"]),
+    ("calc", &["precision"]),
+];
+
+/// Every key `book.toml` does not know, each with the closest known key,
+/// so that one run reports all of them (serde stops at the first).
+fn unknown_keys(source: &SourceText) -> Vec<Diagnostic> {
+    use toml::de::{DeTable, DeValue};
+    let Ok(document) = DeTable::parse(&source.text) else {
+        // Syntax errors are reported by the typed parse.
+        return Vec::new();
+    };
+    let tables: Vec<&str> = SCHEMA.iter().map(|(name, _)| *name).collect();
+    let mut problems = Vec::new();
+    let mut unknown =
+        |key: &toml::Spanned<std::borrow::Cow<'_, str>>, known: &[&str], what: &str| {
+            let mut d = Diagnostic::at(
+                source,
+                key.span(),
+                format!(
+                    "unknown {} '{}'{}",
+                    if what.is_empty() { "table" } else { "key" },
+                    key.get_ref(),
+                    what
+                ),
+            );
+            d = match closest(key.get_ref(), known) {
+                Some(best) => d.with_help(format!("did you mean '{best}'?")),
+                None => d.with_help(format!("known: {}", known.join(", "))),
+            };
+            problems.push(d);
+        };
+    for (key, value) in document.get_ref().iter() {
+        match SCHEMA
+            .iter()
+            .find(|(name, _)| *name == key.get_ref().as_ref())
+        {
+            Some((table, keys)) => {
+                if let DeValue::Table(inner) = value.get_ref() {
+                    for (inner_key, _) in inner.iter() {
+                        if !keys.contains(&inner_key.get_ref().as_ref()) {
+                            unknown(inner_key, keys, &format!(" in [{table}]"));
+                        }
+                    }
+                }
+            }
+            None => unknown(key, &tables, ""),
+        }
+    }
+    crate::diagnostics::sort(&mut problems);
+    problems
+}
+
+/// The span of the first line that assigns `key`, for pointing at a value
+/// that parsed but is out of range.
+fn key_span(source: &SourceText, key: &str) -> Option<Range<usize>> {
+    let mut offset = 0;
+    for line in source.text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if let Some(rest) = trimmed.strip_prefix(key)
+            && rest.trim_start().starts_with('=')
+        {
+            let start = offset + (line.len() - trimmed.len());
+            return Some(start..start + key.len());
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Turns a toml error into a diagnostic; `offset` is where the parsed text
+/// starts within `source` (front matter is parsed from the middle of a file).
+pub fn toml_diagnostic(source: &SourceText, err: &toml::de::Error, offset: usize) -> Diagnostic {
+    let span = err
+        .span()
+        .map_or(offset..offset, |s| s.start + offset..s.end + offset);
+    serde_diagnostic(source, span, err.message())
+}
+
+/// A diagnostic for a serde error message at `span`, with a "did you mean"
+/// hint when the message is about an unknown field or variant.
+pub fn serde_diagnostic(source: &SourceText, span: Range<usize>, message: &str) -> Diagnostic {
+    let message = message.trim().trim_end_matches('.');
+    let first_line = message.lines().next().unwrap_or("invalid value");
+    let mut d = Diagnostic::at(source, span, first_line.to_string());
+    if let Some((word, expected)) = unknown_and_expected(first_line) {
+        let candidates: Vec<&str> = expected.iter().map(String::as_str).collect();
+        if let Some(best) = closest(&word, &candidates) {
+            d = d.with_help(format!("did you mean '{best}'?"));
+        } else if !candidates.is_empty() {
+            d = d.with_help(format!("known keys: {}", candidates.join(", ")));
+        }
+    }
+    d
+}
+
+/// The closest candidate: a plausible typo by edit distance, or the same
+/// letters in another order (`titel` for `title`).
+pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    if let Some(best) = did_you_mean(word, candidates.iter().copied()) {
+        return Some(best);
+    }
+    let mut letters: Vec<char> = word.chars().collect();
+    letters.sort_unstable();
+    candidates.iter().copied().find(|c| {
+        let mut other: Vec<char> = c.chars().collect();
+        other.sort_unstable();
+        other == letters && crate::diagnostics::edit_distance(word, c) <= 2
+    })
+}
+
+/// Picks apart serde's "unknown field `x`, expected one of `a`, `b`"
+/// (and the `variant` form) into the unknown word and the candidates.
+fn unknown_and_expected(message: &str) -> Option<(String, Vec<String>)> {
+    let rest = message
+        .strip_prefix("unknown field ")
+        .or_else(|| message.strip_prefix("unknown variant "))?;
+    let mut quoted = rest.split('`').skip(1).step_by(2).map(str::to_string);
+    let word = quoted.next()?;
+    Some((word, quoted.collect()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
+        Config::parse(&SourceText::new("book.toml", text))
+    }
+
+    #[test]
+    fn defaults_fill_everything_but_the_title() {
+        let config = parse("[book]\ntitle = \"T\"\n").unwrap();
+        assert_eq!(config.book.base_url, "/");
+        assert_eq!(config.book.language, "en");
+        assert_eq!(config.build.output_dir, PathBuf::from("site"));
+        assert_eq!(config.theme.default, ThemeMode::Auto);
+        assert_eq!(config.calc.precision, 12);
+    }
+
+    #[test]
+    fn base_url_gets_a_trailing_slash() {
+        let config = parse("[book]\ntitle = \"T\"\nbase-url = \"/docs\"\n").unwrap();
+        assert_eq!(config.book.base_url, "/docs/");
+    }
+
+    #[test]
+    fn unknown_key_names_the_closest_one_and_its_line() {
+        let errs = parse("[book]\ntitle = \"T\"\n\n[build]\nouput-dir = \"x\"\n").unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].line, 5);
+        assert_eq!(errs[0].help.as_deref(), Some("did you mean 'output-dir'?"));
+    }
+
+    #[test]
+    fn every_unknown_key_is_reported_at_once() {
+        let errs =
+            parse("[book]\ntitel = \"T\"\n[thme]\nx = 1\n[calc]\nprecison = 3\n").unwrap_err();
+        let lines: Vec<usize> = errs.iter().map(|d| d.line).collect();
+        assert_eq!(lines, [2, 3, 6], "{errs:?}");
+        assert_eq!(errs[0].help.as_deref(), Some("did you mean 'title'?"));
+        assert_eq!(errs[1].help.as_deref(), Some("did you mean 'theme'?"));
+        assert_eq!(errs[2].help.as_deref(), Some("did you mean 'precision'?"));
+    }
+
+    #[test]
+    fn type_errors_point_at_the_value() {
+        let errs = parse("[book]\ntitle = \"T\"\n[calc]\nprecision = \"high\"\n").unwrap_err();
+        assert_eq!(errs[0].line, 4);
+    }
+
+    #[test]
+    fn missing_title_is_reported() {
+        let errs = parse("[book]\ndescription = \"d\"\n").unwrap_err();
+        assert!(errs[0].message.contains("title"), "{:?}", errs[0]);
+    }
+
+    #[test]
+    fn bad_theme_and_precision_are_both_reported() {
+        let errs = parse(
+            "[book]\ntitle = \"T\"\n[theme]\nhighlight-dark = \"base16-ocean.drak\"\n[calc]\nprecision = 40\n",
+        )
+        .unwrap_err();
+        assert_eq!(errs.len(), 2);
+        assert!(errs.iter().any(|d| d.line == 4 && d.help.is_some()));
+        assert!(errs.iter().any(|d| d.line == 6));
+    }
+}

@@ -1,1 +1,594 @@
-//! TODO
+//! The pipeline: load → render (in parallel) → validate links → write.
+//!
+//! [`Site::load`] reads `book.toml`, walks the content and compiles the
+//! templates. [`Site::render`] renders every page in memory and checks
+//! every link and anchor, collecting every problem instead of stopping at
+//! the first; it writes nothing, which is all `check` needs. `build` then
+//! hands the files to [`crate::output`], the only disk writer. Output is
+//! deterministic: pages are rendered in parallel but collected in order,
+//! and nothing depends on time or hash order.
+
+// A `Diagnostic` is the error of a content problem; it is large, but it is
+// built only on the error path, so it is not worth boxing.
+#![allow(clippy::result_large_err)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::calc::{CalcReport, PageCalc};
+use crate::config::Config;
+use crate::content::{self, Content};
+use crate::diagnostics::{self, Diagnostic, SourceText, did_you_mean};
+use crate::markdown::highlight::{self, Scheme};
+use crate::markdown::{self, PageContext, Rendered};
+use crate::output::SiteFiles;
+use crate::render::context::{
+    BookContext, LinkContext, NavLesson, NavSection, PageContext as TemplatePage,
+};
+use crate::render::{self, Templates};
+
+/// The folder of a site whose files are copied verbatim.
+pub const STATIC_DIR: &str = "static";
+
+/// A loaded site, ready to render.
+pub struct Site {
+    /// The folder holding `book.toml`.
+    pub root: PathBuf,
+    /// `book.toml`.
+    pub config: Config,
+    /// Lessons and sections.
+    pub content: Content,
+    /// Compiled templates; `None` when they have errors (reported in
+    /// `load_diagnostics`).
+    pub templates: Option<Templates>,
+    /// Problems found while loading content and templates.
+    pub load_diagnostics: Vec<Diagnostic>,
+}
+
+/// What rendering produced.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// The site's files, ready for [`crate::output::write_site`].
+    pub files: SiteFiles,
+    /// Every problem, sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many of `diagnostics` are not calc failures.
+    pub other_failures: usize,
+    /// Calc inputs and inline values that matched.
+    pub calc_passed: usize,
+    /// Calc inputs and inline values that failed.
+    pub calc_failed: usize,
+    /// Files `check --bless` would rewrite: path on disk and new text.
+    pub blessed: Vec<(PathBuf, String)>,
+    /// Number of HTML pages.
+    pub pages: usize,
+}
+
+/// One rendered Markdown body, before templating.
+struct Body<'a> {
+    source: &'a SourceText,
+    disk_path: PathBuf,
+    url: String,
+    rendered: Rendered,
+    report: CalcReport,
+}
+
+impl Site {
+    /// Loads the site in `root`. `drafts` adds drafts on top of
+    /// `build.drafts`. Config problems are returned as the error (they make
+    /// everything else meaningless); content and template problems are
+    /// kept in `load_diagnostics`.
+    pub fn load(root: &Path, drafts: bool) -> Result<Site, Vec<Diagnostic>> {
+        let config = Config::load(root)?;
+        let drafts = drafts || config.build.drafts;
+        let (content, mut load_diagnostics) =
+            content::load(root, &config.build.content_dir, drafts);
+        let templates = match Templates::load(root) {
+            Ok(t) => Some(t),
+            Err(d) => {
+                load_diagnostics.extend(d);
+                None
+            }
+        };
+        Ok(Site {
+            root: root.to_path_buf(),
+            config,
+            content,
+            templates,
+            load_diagnostics,
+        })
+    }
+
+    /// The output folder: `dest` if given, else `build.output-dir`
+    /// relative to the site root.
+    pub fn destination(&self, dest: Option<&Path>) -> PathBuf {
+        match dest {
+            Some(d) => d.to_path_buf(),
+            None => self.root.join(&self.config.build.output_dir),
+        }
+    }
+
+    /// Renders every page in memory and validates every link.
+    pub fn render(&self) -> Outcome {
+        let mut outcome = Outcome::default();
+        let mut diagnostics = self.load_diagnostics.clone();
+
+        let bodies = self.render_bodies();
+        self.check_anchors(&bodies, &mut diagnostics);
+        for body in &bodies {
+            diagnostics.extend(body.rendered.diagnostics.iter().cloned());
+        }
+        let mut calc_diagnostics = Vec::new();
+        for body in &bodies {
+            outcome.calc_passed += body.report.passed;
+            outcome.calc_failed += body.report.failed;
+            calc_diagnostics.extend(body.report.diagnostics.iter().cloned());
+            if let Some(blessed) = &body.report.blessed {
+                outcome
+                    .blessed
+                    .push((body.disk_path.clone(), blessed.clone()));
+            }
+        }
+        diagnostics::sort(&mut diagnostics);
+        outcome.other_failures = diagnostics.len();
+        diagnostics.extend(calc_diagnostics);
+
+        if let Some(templates) = &self.templates {
+            let (pages, template_diagnostics) = self.render_pages(templates, &bodies);
+            outcome.other_failures += template_diagnostics.len();
+            diagnostics.extend(template_diagnostics);
+            outcome.pages = pages.iter().filter(|(f, _)| f.ends_with(".html")).count();
+            outcome.files.generated.extend(pages);
+        }
+        self.add_assets(&mut outcome.files);
+        let static_diagnostics = self.add_static(&mut outcome.files);
+        outcome.other_failures += static_diagnostics.len();
+        diagnostics.extend(static_diagnostics);
+        diagnostics::sort(&mut diagnostics);
+        outcome.diagnostics = diagnostics;
+        outcome
+    }
+
+    /// Renders every lesson and section intro to HTML, in parallel.
+    fn render_bodies(&self) -> Vec<Body<'_>> {
+        enum Job {
+            Lesson(usize),
+            Intro(usize),
+        }
+        let mut jobs: Vec<Job> = self
+            .content
+            .reading_order
+            .iter()
+            .map(|&i| Job::Lesson(i))
+            .collect();
+        jobs.extend(
+            self.content
+                .section_order
+                .iter()
+                .filter(|&&s| self.content.sections[s].intro.is_some())
+                .map(|&s| Job::Intro(s)),
+        );
+        let content_dir = &self.config.build.content_dir;
+        jobs.par_iter()
+            .map(|job| {
+                let (source, body, url, rel_path) = match *job {
+                    Job::Lesson(i) => {
+                        let l = &self.content.lessons[i];
+                        (&l.source, l.body.clone(), l.url.clone(), l.rel_path.clone())
+                    }
+                    Job::Intro(s) => {
+                        let section = &self.content.sections[s];
+                        let intro = section.intro.as_ref().expect("filtered above");
+                        (
+                            &intro.source,
+                            intro.body.clone(),
+                            section.url.clone(),
+                            section.rel_dir.join(content::SECTION_INDEX),
+                        )
+                    }
+                };
+                let page_key = format!("/{url}");
+                let root = root_prefix(&url);
+                let resolve = |link: &str| self.content.resolve_link(&rel_path, link);
+                let ctx = PageContext {
+                    source,
+                    page_key: &page_key,
+                    page_url: &url,
+                    root: &root,
+                    resolve: &resolve,
+                };
+                let mut calc = PageCalc::new(source, self.config.calc.precision);
+                let rendered = markdown::render_body(&ctx, body, &mut calc);
+                let report = calc.finish();
+                Body {
+                    source,
+                    disk_path: self.root.join(content_dir).join(&rel_path),
+                    url,
+                    rendered,
+                    report,
+                }
+            })
+            .collect()
+    }
+
+    /// Reports links to anchors that no page defines.
+    fn check_anchors(&self, bodies: &[Body<'_>], diagnostics: &mut Vec<Diagnostic>) {
+        let ids: BTreeMap<&str, &Rendered> = bodies
+            .iter()
+            .map(|b| (b.url.as_str(), &b.rendered))
+            .collect();
+        for body in bodies {
+            for link in &body.rendered.anchor_links {
+                let Some(target) = ids.get(link.page_url.as_str()) else {
+                    continue;
+                };
+                if target.ids.contains(&link.anchor) {
+                    continue;
+                }
+                let page = if link.page_url == body.url {
+                    "this page".to_string()
+                } else {
+                    format!("/{}", link.page_url)
+                };
+                let mut d = Diagnostic::at(
+                    body.source,
+                    link.span.clone(),
+                    format!("link to a missing anchor '#{}' on {page}", link.anchor),
+                );
+                if let Some(best) = did_you_mean(&link.anchor, target.ids.ids()) {
+                    d = d.with_help(format!("did you mean '#{best}'?"));
+                } else {
+                    let headings: Vec<String> =
+                        target.toc.iter().map(|h| format!("#{}", h.id)).collect();
+                    if !headings.is_empty() {
+                        d = d.with_note(format!("anchors there: {}", headings.join(", ")));
+                    }
+                }
+                diagnostics.push(d);
+            }
+        }
+    }
+
+    /// Fills the templates for every page, in parallel.
+    fn render_pages(
+        &self,
+        templates: &Templates,
+        bodies: &[Body<'_>],
+    ) -> (Vec<(String, Vec<u8>)>, Vec<Diagnostic>) {
+        let content = &self.content;
+        let book = BookContext {
+            title: self.config.book.title.clone(),
+            description: self.config.book.description.clone(),
+            language: self.config.book.language.clone(),
+            base_url: self.config.book.base_url.clone(),
+        };
+        let nav = self.nav();
+        let html_by_url: BTreeMap<&str, &Rendered> = bodies
+            .iter()
+            .map(|b| (b.url.as_str(), &b.rendered))
+            .collect();
+        let link = |url: &str, title: &str| LinkContext {
+            title: title.to_string(),
+            url: url.to_string(),
+        };
+        let section_link =
+            |s: usize| (s != 0).then(|| link(&content.sections[s].url, &content.sections[s].title));
+        let first = content
+            .reading_order
+            .first()
+            .map(|&i| link(&content.lessons[i].url, &content.lessons[i].title));
+
+        struct Job {
+            template: &'static str,
+            file: String,
+            root: String,
+            page: TemplatePage,
+            prev: Option<LinkContext>,
+            next: Option<LinkContext>,
+        }
+        let body_of = |url: &str| {
+            html_by_url
+                .get(url)
+                .map_or((String::new(), Vec::new()), |r| {
+                    let toc = r
+                        .toc
+                        .iter()
+                        .filter(|h| (2..=3).contains(&h.level))
+                        .cloned()
+                        .collect();
+                    (r.html.clone(), toc)
+                })
+        };
+        let mut jobs = Vec::new();
+        let order = &content.reading_order;
+        for (position, &i) in order.iter().enumerate() {
+            let lesson = &content.lessons[i];
+            let (html, toc) = body_of(&lesson.url);
+            let neighbour = |j: usize| link(&content.lessons[j].url, &content.lessons[j].title);
+            jobs.push(Job {
+                template: "lesson.html",
+                file: format!("{}index.html", lesson.url),
+                root: root_prefix(&lesson.url),
+                page: TemplatePage {
+                    kind: "lesson",
+                    title: lesson.title.clone(),
+                    summary: lesson.front.summary.clone(),
+                    url: lesson.url.clone(),
+                    tags: lesson.front.tags.clone(),
+                    content: html,
+                    toc,
+                    section: section_link(lesson.section),
+                    sections: Vec::new(),
+                    extra: serde_json::to_value(&lesson.front.extra).unwrap_or_default(),
+                },
+                prev: position.checked_sub(1).map(|p| neighbour(order[p])),
+                next: order.get(position + 1).map(|&n| neighbour(n)),
+            });
+        }
+        for &s in &content.section_order {
+            let section = &content.sections[s];
+            let (html, toc) = body_of(&section.url);
+            let is_root = s == 0;
+            let subtree: Vec<NavSection> = nav
+                .iter()
+                .zip(&content.section_order)
+                .filter(|&(_, &other)| is_within(&content.sections, other, s))
+                .map(|(n, _)| n.clone())
+                .collect();
+            jobs.push(Job {
+                template: if is_root {
+                    "index.html"
+                } else {
+                    "section.html"
+                },
+                file: format!("{}index.html", section.url),
+                root: root_prefix(&section.url),
+                page: TemplatePage {
+                    kind: if is_root { "index" } else { "section" },
+                    title: if is_root {
+                        self.config.book.title.clone()
+                    } else {
+                        section.title.clone()
+                    },
+                    summary: if is_root && section.summary.is_empty() {
+                        self.config.book.description.clone()
+                    } else {
+                        section.summary.clone()
+                    },
+                    url: section.url.clone(),
+                    tags: Vec::new(),
+                    content: html,
+                    toc,
+                    section: section.parent.and_then(section_link),
+                    sections: subtree,
+                    extra: serde_json::Value::Null,
+                },
+                prev: None,
+                next: if is_root {
+                    first.clone()
+                } else {
+                    section
+                        .lessons
+                        .first()
+                        .map(|&i| link(&content.lessons[i].url, &content.lessons[i].title))
+                },
+            });
+        }
+        jobs.push(Job {
+            template: "404.html",
+            file: "404.html".to_string(),
+            root: self.config.book.base_url.clone(),
+            page: TemplatePage {
+                kind: "404",
+                title: "Page not found".to_string(),
+                summary: String::new(),
+                url: "404.html".to_string(),
+                tags: Vec::new(),
+                content: String::new(),
+                toc: Vec::new(),
+                section: None,
+                sections: Vec::new(),
+                extra: serde_json::Value::Null,
+            },
+            prev: None,
+            next: first.clone(),
+        });
+
+        let theme_default = self.config.theme.default.as_str();
+        let version = env!("CARGO_PKG_VERSION");
+        let results: Vec<Result<(String, Vec<u8>), Diagnostic>> = jobs
+            .par_iter()
+            .map(|job| {
+                let mut ctx = tera::Context::new();
+                ctx.insert("book", &book);
+                ctx.insert("page", &job.page);
+                ctx.insert("nav", &nav);
+                ctx.insert("prev", &job.prev);
+                ctx.insert("next", &job.next);
+                ctx.insert("root", &job.root);
+                ctx.insert("theme_default", theme_default);
+                ctx.insert("gradbook_version", version);
+                templates
+                    .render(job.template, &ctx)
+                    .map(|html| (job.file.clone(), html.into_bytes()))
+            })
+            .collect();
+        let mut pages = Vec::new();
+        let mut problems = Vec::new();
+        for result in results {
+            match result {
+                Ok(page) => pages.push(page),
+                Err(d) => problems.push(d),
+            }
+        }
+        pages.push(("sitemap.xml".to_string(), self.sitemap().into_bytes()));
+        diagnostics::sort(&mut problems);
+        (pages, problems)
+    }
+
+    /// The sidebar: sections in reading order, each with its lessons.
+    fn nav(&self) -> Vec<NavSection> {
+        let content = &self.content;
+        let number: BTreeMap<usize, usize> = content
+            .reading_order
+            .iter()
+            .enumerate()
+            .map(|(n, &i)| (i, n + 1))
+            .collect();
+        content
+            .section_order
+            .iter()
+            .map(|&s| {
+                let section = &content.sections[s];
+                NavSection {
+                    title: section.title.clone(),
+                    url: section.url.clone(),
+                    summary: section.summary.clone(),
+                    depth: section.depth,
+                    lessons: section
+                        .lessons
+                        .iter()
+                        .map(|&i| {
+                            let l = &content.lessons[i];
+                            NavLesson {
+                                title: l.title.clone(),
+                                url: l.url.clone(),
+                                summary: l.front.summary.clone(),
+                                number: number.get(&i).copied().unwrap_or(0),
+                            }
+                        })
+                        .collect(),
+                }
+            })
+            .collect()
+    }
+
+    fn sitemap(&self) -> String {
+        let base = &self.config.book.base_url;
+        let mut urls: Vec<&str> = self
+            .content
+            .section_order
+            .iter()
+            .map(|&s| self.content.sections[s].url.as_str())
+            .collect();
+        urls.extend(
+            self.content
+                .reading_order
+                .iter()
+                .map(|&i| self.content.lessons[i].url.as_str()),
+        );
+        urls.sort_unstable();
+        let mut xml = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        );
+        for url in urls {
+            xml.push_str("  <url><loc>");
+            xml.push_str(&highlight::escape_html(&format!("{base}{url}")));
+            xml.push_str("</loc></url>\n");
+        }
+        xml.push_str("</urlset>\n");
+        xml
+    }
+
+    /// The built-in assets and the two highlighting stylesheets.
+    fn add_assets(&self, files: &mut SiteFiles) {
+        for (name, text) in render::ASSETS {
+            files
+                .generated
+                .insert(format!("assets/{name}"), text.as_bytes().to_vec());
+        }
+        let theme = &self.config.theme;
+        for (name, theme_name, scheme) in [
+            ("highlight-light.css", &theme.highlight_light, Scheme::Light),
+            ("highlight-dark.css", &theme.highlight_dark, Scheme::Dark),
+        ] {
+            // The config has checked the names, so the stylesheet exists.
+            let css = highlight::stylesheet(theme_name, scheme).unwrap_or_default();
+            files
+                .generated
+                .insert(format!("assets/{name}"), css.into_bytes());
+        }
+    }
+
+    /// Lists `static/` for copying; a static file that would replace a
+    /// generated one is an error.
+    fn add_static(&self, files: &mut SiteFiles) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
+        let dir = self.root.join(STATIC_DIR);
+        if !dir.is_dir() {
+            return problems;
+        }
+        for entry in walkdir::WalkDir::new(&dir)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    let shown = err
+                        .path()
+                        .and_then(|p| p.strip_prefix(&self.root).ok())
+                        .map_or_else(|| PathBuf::from(STATIC_DIR), Path::to_path_buf);
+                    problems.push(Diagnostic::whole_file(shown, format!("cannot copy: {err}")));
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let Ok(rel) = entry.path().strip_prefix(&dir) else {
+                continue;
+            };
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            if files.generated.contains_key(&rel) {
+                problems.push(
+                    Diagnostic::whole_file(
+                        Path::new(STATIC_DIR).join(&rel),
+                        format!("would replace the generated file {rel}"),
+                    )
+                    .with_help("rename or move the static file"),
+                );
+                continue;
+            }
+            files.copied.insert(rel, entry.path().to_path_buf());
+        }
+        problems
+    }
+}
+
+/// The way from a page at `url` back to the site root: `./` for the home
+/// page, `../` per folder otherwise.
+pub fn root_prefix(url: &str) -> String {
+    let depth = url.split('/').filter(|s| !s.is_empty()).count();
+    if depth == 0 {
+        "./".to_string()
+    } else {
+        "../".repeat(depth)
+    }
+}
+
+fn is_within(sections: &[crate::content::Section], mut index: usize, ancestor: usize) -> bool {
+    loop {
+        if index == ancestor {
+            return true;
+        }
+        match sections[index].parent {
+            Some(p) => index = p,
+            None => return false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_prefixes() {
+        assert_eq!(root_prefix(""), "./");
+        assert_eq!(root_prefix("a/"), "../");
+        assert_eq!(root_prefix("a/b/"), "../../");
+    }
+}

@@ -1,2 +1,11 @@
-//! Integration tests: run the real binary on fixture sites.
+//! Integration tests: run the real binary on fixture sites and inspect what
+//! it writes and prints. This is the one integration test binary; each
+//! feature has its own module.
+
+mod support;
+
+mod build;
 mod calc_cli;
+mod calc_pages;
+mod errors;
+mod init;

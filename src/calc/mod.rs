@@ -13,7 +13,7 @@
 //! into HTML.
 //!
 //! **Invariants:** every input and inline value counts once, as passed or
-//! failed; every failure has a [`Diagnostic`] at the line of the offending
+//! failed (a stray output line before any input counts as a failure too); every failure has a [`Diagnostic`] at the line of the offending
 //! expected output or input; the blessed text differs from the source only
 //! inside expected outputs, and only when every input could be evaluated.
 
@@ -261,7 +261,7 @@ impl Hooks for PageCalc<'_> {
             )
             .with_label("no input to belong to")
             .with_help("start each input with `>>> `; write comments as inputs: `>>> # …`");
-            self.report.diagnostics.push(d);
+            self.fail(d);
         }
         let mut results = Vec::with_capacity(parsed.entries.len());
         let mut statuses = Vec::with_capacity(parsed.entries.len());

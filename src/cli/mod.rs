@@ -7,7 +7,10 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+pub mod build;
 pub mod calc;
+pub mod check;
+pub mod init;
 
 /// Build verified calculus and machine-learning lessons into a static site.
 #[derive(Debug, Parser)]
@@ -84,10 +87,45 @@ pub struct CalcArgs {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Build(args) => build::run(&args, cli.quiet),
+        Command::Check(args) => check::run(&args, cli.quiet),
+        Command::Init(args) => init::run(&args, cli.quiet),
         Command::Calc(args) => calc::run(&args),
-        Command::Build(_) | Command::Check(_) | Command::Init(_) => {
-            eprintln!("error: not implemented yet");
-            ExitCode::from(2)
-        }
+    }
+}
+
+/// Exit code: success.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: problems in the content (or a failed check).
+pub const EXIT_CONTENT: u8 = 1;
+/// Exit code: bad usage or a bad `book.toml`.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Prints diagnostics in full, each followed by a blank line, to stderr.
+pub fn print_diagnostics(diagnostics: &[crate::diagnostics::Diagnostic]) {
+    use std::io::Write;
+    let stderr = std::io::stderr();
+    let mut out = stderr.lock();
+    for d in diagnostics {
+        let _ = writeln!(out, "{d}");
+    }
+}
+
+/// "1 problem", "3 problems".
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// Checks that `dir` is an existing folder, for DIR arguments.
+pub fn require_dir(dir: &std::path::Path) -> Result<(), ExitCode> {
+    if dir.is_dir() {
+        Ok(())
+    } else {
+        eprintln!("error: {} is not a folder", dir.display());
+        Err(ExitCode::from(EXIT_USAGE))
     }
 }

@@ -1,1 +1,649 @@
-//! TODO
+//! The lessons and sections under `content/`, in reading order.
+//!
+//! [`load`] walks the content folder ([`walk`]), reads each file's front
+//! matter ([`frontmatter`]), gives every page its pretty URL ([`slug`]) and
+//! orders sections and lessons by `order`, then title. It never stops at
+//! the first problem: every unreadable file, missing title or clashing URL
+//! becomes a [`Diagnostic`], and the rest of the site still loads.
+
+// A `Diagnostic` is the error of a content problem; it is large, but it is
+// built only on the error path, so it is not worth boxing.
+#![allow(clippy::result_large_err)]
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Component, Path, PathBuf};
+
+use crate::diagnostics::{Diagnostic, SourceText, did_you_mean};
+
+pub mod frontmatter;
+pub mod slug;
+pub mod walk;
+
+use frontmatter::FrontMatter;
+
+/// The file name of a section's own page.
+pub const SECTION_INDEX: &str = "_index.md";
+
+/// One lesson.
+#[derive(Debug, Clone)]
+pub struct Lesson {
+    /// The file, shown relative to the site root.
+    pub source: SourceText,
+    /// The file relative to the content folder (`calculus/intro.md`).
+    pub rel_path: PathBuf,
+    /// The title from the front matter.
+    pub title: String,
+    /// The whole front matter.
+    pub front: FrontMatter,
+    /// The bytes of the body (after the front matter).
+    pub body: Range<usize>,
+    /// The URL relative to the site root (`calculus/intro/`).
+    pub url: String,
+    /// Index of its section in [`Content::sections`].
+    pub section: usize,
+}
+
+/// The Markdown of a section's `_index.md` after its front matter.
+#[derive(Debug, Clone)]
+pub struct Intro {
+    /// The `_index.md` file.
+    pub source: SourceText,
+    /// The bytes of its body.
+    pub body: Range<usize>,
+}
+
+/// A folder of lessons (the content folder itself is the root section).
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// The folder relative to the content folder (empty for the root).
+    pub rel_dir: PathBuf,
+    /// From `_index.md`, or the folder name made readable.
+    pub title: String,
+    /// From `_index.md`.
+    pub order: Option<i64>,
+    /// From `_index.md`.
+    pub summary: String,
+    /// The body of `_index.md`, if there is one.
+    pub intro: Option<Intro>,
+    /// The URL relative to the site root (empty for the root).
+    pub url: String,
+    /// 0 for the root, 1 for its sub-folders, and so on.
+    pub depth: usize,
+    /// The enclosing section.
+    pub parent: Option<usize>,
+    /// Lessons, in order (indices into [`Content::lessons`]).
+    pub lessons: Vec<usize>,
+    /// Sub-sections, in order.
+    pub children: Vec<usize>,
+    /// `draft = true` in `_index.md`.
+    pub draft: bool,
+}
+
+/// What a `.md` path inside the content folder stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A built lesson.
+    Lesson(usize),
+    /// A section's `_index.md`.
+    Section(usize),
+    /// A draft that is not being built.
+    Draft,
+    /// A file whose front matter is broken (its error is reported).
+    Broken,
+}
+
+/// Everything under `content/`.
+#[derive(Debug, Clone, Default)]
+pub struct Content {
+    /// All sections; index 0 is the root.
+    pub sections: Vec<Section>,
+    /// All built lessons, in the order files were found.
+    pub lessons: Vec<Lesson>,
+    /// Lessons in reading order: depth first, a section's own lessons
+    /// before its sub-sections'.
+    pub reading_order: Vec<usize>,
+    /// Sections in reading order, root first.
+    pub section_order: Vec<usize>,
+    /// Every Markdown file by its path relative to the content folder.
+    pub targets: BTreeMap<PathBuf, Target>,
+}
+
+/// Reads the content folder `content_rel` (relative to `root`, or
+/// absolute). Drafts are kept when `drafts` is true.
+pub fn load(root: &Path, content_rel: &Path, drafts: bool) -> (Content, Vec<Diagnostic>) {
+    let content_dir = root.join(content_rel);
+    let mut diagnostics = Vec::new();
+    let mut content = Content::default();
+    content.sections.push(Section {
+        rel_dir: PathBuf::new(),
+        title: String::new(),
+        order: None,
+        summary: String::new(),
+        intro: None,
+        url: String::new(),
+        depth: 0,
+        parent: None,
+        lessons: Vec::new(),
+        children: Vec::new(),
+        draft: false,
+    });
+    if !content_dir.is_dir() {
+        diagnostics.push(
+            Diagnostic::whole_file(content_rel, "the content folder does not exist")
+                .with_help("create it and put lessons (Markdown files) in it"),
+        );
+        return (content, diagnostics);
+    }
+    let found = walk::walk(&content_dir, content_rel);
+    diagnostics.extend(found.diagnostics);
+
+    // Sections, parents before children (the walk is sorted).
+    let mut by_dir: BTreeMap<PathBuf, usize> = BTreeMap::new();
+    by_dir.insert(PathBuf::new(), 0);
+    let mut urls: BTreeMap<String, String> = BTreeMap::new();
+    urls.insert(String::new(), "the home page".to_string());
+    for dir in &found.dirs {
+        let parent_dir = dir.parent().unwrap_or(Path::new("")).to_path_buf();
+        let Some(&parent) = by_dir.get(&parent_dir) else {
+            continue;
+        };
+        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let segment = slug::slugify(name);
+        if segment.is_empty() {
+            diagnostics.push(
+                Diagnostic::whole_file(
+                    content_rel.join(dir),
+                    "the folder name has no letter or digit to make a URL from",
+                )
+                .with_help("rename the folder"),
+            );
+            continue;
+        }
+        let url = format!("{}{segment}/", content.sections[parent].url);
+        if let Some(other) = urls.get(&url) {
+            diagnostics.push(Diagnostic::whole_file(
+                content_rel.join(dir),
+                format!("this folder has the same URL /{url} as {other}"),
+            ));
+            continue;
+        }
+        urls.insert(
+            url.clone(),
+            format!("the folder {}", content_rel.join(dir).display()),
+        );
+        let index = content.sections.len();
+        content.sections.push(Section {
+            rel_dir: dir.clone(),
+            title: slug::humanize(name),
+            order: None,
+            summary: String::new(),
+            intro: None,
+            url,
+            depth: content.sections[parent].depth + 1,
+            parent: Some(parent),
+            lessons: Vec::new(),
+            children: Vec::new(),
+            draft: false,
+        });
+        by_dir.insert(dir.clone(), index);
+    }
+
+    // Read every file once; `_index.md` files first so that section drafts
+    // are known before their lessons.
+    let mut files: Vec<&PathBuf> = found.files.iter().collect();
+    files.sort_by_key(|f| (!is_section_index(f), (*f).clone()));
+    for rel in files {
+        let shown = content_rel.join(rel);
+        let dir = rel.parent().unwrap_or(Path::new("")).to_path_buf();
+        let Some(&section) = by_dir.get(&dir) else {
+            continue;
+        };
+        let source = match read_source(&content_dir.join(rel), &shown) {
+            Ok(source) => source,
+            Err(d) => {
+                diagnostics.push(d);
+                content.targets.insert(rel.clone(), Target::Broken);
+                continue;
+            }
+        };
+        let (front, split) = match frontmatter::read(&source) {
+            Ok(parsed) => parsed,
+            Err(d) => {
+                diagnostics.push(d);
+                content.targets.insert(rel.clone(), Target::Broken);
+                continue;
+            }
+        };
+        if is_section_index(rel) {
+            let s = &mut content.sections[section];
+            if let Some(title) = front.title.as_ref().filter(|t| !t.trim().is_empty()) {
+                s.title = title.clone();
+            }
+            s.order = front.order;
+            s.summary = front.summary.clone();
+            s.draft = front.draft;
+            s.intro = Some(Intro {
+                source,
+                body: split.body,
+            });
+            content
+                .targets
+                .insert(rel.clone(), Target::Section(section));
+            continue;
+        }
+        let title = match front.title.as_ref().map(|t| t.trim()) {
+            Some(t) if !t.is_empty() => t.to_string(),
+            _ => {
+                diagnostics.push(
+                    Diagnostic::at(&source, split.opening.clone(), "the lesson has no title")
+                        .with_label("in this front matter")
+                        .with_help(match split.format {
+                            frontmatter::Format::Toml => {
+                                "add a line like title = \"What is a derivative?\""
+                            }
+                            frontmatter::Format::Yaml => {
+                                "add a line like title: What is a derivative?"
+                            }
+                        }),
+                );
+                content.targets.insert(rel.clone(), Target::Broken);
+                continue;
+            }
+        };
+        let excluded = !drafts && (front.draft || section_is_draft(&content.sections, section));
+        if excluded {
+            content.targets.insert(rel.clone(), Target::Draft);
+            continue;
+        }
+        let stem = rel.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        let segment = slug::slugify(stem);
+        if segment.is_empty() {
+            diagnostics.push(
+                Diagnostic::at(
+                    &source,
+                    split.opening.clone(),
+                    "the file name has no letter or digit to make a URL from",
+                )
+                .with_help("rename the file"),
+            );
+            content.targets.insert(rel.clone(), Target::Broken);
+            continue;
+        }
+        let url = format!("{}{segment}/", content.sections[section].url);
+        if let Some(other) = urls.get(&url) {
+            let mut d = Diagnostic::at(
+                &source,
+                split.opening.clone(),
+                format!("this lesson has the same URL /{url} as {other}"),
+            );
+            if other.starts_with("the folder") {
+                d = d.with_help(format!(
+                    "rename the file, or move it into the folder as {SECTION_INDEX} to make it the section's page"
+                ));
+            } else {
+                d = d.with_help("rename one of the files");
+            }
+            diagnostics.push(d);
+            content.targets.insert(rel.clone(), Target::Broken);
+            continue;
+        }
+        urls.insert(url.clone(), format!("the lesson {}", shown.display()));
+        let index = content.lessons.len();
+        content.lessons.push(Lesson {
+            source,
+            rel_path: rel.clone(),
+            title,
+            front,
+            body: split.body,
+            url,
+            section,
+        });
+        content.targets.insert(rel.clone(), Target::Lesson(index));
+    }
+
+    arrange(&mut content, drafts);
+    (content, diagnostics)
+}
+
+fn is_section_index(rel: &Path) -> bool {
+    rel.file_name().is_some_and(|n| n == SECTION_INDEX)
+}
+
+fn section_is_draft(sections: &[Section], mut index: usize) -> bool {
+    loop {
+        if sections[index].draft {
+            return true;
+        }
+        match sections[index].parent {
+            Some(parent) => index = parent,
+            None => return false,
+        }
+    }
+}
+
+/// Reads a file as UTF-8, reporting the first invalid byte's line.
+pub fn read_source(path: &Path, shown: &Path) -> Result<SourceText, Diagnostic> {
+    let bytes = std::fs::read(path)
+        .map_err(|err| Diagnostic::whole_file(shown, format!("cannot read the file: {err}")))?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceText::new(shown, text)),
+        Err(err) => {
+            let at = err.utf8_error().valid_up_to();
+            let source =
+                SourceText::new(shown, String::from_utf8_lossy(err.as_bytes()).into_owned());
+            Err(
+                Diagnostic::at(&source, at..at + 1, "the file is not valid UTF-8")
+                    .with_label("invalid byte here")
+                    .with_help("save the file as UTF-8"),
+            )
+        }
+    }
+}
+
+/// Fills in lessons and children lists in order, drops empty sections and
+/// computes the reading order.
+fn arrange(content: &mut Content, drafts: bool) {
+    for (index, lesson) in content.lessons.iter().enumerate() {
+        content.sections[lesson.section].lessons.push(index);
+    }
+    // A section is shown when it has lessons, an intro, or a shown child.
+    let mut shown = vec![false; content.sections.len()];
+    for index in (0..content.sections.len()).rev() {
+        let s = &content.sections[index];
+        let draft_hidden = !drafts && section_is_draft(&content.sections, index);
+        if index == 0 || (!draft_hidden && (!s.lessons.is_empty() || s.intro.is_some())) {
+            shown[index] = true;
+        }
+        if shown[index]
+            && let Some(parent) = s.parent
+        {
+            shown[parent] = true;
+        }
+    }
+    for (index, &visible) in shown.iter().enumerate().skip(1) {
+        if visible && let Some(parent) = content.sections[index].parent {
+            content.sections[parent].children.push(index);
+        }
+    }
+    let lessons = &content.lessons;
+    for section in 0..content.sections.len() {
+        let mut own = std::mem::take(&mut content.sections[section].lessons);
+        own.sort_by(|&a, &b| {
+            order_key(lessons[a].front.order, &lessons[a].title, &lessons[a].url).cmp(&order_key(
+                lessons[b].front.order,
+                &lessons[b].title,
+                &lessons[b].url,
+            ))
+        });
+        content.sections[section].lessons = own;
+        let mut children = std::mem::take(&mut content.sections[section].children);
+        let sections = &content.sections;
+        children.sort_by(|&a, &b| {
+            order_key(sections[a].order, &sections[a].title, &sections[a].url).cmp(&order_key(
+                sections[b].order,
+                &sections[b].title,
+                &sections[b].url,
+            ))
+        });
+        content.sections[section].children = children;
+    }
+    let mut stack = vec![0];
+    while let Some(section) = stack.pop() {
+        content.section_order.push(section);
+        content
+            .reading_order
+            .extend(content.sections[section].lessons.iter().copied());
+        stack.extend(content.sections[section].children.iter().rev().copied());
+    }
+}
+
+/// Sort key: pages with an `order` first, by order; then by title
+/// (case-insensitive); the URL breaks ties so the order is total.
+pub fn order_key(order: Option<i64>, title: &str, url: &str) -> (bool, i64, String, String) {
+    (
+        order.is_none(),
+        order.unwrap_or(0),
+        title.to_lowercase(),
+        url.to_string(),
+    )
+}
+
+impl Content {
+    /// Resolves a `.md` link written in `from` (relative to the content
+    /// folder) to a page URL.
+    pub fn resolve_link(&self, from: &Path, link: &str) -> crate::markdown::Resolved {
+        use crate::markdown::Resolved;
+        let decoded = percent_decode(link);
+        let joined = if let Some(rooted) = decoded.strip_prefix('/') {
+            PathBuf::from(rooted)
+        } else {
+            from.parent().unwrap_or(Path::new("")).join(&decoded)
+        };
+        let Some(target) = normalize(&joined) else {
+            return Resolved::Missing {
+                message: format!("link to '{link}' points outside the content folder"),
+                help: None,
+            };
+        };
+        match self.targets.get(&target) {
+            Some(Target::Lesson(i)) => Resolved::Page(self.lessons[*i].url.clone()),
+            Some(Target::Section(i)) => Resolved::Page(self.sections[*i].url.clone()),
+            Some(Target::Draft) => Resolved::Missing {
+                message: format!("link to '{link}', a draft that is not built"),
+                help: Some("build with --drafts, or set draft = false in that lesson".to_string()),
+            },
+            Some(Target::Broken) => Resolved::Unknown,
+            None => {
+                let known: Vec<String> = self
+                    .targets
+                    .keys()
+                    .map(|p| p.to_string_lossy().replace('\\', "/"))
+                    .collect();
+                let wanted = target.to_string_lossy().replace('\\', "/");
+                let help = did_you_mean(&wanted, known.iter().map(String::as_str)).map(|best| {
+                    let suggestion =
+                        relative_path(from.parent().unwrap_or(Path::new("")), Path::new(best));
+                    format!("did you mean '{suggestion}'?")
+                });
+                Resolved::Missing {
+                    message: format!("link to a missing page '{link}'"),
+                    help,
+                }
+            }
+        }
+    }
+}
+
+/// Removes `.` and `..` components; `None` when `..` climbs above the top.
+fn normalize(path: &Path) -> Option<PathBuf> {
+    let mut out: Vec<&std::ffi::OsStr> = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::Normal(c) => out.push(c),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop()?;
+            }
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(out.iter().collect())
+}
+
+/// The path to `to` as written from folder `from` (both relative to the
+/// content folder), with `/` separators.
+fn relative_path(from: &Path, to: &Path) -> String {
+    let from: Vec<_> = from.components().collect();
+    let to_parts: Vec<_> = to.components().collect();
+    let common = from
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut parts: Vec<String> = vec!["..".to_string(); from.len() - common];
+    parts.extend(
+        to_parts[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
+}
+
+/// Decodes `%XX` escapes (for links to files with spaces in their names).
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push(h * 16 + l);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(files: &[(&str, &str)]) -> (tempfile::TempDir, Content, Vec<Diagnostic>) {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let path = dir.path().join("content").join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let (content, diagnostics) = load(dir.path(), Path::new("content"), false);
+        (dir, content, diagnostics)
+    }
+
+    fn lesson(title: &str, order: Option<i64>) -> String {
+        match order {
+            Some(o) => format!("+++\ntitle = \"{title}\"\norder = {o}\n+++\nbody\n"),
+            None => format!("+++\ntitle = \"{title}\"\n+++\nbody\n"),
+        }
+    }
+
+    #[test]
+    fn ordering_is_by_order_then_title() {
+        let (_d, content, diags) = site(&[
+            (
+                "b/_index.md",
+                "+++\ntitle = \"Bravo\"\norder = 1\n+++\nIntro\n",
+            ),
+            ("a/x.md", &lesson("Zulu", None)),
+            ("a/y.md", &lesson("alpha", None)),
+            ("a/z.md", &lesson("Middle", Some(2))),
+            ("b/q.md", &lesson("Q", Some(5))),
+            ("b/r.md", &lesson("R", Some(1))),
+        ]);
+        assert!(diags.is_empty(), "{diags:?}");
+        let titles: Vec<&str> = content
+            .reading_order
+            .iter()
+            .map(|&i| content.lessons[i].title.as_str())
+            .collect();
+        assert_eq!(titles, ["R", "Q", "Middle", "alpha", "Zulu"]);
+        let sections: Vec<&str> = content
+            .section_order
+            .iter()
+            .map(|&i| content.sections[i].title.as_str())
+            .collect();
+        assert_eq!(sections, ["", "Bravo", "A"]);
+    }
+
+    #[test]
+    fn urls_are_pretty_and_slugged() {
+        let (_d, content, diags) = site(&[("Linear Algebra/Dot Product.md", &lesson("Dot", None))]);
+        assert!(diags.is_empty());
+        assert_eq!(content.lessons[0].url, "linear-algebra/dot-product/");
+        assert_eq!(content.sections[1].title, "Linear Algebra");
+    }
+
+    #[test]
+    fn drafts_are_skipped_and_remembered() {
+        let (_d, content, _) = site(&[
+            ("a/x.md", "+++\ntitle = \"X\"\ndraft = true\n+++\n"),
+            ("a/y.md", &lesson("Y", None)),
+        ]);
+        assert_eq!(content.lessons.len(), 1);
+        assert_eq!(content.targets[Path::new("a/x.md")], Target::Draft);
+    }
+
+    #[test]
+    fn a_page_named_like_a_folder_is_an_error() {
+        let (_d, content, diags) = site(&[
+            ("calculus.md", &lesson("Calculus", None)),
+            ("calculus/a.md", &lesson("A", None)),
+        ]);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(
+            diags[0].message.contains("same URL /calculus/"),
+            "{}",
+            diags[0]
+        );
+        assert_eq!(diags[0].line, 1);
+        assert_eq!(content.lessons.len(), 1);
+    }
+
+    #[test]
+    fn every_broken_file_is_reported() {
+        let (_d, content, diags) = site(&[
+            ("a.md", ""),
+            ("b.md", "+++\ntitle = 1\n+++\n"),
+            ("c.md", "+++\nsummary = \"no title\"\n+++\n"),
+            ("d.md", "no front matter"),
+            ("e.md", &lesson("E", None)),
+        ]);
+        assert_eq!(diags.len(), 4, "{diags:?}");
+        assert_eq!(content.lessons.len(), 1);
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.md");
+        std::fs::write(&path, b"+++\ntitle = \"x\"\n+++\nok\nbad \xff here\n").unwrap();
+        let d = read_source(&path, Path::new("content/x.md")).unwrap_err();
+        assert_eq!((d.line, d.column), (5, 5));
+    }
+
+    #[test]
+    fn links_resolve_relative_to_the_file() {
+        let (_d, content, _) = site(&[
+            ("a/x.md", &lesson("X", None)),
+            ("b/y.md", &lesson("Y", None)),
+            ("b/_index.md", "+++\n+++\n"),
+        ]);
+        use crate::markdown::Resolved;
+        let from = Path::new("a/x.md");
+        assert_eq!(
+            content.resolve_link(from, "../b/y.md"),
+            Resolved::Page("b/y/".into())
+        );
+        assert_eq!(
+            content.resolve_link(from, "/b/_index.md"),
+            Resolved::Page("b/".into())
+        );
+        let Resolved::Missing { help, .. } = content.resolve_link(from, "../b/yy.md") else {
+            panic!()
+        };
+        assert_eq!(help.as_deref(), Some("did you mean '../b/y.md'?"));
+        assert!(matches!(
+            content.resolve_link(from, "../../x.md"),
+            Resolved::Missing { .. }
+        ));
+    }
+}

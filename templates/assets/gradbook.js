@@ -1,1 +1,153 @@
-/* placeholder: filled in by the feature that owns this file */
+/* gradbook: theme toggle, mobile navigation, copy buttons and heading links.
+ *
+ * Pages read fine without this script; it only adds conveniences. The
+ * colour scheme choice ("light", "dark" or "auto") is kept in localStorage
+ * under "gradbook-theme" and applied before the first paint by a small
+ * inline script in the page head.
+ */
+(function () {
+  "use strict";
+
+  var root = document.documentElement;
+  var STORAGE_KEY = "gradbook-theme";
+  var CHOICES = ["auto", "light", "dark"];
+
+  function storedChoice() {
+    try {
+      var value = localStorage.getItem(STORAGE_KEY);
+      return CHOICES.indexOf(value) >= 0 ? value : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function currentChoice() {
+    return storedChoice() || root.getAttribute("data-theme-default") || "auto";
+  }
+
+  function applyChoice(choice) {
+    if (choice === "auto") {
+      root.removeAttribute("data-theme");
+    } else {
+      root.setAttribute("data-theme", choice);
+    }
+    root.setAttribute("data-theme-choice", choice);
+    var toggle = document.querySelector(".theme-toggle");
+    if (toggle) {
+      var label = "Colour theme: " + choice + " (click to change)";
+      toggle.setAttribute("aria-label", label);
+      toggle.setAttribute("title", label);
+    }
+  }
+
+  function setupTheme() {
+    applyChoice(currentChoice());
+    var toggle = document.querySelector(".theme-toggle");
+    if (!toggle) return;
+    toggle.addEventListener("click", function () {
+      var next = CHOICES[(CHOICES.indexOf(currentChoice()) + 1) % CHOICES.length];
+      try {
+        localStorage.setItem(STORAGE_KEY, next);
+      } catch (e) {
+        /* Private browsing: the choice lasts for this page only. */
+      }
+      applyChoice(next);
+    });
+  }
+
+  function setupNavigation() {
+    var toggle = document.querySelector(".nav-toggle");
+    var backdrop = document.querySelector(".sidebar-backdrop");
+    if (!toggle) return;
+
+    function setOpen(open) {
+      root.classList.toggle("nav-open", open);
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      toggle.setAttribute("aria-label", open ? "Hide the list of lessons" : "Show the list of lessons");
+      if (backdrop) backdrop.hidden = !open;
+    }
+
+    toggle.addEventListener("click", function () {
+      setOpen(!root.classList.contains("nav-open"));
+    });
+    if (backdrop) {
+      backdrop.addEventListener("click", function () {
+        setOpen(false);
+      });
+    }
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && root.classList.contains("nav-open")) {
+        setOpen(false);
+        toggle.focus();
+      }
+    });
+
+    var current = document.querySelector(".sidebar .current");
+    if (current && current.scrollIntoView) {
+      current.scrollIntoView({ block: "center" });
+      window.scrollTo(0, 0);
+    }
+  }
+
+  function setupCopyButtons() {
+    if (!navigator.clipboard) return;
+    var blocks = document.querySelectorAll(".prose pre.hl-code");
+    Array.prototype.forEach.call(blocks, function (pre) {
+      var code = pre.querySelector("code");
+      if (!code) return;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "copy-button";
+      button.textContent = "Copy";
+      button.setAttribute("aria-label", "Copy the code");
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(code.innerText).then(
+          function () {
+            button.textContent = "Copied";
+            setTimeout(function () {
+              button.textContent = "Copy";
+            }, 1500);
+          },
+          function () {
+            button.textContent = "Press Ctrl+C";
+          }
+        );
+      });
+      pre.appendChild(button);
+    });
+  }
+
+  function setupHeadingAnchors() {
+    var headings = document.querySelectorAll(".prose h2[id], .prose h3[id], .prose h4[id]");
+    Array.prototype.forEach.call(headings, function (heading) {
+      var anchor = document.createElement("a");
+      anchor.className = "heading-anchor";
+      anchor.href = "#" + heading.id;
+      anchor.setAttribute("aria-label", "Link to this section");
+      anchor.textContent = "#";
+      heading.appendChild(anchor);
+    });
+  }
+
+  function setupTableOfContents() {
+    var toc = document.querySelector("details.toc");
+    if (toc && window.matchMedia && window.matchMedia("(max-width: 900px)").matches) {
+      toc.open = false;
+    }
+  }
+
+  root.classList.add("js");
+  setupTheme();
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setupPage);
+  } else {
+    setupPage();
+  }
+
+  function setupPage() {
+    setupNavigation();
+    setupCopyButtons();
+    setupHeadingAnchors();
+    setupTableOfContents();
+  }
+})();

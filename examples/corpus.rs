@@ -1,0 +1,33 @@
+//! Writes a synthetic site for trying gradbook at scale:
+//! `cargo run --release --example corpus -- OUT SECTIONS LESSONS_PER_SECTION`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[path = "../benches/corpus.rs"]
+mod corpus;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [out, sections, per_section] = args.as_slice() else {
+        eprintln!("usage: corpus OUT SECTIONS LESSONS_PER_SECTION");
+        return ExitCode::from(2);
+    };
+    let (Ok(sections), Ok(per_section)) = (sections.parse(), per_section.parse()) else {
+        eprintln!("error: SECTIONS and LESSONS_PER_SECTION must be whole numbers");
+        return ExitCode::from(2);
+    };
+    let out = PathBuf::from(out);
+    if let Err(err) =
+        std::fs::create_dir_all(&out).and_then(|()| corpus::write_site(&out, sections, per_section))
+    {
+        eprintln!("error: cannot write {}: {err}", out.display());
+        return ExitCode::FAILURE;
+    }
+    println!(
+        "wrote {} lessons in {sections} sections to {}",
+        sections * per_section,
+        out.display()
+    );
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,60 @@
+//! `gradbook check`: render everything in memory, write no site, report
+//! every failure, and optionally bless calc outputs.
+
+use std::process::ExitCode;
+
+use super::{CheckArgs, EXIT_CONTENT, EXIT_OK, EXIT_USAGE, print_diagnostics, require_dir};
+use crate::site::{Outcome, Site};
+
+/// Runs `gradbook check`.
+pub fn run(args: &CheckArgs, quiet: bool) -> ExitCode {
+    if let Err(code) = require_dir(&args.dir) {
+        return code;
+    }
+    let mut outcome = match check_once(args) {
+        Ok(outcome) => outcome,
+        Err(code) => return code,
+    };
+    if args.bless && !outcome.blessed.is_empty() {
+        for (path, text) in &outcome.blessed {
+            if let Err(err) = crate::output::replace_file(path, text) {
+                eprintln!("error: cannot write {}: {err}", path.display());
+                return ExitCode::from(EXIT_CONTENT);
+            }
+            if !quiet {
+                eprintln!("blessed {}", path.display());
+            }
+        }
+        // Report on the files as they are now.
+        outcome = match check_once(args) {
+            Ok(outcome) => outcome,
+            Err(code) => return code,
+        };
+    }
+    for d in &outcome.diagnostics {
+        println!("{}", d.one_line());
+    }
+    if !quiet {
+        print_diagnostics(&outcome.diagnostics);
+    }
+    let failed = outcome.calc_failed + outcome.other_failures;
+    println!("check: {} passed, {} failed", outcome.calc_passed, failed);
+    if failed == 0 && outcome.diagnostics.is_empty() {
+        ExitCode::from(EXIT_OK)
+    } else {
+        ExitCode::from(EXIT_CONTENT)
+    }
+}
+
+fn check_once(args: &CheckArgs) -> Result<Outcome, ExitCode> {
+    match Site::load(&args.dir, false) {
+        Ok(site) => Ok(site.render()),
+        Err(diagnostics) => {
+            for d in &diagnostics {
+                println!("{}", d.one_line());
+            }
+            print_diagnostics(&diagnostics);
+            Err(ExitCode::from(EXIT_USAGE))
+        }
+    }
+}

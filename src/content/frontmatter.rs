@@ -1,0 +1,232 @@
+//! Front matter: the `+++` TOML or `---` YAML header of a Markdown file.
+//!
+//! [`split`] finds the header and the body without parsing anything;
+//! [`parse`] turns the header into [`FrontMatter`]. Every problem (an empty
+//! file, no header, an unclosed header, a TOML or YAML error, an unknown
+//! key) becomes a [`Diagnostic`] pointing into the file.
+
+// A `Diagnostic` is the error of a content problem; it is large, but it is
+// built only on the error path, so it is not worth boxing.
+#![allow(clippy::result_large_err)]
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{serde_diagnostic, toml_diagnostic};
+use crate::diagnostics::{Diagnostic, SourceText};
+
+/// The metadata of a lesson or of a section's `_index.md`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FrontMatter {
+    /// The page title; required for lessons, optional in `_index.md`.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// One sentence shown in listings.
+    #[serde(default)]
+    pub summary: String,
+    /// Position within the section; unordered pages come last.
+    #[serde(default)]
+    pub order: Option<i64>,
+    /// Free-form tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Drafts are built only with `--drafts`.
+    #[serde(default)]
+    pub draft: bool,
+    /// Anything else a custom template wants, under `[extra]`.
+    #[serde(default)]
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+/// The format of a front matter block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Between `+++` lines.
+    Toml,
+    /// Between `---` lines.
+    Yaml,
+}
+
+/// Where the parts of a file are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split {
+    /// The header's format.
+    pub format: Format,
+    /// The opening fence line (for pointing at the header as a whole).
+    pub opening: Range<usize>,
+    /// The text between the fences.
+    pub header: Range<usize>,
+    /// Everything after the closing fence line.
+    pub body: Range<usize>,
+}
+
+/// Finds the front matter of `source`.
+pub fn split(source: &SourceText) -> Result<Split, Diagnostic> {
+    let text = source.text.as_str();
+    let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    if text[start..].trim().is_empty() {
+        return Err(Diagnostic::at(source, 0..0, "the file is empty").with_help(
+            "a lesson starts with front matter, e.g.\n+++\ntitle = \"My lesson\"\n+++",
+        ));
+    }
+    let first_end = text[start..]
+        .find('\n')
+        .map_or(text.len(), |i| start + i + 1);
+    let first = text[start..first_end].trim_end();
+    let (fence, format) = match first {
+        "+++" => ("+++", Format::Toml),
+        "---" => ("---", Format::Yaml),
+        _ => {
+            return Err(Diagnostic::at(
+                source,
+                start..first_end,
+                "the file does not start with front matter",
+            )
+            .with_label("expected `+++` here")
+            .with_help("start the file with\n+++\ntitle = \"My lesson\"\n+++"));
+        }
+    };
+    let opening = start..start + 3;
+    let mut offset = first_end;
+    while offset < text.len() {
+        let end = text[offset..]
+            .find('\n')
+            .map_or(text.len(), |i| offset + i + 1);
+        if text[offset..end].trim_end() == fence {
+            return Ok(Split {
+                format,
+                opening,
+                header: first_end..offset,
+                body: end..text.len(),
+            });
+        }
+        offset = end;
+    }
+    Err(
+        Diagnostic::at(source, opening, "front matter is never closed")
+            .with_label("opened here")
+            .with_help(format!(
+                "add a line `{fence}` after the last front matter line"
+            )),
+    )
+}
+
+/// Parses the header found by [`split`].
+pub fn parse(source: &SourceText, split: &Split) -> Result<FrontMatter, Diagnostic> {
+    let header = &source.text[split.header.clone()];
+    match split.format {
+        Format::Toml => {
+            toml::from_str(header).map_err(|err| toml_diagnostic(source, &err, split.header.start))
+        }
+        Format::Yaml => {
+            if header.trim().is_empty() {
+                return Ok(FrontMatter::default());
+            }
+            serde_saphyr::from_str(header).map_err(|err| {
+                let span = err.location().map_or(split.opening.clone(), |loc| {
+                    let line = source.locate(split.header.start).0 + loc.line() as usize - 1;
+                    let start = source.line_start(line);
+                    let line_text = source.line_text(line);
+                    let col = line_text
+                        .char_indices()
+                        .nth((loc.column() as usize).saturating_sub(1))
+                        .map_or(line_text.len(), |(i, _)| i);
+                    start + col..start + line_text.len().max(col + 1)
+                });
+                let message = err.to_string();
+                let message = message.lines().next().unwrap_or("invalid YAML").to_string();
+                let message = strip_location_suffix(&message);
+                serde_diagnostic(source, span, message)
+            })
+        }
+    }
+}
+
+/// serde-saphyr appends " at line L column C" to messages; the diagnostic
+/// shows the place itself.
+fn strip_location_suffix(message: &str) -> &str {
+    match message.rfind(" at line ") {
+        Some(i) => &message[..i],
+        None => message,
+    }
+}
+
+/// Splits and parses in one go, returning the front matter and the body.
+pub fn read(source: &SourceText) -> Result<(FrontMatter, Split), Diagnostic> {
+    let split = split(source)?;
+    let front = parse(source, &split)?;
+    Ok((front, split))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn src(text: &str) -> SourceText {
+        SourceText::new("content/a.md", text)
+    }
+
+    #[test]
+    fn toml_front_matter_and_body() {
+        let s = src("+++\ntitle = \"A\"\norder = 2\ntags = [\"x\"]\n+++\n# Body\n");
+        let (fm, split) = read(&s).unwrap();
+        assert_eq!(fm.title.as_deref(), Some("A"));
+        assert_eq!(fm.order, Some(2));
+        assert_eq!(fm.tags, ["x"]);
+        assert_eq!(&s.text[split.body], "# Body\n");
+    }
+
+    #[test]
+    fn yaml_front_matter() {
+        let s = src("---\ntitle: B\ndraft: true\n---\nbody");
+        let (fm, split) = read(&s).unwrap();
+        assert_eq!(fm.title.as_deref(), Some("B"));
+        assert!(fm.draft);
+        assert_eq!(&s.text[split.body], "body");
+    }
+
+    #[test]
+    fn crlf_and_bom_are_accepted() {
+        let s = src("\u{feff}+++\r\ntitle = \"C\"\r\n+++\r\nbody\r\n");
+        let (fm, _) = read(&s).unwrap();
+        assert_eq!(fm.title.as_deref(), Some("C"));
+    }
+
+    #[test]
+    fn empty_file_is_an_error_at_line_one() {
+        let d = read(&src("  \n")).unwrap_err();
+        assert_eq!(d.line, 1);
+        assert!(d.message.contains("empty"));
+    }
+
+    #[test]
+    fn unclosed_front_matter_points_at_the_opening_fence() {
+        let d = read(&src("\n+++\ntitle = \"x\"\nbody\n")).unwrap_err();
+        assert!(d.message.contains("front matter"), "{d}");
+        let d = read(&src("+++\ntitle = \"x\"\nbody\n")).unwrap_err();
+        assert_eq!((d.line, d.column), (1, 1));
+        assert!(d.message.contains("never closed"));
+    }
+
+    #[test]
+    fn toml_type_error_points_into_the_header() {
+        let d = read(&src("+++\ntitle = \"x\"\norder = \"first\"\n+++\n")).unwrap_err();
+        assert_eq!(d.line, 3, "{d}");
+    }
+
+    #[test]
+    fn unknown_key_suggests_the_closest() {
+        let d = read(&src("+++\ntitel = \"x\"\n+++\n")).unwrap_err();
+        assert_eq!(d.line, 2);
+        assert_eq!(d.help.as_deref(), Some("did you mean 'title'?"));
+    }
+
+    #[test]
+    fn yaml_errors_have_a_line() {
+        let d = read(&src("---\ntitle: x\norder: [1\n---\n")).unwrap_err();
+        assert!(d.line >= 2, "{d}");
+    }
+}

@@ -1,0 +1,184 @@
+//! Server-side syntax highlighting with syntect.
+//!
+//! Syntaxes and themes are loaded once per process and shared by every
+//! rendering thread. Code becomes spans with CSS classes (prefixed `hl-`),
+//! so the colours live in two generated stylesheets, one for the light and
+//! one for the dark scheme, each scoped to when that scheme is active.
+
+use std::sync::LazyLock;
+
+use syntect::highlighting::ThemeSet;
+use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
+use syntect::parsing::SyntaxSet;
+use syntect::util::LinesWithEndings;
+
+/// The class prefix of every highlighting span.
+const STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+
+static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
+static THEMES: LazyLock<ThemeSet> = LazyLock::new(ThemeSet::load_defaults);
+
+/// Names of the themes `[theme] highlight-light` / `highlight-dark` accept,
+/// sorted.
+pub fn theme_names() -> Vec<&'static str> {
+    THEMES.themes.keys().map(String::as_str).collect()
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Renders a code block. `lang` is the first word of the info string
+/// (empty for none); an unknown language gives plain escaped code.
+pub fn code_block(code: &str, lang: &str) -> String {
+    let lang_class = if lang.is_empty() {
+        String::new()
+    } else {
+        format!(" class=\"language-{}\"", escape_html(lang))
+    };
+    let syntax = if lang.is_empty() {
+        None
+    } else {
+        SYNTAXES
+            .find_syntax_by_token(lang)
+            .or_else(|| SYNTAXES.find_syntax_by_token(&lang.to_ascii_lowercase()))
+    };
+    let body = syntax.and_then(|syntax| {
+        let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, &SYNTAXES, STYLE);
+        for line in LinesWithEndings::from(code) {
+            generator
+                .parse_html_for_line_which_includes_newline(line)
+                .ok()?;
+        }
+        Some(generator.finalize())
+    });
+    match body {
+        Some(body) => format!("<pre class=\"hl-code\"><code{lang_class}>{body}</code></pre>\n"),
+        None => format!(
+            "<pre class=\"hl-code plain\"><code{lang_class}>{}</code></pre>\n",
+            escape_html(code)
+        ),
+    }
+}
+
+/// Which colour scheme a stylesheet is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    /// Active when `data-theme="light"`, or in auto mode on a light OS.
+    Light,
+    /// Active when `data-theme="dark"`, or in auto mode on a dark OS.
+    Dark,
+}
+
+/// The stylesheet for `theme` (a name from [`theme_names`]), scoped so that
+/// it only applies while `scheme` is active. `None` for an unknown theme.
+pub fn stylesheet(theme: &str, scheme: Scheme) -> Option<String> {
+    let theme = THEMES.themes.get(theme)?;
+    let css = css_for_theme_with_class_style(theme, STYLE).ok()?;
+    let (attr, media) = match scheme {
+        Scheme::Light => ("light", "light"),
+        Scheme::Dark => ("dark", "dark"),
+    };
+    let explicit = scope_css(&css, &format!("html[data-theme=\"{attr}\"]"));
+    let auto = scope_css(&css, "html:not([data-theme])");
+    Some(format!(
+        "/* Code colours for the {attr} scheme, generated from the \"{}\" theme. */\n{explicit}\n@media (prefers-color-scheme: {media}) {{\n{auto}}}\n",
+        theme.name.as_deref().unwrap_or("unnamed")
+    ))
+}
+
+/// Prefixes every selector of a simple stylesheet (rules only, no at-rules)
+/// with `scope`. Comments are dropped.
+fn scope_css(css: &str, scope: &str) -> String {
+    let mut out = String::new();
+    let stripped = strip_comments(css);
+    let mut remaining = stripped.as_str();
+    while let Some(open) = remaining.find('{') {
+        let Some(close) = remaining[open..].find('}') else {
+            break;
+        };
+        let selectors = remaining[..open].trim();
+        let body = remaining[open + 1..open + close].trim();
+        if !selectors.is_empty() && !body.is_empty() {
+            let scoped: Vec<String> = selectors
+                .split(',')
+                .map(|s| format!("{scope} {}", s.trim()))
+                .collect();
+            out.push_str(&scoped.join(", "));
+            out.push_str(" { ");
+            out.push_str(&body.split_whitespace().collect::<Vec<_>>().join(" "));
+            out.push_str(" }\n");
+        }
+        remaining = &remaining[open + close + 1..];
+    }
+    out
+}
+
+fn strip_comments(css: &str) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(start) = rest.find("/*") {
+        out.push_str(&rest[..start]);
+        match rest[start + 2..].find("*/") {
+            Some(end) => rest = &rest[start + 2 + end + 2..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_language_gets_classed_spans() {
+        let html = code_block("fn main() { let x = 1; }\n", "rust");
+        assert!(html.starts_with("<pre class=\"hl-code\"><code class=\"language-rust\">"));
+        assert!(html.contains("<span class=\"hl-"), "{html}");
+    }
+
+    #[test]
+    fn unknown_language_is_plain_escaped_code() {
+        let html = code_block("a < b && c\n", "no-such-lang");
+        assert!(html.contains("plain"));
+        assert!(html.contains("a &lt; b &amp;&amp; c"));
+        assert!(!html.contains("<span"));
+    }
+
+    #[test]
+    fn dark_stylesheet_is_scoped() {
+        let css = stylesheet("base16-ocean.dark", Scheme::Dark).unwrap();
+        assert!(css.contains("html[data-theme=\"dark\"] .hl-code"), "{css}");
+        assert!(css.contains("@media (prefers-color-scheme: dark)"));
+        for line in css
+            .lines()
+            .filter(|l| l.contains('{') && !l.starts_with('@'))
+        {
+            assert!(line.starts_with("html"), "unscoped rule: {line}");
+        }
+    }
+
+    #[test]
+    fn default_themes_exist() {
+        let names = theme_names();
+        assert!(names.contains(&"InspiredGitHub"));
+        assert!(names.contains(&"base16-ocean.dark"));
+        assert!(stylesheet("nope", Scheme::Light).is_none());
+    }
+}

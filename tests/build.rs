@@ -1,0 +1,397 @@
+//! `gradbook build` on good sites: URLs, navigation, links, highlighting,
+//! drafts, templates, static files, determinism.
+
+use crate::support::{SiteTest, read_tree};
+
+fn built_fixture() -> SiteTest {
+    let site = SiteTest::fixture("basic");
+    site.build().success();
+    site
+}
+
+#[test]
+fn pages_are_written_to_pretty_urls() {
+    let site = built_fixture();
+    for file in [
+        "index.html",
+        "404.html",
+        "sitemap.xml",
+        "welcome/index.html",
+        "calculus/index.html",
+        "calculus/derivatives/index.html",
+        "calculus/chain-rule/index.html",
+        "calculus/limits/index.html",
+        "linear-algebra/index.html",
+        "linear-algebra/vectors/index.html",
+        "assets/gradbook.css",
+        "assets/gradbook.js",
+        "assets/components.css",
+        "assets/components.js",
+        "assets/calc.css",
+        "assets/calc.js",
+        "assets/highlight-light.css",
+        "assets/highlight-dark.css",
+    ] {
+        assert!(site.has_output(file), "missing {file}");
+    }
+    assert!(
+        !site.has_output("hidden/index.html"),
+        "hidden files are skipped"
+    );
+    assert!(!site.has_output("calculus/derivatives.md~"));
+}
+
+#[test]
+fn sidebar_lists_sections_and_lessons_in_order_with_the_current_one_marked() {
+    let site = built_fixture();
+    let page = site.page("calculus/chain-rule/");
+    assert_eq!(
+        page.text(".sidebar .nav-lesson"),
+        ["Welcome", "Derivatives", "Chain Rule", "Limits", "Vectors"]
+    );
+    assert_eq!(
+        page.text(".sidebar .nav-section"),
+        ["Calculus", "Linear algebra"]
+    );
+    assert_eq!(page.text(".sidebar .current"), ["Chain Rule"]);
+    assert_eq!(page.attr(".sidebar .current", "aria-current"), ["page"]);
+    assert_eq!(
+        page.attr(".sidebar .current", "href"),
+        ["../../calculus/chain-rule/"]
+    );
+}
+
+#[test]
+fn previous_and_next_follow_reading_order() {
+    let site = built_fixture();
+    let page = site.page("calculus/derivatives/");
+    assert_eq!(page.attr("a[rel=prev]", "href"), ["../../welcome/"]);
+    assert_eq!(
+        page.attr("a[rel=next]", "href"),
+        ["../../calculus/chain-rule/"]
+    );
+    let last = site.page("linear-algebra/vectors/");
+    assert!(!last.has("a[rel=next]"));
+    let first = site.page("welcome/");
+    assert!(!first.has("a[rel=prev]"));
+}
+
+#[test]
+fn index_lists_every_section_and_lesson_with_its_summary() {
+    let site = built_fixture();
+    let home = site.page("");
+    assert_eq!(home.text("h1"), ["Fixture Book"]);
+    assert_eq!(
+        home.text(".lesson-group .group-title"),
+        ["Calculus", "Linear algebra"]
+    );
+    assert_eq!(
+        home.text(".lesson-card .lesson-title"),
+        ["Welcome", "Derivatives", "Chain Rule", "Limits", "Vectors"]
+    );
+    assert!(
+        home.text(".lesson-card .lesson-summary")
+            .contains(&"Slopes of curves.".to_string())
+    );
+    assert!(
+        home.text(".prose")
+            .join(" ")
+            .contains("Welcome to the fixture book.")
+    );
+    // The intro's link to a lesson is rewritten relative to the home page.
+    assert_eq!(home.attr(".prose a", "href"), ["./welcome/"]);
+    let section = site.page("calculus/");
+    assert_eq!(section.text("h1"), ["Calculus"]);
+    assert_eq!(
+        section.text(".lesson-card .lesson-title"),
+        ["Derivatives", "Chain Rule", "Limits"]
+    );
+}
+
+#[test]
+fn md_links_are_rewritten_to_page_urls() {
+    let site = built_fixture();
+    let page = site.page("calculus/derivatives/");
+    let hrefs = page.attr(".prose a", "href");
+    for expected in [
+        "../../calculus/chain-rule/#the-rule",
+        "../../calculus/limits/",
+        "#overview",
+        "../../linear-algebra/vectors/",
+        "https://example.com/page.md",
+    ] {
+        assert!(
+            hrefs.contains(&expected.to_string()),
+            "{expected} not in {hrefs:?}"
+        );
+    }
+}
+
+#[test]
+fn headings_get_unique_ids_and_a_table_of_contents() {
+    let site = built_fixture();
+    let page = site.page("calculus/derivatives/");
+    assert_eq!(page.attr(".prose h2", "id"), ["overview", "overview-1"]);
+    assert_eq!(page.attr(".toc a", "href"), ["#overview", "#overview-1"]);
+}
+
+#[test]
+fn code_is_highlighted_with_classes_and_unknown_languages_are_plain() {
+    let site = built_fixture();
+    let page = site.page("calculus/derivatives/");
+    assert!(page.has("pre.hl-code code.language-python span.hl-source"));
+    assert!(page.has("pre.hl-code code.language-python span.hl-keyword"));
+    let plain = page.select("pre.plain code.language-nosuchlanguage");
+    assert_eq!(plain.len(), 1);
+    assert_eq!(plain[0].text().collect::<String>(), "a < b && c\n");
+    assert!(
+        plain[0].children().all(|c| c.value().is_text()),
+        "no spans in plain code"
+    );
+    let dark = site.output("assets/highlight-dark.css");
+    assert!(dark.contains("html[data-theme=\"dark\"] .hl-"));
+    assert!(dark.contains("@media (prefers-color-scheme: dark)"));
+    let light = site.output("assets/highlight-light.css");
+    assert!(light.contains("html[data-theme=\"light\"] .hl-"));
+}
+
+#[test]
+fn markdown_extensions_are_on() {
+    let site = built_fixture();
+    let page = site.page("calculus/derivatives/");
+    assert!(page.has(".prose table th"));
+    assert_eq!(page.select(".prose input[type=checkbox]").len(), 2);
+    assert_eq!(page.text(".prose del"), ["wrong"]);
+    assert!(page.source.contains("“quoted”"), "smart quotes");
+    assert!(page.has(".prose .footnote-definition"));
+}
+
+#[test]
+fn drafts_are_skipped_unless_asked_for() {
+    let site = built_fixture();
+    assert!(!site.has_output("calculus/future/index.html"));
+    assert!(!site.page("").source.contains("Future Lesson"));
+    site.run(&["build", "--drafts"]).success();
+    assert!(site.has_output("calculus/future/index.html"));
+    assert!(
+        site.page("")
+            .text(".lesson-title")
+            .contains(&"Future Lesson".to_string())
+    );
+}
+
+#[test]
+fn static_files_are_copied_verbatim() {
+    let site = built_fixture();
+    let original = read_tree(&site.root().join("static"));
+    assert_eq!(original.len(), 2);
+    for (rel, bytes) in original {
+        let copied = std::fs::read(site.root().join("site").join(&rel)).expect("copied");
+        assert_eq!(copied, bytes, "{}", rel.display());
+    }
+}
+
+#[test]
+fn a_site_template_overrides_the_builtin_one() {
+    let site = SiteTest::fixture("basic").file(
+        "templates/lesson.html",
+        "{% extends \"builtin/lesson.html\" %}{% block footer %}<p class=\"custom\">Custom footer for {{ page.title }}</p>{% endblock footer %}",
+    );
+    site.build().success();
+    let page = site.page("calculus/limits/");
+    assert_eq!(page.text(".custom"), ["Custom footer for Limits"]);
+    assert!(
+        page.has(".sidebar"),
+        "the rest of the built-in layout stays"
+    );
+    assert!(
+        !site.page("").has(".custom"),
+        "only the overridden template changes"
+    );
+}
+
+#[test]
+fn a_site_template_replaces_the_builtin_of_the_same_name() {
+    let site = SiteTest::fixture("basic").file(
+        "templates/base.html",
+        "<html><head><title>{% block title %}{{ page.title }}{% endblock title %}</title></head><body><main id=\"content\">{% block content %}{% endblock content %}</main><p id=\"mine\">{{ book.title }}</p></body></html>",
+    );
+    site.build().success();
+    let page = site.page("calculus/limits/");
+    assert_eq!(page.text("#mine"), ["Fixture Book"]);
+    assert!(!page.has(".sidebar"));
+    assert!(page.has("main#content article.lesson"));
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let site = SiteTest::fixture("basic");
+    site.run(&["build", "--dest", "one"]).success();
+    site.run(&["build", "--dest", "two"]).success();
+    let one = site.tree("one");
+    let two = site.tree("two");
+    assert!(one.len() > 10);
+    assert_eq!(one, two);
+}
+
+#[test]
+fn sitemap_and_404_use_the_base_url() {
+    let site = built_fixture();
+    let sitemap = site.output("sitemap.xml");
+    assert!(sitemap.contains("<loc>https://example.org/book/</loc>"));
+    assert!(sitemap.contains("<loc>https://example.org/book/calculus/derivatives/</loc>"));
+    assert!(!sitemap.contains("future"), "drafts are not in the sitemap");
+    let page = crate::support::Page::parse(&site.output("404.html"));
+    assert!(
+        page.attr("link[rel=stylesheet]", "href")
+            .iter()
+            .all(|h| h.starts_with("https://example.org/book/assets/")),
+    );
+}
+
+#[test]
+fn every_local_stylesheet_script_and_link_resolves() {
+    let site = built_fixture();
+    for url in [
+        "",
+        "welcome/",
+        "calculus/",
+        "calculus/derivatives/",
+        "linear-algebra/vectors/",
+    ] {
+        let page = site.page(url);
+        let mut targets = page.attr("link[rel=stylesheet]", "href");
+        targets.extend(page.attr("script[src]", "src"));
+        targets.extend(page.attr("a[href]", "href"));
+        for target in targets {
+            if target.starts_with("http") || target.starts_with('#') {
+                continue;
+            }
+            let path = target.split('#').next().unwrap_or_default();
+            let mut file = site.root().join("site").join(url).join(path);
+            if path.is_empty() || path.ends_with('/') {
+                file = file.join("index.html");
+            }
+            assert!(
+                file.exists(),
+                "{url}: {target} does not resolve ({})",
+                file.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn theme_defines_the_shared_custom_properties() {
+    let site = built_fixture();
+    let css = site.output("assets/gradbook.css");
+    let dark_start = css.find("html[data-theme=\"dark\"] {").expect("dark block");
+    let auto_start = css
+        .find("@media (prefers-color-scheme: dark)")
+        .expect("auto block");
+    for var in [
+        "--bg",
+        "--bg-soft",
+        "--fg",
+        "--fg-muted",
+        "--accent",
+        "--accent-soft",
+        "--border",
+        "--code-bg",
+        "--card-bg",
+        "--ok",
+        "--bad",
+        "--radius",
+        "--font-body",
+        "--font-mono",
+    ] {
+        assert!(
+            css[..dark_start].contains(&format!("{var}:")),
+            "{var} in :root"
+        );
+    }
+    for var in [
+        "--bg",
+        "--fg",
+        "--accent",
+        "--code-bg",
+        "--card-bg",
+        "--ok",
+        "--bad",
+    ] {
+        assert!(
+            css[dark_start..auto_start].contains(&format!("{var}:")),
+            "{var} in dark"
+        );
+        assert!(
+            css[auto_start..].contains(&format!("{var}:")),
+            "{var} in auto"
+        );
+    }
+    let page = site.page("");
+    assert_eq!(
+        page.attr("html", "data-theme"),
+        ["light"],
+        "[theme] default = light"
+    );
+    assert!(page.has("button.theme-toggle"));
+    assert!(page.has("main#content"));
+}
+
+#[test]
+fn build_takes_a_folder_and_a_destination_and_quiet_prints_nothing() {
+    let site = SiteTest::fixture("basic");
+    let out = tempfile::tempdir().unwrap();
+    let dest = out.path().join("public");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_gradbook"))
+        .arg("build")
+        .arg(site.root())
+        .arg("--dest")
+        .arg(&dest)
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(run.stdout.is_empty() && run.stderr.is_empty());
+    assert!(dest.join("calculus/derivatives/index.html").exists());
+    assert!(!site.root().join("site").exists());
+}
+
+#[test]
+fn check_validates_without_writing() {
+    let site = SiteTest::fixture("basic");
+    site.check()
+        .success()
+        .stdout_has("check: 0 passed, 0 failed");
+    assert!(!site.root().join("site").exists());
+}
+
+#[test]
+fn the_bundled_site_builds_and_checks() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    if !root.join("book.toml").exists() {
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_gradbook"))
+        .arg("build")
+        .arg(root)
+        .arg("--dest")
+        .arg(out.path().join("site"))
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(
+        out.path()
+            .join("site/calculus/what-is-a-derivative/index.html")
+            .exists()
+    );
+}

@@ -1,0 +1,260 @@
+//! Shared helpers for the integration tests: a [`SiteTest`] is a site in a
+//! temporary folder that tests fill with files, run the real `gradbook`
+//! binary on, and inspect (HTML is parsed with scraper).
+//!
+//! ```ignore
+//! let site = SiteTest::new().lesson("calculus/a.md", "A", "Body");
+//! site.build().success();
+//! let page = site.page("calculus/a/");
+//! assert_eq!(page.text("h1"), ["A"]);
+//! ```
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use scraper::{ElementRef, Html, Selector};
+
+/// The minimal `book.toml` most tests use.
+pub const BOOK: &str = "[book]\ntitle = \"Test Book\"\n";
+
+/// A site in a temporary folder.
+pub struct SiteTest {
+    dir: tempfile::TempDir,
+}
+
+impl Default for SiteTest {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SiteTest {
+    /// A site with just a minimal `book.toml`.
+    pub fn new() -> Self {
+        Self::empty().file("book.toml", BOOK)
+    }
+
+    /// An empty folder.
+    pub fn empty() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("temporary folder"),
+        }
+    }
+
+    /// A copy of `tests/fixtures/<name>`.
+    pub fn fixture(name: &str) -> Self {
+        let site = Self::empty();
+        let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
+        copy_tree(&from, site.root());
+        site
+    }
+
+    /// The site folder.
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Adds (or replaces) a file; builder form of [`SiteTest::write`].
+    pub fn file(self, path: &str, contents: impl AsRef<[u8]>) -> Self {
+        self.write(path, contents);
+        self
+    }
+
+    /// Adds a lesson with the given title and body (TOML front matter).
+    pub fn lesson(self, path: &str, title: &str, body: &str) -> Self {
+        self.file(
+            &format!("content/{path}"),
+            format!("+++\ntitle = \"{title}\"\n+++\n{body}"),
+        )
+    }
+
+    /// Writes a file, creating folders as needed.
+    pub fn write(&self, path: &str, contents: impl AsRef<[u8]>) {
+        let path = self.root().join(path);
+        fs::create_dir_all(path.parent().expect("a parent")).expect("folder created");
+        fs::write(path, contents).expect("file written");
+    }
+
+    /// Removes a file.
+    pub fn remove(&self, path: &str) {
+        fs::remove_file(self.root().join(path)).expect("file removed");
+    }
+
+    /// Runs `gradbook ARGS` in the site folder.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let output = assert_cmd::Command::new(env!("CARGO_BIN_EXE_gradbook"))
+            .args(args)
+            .current_dir(self.root())
+            .output()
+            .expect("gradbook runs");
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// `gradbook build` in the site folder.
+    pub fn build(&self) -> Run {
+        self.run(&["build"])
+    }
+
+    /// `gradbook check` in the site folder.
+    pub fn check(&self) -> Run {
+        self.run(&["check"])
+    }
+
+    /// The text of a file of the built site (`site/REL`).
+    pub fn output(&self, rel: &str) -> String {
+        let path = self.root().join("site").join(rel);
+        fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    /// Whether the built site has `REL`.
+    pub fn has_output(&self, rel: &str) -> bool {
+        self.root().join("site").join(rel).exists()
+    }
+
+    /// The built page at `url` (`calculus/a/`, or `` for the home page).
+    pub fn page(&self, url: &str) -> Page {
+        Page::parse(&self.output(&format!("{url}index.html")))
+    }
+
+    /// Every file under `rel` (relative to the site root) with its bytes,
+    /// for comparing whole trees.
+    pub fn tree(&self, rel: &str) -> BTreeMap<PathBuf, Vec<u8>> {
+        read_tree(&self.root().join(rel))
+    }
+}
+
+/// Every file under `dir`, by relative path.
+pub fn read_tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    if !dir.exists() {
+        return files;
+    }
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.expect("walkable");
+        if entry.file_type().is_file() {
+            let rel = entry
+                .path()
+                .strip_prefix(dir)
+                .expect("inside")
+                .to_path_buf();
+            files.insert(rel, fs::read(entry.path()).expect("readable"));
+        }
+    }
+    files
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for (rel, bytes) in read_tree(from) {
+        let target = to.join(rel);
+        fs::create_dir_all(target.parent().expect("a parent")).expect("folder created");
+        fs::write(target, bytes).expect("file written");
+    }
+}
+
+/// What a run printed and returned.
+#[derive(Debug)]
+pub struct Run {
+    /// The exit code.
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Run {
+    /// Asserts exit code 0.
+    pub fn success(&self) -> &Self {
+        self.code(0)
+    }
+
+    /// Asserts the exit code.
+    pub fn code(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code, code,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// Asserts that stderr contains `text`.
+    pub fn stderr_has(&self, text: &str) -> &Self {
+        assert!(
+            self.stderr.contains(text),
+            "stderr lacks {text:?}:\n{}",
+            self.stderr
+        );
+        self
+    }
+
+    /// Asserts that stdout contains `text`.
+    pub fn stdout_has(&self, text: &str) -> &Self {
+        assert!(
+            self.stdout.contains(text),
+            "stdout lacks {text:?}:\n{}",
+            self.stdout
+        );
+        self
+    }
+}
+
+/// A parsed HTML page.
+pub struct Page {
+    /// The document.
+    pub html: Html,
+    /// The source text.
+    pub source: String,
+}
+
+impl Page {
+    /// Parses `source`.
+    pub fn parse(source: &str) -> Page {
+        Page {
+            html: Html::parse_document(source),
+            source: source.to_string(),
+        }
+    }
+
+    /// Elements matching the CSS selector.
+    pub fn select(&self, css: &str) -> Vec<ElementRef<'_>> {
+        let selector = Selector::parse(css).unwrap_or_else(|e| panic!("selector {css}: {e:?}"));
+        self.html.select(&selector).collect()
+    }
+
+    /// Whether anything matches.
+    pub fn has(&self, css: &str) -> bool {
+        !self.select(css).is_empty()
+    }
+
+    /// The trimmed text of each matching element.
+    pub fn text(&self, css: &str) -> Vec<String> {
+        self.select(css)
+            .iter()
+            .map(|e| {
+                e.text()
+                    .collect::<String>()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+
+    /// The attribute `attr` of each matching element that has it.
+    pub fn attr(&self, css: &str, attr: &str) -> Vec<String> {
+        self.select(css)
+            .iter()
+            .filter_map(|e| e.value().attr(attr).map(str::to_string))
+            .collect()
+    }
+}
