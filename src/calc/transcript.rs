@@ -169,9 +169,19 @@ fn split_lines(source: &SourceText, range: Range<usize>) -> Vec<Line> {
         let lead = raw.len() - raw.trim_start().len();
         let body = raw.trim();
         let text_start = start + lead;
+        // The renderer may start the range after the first line's
+        // indentation (a block inside a list item): the line still starts
+        // at the start of the line.
+        let number = source.locate(start).0;
+        let line_start = source.line_start(number);
+        let line_start = if line_start < start && text[line_start..start].trim().is_empty() {
+            line_start
+        } else {
+            start
+        };
         lines.push(Line {
-            number: source.locate(start).0,
-            start,
+            number,
+            start: line_start,
             text: text_start..text_start + body.len(),
             content_end,
             end,
@@ -264,6 +274,17 @@ mod tests {
         assert_eq!(e.line.indent(&source.text), "  ");
         assert_eq!(&source.text[e.input_start..e.input_start + 4], "J(3)");
         assert_eq!(e.expected[0].text, "9");
+    }
+
+    #[test]
+    fn range_starting_after_the_indent_still_sees_it() {
+        let text = "- item\n\n  ```calc\n  >>> J(3)\n  9\n  ```\n";
+        let source = SourceText::new("t.md", text);
+        let start = text.find(">>>").unwrap();
+        let end = text.rfind("  ```").unwrap();
+        let t = parse(&source, start..end);
+        assert_eq!(t.entries[0].line.indent(text), "  ");
+        assert_eq!(t.entries[0].expected[0].line.indent(text), "  ");
     }
 
     #[test]
