@@ -176,8 +176,8 @@ pub fn ellipsis_match(
     let m = computed.len();
     // reach[i][j]: the first i expected lines match the first j computed.
     let mut reach = vec![vec![false; m + 1]; n + 1];
-    // The reason the best candidate pairing failed, per expected line.
-    let mut reasons: Vec<Option<(usize, String)>> = vec![None; n];
+    // Every failed pairing, per expected line: (computed line, reason).
+    let mut reasons: Vec<Vec<(usize, String)>> = vec![Vec::new(); n];
     reach[0][0] = true;
     for i in 0..n {
         for j in 0..=m {
@@ -193,11 +193,7 @@ pub fn ellipsis_match(
             if j < m {
                 match line_matches(i, j) {
                     Ok(()) => reach[i + 1][j + 1] = true,
-                    Err(reason) => {
-                        if reasons[i].is_none() {
-                            reasons[i] = Some((j, reason));
-                        }
-                    }
+                    Err(reason) => reasons[i].push((j, reason)),
                 }
             }
         }
@@ -214,10 +210,17 @@ pub fn ellipsis_match(
     // The first expected line that no pairing reaches past.
     if let Some(i) = (0..n).find(|&i| !reach[i + 1].iter().any(|&r| r)) {
         let first_open = reach[i].iter().position(|&r| r).unwrap_or(m);
-        return Err(match &reasons[i] {
+        // After a `...` several computed lines were candidates: report the
+        // one most like the expected line (the same step number, say).
+        let best = reasons[i]
+            .iter()
+            .enumerate()
+            .max_by_key(|(order, (j, _))| (similarity(expected[i], &computed[*j]), *order))
+            .map(|(_, pair)| pair);
+        return Err(match best {
             Some((j, reason)) => Mismatch {
                 line: i,
-                message: "computed output does not match the expected output".to_string(),
+                message: "output does not match".to_string(),
                 expected: expected[i].to_string(),
                 computed: show(*j),
                 detail: Some(reason.clone()).filter(|r| !r.is_empty()),
@@ -240,6 +243,15 @@ pub fn ellipsis_match(
         computed: show(last),
         detail: Some("end the expected output with `...` to skip the rest".to_string()),
     })
+}
+
+/// How alike two lines look: the number of white-space-separated cells
+/// that are equal at the same position.
+fn similarity(a: &str, b: &str) -> usize {
+    a.split_whitespace()
+        .zip(b.split_whitespace())
+        .filter(|(x, y)| x == y)
+        .count()
 }
 
 /// `error: rest` against a computed error.
@@ -557,12 +569,23 @@ fn tokens_match(expected: &str, printed: &str, exact: Option<&str>) -> Result<()
     let got = tokenize(printed);
     let got_exact = exact.map(tokenize).filter(|e| same_shape(e, &got));
     if want.len() != got.len() {
-        return Err(String::new());
+        let count = |t: &[Token]| {
+            t.iter()
+                .filter(|t| matches!(t, Token::Number { .. }))
+                .count()
+        };
+        return Err(format!(
+            "{} numbers written, {} computed",
+            count(&want),
+            count(&got)
+        ));
     }
+    let mut numbers = 0;
     for (k, (w, g)) in want.iter().zip(&got).enumerate() {
         match (w, g) {
             (Token::Text(a), Token::Text(b)) if a == b => {}
             (Token::Number { value, approx }, Token::Number { value: p, .. }) => {
+                numbers += 1;
                 let exact = match got_exact.as_ref().map(|e| &e[k]) {
                     Some(Token::Number { value, .. }) => *value,
                     _ => *p,
@@ -572,15 +595,27 @@ fn tokens_match(expected: &str, printed: &str, exact: Option<&str>) -> Result<()
                     approx: *approx,
                 };
                 if !written.matches(exact, *p) {
-                    let shown = format_number(exact, 17);
+                    let (shown, rounded) = match approx {
+                        Some(d) => (
+                            format!("~{}", format_number(*value, 15)),
+                            if *d >= 0 {
+                                format!(", which rounds to {}", rounded_text(exact, *d))
+                            } else {
+                                String::new()
+                            },
+                        ),
+                        None => (format_number(*value, 15), String::new()),
+                    };
                     return Err(format!(
-                        "cell {} differs: {} vs {shown}",
-                        k + 1,
-                        format_number(*value, 17)
+                        "number {numbers} differs: written {shown}, computed {}{rounded}",
+                        format_number(*p, 15)
                     ));
                 }
             }
-            _ => return Err(String::new()),
+            (Token::Text(a), Token::Text(b)) => {
+                return Err(format!("the text differs: '{a}' written, '{b}' computed"));
+            }
+            _ => return Err("a number and a word are swapped".to_string()),
         }
     }
     Ok(())
@@ -844,7 +879,10 @@ mod tests {
         assert!(tokens_match("1 2.4 ~5.8 4.8", "1  2.4  5.76  4.8", None).is_ok());
         assert!(tokens_match("step w J(w) dJ/dw", "step  w    J(w)   dJ/dw", None).is_ok());
         let err = tokens_match("1  2.4  5.77  4.8", "1  2.4  5.76  4.8", None).unwrap_err();
-        assert!(err.contains("cell 3"), "{err}");
+        assert!(
+            err.contains("number 3 differs: written 5.77, computed 5.76"),
+            "{err}"
+        );
         assert!(tokens_match("1  2.4  5.76", "1  2.4  5.76  4.8", None).is_err());
         assert!(tokens_match("step w L(w) dL/dw", "step  w  J(w)  dJ/dw", None).is_err());
         // The exact value rescues a quote more precise than the print.
@@ -1036,7 +1074,7 @@ mod tests {
         ];
         let m = run_check(&j, input, &wrong).unwrap_err();
         assert_eq!(m.line, 2);
-        assert!(m.detail.unwrap().contains("cell 2"));
+        assert!(m.detail.unwrap().contains("number 2 differs"));
         let short = ["step w J(w) dJ/dw", "0  3  9  6"];
         assert!(
             run_check(&j, input, &short)

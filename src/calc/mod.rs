@@ -188,8 +188,8 @@ impl<'a> PageCalc<'a> {
                     format!(
                         "{}: expected `{}`, computed `{}`",
                         m.message,
-                        shorten(&m.expected),
-                        shorten(&m.computed)
+                        shorten(&collapse_spaces(&m.expected)),
+                        shorten(&collapse_spaces(&m.computed))
                     ),
                 )
             }
@@ -379,6 +379,24 @@ fn locate_inline(text: &str, span: &Range<usize>, expr: &str) -> usize {
             span.start + after_eq + (rest.len() - rest.trim_start().len())
         }
     }
+}
+
+/// Runs of spaces (table padding) shortened to two, for one-line messages.
+fn collapse_spaces(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = 0;
+    for c in text.chars() {
+        if c == ' ' {
+            run += 1;
+            if run <= 2 {
+                out.push(c);
+            }
+        } else {
+            run = 0;
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A value cut to a readable length for a one-line message.
