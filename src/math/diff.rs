@@ -68,6 +68,8 @@ fn d(n: &Node, x: &str, budget: &mut Budget) -> Result<Node, MathError> {
             }
             add(terms)
         }
+        // `0**e` is 0 wherever it is defined.
+        Node::Pow(b, _) if b.is_zero() => Node::Num(Num::ZERO),
         Node::Pow(b, e) => {
             let (bx, ex) = (b.contains_var(x), e.contains_var(x));
             budget.take(2 * n.size())?;

@@ -274,7 +274,14 @@ impl Printer {
             num.push(num_text(c, self.precision));
         }
         for x in &f.num {
-            num.push(self.at(x, MUL + 1));
+            // A nested product (only in unsimplified trees) keeps its
+            // parentheses so its own `/` cannot leak into ours.
+            let min = if matches!(x, Node::Mul(_)) {
+                ATOM
+            } else {
+                MUL + 1
+            };
+            num.push(self.at(x, min));
         }
         let mut s = String::new();
         if f.negative {
@@ -290,7 +297,7 @@ impl Printer {
             den.push(num_text(c, self.precision));
         }
         for x in &f.den {
-            den.push(self.at(x, MUL + 1));
+            den.push(self.at(x, POW));
         }
         if !den.is_empty() {
             s.push('/');

@@ -44,6 +44,8 @@ mod statements;
 pub use error::{MAX_DEPTH, MAX_NESTING, MAX_NODES, MAX_ORDER, MAX_SAMPLES, MAX_STEPS};
 
 #[cfg(test)]
+mod proptests;
+#[cfg(test)]
 mod tests;
 
 use ast::Node;

@@ -58,7 +58,7 @@ fn split_coeff(t: Node) -> (Num, Node) {
 
 /// `c * rest` for a canonical `rest` that is not a number or a sum.
 fn with_coeff(c: Num, rest: Node) -> Node {
-    if c.is_one() && c.is_exact() {
+    if c.is_one() {
         return rest;
     }
     match rest {
@@ -195,9 +195,11 @@ pub fn mul(factors: Vec<Node>) -> Node {
 fn mul_inner(factors: Vec<Node>, round: u8) -> Node {
     let mut coeff = Num::ONE;
     let mut pairs: Vec<(Node, Node)> = Vec::with_capacity(factors.len());
+    // `exp(a)` is `e**a`, so `e*exp(x)` and `exp(x)*exp(-x)` combine.
     let push = |f: Node, coeff: &mut Num, pairs: &mut Vec<(Node, Node)>| match f {
         Node::Num(n) => *coeff = coeff.mul(n),
         Node::Pow(b, e) => pairs.push((*b, *e)),
+        Node::Call(Func::Exp, a) => pairs.push((Node::Const(Constant::E), *a)),
         other => pairs.push((other, Node::Num(Num::ONE))),
     };
     for f in factors {
@@ -284,6 +286,7 @@ pub fn pow(b: Node, e: Node) -> Node {
         }
         if let Node::Num(en) = e
             && let Some(r) = bn.pow(en)
+            && r.to_f64().is_finite()
         {
             return Node::Num(r);
         }
@@ -303,11 +306,30 @@ pub fn pow(b: Node, e: Node) -> Node {
                 Node::Pow(Box::new(Node::Pow(bb, be)), Box::new(e))
             }
         }
-        Node::Mul(xs) if int_exp.is_some() => {
+        Node::Mul(xs) if int_exp.is_some() && distributes(&xs, &e) => {
             mul(xs.into_iter().map(|x| pow(x, e.clone())).collect())
         }
         Node::Call(Func::Exp, a) => call(Func::Exp, mul(vec![*a, e])),
         other => Node::Pow(Box::new(other), Box::new(e)),
+    }
+}
+
+/// True when `(c*x*…)**e` may become `c**e * x**e * …` without the
+/// coefficient overflowing (which would turn `0` into `inf*0`).
+fn distributes(factors: &[Node], e: &Node) -> bool {
+    // Small powers only: `(x*y)**2` reads better as `x**2*y**2`, but
+    // `(x*(1 - x))**6561` would overflow factor by factor.
+    if e.as_num()
+        .and_then(Num::as_int)
+        .is_none_or(|k| k.abs() > 16)
+    {
+        return false;
+    }
+    match (factors.first(), e) {
+        (Some(Node::Num(c)), Node::Num(k)) => c
+            .pow(*k)
+            .is_some_and(|r| r.to_f64().is_finite() && !r.is_zero()),
+        _ => true,
     }
 }
 
@@ -318,12 +340,34 @@ pub fn call(f: Func, a: Node) -> Node {
     {
         return Node::Num(v);
     }
+    // The piecewise functions of a constant argument are known exactly
+    // once its sign is.
+    if matches!(f, Func::Step | Func::Sign | Func::Relu | Func::Abs)
+        && a.free_vars().is_empty()
+        && let Ok(v) = super::eval::eval_tree(&a, &|_| None)
+        && v.is_finite()
+    {
+        let positive = v > 0.0;
+        let zero = v == 0.0;
+        return match f {
+            Func::Step => Node::int(i64::from(positive)),
+            Func::Sign => Node::int(if positive {
+                1
+            } else if zero {
+                0
+            } else {
+                -1
+            }),
+            Func::Relu if positive => a,
+            Func::Relu => Node::Num(Num::ZERO),
+            _ if v < 0.0 => neg(a),
+            _ => a,
+        };
+    }
     match (f, a) {
         (Func::Exp, Node::Call(Func::Log, x)) => *x,
         (Func::Log, Node::Call(Func::Exp, x)) => *x,
         (Func::Log, Node::Const(Constant::E)) => Node::Num(Num::ONE),
-        (Func::Sin | Func::Tan, Node::Const(Constant::Pi)) => Node::Num(Num::ZERO),
-        (Func::Cos, Node::Const(Constant::Pi)) => Node::Num(Num::MINUS_ONE),
         (Func::Abs, Node::Call(Func::Abs, x)) => Node::Call(Func::Abs, x),
         (f, a) => Node::Call(f, Box::new(a)),
     }
@@ -347,7 +391,10 @@ fn fold(f: Func, n: Num) -> Option<Num> {
         };
     }
     let x = n.to_f64();
-    super::eval::apply(f, x).ok().map(Num::Float)
+    super::eval::apply(f, x)
+        .ok()
+        .filter(|y| y.is_finite())
+        .map(Num::Float)
 }
 
 #[cfg(test)]
