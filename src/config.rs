@@ -324,7 +324,8 @@ pub fn toml_diagnostic(source: &SourceText, err: &toml::de::Error, offset: usize
 pub fn serde_diagnostic(source: &SourceText, span: Range<usize>, message: &str) -> Diagnostic {
     let message = message.trim().trim_end_matches('.');
     let first_line = message.lines().next().unwrap_or("invalid value");
-    let mut d = Diagnostic::at(source, span, first_line.to_string());
+    let first_line = strip_position_prefix(first_line);
+    let mut d = Diagnostic::at(source, span, plain_types(first_line));
     if let Some((word, expected)) = unknown_and_expected(first_line) {
         let candidates: Vec<&str> = expected.iter().map(String::as_str).collect();
         if let Some(best) = closest(&word, &candidates) {
@@ -334,6 +335,40 @@ pub fn serde_diagnostic(source: &SourceText, span: Range<usize>, message: &str) 
         }
     }
     d
+}
+
+/// Drops the `error:` and `line L column C:` prefixes some deserializers
+/// put on their messages; the diagnostic shows the place itself.
+fn strip_position_prefix(message: &str) -> &str {
+    let mut rest = message.trim();
+    if let Some(r) = rest.strip_prefix("error:") {
+        rest = r.trim_start();
+    }
+    if rest.starts_with("line ")
+        && let Some((head, tail)) = rest.split_once(": ")
+        && head
+            .split_whitespace()
+            .all(|w| w == "line" || w == "column" || w.trim_end_matches(',').parse::<u64>().is_ok())
+    {
+        rest = tail;
+    }
+    rest
+}
+
+/// Rewrites Rust type names in serde messages into words an author knows.
+fn plain_types(message: &str) -> String {
+    let mut out = message.to_string();
+    for (rust, plain) in [
+        ("expected i64", "expected a whole number"),
+        ("expected u64", "expected a whole number"),
+        ("expected usize", "expected a whole number"),
+        ("expected u32", "expected a whole number"),
+        ("expected a sequence", "expected a list"),
+        ("expected a borrowed string", "expected a string"),
+    ] {
+        out = out.replace(rust, plain);
+    }
+    out
 }
 
 /// The closest candidate: a plausible typo by edit distance, or the same
@@ -359,7 +394,16 @@ fn unknown_and_expected(message: &str) -> Option<(String, Vec<String>)> {
         .or_else(|| message.strip_prefix("unknown variant "))?;
     let mut quoted = rest.split('`').skip(1).step_by(2).map(str::to_string);
     let word = quoted.next()?;
-    Some((word, quoted.collect()))
+    let mut candidates: Vec<String> = quoted.collect();
+    if candidates.is_empty() {
+        // Some deserializers list the candidates without backticks.
+        if let Some((_, list)) = rest.split_once("expected one of ") {
+            candidates = list.split(',').map(|c| c.trim().to_string()).collect();
+        } else if let Some((_, one)) = rest.split_once("expected ") {
+            candidates = vec![one.trim().to_string()];
+        }
+    }
+    Some((word, candidates))
 }
 
 #[cfg(test)]
@@ -409,6 +453,11 @@ mod tests {
     fn type_errors_point_at_the_value() {
         let errs = parse("[book]\ntitle = \"T\"\n[calc]\nprecision = \"high\"\n").unwrap_err();
         assert_eq!(errs[0].line, 4);
+        assert!(
+            errs[0].message.contains("expected a whole number"),
+            "{}",
+            errs[0]
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -28,6 +29,11 @@ use crate::render::context::{
     BookContext, LinkContext, NavLesson, NavSection, PageContext as TemplatePage,
 };
 use crate::render::{self, Templates};
+
+/// Up to this many lessons, the sidebar lists every lesson of every
+/// section; above it, only the current section's lessons (so that pages of
+/// a large site do not each carry the whole table of contents).
+pub const NAV_EXPAND_ALL: usize = 60;
 
 /// The folder of a site whose files are copied verbatim.
 pub const STATIC_DIR: &str = "static";
@@ -112,10 +118,16 @@ impl Site {
 
     /// Renders every page in memory and validates every link.
     pub fn render(&self) -> Outcome {
+        self.render_with_progress(&|_, _| {})
+    }
+
+    /// [`Site::render`], calling `progress(done, total)` as pages are
+    /// rendered (from several threads, in no particular order).
+    pub fn render_with_progress(&self, progress: &(dyn Fn(usize, usize) + Sync)) -> Outcome {
         let mut outcome = Outcome::default();
         let mut diagnostics = self.load_diagnostics.clone();
 
-        let bodies = self.render_bodies();
+        let bodies = self.render_bodies(progress);
         self.check_anchors(&bodies, &mut diagnostics);
         for body in &bodies {
             diagnostics.extend(body.rendered.diagnostics.iter().cloned());
@@ -143,7 +155,8 @@ impl Site {
             outcome.files.generated.extend(pages);
         }
         self.add_assets(&mut outcome.files);
-        let static_diagnostics = self.add_static(&mut outcome.files);
+        let mut static_diagnostics = self.add_asset_overrides(&mut outcome.files);
+        static_diagnostics.extend(self.add_static(&mut outcome.files));
         outcome.other_failures += static_diagnostics.len();
         diagnostics.extend(static_diagnostics);
         diagnostics::sort(&mut diagnostics);
@@ -152,7 +165,7 @@ impl Site {
     }
 
     /// Renders every lesson and section intro to HTML, in parallel.
-    fn render_bodies(&self) -> Vec<Body<'_>> {
+    fn render_bodies(&self, progress: &(dyn Fn(usize, usize) + Sync)) -> Vec<Body<'_>> {
         enum Job {
             Lesson(usize),
             Intro(usize),
@@ -171,6 +184,8 @@ impl Site {
                 .map(|&s| Job::Intro(s)),
         );
         let content_dir = &self.config.build.content_dir;
+        let done = AtomicUsize::new(0);
+        let total = jobs.len();
         jobs.par_iter()
             .map(|job| {
                 let (source, body, url, rel_path) = match *job {
@@ -202,6 +217,7 @@ impl Site {
                 let mut calc = PageCalc::new(source, self.config.calc.precision);
                 let rendered = markdown::render_body(&ctx, body, &mut calc);
                 let report = calc.finish();
+                progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
                 Body {
                     source,
                     disk_path: self.root.join(content_dir).join(&rel_path),
@@ -265,6 +281,11 @@ impl Site {
             base_url: self.config.book.base_url.clone(),
         };
         let nav = self.nav();
+        // Converted once: tera values share their arrays, so every page
+        // gets the sidebar without copying it.
+        let nav_value = tera::Value::from_serializable(&nav);
+        let book_value = tera::Value::from_serializable(&book);
+        let expand_all = content.lessons.len() <= NAV_EXPAND_ALL;
         let html_by_url: BTreeMap<&str, &Rendered> = bodies
             .iter()
             .map(|b| (b.url.as_str(), &b.rendered))
@@ -284,6 +305,8 @@ impl Site {
             template: &'static str,
             file: String,
             root: String,
+            /// The section whose lessons the sidebar shows.
+            open_section: Option<String>,
             page: TemplatePage,
             prev: Option<LinkContext>,
             next: Option<LinkContext>,
@@ -311,6 +334,7 @@ impl Site {
                 template: "lesson.html",
                 file: format!("{}index.html", lesson.url),
                 root: root_prefix(&lesson.url),
+                open_section: Some(content.sections[lesson.section].url.clone()),
                 page: TemplatePage {
                     kind: "lesson",
                     title: lesson.title.clone(),
@@ -345,6 +369,7 @@ impl Site {
                 },
                 file: format!("{}index.html", section.url),
                 root: root_prefix(&section.url),
+                open_section: Some(section.url.clone()),
                 page: TemplatePage {
                     kind: if is_root { "index" } else { "section" },
                     title: if is_root {
@@ -380,6 +405,7 @@ impl Site {
             template: "404.html",
             file: "404.html".to_string(),
             root: self.config.book.base_url.clone(),
+            open_section: None,
             page: TemplatePage {
                 kind: "404",
                 title: "Page not found".to_string(),
@@ -402,9 +428,11 @@ impl Site {
             .par_iter()
             .map(|job| {
                 let mut ctx = tera::Context::new();
-                ctx.insert("book", &book);
+                ctx.insert_value("book", book_value.clone());
                 ctx.insert("page", &job.page);
-                ctx.insert("nav", &nav);
+                ctx.insert_value("nav", nav_value.clone());
+                ctx.insert("nav_expand_all", &expand_all);
+                ctx.insert("nav_open_section", &job.open_section);
                 ctx.insert("prev", &job.prev);
                 ctx.insert("next", &job.next);
                 ctx.insert("root", &job.root);
@@ -512,6 +540,45 @@ impl Site {
         }
     }
 
+    /// A site's `templates/assets/` replaces built-in assets of the same
+    /// name and adds others.
+    fn add_asset_overrides(&self, files: &mut SiteFiles) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
+        let dir = self.root.join(render::TEMPLATE_DIR).join(render::ASSET_DIR);
+        if !dir.is_dir() {
+            return problems;
+        }
+        for entry in walkdir::WalkDir::new(&dir)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    problems.push(Diagnostic::whole_file(
+                        Path::new(render::TEMPLATE_DIR).join(render::ASSET_DIR),
+                        format!("cannot read: {err}"),
+                    ));
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let Ok(rel) = entry.path().strip_prefix(&dir) else {
+                continue;
+            };
+            let rel = format!(
+                "{}{}",
+                render::ASSET_DIR,
+                rel.to_string_lossy().replace('\\', "/")
+            );
+            files.generated.remove(&rel);
+            files.copied.insert(rel, entry.path().to_path_buf());
+        }
+        problems
+    }
+
     /// Lists `static/` for copying; a static file that would replace a
     /// generated one is an error.
     fn add_static(&self, files: &mut SiteFiles) -> Vec<Diagnostic> {
@@ -542,7 +609,7 @@ impl Site {
                 continue;
             };
             let rel = rel.to_string_lossy().replace('\\', "/");
-            if files.generated.contains_key(&rel) {
+            if files.generated.contains_key(&rel) || files.copied.contains_key(&rel) {
                 problems.push(
                     Diagnostic::whole_file(
                         Path::new(STATIC_DIR).join(&rel),

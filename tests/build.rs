@@ -395,3 +395,45 @@ fn the_bundled_site_builds_and_checks() {
             .exists()
     );
 }
+
+#[test]
+fn large_sites_show_only_the_current_sections_lessons_in_the_sidebar() {
+    let mut site = SiteTest::new();
+    for s in 0..3 {
+        for l in 0..25 {
+            site = site.lesson(
+                &format!("s{s}/l{l:02}.md"),
+                &format!("S{s} L{l:02}"),
+                "Body\n",
+            );
+        }
+    }
+    site.build().success();
+    let page = site.page("s1/l03/");
+    let lessons = page.text(".sidebar .nav-lesson");
+    assert_eq!(lessons.len(), 25);
+    assert!(lessons.iter().all(|t| t.starts_with("S1 ")), "{lessons:?}");
+    assert_eq!(page.text(".sidebar .nav-section"), ["S0", "S1", "S2"]);
+    assert_eq!(page.text(".sidebar .current"), ["S1 L03"]);
+    // The home page still lists every lesson.
+    assert_eq!(site.page("").select(".lesson-card").len(), 75);
+}
+
+#[test]
+fn site_assets_replace_builtin_ones_and_static_cannot_clash() {
+    let site = SiteTest::fixture("basic")
+        .file("templates/assets/gradbook.css", "body { color: red; }\n")
+        .file("templates/assets/extra.js", "console.log(1);\n")
+        .file("templates/notes.txt", "{{ not a template");
+    site.build().success();
+    assert_eq!(site.output("assets/gradbook.css"), "body { color: red; }\n");
+    assert_eq!(site.output("assets/extra.js"), "console.log(1);\n");
+    let page = site.page("calculus/limits/");
+    assert_eq!(
+        page.attr("link[rel=canonical]", "href"),
+        ["https://example.org/book/calculus/limits/"]
+    );
+
+    site.write("static/assets/gradbook.js", "clash");
+    site.build().code(1).stderr_has("static/assets/gradbook.js");
+}

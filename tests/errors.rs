@@ -165,6 +165,10 @@ fn book_toml_type_error_and_missing_title() {
     );
     let site = SiteTest::empty().file("book.toml", "[book]\ndescription = \"no title\"\n");
     site.build().code(2).stderr_has("title");
+    site.check()
+        .code(2)
+        .stdout_has("book.toml:1:1: error:")
+        .stdout_has("check: 0 passed, 1 failed");
     let site = SiteTest::empty();
     site.build().code(2).stderr_has("book.toml");
 }

@@ -1,11 +1,16 @@
 //! `gradbook build`: render the whole site and swap it in atomically.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use super::{BuildArgs, EXIT_CONTENT, EXIT_OK, EXIT_USAGE, plural, print_diagnostics, require_dir};
 use crate::site::{STATIC_DIR, Site};
+
+/// Builds with at least this many pages show a progress line on a terminal.
+const PROGRESS_FROM: usize = 200;
 
 /// Runs `gradbook build`.
 pub fn run(args: &BuildArgs, quiet: bool) -> ExitCode {
@@ -29,7 +34,19 @@ pub fn run(args: &BuildArgs, quiet: bool) -> ExitCode {
         eprintln!("error: {message}");
         return ExitCode::from(EXIT_USAGE);
     }
-    let outcome = site.render();
+    let show_progress = !quiet && std::io::stderr().is_terminal();
+    let printed = AtomicBool::new(false);
+    let progress = |done: usize, total: usize| {
+        // Only long builds are worth a progress line.
+        if show_progress && total >= PROGRESS_FROM && (done.is_multiple_of(50) || done == total) {
+            printed.store(true, Ordering::Relaxed);
+            eprint!("\r\x1b[2KRendering {done}/{total} pages");
+        }
+    };
+    let outcome = site.render_with_progress(&progress);
+    if printed.load(Ordering::Relaxed) {
+        eprint!("\r\x1b[2K");
+    }
     if !outcome.diagnostics.is_empty() {
         print_diagnostics(&outcome.diagnostics);
         eprintln!(

@@ -54,6 +54,7 @@ fn check_once(args: &CheckArgs) -> Result<Outcome, ExitCode> {
                 println!("{}", d.one_line());
             }
             print_diagnostics(&diagnostics);
+            println!("check: 0 passed, {} failed", diagnostics.len());
             Err(ExitCode::from(EXIT_USAGE))
         }
     }

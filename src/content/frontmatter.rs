@@ -225,6 +225,13 @@ mod tests {
     }
 
     #[test]
+    fn yaml_unknown_key_suggests_the_closest() {
+        let d = read(&src("---\ntitle: x\nsumary: y\n---\n")).unwrap_err();
+        assert_eq!(d.line, 3, "{d}");
+        assert_eq!(d.help.as_deref(), Some("did you mean 'summary'?"), "{d}");
+    }
+
+    #[test]
     fn yaml_errors_have_a_line() {
         let d = read(&src("---\ntitle: x\norder: [1\n---\n")).unwrap_err();
         assert!(d.line >= 2, "{d}");

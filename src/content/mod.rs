@@ -428,8 +428,10 @@ impl Content {
         };
         match self.targets.get(&target) {
             Some(Target::Lesson(i)) => Resolved::Page(self.lessons[*i].url.clone()),
-            Some(Target::Section(i)) => Resolved::Page(self.sections[*i].url.clone()),
-            Some(Target::Draft) => Resolved::Missing {
+            Some(Target::Section(i)) if self.section_order.contains(i) => {
+                Resolved::Page(self.sections[*i].url.clone())
+            }
+            Some(Target::Draft | Target::Section(_)) => Resolved::Missing {
                 message: format!("link to '{link}', a draft that is not built"),
                 help: Some("build with --drafts, or set draft = false in that lesson".to_string()),
             },

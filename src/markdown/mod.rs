@@ -257,9 +257,9 @@ impl PageRenderer<'_, '_> {
                     events.push(Event::InlineHtml(html.into()));
                 }
                 Event::Start(Tag::FootnoteDefinition(label)) => {
-                    let id = format!("fn-{label}");
-                    if !self.out.ids.contains(&id) {
-                        self.out.ids.unique(&id);
+                    // pulldown-cmark uses the label itself as the id.
+                    if !self.out.ids.contains(&label) {
+                        self.out.ids.unique(&label);
                     }
                     events.push(Event::Start(Tag::FootnoteDefinition(label)));
                 }
@@ -514,6 +514,29 @@ mod tests {
         assert!(r.html.contains("<del>old</del>"));
         assert!(r.html.contains("“quoted”"));
         assert!(r.html.contains("footnote"));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        /// No input, however malformed, panics the renderer, and every
+        /// diagnostic points inside the file.
+        #[test]
+        fn any_text_renders_without_panicking(
+            text in "(\\PC|[\\n#`$\\[\\]()*_~|:>=-]){0,200}"
+        ) {
+            let r = render(&text);
+            let lines = text.lines().count().max(1);
+            for d in &r.diagnostics {
+                proptest::prop_assert!(d.line >= 1 && d.line <= lines + 1, "{d:?}");
+            }
+        }
+
+        #[test]
+        fn any_file_splits_without_panicking(text in "(\\PC|[\\n+=-]){0,120}") {
+            let source = SourceText::new("a.md", text);
+            let _ = crate::content::frontmatter::read(&source);
+        }
     }
 
     #[test]

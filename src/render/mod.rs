@@ -4,7 +4,9 @@
 //! compiled into the binary under the `builtin/` prefix. A file of the same
 //! name in a site's `templates/` folder is found first, so it overrides the
 //! built-in; a site template may also extend a built-in one explicitly
-//! (`{% extends "builtin/base.html" %}`). Template errors become
+//! (`{% extends "builtin/base.html" %}`). Only `.html` files are
+//! templates; `templates/assets/` replaces or adds stylesheets and
+//! scripts instead. Template errors become
 //! [`Diagnostic`]s pointing into the template file.
 
 // A `Diagnostic` is the error of a content problem; it is large, but it is
@@ -34,6 +36,11 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("index.html", include_str!("../../templates/index.html")),
     ("404.html", include_str!("../../templates/404.html")),
 ];
+
+/// The folder, in the output and in a site's `templates/`, of stylesheets
+/// and scripts. A site's `templates/assets/NAME` replaces the built-in
+/// asset of the same name (or adds a new one).
+pub const ASSET_DIR: &str = "assets/";
 
 /// The static assets every site gets under `assets/`.
 pub const ASSETS: &[(&str, &str)] = &[
@@ -113,6 +120,10 @@ impl Templates {
                     continue;
                 };
                 let name = rel.to_string_lossy().replace('\\', "/");
+                // `assets/` holds stylesheets and scripts, not templates.
+                if name.starts_with(ASSET_DIR) || !name.ends_with(".html") {
+                    continue;
+                }
                 let shown = Path::new(TEMPLATE_DIR).join(rel);
                 match crate::content::read_source(entry.path(), &shown) {
                     Ok(source) => {
