@@ -17,6 +17,7 @@
 //! write at the site's precision) and with the full-precision value, so a
 //! lesson may quote a result more precisely than the site prints it.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use crate::math::{Expr, MathError, Scope, Value, format_number};
@@ -42,18 +43,15 @@ pub struct Mismatch {
 }
 
 /// Checks the non-blank `expected` lines of an input against its computed
-/// result. `expected` must not be empty (an open input is filled in, not
-/// checked).
+/// result, whose printed lines (see [`split_lines`]) are `printed`.
+/// `expected` must not be empty (an open input is filled in, not checked).
 pub fn check(
     expected: &[&str],
     computed: Result<&Value, &MathError>,
+    printed: &[String],
     scope: &Scope,
     precision: usize,
 ) -> Result<(), Mismatch> {
-    let printed: Vec<String> = match computed {
-        Ok(value) => split_lines(&value.to_text(precision)),
-        Err(err) => vec![format!("error: {}", err.message)],
-    };
     let first_real = expected.iter().position(|l| !is_ellipsis(l));
     let expects_error = first_real.is_some_and(|i| expected[i].starts_with("error:"));
     if expects_error && computed.is_ok() {
@@ -66,8 +64,15 @@ pub fn check(
             detail: None,
         });
     }
-    let mut matcher = LineMatcher::new(computed, scope, precision, printed.clone());
-    ellipsis_match(expected, &printed, |i, j| matcher.matches(expected[i], j)).map_err(|mut m| {
+    let mut matcher = LineMatcher {
+        computed,
+        scope,
+        precision,
+        printed,
+        exact: OnceCell::new(),
+        cache: HashMap::new(),
+    };
+    ellipsis_match(expected, printed, |i, j| matcher.matches(i, expected[i], j)).map_err(|mut m| {
         if expects_error && computed.is_err() {
             m.message = "the error message does not match".to_string();
         }
@@ -75,52 +80,39 @@ pub fn check(
     })
 }
 
-/// The outcome of comparing one expected line with one computed line,
-/// cached because the ellipsis search may ask twice.
+/// Compares expected lines with computed lines; outcomes are cached
+/// because the ellipsis search may ask twice.
 struct LineMatcher<'a> {
     computed: Result<&'a Value, &'a MathError>,
     scope: &'a Scope,
     precision: usize,
+    printed: &'a [String],
     /// The computed lines at full precision, when their layout agrees with
-    /// the printed ones.
-    exact: Option<Vec<String>>,
-    printed: Vec<String>,
-    cache: HashMap<(String, usize), Result<(), String>>,
+    /// the printed ones; computed on first use.
+    exact: OnceCell<Option<Vec<String>>>,
+    cache: HashMap<(usize, usize), Result<(), String>>,
 }
 
-impl<'a> LineMatcher<'a> {
-    fn new(
-        computed: Result<&'a Value, &'a MathError>,
-        scope: &'a Scope,
-        precision: usize,
-        printed: Vec<String>,
-    ) -> Self {
-        let lines = printed.len();
-        let exact = match computed {
-            Ok(value) if precision < 17 => {
-                let exact = split_lines(&value.to_text(17));
-                (exact.len() == lines).then_some(exact)
-            }
-            _ => None,
-        };
-        Self {
-            computed,
-            scope,
-            precision,
-            exact,
-            printed,
-            cache: HashMap::new(),
-        }
-    }
-
-    fn matches(&mut self, expected: &str, j: usize) -> Result<(), String> {
-        let key = (expected.to_string(), j);
-        if let Some(known) = self.cache.get(&key) {
+impl LineMatcher<'_> {
+    fn matches(&mut self, i: usize, expected: &str, j: usize) -> Result<(), String> {
+        if let Some(known) = self.cache.get(&(i, j)) {
             return known.clone();
         }
         let outcome = self.compute(expected, j);
-        self.cache.insert(key, outcome.clone());
+        self.cache.insert((i, j), outcome.clone());
         outcome
+    }
+
+    fn exact_lines(&self) -> Option<&[String]> {
+        self.exact
+            .get_or_init(|| match self.computed {
+                Ok(value) if self.precision < 17 => {
+                    let exact = split_lines(&value.to_text(17));
+                    (exact.len() == self.printed.len()).then_some(exact)
+                }
+                _ => None,
+            })
+            .as_deref()
     }
 
     fn compute(&self, expected: &str, j: usize) -> Result<(), String> {
@@ -136,13 +128,17 @@ impl<'a> LineMatcher<'a> {
         if expected.starts_with("error:") {
             return Err("expected an error".to_string());
         }
-        let printed = &self.printed[j];
         match value {
             Value::Number(x) => number_line_matches(expected, *x, self.precision, self.scope),
             Value::Expr(e) => expression_text_matches(expected, e, self.scope),
             Value::Vector(items) => vector_matches(expected, items, self.precision, self.scope),
             _ => {
-                let exact = self.exact.as_ref().map(|lines| lines[j].as_str());
+                let printed = &self.printed[j];
+                // Full precision only matters when the printed line differs.
+                if tokens_match(expected, printed, None).is_ok() {
+                    return Ok(());
+                }
+                let exact = self.exact_lines().map(|lines| lines[j].as_str());
                 tokens_match(expected, printed, exact)
             }
         }
@@ -185,8 +181,14 @@ pub fn ellipsis_match(
                 continue;
             }
             if is_ellipsis(expected[i]) {
-                for cell in &mut reach[i + 1][j..] {
-                    *cell = true;
+                if expected[i + 1..].iter().any(|l| is_ellipsis(l)) {
+                    for cell in &mut reach[i + 1][j..] {
+                        *cell = true;
+                    }
+                } else if let Some(tail) = m.checked_sub(n - i - 1).filter(|&t| t >= j) {
+                    // No ellipsis follows: the remaining lines can only
+                    // match the last lines of the output.
+                    reach[i + 1][tail] = true;
                 }
                 break;
             }
@@ -973,7 +975,11 @@ mod tests {
             scope.run(line).expect("setup");
         }
         let result = scope.run(input);
-        check(expected, result.as_ref(), &scope, 12)
+        let printed = match &result {
+            Ok(value) => split_lines(&value.to_text(12)),
+            Err(err) => vec![format!("error: {}", err.message)],
+        };
+        check(expected, result.as_ref(), &printed, &scope, 12)
     }
 
     #[test]

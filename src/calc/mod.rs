@@ -102,10 +102,14 @@ impl<'a> PageCalc<'a> {
         self.report.diagnostics.push(diagnostic);
     }
 
-    /// Compares an entry's expected output with its result, records the
-    /// outcome, and returns its status.
-    fn judge(&mut self, entry: &Entry, result: &Result<Value, MathError>) -> Status {
-        let computed = computed_lines(result, self.precision);
+    /// Compares an entry's expected output with its result (printed as
+    /// `computed`), records the outcome, and returns its status.
+    fn judge(
+        &mut self,
+        entry: &Entry,
+        result: &Result<Value, MathError>,
+        computed: &[String],
+    ) -> Status {
         if let Err(err) = result
             && !entry.expects_error()
         {
@@ -115,7 +119,7 @@ impl<'a> PageCalc<'a> {
             return Status::Failed;
         }
         if entry.is_open() {
-            if let Some(edit) = bless::fill(&self.source.text, entry, &computed) {
+            if let Some(edit) = bless::fill(&self.source.text, entry, computed) {
                 self.edits.push(edit);
             }
             self.report.passed += 1;
@@ -124,7 +128,7 @@ impl<'a> PageCalc<'a> {
         let expected = entry.expected_texts();
         let (scope, precision) = (&self.scope, self.precision);
         let outcome = catch_unwind(AssertUnwindSafe(|| {
-            matching::check(&expected, result.as_ref(), scope, precision)
+            matching::check(&expected, result.as_ref(), computed, scope, precision)
         }))
         .unwrap_or_else(|_| {
             Err(matching::Mismatch {
@@ -143,7 +147,7 @@ impl<'a> PageCalc<'a> {
             Err(mismatch) => {
                 let diagnostic = self.mismatch(entry, &mismatch);
                 self.fail(diagnostic);
-                if let Some(edit) = bless::replace(&self.source.text, entry, &computed) {
+                if let Some(edit) = bless::replace(&self.source.text, entry, computed) {
                     self.edits.push(edit);
                 }
                 Status::Failed
@@ -223,16 +227,14 @@ impl<'a> PageCalc<'a> {
             out.push_str(">>> ");
             out.push_str(&entry.input);
             out.push('\n');
-            let lines = match step.status {
-                Status::Passed => entry
-                    .expected_texts()
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect(),
-                Status::Filled | Status::Failed => computed_lines(step.result, self.precision),
+            let lines: Vec<&str> = match step.status {
+                Status::Passed => entry.expected_texts(),
+                Status::Filled | Status::Failed => {
+                    step.computed.iter().map(String::as_str).collect()
+                }
             };
             for line in lines {
-                out.push_str(&line);
+                out.push_str(line);
                 out.push('\n');
             }
         }
@@ -263,23 +265,23 @@ impl Hooks for PageCalc<'_> {
             .with_help("start each input with `>>> `; write comments as inputs: `>>> # …`");
             self.fail(d);
         }
-        let mut results = Vec::with_capacity(parsed.entries.len());
-        let mut statuses = Vec::with_capacity(parsed.entries.len());
+        let mut outcomes = Vec::with_capacity(parsed.entries.len());
         for entry in &parsed.entries {
             let result = self.run(&entry.input);
-            statuses.push(self.judge(entry, &result));
-            results.push(result);
+            let computed = computed_lines(&result, self.precision);
+            let status = self.judge(entry, &result, &computed);
+            outcomes.push((result, computed, status));
         }
         let steps: Vec<Step<'_>> = parsed
             .entries
             .iter()
-            .zip(&results)
-            .zip(statuses)
-            .map(|((entry, result), status)| Step {
+            .zip(&outcomes)
+            .map(|(entry, (result, computed, status))| Step {
                 input: &entry.input,
                 result,
-                status,
-                expected: if status == Status::Failed {
+                computed,
+                status: *status,
+                expected: if *status == Status::Failed {
                     entry
                         .expected_texts()
                         .iter()

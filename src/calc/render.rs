@@ -31,6 +31,8 @@ pub struct Step<'a> {
     pub input: &'a str,
     /// What the engine computed.
     pub result: &'a Result<Value, MathError>,
+    /// The result's printed lines.
+    pub computed: &'a [String],
     /// How it compared.
     pub status: Status,
     /// On failure, what the author expected (as written).
@@ -189,7 +191,7 @@ fn vector_mathml(items: &[Value], precision: usize) -> String {
     let mut out = String::from("<math><mrow><mo>[</mo>");
     for (k, item) in items.iter().enumerate() {
         if k > 0 {
-            out.push_str("<mo separator=\"true\">,</mo>");
+            out.push_str("<mo>,</mo>");
         }
         match item {
             Value::Number(x) => out.push_str(&number_mathml(*x, precision)),
@@ -228,6 +230,13 @@ fn nudge_table(text: &str) -> String {
     out
 }
 
+/// Descent tables longer than this show their head and tail only.
+const TABLE_ROWS: usize = 120;
+/// Rows shown before the gap of a long table.
+const TABLE_HEAD: usize = 80;
+/// Rows shown after the gap of a long table.
+const TABLE_TAIL: usize = 20;
+
 fn descent_table(d: &Descent, precision: usize) -> String {
     let mut out = format!(
         "<div class=\"calc-table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"{}\">\
@@ -238,7 +247,20 @@ fn descent_table(d: &Descent, precision: usize) -> String {
         let _ = write!(out, "<th scope=\"col\">{}</th>", escape(&cell));
     }
     out.push_str("</tr></thead><tbody>");
-    for row in &d.rows {
+    let count = d.rows.len();
+    let shown = |k: usize| count <= TABLE_ROWS || k < TABLE_HEAD || k >= count - TABLE_TAIL;
+    for (k, row) in d.rows.iter().enumerate() {
+        if !shown(k) {
+            if k == TABLE_HEAD {
+                let _ = write!(
+                    out,
+                    "<tr class=\"calc-gap\"><td colspan=\"{}\">… {} more steps …</td></tr>",
+                    1 + 2 * d.vars.len() + 1,
+                    count - TABLE_HEAD - TABLE_TAIL
+                );
+            }
+            continue;
+        }
         let _ = write!(out, "<tr><th scope=\"row\">{}</th>", row.step);
         let cells = row
             .point

@@ -34,6 +34,8 @@ const GRID: usize = 56;
 const LEVELS: usize = 10;
 /// At most this many step markers are drawn (the path keeps every point).
 const MAX_MARKERS: usize = 120;
+/// At most this many points of a long path are drawn (evenly spread).
+const MAX_PATH: usize = 1500;
 
 /// Escapes text for XML content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -53,6 +55,9 @@ pub fn escape(text: &str) -> String {
 
 /// A coordinate, rounded to a tenth of a pixel, without `-0`.
 fn px(v: f64) -> String {
+    if !v.is_finite() {
+        return "0".to_string();
+    }
     let r = (v * 10.0).round() / 10.0;
     let r = if r == 0.0 { 0.0 } else { r };
     let s = format!("{r:.1}");
@@ -439,6 +444,12 @@ pub fn plot(plot: &Plot, id: &str) -> String {
     out
 }
 
+/// Coordinate `i` of a descent row (NaN if the row is short, which the
+/// drawing code skips).
+fn coord(row: &crate::math::DescentRow, i: usize) -> f64 {
+    row.point.get(i).copied().unwrap_or(f64::NAN)
+}
+
 /// The SVG of a `descent(...)` result, or `None` for three or more
 /// variables (the table says it all).
 pub fn descent(descent: &Descent, id: &str) -> Option<String> {
@@ -449,15 +460,13 @@ pub fn descent(descent: &Descent, id: &str) -> Option<String> {
     }
 }
 
-/// Indices of the steps that get a marker: all of them, or evenly thinned
-/// (always keeping the first and the last).
-fn marker_steps(count: usize) -> Vec<usize> {
-    if count <= MAX_MARKERS {
+/// At most `cap` indices out of `0..count`, evenly spread, always keeping
+/// the first and the last.
+fn thin(count: usize, cap: usize) -> Vec<usize> {
+    if count <= cap || cap < 2 {
         return (0..count).collect();
     }
-    let mut picked: Vec<usize> = (0..MAX_MARKERS)
-        .map(|k| k * (count - 1) / (MAX_MARKERS - 1))
-        .collect();
+    let mut picked: Vec<usize> = (0..cap).map(|k| k * (count - 1) / (cap - 1)).collect();
     picked.dedup();
     picked
 }
@@ -494,9 +503,9 @@ fn descent_1d(d: &Descent, id: &str) -> String {
         (Some(a), Some(b)) => format!(
             "The curve of {label} with the descent path marked: from {var} = {} where {label} = {} \
              to {var} = {} where {label} = {}.",
-            num(a.point[0]),
+            num(coord(a, 0)),
             num(a.value),
-            num(b.point[0]),
+            num(coord(b, 0)),
             num(b.value)
         ),
         _ => format!("The curve of {label}."),
@@ -510,13 +519,16 @@ fn descent_1d(d: &Descent, id: &str) -> String {
          <path class=\"calc-curve\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"2\" d=\"{}\"/>",
         curve_path(&frame, &samples)
     );
-    let path: Vec<(f64, Option<f64>)> =
-        d.rows.iter().map(|r| (r.point[0], Some(r.value))).collect();
+    let path: Vec<(f64, Option<f64>)> = d
+        .rows
+        .iter()
+        .map(|r| (coord(r, 0), Some(r.value)))
+        .collect();
     path_and_markers(&mut out, &frame, d, &path, |r| {
         format!(
             "step {}: {var} = {}, {label} = {}, slope {}",
             r.step,
-            num(r.point[0]),
+            num(coord(r, 0)),
             num(r.value),
             num(r.grad.first().copied().unwrap_or(f64::NAN))
         )
@@ -543,10 +555,16 @@ fn path_and_markers(
     let _ = write!(
         out,
         "<path class=\"calc-path\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.5\"{dash} d=\"{}\"/>",
-        curve_path(frame, path)
+        curve_path(
+            frame,
+            &thin(path.len(), MAX_PATH)
+                .iter()
+                .map(|&k| path[k])
+                .collect::<Vec<_>>()
+        )
     );
     out.push_str("<g class=\"calc-steps-marks\">");
-    let markers = marker_steps(d.rows.len());
+    let markers = thin(d.rows.len(), MAX_MARKERS);
     for &k in &markers {
         let (Some(row), Some(&(x, Some(y)))) = (d.rows.get(k), path.get(k)) else {
             continue;
@@ -613,8 +631,8 @@ fn path_and_markers(
 fn descent_2d(d: &Descent, id: &str) -> String {
     let (v1, v2) = (&d.vars[0], &d.vars[1]);
     let label = format!("{}({v1}, {v2})", d.func);
-    let xs = d.rows.iter().map(|r| r.point[0]);
-    let ys = d.rows.iter().map(|r| r.point[1]);
+    let xs = d.rows.iter().map(|r| coord(r, 0));
+    let ys = d.rows.iter().map(|r| coord(r, 1));
     let frame = Frame::square(padded_range(xs, 0.3), padded_range(ys, 0.3));
 
     let title = format!(
@@ -626,12 +644,12 @@ fn descent_2d(d: &Descent, id: &str) -> String {
         (Some(a), Some(b)) => format!(
             "Contour lines of {label} in the ({v1}, {v2}) plane, with the descent path from \
              ({}, {}) where {} = {} to ({}, {}) where {} = {}.",
-            num(a.point[0]),
-            num(a.point[1]),
+            num(coord(a, 0)),
+            num(coord(a, 1)),
             d.func,
             num(a.value),
-            num(b.point[0]),
-            num(b.point[1]),
+            num(coord(b, 0)),
+            num(coord(b, 1)),
             d.func,
             num(b.value)
         ),
@@ -651,14 +669,14 @@ fn descent_2d(d: &Descent, id: &str) -> String {
     let path: Vec<(f64, Option<f64>)> = d
         .rows
         .iter()
-        .map(|r| (r.point[0], Some(r.point[1])))
+        .map(|r| (coord(r, 0), Some(coord(r, 1))))
         .collect();
     path_and_markers(&mut out, &frame, d, &path, |r| {
         format!(
             "step {}: ({}, {}), {} = {}",
             r.step,
-            num(r.point[0]),
-            num(r.point[1]),
+            num(coord(r, 0)),
+            num(coord(r, 1)),
             d.func,
             num(r.value)
         )
@@ -794,6 +812,15 @@ mod tests {
         assert_eq!(t, [0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0]);
         assert!(ticks((1.0, 1.0), 5).is_empty());
         assert!(ticks((0.0, f64::INFINITY), 5).is_empty());
+    }
+
+    #[test]
+    fn thinning_keeps_ends_and_caps_the_count() {
+        assert_eq!(thin(5, 10), [0, 1, 2, 3, 4]);
+        let picked = thin(10_001, 120);
+        assert_eq!(picked.len(), 120);
+        assert_eq!((picked[0], picked[119]), (0, 10_000));
+        assert!(picked.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]
