@@ -727,41 +727,48 @@ pub fn same_function(expected: &Expr, computed: &Expr) -> Result<(), String> {
     vars.sort();
     vars.dedup();
     let mut agreed = 0;
-    for k in 0..SAMPLES.len() {
-        let point: Vec<(&str, f64)> = vars
-            .iter()
-            .enumerate()
-            .map(|(v, name)| {
-                let value = SAMPLES[(k + 7 * v) % SAMPLES.len()] + 0.0131 * v as f64;
-                (name.as_str(), value)
-            })
-            .collect();
-        let (Ok(a), Ok(b)) = (expected.eval(&point), computed.eval(&point)) else {
-            continue;
-        };
-        if !a.is_finite() || !b.is_finite() {
-            continue;
-        }
-        let diff = (a - b).abs();
-        if diff > 1e-10 && diff > RELATIVE * a.abs().max(b.abs()) {
-            let at = point
+    // The base points first; if the functions share no domain there (say
+    // `sqrt(w - 10)`), the same points scaled up and down.
+    for scale in [1.0, 10.0, 100.0, 0.01] {
+        for k in 0..SAMPLES.len() {
+            let point: Vec<(&str, f64)> = vars
                 .iter()
-                .map(|(n, x)| format!("{n} = {}", format_number(*x, 6)))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let at = if at.is_empty() {
-                String::new()
-            } else {
-                format!("at {at}, ")
+                .enumerate()
+                .map(|(v, name)| {
+                    let base = SAMPLES[(k + 7 * v) % SAMPLES.len()] + 0.0131 * v as f64;
+                    (name.as_str(), base * scale)
+                })
+                .collect();
+            let (Ok(a), Ok(b)) = (expected.eval(&point), computed.eval(&point)) else {
+                continue;
             };
-            return Err(format!(
-                "not the same function: {at}expected gives {}, computed gives {}",
-                format_number(a, 12),
-                format_number(b, 12)
-            ));
+            if !a.is_finite() || !b.is_finite() {
+                continue;
+            }
+            let diff = (a - b).abs();
+            if diff > 1e-10 && diff > RELATIVE * a.abs().max(b.abs()) {
+                let at = point
+                    .iter()
+                    .map(|(n, x)| format!("{n} = {}", format_number(*x, 6)))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let at = if at.is_empty() {
+                    String::new()
+                } else {
+                    format!("at {at}, ")
+                };
+                return Err(format!(
+                    "not the same function: {at}expected gives {}, computed gives {}",
+                    format_number(a, 12),
+                    format_number(b, 12)
+                ));
+            }
+            agreed += 1;
+            if agreed >= ENOUGH || vars.is_empty() {
+                return Ok(());
+            }
         }
-        agreed += 1;
-        if agreed >= ENOUGH || vars.is_empty() {
+        if agreed >= 3 {
             return Ok(());
         }
     }
@@ -1002,6 +1009,9 @@ mod tests {
         // Only the positive half is shared: points where one side is undefined are skipped.
         assert!(run_check(&[], "diff(log(x), x)", &["1/x"]).is_ok());
         assert!(run_check(&[], "diff(3*w**2 + 2*w, w, 2)", &["6"]).is_ok());
+        // A domain far from the base points is still sampled.
+        assert!(run_check(&[], "diff(2*sqrt(w - 10), w)", &["1/sqrt(w - 10)"]).is_ok());
+        assert!(run_check(&[], "diff(2*sqrt(w - 10), w)", &["2/sqrt(w - 10)"]).is_err());
     }
 
     #[test]

@@ -246,7 +246,8 @@ impl<'a> PageCalc<'a> {
 impl Hooks for PageCalc<'_> {
     fn calc_block(&mut self, code: Range<usize>) -> String {
         self.blocks += 1;
-        let id = format!("calc-{}", self.blocks);
+        // Slugs never contain `_`, so these ids cannot collide with heading ids.
+        let id = format!("calc_{}", self.blocks);
         let parsed = transcript::parse(self.source, code);
         for line in &parsed.stray {
             let text = &self.source.text[line.text.clone()];
