@@ -183,6 +183,10 @@ step w J(w) dJ/dw
   ```calc
   >>> nudge(J, w=2, eps=0.5)
   ```
+
+> ```calc
+> >>> J(4)
+> ```
 ";
     let after = "\
 +++
@@ -220,6 +224,11 @@ step w J(w) dJ/dw
   ΔJ/ε = 4.5
   J'(2) = 4
   ```
+
+> ```calc
+> >>> J(4)
+> 16
+> ```
 ";
     for (name, before, after) in [
         ("lf", before.to_string(), after.to_string()),
@@ -232,9 +241,9 @@ step w J(w) dJ/dw
         let site = fixture().file("content/lessons/bless.md", &before);
         site.check()
             .code(1)
-            .stdout_has("check: 32 passed, 1 failed");
+            .stdout_has("check: 33 passed, 1 failed");
         let run = site.run(&["check", "--bless"]);
-        run.success().stdout_has("check: 33 passed, 0 failed");
+        run.success().stdout_has("check: 34 passed, 0 failed");
         let blessed = read(&site, "content/lessons/bless.md");
         assert_eq!(blessed, after, "{name}");
         if name == "crlf" {

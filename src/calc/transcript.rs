@@ -146,9 +146,19 @@ pub fn parse(source: &SourceText, range: Range<usize>) -> Transcript {
     transcript
 }
 
-/// The lines of `range`, which is assumed to start at a line start.
+/// The lines of `range`. When the range starts inside its first line, what
+/// precedes it there is the container's prefix (a list item's indentation,
+/// a blockquote's `> `): every line keeps its real start, and the prefix is
+/// skipped on the following lines too, so that it counts as indentation.
 fn split_lines(source: &SourceText, range: Range<usize>) -> Vec<Line> {
     let text = source.text.as_str();
+    let first_line_start = source.line_start(source.locate(range.start).0);
+    let prefix = &text[first_line_start.min(range.start)..range.start];
+    let prefix = if prefix.chars().all(|c| matches!(c, ' ' | '\t' | '>')) {
+        prefix
+    } else {
+        ""
+    };
     let mut lines = Vec::new();
     let mut start = range.start;
     while start < range.end {
@@ -165,22 +175,25 @@ fn split_lines(source: &SourceText, range: Range<usize>) -> Vec<Line> {
         } else {
             (content_end_raw, "")
         };
-        let raw = &text[start..content_end];
+        let (line_start, body_start) = if lines.is_empty() {
+            (start - prefix.len(), start)
+        } else {
+            let raw = &text[start..content_end];
+            let skip = if raw.starts_with(prefix) {
+                prefix.len()
+            } else if raw.starts_with(prefix.trim_end()) {
+                prefix.trim_end().len()
+            } else {
+                0
+            };
+            (start, start + skip)
+        };
+        let raw = &text[body_start..content_end];
         let lead = raw.len() - raw.trim_start().len();
         let body = raw.trim();
-        let text_start = start + lead;
-        // The renderer may start the range after the first line's
-        // indentation (a block inside a list item): the line still starts
-        // at the start of the line.
-        let number = source.locate(start).0;
-        let line_start = source.line_start(number);
-        let line_start = if line_start < start && text[line_start..start].trim().is_empty() {
-            line_start
-        } else {
-            start
-        };
+        let text_start = body_start + lead;
         lines.push(Line {
-            number,
+            number: source.locate(start).0,
             start: line_start,
             text: text_start..text_start + body.len(),
             content_end,
@@ -285,6 +298,21 @@ mod tests {
         let t = parse(&source, start..end);
         assert_eq!(t.entries[0].line.indent(text), "  ");
         assert_eq!(t.entries[0].expected[0].line.indent(text), "  ");
+    }
+
+    #[test]
+    fn blockquote_prefix_is_indentation() {
+        let text = "> ```calc\n> >>> J(3)\n> 9\n>\n> ```\n";
+        let source = SourceText::new("t.md", text);
+        let start = text.find(">>>").unwrap();
+        let end = text.rfind("> ```").unwrap();
+        let t = parse(&source, start..end);
+        assert!(t.stray.is_empty());
+        let e = &t.entries[0];
+        assert_eq!(e.input, "J(3)");
+        assert_eq!(e.line.indent(text), "> ");
+        assert_eq!(e.expected_texts(), ["9"]);
+        assert_eq!(e.expected[0].line.indent(text), "> ");
     }
 
     #[test]
