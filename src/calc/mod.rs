@@ -594,4 +594,53 @@ mod tests {
         assert_eq!(shorten("6"), "6");
         assert_eq!(shorten(&"x".repeat(100)).chars().count(), 60);
     }
+
+    fn transcript_line() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            Just(">>> J(w) = w**2".to_string()),
+            Just(">>> J(3)".to_string()),
+            Just("  >>>   J'(2)".to_string()),
+            Just("9".to_string()),
+            Just("~4".to_string()),
+            Just("...".to_string()),
+            Just("error: unknown".to_string()),
+            Just(">>> diff(J(w), w)".to_string()),
+            Just("w + w".to_string()),
+            Just(">>> descent(J, w=1, alpha=0.1, steps=3)".to_string()),
+            Just(">>> nudge(J, w=1)".to_string()),
+            Just(">>> grad(J, w=1)".to_string()),
+            Just(">>> sigmod(1)".to_string()),
+            Just(String::new()),
+            "[ -~]{0,14}",
+            "\\PC{0,6}",
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+        /// No block panics; blessing is idempotent and touches only the block.
+        #[test]
+        fn any_block_is_safe_and_bless_is_idempotent(
+            lines in proptest::collection::vec(transcript_line(), 0..12),
+            crlf in proptest::bool::ANY,
+        ) {
+            let eol = if crlf { "\r\n" } else { "\n" };
+            let page = format!("intro{eol}```calc{eol}{}{eol}```{eol}outro{eol}", lines.join(eol));
+            let (_, report) = run_page(&page);
+            proptest::prop_assert_eq!(report.diagnostics.len(), report.failed);
+            if let Some(blessed) = report.blessed {
+                let head = format!("intro{eol}```calc{eol}");
+                let tail = format!("```{eol}outro{eol}");
+                proptest::prop_assert!(blessed.starts_with(&head));
+                proptest::prop_assert!(blessed.ends_with(&tail));
+                if crlf {
+                    proptest::prop_assert_eq!(blessed.matches('\n').count(), blessed.matches("\r\n").count());
+                }
+                let (_, again) = run_page(&blessed);
+                proptest::prop_assert_eq!(again.blessed, None, "not idempotent:\n{}", blessed);
+            }
+        }
+    }
 }
