@@ -5,7 +5,12 @@
 //! each step is a handful of stack-machine instructions per program. With
 //! momentum it is PyTorch's SGD: `v = momentum*v + g`, `w = w - alpha*v`.
 
+use super::MathError;
+use super::ast::Node;
+use super::diff::derivative;
+use super::error::MAX_WORK;
 use super::eval::{Domain, Program};
+use super::format::format_number;
 
 /// The settings of one run.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -15,13 +20,18 @@ pub struct Settings {
     pub momentum: f64,
     /// Stop at the first step whose gradient norm is below this.
     pub tol: Option<f64>,
+    /// Keep every row (for a table), or only the last one.
+    pub record_all: bool,
 }
 
 /// The rows of a run in flat buffers: row `i` has `point[i*n..(i+1)*n]`,
-/// `value[i]` and `grad[i*n..(i+1)*n]` for `n` variables.
+/// `value[i]` and `grad[i*n..(i+1)*n]` for `n` variables. Without
+/// `record_all` only the last row is kept.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Trace {
     pub n: usize,
+    /// The number of steps taken (the last row's step number).
+    pub steps: usize,
     pub point: Vec<f64>,
     pub value: Vec<f64>,
     pub grad: Vec<f64>,
@@ -43,6 +53,49 @@ pub enum Failure {
     Diverged { step: usize, var: usize, value: f64 },
 }
 
+/// Compiles `raw` (for values) and the partial derivatives of `simplified`
+/// over `vars`, checks that the run stays within [`MAX_WORK`], and runs it.
+/// Errors carry no span; the caller adds one.
+pub fn descend(
+    raw: &Node,
+    simplified: &Node,
+    vars: &[&str],
+    start: &[f64],
+    settings: Settings,
+) -> Result<Trace, MathError> {
+    let value = Program::compile(raw, vars)?;
+    let mut grads = Vec::with_capacity(vars.len());
+    for p in vars {
+        grads.push(Program::compile(&derivative(simplified, p, 1)?, vars)?);
+    }
+    let per_step = value.cost() + grads.iter().map(Program::cost).sum::<usize>();
+    if per_step.saturating_mul(settings.steps.max(1)) > MAX_WORK {
+        return Err(MathError::new(
+            format!(
+                "descent would take too long: {} steps of a function this large",
+                settings.steps
+            ),
+            0..0,
+        )
+        .with_help("use fewer steps or a smaller function"));
+    }
+    run(&value, &grads, start, settings).map_err(|f| match f {
+        Failure::Domain { step, domain } => MathError::new(
+            format!("descent stopped at step {step}: {}", domain.message()),
+            0..0,
+        ),
+        Failure::Diverged { step, var, value } => MathError::new(
+            format!(
+                "descent diverged at step {step}: {} = {}",
+                vars[var],
+                format_number(value, 12)
+            ),
+            0..0,
+        )
+        .with_help("try a smaller alpha"),
+    })
+}
+
 /// Runs descent from `start`.
 pub fn run(
     value: &Program,
@@ -52,6 +105,7 @@ pub fn run(
 ) -> Result<Trace, Failure> {
     let n = start.len();
     let rows = settings.steps + 1;
+    let kept = if settings.record_all { rows } else { 1 };
     let stack_len = grads
         .iter()
         .map(Program::stack_size)
@@ -62,9 +116,10 @@ pub fn run(
     let mut stack = vec![0.0; stack_len];
     let mut trace = Trace {
         n,
-        point: Vec::with_capacity(rows * n),
-        value: Vec::with_capacity(rows),
-        grad: Vec::with_capacity(rows * n),
+        point: Vec::with_capacity(kept * n),
+        value: Vec::with_capacity(kept),
+        grad: Vec::with_capacity(kept * n),
+        steps: 0,
     };
     let mut w = start.to_vec();
     let mut g = vec![0.0; n];
@@ -78,10 +133,14 @@ pub fn run(
             *gi = p.run(&w, &mut stack).map_err(fail)?;
             norm2 += *gi * *gi;
         }
-        trace.point.extend_from_slice(&w);
-        trace.value.push(y);
-        trace.grad.extend_from_slice(&g);
-        if step + 1 == rows || tol2.is_some_and(|t| norm2 < t) {
+        let last = step + 1 == rows || tol2.is_some_and(|t| norm2 < t);
+        if settings.record_all || last {
+            trace.point.extend_from_slice(&w);
+            trace.value.push(y);
+            trace.grad.extend_from_slice(&g);
+            trace.steps = step;
+        }
+        if last {
             break;
         }
         for i in 0..n {
@@ -117,6 +176,7 @@ mod tests {
             steps: 2,
             momentum: 0.0,
             tol: None,
+            record_all: true,
         };
         let t = run(&f, &g, &[3.0], settings).unwrap();
         assert_eq!(t.rows(), 3);
@@ -132,6 +192,7 @@ mod tests {
             steps: 10_000,
             momentum: 0.5,
             tol: Some(1e-6),
+            record_all: true,
         };
         let t = run(&f, &g, &[1.0, -2.0], settings).unwrap();
         assert!(t.rows() < 10_001);
@@ -144,6 +205,33 @@ mod tests {
     }
 
     #[test]
+    fn keeping_only_the_last_row_gives_the_same_end() {
+        let (f, g) = programs("w1**2 + 3*w2**2", &["2*w1", "6*w2"], &["w1", "w2"]);
+        let all = Settings {
+            alpha: 0.05,
+            steps: 50,
+            momentum: 0.3,
+            tol: None,
+            record_all: true,
+        };
+        let full = run(&f, &g, &[1.0, -2.0], all).unwrap();
+        let last = run(
+            &f,
+            &g,
+            &[1.0, -2.0],
+            Settings {
+                record_all: false,
+                ..all
+            },
+        )
+        .unwrap();
+        assert_eq!(last.rows(), 1);
+        assert_eq!((full.rows(), full.steps, last.steps), (51, 50, 50));
+        assert_eq!(last.point, full.point[100..]);
+        assert_eq!(last.value, full.value[50..]);
+    }
+
+    #[test]
     fn divergence_and_domain_errors_stop_the_run() {
         let (f, g) = programs("w**2", &["2*w"], &["w"]);
         let settings = Settings {
@@ -151,6 +239,7 @@ mod tests {
             steps: 100_000,
             momentum: 0.0,
             tol: None,
+            record_all: true,
         };
         assert!(matches!(
             run(&f, &g, &[3.0], settings),
@@ -162,6 +251,7 @@ mod tests {
             steps: 10,
             momentum: 0.0,
             tol: None,
+            record_all: true,
         };
         assert!(matches!(
             run(&f, &g, &[0.5], settings),

@@ -7,14 +7,17 @@ use std::ops::Range;
 use super::MathError;
 
 /// Deepest nesting of parentheses, calls and operators the parser accepts.
-pub const MAX_NESTING: usize = 100;
+pub const MAX_NESTING: usize = 64;
 /// Deepest expression tree any operation may produce.
-pub const MAX_DEPTH: usize = 600;
+pub const MAX_DEPTH: usize = 128;
 /// Largest expression tree (in nodes) differentiation, substitution and
 /// simplification may produce.
 pub const MAX_NODES: usize = 200_000;
 /// Most steps a `descent` may take.
 pub const MAX_STEPS: usize = 1_000_000;
+/// Most stack-machine instructions one `descent` or `plot` may execute
+/// (steps or samples times the size of the compiled function).
+pub const MAX_WORK: usize = 2_000_000_000;
 /// Highest derivative order (`diff(f, x, n)`, `J''''(x)`).
 pub const MAX_ORDER: usize = 12;
 /// Most samples a `plot` may take.

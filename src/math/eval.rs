@@ -237,6 +237,11 @@ impl Program {
         self.arity
     }
 
+    /// The number of instructions (the cost of one evaluation).
+    pub fn cost(&self) -> usize {
+        self.ops.len()
+    }
+
     /// The stack size [`Program::run`] needs.
     pub fn stack_size(&self) -> usize {
         self.max_stack

@@ -195,7 +195,11 @@ impl Lower<'_> {
                 format!("{min} to {max} arguments")
             };
             return Err(MathError::new(
-                format!("{name} takes {expected} but {} were given", out.len()),
+                format!(
+                    "{name} takes {expected} but {} {} given",
+                    out.len(),
+                    if out.len() == 1 { "was" } else { "were" }
+                ),
                 span.clone(),
             )
             .with_help(format!("write {usage}")));
@@ -295,7 +299,9 @@ impl Lower<'_> {
         let known = self.known_functions();
         err = match closest(name, known.iter().copied()) {
             Some(s) => err.with_help(format!("did you mean '{s}'?")),
-            None => err.with_help(format!("define it first, e.g. {name}(x) = x**2")),
+            None => err.with_help(format!(
+                "define it first, e.g. {name}(x) = x**2, or write {name}*(...) to multiply"
+            )),
         };
         Err(err)
     }

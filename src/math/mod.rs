@@ -41,7 +41,8 @@ mod parser;
 mod simplify;
 mod statements;
 
-pub use error::{MAX_DEPTH, MAX_NESTING, MAX_NODES, MAX_ORDER, MAX_SAMPLES, MAX_STEPS};
+pub use descent::Settings as DescentSettings;
+pub use error::{MAX_DEPTH, MAX_NESTING, MAX_NODES, MAX_ORDER, MAX_SAMPLES, MAX_STEPS, MAX_WORK};
 
 #[cfg(test)]
 mod proptests;
@@ -141,6 +142,41 @@ impl Expr {
         Ok(Surface {
             program: Arc::new(Program::compile(&self.node, vars)?),
         })
+    }
+
+    /// Runs gradient descent on the expression over `vars` (in that order)
+    /// from `start`, exactly as `descent(...)` does, and returns the last
+    /// point reached and the number of steps taken, keeping no table rows
+    /// (`settings.record_all` is ignored).
+    pub fn descend(
+        &self,
+        vars: &[&str],
+        start: &[f64],
+        settings: DescentSettings,
+    ) -> Result<(Vec<f64>, usize), MathError> {
+        if vars.len() != start.len() {
+            return Err(MathError::new(
+                format!(
+                    "descent needs one start value per variable ({} for {})",
+                    start.len(),
+                    vars.len()
+                ),
+                0..0,
+            ));
+        }
+        if settings.steps > MAX_STEPS {
+            return Err(MathError::new(
+                format!("at most {MAX_STEPS} steps are allowed"),
+                0..0,
+            ));
+        }
+        let simplified = simplify::simplify(&self.node);
+        let settings = DescentSettings {
+            record_all: false,
+            ..settings
+        };
+        let trace = descent::descend(&self.node, &simplified, vars, start, settings)?;
+        Ok((trace.point, trace.steps))
     }
 
     /// The tree (for the engine's own tests).

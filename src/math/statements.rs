@@ -7,9 +7,9 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::ast::Node;
-use super::descent::{self, Failure, Settings};
+use super::descent::{self, Settings};
 use super::diff::derivative;
-use super::error::{MAX_SAMPLES, MAX_STEPS, closest};
+use super::error::{MAX_SAMPLES, MAX_STEPS, MAX_WORK, closest};
 use super::eval::{Domain, Program, apply, eval_tree, power};
 use super::lower::{Lower, define, is_reserved, number};
 use super::parser::{Arg, Stmt, Syntax, SyntaxKind, parse_stmt};
@@ -314,8 +314,8 @@ impl Scope {
         })
     }
 
-    /// Checks keywords against the allowed names; returns the start point
-    /// (one value per parameter, when `need_point`) in parameter order.
+    /// Checks that every keyword is a parameter of the target or one of
+    /// `options`, and that every parameter is given.
     fn check_keywords(
         &self,
         call: &str,
@@ -563,33 +563,16 @@ impl Scope {
             other => other.map_or(0.0, |(m, _)| m),
         };
         let vars: Vec<&str> = target.params.iter().map(String::as_str).collect();
-        let value = Program::compile(&target.raw, &vars).map_err(|e| e.at_least(span.clone()))?;
-        let mut grads = Vec::with_capacity(vars.len());
-        for p in &vars {
-            let d = derivative(&target.simplified, p, 1).map_err(|e| e.at_least(span.clone()))?;
-            grads.push(Program::compile(&d, &vars).map_err(|e| e.at_least(span.clone()))?);
-        }
         let settings = Settings {
             alpha,
             steps,
             momentum,
             tol,
+            record_all: true,
         };
-        let trace = descent::run(&value, &grads, &start, settings).map_err(|f| match f {
-            Failure::Domain { step, domain } => MathError::new(
-                format!("descent stopped at step {step}: {}", domain.message()),
-                span.clone(),
-            ),
-            Failure::Diverged { step, var, value } => MathError::new(
-                format!(
-                    "descent diverged at step {step}: {} = {}",
-                    vars[var],
-                    super::format_number(value, 12)
-                ),
-                span.clone(),
-            )
-            .with_help("try a smaller alpha"),
-        })?;
+        let trace = descent::descend(&target.raw, &target.simplified, &vars, &start, settings)
+            .map_err(|e| e.at_least(span.clone()))?;
+        let value = Program::compile(&target.raw, &vars).map_err(|e| e.at_least(span.clone()))?;
         let n = trace.n;
         let rows = (0..trace.rows())
             .map(|i| DescentRow {
@@ -658,6 +641,12 @@ impl Scope {
         };
         let program =
             Program::compile(&target.raw, &[var.as_str()]).map_err(|e| e.at_least(span.clone()))?;
+        if program.cost().saturating_mul(samples) > MAX_WORK {
+            return Err(MathError::new(
+                "plot would take too long: use fewer samples or a smaller function",
+                span,
+            ));
+        }
         let mut stack = vec![0.0; program.stack_size().max(1)];
         let samples: Vec<(f64, Option<f64>)> = (0..samples)
             .map(|i| {

@@ -325,7 +325,7 @@ fn helpful_errors() {
     check_in(
         L2,
         "L(1)",
-        "error: L takes 2 arguments but 1 were given — write L(w1, w2)",
+        "error: L takes 2 arguments but 1 was given — write L(w1, w2)",
     );
     check_in(
         L2,
@@ -420,7 +420,7 @@ fn limits() {
     // Nesting through definitions is stopped by the depth limit.
     let mut scope = Scope::new();
     scope
-        .run(&format!("g0(x) = {}x{}", "sin(".repeat(90), ")".repeat(90)))
+        .run(&format!("g0(x) = {}x{}", "sin(".repeat(60), ")".repeat(60)))
         .unwrap();
     let mut failed = false;
     for i in 1..40 {
@@ -437,5 +437,95 @@ fn limits() {
     check(
         "diff(x**2, x, 13)",
         "error: derivative order 13 is too high (at most 12)",
+    );
+}
+
+#[test]
+fn deepest_trees_fit_a_small_stack() {
+    // Runs on a thread with a 1 MiB stack (half of Rust's default for
+    // spawned threads, and this is a debug build, whose frames are several
+    // times larger than release ones) to show that the nesting and depth
+    // limits keep every recursion small.
+    let worker = std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(|| {
+            let mut scope = Scope::new();
+            let nested = format!("{}x{}", "sin(".repeat(60), ")".repeat(60));
+            scope.run(&format!("g0(x) = {nested}")).unwrap();
+            let mut last = 0;
+            for i in 1..6 {
+                if scope
+                    .run(&format!("g{i}(x) = g{}(g{}(x))", i - 1, i - 1))
+                    .is_err()
+                {
+                    break;
+                }
+                last = i;
+            }
+            let g = format!("g{last}");
+            let inputs = [
+                format!("{g}(1)"),
+                format!("{g}'(1)"),
+                format!("{g}''(1)"),
+                format!("diff({g}(x), x, 3)"),
+                format!("simplify({g}(x) - {g}(x))"),
+                format!("grad({g})"),
+                format!("descent({g}, x=1, alpha=0.1, steps=3)"),
+                format!("plot({g}, x=-1..1, at=0.5)"),
+                format!("-{nested}**{nested}/{nested}"),
+            ];
+            for input in &inputs {
+                // Errors (limits) are fine; a stack overflow would abort.
+                let _ = scope.run(input).map(|v| v.to_text(12));
+            }
+            let _ = Expr::parse(&nested).map(|e| (e.to_mathml(), e.derivative("x", 2)));
+            last
+        })
+        .unwrap();
+    assert!(worker.join().unwrap() >= 1);
+}
+
+#[test]
+fn huge_inputs_are_refused_not_crashed() {
+    let long = "1+".repeat(300_000) + "1";
+    assert!(run_all(&[&long]).contains("too large"));
+    let wide = format!("J(x) = {}x", "x*".repeat(10_000));
+    let out = run_all(&[&wide, "diff(J(x), x, 12)"]);
+    assert!(out.starts_with("error") || !out.is_empty());
+}
+#[test]
+fn values_cross_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Scope>();
+    send_sync::<Value>();
+    send_sync::<Expr>();
+    send_sync::<MathError>();
+}
+
+#[test]
+fn mathml_of_lesson_results() {
+    let ml = |s: &str| Expr::parse(s).unwrap().simplified().to_mathml();
+    assert_eq!(
+        ml("-x"),
+        "<math><mrow><mo>\u{2212}</mo><mi>x</mi></mrow></math>"
+    );
+    assert_eq!(
+        ml("alpha*theta_1"),
+        "<math><mrow><mi>α</mi><mo>&#x2062;</mo><msub><mi>θ</mi><mn>1</mn></msub></mrow></math>"
+    );
+    assert_eq!(
+        ml("x**(1/3)"),
+        "<math><mrow><mroot><mrow><mi>x</mi></mrow><mn>3</mn></mroot></mrow></math>"
+    );
+    assert_eq!(
+        ml("1.5e20*x"),
+        "<math><mrow><mn>1.5</mn><mo>×</mo><msup><mn>10</mn><mn>20</mn></msup><mo>&#x2062;</mo><mi>x</mi></mrow></math>"
+    );
+    let sig = ml("sigmoid(z)*(1 - sigmoid(z))");
+    assert!(sig.contains("<mi>sigmoid</mi><mo>&#x2061;</mo>"), "{sig}");
+    let frac = ml("exp(-x**2/2)/sqrt(2*pi)");
+    assert!(
+        frac.starts_with("<math><mrow><mfrac>") && frac.contains("<msqrt>"),
+        "{frac}"
     );
 }
