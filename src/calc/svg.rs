@@ -474,12 +474,17 @@ fn thin(count: usize, cap: usize) -> Vec<usize> {
 fn descent_1d(d: &Descent, id: &str) -> String {
     let var = &d.vars[0];
     let label = format!("{}({var})", d.func);
-    let xs: Vec<f64> = d
+    let mut xs: Vec<f64> = d
         .rows
         .iter()
         .filter_map(|r| r.point.first().copied())
         .collect();
-    let (xlo, xhi) = padded_range(xs.iter().copied(), 0.35);
+    // Show as much ahead of the last step as the path covered, so that the
+    // bottom the descent is heading for is usually in the picture.
+    if let (Some(&first), Some(&last)) = (xs.first(), xs.last()) {
+        xs.push(2.0 * last - first);
+    }
+    let (xlo, xhi) = padded_range(xs.iter().copied(), 0.1);
     let samples: Vec<(f64, Option<f64>)> = (0..=CURVE_SAMPLES)
         .map(|k| {
             let x = xlo + (xhi - xlo) * k as f64 / CURVE_SAMPLES as f64;
