@@ -4,8 +4,10 @@
 
 mod support;
 
+mod browser;
 mod build;
 mod calc_cli;
 mod calc_pages;
+mod components;
 mod errors;
 mod init;
