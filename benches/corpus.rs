@@ -53,10 +53,11 @@ pub fn lesson(section: usize, index: usize, next: Option<&str>) -> String {
     );
     let _ = write!(
         md,
-        "## The loss\n\nWe study $J(w) = {a} w^2 + {b} w$, whose slope at $w = 1$ is `= J'(1)`.\n\
-         The update rule is\n\n$$w \\leftarrow w - \\alpha \\frac{{dJ}}{{dw}}$$\n\n\
+        "## The loss\n\nWe study $J(w) = {a} w^2 + {b} w$ and step downhill with\n\n\
+         $$w \\leftarrow w - \\alpha \\frac{{dJ}}{{dw}}$$\n\n\
          ```calc\n>>> J(w) = {a}*w**2 + {b}*w\n>>> diff(J(w), w)\n>>> J'(2)\n\
-         >>> nudge(J, w=2, eps=0.001)\n>>> descent(J, w=3, alpha=0.05, steps=10)\n```\n\n"
+         >>> nudge(J, w=2, eps=0.001)\n>>> descent(J, w=3, alpha=0.05, steps=10)\n```\n\n\
+         So the slope at $w = 1$ is `= J'(1)`.\n\n"
     );
     md.push_str(
         "## In code\n\n```rust\nfn grad(w: f64, a: f64, b: f64) -> f64 {\n    2.0 * a * w + b\n}\n```\n\n",
