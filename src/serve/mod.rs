@@ -1,0 +1,554 @@
+//! `gradbook serve`: build the site into memory, serve it on 127.0.0.1,
+//! rebuild when its sources change and reload the open pages.
+//!
+//! Threads, and what each owns:
+//!
+//! - tiny_http accepts connections and reads requests on its own pool;
+//!   [`WORKERS`] threads take requests from it and answer them from the
+//!   current [`Snapshot`], which they only ever clone an `Arc` of, so a
+//!   request never waits for a build.
+//! - The rebuild thread owns the [`watch::Watch`]: it waits for debounced
+//!   changes, rebuilds with [`Site::load`] and [`Site::render`] (nothing
+//!   is written to disk, least of all the output folder), swaps the new
+//!   snapshot in and announces it on the live-reload streams.
+//! - A keep-alive thread pings the streams so that closed ones are
+//!   dropped.
+//!
+//! A build with problems still becomes the current snapshot: its
+//! diagnostics replace every HTML page with [`error_page`], and stay there
+//! until a build without problems replaces them. A broken `book.toml`
+//! keeps the previous files (for stylesheets and images) with its own
+//! diagnostics. Nothing here prints: what happens is reported as
+//! [`Event`]s to the caller, which owns the terminal.
+
+use std::io::{self, Cursor};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, RwLock};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use tiny_http::{Header, Request, Response, StatusCode};
+
+use crate::diagnostics::Diagnostic;
+use crate::output::SiteFiles;
+use crate::site::Site;
+
+pub mod error_page;
+pub mod live;
+pub mod mime;
+pub mod routes;
+pub mod watch;
+
+use routes::Route;
+use watch::{Change, Watch};
+
+/// Threads answering requests.
+pub const WORKERS: usize = 4;
+
+/// How often idle live-reload streams are pinged.
+pub const KEEP_ALIVE_EVERY: Duration = Duration::from_secs(15);
+
+/// What to serve and where.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The site folder (holding `book.toml`).
+    pub root: PathBuf,
+    /// The port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// Include lessons marked `draft = true`.
+    pub drafts: bool,
+}
+
+/// Something the caller may want to tell the user.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// A build without problems. `changed` lists the changed paths
+    /// (relative to the site folder) that caused it; empty for the first.
+    Built {
+        /// HTML pages built.
+        pages: usize,
+        /// How long the build took.
+        elapsed: Duration,
+        /// What changed.
+        changed: &'a [PathBuf],
+    },
+    /// A build with problems; the pages show them until they are fixed.
+    Failed {
+        /// Every problem.
+        diagnostics: &'a [Diagnostic],
+        /// Whether they are `book.toml` problems (nothing was built).
+        config: bool,
+        /// What changed.
+        changed: &'a [PathBuf],
+    },
+    /// The watcher failed: changes may go unnoticed.
+    WatchProblem(&'a str),
+}
+
+/// Receives [`Event`]s, from any thread.
+pub type Reporter = Arc<dyn Fn(Event<'_>) + Send + Sync>;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Another program listens on the port.
+    #[error("port {port} on 127.0.0.1 is already in use")]
+    PortInUse {
+        /// The port asked for.
+        port: u16,
+    },
+    /// Any other failure to listen.
+    #[error("cannot listen on 127.0.0.1:{port}: {message}")]
+    Listen {
+        /// The port asked for.
+        port: u16,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// One build, as served.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// Identifies this build to the live-reload script.
+    pub token: String,
+    /// The site's files.
+    pub files: SiteFiles,
+    /// The build's problems; when there are any, HTML pages show them.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Whether `diagnostics` are `book.toml` problems.
+    pub config_failed: bool,
+}
+
+/// State shared by every thread.
+struct Shared {
+    snapshot: RwLock<Arc<Snapshot>>,
+    hub: live::Hub,
+}
+
+impl Shared {
+    fn current(&self) -> Arc<Snapshot> {
+        Arc::clone(&self.snapshot.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    fn publish(&self, snapshot: Snapshot) {
+        let token = snapshot.token.clone();
+        *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(snapshot);
+        self.hub.announce(&token);
+    }
+}
+
+/// A running server; [`Server::stop`] (or dropping it) shuts it down.
+pub struct Server {
+    http: Arc<tiny_http::Server>,
+    address: SocketAddr,
+    workers: Vec<JoinHandle<()>>,
+    background: Vec<JoinHandle<()>>,
+    changes: Sender<Change>,
+    stop_keep_alive: Option<Sender<()>>,
+    stopping: Arc<AtomicBool>,
+}
+
+impl Server {
+    /// Listens on 127.0.0.1, builds the site once, starts watching it and
+    /// starts answering requests. Content problems do not stop it; only a
+    /// port that cannot be listened on does.
+    pub fn start(options: &Options, report: Reporter) -> Result<Server, StartError> {
+        let port = options.port;
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).map_err(|e| {
+            if e.kind() == io::ErrorKind::AddrInUse {
+                StartError::PortInUse { port }
+            } else {
+                StartError::Listen {
+                    port,
+                    message: e.to_string(),
+                }
+            }
+        })?;
+        let address = listener.local_addr().map_err(|e| StartError::Listen {
+            port,
+            message: e.to_string(),
+        })?;
+        // Watch events carry the paths the watcher was given; a canonical
+        // root makes them comparable.
+        let root = options
+            .root
+            .canonicalize()
+            .unwrap_or_else(|_| options.root.clone());
+        let mut builder = Builder::new(root.clone(), options.drafts);
+        let first = builder.build(None, &[], &report);
+        let content_dir = builder.content_dir.clone();
+        let shared = Arc::new(Shared {
+            hub: live::Hub::new(&first.token),
+            snapshot: RwLock::new(Arc::new(first)),
+        });
+
+        let (changes, changes_rx) = mpsc::channel();
+        let watch = match Watch::start(&root, &content_dir, changes.clone()) {
+            Ok(watch) => Some(watch),
+            Err(problem) => {
+                report(Event::WatchProblem(&problem));
+                None
+            }
+        };
+        let mut background = Vec::new();
+        {
+            let shared = Arc::clone(&shared);
+            let report = Arc::clone(&report);
+            background.push(thread::spawn(move || {
+                rebuild_loop(&shared, builder, watch, &changes_rx, &report);
+            }));
+        }
+        let (stop_keep_alive, keep_alive_rx) = mpsc::channel::<()>();
+        {
+            let shared = Arc::clone(&shared);
+            background.push(thread::spawn(move || {
+                while let Err(RecvTimeoutError::Timeout) =
+                    keep_alive_rx.recv_timeout(KEEP_ALIVE_EVERY)
+                {
+                    shared.hub.keep_alive();
+                }
+            }));
+        }
+
+        let http =
+            tiny_http::Server::from_listener(listener, None).map_err(|e| StartError::Listen {
+                port,
+                message: e.to_string(),
+            })?;
+        let http = Arc::new(http);
+        let stopping = Arc::new(AtomicBool::new(false));
+        let workers = (0..WORKERS)
+            .map(|_| {
+                let http = Arc::clone(&http);
+                let shared = Arc::clone(&shared);
+                let stopping = Arc::clone(&stopping);
+                thread::spawn(move || {
+                    loop {
+                        match http.recv() {
+                            Ok(request) => {
+                                // One bad request must not take a worker down.
+                                let _ = catch_unwind(AssertUnwindSafe(|| answer(&shared, request)));
+                            }
+                            // Stopping, or a failed accept (such as too many
+                            // open files), which is worth retrying.
+                            Err(_) if stopping.load(Ordering::SeqCst) => break,
+                            Err(_) => thread::sleep(Duration::from_millis(20)),
+                        }
+                    }
+                })
+            })
+            .collect();
+        Ok(Server {
+            http,
+            address,
+            workers,
+            background,
+            changes,
+            stop_keep_alive: Some(stop_keep_alive),
+            stopping,
+        })
+    }
+
+    /// The address listened on.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The site's URL, `http://127.0.0.1:PORT/`.
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.address)
+    }
+
+    /// Stops answering, watching and rebuilding, and waits for the threads
+    /// (a rebuild in progress is finished first).
+    pub fn stop(mut self) {
+        self.shut_down();
+    }
+
+    fn shut_down(&mut self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        for _ in 0..self.workers.len() {
+            self.http.unblock();
+        }
+        for worker in self.workers.drain(..) {
+            let _ = worker.join();
+        }
+        let _ = self.changes.send(Change::Stop);
+        self.stop_keep_alive.take();
+        for thread in self.background.drain(..) {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.shut_down();
+    }
+}
+
+/// Builds snapshots, numbering them.
+struct Builder {
+    root: PathBuf,
+    drafts: bool,
+    /// Distinguishes this server's tokens from an earlier run's, so that
+    /// pages left open across a restart reload.
+    instance: String,
+    generation: u64,
+    /// The content folder of the last good `book.toml`.
+    content_dir: PathBuf,
+}
+
+impl Builder {
+    fn new(root: PathBuf, drafts: bool) -> Builder {
+        let instance = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        Builder {
+            root,
+            drafts,
+            instance: format!("{instance:x}"),
+            generation: 0,
+            content_dir: PathBuf::from("content"),
+        }
+    }
+
+    /// Builds the site into a new snapshot; `previous` supplies the files
+    /// to keep serving when `book.toml` is broken.
+    fn build(
+        &mut self,
+        previous: Option<&Snapshot>,
+        changed: &[PathBuf],
+        report: &Reporter,
+    ) -> Snapshot {
+        self.generation += 1;
+        let token = format!("{}-{}", self.instance, self.generation);
+        let started = Instant::now();
+        let built = catch_unwind(AssertUnwindSafe(|| {
+            let mut site = Site::load(&self.root, self.drafts)?;
+            // Pages link to each other relatively; the few absolute links
+            // (the 404 page's) must point at this server, not the real
+            // site.
+            site.config.book.base_url = "/".to_string();
+            Ok((site.config.build.content_dir.clone(), site.render()))
+        }));
+        let (files, diagnostics, config_failed) = match built {
+            Ok(Ok((content_dir, outcome))) => {
+                self.content_dir = content_dir;
+                if outcome.diagnostics.is_empty() {
+                    report(Event::Built {
+                        pages: outcome.pages,
+                        elapsed: started.elapsed(),
+                        changed,
+                    });
+                }
+                (outcome.files, outcome.diagnostics, false)
+            }
+            Ok(Err(diagnostics)) => {
+                let files = previous.map(|p| p.files.clone()).unwrap_or_default();
+                (files, diagnostics, true)
+            }
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(ToString::to_string)
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                let diagnostic = Diagnostic::whole_file(
+                    &self.root,
+                    format!("internal error while building: {what}"),
+                )
+                .with_help(
+                    "this is a bug in gradbook; please report it with the file that caused it",
+                );
+                let files = previous.map(|p| p.files.clone()).unwrap_or_default();
+                (files, vec![diagnostic], false)
+            }
+        };
+        if !diagnostics.is_empty() {
+            report(Event::Failed {
+                diagnostics: &diagnostics,
+                config: config_failed,
+                changed,
+            });
+        }
+        Snapshot {
+            token,
+            files,
+            diagnostics,
+            config_failed,
+        }
+    }
+}
+
+/// Waits for changes and rebuilds, until told to stop.
+fn rebuild_loop(
+    shared: &Shared,
+    mut builder: Builder,
+    mut watch: Option<Watch>,
+    changes: &Receiver<Change>,
+    report: &Reporter,
+) {
+    while let Ok(first) = changes.recv() {
+        // Take every change that is already waiting: one build covers them.
+        let mut paths = Vec::new();
+        for change in std::iter::once(first).chain(changes.try_iter()) {
+            match change {
+                Change::Paths(p) => paths.extend(p),
+                Change::Problem(problem) => report(Event::WatchProblem(&problem)),
+                Change::Stop => return,
+            }
+        }
+        let mut relevant: Vec<PathBuf> = paths
+            .iter()
+            .filter(|p| watch::relevant(&builder.root, &builder.content_dir, p))
+            .cloned()
+            .collect();
+        if relevant.is_empty() {
+            continue;
+        }
+        if let Some(watch) = watch.as_mut() {
+            // Watch recreated folders before building, so that a change
+            // made during the build is not missed.
+            for problem in watch.refresh(&relevant) {
+                report(Event::WatchProblem(&problem));
+            }
+        }
+        relevant.sort();
+        relevant.dedup();
+        let shown: Vec<PathBuf> = relevant
+            .iter()
+            .map(|p| p.strip_prefix(&builder.root).unwrap_or(p).to_path_buf())
+            .filter(|p| !p.as_os_str().is_empty())
+            .collect();
+        let previous = shared.current();
+        let snapshot = builder.build(Some(&previous), &shown, report);
+        drop(previous);
+        if let Some(watch) = watch.as_mut() {
+            for problem in watch.set_content_dir(&builder.content_dir) {
+                report(Event::WatchProblem(&problem));
+            }
+        }
+        shared.publish(snapshot);
+    }
+}
+
+/// Answers one request from the current snapshot.
+fn answer(shared: &Shared, request: Request) {
+    let snapshot = shared.current();
+    let method = request.method().as_str().to_string();
+    let wants_html = request
+        .headers()
+        .iter()
+        .any(|h| h.field.equiv("Accept") && h.value.as_str().contains("text/html"));
+    let reply = match routes::route(&method, request.url(), &snapshot.files) {
+        Route::Events => {
+            shared.hub.open(request.into_writer());
+            return;
+        }
+        Route::File(key) => match read_file(&snapshot.files, &key) {
+            Some(body) => page(&snapshot, &key, body),
+            None => not_found(&snapshot, wants_html),
+        },
+        Route::Redirect(location) => redirect(&location),
+        Route::NotFound => not_found(&snapshot, wants_html),
+        Route::BadRequest => plain(400, "400 Bad Request\n"),
+        Route::MethodNotAllowed => {
+            plain(405, "405 Method Not Allowed\n").with_header(header("Allow", "GET, HEAD"))
+        }
+    };
+    // The client may have gone; there is no one to tell.
+    let _ = request.respond(reply);
+}
+
+type Reply = Response<Cursor<Vec<u8>>>;
+
+/// The bytes of the site file `key`: generated, or read from its source
+/// now (a file removed since the build is missing).
+fn read_file(files: &SiteFiles, key: &str) -> Option<Vec<u8>> {
+    if let Some(bytes) = files.generated.get(key) {
+        return Some(bytes.clone());
+    }
+    files.copied.get(key).and_then(|path| read_source(path))
+}
+
+fn read_source(path: &Path) -> Option<Vec<u8>> {
+    std::fs::read(path).ok()
+}
+
+/// A site file as served: HTML pages get the live-reload script, or the
+/// error page while the build has problems.
+fn page(snapshot: &Snapshot, key: &str, body: Vec<u8>) -> Reply {
+    let content_type = mime::content_type(key);
+    if !mime::is_html(content_type) {
+        return respond(200, content_type, body);
+    }
+    if !snapshot.diagnostics.is_empty() {
+        return error_page(snapshot);
+    }
+    respond(200, content_type, live::inject(&body, &snapshot.token))
+}
+
+fn not_found(snapshot: &Snapshot, wants_html: bool) -> Reply {
+    if !snapshot.diagnostics.is_empty() && wants_html {
+        return error_page(snapshot);
+    }
+    match snapshot.files.generated.get("404.html") {
+        Some(body) => respond(
+            404,
+            mime::content_type("404.html"),
+            live::inject(body, &snapshot.token),
+        ),
+        None => plain(404, "404 Not Found\n"),
+    }
+}
+
+fn error_page(snapshot: &Snapshot) -> Reply {
+    let html = error_page::render(
+        &snapshot.diagnostics,
+        snapshot.config_failed,
+        &snapshot.token,
+    );
+    respond(500, mime::content_type("error.html"), html.into_bytes())
+}
+
+fn redirect(location: &str) -> Reply {
+    match Header::from_bytes("Location", location) {
+        Ok(location) => plain(302, "302 Found\n").with_header(location),
+        Err(()) => plain(400, "400 Bad Request\n"),
+    }
+}
+
+fn plain(status: u16, text: &str) -> Reply {
+    respond(
+        status,
+        "text/plain; charset=utf-8",
+        text.as_bytes().to_vec(),
+    )
+}
+
+fn respond(status: u16, content_type: &str, body: Vec<u8>) -> Reply {
+    let length = body.len();
+    Response::new(
+        StatusCode(status),
+        vec![
+            header("Content-Type", content_type),
+            // Always fetch the newest build.
+            header("Cache-Control", "no-store"),
+        ],
+        Cursor::new(body),
+        Some(length),
+        None,
+    )
+    // A known length is sent as Content-Length, never chunked.
+    .with_chunked_threshold(usize::MAX)
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name, value).expect("static header names and values are valid")
+}
