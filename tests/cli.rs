@@ -7,3 +7,4 @@ mod support;
 mod build;
 mod errors;
 mod init;
+mod serve;
