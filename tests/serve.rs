@@ -21,6 +21,7 @@ const CHANGE: Duration = Duration::from_secs(30);
 const EXCHANGE: Duration = Duration::from_secs(10);
 
 const LIVE_RELOAD: &str = "data-gradbook-live-reload";
+const OVERLAY: &str = "<div id=\"gradbook-errors\"";
 
 /// A running `gradbook serve`, killed on drop.
 struct Served {
@@ -380,6 +381,7 @@ fn rebuilds_reloads_and_shows_errors() {
         "content/calculus/limits.md",
         "+++\ntitle = \n+++\nBroken front matter.\n",
     );
+    // The broken lesson cannot be built: its URL shows the error page.
     let error = server.wait_for("/calculus/limits/", "the error page", |r| r.status == 500);
     assert!(
         error.body.contains("content/calculus/limits.md:2:9"),
@@ -395,10 +397,20 @@ fn rebuilds_reloads_and_shows_errors() {
         error.body.contains(LIVE_RELOAD),
         "the error page reloads itself"
     );
+    // Other pages are still there, with the problems on top.
     let other = server.navigate("/calculus/chain-rule/");
-    assert_eq!(other.status, 500, "every page shows the problems");
-    assert!(other.body.contains("content/calculus/limits.md:2:9"));
-    assert_eq!(server.get("/assets/gradbook.css").status, 200);
+    assert_eq!(other.status, 200);
+    assert!(other.body.contains("Back to"), "{}", other.body);
+    assert!(other.body.contains(OVERLAY), "{}", other.body);
+    assert!(
+        other
+            .body
+            .contains("<code>content/calculus/limits.md:2:9</code>")
+    );
+    assert!(other.body.contains(LIVE_RELOAD));
+    let css = server.get("/assets/gradbook.css");
+    assert_eq!(css.status, 200);
+    assert!(!css.body.contains(OVERLAY));
     events.wait_for("reload to the error page", |t| {
         t.iter().skip_while(|x| **x != second).count() >= 2
     });
@@ -412,10 +424,16 @@ fn rebuilds_reloads_and_shows_errors() {
         "content/calculus/limits.md",
         "+++\ntitle = \"Limits\"\n+++\nFixed again.\n",
     );
-    server.wait_for("/calculus/limits/", "the fixed page", |r| {
+    let fixed = server.wait_for("/calculus/limits/", "the fixed page", |r| {
         r.status == 200 && r.body.contains("Fixed again.")
     });
-    assert_eq!(server.navigate("/calculus/chain-rule/").status, 200);
+    assert!(!fixed.body.contains(OVERLAY));
+    assert!(
+        !server
+            .navigate("/calculus/chain-rule/")
+            .body
+            .contains(OVERLAY)
+    );
 }
 
 #[test]
@@ -425,18 +443,20 @@ fn survives_bad_config_deleted_files_and_editor_saves() {
     let book = std::fs::read_to_string(site.root().join("book.toml")).unwrap();
 
     site.write("book.toml", "[book\ntitle = \"x\"\n");
-    let error = server.wait_for("/", "the book.toml error", |r| r.status == 500);
+    // The last good build stays, with the problems on top.
+    let error = server.wait_for("/", "the book.toml error", |r| r.body.contains(OVERLAY));
+    assert_eq!(error.status, 200);
     assert!(error.body.contains("book.toml:1:6"), "{}", error.body);
     assert!(
         error.body.contains("book.toml has 1 problem"),
         "{}",
         error.body
     );
-    assert_eq!(
-        server.get("/assets/gradbook.css").status,
-        200,
-        "assets of the last build stay"
-    );
+    assert!(error.body.contains("Fixture Book"), "{}", error.body);
+    assert_eq!(server.get("/assets/gradbook.css").status, 200);
+    let missing = server.navigate("/nowhere/");
+    assert_eq!(missing.status, 500, "a missing page shows the full list");
+    assert!(missing.body.contains("book.toml:1:6"), "{}", missing.body);
     // Saved the way many editors do: a temporary file renamed over.
     site.write(".book.toml.tmp", &book);
     std::fs::rename(
@@ -444,7 +464,9 @@ fn survives_bad_config_deleted_files_and_editor_saves() {
         site.root().join("book.toml"),
     )
     .unwrap();
-    server.wait_for("/", "the site again", |r| r.status == 200);
+    server.wait_for("/", "the site again", |r| {
+        r.status == 200 && !r.body.contains(OVERLAY)
+    });
 
     site.write(
         "content/calculus/.limits.md.swp",
@@ -467,17 +489,19 @@ fn survives_bad_config_deleted_files_and_editor_saves() {
     let vectors = std::fs::read(site.root().join("content/linear-algebra/vectors.md")).unwrap();
     site.remove("content/linear-algebra/vectors.md");
     let broken = server.wait_for("/calculus/derivatives/", "the broken link", |r| {
-        r.status == 500
+        r.body.contains(OVERLAY)
     });
     assert!(
-        broken.body.contains("content/calculus/derivatives.md:"),
+        broken
+            .body
+            .contains("<code>content/calculus/derivatives.md:"),
         "{}",
         broken.body
     );
     assert_eq!(server.get("/linear-algebra/vectors/").status, 404);
     site.write("content/linear-algebra/vectors.md", &vectors);
     server.wait_for("/linear-algebra/vectors/", "the restored lesson", |r| {
-        r.status == 200
+        r.status == 200 && !r.body.contains(OVERLAY)
     });
 
     // The whole static folder removed and made again.

@@ -1,10 +1,13 @@
-//! The page served in place of the site while its build has problems.
+//! How a build's problems are shown in the browser.
 //!
-//! It lists every diagnostic, each with its `file:line:col`, the message
-//! and the full rustc-style rendering with the quoted source line, exactly
-//! as the terminal shows it. The page is self-contained (inline styles, no
-//! site assets, which may be what is broken) and carries the live-reload
-//! script, so it turns back into the page as soon as the problem is fixed.
+//! Pages that exist get an [`overlay`] on top of them; a page that the
+//! problems kept from being built (a lesson whose front matter is broken)
+//! is answered with the full error [`render`] page instead. Both list every
+//! diagnostic, each with its `file:line:col`, the message and the full
+//! rustc-style rendering with the quoted source line, exactly as the
+//! terminal shows it. Both are self-contained (inline styles, no site
+//! assets, which may be what is broken), and the pages they sit in carry
+//! the live-reload script, so they go away as soon as the problem is fixed.
 
 use crate::diagnostics::Diagnostic;
 use crate::markdown::highlight::escape_html;
@@ -12,23 +15,8 @@ use crate::markdown::highlight::escape_html;
 /// The error page for `diagnostics` (of the build `token`). `config` says
 /// whether they come from `book.toml`, which stops the whole build.
 pub fn render(diagnostics: &[Diagnostic], config: bool, token: &str) -> String {
-    let count = diagnostics.len();
-    let noun = if count == 1 { "problem" } else { "problems" };
-    let headline = if config {
-        format!("book.toml has {count} {noun}")
-    } else {
-        format!("The site has {count} {noun}")
-    };
-    let mut items = String::new();
-    for d in diagnostics {
-        items.push_str("<li>\n<p class=\"where\"><code>");
-        items.push_str(&escape_html(&d.location()));
-        items.push_str("</code></p>\n<p class=\"what\">");
-        items.push_str(&escape_html(&d.message));
-        items.push_str("</p>\n<pre>");
-        items.push_str(&escape_html(d.to_string().trim_end()));
-        items.push_str("</pre>\n</li>\n");
-    }
+    let headline = headline(diagnostics, config);
+    let items = items(diagnostics);
     let html = format!(
         r#"<!doctype html>
 <html lang="en">
@@ -64,6 +52,64 @@ pre {{ margin: 0; overflow-x: auto; font: 13px/1.45 ui-monospace, SFMono-Regular
     String::from_utf8(super::live::inject(html.as_bytes(), token)).unwrap_or(html)
 }
 
+/// The panel added to a served page while the build has problems: fixed
+/// over the page, scrollable, and closable (it comes back on the next
+/// reload while the problems remain).
+pub fn overlay(diagnostics: &[Diagnostic], config: bool) -> String {
+    let headline = headline(diagnostics, config);
+    let items = items(diagnostics);
+    // `all: initial` keeps the site's stylesheet out of the panel; every
+    // rule is scoped under the panel's id.
+    format!(
+        r#"<div id="gradbook-errors" role="alert">
+<style>
+#gradbook-errors {{ all: initial; position: fixed; inset: auto 0 0 0; z-index: 2147483647; max-height: 60vh; overflow: auto; box-sizing: border-box; padding: 1rem 1.25rem; background: #fff; color: #1d2030; border-top: 4px solid #c62f3a; box-shadow: 0 -8px 24px rgba(0,0,0,.25); font: 15px/1.5 system-ui, sans-serif; }}
+@media (prefers-color-scheme: dark) {{ #gradbook-errors {{ background: #1f222c; color: #e6e8ef; }} }}
+#gradbook-errors * {{ box-sizing: border-box; font: inherit; color: inherit; }}
+#gradbook-errors h2 {{ display: block; margin: 0 2.5rem .5rem 0; color: #c62f3a; font-weight: 700; font-size: 1.1rem; }}
+#gradbook-errors ol {{ display: block; list-style: none; margin: 0; padding: 0; }}
+#gradbook-errors li {{ display: block; margin: 0 0 .75rem; }}
+#gradbook-errors p {{ display: block; margin: 0; }}
+#gradbook-errors .where {{ font-weight: 600; }}
+#gradbook-errors code, #gradbook-errors pre {{ font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }}
+#gradbook-errors pre {{ display: block; margin: .25rem 0 0; overflow-x: auto; white-space: pre; font-size: 13px; line-height: 1.45; }}
+#gradbook-errors button {{ position: absolute; top: .5rem; right: .75rem; cursor: pointer; background: none; border: 0; font-size: 1.5rem; line-height: 1; }}
+</style>
+<button type="button" aria-label="Hide these problems" onclick="this.parentNode.remove()">×</button>
+<h2>{headline}</h2>
+<ol>
+{items}</ol>
+</div>
+"#
+    )
+}
+
+/// "The site has 2 problems", "book.toml has 1 problem".
+fn headline(diagnostics: &[Diagnostic], config: bool) -> String {
+    let count = diagnostics.len();
+    let noun = if count == 1 { "problem" } else { "problems" };
+    if config {
+        format!("book.toml has {count} {noun}")
+    } else {
+        format!("The site has {count} {noun}")
+    }
+}
+
+/// One `<li>` per diagnostic.
+fn items(diagnostics: &[Diagnostic]) -> String {
+    let mut items = String::new();
+    for d in diagnostics {
+        items.push_str("<li>\n<p class=\"where\"><code>");
+        items.push_str(&escape_html(&d.location()));
+        items.push_str("</code></p>\n<p class=\"what\">");
+        items.push_str(&escape_html(&d.message));
+        items.push_str("</p>\n<pre>");
+        items.push_str(&escape_html(d.to_string().trim_end()));
+        items.push_str("</pre>\n</li>\n");
+    }
+    items
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +135,10 @@ mod tests {
         assert!(page.contains("var served = \"tok\""), "{page}");
         let config = render(&diagnostics[..1], true, "tok");
         assert!(config.contains("book.toml has 1 problem<"), "{config}");
+        let panel = overlay(&diagnostics, false);
+        assert!(panel.starts_with("<div id=\"gradbook-errors\""), "{panel}");
+        assert!(panel.contains("<code>content/a.md:2:9</code>"), "{panel}");
+        assert!(panel.contains("The site has 2 problems"), "{panel}");
+        assert!(!panel.contains("<b>"), "diagnostic text is escaped");
     }
 }

@@ -40,11 +40,16 @@ pub fn script(token: &str) -> String {
 /// `html` with the live-reload script inserted before its last `</body>`
 /// (or appended when there is none).
 pub fn inject(html: &[u8], token: &str) -> Vec<u8> {
-    let script = script(token);
+    insert_before_body_end(html, &script(token))
+}
+
+/// `html` with `snippet` inserted before its last `</body>` (or appended
+/// when there is none).
+pub fn insert_before_body_end(html: &[u8], snippet: &str) -> Vec<u8> {
     let at = rfind_ascii_case_insensitive(html, b"</body").unwrap_or(html.len());
-    let mut out = Vec::with_capacity(html.len() + script.len());
+    let mut out = Vec::with_capacity(html.len() + snippet.len());
     out.extend_from_slice(&html[..at]);
-    out.extend_from_slice(script.as_bytes());
+    out.extend_from_slice(snippet.as_bytes());
     out.extend_from_slice(&html[at..]);
     out
 }

@@ -21,17 +21,17 @@
 //! diagnostics. Nothing here prints: what happens is reported as
 //! [`Event`]s to the caller, which owns the terminal.
 
-use std::io::{self, Cursor};
+use std::io::{self, Cursor, Read};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, RwLock};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use tiny_http::{Header, Request, Response, StatusCode};
+use tiny_http::{Header, Request, Response, ResponseBox, StatusCode};
 
 use crate::diagnostics::Diagnostic;
 use crate::output::SiteFiles;
@@ -116,8 +116,9 @@ pub enum StartError {
 pub struct Snapshot {
     /// Identifies this build to the live-reload script.
     pub token: String,
-    /// The site's files.
-    pub files: SiteFiles,
+    /// The site's files (shared with the next snapshot when `book.toml`
+    /// breaks).
+    pub files: Arc<SiteFiles>,
     /// The build's problems; when there are any, HTML pages show them.
     pub diagnostics: Vec<Diagnostic>,
     /// Whether `diagnostics` are `book.toml` problems.
@@ -179,22 +180,30 @@ impl Server {
             .root
             .canonicalize()
             .unwrap_or_else(|_| options.root.clone());
-        let mut builder = Builder::new(root.clone(), options.drafts);
-        let first = builder.build(None, &[], &report);
-        let content_dir = builder.content_dir.clone();
-        let shared = Arc::new(Shared {
-            hub: live::Hub::new(&first.token),
-            snapshot: RwLock::new(Arc::new(first)),
-        });
-
+        // Watch before the first build, so that a change made while it
+        // runs is not missed (it only causes a second build).
         let (changes, changes_rx) = mpsc::channel();
-        let watch = match Watch::start(&root, &content_dir, changes.clone()) {
+        let guess = crate::config::Config::load(&root)
+            .map_or_else(|_| PathBuf::from("content"), |c| c.build.content_dir);
+        let mut watch = match Watch::start(&root, &guess, changes.clone()) {
             Ok(watch) => Some(watch),
             Err(problem) => {
                 report(Event::WatchProblem(&problem));
                 None
             }
         };
+        let mut builder = Builder::new(root, options.drafts);
+        let first = builder.build(None, &[], &report);
+        if let Some(watch) = watch.as_mut() {
+            for problem in watch.set_content_dir(&builder.content_dir) {
+                report(Event::WatchProblem(&problem));
+            }
+        }
+        let shared = Arc::new(Shared {
+            hub: live::Hub::new(&first.token),
+            snapshot: RwLock::new(Arc::new(first)),
+        });
+
         let mut background = Vec::new();
         {
             let shared = Arc::clone(&shared);
@@ -347,10 +356,10 @@ impl Builder {
                         changed,
                     });
                 }
-                (outcome.files, outcome.diagnostics, false)
+                (Arc::new(outcome.files), outcome.diagnostics, false)
             }
             Ok(Err(diagnostics)) => {
-                let files = previous.map(|p| p.files.clone()).unwrap_or_default();
+                let files = previous.map(|p| Arc::clone(&p.files)).unwrap_or_default();
                 (files, diagnostics, true)
             }
             Err(panic) => {
@@ -366,7 +375,7 @@ impl Builder {
                 .with_help(
                     "this is a bug in gradbook; please report it with the file that caused it",
                 );
-                let files = previous.map(|p| p.files.clone()).unwrap_or_default();
+                let files = previous.map(|p| Arc::clone(&p.files)).unwrap_or_default();
                 (files, vec![diagnostic], false)
             }
         };
@@ -451,10 +460,9 @@ fn answer(shared: &Shared, request: Request) {
             shared.hub.open(request.into_writer());
             return;
         }
-        Route::File(key) => match read_file(&snapshot.files, &key) {
-            Some(body) => page(&snapshot, &key, body),
-            None => not_found(&snapshot, wants_html),
-        },
+        Route::File(key) => {
+            file(&snapshot, &key).unwrap_or_else(|| not_found(&snapshot, wants_html))
+        }
         Route::Redirect(location) => redirect(&location),
         Route::NotFound => not_found(&snapshot, wants_html),
         Route::BadRequest => plain(400, "400 Bad Request\n"),
@@ -466,65 +474,73 @@ fn answer(shared: &Shared, request: Request) {
     let _ = request.respond(reply);
 }
 
-type Reply = Response<Cursor<Vec<u8>>>;
-
-/// The bytes of the site file `key`: generated, or read from its source
-/// now (a file removed since the build is missing).
-fn read_file(files: &SiteFiles, key: &str) -> Option<Vec<u8>> {
-    if let Some(bytes) = files.generated.get(key) {
-        return Some(bytes.clone());
-    }
-    files.copied.get(key).and_then(|path| read_source(path))
-}
-
-fn read_source(path: &Path) -> Option<Vec<u8>> {
-    std::fs::read(path).ok()
-}
-
-/// A site file as served: HTML pages get the live-reload script, or the
-/// error page while the build has problems.
-fn page(snapshot: &Snapshot, key: &str, body: Vec<u8>) -> Reply {
+/// The site file `key`: generated, or streamed from its source (a file
+/// removed since the build is missing, `None`). HTML pages get the
+/// live-reload script, and the problems of the build on top.
+fn file(snapshot: &Snapshot, key: &str) -> Option<ResponseBox> {
     let content_type = mime::content_type(key);
+    let body = match snapshot.files.generated.get(key) {
+        Some(bytes) => bytes.clone(),
+        None => {
+            let path = snapshot.files.copied.get(key)?;
+            if !mime::is_html(content_type) {
+                let file = std::fs::File::open(path).ok()?;
+                let length = file.metadata().ok()?.len();
+                let length = usize::try_from(length).ok()?;
+                return Some(respond_with(200, content_type, file, length));
+            }
+            std::fs::read(path).ok()?
+        }
+    };
     if !mime::is_html(content_type) {
-        return respond(200, content_type, body);
+        return Some(respond(200, content_type, body));
     }
-    if !snapshot.diagnostics.is_empty() {
-        return error_page(snapshot);
-    }
-    respond(200, content_type, live::inject(&body, &snapshot.token))
+    Some(respond(200, content_type, decorate(snapshot, &body)))
 }
 
-fn not_found(snapshot: &Snapshot, wants_html: bool) -> Reply {
+/// A served page: with the live-reload script, and with the overlay while
+/// the build has problems.
+fn decorate(snapshot: &Snapshot, html: &[u8]) -> Vec<u8> {
+    let mut snippet = String::new();
+    if !snapshot.diagnostics.is_empty() {
+        snippet.push_str(&error_page::overlay(
+            &snapshot.diagnostics,
+            snapshot.config_failed,
+        ));
+    }
+    snippet.push_str(&live::script(&snapshot.token));
+    live::insert_before_body_end(html, &snippet)
+}
+
+/// A missing page: the full error page when the build has problems (they
+/// may be why it is missing) and a browser asks, else the site's 404 page.
+fn not_found(snapshot: &Snapshot, wants_html: bool) -> ResponseBox {
     if !snapshot.diagnostics.is_empty() && wants_html {
-        return error_page(snapshot);
+        let html = error_page::render(
+            &snapshot.diagnostics,
+            snapshot.config_failed,
+            &snapshot.token,
+        );
+        return respond(500, mime::content_type("error.html"), html.into_bytes());
     }
     match snapshot.files.generated.get("404.html") {
         Some(body) => respond(
             404,
             mime::content_type("404.html"),
-            live::inject(body, &snapshot.token),
+            decorate(snapshot, body),
         ),
         None => plain(404, "404 Not Found\n"),
     }
 }
 
-fn error_page(snapshot: &Snapshot) -> Reply {
-    let html = error_page::render(
-        &snapshot.diagnostics,
-        snapshot.config_failed,
-        &snapshot.token,
-    );
-    respond(500, mime::content_type("error.html"), html.into_bytes())
-}
-
-fn redirect(location: &str) -> Reply {
+fn redirect(location: &str) -> ResponseBox {
     match Header::from_bytes("Location", location) {
         Ok(location) => plain(302, "302 Found\n").with_header(location),
         Err(()) => plain(400, "400 Bad Request\n"),
     }
 }
 
-fn plain(status: u16, text: &str) -> Reply {
+fn plain(status: u16, text: &str) -> ResponseBox {
     respond(
         status,
         "text/plain; charset=utf-8",
@@ -532,8 +548,17 @@ fn plain(status: u16, text: &str) -> Reply {
     )
 }
 
-fn respond(status: u16, content_type: &str, body: Vec<u8>) -> Reply {
+fn respond(status: u16, content_type: &str, body: Vec<u8>) -> ResponseBox {
     let length = body.len();
+    respond_with(status, content_type, Cursor::new(body), length)
+}
+
+fn respond_with(
+    status: u16,
+    content_type: &str,
+    body: impl Read + Send + 'static,
+    length: usize,
+) -> ResponseBox {
     Response::new(
         StatusCode(status),
         vec![
@@ -541,12 +566,13 @@ fn respond(status: u16, content_type: &str, body: Vec<u8>) -> Reply {
             // Always fetch the newest build.
             header("Cache-Control", "no-store"),
         ],
-        Cursor::new(body),
+        body,
         Some(length),
         None,
     )
     // A known length is sent as Content-Length, never chunked.
     .with_chunked_threshold(usize::MAX)
+    .boxed()
 }
 
 fn header(name: &str, value: &str) -> Header {
