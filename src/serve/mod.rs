@@ -174,6 +174,13 @@ impl Server {
             port,
             message: e.to_string(),
         })?;
+        // Requests that come during the first build wait in its queue.
+        let http =
+            tiny_http::Server::from_listener(listener, None).map_err(|e| StartError::Listen {
+                port,
+                message: e.to_string(),
+            })?;
+        let http = Arc::new(http);
         // Watch events carry the paths the watcher was given; a canonical
         // root makes them comparable.
         let root = options
@@ -224,12 +231,6 @@ impl Server {
             }));
         }
 
-        let http =
-            tiny_http::Server::from_listener(listener, None).map_err(|e| StartError::Listen {
-                port,
-                message: e.to_string(),
-            })?;
-        let http = Arc::new(http);
         let stopping = Arc::new(AtomicBool::new(false));
         let workers = (0..WORKERS)
             .map(|_| {
