@@ -516,13 +516,12 @@ fn survives_bad_config_deleted_files_and_editor_saves() {
     });
 }
 
-#[test]
-fn a_port_in_use_is_a_usage_error() {
-    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = taken.local_addr().unwrap().port().to_string();
-    let site = SiteTest::fixture("basic");
+/// Runs `gradbook serve ARGS` in `site`, which must exit by itself within
+/// [`STARTUP`]; returns the exit code and stderr.
+fn run_to_exit(site: &SiteTest, args: &[&str]) -> (Option<i32>, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_gradbook"))
-        .args(["serve", "--port", &port])
+        .arg("serve")
+        .args(args)
         .current_dir(site.root())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -537,7 +536,7 @@ fn a_port_in_use_is_a_usage_error() {
         if Instant::now() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("serve kept running on a port in use");
+            panic!("gradbook serve {args:?} kept running");
         }
         std::thread::sleep(Duration::from_millis(50));
     };
@@ -548,13 +547,33 @@ fn a_port_in_use_is_a_usage_error() {
         .unwrap()
         .read_to_string(&mut stderr)
         .unwrap();
-    assert_eq!(status.code(), Some(2), "{stderr}");
+    (status.code(), stderr)
+}
+
+#[test]
+fn a_port_in_use_is_a_usage_error() {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let site = SiteTest::fixture("basic");
+    let (code, stderr) = run_to_exit(&site, &["--port", &port]);
+    assert_eq!(code, Some(2), "{stderr}");
     assert!(
         stderr.contains(&format!("port {port} on 127.0.0.1 is already in use")),
         "{stderr}"
     );
     assert!(stderr.contains("--port"), "{stderr}");
     drop(taken);
+}
+
+#[test]
+fn a_folder_without_a_site_is_a_usage_error() {
+    let site = SiteTest::empty();
+    let (code, stderr) = run_to_exit(&site, &["--port", "0"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("no book.toml in ."), "{stderr}");
+    let (code, stderr) = run_to_exit(&site, &["--port", "0", "missing"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("missing is not a folder"), "{stderr}");
 }
 
 #[cfg(unix)]

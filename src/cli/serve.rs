@@ -9,12 +9,22 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
 use super::{EXIT_OK, EXIT_USAGE, ServeArgs, plural, print_diagnostics, require_dir};
+use crate::serve::watch::CONFIG_FILE;
 use crate::serve::{Event, Options, Reporter, Server, StartError};
 
 /// Runs `gradbook serve` until Ctrl-C.
 pub fn run(args: &ServeArgs, quiet: bool) -> ExitCode {
     if let Err(code) = require_dir(&args.dir) {
         return code;
+    }
+    // A missing book.toml is most likely the wrong folder; a broken one is
+    // being edited, and the server shows its problems until it is fixed.
+    if !args.dir.join(CONFIG_FILE).exists() {
+        eprintln!("error: no {CONFIG_FILE} in {}", args.dir.display());
+        eprintln!(
+            "help: run `gradbook init` to create a site, or pass the folder that holds {CONFIG_FILE}"
+        );
+        return ExitCode::from(EXIT_USAGE);
     }
     let options = Options {
         root: args.dir.clone(),
