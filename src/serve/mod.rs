@@ -14,12 +14,16 @@
 //! - A keep-alive thread pings the streams so that closed ones are
 //!   dropped.
 //!
-//! A build with problems still becomes the current snapshot: its
-//! diagnostics replace every HTML page with [`error_page`], and stay there
-//! until a build without problems replaces them. A broken `book.toml`
-//! keeps the previous files (for stylesheets and images) with its own
-//! diagnostics. Nothing here prints: what happens is reported as
-//! [`Event`]s to the caller, which owns the terminal.
+//! A build with problems still becomes the current snapshot: every HTML
+//! page it has is served with its diagnostics in an overlay, and a page it
+//! lacks is answered with the full [`error_page`], until a build without
+//! problems replaces it. A broken `book.toml` keeps the previous files
+//! with its own diagnostics. Nothing here prints: what happens is reported
+//! as [`Event`]s to the caller, which owns the terminal.
+//!
+//! Invariant: serving writes nothing to disk. Generated files live in the
+//! snapshot; files copied from `static/` are read from their source when
+//! asked for; the live-reload script exists only in responses.
 
 use std::io::{self, Cursor, Read};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
