@@ -583,3 +583,81 @@ fn respond_with(
 fn header(name: &str, value: &str) -> Header {
     Header::from_bytes(name, value).expect("static header names and values are valid")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write as _;
+    use std::net::TcpStream;
+    use std::sync::Mutex;
+
+    fn get(address: SocketAddr, path: &str) -> String {
+        let mut stream = TcpStream::connect(address).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut reply = String::new();
+        stream.read_to_string(&mut reply).unwrap();
+        reply
+    }
+
+    #[test]
+    fn serves_reports_and_stops() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"T\"\n").unwrap();
+        std::fs::create_dir(dir.path().join("content")).unwrap();
+        std::fs::write(
+            dir.path().join("content/a.md"),
+            "+++\ntitle = \"A\"\n+++\nHello from a.\n",
+        )
+        .unwrap();
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&events);
+        let report: Reporter = Arc::new(move |event| {
+            let line = match event {
+                Event::Built { pages, .. } => format!("built {pages}"),
+                Event::Failed { diagnostics, .. } => format!("failed {}", diagnostics.len()),
+                Event::WatchProblem(p) => format!("watch {p}"),
+            };
+            seen.lock().unwrap().push(line);
+        });
+        let options = Options {
+            root: dir.path().to_path_buf(),
+            port: 0,
+            drafts: false,
+        };
+        let server = Server::start(&options, report).unwrap();
+        assert!(server.address().ip().is_loopback());
+        assert!(server.url().starts_with("http://127.0.0.1:"));
+        let reply = get(server.address(), "/a/");
+        assert!(reply.starts_with("HTTP/1.1 200 OK\r\n"), "{reply}");
+        assert!(reply.contains("Hello from a."), "{reply}");
+        assert_eq!(
+            events.lock().unwrap().as_slice(),
+            ["built 3"],
+            "home, lesson and 404 pages"
+        );
+
+        let second = Server::start(
+            &Options {
+                port: server.address().port(),
+                ..options.clone()
+            },
+            Arc::new(|_| {}),
+        );
+        assert!(matches!(second, Err(StartError::PortInUse { .. })));
+
+        let started = Instant::now();
+        server.stop();
+        assert!(started.elapsed() < Duration::from_secs(5), "stops promptly");
+        assert!(
+            !dir.path().join("site").exists(),
+            "serving writes no output folder"
+        );
+    }
+}
