@@ -16,6 +16,34 @@ use std::sync::Mutex;
 
 pub use super::routes::EVENTS_PATH;
 
+/// The live-reload script; `__TOKEN__` and `__EVENTS__` are filled in.
+///
+/// Only visible tabs keep a stream open: browsers allow about six
+/// connections per host, and a stream per background tab would soon use
+/// them all up. A tab that becomes visible again reconnects, is told the
+/// current token, and reloads if it missed a build.
+const SCRIPT: &str = r#"<script data-gradbook-live-reload>
+(function () {
+  var served = __TOKEN__, events = null;
+  if (!window.EventSource) return;
+  function connect() {
+    if (events) return;
+    events = new EventSource("__EVENTS__");
+    events.addEventListener("build", function (e) {
+      if (e.data !== served) { disconnect(); location.reload(); }
+    });
+  }
+  function disconnect() {
+    if (events) { events.close(); events = null; }
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.hidden) disconnect(); else connect();
+  });
+  if (!document.hidden) connect();
+})();
+</script>
+"#;
+
 /// The `<script>` element added to served pages built as `token`.
 pub fn script(token: &str) -> String {
     // A JSON string literal is a valid JavaScript string literal; `<` is
@@ -23,18 +51,9 @@ pub fn script(token: &str) -> String {
     let token = serde_json::to_string(token)
         .unwrap_or_else(|_| "\"\"".to_string())
         .replace('<', "\\u003c");
-    format!(
-        "<script data-gradbook-live-reload>\n\
-         (function () {{\n\
-         \x20 var served = {token};\n\
-         \x20 if (!window.EventSource) return;\n\
-         \x20 var events = new EventSource(\"{EVENTS_PATH}\");\n\
-         \x20 events.addEventListener(\"build\", function (e) {{\n\
-         \x20   if (e.data !== served) {{ events.close(); location.reload(); }}\n\
-         \x20 }});\n\
-         }})();\n\
-         </script>\n"
-    )
+    SCRIPT
+        .replace("__EVENTS__", EVENTS_PATH)
+        .replace("__TOKEN__", &token)
 }
 
 /// `html` with the live-reload script inserted before its last `</body>`
@@ -172,7 +191,7 @@ mod tests {
         let at = out.find("<script data-gradbook-live-reload>").unwrap();
         assert!(out[at..].contains("</script>\n</BODY>"), "{out}");
         assert!(out.starts_with("<html><body><p>&lt;/body&gt;</p>"), "{out}");
-        assert!(out.contains("var served = \"t1\";"), "{out}");
+        assert!(out.contains("var served = \"t1\","), "{out}");
     }
 
     #[test]

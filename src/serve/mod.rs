@@ -3,10 +3,11 @@
 //!
 //! Threads, and what each owns:
 //!
-//! - tiny_http accepts connections and reads requests on its own pool;
-//!   [`WORKERS`] threads take requests from it and answer them from the
-//!   current [`Snapshot`], which they only ever clone an `Arc` of, so a
-//!   request never waits for a build.
+//! - One thread accepts connections and queues them; [`WORKERS`] threads
+//!   each read one request ([`http`]) and answer it from the current
+//!   [`Snapshot`], which they only ever clone an `Arc` of, so a request
+//!   never waits for a build. A live-reload stream is handed to the
+//!   [`live::Hub`] and frees its worker at once.
 //! - The rebuild thread owns the [`watch::Watch`]: it waits for debounced
 //!   changes, rebuilds with [`Site::load`] and [`Site::render`] (nothing
 //!   is written to disk, least of all the output folder), swaps the new
@@ -25,33 +26,39 @@
 //! snapshot; files copied from `static/` are read from their source when
 //! asked for; the live-reload script exists only in responses.
 
-use std::io::{self, Cursor, Read};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::io::{self, BufReader, BufWriter};
+use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
-
-use tiny_http::{Header, Request, Response, ResponseBox, StatusCode};
 
 use crate::diagnostics::Diagnostic;
 use crate::output::SiteFiles;
 use crate::site::Site;
 
 pub mod error_page;
+pub mod http;
 pub mod live;
 pub mod mime;
 pub mod routes;
 pub mod watch;
 
+use http::{Body, ReadError, Request, Response};
 use routes::Route;
 use watch::{Change, Watch};
 
 /// Threads answering requests.
-pub const WORKERS: usize = 4;
+pub const WORKERS: usize = 8;
+
+/// Accepted connections waiting for a worker, at most.
+pub const QUEUED_CONNECTIONS: usize = 64;
+
+/// How long a client may take to send its request, or to take a response.
+pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How often idle live-reload streams are pinged.
 pub const KEEP_ALIVE_EVERY: Duration = Duration::from_secs(15);
@@ -149,8 +156,8 @@ impl Shared {
 
 /// A running server; [`Server::stop`] (or dropping it) shuts it down.
 pub struct Server {
-    http: Arc<tiny_http::Server>,
     address: SocketAddr,
+    acceptor: Option<JoinHandle<()>>,
     workers: Vec<JoinHandle<()>>,
     background: Vec<JoinHandle<()>>,
     changes: Sender<Change>,
@@ -178,13 +185,8 @@ impl Server {
             port,
             message: e.to_string(),
         })?;
-        // Requests that come during the first build wait in its queue.
-        let http =
-            tiny_http::Server::from_listener(listener, None).map_err(|e| StartError::Listen {
-                port,
-                message: e.to_string(),
-            })?;
-        let http = Arc::new(http);
+        // Connections made during the first build wait in the listen
+        // queue until the workers start.
         // Watch events carry the paths the watcher was given; a canonical
         // root makes them comparable.
         let root = options
@@ -236,30 +238,49 @@ impl Server {
         }
 
         let stopping = Arc::new(AtomicBool::new(false));
+        let (queue, queued) = mpsc::sync_channel::<TcpStream>(QUEUED_CONNECTIONS);
+        let queued = Arc::new(Mutex::new(queued));
         let workers = (0..WORKERS)
             .map(|_| {
-                let http = Arc::clone(&http);
+                let queued = Arc::clone(&queued);
                 let shared = Arc::clone(&shared);
-                let stopping = Arc::clone(&stopping);
                 thread::spawn(move || {
                     loop {
-                        match http.recv() {
-                            Ok(request) => {
-                                // One bad request must not take a worker down.
-                                let _ = catch_unwind(AssertUnwindSafe(|| answer(&shared, request)));
-                            }
-                            // Stopping, or a failed accept (such as too many
-                            // open files), which is worth retrying.
-                            Err(_) if stopping.load(Ordering::SeqCst) => break,
-                            Err(_) => thread::sleep(Duration::from_millis(20)),
-                        }
+                        let next = queued.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                        let Ok(stream) = next else {
+                            // The acceptor has stopped.
+                            break;
+                        };
+                        // One bad request must not take a worker down.
+                        let _ =
+                            catch_unwind(AssertUnwindSafe(|| serve_connection(&shared, stream)));
                     }
                 })
             })
             .collect();
+        let acceptor = {
+            let stopping = Arc::clone(&stopping);
+            thread::spawn(move || {
+                for connection in listener.incoming() {
+                    if stopping.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    match connection {
+                        Ok(stream) => {
+                            if queue.send(stream).is_err() {
+                                break;
+                            }
+                        }
+                        // A client that gave up before it was accepted, or
+                        // too many open files: keep accepting.
+                        Err(_) => thread::sleep(Duration::from_millis(20)),
+                    }
+                }
+            })
+        };
         Ok(Server {
-            http,
             address,
+            acceptor: Some(acceptor),
             workers,
             background,
             changes,
@@ -286,9 +307,12 @@ impl Server {
 
     fn shut_down(&mut self) {
         self.stopping.store(true, Ordering::SeqCst);
-        for _ in 0..self.workers.len() {
-            self.http.unblock();
+        if let Some(acceptor) = self.acceptor.take() {
+            // Wake the acceptor from `accept` so it sees the flag.
+            let _ = TcpStream::connect(self.address);
+            let _ = acceptor.join();
         }
+        // The queue is closed now: workers finish what is queued and end.
         for worker in self.workers.drain(..) {
             let _ = worker.join();
         }
@@ -452,37 +476,59 @@ fn rebuild_loop(
     }
 }
 
-/// Answers one request from the current snapshot.
-fn answer(shared: &Shared, request: Request) {
-    let snapshot = shared.current();
-    let method = request.method().as_str().to_string();
-    let wants_html = request
-        .headers()
-        .iter()
-        .any(|h| h.field.equiv("Accept") && h.value.as_str().contains("text/html"));
-    let reply = match routes::route(&method, request.url(), &snapshot.files) {
-        Route::Events => {
-            shared.hub.open(request.into_writer());
-            return;
+/// Reads one request from `stream` and answers it from the current
+/// snapshot; the connection is closed afterwards, unless it becomes a
+/// live-reload stream.
+fn serve_connection(shared: &Shared, stream: TcpStream) {
+    let _ = stream.set_read_timeout(Some(CLIENT_TIMEOUT));
+    let _ = stream.set_write_timeout(Some(CLIENT_TIMEOUT));
+    let _ = stream.set_nodelay(true);
+    let read = http::read_request(&mut BufReader::new(&stream));
+    let (response, head_only) = match read {
+        Ok(request) => {
+            if let Some(response) = answer(shared, &request) {
+                (response, request.is_head())
+            } else {
+                shared.hub.open(Box::new(stream));
+                return;
+            }
         }
-        Route::File(key) => {
-            file(&snapshot, &key).unwrap_or_else(|| not_found(&snapshot, wants_html))
-        }
-        Route::Redirect(location) => redirect(&location),
-        Route::NotFound => not_found(&snapshot, wants_html),
-        Route::BadRequest => plain(400, "400 Bad Request\n"),
-        Route::MethodNotAllowed => {
-            plain(405, "405 Method Not Allowed\n").with_header(header("Allow", "GET, HEAD"))
-        }
+        Err(ReadError::Malformed) => (Response::text(400, "400 Bad Request\n"), false),
+        Err(ReadError::Closed) => return,
     };
     // The client may have gone; there is no one to tell.
-    let _ = request.respond(reply);
+    let _ = response.write_to(&mut BufWriter::new(&stream), head_only);
+    let _ = stream.shutdown(Shutdown::Write);
+}
+
+/// The response to `request`; `None` for the live-reload stream.
+fn answer(shared: &Shared, request: &Request) -> Option<Response> {
+    let snapshot = shared.current();
+    let wants_html = request
+        .header("Accept")
+        .is_some_and(|accept| accept.contains("text/html"));
+    Some(
+        match routes::route(&request.method, &request.target, &snapshot.files) {
+            Route::Events => return None,
+            Route::File(key) => {
+                file(&snapshot, &key).unwrap_or_else(|| not_found(&snapshot, wants_html))
+            }
+            Route::Redirect(location) => {
+                Response::text(302, "302 Found\n").with_header("Location", location)
+            }
+            Route::NotFound => not_found(&snapshot, wants_html),
+            Route::BadRequest => Response::text(400, "400 Bad Request\n"),
+            Route::MethodNotAllowed => {
+                Response::text(405, "405 Method Not Allowed\n").with_header("Allow", "GET, HEAD")
+            }
+        },
+    )
 }
 
 /// The site file `key`: generated, or streamed from its source (a file
 /// removed since the build is missing, `None`). HTML pages get the
 /// live-reload script, and the problems of the build on top.
-fn file(snapshot: &Snapshot, key: &str) -> Option<ResponseBox> {
+fn file(snapshot: &Snapshot, key: &str) -> Option<Response> {
     let content_type = mime::content_type(key);
     let body = match snapshot.files.generated.get(key) {
         Some(bytes) => bytes.clone(),
@@ -491,16 +537,19 @@ fn file(snapshot: &Snapshot, key: &str) -> Option<ResponseBox> {
             if !mime::is_html(content_type) {
                 let file = std::fs::File::open(path).ok()?;
                 let length = file.metadata().ok()?.len();
-                let length = usize::try_from(length).ok()?;
-                return Some(respond_with(200, content_type, file, length));
+                return Some(Response::new(200, content_type, Body::File(file, length)));
             }
             std::fs::read(path).ok()?
         }
     };
     if !mime::is_html(content_type) {
-        return Some(respond(200, content_type, body));
+        return Some(Response::new(200, content_type, Body::Bytes(body)));
     }
-    Some(respond(200, content_type, decorate(snapshot, &body)))
+    Some(Response::new(
+        200,
+        content_type,
+        Body::Bytes(decorate(snapshot, &body)),
+    ))
 }
 
 /// A served page: with the live-reload script, and with the overlay while
@@ -519,75 +568,26 @@ fn decorate(snapshot: &Snapshot, html: &[u8]) -> Vec<u8> {
 
 /// A missing page: the full error page when the build has problems (they
 /// may be why it is missing) and a browser asks, else the site's 404 page.
-fn not_found(snapshot: &Snapshot, wants_html: bool) -> ResponseBox {
+fn not_found(snapshot: &Snapshot, wants_html: bool) -> Response {
+    let html = mime::content_type("404.html");
     if !snapshot.diagnostics.is_empty() && wants_html {
-        let html = error_page::render(
+        let page = error_page::render(
             &snapshot.diagnostics,
             snapshot.config_failed,
             &snapshot.token,
         );
-        return respond(500, mime::content_type("error.html"), html.into_bytes());
+        return Response::new(500, html, Body::Bytes(page.into_bytes()));
     }
     match snapshot.files.generated.get("404.html") {
-        Some(body) => respond(
-            404,
-            mime::content_type("404.html"),
-            decorate(snapshot, body),
-        ),
-        None => plain(404, "404 Not Found\n"),
+        Some(page) => Response::new(404, html, Body::Bytes(decorate(snapshot, page))),
+        None => Response::text(404, "404 Not Found\n"),
     }
-}
-
-fn redirect(location: &str) -> ResponseBox {
-    match Header::from_bytes("Location", location) {
-        Ok(location) => plain(302, "302 Found\n").with_header(location),
-        Err(()) => plain(400, "400 Bad Request\n"),
-    }
-}
-
-fn plain(status: u16, text: &str) -> ResponseBox {
-    respond(
-        status,
-        "text/plain; charset=utf-8",
-        text.as_bytes().to_vec(),
-    )
-}
-
-fn respond(status: u16, content_type: &str, body: Vec<u8>) -> ResponseBox {
-    let length = body.len();
-    respond_with(status, content_type, Cursor::new(body), length)
-}
-
-fn respond_with(
-    status: u16,
-    content_type: &str,
-    body: impl Read + Send + 'static,
-    length: usize,
-) -> ResponseBox {
-    Response::new(
-        StatusCode(status),
-        vec![
-            header("Content-Type", content_type),
-            // Always fetch the newest build.
-            header("Cache-Control", "no-store"),
-        ],
-        body,
-        Some(length),
-        None,
-    )
-    // A known length is sent as Content-Length, never chunked.
-    .with_chunked_threshold(usize::MAX)
-    .boxed()
-}
-
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name, value).expect("static header names and values are valid")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write as _;
+    use std::io::{Read as _, Write as _};
     use std::net::TcpStream;
     use std::sync::Mutex;
 
