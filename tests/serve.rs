@@ -334,6 +334,17 @@ fn serves_the_site_from_memory() {
     assert_eq!(server.get("/book.toml").status, 404);
     assert_eq!(server.get("/content/welcome.md").status, 404);
 
+    // Not HTTP at all.
+    let mut raw = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    raw.set_read_timeout(Some(EXCHANGE)).unwrap();
+    raw.write_all(b"HELLO THERE\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    let _ = raw.read_to_string(&mut answer);
+    assert!(
+        answer.starts_with("HTTP/1.1 400 Bad Request\r\n"),
+        "{answer}"
+    );
+
     assert!(!site.root().join("site").exists(), "serve writes no site");
     drop(server);
     site.build().success();
@@ -350,6 +361,37 @@ fn drafts_flag_serves_drafts() {
     let draft = server.get("/calculus/future/");
     assert_eq!(draft.status, 200);
     assert!(draft.body.contains("Draft text."));
+}
+
+#[test]
+fn streams_and_idle_clients_do_not_hold_up_pages() {
+    let site = SiteTest::fixture("basic");
+    let server = Served::start(&site, &[]);
+    // More live-reload streams than there are worker threads, and a few
+    // clients that connect and say nothing.
+    let mut streams: Vec<EventStream> = (0..12).map(|_| EventStream::open(server.port)).collect();
+    for stream in &mut streams {
+        stream.wait_for("first build event", |t| !t.is_empty());
+    }
+    let _idle: Vec<TcpStream> = (0..20)
+        .map(|_| TcpStream::connect(("127.0.0.1", server.port)).unwrap())
+        .collect();
+    let started = Instant::now();
+    for path in ["/", "/calculus/", "/assets/gradbook.css", "/robots.txt"] {
+        assert_eq!(server.get(path).status, 200, "{path}");
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "pages waited for streams or idle clients: {:?}",
+        started.elapsed()
+    );
+    site.write(
+        "content/calculus/limits.md",
+        "+++\ntitle = \"Limits\"\n+++\nEdited.\n",
+    );
+    for stream in &mut streams {
+        stream.wait_for("reload event", |t| t.len() >= 2);
+    }
 }
 
 #[test]

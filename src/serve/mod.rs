@@ -3,11 +3,12 @@
 //!
 //! Threads, and what each owns:
 //!
-//! - One thread accepts connections and queues them; [`WORKERS`] threads
-//!   each read one request ([`http`]) and answer it from the current
-//!   [`Snapshot`], which they only ever clone an `Arc` of, so a request
-//!   never waits for a build. A live-reload stream is handed to the
-//!   [`live::Hub`] and frees its worker at once.
+//! - One thread accepts connections and gives each its own short-lived
+//!   thread (at most [`MAX_CONNECTIONS`] at once), which reads one request
+//!   ([`http`]) and answers it from the current [`Snapshot`]; it only ever
+//!   clones an `Arc` of it, so a request never waits for a build. A
+//!   live-reload stream is handed to the [`live::Hub`] and its thread
+//!   ends at once.
 //! - The rebuild thread owns the [`watch::Watch`]: it waits for debounced
 //!   changes, rebuilds with [`Site::load`] and [`Site::render`] (nothing
 //!   is written to disk, least of all the output folder), swaps the new
@@ -30,9 +31,9 @@ use std::io::{self, BufReader, BufWriter};
 use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -51,11 +52,8 @@ use http::{Body, ReadError, Request, Response};
 use routes::Route;
 use watch::{Change, Watch};
 
-/// Threads answering requests.
-pub const WORKERS: usize = 8;
-
-/// Accepted connections waiting for a worker, at most.
-pub const QUEUED_CONNECTIONS: usize = 64;
+/// Connections answered at once, at most; more are turned away with 503.
+pub const MAX_CONNECTIONS: usize = 128;
 
 /// How long a client may take to send its request, or to take a response.
 pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -158,7 +156,6 @@ impl Shared {
 pub struct Server {
     address: SocketAddr,
     acceptor: Option<JoinHandle<()>>,
-    workers: Vec<JoinHandle<()>>,
     background: Vec<JoinHandle<()>>,
     changes: Sender<Change>,
     stop_keep_alive: Option<Sender<()>>,
@@ -238,39 +235,17 @@ impl Server {
         }
 
         let stopping = Arc::new(AtomicBool::new(false));
-        let (queue, queued) = mpsc::sync_channel::<TcpStream>(QUEUED_CONNECTIONS);
-        let queued = Arc::new(Mutex::new(queued));
-        let workers = (0..WORKERS)
-            .map(|_| {
-                let queued = Arc::clone(&queued);
-                let shared = Arc::clone(&shared);
-                thread::spawn(move || {
-                    loop {
-                        let next = queued.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                        let Ok(stream) = next else {
-                            // The acceptor has stopped.
-                            break;
-                        };
-                        // One bad request must not take a worker down.
-                        let _ =
-                            catch_unwind(AssertUnwindSafe(|| serve_connection(&shared, stream)));
-                    }
-                })
-            })
-            .collect();
         let acceptor = {
             let stopping = Arc::clone(&stopping);
+            let shared = Arc::clone(&shared);
+            let open = Arc::new(AtomicUsize::new(0));
             thread::spawn(move || {
                 for connection in listener.incoming() {
                     if stopping.load(Ordering::SeqCst) {
                         break;
                     }
                     match connection {
-                        Ok(stream) => {
-                            if queue.send(stream).is_err() {
-                                break;
-                            }
-                        }
+                        Ok(stream) => accept(&shared, &open, stream),
                         // A client that gave up before it was accepted, or
                         // too many open files: keep accepting.
                         Err(_) => thread::sleep(Duration::from_millis(20)),
@@ -281,7 +256,6 @@ impl Server {
         Ok(Server {
             address,
             acceptor: Some(acceptor),
-            workers,
             background,
             changes,
             stop_keep_alive: Some(stop_keep_alive),
@@ -312,10 +286,8 @@ impl Server {
             let _ = TcpStream::connect(self.address);
             let _ = acceptor.join();
         }
-        // The queue is closed now: workers finish what is queued and end.
-        for worker in self.workers.drain(..) {
-            let _ = worker.join();
-        }
+        // Connections being answered finish by themselves, within
+        // [`CLIENT_TIMEOUT`].
         let _ = self.changes.send(Change::Stop);
         self.stop_keep_alive.take();
         for thread in self.background.drain(..) {
@@ -473,6 +445,31 @@ fn rebuild_loop(
             }
         }
         shared.publish(snapshot);
+    }
+}
+
+/// Gives `stream` a thread of its own, or turns it away when too many
+/// are open. A thread per connection means a client that connects and
+/// says nothing (browsers open such connections ahead of need) holds up
+/// no one else.
+fn accept(shared: &Arc<Shared>, open: &Arc<AtomicUsize>, stream: TcpStream) {
+    if open.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
+        let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
+        let busy = Response::text(503, "503 Service Unavailable: too many connections\n")
+            .with_header("Retry-After", "1");
+        let _ = busy.write_to(&mut BufWriter::new(&stream), false);
+        return;
+    }
+    open.fetch_add(1, Ordering::SeqCst);
+    let shared = Arc::clone(shared);
+    let count = Arc::clone(open);
+    let spawned = thread::Builder::new().spawn(move || {
+        // One bad request must not take the server down.
+        let _ = catch_unwind(AssertUnwindSafe(|| serve_connection(&shared, stream)));
+        count.fetch_sub(1, Ordering::SeqCst);
+    });
+    if spawned.is_err() {
+        open.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
