@@ -182,9 +182,8 @@ impl Server {
             port,
             message: e.to_string(),
         })?;
-        // Connections made during the first build wait in the listen
-        // queue until the workers start.
-        // Watch events carry the paths the watcher was given; a canonical
+        // Connections made during the first build wait in the listen queue
+        // until the acceptor starts. Watch events carry the paths the watcher was given; a canonical
         // root makes them comparable.
         let root = options
             .root
