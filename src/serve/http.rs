@@ -277,6 +277,20 @@ mod tests {
         ));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_are_read_without_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
+            let _ = read_request(&mut io::BufReader::new(&bytes[..]));
+        }
+
+        #[test]
+        fn request_like_text_is_read_without_panic(text in "(GET|HEAD|X)? ?(/[a-z%]*)? ?(HTTP/1\\.[01])?(\r?\n)?([A-Za-z-]*: ?[a-z0-9]*\r?\n){0,3}(\r?\n)?") {
+            if let Ok(request) = read(&text) {
+                proptest::prop_assert!(text.starts_with(&request.method));
+            }
+        }
+    }
+
     #[test]
     fn writes_responses() {
         let mut out = Vec::new();

@@ -81,7 +81,9 @@ pub fn route(method: &str, target: &str, files: &SiteFiles) -> Route {
         return Route::File(key);
     }
     if has(&folder_index) {
-        let mut location = format!("{raw_path}/");
+        // One leading slash only: `//name/` would send the browser to the
+        // host `name`.
+        let mut location = format!("/{}/", raw_path.trim_start_matches('/'));
         if let Some(query) = query {
             location.push('?');
             location.push_str(query);
@@ -174,6 +176,35 @@ mod tests {
             "/calculus?a=b",
             Route::Redirect("/calculus/?a=b".into()),
         );
+        check("GET", "//calculus", Route::Redirect("/calculus/".into()));
+        check(
+            "GET",
+            "///calculus//limits",
+            Route::Redirect("/calculus//limits/".into()),
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_target_stays_in_the_site(
+            method in "(GET|HEAD|POST|get)",
+            target in "(/|//|/calculus|/%2e%2e|/\\.\\.|\\?|#|%|[a-z./\\\\%?#]){0,12}",
+        ) {
+            let files = site();
+            match route(&method, &target, &files) {
+                Route::File(key) => {
+                    proptest::prop_assert!(
+                        files.generated.contains_key(&key) || files.copied.contains_key(&key)
+                    );
+                }
+                Route::Redirect(location) => {
+                    proptest::prop_assert!(location.starts_with('/'));
+                    proptest::prop_assert!(!location.starts_with("//"), "{}", location);
+                    proptest::prop_assert!(!location.contains(".."), "{}", location);
+                }
+                _ => {}
+            }
+        }
     }
 
     #[test]
