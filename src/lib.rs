@@ -9,9 +9,10 @@
 //! `components`, `calc` blocks and inline values to `calc` (which runs them
 //! through the pure `math` engine) and `$…$` to `latex`; `render` puts the
 //! results into tera templates; `output` writes the site atomically; `site`
-//! chains the stages; `cli` is the only place that knows about the command
-//! line. `diagnostics` is the one error type every stage reports content
-//! problems with.
+//! chains the stages; `serve` keeps a built site in memory and serves it
+//! while watching its sources; `cli` is the only place that knows about
+//! the command line. `diagnostics` is the one error type every stage
+//! reports content problems with.
 
 pub mod math;
 
@@ -27,6 +28,7 @@ pub mod markdown;
 
 pub mod output;
 pub mod render;
+pub mod serve;
 pub mod site;
 
 pub mod cli;

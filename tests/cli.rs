@@ -11,3 +11,4 @@ mod calc_pages;
 mod components;
 mod errors;
 mod init;
+mod serve;

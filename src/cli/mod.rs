@@ -11,6 +11,7 @@ pub mod build;
 pub mod calc;
 pub mod check;
 pub mod init;
+pub mod serve;
 
 /// Build verified calculus and machine-learning lessons into a static site.
 #[derive(Debug, Parser)]
@@ -31,6 +32,8 @@ pub enum Command {
     Build(BuildArgs),
     /// Run every calc block and validate every page without writing a site.
     Check(CheckArgs),
+    /// Serve the site on 127.0.0.1, rebuilding and reloading on every change.
+    Serve(ServeArgs),
     /// Write a new site with a sample lesson.
     Init(InitArgs),
     /// Run calc inputs outside a page and print the transcript.
@@ -60,6 +63,23 @@ pub struct CheckArgs {
     /// Rewrite expected outputs in calc blocks to the computed ones.
     #[arg(long)]
     pub bless: bool,
+}
+
+/// Arguments of `gradbook serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The site folder (holding book.toml).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// The port to listen on (127.0.0.1 only); 0 picks a free one.
+    #[arg(long, short, default_value_t = 3000)]
+    pub port: u16,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Include lessons marked `draft = true`.
+    #[arg(long)]
+    pub drafts: bool,
 }
 
 /// Arguments of `gradbook init`.
@@ -94,6 +114,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Build(args) => build::run(&args, cli.quiet),
         Command::Check(args) => check::run(&args, cli.quiet),
+        Command::Serve(args) => serve::run(&args, cli.quiet),
         Command::Init(args) => init::run(&args, cli.quiet),
         Command::Calc(args) => calc::run(&args),
     }

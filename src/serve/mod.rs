@@ -1,0 +1,659 @@
+//! `gradbook serve`: build the site into memory, serve it on 127.0.0.1,
+//! rebuild when its sources change and reload the open pages.
+//!
+//! Threads, and what each owns:
+//!
+//! - One thread accepts connections and gives each its own short-lived
+//!   thread (at most [`MAX_CONNECTIONS`] at once), which reads one request
+//!   ([`http`]) and answers it from the current [`Snapshot`]; it only ever
+//!   clones an `Arc` of it, so a request never waits for a build. A
+//!   live-reload stream is handed to the [`live::Hub`] and its thread
+//!   ends at once.
+//! - The rebuild thread owns the [`watch::Watch`]: it waits for debounced
+//!   changes, rebuilds with [`Site::load`] and [`Site::render`] (nothing
+//!   is written to disk, least of all the output folder), swaps the new
+//!   snapshot in and announces it on the live-reload streams.
+//! - A keep-alive thread pings the streams so that closed ones are
+//!   dropped.
+//!
+//! A build with problems still becomes the current snapshot: every HTML
+//! page it has is served with its diagnostics in an overlay, and a page it
+//! lacks is answered with the full [`error_page`], until a build without
+//! problems replaces it. A broken `book.toml` keeps the previous files
+//! with its own diagnostics. Nothing here prints: what happens is reported
+//! as [`Event`]s to the caller, which owns the terminal.
+//!
+//! Invariant: serving writes nothing to disk. Generated files live in the
+//! snapshot; files copied from `static/` are read from their source when
+//! asked for; the live-reload script exists only in responses.
+
+use std::io::{self, BufReader, BufWriter};
+use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, RwLock};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use crate::diagnostics::Diagnostic;
+use crate::output::SiteFiles;
+use crate::site::Site;
+
+pub mod error_page;
+pub mod http;
+pub mod live;
+pub mod mime;
+pub mod routes;
+pub mod watch;
+
+use http::{Body, ReadError, Request, Response};
+use routes::Route;
+use watch::{Change, Watch};
+
+/// Connections answered at once, at most; more are turned away with 503.
+pub const MAX_CONNECTIONS: usize = 128;
+
+/// How long a client may take to send its request, or to take a response.
+pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How often idle live-reload streams are pinged.
+pub const KEEP_ALIVE_EVERY: Duration = Duration::from_secs(15);
+
+/// What to serve and where.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The site folder (holding `book.toml`).
+    pub root: PathBuf,
+    /// The port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// Include lessons marked `draft = true`.
+    pub drafts: bool,
+}
+
+/// Something the caller may want to tell the user.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// A build without problems. `changed` lists the changed paths
+    /// (relative to the site folder) that caused it; empty for the first.
+    Built {
+        /// HTML pages built.
+        pages: usize,
+        /// How long the build took.
+        elapsed: Duration,
+        /// What changed.
+        changed: &'a [PathBuf],
+    },
+    /// A build with problems; the pages show them until they are fixed.
+    Failed {
+        /// Every problem.
+        diagnostics: &'a [Diagnostic],
+        /// Whether they are `book.toml` problems (nothing was built).
+        config: bool,
+        /// What changed.
+        changed: &'a [PathBuf],
+    },
+    /// The watcher failed: changes may go unnoticed.
+    WatchProblem(&'a str),
+}
+
+/// Receives [`Event`]s, from any thread.
+pub type Reporter = Arc<dyn Fn(Event<'_>) + Send + Sync>;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Another program listens on the port.
+    #[error("port {port} on 127.0.0.1 is already in use")]
+    PortInUse {
+        /// The port asked for.
+        port: u16,
+    },
+    /// Any other failure to listen.
+    #[error("cannot listen on 127.0.0.1:{port}: {message}")]
+    Listen {
+        /// The port asked for.
+        port: u16,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// One build, as served.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// Identifies this build to the live-reload script.
+    pub token: String,
+    /// The site's files (shared with the next snapshot when `book.toml`
+    /// breaks).
+    pub files: Arc<SiteFiles>,
+    /// The build's problems; when there are any, HTML pages show them.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Whether `diagnostics` are `book.toml` problems.
+    pub config_failed: bool,
+}
+
+/// State shared by every thread.
+struct Shared {
+    snapshot: RwLock<Arc<Snapshot>>,
+    hub: live::Hub,
+}
+
+impl Shared {
+    fn current(&self) -> Arc<Snapshot> {
+        Arc::clone(&self.snapshot.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    fn publish(&self, snapshot: Snapshot) {
+        let token = snapshot.token.clone();
+        *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(snapshot);
+        self.hub.announce(&token);
+    }
+}
+
+/// A running server; [`Server::stop`] (or dropping it) shuts it down.
+pub struct Server {
+    address: SocketAddr,
+    acceptor: Option<JoinHandle<()>>,
+    background: Vec<JoinHandle<()>>,
+    changes: Sender<Change>,
+    stop_keep_alive: Option<Sender<()>>,
+    stopping: Arc<AtomicBool>,
+}
+
+impl Server {
+    /// Listens on 127.0.0.1, builds the site once, starts watching it and
+    /// starts answering requests. Content problems do not stop it; only a
+    /// port that cannot be listened on does.
+    pub fn start(options: &Options, report: Reporter) -> Result<Server, StartError> {
+        let port = options.port;
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).map_err(|e| {
+            if e.kind() == io::ErrorKind::AddrInUse {
+                StartError::PortInUse { port }
+            } else {
+                StartError::Listen {
+                    port,
+                    message: e.to_string(),
+                }
+            }
+        })?;
+        let address = listener.local_addr().map_err(|e| StartError::Listen {
+            port,
+            message: e.to_string(),
+        })?;
+        // Connections made during the first build wait in the listen queue
+        // until the acceptor starts. Watch events carry the paths the watcher was given; a canonical
+        // root makes them comparable.
+        let root = options
+            .root
+            .canonicalize()
+            .unwrap_or_else(|_| options.root.clone());
+        // Watch before the first build, so that a change made while it
+        // runs is not missed (it only causes a second build).
+        let (changes, changes_rx) = mpsc::channel();
+        let guess = crate::config::Config::load(&root)
+            .map_or_else(|_| PathBuf::from("content"), |c| c.build.content_dir);
+        let mut watch = match Watch::start(&root, &guess, changes.clone()) {
+            Ok(watch) => Some(watch),
+            Err(problem) => {
+                report(Event::WatchProblem(&problem));
+                None
+            }
+        };
+        let mut builder = Builder::new(root, options.drafts);
+        let first = builder.build(None, &[], &report);
+        if let Some(watch) = watch.as_mut() {
+            for problem in watch.set_content_dir(&builder.content_dir) {
+                report(Event::WatchProblem(&problem));
+            }
+        }
+        let shared = Arc::new(Shared {
+            hub: live::Hub::new(&first.token),
+            snapshot: RwLock::new(Arc::new(first)),
+        });
+
+        let mut background = Vec::new();
+        {
+            let shared = Arc::clone(&shared);
+            let report = Arc::clone(&report);
+            background.push(thread::spawn(move || {
+                rebuild_loop(&shared, builder, watch, &changes_rx, &report);
+            }));
+        }
+        let (stop_keep_alive, keep_alive_rx) = mpsc::channel::<()>();
+        {
+            let shared = Arc::clone(&shared);
+            background.push(thread::spawn(move || {
+                while let Err(RecvTimeoutError::Timeout) =
+                    keep_alive_rx.recv_timeout(KEEP_ALIVE_EVERY)
+                {
+                    shared.hub.keep_alive();
+                }
+            }));
+        }
+
+        let stopping = Arc::new(AtomicBool::new(false));
+        let acceptor = {
+            let stopping = Arc::clone(&stopping);
+            let shared = Arc::clone(&shared);
+            let open = Arc::new(AtomicUsize::new(0));
+            thread::spawn(move || {
+                for connection in listener.incoming() {
+                    if stopping.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    match connection {
+                        Ok(stream) => accept(&shared, &open, stream),
+                        // A client that gave up before it was accepted, or
+                        // too many open files: keep accepting.
+                        Err(_) => thread::sleep(Duration::from_millis(20)),
+                    }
+                }
+            })
+        };
+        Ok(Server {
+            address,
+            acceptor: Some(acceptor),
+            background,
+            changes,
+            stop_keep_alive: Some(stop_keep_alive),
+            stopping,
+        })
+    }
+
+    /// The address listened on.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The site's URL, `http://127.0.0.1:PORT/`.
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.address)
+    }
+
+    /// Stops answering, watching and rebuilding, and waits for the threads
+    /// (a rebuild in progress is finished first).
+    pub fn stop(mut self) {
+        self.shut_down();
+    }
+
+    fn shut_down(&mut self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        if let Some(acceptor) = self.acceptor.take() {
+            // Wake the acceptor from `accept` so it sees the flag.
+            let _ = TcpStream::connect(self.address);
+            let _ = acceptor.join();
+        }
+        // Connections being answered finish by themselves, within
+        // [`CLIENT_TIMEOUT`].
+        let _ = self.changes.send(Change::Stop);
+        self.stop_keep_alive.take();
+        for thread in self.background.drain(..) {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.shut_down();
+    }
+}
+
+/// Builds snapshots, numbering them.
+struct Builder {
+    root: PathBuf,
+    drafts: bool,
+    /// Distinguishes this server's tokens from an earlier run's, so that
+    /// pages left open across a restart reload.
+    instance: String,
+    generation: u64,
+    /// The content folder of the last good `book.toml`.
+    content_dir: PathBuf,
+}
+
+impl Builder {
+    fn new(root: PathBuf, drafts: bool) -> Builder {
+        let instance = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        Builder {
+            root,
+            drafts,
+            instance: format!("{instance:x}"),
+            generation: 0,
+            content_dir: PathBuf::from("content"),
+        }
+    }
+
+    /// Builds the site into a new snapshot; `previous` supplies the files
+    /// to keep serving when `book.toml` is broken.
+    fn build(
+        &mut self,
+        previous: Option<&Snapshot>,
+        changed: &[PathBuf],
+        report: &Reporter,
+    ) -> Snapshot {
+        self.generation += 1;
+        let token = format!("{}-{}", self.instance, self.generation);
+        let started = Instant::now();
+        let built = catch_unwind(AssertUnwindSafe(|| {
+            let mut site = Site::load(&self.root, self.drafts)?;
+            // Pages link to each other relatively; the few absolute links
+            // (the 404 page's) must point at this server, not the real
+            // site.
+            site.config.book.base_url = "/".to_string();
+            Ok((site.config.build.content_dir.clone(), site.render()))
+        }));
+        let (files, diagnostics, config_failed) = match built {
+            Ok(Ok((content_dir, outcome))) => {
+                self.content_dir = content_dir;
+                if outcome.diagnostics.is_empty() {
+                    report(Event::Built {
+                        pages: outcome.pages,
+                        elapsed: started.elapsed(),
+                        changed,
+                    });
+                }
+                (Arc::new(outcome.files), outcome.diagnostics, false)
+            }
+            Ok(Err(diagnostics)) => {
+                let files = previous.map(|p| Arc::clone(&p.files)).unwrap_or_default();
+                (files, diagnostics, true)
+            }
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(ToString::to_string)
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                let diagnostic = Diagnostic::whole_file(
+                    &self.root,
+                    format!("internal error while building: {what}"),
+                )
+                .with_help(
+                    "this is a bug in gradbook; please report it with the file that caused it",
+                );
+                let files = previous.map(|p| Arc::clone(&p.files)).unwrap_or_default();
+                (files, vec![diagnostic], false)
+            }
+        };
+        if !diagnostics.is_empty() {
+            report(Event::Failed {
+                diagnostics: &diagnostics,
+                config: config_failed,
+                changed,
+            });
+        }
+        Snapshot {
+            token,
+            files,
+            diagnostics,
+            config_failed,
+        }
+    }
+}
+
+/// Waits for changes and rebuilds, until told to stop.
+fn rebuild_loop(
+    shared: &Shared,
+    mut builder: Builder,
+    mut watch: Option<Watch>,
+    changes: &Receiver<Change>,
+    report: &Reporter,
+) {
+    while let Ok(first) = changes.recv() {
+        // Take every change that is already waiting: one build covers them.
+        let mut paths = Vec::new();
+        for change in std::iter::once(first).chain(changes.try_iter()) {
+            match change {
+                Change::Paths(p) => paths.extend(p),
+                Change::Problem(problem) => report(Event::WatchProblem(&problem)),
+                Change::Stop => return,
+            }
+        }
+        let mut relevant: Vec<PathBuf> = paths
+            .iter()
+            .filter(|p| watch::relevant(&builder.root, &builder.content_dir, p))
+            .cloned()
+            .collect();
+        if relevant.is_empty() {
+            continue;
+        }
+        if let Some(watch) = watch.as_mut() {
+            // Watch recreated folders before building, so that a change
+            // made during the build is not missed.
+            for problem in watch.refresh(&relevant) {
+                report(Event::WatchProblem(&problem));
+            }
+        }
+        relevant.sort();
+        relevant.dedup();
+        let shown: Vec<PathBuf> = relevant
+            .iter()
+            .map(|p| p.strip_prefix(&builder.root).unwrap_or(p).to_path_buf())
+            .filter(|p| !p.as_os_str().is_empty())
+            .collect();
+        let previous = shared.current();
+        let snapshot = builder.build(Some(&previous), &shown, report);
+        drop(previous);
+        if let Some(watch) = watch.as_mut() {
+            for problem in watch.set_content_dir(&builder.content_dir) {
+                report(Event::WatchProblem(&problem));
+            }
+        }
+        shared.publish(snapshot);
+    }
+}
+
+/// Gives `stream` a thread of its own, or turns it away when too many
+/// are open. A thread per connection means a client that connects and
+/// says nothing (browsers open such connections ahead of need) holds up
+/// no one else.
+fn accept(shared: &Arc<Shared>, open: &Arc<AtomicUsize>, stream: TcpStream) {
+    if open.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
+        let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
+        let busy = Response::text(503, "503 Service Unavailable: too many connections\n")
+            .with_header("Retry-After", "1");
+        let _ = busy.write_to(&mut BufWriter::new(&stream), false);
+        return;
+    }
+    open.fetch_add(1, Ordering::SeqCst);
+    let shared = Arc::clone(shared);
+    let count = Arc::clone(open);
+    let spawned = thread::Builder::new().spawn(move || {
+        // One bad request must not take the server down.
+        let _ = catch_unwind(AssertUnwindSafe(|| serve_connection(&shared, stream)));
+        count.fetch_sub(1, Ordering::SeqCst);
+    });
+    if spawned.is_err() {
+        open.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Reads one request from `stream` and answers it from the current
+/// snapshot; the connection is closed afterwards, unless it becomes a
+/// live-reload stream.
+fn serve_connection(shared: &Shared, stream: TcpStream) {
+    let _ = stream.set_read_timeout(Some(CLIENT_TIMEOUT));
+    let _ = stream.set_write_timeout(Some(CLIENT_TIMEOUT));
+    let _ = stream.set_nodelay(true);
+    let read = http::read_request(&mut BufReader::new(&stream));
+    let (response, head_only) = match read {
+        Ok(request) => {
+            if let Some(response) = answer(shared, &request) {
+                (response, request.is_head())
+            } else {
+                shared.hub.open(Box::new(stream));
+                return;
+            }
+        }
+        Err(ReadError::Malformed) => (Response::text(400, "400 Bad Request\n"), false),
+        Err(ReadError::Closed) => return,
+    };
+    // The client may have gone; there is no one to tell.
+    let _ = response.write_to(&mut BufWriter::new(&stream), head_only);
+    let _ = stream.shutdown(Shutdown::Write);
+}
+
+/// The response to `request`; `None` for the live-reload stream.
+fn answer(shared: &Shared, request: &Request) -> Option<Response> {
+    let snapshot = shared.current();
+    let wants_html = request
+        .header("Accept")
+        .is_some_and(|accept| accept.contains("text/html"));
+    Some(
+        match routes::route(&request.method, &request.target, &snapshot.files) {
+            Route::Events => return None,
+            Route::File(key) => {
+                file(&snapshot, &key).unwrap_or_else(|| not_found(&snapshot, wants_html))
+            }
+            Route::Redirect(location) => {
+                Response::text(302, "302 Found\n").with_header("Location", location)
+            }
+            Route::NotFound => not_found(&snapshot, wants_html),
+            Route::BadRequest => Response::text(400, "400 Bad Request\n"),
+            Route::MethodNotAllowed => {
+                Response::text(405, "405 Method Not Allowed\n").with_header("Allow", "GET, HEAD")
+            }
+        },
+    )
+}
+
+/// The site file `key`: generated, or streamed from its source (a file
+/// removed since the build is missing, `None`). HTML pages get the
+/// live-reload script, and the problems of the build on top.
+fn file(snapshot: &Snapshot, key: &str) -> Option<Response> {
+    let content_type = mime::content_type(key);
+    let body = match snapshot.files.generated.get(key) {
+        Some(bytes) => bytes.clone(),
+        None => {
+            let path = snapshot.files.copied.get(key)?;
+            if !mime::is_html(content_type) {
+                let file = std::fs::File::open(path).ok()?;
+                let length = file.metadata().ok()?.len();
+                return Some(Response::new(200, content_type, Body::File(file, length)));
+            }
+            std::fs::read(path).ok()?
+        }
+    };
+    if !mime::is_html(content_type) {
+        return Some(Response::new(200, content_type, Body::Bytes(body)));
+    }
+    Some(Response::new(
+        200,
+        content_type,
+        Body::Bytes(decorate(snapshot, &body)),
+    ))
+}
+
+/// A served page: with the live-reload script, and with the overlay while
+/// the build has problems.
+fn decorate(snapshot: &Snapshot, html: &[u8]) -> Vec<u8> {
+    let mut snippet = String::new();
+    if !snapshot.diagnostics.is_empty() {
+        snippet.push_str(&error_page::overlay(
+            &snapshot.diagnostics,
+            snapshot.config_failed,
+        ));
+    }
+    snippet.push_str(&live::script(&snapshot.token));
+    live::insert_before_body_end(html, &snippet)
+}
+
+/// A missing page: the full error page when the build has problems (they
+/// may be why it is missing) and a browser asks, else the site's 404 page.
+fn not_found(snapshot: &Snapshot, wants_html: bool) -> Response {
+    let html = mime::content_type("404.html");
+    if !snapshot.diagnostics.is_empty() && wants_html {
+        let page = error_page::render(
+            &snapshot.diagnostics,
+            snapshot.config_failed,
+            &snapshot.token,
+        );
+        return Response::new(500, html, Body::Bytes(page.into_bytes()));
+    }
+    match snapshot.files.generated.get("404.html") {
+        Some(page) => Response::new(404, html, Body::Bytes(decorate(snapshot, page))),
+        None => Response::text(404, "404 Not Found\n"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read as _, Write as _};
+    use std::net::TcpStream;
+    use std::sync::Mutex;
+
+    fn get(address: SocketAddr, path: &str) -> String {
+        let mut stream = TcpStream::connect(address).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut reply = String::new();
+        stream.read_to_string(&mut reply).unwrap();
+        reply
+    }
+
+    #[test]
+    fn serves_reports_and_stops() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"T\"\n").unwrap();
+        std::fs::create_dir(dir.path().join("content")).unwrap();
+        std::fs::write(
+            dir.path().join("content/a.md"),
+            "+++\ntitle = \"A\"\n+++\nHello from a.\n",
+        )
+        .unwrap();
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&events);
+        let report: Reporter = Arc::new(move |event| {
+            let line = match event {
+                Event::Built { pages, .. } => format!("built {pages}"),
+                Event::Failed { diagnostics, .. } => format!("failed {}", diagnostics.len()),
+                Event::WatchProblem(p) => format!("watch {p}"),
+            };
+            seen.lock().unwrap().push(line);
+        });
+        let options = Options {
+            root: dir.path().to_path_buf(),
+            port: 0,
+            drafts: false,
+        };
+        let server = Server::start(&options, report).unwrap();
+        assert!(server.address().ip().is_loopback());
+        assert!(server.url().starts_with("http://127.0.0.1:"));
+        let reply = get(server.address(), "/a/");
+        assert!(reply.starts_with("HTTP/1.1 200 OK\r\n"), "{reply}");
+        assert!(reply.contains("Hello from a."), "{reply}");
+        assert_eq!(
+            events.lock().unwrap().as_slice(),
+            ["built 3"],
+            "home, lesson and 404 pages"
+        );
+
+        let second = Server::start(
+            &Options {
+                port: server.address().port(),
+                ..options.clone()
+            },
+            Arc::new(|_| {}),
+        );
+        assert!(matches!(second, Err(StartError::PortInUse { .. })));
+
+        let started = Instant::now();
+        server.stop();
+        assert!(started.elapsed() < Duration::from_secs(5), "stops promptly");
+        assert!(
+            !dir.path().join("site").exists(),
+            "serving writes no output folder"
+        );
+    }
+}
