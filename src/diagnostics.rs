@@ -200,37 +200,61 @@ impl Diagnostic {
     }
 }
 
-impl fmt::Display for Diagnostic {
-    /// The full, rustc-style form with the quoted source line.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "error: {}", self.message)?;
-        let gutter = self.line.to_string().len().max(1);
-        let pad = " ".repeat(gutter);
-        writeln!(f, "{pad}--> {}", self.location())?;
-        if self.line > 0 {
-            writeln!(f, "{pad} |")?;
-            writeln!(f, "{} | {}", self.line, self.source_line)?;
+impl Diagnostic {
+    /// The full, rustc-style form with the quoted source line, rendered by
+    /// annotate-snippets; `styled` adds terminal colours.
+    pub fn render(&self, styled: bool) -> String {
+        use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
+
+        let path = self.file.display().to_string();
+        let title = Level::ERROR.primary_title(self.message.as_str());
+        let group = if self.line == 0 {
+            Group::with_title(title).element(Origin::path(path.as_str()))
+        } else {
+            let mut snippet = Snippet::source(self.source_line.as_str())
+                .line_start(self.line)
+                .path(path.as_str())
+                .fold(false);
             if self.column > 0 {
-                let indent: String = self
-                    .source_line
-                    .chars()
-                    .take(self.column - 1)
-                    .map(|c| if c == '\t' { '\t' } else { ' ' })
-                    .collect();
-                let carets = "^".repeat(self.width.max(1));
-                match &self.label {
-                    Some(label) => writeln!(f, "{pad} | {indent}{carets} {label}")?,
-                    None => writeln!(f, "{pad} | {indent}{carets}")?,
+                let span = char_span(&self.source_line, self.column - 1, self.width.max(1));
+                let mut annotation = AnnotationKind::Primary.span(span);
+                if let Some(label) = &self.label {
+                    annotation = annotation.label(label.as_str());
                 }
+                snippet = snippet.annotation(annotation);
             }
-        }
-        for note in &self.notes {
-            writeln!(f, "{pad} = note: {note}")?;
-        }
-        if let Some(help) = &self.help {
-            writeln!(f, "{pad} = help: {help}")?;
-        }
-        Ok(())
+            Group::with_title(title).element(snippet)
+        };
+        let group = group
+            .elements(self.notes.iter().map(|n| Level::NOTE.message(n.as_str())))
+            .elements(self.help.iter().map(|h| Level::HELP.message(h.as_str())));
+        let renderer = if styled {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        renderer.render(&[group])
+    }
+}
+
+/// The byte range of `width` characters starting at character `column`
+/// (both 0-based) of `line`, clamped to the line. An empty range at the end
+/// of the line points just past its last character.
+fn char_span(line: &str, column: usize, width: usize) -> Range<usize> {
+    let byte_at = |chars: usize| {
+        line.char_indices()
+            .nth(chars)
+            .map_or(line.len(), |(i, _)| i)
+    };
+    let start = byte_at(column);
+    let end = byte_at(column + width).max(start);
+    start..end
+}
+
+impl fmt::Display for Diagnostic {
+    /// The full, rustc-style form with the quoted source line, no colours.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.render(false))
     }
 }
 

@@ -129,11 +129,13 @@ pub const EXIT_USAGE: u8 = 2;
 
 /// Prints diagnostics in full, each followed by a blank line, to stderr.
 pub fn print_diagnostics(diagnostics: &[crate::diagnostics::Diagnostic]) {
-    use std::io::Write;
+    use std::io::{IsTerminal, Write};
     let stderr = std::io::stderr();
+    // Colours only for a person at a terminal who has not opted out.
+    let styled = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut out = stderr.lock();
     for d in diagnostics {
-        let _ = writeln!(out, "{d}");
+        let _ = writeln!(out, "{}\n", d.render(styled));
     }
 }
 
