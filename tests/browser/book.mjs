@@ -1,0 +1,332 @@
+// Checks the repository's own bundled site (book.toml + content/, built
+// with the real binary) in the browser that run.mjs launched: the lesson
+// and the index load cleanly and stay on the local server, every stop of
+// the keyboard's Tab order shows a visible focus mark, the table of
+// contents lists the lesson's own sections, progress made on the lesson
+// shows up on the index, nothing is wider than a phone, and, where the
+// lesson has executable examples, their results, transcripts, copy
+// buttons, plots and formulas work. Saves light, dark and phone
+// screenshots of the lesson and the index as book-*.png.
+
+import path from 'node:path';
+
+/** Runs every check on the bundled site at `lessonUrl`. `attempt(name, fn)`
+ * and `report(name, ok, detail)` record results, as in run.mjs. */
+export async function checkBook(browser, lessonUrl, shotDir, { attempt, report, expect }) {
+  const origin = new URL(lessonUrl).origin;
+  const lessonPath = new URL(lessonUrl).pathname;
+  const offHost = [];
+  const consoleErrors = [];
+  function watch(page, label) {
+    page.on('request', (request) => {
+      const url = request.url();
+      if (!url.startsWith(origin + '/') && !url.startsWith('data:') && !url.startsWith('blob:')) {
+        offHost.push(`${label}: ${url}`);
+      }
+    });
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(`${label}: ${message.text()} (${message.location().url || ''})`);
+    });
+    page.on('pageerror', (error) => consoleErrors.push(`${label}: ${error.message}`));
+  }
+  const text = (locator) => locator.innerText().then((t) => t.replace(/\s+/g, ' ').trim());
+  const shot = (page, name) => page.screenshot({ path: path.join(shotDir, name), fullPage: true });
+
+  // ---- desktop, light --------------------------------------------------
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    colorScheme: 'light',
+    permissions: ['clipboard-read', 'clipboard-write'],
+  });
+  const page = await context.newPage();
+  watch(page, 'book');
+
+  await attempt('book: the index loads and invites the reader to start', async () => {
+    const response = await page.goto(origin + '/', { waitUntil: 'load' });
+    expect(response && response.ok(), `index answered ${response && response.status()}`);
+    const hook = page.locator(`.lesson-card [data-progress-page="${lessonPath}"]`);
+    expect((await hook.count()) === 1, 'the lesson has no progress line on the index');
+    const t = await text(hook);
+    expect(t === 'Start flipping cards to track your progress', `index progress reads "${t}"`);
+    return t;
+  });
+  await shot(page, 'book-index-light.png');
+
+  await attempt('book: the lesson loads with its components ready', async () => {
+    const response = await page.goto(lessonUrl, { waitUntil: 'load' });
+    expect(response && response.ok(), `lesson answered ${response && response.status()}`);
+    await page.waitForSelector('[data-gb="flashcards"].gb-ready', { timeout: 5000 });
+    return await page.title();
+  });
+
+  await attempt('book: "On this page" lists the lesson\'s own sections, math readable', async () => {
+    const entries = await page.locator('.toc a').evaluateAll((links) =>
+      links.map((a) => ({ href: a.getAttribute('href'), text: a.textContent.replace(/\s+/g, ' ').trim() })),
+    );
+    const sections = await page
+      .locator('.prose h2[id], .prose h3[id]')
+      .evaluateAll((hs) => hs.filter((h) => !h.closest('.gb')).map((h) => '#' + h.id));
+    expect(entries.length > 0, 'no table of contents');
+    expect(
+      entries.map((e) => e.href).join(' ') === sections.join(' '),
+      `toc ${entries.map((e) => e.href)} vs sections ${sections}`,
+    );
+    const raw = entries.filter((e) => /\$|\\[a-z]+/.test(e.text));
+    expect(raw.length === 0, `raw TeX in the toc: ${raw.map((e) => e.text)}`);
+    return entries.map((e) => e.text).join(' | ');
+  });
+
+  await attempt('book: every Tab stop shows where the focus is', async () => {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    const seen = [];
+    const invisible = [];
+    const unmarked = [];
+    let first = null;
+    for (let i = 0; i < 250; i++) {
+      await page.keyboard.press('Tab');
+      const info = await page.evaluate(() => {
+        const el = document.activeElement;
+        if (!el || el === document.body) return null;
+        const describe = (e) =>
+          e.tagName.toLowerCase() +
+          (e.id ? '#' + e.id : '') +
+          (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/).join('.') : '') +
+          ` "${(e.getAttribute('aria-label') || e.textContent || '').replace(/\s+/g, ' ').trim().slice(0, 30)}"`;
+        const marked = (e) => {
+          const s = getComputedStyle(e);
+          const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
+          return outline || s.boxShadow !== 'none';
+        };
+        // A mark on the element itself, or on a close ancestor styled
+        // with :focus-within / :has(:focus-visible) (a flashcard's frame).
+        let mark = false;
+        for (let e = el, up = 0; e && up < 3; e = e.parentElement, up++) {
+          if (marked(e)) {
+            mark = true;
+            break;
+          }
+        }
+        const r = el.getBoundingClientRect();
+        return {
+          id: describe(el),
+          key: el.outerHTML.slice(0, 200),
+          visible: r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden',
+          mark,
+        };
+      });
+      if (!info) continue;
+      if (first === info.key) break;
+      if (first === null) first = info.key;
+      seen.push(info.id);
+      if (!info.visible) invisible.push(info.id);
+      if (!info.mark) unmarked.push(info.id);
+    }
+    expect(seen.length >= 20, `only ${seen.length} Tab stops`);
+    expect(invisible.length === 0, `focus lands on invisible elements: ${invisible.join('; ')}`);
+    expect(unmarked.length === 0, `no visible focus on: ${unmarked.join('; ')}`);
+    return `${seen.length} stops`;
+  });
+
+  // Executable examples, when the lesson has them (run.mjs is told).
+  const calcBlocks = page.locator('[data-calc]');
+  const hasCalc = (await calcBlocks.count()) > 0;
+  if (hasCalc) await checkCalc(page, context, { attempt, expect, text });
+
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await shot(page, 'book-lesson-light.png');
+
+  // ---- progress across the site -----------------------------------------
+  await attempt('book: progress made on the lesson shows on the index', async () => {
+    const deck = page.locator('[data-gb="flashcards"]').first();
+    const cards = deck.locator('.gb-card');
+    const n = await cards.count();
+    expect(n >= 3, `only ${n} cards`);
+    for (let i = 0; i < 3; i++) {
+      await cards.nth(i).locator('.gb-front').click();
+      await cards.nth(i).locator('[data-gb-mark="known"]').click();
+    }
+    const checklist = page.locator('[data-gb="checklist"]').first();
+    const tasks = await checklist.locator('.gb-tick').count();
+    await checklist.locator('.gb-task label').first().click();
+    await page.goto(origin + '/', { waitUntil: 'load' });
+    const want = `3/${n} cards known · 1/${tasks} done`;
+    const seen = [];
+    for (const where of ['.lesson-card', '.sidebar']) {
+      const hook = page.locator(`${where} [data-progress-page="${lessonPath}"]`);
+      const t = await text(hook);
+      seen.push(`${where}: ${t}`);
+      expect(t === want, `${where} reads "${t}", want "${want}"`);
+      const state = await hook.getAttribute('data-progress-state');
+      expect(state === 'started', `${where} progress state is ${state}`);
+    }
+    return seen.join('; ');
+  });
+  await shot(page, 'book-index-progress.png');
+
+  // ---- dark --------------------------------------------------------------
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.goto(lessonUrl, { waitUntil: 'load' });
+  await page.waitForSelector('.gb-ready');
+  await attempt('book: dark mode keeps body text and links readable', async () => {
+    const low = await page.evaluate(() => {
+      // Contrast of text against the nearest opaque background.
+      // Any CSS colour (rgb(), color(srgb …) from color-mix, …) as
+      // [r, g, b, alpha] with r, g, b in 0–255, through a canvas pixel.
+      const canvas = document.createElement('canvas');
+      canvas.width = canvas.height = 1;
+      const ctx = canvas.getContext('2d', { willReadFrequently: true });
+      function rgb(c) {
+        ctx.clearRect(0, 0, 1, 1);
+        ctx.fillStyle = c;
+        ctx.fillRect(0, 0, 1, 1);
+        const [r, g, b, a] = ctx.getImageData(0, 0, 1, 1).data;
+        return [r, g, b, a / 255];
+      }
+      function lum([r, g, b]) {
+        const f = (v) => {
+          v /= 255;
+          return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+        };
+        return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+      }
+      function background(el) {
+        for (let e = el; e; e = e.parentElement) {
+          const c = rgb(getComputedStyle(e).backgroundColor);
+          if (c.length < 4 || c[3] > 0.9) return c;
+        }
+        return rgb(getComputedStyle(document.body).backgroundColor);
+      }
+      const bad = [];
+      const els = document.querySelectorAll('p, li, a, h1, h2, h3, h4, summary, button, th, td, .toc a, .nav-lesson, figcaption');
+      for (const el of els) {
+        const r = el.getBoundingClientRect();
+        if (!r.width || !r.height || !el.textContent.trim()) continue;
+        const s = getComputedStyle(el);
+        if (s.visibility === 'hidden' || Number(s.opacity) < 0.5) continue;
+        const fg = lum(rgb(s.color));
+        const bg = lum(background(el));
+        const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+        if (ratio < 4.5) bad.push(`${el.tagName.toLowerCase()}.${el.className} "${el.textContent.trim().slice(0, 24)}" ${ratio.toFixed(2)}`);
+      }
+      return bad;
+    });
+    expect(low.length === 0, `low contrast in dark mode: ${low.slice(0, 8).join('; ')}`);
+  });
+  await shot(page, 'book-lesson-dark.png');
+  await page.goto(origin + '/', { waitUntil: 'load' });
+  await shot(page, 'book-index-dark.png');
+  await context.close();
+
+  // ---- phone ---------------------------------------------------------------
+  const phone = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    hasTouch: true,
+    isMobile: true,
+    colorScheme: 'light',
+  });
+  const mobile = await phone.newPage();
+  watch(mobile, 'book-phone');
+  for (const [url, name] of [
+    [lessonUrl, 'lesson'],
+    [origin + '/', 'index'],
+  ]) {
+    await mobile.goto(url, { waitUntil: 'load' });
+    await attempt(`book: the ${name} fits a 390 px phone screen`, async () => {
+      const wide = await mobile.evaluate(() => {
+        const limit = document.documentElement.clientWidth;
+        const out = [];
+        for (const el of document.querySelectorAll('body *')) {
+          const r = el.getBoundingClientRect();
+          if (r.width === 0 || r.right <= limit + 0.5) continue;
+          // Inside a scroll box of its own (a wide table or code block)
+          // is fine; the page itself must not scroll sideways.
+          let boxed = false;
+          for (let e = el.parentElement; e && e !== document.body; e = e.parentElement) {
+            const s = getComputedStyle(e);
+            if (/(auto|scroll|hidden)/.test(s.overflowX) && e.getBoundingClientRect().right <= limit + 0.5) {
+              boxed = true;
+              break;
+            }
+          }
+          if (!boxed && !el.closest('.sidebar')) out.push(`${el.tagName.toLowerCase()}.${el.className} right=${Math.round(r.right)}`);
+        }
+        return { page: document.documentElement.scrollWidth, limit, out: out.slice(0, 6) };
+      });
+      expect(wide.page <= wide.limit, `page is ${wide.page}px wide on a ${wide.limit}px screen`);
+      expect(wide.out.length === 0, `sticking out: ${wide.out.join('; ')}`);
+      return `${wide.page}px`;
+    });
+    await shot(mobile, `book-${name}-phone.png`);
+  }
+  await phone.close();
+
+  report('book: no console errors', consoleErrors.length === 0, consoleErrors.join(' | '));
+  report('book: no request leaves the local server', offHost.length === 0, offHost.join(' | '));
+  return { hasCalc };
+}
+
+/** Executable examples: results with a transcript toggle and a copy
+ * button, plots and formulas with a real size. */
+async function checkCalc(page, context, { attempt, expect, text }) {
+  const block = page.locator('[data-calc]').first();
+
+  await attempt('calc: the transcript opens and closes by click and by keyboard', async () => {
+    const raw = block.locator('details.calc-raw');
+    const summary = raw.locator('summary');
+    expect(!(await raw.evaluate((d) => d.open)), 'transcript open before asking');
+    await summary.click();
+    expect(await raw.evaluate((d) => d.open), 'a click did not open the transcript');
+    expect(await raw.locator('pre').isVisible(), 'transcript not visible when open');
+    await summary.click();
+    expect(!(await raw.evaluate((d) => d.open)), 'a click did not close the transcript');
+    await summary.focus();
+    await page.keyboard.press('Enter');
+    expect(await raw.evaluate((d) => d.open), 'Enter did not open the transcript');
+    await page.keyboard.press(' ');
+    expect(!(await raw.evaluate((d) => d.open)), 'Space did not close the transcript');
+    return await text(summary);
+  });
+
+  await attempt('calc: the copy button puts the transcript on the clipboard', async () => {
+    const button = block.locator('.calc-copy');
+    expect(await button.isVisible(), 'copy button hidden');
+    const transcript = (await block.locator('details.calc-raw pre').textContent()).trim();
+    await button.click();
+    await page.waitForTimeout(150);
+    const clip = await page.evaluate(() => navigator.clipboard.readText().catch((e) => 'ERR ' + e));
+    const label = await text(button);
+    expect(clip.trim() === transcript, `clipboard holds "${clip.slice(0, 60)}", want "${transcript.slice(0, 60)}"`);
+    return `button now reads "${label}"`;
+  });
+
+  await attempt('calc: plots are drawn with a real size', async () => {
+    const plots = page.locator('.calc svg, figure svg');
+    const n = await plots.count();
+    expect(n > 0, 'no plot on the lesson');
+    const sizes = await plots.evaluateAll((svgs) =>
+      svgs.map((s) => {
+        const r = s.getBoundingClientRect();
+        return { w: Math.round(r.width), h: Math.round(r.height), shown: getComputedStyle(s).visibility !== 'hidden' };
+      }),
+    );
+    expect(sizes.every((s) => s.w > 100 && s.h > 60 && s.shown), `plot sizes ${JSON.stringify(sizes)}`);
+    return JSON.stringify(sizes);
+  });
+
+  await attempt('calc: MathML formulas are laid out with a real size', async () => {
+    const sizes = await page.locator('.prose math').evaluateAll((maths) =>
+      maths
+        .filter((m) => !m.closest('details:not([open])'))
+        .map((m) => {
+          const r = m.getBoundingClientRect();
+          return { w: r.width, h: r.height, tex: (m.textContent || '').slice(0, 20) };
+        }),
+    );
+    expect(sizes.length > 5, `only ${sizes.length} formulas`);
+    const empty = sizes.filter((s) => !(s.w > 0 && s.h > 0));
+    expect(empty.length === 0, `${empty.length} of ${sizes.length} formulas have no size: ${JSON.stringify(empty.slice(0, 4))}`);
+    return `${sizes.length} formulas`;
+  });
+}
