@@ -6,6 +6,8 @@ mod support;
 
 mod browser;
 mod build;
+mod calc_cli;
+mod calc_pages;
 mod components;
 mod errors;
 mod init;

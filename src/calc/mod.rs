@@ -7,11 +7,31 @@
 //! wrote, renders the result, and at the end reports passes, failures and
 //! the text `check --bless` would write back.
 //!
-//! THE SIGNATURES IN THIS FILE ARE THE CONTRACT WITH `markdown`, `site` and
-//! `cli`; the bodies are placeholders until executable lessons land.
+//! The pieces: [`transcript`] parses a block into inputs and expected lines
+//! with their file positions, [`matching`] applies SPEC's matching rules,
+//! [`bless`] computes the rewritten file, `render` and `svg` turn results
+//! into HTML.
+//!
+//! **Invariants:** every input and inline value counts once, as passed or
+//! failed (a stray output line before any input counts as a failure too); every failure has a [`Diagnostic`] at the line of the offending
+//! expected output or input; the blessed text differs from the source only
+//! inside expected outputs, and only when every input could be evaluated.
+
+use std::ops::Range;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::diagnostics::{Diagnostic, SourceText};
 use crate::markdown::Hooks;
+use crate::math::{MathError, Scope, Value};
+
+pub mod bless;
+pub mod matching;
+mod render;
+mod svg;
+pub mod transcript;
+
+use render::{Status, Step};
+use transcript::Entry;
 
 /// What running a page's calc content found.
 #[derive(Debug, Clone, Default)]
@@ -32,7 +52,14 @@ pub struct CalcReport {
 pub struct PageCalc<'a> {
     source: &'a SourceText,
     precision: usize,
+    scope: Scope,
     report: CalcReport,
+    edits: Vec<bless::Edit>,
+    /// False once an input or inline value failed in a way bless must not
+    /// paper over (an error nobody asserted).
+    blessable: bool,
+    /// Blocks seen so far, for element ids.
+    blocks: usize,
 }
 
 impl<'a> PageCalc<'a> {
@@ -40,34 +67,580 @@ impl<'a> PageCalc<'a> {
     pub fn new(source: &'a SourceText, precision: usize) -> Self {
         Self {
             source,
-            precision,
+            precision: precision.clamp(1, 17),
+            scope: Scope::new(),
             report: CalcReport::default(),
+            edits: Vec::new(),
+            blessable: true,
+            blocks: 0,
         }
     }
 
     /// Ends the page and returns what was found.
-    pub fn finish(self) -> CalcReport {
-        let _ = (self.source, self.precision);
+    pub fn finish(mut self) -> CalcReport {
+        if self.blessable {
+            self.report.blessed = bless::apply(&self.source.text, std::mem::take(&mut self.edits));
+        }
         self.report
+    }
+
+    /// Runs one input; a panic inside the engine becomes an error rather
+    /// than taking the whole build down.
+    fn run(&mut self, input: &str) -> Result<Value, MathError> {
+        let scope = &mut self.scope;
+        catch_unwind(AssertUnwindSafe(|| scope.run(input))).unwrap_or_else(|_| {
+            Err(MathError {
+                message: "internal error in the math engine".to_string(),
+                span: 0..input.len(),
+                help: Some("this is a bug in gradbook; please report the input".to_string()),
+            })
+        })
+    }
+
+    fn fail(&mut self, diagnostic: Diagnostic) {
+        self.report.failed += 1;
+        self.report.diagnostics.push(diagnostic);
+    }
+
+    /// Compares an entry's expected output with its result (printed as
+    /// `computed`), records the outcome, and returns its status.
+    fn judge(
+        &mut self,
+        entry: &Entry,
+        result: &Result<Value, MathError>,
+        computed: &[String],
+    ) -> Status {
+        if let Err(err) = result
+            && !entry.expects_error()
+        {
+            self.blessable = false;
+            let diagnostic = self.input_error(entry, err);
+            self.fail(diagnostic);
+            return Status::Failed;
+        }
+        if entry.is_open() {
+            if let Some(edit) = bless::fill(&self.source.text, entry, computed) {
+                self.edits.push(edit);
+            }
+            self.report.passed += 1;
+            return Status::Filled;
+        }
+        let expected = entry.expected_texts();
+        let (scope, precision) = (&self.scope, self.precision);
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            matching::check(&expected, result.as_ref(), computed, scope, precision)
+        }))
+        .unwrap_or_else(|_| {
+            Err(matching::Mismatch {
+                line: 0,
+                message: "internal error while comparing the output".to_string(),
+                expected: expected.first().map(|s| s.to_string()).unwrap_or_default(),
+                computed: computed.join(" / "),
+                detail: None,
+            })
+        });
+        match outcome {
+            Ok(()) => {
+                self.report.passed += 1;
+                Status::Passed
+            }
+            Err(mismatch) => {
+                let diagnostic = self.mismatch(entry, &mismatch);
+                self.fail(diagnostic);
+                if let Some(edit) = bless::replace(&self.source.text, entry, computed) {
+                    self.edits.push(edit);
+                }
+                Status::Failed
+            }
+        }
+    }
+
+    /// An input failed and nothing asserted it.
+    fn input_error(&self, entry: &Entry, err: &MathError) -> Diagnostic {
+        let span = clamp_span(&err.span, &entry.input);
+        let start = entry.input_start + span.start;
+        let end = entry.input_start + span.end;
+        let mut d = Diagnostic::at(self.source, start..end, err.message.clone());
+        d = d.with_label(label_for(err));
+        if !entry.is_open() {
+            d = d.with_note(format!("expected: {}", entry.expected_texts().join(" / ")));
+        }
+        d = d.with_note(format!("computed: error: {}", err.message));
+        match &err.help {
+            Some(help) => d.with_help(help.clone()),
+            None if entry.is_open() => d.with_help(
+                "if the error is intended, write `error: <part of the message>` under the input",
+            ),
+            None => d,
+        }
+    }
+
+    /// An expected output that does not match.
+    fn mismatch(&self, entry: &Entry, m: &matching::Mismatch) -> Diagnostic {
+        let expected = entry.expected.get(m.line).or(entry.expected.last());
+        let mut d = match expected {
+            Some(e) => {
+                let line = &e.line;
+                let text = &self.source.text;
+                let column = text[line.start..line.text.start].chars().count() + 1;
+                let width = text[line.text.clone()].chars().count().max(1);
+                Diagnostic::at_line(
+                    self.source,
+                    line.number,
+                    column,
+                    width,
+                    format!(
+                        "{}: expected `{}`, computed `{}`",
+                        m.message,
+                        shorten(&collapse_spaces(&m.expected)),
+                        shorten(&collapse_spaces(&m.computed))
+                    ),
+                )
+            }
+            None => Diagnostic::at(
+                self.source,
+                entry.input_start..entry.input_start + entry.input.len(),
+                m.message.clone(),
+            ),
+        };
+        d = d
+            .with_label("expected output")
+            .with_note(format!(
+                "input:    {} (line {})",
+                entry.input, entry.line.number
+            ))
+            .with_note(format!("expected: {}", m.expected))
+            .with_note(format!("computed: {}", m.computed));
+        if let Some(detail) = &m.detail {
+            d = d.with_note(detail.clone());
+        }
+        d.with_help(
+            "if the computed output is right, `gradbook check --bless` writes it into the lesson",
+        )
+    }
+
+    /// The text shown in the block's raw transcript: the inputs, with what
+    /// the author wrote where it matched and the computed output elsewhere.
+    fn transcript_text(&self, entries: &[Entry], steps: &[Step<'_>]) -> String {
+        let mut out = String::new();
+        for (entry, step) in entries.iter().zip(steps) {
+            out.push_str(">>> ");
+            out.push_str(&entry.input);
+            out.push('\n');
+            let lines: Vec<&str> = match step.status {
+                Status::Passed => entry.expected_texts(),
+                Status::Filled | Status::Failed => {
+                    step.computed.iter().map(String::as_str).collect()
+                }
+            };
+            for line in lines {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        out.truncate(out.trim_end().len());
+        out
     }
 }
 
 impl Hooks for PageCalc<'_> {
-    fn calc_block(&mut self, code: std::ops::Range<usize>) -> String {
-        let text = &self.source.text[code];
-        format!(
-            "<pre><code class=\"language-calc\">{}</code></pre>",
-            text.replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;")
-        )
+    fn calc_block(&mut self, code: Range<usize>) -> String {
+        self.blocks += 1;
+        // Slugs never contain `_`, so these ids cannot collide with heading ids.
+        let id = format!("calc_{}", self.blocks);
+        let parsed = transcript::parse(self.source, code);
+        for line in &parsed.stray {
+            let text = &self.source.text[line.text.clone()];
+            let column = self.source.text[line.start..line.text.start]
+                .chars()
+                .count()
+                + 1;
+            let d = Diagnostic::at_line(
+                self.source,
+                line.number,
+                column,
+                text.chars().count().max(1),
+                "output line before the first `>>>` input of the calc block",
+            )
+            .with_label("no input to belong to")
+            .with_help("start each input with `>>> `; write comments as inputs: `>>> # …`");
+            self.fail(d);
+        }
+        let mut outcomes = Vec::with_capacity(parsed.entries.len());
+        for entry in &parsed.entries {
+            let result = self.run(&entry.input);
+            let computed = computed_lines(&result, self.precision);
+            let status = self.judge(entry, &result, &computed);
+            outcomes.push((result, computed, status));
+        }
+        let steps: Vec<Step<'_>> = parsed
+            .entries
+            .iter()
+            .zip(&outcomes)
+            .map(|(entry, (result, computed, status))| Step {
+                input: &entry.input,
+                result,
+                computed,
+                status: *status,
+                expected: if *status == Status::Failed {
+                    entry
+                        .expected_texts()
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+            })
+            .collect();
+        let transcript = self.transcript_text(&parsed.entries, &steps);
+        render::block(&steps, &transcript, &id, self.precision)
     }
 
-    fn inline_value(&mut self, span: std::ops::Range<usize>, expr: &str) -> String {
-        let _ = span;
-        format!(
-            "<code>={}</code>",
-            expr.replace('&', "&amp;").replace('<', "&lt;")
-        )
+    fn inline_value(&mut self, span: Range<usize>, expr: &str) -> String {
+        let expr_start = locate_inline(&self.source.text, &span, expr);
+        if expr.trim().is_empty() {
+            let d = Diagnostic::at(self.source, span.clone(), "empty inline value")
+                .with_help("write an expression after `=`, as in `= J'(3)`");
+            self.fail(d);
+            return render::inline_error(
+                expr,
+                &MathError {
+                    message: "empty inline value".to_string(),
+                    span: 0..0,
+                    help: None,
+                },
+            );
+        }
+        match self.run(expr) {
+            Ok(value) => {
+                self.report.passed += 1;
+                render::inline_html(&value, self.precision)
+            }
+            Err(err) => {
+                self.blessable = false;
+                let s = clamp_span(&err.span, expr);
+                let mut d = Diagnostic::at(
+                    self.source,
+                    expr_start + s.start..expr_start + s.end,
+                    err.message.clone(),
+                )
+                .with_label(label_for(&err))
+                .with_note(format!("in the inline value `= {expr}`"));
+                if let Some(help) = &err.help {
+                    d = d.with_help(help.clone());
+                }
+                self.fail(d);
+                render::inline_error(expr, &err)
+            }
+        }
+    }
+}
+
+/// A result's printed lines: the value's text, or one `error:` line.
+fn computed_lines(result: &Result<Value, MathError>, precision: usize) -> Vec<String> {
+    match result {
+        Ok(value) => matching::split_lines(&value.to_text(precision)),
+        Err(err) => vec![format!("error: {}", err.message)],
+    }
+}
+
+/// An error span limited to the input and to character boundaries.
+fn clamp_span(span: &Range<usize>, input: &str) -> Range<usize> {
+    let floor = |mut i: usize| {
+        i = i.min(input.len());
+        while !input.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let start = floor(span.start);
+    let end = floor(span.end.max(start));
+    start..end
+}
+
+fn label_for(err: &MathError) -> &'static str {
+    if err.span.is_empty() {
+        "here"
+    } else {
+        "this part"
+    }
+}
+
+/// Where `expr` starts in the file, given the code span that holds it: the
+/// first occurrence after the `=`, or just after the `=` when the renderer
+/// normalised the text (line breaks inside code spans).
+fn locate_inline(text: &str, span: &Range<usize>, expr: &str) -> usize {
+    let Some(code) = text.get(span.clone()) else {
+        return span.start.min(text.len());
+    };
+    let after_eq = code.find('=').map_or(0, |i| i + 1);
+    match code[after_eq..].find(expr) {
+        Some(i) if !expr.is_empty() => span.start + after_eq + i,
+        _ => {
+            let rest = &code[after_eq..];
+            span.start + after_eq + (rest.len() - rest.trim_start().len())
+        }
+    }
+}
+
+/// Runs of spaces (table padding) shortened to two, for one-line messages.
+fn collapse_spaces(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = 0;
+    for c in text.chars() {
+        if c == ' ' {
+            run += 1;
+            if run <= 2 {
+                out.push(c);
+            }
+        } else {
+            run = 0;
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A value cut to a readable length for a one-line message.
+fn shorten(text: &str) -> String {
+    const MAX: usize = 60;
+    if text.chars().count() <= MAX {
+        text.to_string()
+    } else {
+        let cut: String = text.chars().take(MAX - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs a page the way the Markdown renderer does: calc fences and
+    /// inline `= ` code spans, in document order. Returns the HTML pieces.
+    fn run_page(text: &str) -> (Vec<String>, CalcReport) {
+        let source = SourceText::new("lesson.md", text);
+        let mut calc = PageCalc::new(&source, 12);
+        let mut html = Vec::new();
+        let mut offset = 0;
+        let mut in_fence: Option<usize> = None;
+        for line in text.split_inclusive('\n') {
+            let trimmed = line.trim();
+            match in_fence {
+                Some(start) if trimmed == "```" => {
+                    html.push(calc.calc_block(start..offset));
+                    in_fence = None;
+                }
+                Some(_) => {}
+                None if trimmed == "```calc" => in_fence = Some(offset + line.len()),
+                None => {
+                    let mut from = 0;
+                    while let Some(open) = line[from..].find("`=") {
+                        let open = from + open;
+                        let Some(close) = line[open + 1..].find('`') else {
+                            break;
+                        };
+                        let close = open + 1 + close;
+                        let expr = line[open + 2..close].trim();
+                        html.push(calc.inline_value(offset + open..offset + close + 1, expr));
+                        from = close + 1;
+                    }
+                }
+            }
+            offset += line.len();
+        }
+        (html, calc.finish())
+    }
+
+    fn messages(report: &CalcReport) -> Vec<String> {
+        report.diagnostics.iter().map(|d| d.one_line()).collect()
+    }
+
+    #[test]
+    fn spec_example_passes_and_fills_nothing() {
+        let page = "# J\n\n```calc\n>>> J(w) = w**2\n>>> diff(J(w), w)\n2*w\n>>> J'(3)\n6\n\
+>>> nudge(J, w=3, eps=0.001)\nJ(3) = 9\nJ(3.001) = 9.006001\nΔJ = 0.006001\nΔJ/ε = 6.001\nJ'(3) = 6\n```\n";
+        let (html, report) = run_page(page);
+        assert_eq!(
+            (report.passed, report.failed),
+            (4, 0),
+            "{:?}",
+            messages(&report)
+        );
+        assert!(report.blessed.is_none());
+        assert!(html[0].contains("<math"), "{}", html[0]);
+        assert!(html[0].contains("calc-nudge"));
+    }
+
+    #[test]
+    fn a_wrong_number_fails_at_its_line_and_bless_fixes_it() {
+        let page = "Intro\n\n```calc\n>>> J(w) = w**2\n>>> J'(3)\n7\n```\n";
+        let (_, report) = run_page(page);
+        assert_eq!((report.passed, report.failed), (1, 1));
+        let d = &report.diagnostics[0];
+        assert_eq!(d.location(), "lesson.md:6:1");
+        assert!(
+            d.message.contains("expected `7`, computed `6`"),
+            "{}",
+            d.message
+        );
+        assert!(d.notes.iter().any(|n| n == "expected: 7"), "{:?}", d.notes);
+        assert!(d.notes.iter().any(|n| n == "computed: 6"), "{:?}", d.notes);
+        let blessed = report.blessed.unwrap();
+        assert_eq!(blessed, page.replace("\n7\n", "\n6\n"));
+        let (_, again) = run_page(&blessed);
+        assert_eq!((again.failed, again.blessed), (0, None));
+    }
+
+    #[test]
+    fn open_inputs_are_filled_and_blessed_idempotently_with_crlf() {
+        let page = "+++\r\ntitle = \"x\"\r\n+++\r\n```calc\r\n>>> J(w) = w**2\r\n>>> J(3)\r\n>>> grad(J, w=3)\r\n```\r\ntail\r\n";
+        let (html, report) = run_page(page);
+        assert_eq!((report.passed, report.failed), (3, 0));
+        assert!(html[0].contains(">9<"), "{}", html[0]);
+        let blessed = report.blessed.unwrap();
+        assert_eq!(
+            blessed,
+            "+++\r\ntitle = \"x\"\r\n+++\r\n```calc\r\n>>> J(w) = w**2\r\n>>> J(3)\r\n9\r\n>>> grad(J, w=3)\r\n[6]\r\n```\r\ntail\r\n"
+        );
+        let (_, again) = run_page(&blessed);
+        assert_eq!((again.passed, again.failed, again.blessed), (3, 0, None));
+    }
+
+    #[test]
+    fn scope_is_shared_across_blocks_and_inline_values() {
+        let page = "```calc\n>>> J(w) = w**2\n```\n\nAt 3 the slope is `= J'(3)` and J is `= diff(J(w), w)`.\n\n```calc\n>>> J(2)\n4\n```\n";
+        let (html, report) = run_page(page);
+        assert_eq!(
+            (report.passed, report.failed),
+            (4, 0),
+            "{:?}",
+            messages(&report)
+        );
+        assert!(html[1].contains(">6<"), "{}", html[1]);
+        assert!(html[2].contains("<math"), "{}", html[2]);
+    }
+
+    #[test]
+    fn inline_errors_point_at_the_column() {
+        let page = "Slope: `= sigmod(3)`.\n";
+        let (_, report) = run_page(page);
+        assert_eq!(report.failed, 1);
+        let d = &report.diagnostics[0];
+        assert_eq!(d.location(), "lesson.md:1:11");
+        assert!(d.message.contains("sigmod"), "{}", d.message);
+        assert!(report.blessed.is_none());
+    }
+
+    #[test]
+    fn unasserted_errors_point_into_the_input_and_block_bless() {
+        let page = "```calc\n>>> J(w) = w**2\n>>> J(3) + sigmod(2)\n>>> J(1)\n```\n";
+        let (_, report) = run_page(page);
+        assert_eq!((report.passed, report.failed), (2, 1));
+        assert_eq!(report.diagnostics[0].location(), "lesson.md:3:12");
+        assert!(
+            report.blessed.is_none(),
+            "a page with an error is not blessed"
+        );
+    }
+
+    #[test]
+    fn error_assertions_match_on_a_part_of_the_message() {
+        let page = "```calc\n>>> log(0)\nerror: log(0) is undefined\n>>> 1/0\nerror: square root\n>>> 2\nerror: anything\n```\n";
+        let (_, report) = run_page(page);
+        assert_eq!(
+            (report.passed, report.failed),
+            (1, 2),
+            "{:?}",
+            messages(&report)
+        );
+        assert_eq!(report.diagnostics[0].line, 5);
+        assert!(
+            report.diagnostics[0]
+                .message
+                .contains("error message does not match")
+        );
+        assert_eq!(report.diagnostics[1].line, 7);
+        assert!(report.diagnostics[1].message.contains("expected an error"));
+    }
+
+    #[test]
+    fn stray_output_is_reported() {
+        let (_, report) = run_page("```calc\n6\n>>> 1\n1\n```\n");
+        assert_eq!(report.diagnostics.len(), 1);
+        assert_eq!(report.diagnostics[0].location(), "lesson.md:2:1");
+    }
+
+    #[test]
+    fn inline_values_are_located_after_the_equals_sign() {
+        let text = "At 3 the slope is `=  J'(3)`.";
+        let start = text.find('`').unwrap();
+        let end = text.rfind('`').unwrap() + 1;
+        let at = locate_inline(text, &(start..end), "J'(3)");
+        assert_eq!(&text[at..at + 5], "J'(3)");
+    }
+
+    #[test]
+    fn spans_are_clamped_to_the_input() {
+        assert_eq!(clamp_span(&(3..99), "abcd"), 3..4);
+        let reversed = Range { start: 9, end: 2 };
+        assert_eq!(clamp_span(&reversed, "abcd"), 4..4);
+        assert_eq!(clamp_span(&(1..2), "αβ"), 0..2);
+    }
+
+    #[test]
+    fn long_values_are_shortened() {
+        assert_eq!(shorten("6"), "6");
+        assert_eq!(shorten(&"x".repeat(100)).chars().count(), 60);
+    }
+
+    fn transcript_line() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            Just(">>> J(w) = w**2".to_string()),
+            Just(">>> J(3)".to_string()),
+            Just("  >>>   J'(2)".to_string()),
+            Just("9".to_string()),
+            Just("~4".to_string()),
+            Just("...".to_string()),
+            Just("error: unknown".to_string()),
+            Just(">>> diff(J(w), w)".to_string()),
+            Just("w + w".to_string()),
+            Just(">>> descent(J, w=1, alpha=0.1, steps=3)".to_string()),
+            Just(">>> nudge(J, w=1)".to_string()),
+            Just(">>> grad(J, w=1)".to_string()),
+            Just(">>> sigmod(1)".to_string()),
+            Just(String::new()),
+            "[ -~]{0,14}",
+            "\\PC{0,6}",
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+        /// No block panics; blessing is idempotent and touches only the block.
+        #[test]
+        fn any_block_is_safe_and_bless_is_idempotent(
+            lines in proptest::collection::vec(transcript_line(), 0..12),
+            crlf in proptest::bool::ANY,
+        ) {
+            let eol = if crlf { "\r\n" } else { "\n" };
+            let page = format!("intro{eol}```calc{eol}{}{eol}```{eol}outro{eol}", lines.join(eol));
+            let (_, report) = run_page(&page);
+            proptest::prop_assert_eq!(report.diagnostics.len(), report.failed);
+            if let Some(blessed) = report.blessed {
+                let head = format!("intro{eol}```calc{eol}");
+                let tail = format!("```{eol}outro{eol}");
+                proptest::prop_assert!(blessed.starts_with(&head));
+                proptest::prop_assert!(blessed.ends_with(&tail));
+                if crlf {
+                    proptest::prop_assert_eq!(blessed.matches('\n').count(), blessed.matches("\r\n").count());
+                }
+                let (_, again) = run_page(&blessed);
+                proptest::prop_assert_eq!(again.blessed, None, "not idempotent:\n{}", blessed);
+            }
+        }
     }
 }

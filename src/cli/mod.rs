@@ -76,7 +76,12 @@ pub struct CalcArgs {
     /// A file of inputs, one per line, or `-` for standard input.
     pub file: Option<PathBuf>,
     /// An input to run (repeatable); runs after the file's inputs.
-    #[arg(short = 'e', long = "eval", value_name = "LINE")]
+    #[arg(
+        short = 'e',
+        long = "eval",
+        value_name = "LINE",
+        allow_hyphen_values = true
+    )]
     pub eval: Vec<String>,
     /// Significant digits for printed numbers.
     #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=17))]

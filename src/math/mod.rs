@@ -12,12 +12,45 @@
 //!   or as MathML;
 //! - [`format_number`] prints a number the way every output does.
 //!
-//! THIS FILE IS THE CONTRACT BETWEEN THE ENGINE AND ITS USERS. The bodies
-//! below are placeholders to be replaced by the real engine; the names and
-//! signatures are what the rest of the crate codes against.
+//! THIS FILE IS THE CONTRACT BETWEEN THE ENGINE AND ITS USERS: the names
+//! and signatures below are what the rest of the crate codes against.
+//!
+//! Inside, the stages are: `lexer` → `parser` (syntax with spans) →
+//! `lower` (names resolved against the scope, into `ast` trees) →
+//! `simplify` / `diff` → `eval` (tree walker and compiled programs) →
+//! `format` and `mathml` for output. `statements` runs one input;
+//! `descent` is the hot loop. `number` keeps exact rationals exact;
+//! `error` holds the limits that keep every input from crashing the engine.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
+use std::sync::Arc;
+
+mod ast;
+mod descent;
+mod diff;
+mod error;
+mod eval;
+mod format;
+mod lexer;
+mod lower;
+mod mathml;
+mod number;
+mod parser;
+mod simplify;
+mod statements;
+
+pub use descent::Settings as DescentSettings;
+pub use error::{MAX_DEPTH, MAX_NESTING, MAX_NODES, MAX_ORDER, MAX_SAMPLES, MAX_STEPS, MAX_WORK};
+
+#[cfg(test)]
+mod proptests;
+#[cfg(test)]
+mod tests;
+
+use ast::Node;
+use eval::Program;
 
 /// An error from the engine, with the bytes of the input it concerns.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,36 +78,117 @@ impl std::error::Error for MathError {}
 /// A parsed (and possibly simplified) expression.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Expr {
-    _private: (),
+    node: Node,
 }
 
 impl Expr {
     /// Parses a bare expression (no definitions, no statements).
     pub fn parse(src: &str) -> Result<Expr, MathError> {
-        let _ = src;
-        todo!("math engine")
+        Scope::new().parse_expr(src)
     }
 
     /// The variables the expression depends on, sorted and deduplicated.
     pub fn free_vars(&self) -> Vec<String> {
-        todo!("math engine")
+        self.node.free_vars()
     }
 
     /// Evaluates with the given variable values. Domain errors (`log(-1)`,
-    /// `1/0`, …) and unbound variables are errors.
+    /// `1/0`, …) and unbound variables are errors. The errors carry an
+    /// empty span: an expression does not know where it came from.
     pub fn eval(&self, vars: &[(&str, f64)]) -> Result<f64, MathError> {
-        let _ = vars;
-        todo!("math engine")
+        eval::eval_tree(&self.node, &|name| {
+            vars.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+        })
     }
 
-    /// The SymPy-style text form, e.g. `3*w**2 + 2`.
+    /// The SymPy-style text form, e.g. `3*w**2 + 2`. Floats print in their
+    /// shortest exact form, so the text parses back to the same function.
     pub fn to_text(&self) -> String {
-        todo!("math engine")
+        format::to_text(&self.node)
+    }
+
+    /// The text form with floats rounded to `precision` significant digits.
+    pub fn to_text_with_precision(&self, precision: usize) -> String {
+        format::to_text_with_precision(&self.node, precision)
     }
 
     /// A complete `<math>` element (inline, not display) for the expression.
     pub fn to_mathml(&self) -> String {
-        todo!("math engine")
+        mathml::to_mathml(&self.node, 12)
+    }
+
+    /// The MathML form with floats rounded to `precision` significant digits.
+    pub fn to_mathml_with_precision(&self, precision: usize) -> String {
+        mathml::to_mathml(&self.node, precision)
+    }
+
+    /// The expression in canonical (simplified) form.
+    pub fn simplified(&self) -> Expr {
+        Expr {
+            node: simplify::simplify(&self.node),
+        }
+    }
+
+    /// The `order`-th derivative with respect to `var`, simplified.
+    pub fn derivative(&self, var: &str, order: usize) -> Result<Expr, MathError> {
+        Ok(Expr {
+            node: diff::derivative(&self.node, var, order)?,
+        })
+    }
+
+    /// Compiles the expression over `vars` (in that order) for fast
+    /// repeated evaluation.
+    pub fn compile(&self, vars: &[&str]) -> Result<Surface, MathError> {
+        Ok(Surface {
+            program: Arc::new(Program::compile(&self.node, vars)?),
+        })
+    }
+
+    /// Runs gradient descent on the expression over `vars` (in that order)
+    /// from `start`, exactly as `descent(...)` does, and returns the last
+    /// point reached and the number of steps taken, keeping no table rows
+    /// (`settings.record_all` is ignored).
+    pub fn descend(
+        &self,
+        vars: &[&str],
+        start: &[f64],
+        settings: DescentSettings,
+    ) -> Result<(Vec<f64>, usize), MathError> {
+        if vars.len() != start.len() {
+            return Err(MathError::new(
+                format!(
+                    "descent needs one start value per variable ({} for {})",
+                    start.len(),
+                    vars.len()
+                ),
+                0..0,
+            ));
+        }
+        if settings.steps > MAX_STEPS {
+            return Err(MathError::new(
+                format!("at most {MAX_STEPS} steps are allowed"),
+                0..0,
+            ));
+        }
+        let simplified = simplify::simplify(&self.node);
+        let settings = DescentSettings {
+            record_all: false,
+            ..settings
+        };
+        let trace = descent::descend(&self.node, &simplified, vars, start, settings)?;
+        Ok((trace.point, trace.steps))
+    }
+
+    /// The tree (for the engine's own tests).
+    #[cfg(test)]
+    pub(crate) fn node(&self) -> &Node {
+        &self.node
+    }
+}
+
+impl fmt::Display for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_text())
     }
 }
 
@@ -101,8 +215,47 @@ impl Value {
     /// The printed form (SPEC §2 "Printed forms"), lines joined with `\n`,
     /// no trailing newline; empty for [`Value::Nothing`].
     pub fn to_text(&self, precision: usize) -> String {
-        let _ = precision;
-        todo!("math engine")
+        let num = |x: f64| format_number(x, precision);
+        match self {
+            Value::Nothing => String::new(),
+            Value::Number(x) => num(*x),
+            Value::Expr(e) => e.to_text_with_precision(precision),
+            Value::Vector(items) => {
+                let parts: Vec<String> = items.iter().map(|v| v.to_text(precision)).collect();
+                format!("[{}]", parts.join(", "))
+            }
+            Value::Nudge(n) => {
+                let f = &n.func;
+                [
+                    format!("{f}({}) = {}", num(n.at), num(n.value)),
+                    format!("{f}({}) = {}", num(n.at + n.eps), num(n.nudged_value)),
+                    format!("Δ{f} = {}", num(n.nudged_value - n.value)),
+                    format!("Δ{f}/ε = {}", num((n.nudged_value - n.value) / n.eps)),
+                    format!("{f}'({}) = {}", num(n.at), num(n.slope)),
+                ]
+                .join("\n")
+            }
+            Value::Descent(d) => d.table(precision),
+            Value::Plot(p) => {
+                let mut s = format!(
+                    "plot: {}({}) for {} in [{}, {}]",
+                    p.func,
+                    p.var,
+                    p.var,
+                    num(p.range.0),
+                    num(p.range.1)
+                );
+                if let Some(t) = &p.tangent {
+                    s.push_str(&format!(
+                        ", tangent at {}={}, slope {}",
+                        p.var,
+                        num(t.at),
+                        num(t.slope)
+                    ));
+                }
+                s
+            }
+        }
     }
 }
 
@@ -151,6 +304,51 @@ pub struct DescentRow {
     pub grad: Vec<f64>,
 }
 
+impl Descent {
+    /// The header cells: `step`, the variables, the value, the partials.
+    pub fn header(&self) -> Vec<String> {
+        let f = &self.func;
+        let mut h = vec!["step".to_string()];
+        h.extend(self.vars.iter().cloned());
+        h.push(format!("{f}({})", self.vars.join(", ")));
+        h.extend(self.vars.iter().map(|v| format!("d{f}/d{v}")));
+        h
+    }
+
+    /// The table as text: cells aligned in columns two spaces apart.
+    pub fn table(&self, precision: usize) -> String {
+        let num = |x: f64| format_number(x, precision);
+        let mut rows = vec![self.header()];
+        for r in &self.rows {
+            let mut cells = vec![r.step.to_string()];
+            cells.extend(r.point.iter().map(|x| num(*x)));
+            cells.push(num(r.value));
+            cells.extend(r.grad.iter().map(|x| num(*x)));
+            rows.push(cells);
+        }
+        let cols = rows[0].len();
+        let widths: Vec<usize> = (0..cols)
+            .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+            .collect();
+        let mut out = String::new();
+        for (i, r) in rows.iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            let mut line = String::new();
+            for (c, cell) in r.iter().enumerate() {
+                line.push_str(cell);
+                if c + 1 < cols {
+                    let pad = widths[c] - cell.chars().count() + 2;
+                    line.extend(std::iter::repeat_n(' ', pad));
+                }
+            }
+            out.push_str(line.trim_end());
+        }
+        out
+    }
+}
+
 /// The result of `plot(J, w=-4..4)` or `plot(J, w=-4..4, at=3)`.
 #[derive(Debug, Clone)]
 pub struct Plot {
@@ -181,27 +379,42 @@ pub struct Tangent {
 /// cheaply (curves, contour grids).
 #[derive(Debug, Clone)]
 pub struct Surface {
-    _private: (),
+    program: Arc<Program>,
 }
 
 impl Surface {
     /// Number of variables.
     pub fn arity(&self) -> usize {
-        todo!("math engine")
+        self.program.arity()
     }
 
     /// The value at `point` (`point.len() == arity()`), or `None` where the
     /// function is undefined.
     pub fn eval(&self, point: &[f64]) -> Option<f64> {
-        let _ = point;
-        todo!("math engine")
+        if point.len() != self.arity() {
+            return None;
+        }
+        self.program.eval(point).ok().filter(|y| y.is_finite())
     }
+}
+
+/// A function definition in a scope.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FuncDef {
+    /// The parameters in order.
+    pub params: Vec<String>,
+    /// The body as written (constants and other functions expanded), for
+    /// values: it keeps every domain error of the original.
+    pub body: Node,
+    /// The body simplified, for derivatives.
+    pub simplified: Node,
 }
 
 /// The definitions made so far on a page (or in a `gradbook calc` session).
 #[derive(Debug, Clone, Default)]
 pub struct Scope {
-    _private: (),
+    functions: BTreeMap<String, Arc<FuncDef>>,
+    constants: BTreeMap<String, Node>,
 }
 
 impl Scope {
@@ -214,22 +427,33 @@ impl Scope {
     /// expression, a built-in call or a comment. Spans in the error are
     /// byte offsets into `input`.
     pub fn run(&mut self, input: &str) -> Result<Value, MathError> {
-        let _ = input;
-        todo!("math engine")
+        self.run_input(input)
     }
 
     /// Parses an expression that may call functions and use constants
     /// defined in this scope (used to compare an author's expected output
     /// with the computed one).
     pub fn parse_expr(&self, src: &str) -> Result<Expr, MathError> {
-        let _ = src;
-        todo!("math engine")
+        let syntax = parser::parse_expr(src)?;
+        let lower = lower::Lower {
+            scope: self,
+            params: None,
+            defining: None,
+        };
+        let node = lower.expr(&syntax)?;
+        node.check_limits()
+            .map_err(|e| e.at_least(syntax.span.clone()))?;
+        Ok(Expr { node })
+    }
+
+    /// The parameters of a defined function, if there is one by that name.
+    pub fn function_params(&self, name: &str) -> Option<&[String]> {
+        self.functions.get(name).map(|f| f.params.as_slice())
     }
 }
 
 /// Prints a number as C's `%.{precision}g`, with `-0` as `0` and `inf`,
 /// `-inf`, `nan` as such: `9.006001`, `0.333333333333`, `1e-10`, `1.5e+20`.
 pub fn format_number(x: f64, precision: usize) -> String {
-    let _ = (x, precision);
-    todo!("math engine")
+    format::format_number(x, precision)
 }

@@ -1,0 +1,261 @@
+//! Gradient descent on compiled programs.
+//!
+//! [`run`] is the hot loop: the function and its partial derivatives are
+//! [`Program`]s, every buffer is allocated once before the first step, and
+//! each step is a handful of stack-machine instructions per program. With
+//! momentum it is PyTorch's SGD: `v = momentum*v + g`, `w = w - alpha*v`.
+
+use super::MathError;
+use super::ast::Node;
+use super::diff::derivative;
+use super::error::MAX_WORK;
+use super::eval::{Domain, Program};
+use super::format::format_number;
+
+/// The settings of one run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    pub alpha: f64,
+    pub steps: usize,
+    pub momentum: f64,
+    /// Stop at the first step whose gradient norm is below this.
+    pub tol: Option<f64>,
+    /// Keep every row (for a table), or only the last one.
+    pub record_all: bool,
+}
+
+/// The rows of a run in flat buffers: row `i` has `point[i*n..(i+1)*n]`,
+/// `value[i]` and `grad[i*n..(i+1)*n]` for `n` variables. Without
+/// `record_all` only the last row is kept.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Trace {
+    pub n: usize,
+    /// The number of steps taken (the last row's step number).
+    pub steps: usize,
+    pub point: Vec<f64>,
+    pub value: Vec<f64>,
+    pub grad: Vec<f64>,
+}
+
+impl Trace {
+    /// Number of rows (steps taken plus one).
+    pub fn rows(&self) -> usize {
+        self.value.len()
+    }
+}
+
+/// Why a run stopped early.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Failure {
+    /// The function or a partial is undefined at the point of this step.
+    Domain { step: usize, domain: Domain },
+    /// The point left the finite numbers at this step (variable index).
+    Diverged { step: usize, var: usize, value: f64 },
+}
+
+/// Compiles `raw` (for values) and the partial derivatives of `simplified`
+/// over `vars`, checks that the run stays within [`MAX_WORK`], and runs it.
+/// Errors carry no span; the caller adds one.
+pub fn descend(
+    raw: &Node,
+    simplified: &Node,
+    vars: &[&str],
+    start: &[f64],
+    settings: Settings,
+) -> Result<Trace, MathError> {
+    let value = Program::compile(raw, vars)?;
+    let mut grads = Vec::with_capacity(vars.len());
+    for p in vars {
+        grads.push(Program::compile(&derivative(simplified, p, 1)?, vars)?);
+    }
+    let per_step = value.cost() + grads.iter().map(Program::cost).sum::<usize>();
+    if per_step.saturating_mul(settings.steps.max(1)) > MAX_WORK {
+        return Err(MathError::new(
+            format!(
+                "descent would take too long: {} steps of a function this large",
+                settings.steps
+            ),
+            0..0,
+        )
+        .with_help("use fewer steps or a smaller function"));
+    }
+    run(&value, &grads, start, settings).map_err(|f| match f {
+        Failure::Domain { step, domain } => MathError::new(
+            format!("descent stopped at step {step}: {}", domain.message()),
+            0..0,
+        ),
+        Failure::Diverged { step, var, value } => MathError::new(
+            format!(
+                "descent diverged at step {step}: {} = {}",
+                vars[var],
+                format_number(value, 12)
+            ),
+            0..0,
+        )
+        .with_help("try a smaller alpha"),
+    })
+}
+
+/// Runs descent from `start`.
+pub fn run(
+    value: &Program,
+    grads: &[Program],
+    start: &[f64],
+    settings: Settings,
+) -> Result<Trace, Failure> {
+    let n = start.len();
+    let rows = settings.steps + 1;
+    let kept = if settings.record_all { rows } else { 1 };
+    let stack_len = grads
+        .iter()
+        .map(Program::stack_size)
+        .chain(std::iter::once(value.stack_size()))
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let mut stack = vec![0.0; stack_len];
+    let mut trace = Trace {
+        n,
+        point: Vec::with_capacity(kept * n),
+        value: Vec::with_capacity(kept),
+        grad: Vec::with_capacity(kept * n),
+        steps: 0,
+    };
+    let mut w = start.to_vec();
+    let mut g = vec![0.0; n];
+    let mut v = vec![0.0; n];
+    let tol2 = settings.tol.map(|t| t * t);
+    for step in 0..rows {
+        let fail = |domain| Failure::Domain { step, domain };
+        let y = value.run(&w, &mut stack).map_err(fail)?;
+        let mut norm2 = 0.0;
+        for (gi, p) in g.iter_mut().zip(grads) {
+            *gi = p.run(&w, &mut stack).map_err(fail)?;
+            norm2 += *gi * *gi;
+        }
+        let last = step + 1 == rows || tol2.is_some_and(|t| norm2 < t);
+        if settings.record_all || last {
+            trace.point.extend_from_slice(&w);
+            trace.value.push(y);
+            trace.grad.extend_from_slice(&g);
+            trace.steps = step;
+        }
+        if last {
+            break;
+        }
+        for i in 0..n {
+            v[i] = settings.momentum * v[i] + g[i];
+            w[i] -= settings.alpha * v[i];
+            if !w[i].is_finite() {
+                return Err(Failure::Diverged {
+                    step: step + 1,
+                    var: i,
+                    value: w[i],
+                });
+            }
+        }
+    }
+    Ok(trace)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::math::Expr;
+
+    fn programs(f: &str, partials: &[&str], vars: &[&str]) -> (Program, Vec<Program>) {
+        let p = |s: &str| Program::compile(Expr::parse(s).unwrap().node(), vars).unwrap();
+        (p(f), partials.iter().map(|s| p(s)).collect())
+    }
+
+    #[test]
+    fn one_variable() {
+        let (f, g) = programs("w**2", &["2*w"], &["w"]);
+        let settings = Settings {
+            alpha: 0.1,
+            steps: 2,
+            momentum: 0.0,
+            tol: None,
+            record_all: true,
+        };
+        let t = run(&f, &g, &[3.0], settings).unwrap();
+        assert_eq!(t.rows(), 3);
+        assert_eq!(t.point[1], 3.0 - 0.1 * 6.0);
+        assert!((t.value[2] - 1.92 * 1.92).abs() < 1e-12);
+    }
+
+    #[test]
+    fn tolerance_and_momentum() {
+        let (f, g) = programs("w1**2 + 3*w2**2", &["2*w1", "6*w2"], &["w1", "w2"]);
+        let settings = Settings {
+            alpha: 0.1,
+            steps: 10_000,
+            momentum: 0.5,
+            tol: Some(1e-6),
+            record_all: true,
+        };
+        let t = run(&f, &g, &[1.0, -2.0], settings).unwrap();
+        assert!(t.rows() < 10_001);
+        let last = t.rows() - 1;
+        let norm = (t.grad[2 * last].powi(2) + t.grad[2 * last + 1].powi(2)).sqrt();
+        assert!(norm < 1e-6);
+        let before = t.rows() - 2;
+        let norm_before = (t.grad[2 * before].powi(2) + t.grad[2 * before + 1].powi(2)).sqrt();
+        assert!(norm_before >= 1e-6);
+    }
+
+    #[test]
+    fn keeping_only_the_last_row_gives_the_same_end() {
+        let (f, g) = programs("w1**2 + 3*w2**2", &["2*w1", "6*w2"], &["w1", "w2"]);
+        let all = Settings {
+            alpha: 0.05,
+            steps: 50,
+            momentum: 0.3,
+            tol: None,
+            record_all: true,
+        };
+        let full = run(&f, &g, &[1.0, -2.0], all).unwrap();
+        let last = run(
+            &f,
+            &g,
+            &[1.0, -2.0],
+            Settings {
+                record_all: false,
+                ..all
+            },
+        )
+        .unwrap();
+        assert_eq!(last.rows(), 1);
+        assert_eq!((full.rows(), full.steps, last.steps), (51, 50, 50));
+        assert_eq!(last.point, full.point[100..]);
+        assert_eq!(last.value, full.value[50..]);
+    }
+
+    #[test]
+    fn divergence_and_domain_errors_stop_the_run() {
+        let (f, g) = programs("w**2", &["2*w"], &["w"]);
+        let settings = Settings {
+            alpha: 10.0,
+            steps: 100_000,
+            momentum: 0.0,
+            tol: None,
+            record_all: true,
+        };
+        assert!(matches!(
+            run(&f, &g, &[3.0], settings),
+            Err(Failure::Diverged { .. })
+        ));
+        let (f, g) = programs("log(w)", &["1/w"], &["w"]);
+        let settings = Settings {
+            alpha: 1.0,
+            steps: 10,
+            momentum: 0.0,
+            tol: None,
+            record_all: true,
+        };
+        assert!(matches!(
+            run(&f, &g, &[0.5], settings),
+            Err(Failure::Domain { step: 1, .. })
+        ));
+    }
+}

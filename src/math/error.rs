@@ -1,0 +1,103 @@
+//! Building [`MathError`]s: constructors, the engine's limits, and a small
+//! edit distance for "did you mean" suggestions (the engine is pure, so it
+//! carries its own rather than borrowing the site's).
+
+use std::ops::Range;
+
+use super::MathError;
+
+/// Deepest nesting of parentheses, calls and operators the parser accepts.
+pub const MAX_NESTING: usize = 64;
+/// Deepest expression tree any operation may produce.
+pub const MAX_DEPTH: usize = 128;
+/// Largest expression tree (in nodes) differentiation, substitution and
+/// simplification may produce.
+pub const MAX_NODES: usize = 200_000;
+/// Most steps a `descent` may take.
+pub const MAX_STEPS: usize = 1_000_000;
+/// Most stack-machine instructions one `descent` or `plot` may execute
+/// (steps or samples times the size of the compiled function).
+pub const MAX_WORK: usize = 2_000_000_000;
+/// Highest derivative order (`diff(f, x, n)`, `J''''(x)`).
+pub const MAX_ORDER: usize = 12;
+/// Most samples a `plot` may take.
+pub const MAX_SAMPLES: usize = 10_000;
+
+impl MathError {
+    /// An error about `span` with no suggestion.
+    pub fn new(message: impl Into<String>, span: Range<usize>) -> Self {
+        MathError {
+            message: message.into(),
+            span,
+            help: None,
+        }
+    }
+
+    /// Adds a suggested fix.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Replaces an empty span (an error raised without position) with `span`.
+    pub fn at_least(mut self, span: Range<usize>) -> Self {
+        if self.span.is_empty() && self.span.start == 0 {
+            self.span = span;
+        }
+        self
+    }
+}
+
+/// Levenshtein distance between two strings, by characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// The closest candidate to `name`, if it is close enough to be a typo.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = match name.chars().count() {
+        0..=1 => return None,
+        2 => 1,
+        3..=5 => 2,
+        _ => 3,
+    };
+    candidates
+        .into_iter()
+        .filter(|c| *c != name)
+        .map(|c| (edit_distance(name, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, c)| (*d, *c))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distance() {
+        assert_eq!(edit_distance("sigmod", "sigmoid"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("θ", "θ"), 0);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn suggestions() {
+        let names = ["sigmoid", "sin", "sqrt", "softplus"];
+        assert_eq!(closest("sigmod", names), Some("sigmoid"));
+        assert_eq!(closest("sofplus", names), Some("softplus"));
+        assert_eq!(closest("banana", names), None);
+    }
+}

@@ -1,0 +1,452 @@
+//! Lowering: turns syntax into expression trees in the context of a scope.
+//! Names are resolved here (parameters, constants, `pi`, `e`, functions),
+//! calls to defined functions are expanded, `J'(x)`, `diff` and `simplify`
+//! are computed, and every mistake becomes an error with a span and, where
+//! one is likely, a suggestion.
+
+use std::ops::Range;
+
+use super::MathError;
+use super::ast::{Budget, Constant, Func, Node};
+use super::diff::derivative;
+use super::error::{MAX_ORDER, closest};
+use super::number::Num;
+use super::parser::{Arg, Syntax, SyntaxKind};
+use super::simplify::simplify;
+use super::{FuncDef, Scope};
+
+/// The statement-like built-ins that take keyword arguments.
+pub const STATEMENTS: [&str; 6] = ["diff", "simplify", "grad", "nudge", "descent", "plot"];
+
+/// True for a name the language reserves.
+pub fn is_reserved(name: &str) -> bool {
+    name == "pi"
+        || name == "e"
+        || name == "sqrt"
+        || Func::from_name(name).is_some()
+        || STATEMENTS.contains(&name)
+}
+
+/// Parses a number literal: integers exact (a float if too large), anything
+/// with a point or an exponent a float.
+pub fn number(text: &str, span: Range<usize>) -> Result<Num, MathError> {
+    if text.contains(['.', 'e', 'E']) {
+        let t = if text.starts_with('.') {
+            format!("0{text}")
+        } else {
+            text.to_string()
+        };
+        return t
+            .parse::<f64>()
+            .map(Num::Float)
+            .map_err(|_| MathError::new(format!("malformed number '{text}'"), span));
+    }
+    match text.parse::<i64>() {
+        Ok(n) => Ok(Num::int(n)),
+        Err(_) => text
+            .parse::<f64>()
+            .map(Num::Float)
+            .map_err(|_| MathError::new(format!("malformed number '{text}'"), span)),
+    }
+}
+
+/// Lowers syntax in a scope.
+pub struct Lower<'a> {
+    pub scope: &'a Scope,
+    /// The parameters, when lowering a function body.
+    pub params: Option<&'a [String]>,
+    /// The function being defined (it may not call itself).
+    pub defining: Option<&'a str>,
+}
+
+/// `-a` without simplifying.
+fn raw_neg(a: Node) -> Node {
+    match a {
+        Node::Num(n) => Node::Num(n.neg()),
+        other => Node::Mul(vec![Node::Num(Num::MINUS_ONE), other]),
+    }
+}
+
+impl Lower<'_> {
+    fn known_functions(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Func::ALL.iter().map(|f| f.name()).collect();
+        names.extend(["ln", "sqrt"]);
+        names.extend(STATEMENTS);
+        names.extend(self.scope.functions.keys().map(String::as_str));
+        names
+    }
+
+    /// Lowers an expression.
+    pub fn expr(&self, s: &Syntax) -> Result<Node, MathError> {
+        match &s.kind {
+            SyntaxKind::Num(t) => Ok(Node::Num(number(t, s.span.clone())?)),
+            SyntaxKind::Name(n) => self.name(n, s.span.clone()),
+            SyntaxKind::Neg(a) => Ok(raw_neg(self.expr(a)?)),
+            SyntaxKind::Sum(terms) => {
+                let mut out = Vec::with_capacity(terms.len());
+                for (negative, t) in terms {
+                    let n = self.expr(t)?;
+                    out.push(if *negative { raw_neg(n) } else { n });
+                }
+                Ok(Node::Add(out))
+            }
+            SyntaxKind::Product(fs) => {
+                let mut out = Vec::with_capacity(fs.len());
+                for (div, f) in fs {
+                    let n = self.expr(f)?;
+                    out.push(if *div {
+                        Node::Pow(Box::new(n), Box::new(Node::Num(Num::MINUS_ONE)))
+                    } else {
+                        n
+                    });
+                }
+                Ok(Node::Mul(out))
+            }
+            SyntaxKind::Pow(a, b) => {
+                Ok(Node::Pow(Box::new(self.expr(a)?), Box::new(self.expr(b)?)))
+            }
+            SyntaxKind::Call {
+                name,
+                name_span,
+                primes,
+                args,
+            } => self.call(name, name_span.clone(), *primes, args, s.span.clone()),
+        }
+    }
+
+    fn name(&self, n: &str, span: Range<usize>) -> Result<Node, MathError> {
+        if let Some(ps) = self.params
+            && ps.iter().any(|p| p == n)
+        {
+            return Ok(Node::var(n));
+        }
+        if let Some(c) = self.scope.constants.get(n) {
+            return Ok(c.clone());
+        }
+        match n {
+            "pi" => return Ok(Node::Const(Constant::Pi)),
+            "e" => return Ok(Node::Const(Constant::E)),
+            _ => {}
+        }
+        if let Some(f) = self.scope.functions.get(n) {
+            return Err(
+                MathError::new(format!("'{n}' is a function, not a value"), span)
+                    .with_help(format!("call it: {n}({})", f.params.join(", "))),
+            );
+        }
+        if Func::from_name(n).is_some() || n == "sqrt" || STATEMENTS.contains(&n) {
+            return Err(
+                MathError::new(format!("'{n}' is a function, not a value"), span)
+                    .with_help(format!("call it: {n}(x)")),
+            );
+        }
+        if let Some(ps) = self.params {
+            let who = self.defining.unwrap_or("the function");
+            let mut err = MathError::new(
+                format!("unknown name '{n}' in the definition of {who}"),
+                span,
+            );
+            let candidates = ps
+                .iter()
+                .map(String::as_str)
+                .chain(self.scope.constants.keys().map(String::as_str));
+            err = match closest(n, candidates) {
+                Some(s) => err.with_help(format!("did you mean '{s}'?")),
+                None => err.with_help(format!(
+                    "define it first ({n} = ...) or make it a parameter: {who}({}, {n})",
+                    ps.join(", ")
+                )),
+            };
+            return Err(err);
+        }
+        Ok(Node::var(n))
+    }
+
+    fn positional<'s>(
+        &self,
+        name: &str,
+        args: &'s [Arg],
+        span: &Range<usize>,
+        min: usize,
+        max: usize,
+        usage: &str,
+    ) -> Result<Vec<&'s Syntax>, MathError> {
+        let mut out = Vec::new();
+        for a in args {
+            if let Some((k, ks)) = &a.keyword {
+                return Err(MathError::new(
+                    format!("{name} takes no keyword arguments ('{k}=')"),
+                    ks.clone(),
+                )
+                .with_help(format!("write {usage}")));
+            }
+            if let Some(u) = &a.upper {
+                return Err(MathError::new(
+                    "a range (a..b) can only be a plot argument",
+                    a.value.span.start..u.span.end,
+                ));
+            }
+            out.push(&a.value);
+        }
+        if out.len() < min || out.len() > max {
+            let expected = if min == max {
+                format!("{min} argument{}", if min == 1 { "" } else { "s" })
+            } else {
+                format!("{min} to {max} arguments")
+            };
+            return Err(MathError::new(
+                format!(
+                    "{name} takes {expected} but {} {} given",
+                    out.len(),
+                    if out.len() == 1 { "was" } else { "were" }
+                ),
+                span.clone(),
+            )
+            .with_help(format!("write {usage}")));
+        }
+        Ok(out)
+    }
+
+    fn call(
+        &self,
+        name: &str,
+        name_span: Range<usize>,
+        primes: usize,
+        args: &[Arg],
+        span: Range<usize>,
+    ) -> Result<Node, MathError> {
+        if primes > MAX_ORDER {
+            return Err(MathError::new(
+                format!("derivative order {primes} is too high (at most {MAX_ORDER})"),
+                name_span,
+            ));
+        }
+        if self.defining == Some(name) {
+            return Err(MathError::new(
+                format!("{name} cannot refer to itself in its own definition"),
+                name_span,
+            ));
+        }
+        let builtin = if name == "sqrt" {
+            Some(None)
+        } else {
+            Func::from_name(name).map(Some)
+        };
+        if let Some(f) = builtin {
+            let a = self.positional(name, args, &span, 1, 1, &format!("{name}(x)"))?;
+            let arg = self.expr(a[0])?;
+            let apply = |x: Node| match f {
+                Some(f) => Node::Call(f, Box::new(x)),
+                None => Node::Pow(Box::new(x), Box::new(Node::Num(Num::rat(1, 2)))),
+            };
+            if primes == 0 {
+                return Ok(apply(arg));
+            }
+            let d = derivative(&apply(Node::var("x")), "x", primes)
+                .map_err(|e| e.at_least(span.clone()))?;
+            return self.substitute(&d, &["x".to_string()], vec![arg], &span);
+        }
+        if let Some(def) = self.scope.functions.get(name) {
+            let usage = format!("{name}({})", def.params.join(", "));
+            let n = def.params.len();
+            if primes > 0 && n != 1 {
+                return Err(MathError::new(
+                    format!(
+                        "{name}{} needs a function of one variable, but {name} has {n}",
+                        "'".repeat(primes)
+                    ),
+                    name_span,
+                )
+                .with_help(format!(
+                    "use grad({name}) or diff({usage}, {})",
+                    def.params[0]
+                )));
+            }
+            let a = self.positional(name, args, &span, n, n, &usage)?;
+            let mut vals = Vec::with_capacity(n);
+            for s in a {
+                vals.push(self.expr(s)?);
+            }
+            if primes == 0 {
+                return self.substitute(&def.body, &def.params, vals, &span);
+            }
+            let d = derivative(&def.simplified, &def.params[0], primes)
+                .map_err(|e| e.at_least(span.clone()))?;
+            return self.substitute(&d, &def.params, vals, &span);
+        }
+        match name {
+            "diff" => return self.diff(args, &span, primes),
+            "simplify" if primes == 0 => {
+                let a = self.positional(name, args, &span, 1, 1, "simplify(expr)")?;
+                return Ok(simplify(&self.expr(a[0])?));
+            }
+            "grad" | "nudge" | "descent" | "plot" => {
+                return Err(MathError::new(
+                    format!("{name}(...) cannot be part of an expression"),
+                    span,
+                )
+                .with_help(format!("write {name}(...) on its own line")));
+            }
+            _ => {}
+        }
+        if self.is_value_name(name) {
+            return Err(
+                MathError::new(format!("'{name}' is not a function"), name_span)
+                    .with_help(format!("to multiply, write {name}*(...)")),
+            );
+        }
+        let mut err = MathError::new(format!("unknown function '{name}'"), name_span);
+        let known = self.known_functions();
+        err = match closest(name, known.iter().copied()) {
+            Some(s) => err.with_help(format!("did you mean '{s}'?")),
+            None => err.with_help(format!(
+                "define it first, e.g. {name}(x) = x**2, or write {name}*(...) to multiply"
+            )),
+        };
+        Err(err)
+    }
+
+    fn is_value_name(&self, name: &str) -> bool {
+        name == "pi"
+            || name == "e"
+            || self.scope.constants.contains_key(name)
+            || self.params.is_some_and(|ps| ps.iter().any(|p| p == name))
+    }
+
+    fn substitute(
+        &self,
+        body: &Node,
+        params: &[String],
+        vals: Vec<Node>,
+        span: &Range<usize>,
+    ) -> Result<Node, MathError> {
+        let map: Vec<(&str, &Node)> = params.iter().map(String::as_str).zip(vals.iter()).collect();
+        let out = body
+            .substitute(&map, &mut Budget::new())
+            .map_err(|e| e.at_least(span.clone()))?;
+        out.check_limits().map_err(|e| e.at_least(span.clone()))?;
+        Ok(out)
+    }
+
+    fn diff(&self, args: &[Arg], span: &Range<usize>, primes: usize) -> Result<Node, MathError> {
+        let usage = "diff(expr, w) or diff(expr, w, 2)";
+        if primes > 0 {
+            return Err(MathError::new("diff cannot take primes", span.clone())
+                .with_help(format!("write {usage}")));
+        }
+        let a = self.positional("diff", args, span, 1, 3, usage)?;
+        let expr = self.expr(a[0])?;
+        let var = match a.get(1) {
+            Some(Syntax {
+                kind: SyntaxKind::Name(v),
+                span: vspan,
+            }) => {
+                if self.scope.constants.contains_key(v) || v == "pi" || v == "e" {
+                    return Err(MathError::new(
+                        format!("cannot differentiate with respect to '{v}': it is a constant"),
+                        vspan.clone(),
+                    ));
+                }
+                if self.scope.functions.contains_key(v) || is_reserved(v) {
+                    return Err(MathError::new(
+                        format!("cannot differentiate with respect to '{v}': it is a function"),
+                        vspan.clone(),
+                    ));
+                }
+                v.clone()
+            }
+            Some(other) => {
+                return Err(MathError::new(
+                    "diff's second argument must be a variable name",
+                    other.span.clone(),
+                )
+                .with_help(format!("write {usage}")));
+            }
+            None => {
+                let vars = expr.free_vars();
+                match vars.as_slice() {
+                    [v] => v.clone(),
+                    [] => return Ok(Node::Num(Num::ZERO)),
+                    _ => {
+                        return Err(MathError::new(
+                            format!(
+                                "diff needs the variable: the expression has {}",
+                                vars.join(", ")
+                            ),
+                            span.clone(),
+                        )
+                        .with_help(format!("write diff(expr, {})", vars[0])));
+                    }
+                }
+            }
+        };
+        let order = match a.get(2) {
+            None => 1,
+            Some(s) => {
+                let n = simplify(&self.expr(s)?);
+                match n.as_num().and_then(Num::as_integral) {
+                    Some(k) if (0..=MAX_ORDER as i64).contains(&k) => k as usize,
+                    Some(k) if k > MAX_ORDER as i64 => {
+                        return Err(MathError::new(
+                            format!("derivative order {k} is too high (at most {MAX_ORDER})"),
+                            s.span.clone(),
+                        ));
+                    }
+                    _ => {
+                        return Err(MathError::new(
+                            "the order of a derivative must be a whole number 0 or more",
+                            s.span.clone(),
+                        ));
+                    }
+                }
+            }
+        };
+        expr.check_limits().map_err(|e| e.at_least(span.clone()))?;
+        derivative(&expr, &var, order).map_err(|e| e.at_least(span.clone()))
+    }
+}
+
+/// A function definition ready to store.
+pub fn define(
+    scope: &Scope,
+    name: &str,
+    name_span: Range<usize>,
+    params: &[(String, Range<usize>)],
+    body: &Syntax,
+) -> Result<FuncDef, MathError> {
+    if is_reserved(name) {
+        return Err(
+            MathError::new(format!("cannot redefine the built-in '{name}'"), name_span)
+                .with_help("choose another name, e.g. J or f"),
+        );
+    }
+    for (p, ps) in params {
+        if is_reserved(p) {
+            return Err(MathError::new(
+                format!("'{p}' cannot be a parameter: it is a built-in name"),
+                ps.clone(),
+            ));
+        }
+        if scope.functions.contains_key(p) {
+            return Err(MathError::new(
+                format!("'{p}' cannot be a parameter: it is a function"),
+                ps.clone(),
+            ));
+        }
+    }
+    let names: Vec<String> = params.iter().map(|(p, _)| p.clone()).collect();
+    let lower = Lower {
+        scope,
+        params: Some(&names),
+        defining: Some(name),
+    };
+    let raw = lower.expr(body)?;
+    raw.check_limits()
+        .map_err(|e| e.at_least(body.span.clone()))?;
+    let simplified = simplify(&raw);
+    Ok(FuncDef {
+        params: names,
+        body: raw,
+        simplified,
+    })
+}

@@ -1,0 +1,470 @@
+//! The simplifier: smart constructors that keep every expression in one
+//! canonical form, and [`simplify`], which rebuilds a tree through them.
+//!
+//! The canonical form is what a person writes: numbers folded exactly,
+//! `x*1`, `x + 0`, `x**1` and `x**0` gone, like terms (`2*w + 3*w`) and like
+//! factors (`w*w`) collected, a number times a sum distributed (`2*(w - 1)`
+//! is `2*w - 2`), the coefficient first, and terms in a stable order with
+//! higher degrees first. It never changes the value of an expression where
+//! the expression is defined; it may extend the domain (`x/x` is `1`).
+//! Products of sums are not expanded: `sigmoid(z)*(1 - sigmoid(z))` stays.
+
+use std::cmp::Ordering;
+
+use super::ast::{Constant, Func, Node, base_exp, cmp};
+use super::number::Num;
+
+/// Rebuilds `n` bottom-up in canonical form.
+pub fn simplify(n: &Node) -> Node {
+    match n {
+        Node::Num(_) | Node::Const(_) | Node::Var(_) => n.clone(),
+        Node::Add(xs) => add(xs.iter().map(simplify).collect()),
+        Node::Mul(xs) => mul(xs.iter().map(simplify).collect()),
+        Node::Pow(b, e) => pow(simplify(b), simplify(e)),
+        Node::Call(f, a) => call(*f, simplify(a)),
+    }
+}
+
+/// `-a`.
+pub fn neg(a: Node) -> Node {
+    mul(vec![Node::Num(Num::MINUS_ONE), a])
+}
+
+/// `a - b`.
+pub fn sub(a: Node, b: Node) -> Node {
+    add(vec![a, neg(b)])
+}
+
+/// Splits a term into its numeric coefficient and the rest.
+fn split_coeff(t: Node) -> (Num, Node) {
+    match t {
+        Node::Mul(mut xs) => {
+            if let Some(Node::Num(c)) = xs.first() {
+                let c = *c;
+                xs.remove(0);
+                let rest = if xs.len() == 1 {
+                    xs.pop().unwrap_or(Node::Num(Num::ONE))
+                } else {
+                    Node::Mul(xs)
+                };
+                (c, rest)
+            } else {
+                (Num::ONE, Node::Mul(xs))
+            }
+        }
+        other => (Num::ONE, other),
+    }
+}
+
+/// `c * rest` for a canonical `rest` that is not a number or a sum.
+fn with_coeff(c: Num, rest: Node) -> Node {
+    if c.is_one() {
+        return rest;
+    }
+    match rest {
+        Node::Mul(mut xs) => {
+            xs.insert(0, Node::Num(c));
+            Node::Mul(xs)
+        }
+        other => Node::Mul(vec![Node::Num(c), other]),
+    }
+}
+
+/// The degree of a term, counting every non-numeric base as a generator;
+/// used only to order terms for reading.
+fn degree(t: &Node) -> f64 {
+    let factors: &[Node] = match t {
+        Node::Mul(xs) => xs,
+        other => std::slice::from_ref(other),
+    };
+    factors
+        .iter()
+        .map(|f| match base_exp(f) {
+            (Node::Num(_), _) => 0.0,
+            (_, None) => 1.0,
+            (_, Some(e)) => e.as_num().map_or(1.0, Num::to_f64),
+        })
+        .sum()
+}
+
+/// The reading order of two terms: higher degree first, then by factors
+/// (base ascending, higher exponent first).
+fn term_order(a: &Node, b: &Node) -> Ordering {
+    let (da, db) = (degree(a), degree(b));
+    db.total_cmp(&da).then_with(|| {
+        let fa = non_numeric_factors(a);
+        let fb = non_numeric_factors(b);
+        for (x, y) in fa.iter().zip(fb.iter()) {
+            let (bx, ex) = base_exp(x);
+            let (by, ey) = base_exp(y);
+            let o = cmp(bx, by).then_with(|| {
+                let one = Node::Num(Num::ONE);
+                cmp(ey.unwrap_or(&one), ex.unwrap_or(&one))
+            });
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        fa.len().cmp(&fb.len()).then_with(|| cmp(a, b))
+    })
+}
+
+fn non_numeric_factors(t: &Node) -> &[Node] {
+    match t {
+        Node::Mul(xs) if matches!(xs.first(), Some(Node::Num(_))) => &xs[1..],
+        Node::Mul(xs) => xs,
+        other => std::slice::from_ref(other),
+    }
+}
+
+/// A canonical sum of canonical terms.
+pub fn add(terms: Vec<Node>) -> Node {
+    let mut constant = Num::ZERO;
+    let mut pairs: Vec<(Num, Node)> = Vec::with_capacity(terms.len());
+    let push = |t: Node, constant: &mut Num, pairs: &mut Vec<(Num, Node)>| match t {
+        Node::Num(n) => *constant = constant.add(n),
+        other => pairs.push(split_coeff(other)),
+    };
+    for t in terms {
+        match t {
+            Node::Add(xs) => {
+                for x in xs {
+                    push(x, &mut constant, &mut pairs);
+                }
+            }
+            other => push(other, &mut constant, &mut pairs),
+        }
+    }
+    pairs.sort_by(|a, b| cmp(&a.1, &b.1));
+    let mut merged: Vec<(Num, Node)> = Vec::with_capacity(pairs.len());
+    for (c, rest) in pairs {
+        match merged.last_mut() {
+            Some((c0, r0)) if *r0 == rest => *c0 = c0.add(c),
+            _ => merged.push((c, rest)),
+        }
+    }
+    let mut out: Vec<Node> = merged
+        .into_iter()
+        .filter(|(c, _)| !c.is_zero())
+        .map(|(c, rest)| with_coeff(c, rest))
+        .collect();
+    out.sort_by(term_order);
+    if out.is_empty() {
+        return Node::Num(constant);
+    }
+    if !constant.is_zero() {
+        out.push(Node::Num(constant));
+    }
+    if out.len() == 1 {
+        return out.pop().unwrap_or(Node::Num(Num::ZERO));
+    }
+    Node::Add(out)
+}
+
+fn factor_rank(base: &Node) -> u8 {
+    match base {
+        Node::Num(_) => 0,
+        Node::Const(_) => 1,
+        Node::Var(_) => 2,
+        Node::Pow(..) => 3,
+        Node::Call(..) => 4,
+        Node::Mul(_) => 5,
+        Node::Add(_) => 6,
+    }
+}
+
+fn factor_order(a: &Node, b: &Node) -> Ordering {
+    let (ba, ea) = base_exp(a);
+    let (bb, eb) = base_exp(b);
+    factor_rank(ba)
+        .cmp(&factor_rank(bb))
+        .then_with(|| cmp(ba, bb))
+        .then_with(|| match (ea, eb) {
+            (Some(x), Some(y)) => cmp(x, y),
+            (None, Some(_)) => Ordering::Less,
+            (Some(_), None) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        })
+}
+
+/// A canonical product of canonical factors.
+pub fn mul(factors: Vec<Node>) -> Node {
+    mul_inner(factors, 0)
+}
+
+fn mul_inner(factors: Vec<Node>, round: u8) -> Node {
+    let mut coeff = Num::ONE;
+    let mut pairs: Vec<(Node, Node)> = Vec::with_capacity(factors.len());
+    // `exp(a)` is `e**a`, so `e*exp(x)` and `exp(x)*exp(-x)` combine.
+    let push = |f: Node, coeff: &mut Num, pairs: &mut Vec<(Node, Node)>| match f {
+        Node::Num(n) => *coeff = coeff.mul(n),
+        Node::Pow(b, e) => pairs.push((*b, *e)),
+        Node::Call(Func::Exp, a) => pairs.push((Node::Const(Constant::E), *a)),
+        other => pairs.push((other, Node::Num(Num::ONE))),
+    };
+    for f in factors {
+        match f {
+            Node::Mul(xs) => {
+                for x in xs {
+                    push(x, &mut coeff, &mut pairs);
+                }
+            }
+            other => push(other, &mut coeff, &mut pairs),
+        }
+    }
+    if coeff.is_zero() {
+        return Node::Num(coeff);
+    }
+    pairs.sort_by(|a, b| cmp(&a.0, &b.0));
+    let mut merged: Vec<(Node, Vec<Node>)> = Vec::with_capacity(pairs.len());
+    for (b, e) in pairs {
+        match merged.last_mut() {
+            Some((b0, es)) if *b0 == b => es.push(e),
+            _ => merged.push((b, vec![e])),
+        }
+    }
+    let mut out = Vec::with_capacity(merged.len());
+    let mut again = Vec::new();
+    for (b, mut es) in merged {
+        let e = if es.len() == 1 {
+            es.pop().unwrap_or(Node::Num(Num::ONE))
+        } else {
+            add(es)
+        };
+        match pow(b, e) {
+            Node::Num(n) => coeff = coeff.mul(n),
+            m @ Node::Mul(_) => again.push(m),
+            other => out.push(other),
+        }
+    }
+    if !again.is_empty() && round < 4 {
+        out.extend(again);
+        out.push(Node::Num(coeff));
+        return mul_inner(out, round + 1);
+    }
+    out.extend(again);
+    if coeff.is_zero() {
+        return Node::Num(coeff);
+    }
+    out.sort_by(factor_order);
+    if out.is_empty() {
+        return Node::Num(coeff);
+    }
+    let unit = coeff.is_one();
+    if unit && out.len() == 1 {
+        return out.pop().unwrap_or(Node::Num(Num::ONE));
+    }
+    if unit {
+        return Node::Mul(out);
+    }
+    if out.len() == 1
+        && matches!(out[0], Node::Add(_))
+        && let Some(Node::Add(terms)) = out.pop()
+    {
+        return add(terms
+            .into_iter()
+            .map(|t| mul(vec![Node::Num(coeff), t]))
+            .collect());
+    }
+    out.insert(0, Node::Num(coeff));
+    Node::Mul(out)
+}
+
+/// A canonical power of canonical parts.
+pub fn pow(b: Node, e: Node) -> Node {
+    if let Node::Num(en) = e {
+        if en.is_zero() {
+            return Node::Num(Num::ONE);
+        }
+        if en.is_one() {
+            return b;
+        }
+    }
+    if let Node::Num(bn) = b {
+        if bn.is_one() && bn.is_exact() {
+            return b;
+        }
+        if let Node::Num(en) = e
+            && let Some(r) = bn.pow(en)
+            && r.to_f64().is_finite()
+        {
+            return Node::Num(r);
+        }
+        return Node::Pow(Box::new(b), Box::new(e));
+    }
+    let int_exp = e.as_num().and_then(Num::as_int);
+    match b {
+        Node::Const(Constant::E) => call(Func::Exp, e),
+        Node::Pow(bb, be) => {
+            let odd = be
+                .as_num()
+                .and_then(Num::as_int)
+                .is_some_and(|k| k % 2 != 0);
+            if int_exp.is_some() || odd {
+                pow(*bb, mul(vec![*be, e]))
+            } else {
+                Node::Pow(Box::new(Node::Pow(bb, be)), Box::new(e))
+            }
+        }
+        Node::Mul(xs) if int_exp.is_some() && distributes(&xs, &e) => {
+            mul(xs.into_iter().map(|x| pow(x, e.clone())).collect())
+        }
+        Node::Call(Func::Exp, a) => call(Func::Exp, mul(vec![*a, e])),
+        other => Node::Pow(Box::new(other), Box::new(e)),
+    }
+}
+
+/// True when `(c*x*…)**e` may become `c**e * x**e * …` without the
+/// coefficient overflowing (which would turn `0` into `inf*0`).
+fn distributes(factors: &[Node], e: &Node) -> bool {
+    // Small powers only: `(x*y)**2` reads better as `x**2*y**2`, but
+    // `(x*(1 - x))**6561` would overflow factor by factor.
+    if e.as_num()
+        .and_then(Num::as_int)
+        .is_none_or(|k| k.abs() > 16)
+    {
+        return false;
+    }
+    match (factors.first(), e) {
+        (Some(Node::Num(c)), Node::Num(k)) => c
+            .pow(*k)
+            .is_some_and(|r| r.to_f64().is_finite() && !r.is_zero()),
+        _ => true,
+    }
+}
+
+/// A canonical call of a function on a canonical argument.
+pub fn call(f: Func, a: Node) -> Node {
+    if let Node::Num(n) = a
+        && let Some(v) = fold(f, n)
+    {
+        return Node::Num(v);
+    }
+    // The piecewise functions of a constant argument are known exactly
+    // once its sign is.
+    if matches!(f, Func::Step | Func::Sign | Func::Relu | Func::Abs)
+        && a.free_vars().is_empty()
+        && let Ok(v) = super::eval::eval_tree(&a, &|_| None)
+        && v.is_finite()
+    {
+        let positive = v > 0.0;
+        let zero = v == 0.0;
+        return match f {
+            Func::Step => Node::int(i64::from(positive)),
+            Func::Sign => Node::int(if positive {
+                1
+            } else if zero {
+                0
+            } else {
+                -1
+            }),
+            Func::Relu if positive => a,
+            Func::Relu => Node::Num(Num::ZERO),
+            _ if v < 0.0 => neg(a),
+            _ => a,
+        };
+    }
+    match (f, a) {
+        (Func::Exp, Node::Call(Func::Log, x)) => *x,
+        (Func::Log, Node::Call(Func::Exp, x)) => *x,
+        (Func::Log, Node::Const(Constant::E)) => Node::Num(Num::ONE),
+        (Func::Abs, Node::Call(Func::Abs, x)) => Node::Call(Func::Abs, x),
+        (f, a) => Node::Call(f, Box::new(a)),
+    }
+}
+
+/// Folds a function of a number: exactly where the value is rational, and
+/// always for a float argument inside the function's domain.
+fn fold(f: Func, n: Num) -> Option<Num> {
+    if let Num::Rat(p, _) = n {
+        let sign = Num::int(p.signum());
+        return match f {
+            Func::Abs => Some(if p < 0 { n.neg() } else { n }),
+            Func::Sign => Some(sign),
+            Func::Step => Some(Num::int(i64::from(p > 0))),
+            Func::Relu => Some(if p > 0 { n } else { Num::ZERO }),
+            Func::Sin | Func::Tan | Func::Tanh if p == 0 => Some(Num::ZERO),
+            Func::Cos | Func::Exp if p == 0 => Some(Num::ONE),
+            Func::Sigmoid if p == 0 => Some(Num::rat(1, 2)),
+            Func::Log if n.is_one() => Some(Num::ZERO),
+            _ => None,
+        };
+    }
+    let x = n.to_f64();
+    super::eval::apply(f, x)
+        .ok()
+        .filter(|y| y.is_finite())
+        .map(Num::Float)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Simplifies the parsed `input` and prints it.
+    fn check(input: &str, expected: &str) {
+        let e = crate::math::Expr::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+        let got = super::super::format::to_text(&simplify(e.node()));
+        assert_eq!(got, expected, "simplifying {input:?}");
+    }
+
+    #[test]
+    fn folding_and_identities() {
+        check("1 + 2*3", "7");
+        check("2/3 + 1/3", "1");
+        check("2/4", "1/2");
+        check("x*1", "x");
+        check("x + 0", "x");
+        check("x**1", "x");
+        check("x**0", "1");
+        check("0*x", "0");
+        check("1**x", "1");
+        check("2**3**2", "512");
+        check("4**(1/2)", "2");
+        check("0.5 + 0.25", "0.75");
+        check("sqrt(4)", "2");
+        check("exp(0)", "1");
+        check("log(1)", "0");
+        check("sigmoid(0)", "1/2");
+        check("sign(0) + step(0)", "0");
+        check("abs(-3/2)", "3/2");
+        check("log(e)", "1");
+        check("e**x", "exp(x)");
+    }
+
+    #[test]
+    fn collecting() {
+        check("w*w", "w**2");
+        check("2*w + 3*w", "5*w");
+        check("w + w", "2*w");
+        check("x - x", "0");
+        check("x/x", "1");
+        check("w**2*w**3", "w**5");
+        check("2*(w - 1)", "2*w - 2");
+        check("-(w - 1)", "1 - w");
+        check("3*w**2 + 2 + 0*w", "3*w**2 + 2");
+        check("(x**2)**3", "x**6");
+        check("(x*y)**2", "x**2*y**2");
+        check("exp(x)**2", "exp(2*x)");
+        check("x**(1/2)*x**(1/2)", "x");
+        check("1 + w**2 - 2", "w**2 - 1");
+    }
+
+    #[test]
+    fn ordering_and_printing() {
+        check("2 + 3*w**2", "3*w**2 + 2");
+        check("w1**2 + 3*w2**2", "w1**2 + 3*w2**2");
+        check("1 - tanh(x)**2", "1 - tanh(x)**2");
+        check("-tanh(x)**2 + 1", "1 - tanh(x)**2");
+        check("exp(-w**2)*w*(-2)", "-2*w*exp(-w**2)");
+        check("x**-1", "1/x");
+        check("w**3/3", "w**3/3");
+        check("2*w/3", "2*w/3");
+        check("-x - 1", "-x - 1");
+        check("y + x", "x + y");
+        check("x + x**2 + exp(x)", "x**2 + x + exp(x)");
+        check("1/(x*y)", "1/(x*y)");
+        check("sigmoid(z)*(1 - sigmoid(z))", "sigmoid(z)*(1 - sigmoid(z))");
+        check("(x**2)**(1/2)", "sqrt(x**2)");
+    }
+}

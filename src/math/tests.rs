@@ -1,0 +1,531 @@
+//! End-to-end tests of the engine through [`Scope::run`], one table per
+//! rule: each line is an input and the text it must print (or the error
+//! it must raise, as `error: message`).
+
+use super::*;
+
+/// Runs `inputs` (separated by `;` lines? no: one per element) in one
+/// scope and compares the last output.
+fn run_all(inputs: &[&str]) -> String {
+    let mut scope = Scope::new();
+    let mut last = String::new();
+    for input in inputs {
+        last = match scope.run(input) {
+            Ok(v) => v.to_text(12),
+            Err(e) => match &e.help {
+                Some(h) => format!("error: {} — {h}", e.message),
+                None => format!("error: {}", e.message),
+            },
+        };
+    }
+    last
+}
+
+/// Runs `setup` then `input` in a fresh scope and compares the output.
+fn check(input: &str, expected: &str) {
+    check_in(&[], input, expected);
+}
+
+fn check_in(setup: &[&str], input: &str, expected: &str) {
+    let mut all = setup.to_vec();
+    all.push(input);
+    assert_eq!(run_all(&all), expected, "input {input:?} after {setup:?}");
+}
+
+const W2: &[&str] = &["J(w) = w**2"];
+const L2: &[&str] = &["L(w1, w2) = w1**2 + 3*w2**2"];
+
+#[test]
+fn spec_example() {
+    check_in(W2, "diff(J(w), w)", "2*w");
+    check_in(W2, "J'(3)", "6");
+    check_in(W2, "J''(3)", "2");
+    check_in(W2, "J(3)", "9");
+    check_in(
+        W2,
+        "nudge(J, w=3, eps=0.001)",
+        "J(3) = 9\nJ(3.001) = 9.006001\nΔJ = 0.006001\nΔJ/ε = 6.001\nJ'(3) = 6",
+    );
+    check_in(
+        &["f(x) = x**3"],
+        "nudge(f, x=2, eps=0.01)",
+        "f(2) = 8\nf(2.01) = 8.120601\nΔf = 0.120601\nΔf/ε = 12.0601\nf'(2) = 12",
+    );
+    check_in(W2, "J(w) = w**2", "");
+    check("# a comment", "");
+}
+
+#[test]
+fn numbers() {
+    check("3.001**2", "9.006001");
+    check("3 - 0.1*6", "2.4");
+    check("1/3", "0.333333333333");
+    check("2/3", "0.666666666667");
+    check("1e-3", "0.001");
+    check("1E-3", "0.001");
+    check("1e-10", "1e-10");
+    check("1.5e20", "1.5e+20");
+    check("-w**2 + w**2", "0");
+    check("2**3**2", "512");
+    check("-2**2", "-4");
+    check("2*-3", "-6");
+    check("2**-1", "0.5");
+    check("2^3", "8");
+    check("pi", "3.14159265359");
+    check("e", "2.71828182846");
+    check("sign(0)", "0");
+    check("step(0)", "0");
+    check("relu(-2) + relu(3)", "3");
+    check("sigmoid(0)", "0.5");
+    check("softplus(0)", "0.69314718056");
+    check("ln(e)", "1");
+    check("abs(-2.5)", "2.5");
+    check("sqrt(16)", "4");
+    check("tanh(0)", "0");
+    check("exp(1000)", "inf");
+    check("-0.0", "0");
+    check("99999999999999999999", "1e+20");
+}
+
+#[test]
+fn domain_errors() {
+    check(
+        "sqrt(-1)",
+        "error: sqrt(-1) is undefined: a negative number has no real square root",
+    );
+    check(
+        "log(0)",
+        "error: log(0) is undefined: log needs a positive number",
+    );
+    check(
+        "log(-1)",
+        "error: log(-1) is undefined: log needs a positive number",
+    );
+    check(
+        "(-8)**(1/3)",
+        "error: (-8)**(0.333333333333) is not a real number: a negative number to a non-integer power",
+    );
+    check("1/0", "error: division by zero");
+    check("0**-1", "error: division by zero");
+    check_in(&["f(x) = 1/x"], "f(0)", "error: division by zero");
+    check_in(&["f(x) = log(x)"], "f'(0)", "error: division by zero");
+}
+
+#[test]
+fn definitions() {
+    check_in(&["alpha = 0.1"], "alpha*10", "1");
+    check_in(&["c = 1/3"], "diff(c*w**3, w)", "w**2");
+    check_in(&["alpha = 0.1", "J(w) = alpha*w**2"], "J(2)", "0.4");
+    check_in(&["J(w) = w**2", "J(w) = w**3"], "J(2)", "8");
+    check_in(&["J(w) = w**2", "K(w) = J(w) + 1"], "K(3)", "10");
+    check_in(&["J(w) = w**2", "J = 4"], "J + 1", "5");
+    check_in(&["θ = 2"], "θ**2", "4");
+    check_in(&["J(θ) = θ**2"], "diff(J(θ), θ)", "2*θ");
+    check_in(&["f(w_1) = w_1**2"], "f(3)", "9");
+    check_in(L2, "L(1, 2)", "13");
+    check(
+        "J(w) = J(w) + 1",
+        "error: J cannot refer to itself in its own definition",
+    );
+    check(
+        "J(w) = w + b",
+        "error: unknown name 'b' in the definition of J — define it first (b = ...) or make it a parameter: J(w, b)",
+    );
+    check(
+        "J(weight) = weigth**2",
+        "error: unknown name 'weigth' in the definition of J — did you mean 'weight'?",
+    );
+    check(
+        "sin(x) = x",
+        "error: cannot redefine the built-in 'sin' — choose another name, e.g. J or f",
+    );
+    check(
+        "pi = 3",
+        "error: cannot redefine the built-in 'pi' — choose another name",
+    );
+    check("c = 1/0", "error: division by zero");
+}
+
+#[test]
+fn symbolic() {
+    check("diff(w**2 - w, w)", "2*w - 1");
+    check("diff(w**3 + 2*w, w)", "3*w**2 + 2");
+    check("diff(w**3/3, w)", "w**2");
+    check("diff(exp(-w**2), w)", "-2*w*exp(-w**2)");
+    check("diff(sigmoid(w), w)", "sigmoid(w)*(1 - sigmoid(w))");
+    check("diff(tanh(x), x)", "1 - tanh(x)**2");
+    check("diff(log(x), x)", "1/x");
+    check("diff(softplus(x), x)", "sigmoid(x)");
+    check("diff(relu(x), x)", "step(x)");
+    check("diff(abs(x), x)", "sign(x)");
+    check("diff(x**x, x)", "x**x*(log(x) + 1)");
+    check("diff(w**4, w, 2)", "12*w**2");
+    check("diff(w**4, w, 0)", "w**4");
+    check("diff(x*y, y)", "x");
+    check("diff(x**2)", "2*x");
+    check("simplify(w*w + 2*w - w)", "w**2 + w");
+    check("simplify((w + 1)**2 - (w + 1)**2)", "0");
+    check("w**2 - 1", "w**2 - 1");
+    check("w + w", "2*w");
+    check_in(W2, "J'(x)", "2*x");
+    check_in(W2, "J(x + 1)", "(x + 1)**2");
+    check("sin'(0)", "1");
+    check("diff(0.5*w**2, w)", "w");
+    check("diff(0.1*w**3, w)", "0.3*w**2");
+}
+
+#[test]
+fn gradients() {
+    check_in(L2, "grad(L)", "[2*w1, 6*w2]");
+    check_in(L2, "grad(L, w1=1, w2=2)", "[2, 12]");
+    check_in(L2, "grad(L, w2=2, w1=1)", "[2, 12]");
+    check_in(W2, "grad(J, w=3)", "[6]");
+    check("grad(x**2 + x*y)", "[2*x + y, x]");
+    check_in(
+        L2,
+        "grad(L, w1=1)",
+        "error: grad(...) needs a value for w2 — write grad(L, w1=1, w2=1)",
+    );
+    check_in(
+        L2,
+        "grad(L, w1=1, w1=2, w2=3)",
+        "error: 'w1' is given twice in grad(...)",
+    );
+    check_in(
+        L2,
+        "grad(L, w1=1, w3=2)",
+        "error: grad(...) has no argument 'w3' — did you mean 'w1'?",
+    );
+    check_in(
+        L2,
+        "grad(M)",
+        "error: unknown function 'M' — define it first, e.g. M(w) = w**2",
+    );
+    check_in(
+        &["loss(w) = w**2"],
+        "grad(los)",
+        "error: unknown function 'los' — did you mean 'loss'?",
+    );
+}
+
+#[test]
+fn descent_tables() {
+    check_in(
+        W2,
+        "descent(J, w=3, alpha=0.1, steps=5)",
+        "step  w        J(w)          dJ/dw
+0     3        9             6
+1     2.4      5.76          4.8
+2     1.92     3.6864        3.84
+3     1.536    2.359296      3.072
+4     1.2288   1.50994944    2.4576
+5     0.98304  0.9663676416  1.96608",
+    );
+    let out = run_all(&[
+        "L(w1, w2) = w1**2 + 3*w2**2",
+        "descent(L, w1=1, w2=-2, alpha=0.1, steps=2)",
+    ]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    let header: Vec<&str> = lines[0]
+        .split("  ")
+        .filter(|c| !c.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    assert_eq!(
+        header,
+        ["step", "w1", "w2", "L(w1, w2)", "dL/dw1", "dL/dw2"]
+    );
+    let row1: Vec<&str> = lines[2].split_whitespace().collect();
+    assert_eq!(row1, ["1", "0.8", "-0.8", "2.56", "1.6", "-4.8"]);
+    let out = run_all(&["J(w) = w**2", "descent(J, w=3, alpha=0.1, tol=0.5)"]);
+    let last = out.lines().last().unwrap_or("");
+    assert!(last.starts_with("12 "), "{out}");
+    let out = run_all(&[
+        "J(w) = w**2",
+        "descent(J, w=3, alpha=0.1, steps=2, momentum=0.9)",
+    ]);
+    let row2: Vec<&str> = out
+        .lines()
+        .nth(3)
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    // v1 = 6, w1 = 2.4; v2 = 0.9*6 + 4.8 = 10.2, w2 = 2.4 - 1.02 = 1.38
+    assert_eq!(row2[1], "1.38", "{out}");
+    check_in(
+        W2,
+        "descent(J, w=3, alpha=0.1)",
+        "error: descent needs a number of steps — write descent(J, w=1, alpha=0.1, steps=5), or give tol=1e-8 to run until the gradient is small",
+    );
+    check_in(
+        W2,
+        "descent(J, w=3, steps=5)",
+        "error: descent needs a learning rate — write descent(J, w=1, alpha=0.1, steps=5)",
+    );
+    check_in(
+        W2,
+        "descent(J, w=3, alpha=0.1, steps=2000000)",
+        "error: at most 1000000 steps are allowed",
+    );
+    check_in(
+        W2,
+        "descent(J, w=3, alpha=10, steps=100000)",
+        "error: descent diverged at step 241: w = -inf — try a smaller alpha",
+    );
+    check_in(
+        W2,
+        "descent(J, w=3, alpha=0.1, stesp=5)",
+        "error: descent(...) has no argument 'stesp' — did you mean 'steps'?",
+    );
+}
+
+#[test]
+fn plots() {
+    check_in(W2, "plot(J, w=-4..4)", "plot: J(w) for w in [-4, 4]");
+    check_in(
+        W2,
+        "plot(J, w=-4..4, at=3)",
+        "plot: J(w) for w in [-4, 4], tangent at w=3, slope 6",
+    );
+    check_in(
+        W2,
+        "plot(J, w=4..-4)",
+        "error: the plot range must go from a smaller to a larger finite number",
+    );
+    check_in(
+        W2,
+        "plot(J, w=3)",
+        "error: plot needs a range for w, like w=-4..4",
+    );
+    let mut scope = Scope::new();
+    scope.run("f(x) = log(x)").unwrap();
+    let Ok(Value::Plot(p)) = scope.run("plot(f, x=-1..1, samples=5)") else {
+        panic!("plot failed")
+    };
+    assert_eq!(p.samples.len(), 5);
+    assert_eq!(p.samples[0], (-1.0, None));
+    assert_eq!(p.samples[4], (1.0, Some(0.0)));
+}
+
+#[test]
+fn helpful_errors() {
+    check(
+        "sigmod(2)",
+        "error: unknown function 'sigmod' — did you mean 'sigmoid'?",
+    );
+    check(
+        "2w",
+        "error: implicit multiplication is not supported — write 2*w",
+    );
+    check(
+        "sin(1, 2)",
+        "error: sin takes 1 argument but 2 were given — write sin(x)",
+    );
+    check_in(
+        L2,
+        "L(1)",
+        "error: L takes 2 arguments but 1 was given — write L(w1, w2)",
+    );
+    check_in(
+        L2,
+        "L'(1)",
+        "error: L' needs a function of one variable, but L has 2 — use grad(L) or diff(L(w1, w2), w1)",
+    );
+    check_in(
+        W2,
+        "J + 1",
+        "error: 'J' is a function, not a value — call it: J(w)",
+    );
+    check_in(
+        &["alpha = 2"],
+        "alpha(3)",
+        "error: 'alpha' is not a function — to multiply, write alpha*(...)",
+    );
+    check(
+        "diff(x**2, 2)",
+        "error: diff's second argument must be a variable name — write diff(expr, w) or diff(expr, w, 2)",
+    );
+    check(
+        "diff(x**2, x, 100)",
+        "error: derivative order 100 is too high (at most 12)",
+    );
+    check(
+        "diff(x**2, x, 1.5)",
+        "error: the order of a derivative must be a whole number 0 or more",
+    );
+    check(
+        "1 + grad(x)",
+        "error: grad(...) cannot be part of an expression — write grad(...) on its own line",
+    );
+    check_in(
+        L2,
+        "nudge(L, w1=1, w2=2)",
+        "error: nudge needs a function of one variable, but L has 2 (w1, w2)",
+    );
+}
+
+#[test]
+fn error_spans_point_at_the_problem() {
+    let mut scope = Scope::new();
+    let span = |scope: &mut Scope, input: &str| {
+        let e = scope.run(input).unwrap_err();
+        input[e.span.clone()].to_string()
+    };
+    assert_eq!(span(&mut scope, "1 + sigmod(2)"), "sigmod");
+    assert_eq!(span(&mut scope, "3 + log(0) * 2"), "log(0)");
+    assert_eq!(span(&mut scope, "5/(2 - 2)"), "(2 - 2)");
+    assert_eq!(span(&mut scope, "1 + 2w"), "2w");
+    assert_eq!(span(&mut scope, "1 + (2"), "(");
+}
+
+#[test]
+fn parse_expr_and_values() {
+    let mut scope = Scope::new();
+    scope.run("J(w) = sigmoid(w)").unwrap();
+    let expected = scope.parse_expr("sigmoid(w)*(1 - sigmoid(w))").unwrap();
+    let Ok(Value::Expr(computed)) = scope.run("diff(J(w), w)") else {
+        panic!("diff failed")
+    };
+    for w in [-2.0, 0.0, 0.5, 3.0] {
+        let a = expected.eval(&[("w", w)]).unwrap();
+        let b = computed.eval(&[("w", w)]).unwrap();
+        assert!((a - b).abs() < 1e-12);
+    }
+    assert_eq!(computed.free_vars(), ["w"]);
+    assert!(computed.to_mathml().starts_with("<math>"));
+    let e = Expr::parse("2*w").unwrap();
+    assert_eq!(e.eval(&[("w", 3.0)]), Ok(6.0));
+    assert!(e.eval(&[]).is_err());
+}
+
+#[test]
+fn limits() {
+    let deep = format!("{}x{}", "sin(".repeat(200), ")".repeat(200));
+    assert!(run_all(&[&deep]).starts_with("error: expression nested too deeply"));
+    // Doubling through definitions is stopped by the size limit.
+    let mut scope = Scope::new();
+    scope.run("f0(x) = x*x + x").unwrap();
+    let mut failed = false;
+    for i in 1..40 {
+        if scope
+            .run(&format!("f{i}(x) = f{}(f{}(x))", i - 1, i - 1))
+            .is_err()
+        {
+            failed = true;
+            break;
+        }
+    }
+    assert!(failed);
+    // Nesting through definitions is stopped by the depth limit.
+    let mut scope = Scope::new();
+    scope
+        .run(&format!("g0(x) = {}x{}", "sin(".repeat(60), ")".repeat(60)))
+        .unwrap();
+    let mut failed = false;
+    for i in 1..40 {
+        if let Err(e) = scope.run(&format!("g{i}(x) = g{}(g{}(x))", i - 1, i - 1)) {
+            assert!(
+                e.message.contains("too deeply") || e.message.contains("too large"),
+                "{e}"
+            );
+            failed = true;
+            break;
+        }
+    }
+    assert!(failed);
+    check(
+        "diff(x**2, x, 13)",
+        "error: derivative order 13 is too high (at most 12)",
+    );
+}
+
+#[test]
+fn deepest_trees_fit_a_small_stack() {
+    // Runs on a thread with a 1 MiB stack (half of Rust's default for
+    // spawned threads, and this is a debug build, whose frames are several
+    // times larger than release ones) to show that the nesting and depth
+    // limits keep every recursion small.
+    let worker = std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(|| {
+            let mut scope = Scope::new();
+            let nested = format!("{}x{}", "sin(".repeat(60), ")".repeat(60));
+            scope.run(&format!("g0(x) = {nested}")).unwrap();
+            let mut last = 0;
+            for i in 1..6 {
+                if scope
+                    .run(&format!("g{i}(x) = g{}(g{}(x))", i - 1, i - 1))
+                    .is_err()
+                {
+                    break;
+                }
+                last = i;
+            }
+            let g = format!("g{last}");
+            let inputs = [
+                format!("{g}(1)"),
+                format!("{g}'(1)"),
+                format!("{g}''(1)"),
+                format!("diff({g}(x), x, 3)"),
+                format!("simplify({g}(x) - {g}(x))"),
+                format!("grad({g})"),
+                format!("descent({g}, x=1, alpha=0.1, steps=3)"),
+                format!("plot({g}, x=-1..1, at=0.5)"),
+                format!("-{nested}**{nested}/{nested}"),
+            ];
+            for input in &inputs {
+                // Errors (limits) are fine; a stack overflow would abort.
+                let _ = scope.run(input).map(|v| v.to_text(12));
+            }
+            let _ = Expr::parse(&nested).map(|e| (e.to_mathml(), e.derivative("x", 2)));
+            last
+        })
+        .unwrap();
+    assert!(worker.join().unwrap() >= 1);
+}
+
+#[test]
+fn huge_inputs_are_refused_not_crashed() {
+    let long = "1+".repeat(300_000) + "1";
+    assert!(run_all(&[&long]).contains("too large"));
+    let wide = format!("J(x) = {}x", "x*".repeat(10_000));
+    let out = run_all(&[&wide, "diff(J(x), x, 12)"]);
+    assert!(out.starts_with("error") || !out.is_empty());
+}
+#[test]
+fn values_cross_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Scope>();
+    send_sync::<Value>();
+    send_sync::<Expr>();
+    send_sync::<MathError>();
+}
+
+#[test]
+fn mathml_of_lesson_results() {
+    let ml = |s: &str| Expr::parse(s).unwrap().simplified().to_mathml();
+    assert_eq!(
+        ml("-x"),
+        "<math><mrow><mo>\u{2212}</mo><mi>x</mi></mrow></math>"
+    );
+    assert_eq!(
+        ml("alpha*theta_1"),
+        "<math><mrow><mi>α</mi><mo>&#x2062;</mo><msub><mi>θ</mi><mn>1</mn></msub></mrow></math>"
+    );
+    assert_eq!(
+        ml("x**(1/3)"),
+        "<math><mrow><mroot><mrow><mi>x</mi></mrow><mn>3</mn></mroot></mrow></math>"
+    );
+    assert_eq!(
+        ml("1.5e20*x"),
+        "<math><mrow><mn>1.5</mn><mo>×</mo><msup><mn>10</mn><mn>20</mn></msup><mo>&#x2062;</mo><mi>x</mi></mrow></math>"
+    );
+    let sig = ml("sigmoid(z)*(1 - sigmoid(z))");
+    assert!(sig.contains("<mi>sigmoid</mi><mo>&#x2061;</mo>"), "{sig}");
+    let frac = ml("exp(-x**2/2)/sqrt(2*pi)");
+    assert!(
+        frac.starts_with("<math><mrow><mfrac>") && frac.contains("<msqrt>"),
+        "{frac}"
+    );
+}
