@@ -77,8 +77,9 @@ export async function checkBook(browser, lessonUrl, shotDir, { attempt, report, 
   });
 
   await attempt('book: every Tab stop shows where the focus is', async () => {
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    // From a fresh load, as a keyboard user arrives.
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForSelector('.gb-ready');
     const seen = [];
     const invisible = [];
     const unmarked = [];
@@ -93,20 +94,25 @@ export async function checkBook(browser, lessonUrl, shotDir, { attempt, report, 
           (e.id ? '#' + e.id : '') +
           (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/).join('.') : '') +
           ` "${(e.getAttribute('aria-label') || e.textContent || '').replace(/\s+/g, ' ').trim().slice(0, 30)}"`;
-        const marked = (e) => {
-          const s = getComputedStyle(e);
-          const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
-          return outline || s.boxShadow !== 'none';
-        };
-        // A mark on the element itself, or on a close ancestor styled
-        // with :focus-within / :has(:focus-visible) (a flashcard's frame).
-        let mark = false;
-        for (let e = el, up = 0; e && up < 3; e = e.parentElement, up++) {
-          if (marked(e)) {
-            mark = true;
-            break;
+        // What the focus changes on the element and its two closest
+        // ancestors (a flashcard's frame is marked through :has()):
+        // outline, shadow, border and background, compared with the same
+        // element unfocused.
+        const look = () => {
+          const parts = [];
+          for (let e = el, up = 0; e && up < 3; e = e.parentElement, up++) {
+            const s = getComputedStyle(e);
+            const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0 ? `${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}` : 'none';
+            parts.push([outline, s.boxShadow, s.borderColor, s.backgroundColor, s.textDecorationLine].join('|'));
           }
-        }
+          return parts.join(' / ');
+        };
+        const focusedLook = look();
+        const focusVisible = el.matches(':focus-visible');
+        el.blur();
+        const restingLook = look();
+        el.focus();
+        const mark = focusVisible && focusedLook !== restingLook;
         const r = el.getBoundingClientRect();
         return {
           id: describe(el),
@@ -123,15 +129,17 @@ export async function checkBook(browser, lessonUrl, shotDir, { attempt, report, 
       if (!info.mark) unmarked.push(info.id);
     }
     expect(seen.length >= 20, `only ${seen.length} Tab stops`);
+    expect(new Set(seen).size > seen.length / 2, `Tab keeps landing on the same elements: ${seen.slice(0, 12).join('; ')}`);
     expect(invisible.length === 0, `focus lands on invisible elements: ${invisible.join('; ')}`);
     expect(unmarked.length === 0, `no visible focus on: ${unmarked.join('; ')}`);
+    expect(seen[0].startsWith('a.skip-link'), `the first Tab stop is ${seen[0]}, not the skip link`);
     return `${seen.length} stops`;
   });
 
   // Executable examples, when the lesson has them (run.mjs is told).
-  const calcBlocks = page.locator('[data-calc]');
-  const hasCalc = (await calcBlocks.count()) > 0;
-  if (hasCalc) await checkCalc(page, context, { attempt, expect, text });
+  const calcBlocks = await page.locator('[data-calc]').count();
+  report('book: the lesson shows its executable examples', calcBlocks > 0, `${calcBlocks} calc blocks`);
+  if (calcBlocks > 0) await checkCalc(page, { attempt, expect, text });
 
   await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, 'book-lesson-light.png');
@@ -264,12 +272,11 @@ export async function checkBook(browser, lessonUrl, shotDir, { attempt, report, 
 
   report('book: no console errors', consoleErrors.length === 0, consoleErrors.join(' | '));
   report('book: no request leaves the local server', offHost.length === 0, offHost.join(' | '));
-  return { hasCalc };
 }
 
 /** Executable examples: results with a transcript toggle and a copy
  * button, plots and formulas with a real size. */
-async function checkCalc(page, context, { attempt, expect, text }) {
+async function checkCalc(page, { attempt, expect, text }) {
   const block = page.locator('[data-calc]').first();
 
   await attempt('calc: the transcript opens and closes by click and by keyboard', async () => {
@@ -294,15 +301,18 @@ async function checkCalc(page, context, { attempt, expect, text }) {
     expect(await button.isVisible(), 'copy button hidden');
     const transcript = (await block.locator('details.calc-raw pre').textContent()).trim();
     await button.click();
-    await page.waitForTimeout(150);
-    const clip = await page.evaluate(() => navigator.clipboard.readText().catch((e) => 'ERR ' + e));
+    await page.waitForFunction((b) => b.getAttribute('data-state'), await button.elementHandle(), { timeout: 2000 });
     const label = await text(button);
+    const spoken = await text(block.locator('.calc-copy-status'));
+    expect(label === 'Copied', `button reads "${label}" after copying`);
+    expect(/copied/i.test(spoken), `screen readers hear "${spoken}"`);
+    const clip = await page.evaluate(() => navigator.clipboard.readText().catch((e) => 'ERR ' + e));
     expect(clip.trim() === transcript, `clipboard holds "${clip.slice(0, 60)}", want "${transcript.slice(0, 60)}"`);
-    return `button now reads "${label}"`;
+    return `"${label}"; ${transcript.split('\n').length} lines copied`;
   });
 
   await attempt('calc: plots are drawn with a real size', async () => {
-    const plots = page.locator('.calc svg, figure svg');
+    const plots = page.locator('[data-calc] svg.calc-fig');
     const n = await plots.count();
     expect(n > 0, 'no plot on the lesson');
     const sizes = await plots.evaluateAll((svgs) =>
