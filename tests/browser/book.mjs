@@ -226,6 +226,35 @@ export async function checkBook(browser, lessonUrl, shotDir, { attempt, report, 
   await shot(page, 'book-index-dark.png');
   await context.close();
 
+  // ---- wide screen -----------------------------------------------------------
+  const wideContext = await browser.newContext({ viewport: { width: 1500, height: 900 }, colorScheme: 'light' });
+  const wide = await wideContext.newPage();
+  watch(wide, 'book-wide');
+  await wide.goto(lessonUrl, { waitUntil: 'load' });
+  await attempt('book: on a wide screen "On this page" stays beside the text and marks the section being read', async () => {
+    const toc = wide.locator('details.toc');
+    const heading = wide.locator('.prose h2[id]').nth(3);
+    const id = await heading.getAttribute('id');
+    await heading.evaluate((h) => window.scrollTo(0, h.getBoundingClientRect().top + window.scrollY - 80));
+    await wide.waitForTimeout(200);
+    const box = await toc.boundingBox();
+    const prose = await wide.locator('.prose').boundingBox();
+    expect(box.x >= prose.x + prose.width, `toc at x=${box.x} overlaps the text ending at ${prose.x + prose.width}`);
+    expect(box.y >= 0 && box.y + box.height <= 900, `toc scrolled out of view: y=${box.y}`);
+    const current = await toc.locator('a[aria-current]').getAttribute('href');
+    expect(current === '#' + id, `current entry is ${current}, want #${id}`);
+    return current;
+  });
+  await attempt('book: heading links name the section they link to', async () => {
+    const labels = await wide.locator('.heading-anchor').evaluateAll((as) => as.map((a) => a.getAttribute('aria-label')));
+    expect(labels.length > 0, 'no heading links');
+    expect(new Set(labels).size === labels.length, `repeated labels: ${labels.join('; ')}`);
+    expect((await wide.locator('.gb-head .heading-anchor').count()) === 0, 'component titles carry heading links');
+    return labels[0];
+  });
+  await wide.screenshot({ path: path.join(shotDir, 'book-lesson-wide.png') });
+  await wideContext.close();
+
   // ---- phone ---------------------------------------------------------------
   const phone = await browser.newContext({
     viewport: { width: 390, height: 844 },
