@@ -77,6 +77,16 @@ fn previous_and_next_follow_reading_order() {
 }
 
 #[test]
+fn a_lone_lesson_has_no_empty_pager_and_the_footer_sits_beside_the_sidebar() {
+    let site = SiteTest::new().lesson("only.md", "Only", "Text.\n");
+    site.build().success();
+    let page = site.page("only/");
+    assert!(!page.has(".pager"), "a pager with nothing in it");
+    // Inside the layout, so the sticky sidebar is not pushed up by it.
+    assert!(page.has(".layout > footer.site-footer"));
+}
+
+#[test]
 fn index_lists_every_section_and_lesson_with_its_summary() {
     let site = built_fixture();
     let home = site.page("");

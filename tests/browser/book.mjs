@@ -252,6 +252,15 @@ export async function checkBook(browser, lessonUrl, shotDir, { attempt, report, 
     expect((await wide.locator('.gb-head .heading-anchor').count()) === 0, 'component titles carry heading links');
     return labels[0];
   });
+  await attempt('book: at the end of the page the sidebar is still in place', async () => {
+    await wide.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    await wide.waitForTimeout(100);
+    const top = await wide.locator('.sidebar').evaluate((el) => el.getBoundingClientRect().top);
+    const bar = await wide.locator('.topbar').evaluate((el) => el.getBoundingClientRect().bottom);
+    expect(Math.abs(top - bar) < 2, `sidebar top at ${top}px, top bar ends at ${bar}px`);
+    expect(await wide.locator('.site-footer').isVisible(), 'footer not visible at the end');
+    return `${top}px`;
+  });
   await wide.screenshot({ path: path.join(shotDir, 'book-lesson-wide.png') });
   await wideContext.close();
 
