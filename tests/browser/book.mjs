@@ -308,6 +308,29 @@ export async function checkBook(browser, lessonUrl, shotDir, { attempt, report, 
   }
   await phone.close();
 
+  // ---- JavaScript off ---------------------------------------------------------
+  const plain = await browser.newContext({ viewport: { width: 1100, height: 900 }, javaScriptEnabled: false });
+  const noJs = await plain.newPage();
+  watch(noJs, 'book-no-js');
+  await noJs.goto(lessonUrl, { waitUntil: 'load' });
+  await attempt('book: with JavaScript off the lesson reads in full and promises nothing it cannot keep', async () => {
+    const results = noJs.locator('[data-calc] .calc-steps');
+    const n = await results.count();
+    expect(n > 0, 'no calc results');
+    for (let i = 0; i < n; i++) expect(await results.nth(i).isVisible(), `calc block ${i + 1} results hidden`);
+    expect((await noJs.locator('.calc-copy:visible').count()) === 0, 'copy buttons shown without a script to run them');
+    expect((await noJs.locator('[data-gb-js]:visible').count()) === 0, 'script-only controls shown');
+    const backs = noJs.locator('[data-gb="flashcards"] .gb-back');
+    expect(await backs.first().isVisible(), 'card backs hidden');
+    await noJs.goto(new URL('/', lessonUrl).href, { waitUntil: 'load' });
+    const hooks = await noJs.locator('[data-progress-page]:visible').count();
+    expect(hooks === 0, `${hooks} progress lines shown, but progress needs the script`);
+    return `${n} calc blocks`;
+  });
+  await noJs.goto(lessonUrl, { waitUntil: 'load' });
+  await shot(noJs, 'book-lesson-no-js.png');
+  await plain.close();
+
   report('book: no console errors', consoleErrors.length === 0, consoleErrors.join(' | '));
   report('book: no request leaves the local server', offHost.length === 0, offHost.join(' | '));
 }
