@@ -173,7 +173,12 @@ fn the_table_of_contents_lists_the_lessons_own_sections_with_readable_math() {
     let entries = page.select(".toc a");
     let first = entries[0].inner_html();
     assert!(!first.contains('$'), "{first}");
-    assert!(first.starts_with("Slope of <"), "{first}");
+    assert!(first.starts_with("Slope of <math"), "{first}");
+    assert_eq!(
+        page.select(".toc li:first-child a math").len(),
+        2,
+        "{first}"
+    );
     assert!(entries[1].inner_html().contains("<em>update</em>"));
     assert!(entries[1].inner_html().contains("<code>w -= a*g</code>"));
     assert!(!page.has(".toc a a"));
