@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 
 use crate::calc::{CalcReport, PageCalc};
+use crate::components;
 use crate::config::Config;
 use crate::content::{self, Content};
 use crate::diagnostics::{self, Diagnostic, SourceText, did_you_mean};
@@ -280,7 +281,7 @@ impl Site {
             language: self.config.book.language.clone(),
             base_url: self.config.book.base_url.clone(),
         };
-        let nav = self.nav();
+        let nav = self.nav(bodies);
         // Converted once: tera values share their arrays, so every page
         // gets the sidebar without copying it.
         let nav_value = tera::Value::from_serializable(&nav);
@@ -456,9 +457,14 @@ impl Site {
         (pages, problems)
     }
 
-    /// The sidebar: sections in reading order, each with its lessons.
-    fn nav(&self) -> Vec<NavSection> {
+    /// The sidebar: sections in reading order, each with its lessons and
+    /// what there is to track in each (from the rendered `bodies`).
+    fn nav(&self, bodies: &[Body<'_>]) -> Vec<NavSection> {
         let content = &self.content;
+        let trackable: BTreeMap<&str, components::Trackable> = bodies
+            .iter()
+            .map(|b| (b.url.as_str(), b.rendered.trackable))
+            .collect();
         let number: BTreeMap<usize, usize> = content
             .reading_order
             .iter()
@@ -480,11 +486,14 @@ impl Site {
                         .iter()
                         .map(|&i| {
                             let l = &content.lessons[i];
+                            let counts = trackable.get(l.url.as_str()).copied().unwrap_or_default();
                             NavLesson {
                                 title: l.title.clone(),
                                 url: l.url.clone(),
                                 summary: l.front.summary.clone(),
                                 number: number.get(&i).copied().unwrap_or(0),
+                                cards: counts.cards,
+                                tasks: counts.tasks,
                             }
                         })
                         .collect(),

@@ -1,10 +1,14 @@
-//! The learning components in a real headless Chromium.
+//! The learning components and the bundled site in a real headless
+//! Chromium.
 //!
-//! Builds the fixture site in `tests/fixtures/components/site` with the
-//! real binary, serves it from a small HTTP server on 127.0.0.1 (a thread
-//! of this test), and runs `tests/browser/run.mjs`, which drives Chromium
-//! through playwright-core and prints one JSON line per check. Screenshots
-//! (light, dark, phone, no script) land in `tests/output/browser/`.
+//! Builds the fixture site in `tests/fixtures/components/site` and the
+//! repository's own site (`book.toml` + `content/`) with the real binary,
+//! serves each from a small HTTP server on 127.0.0.1 (threads of this
+//! test; two servers, so the sites do not share storage), and runs
+//! `tests/browser/run.mjs` (which also runs `book.mjs` for the bundled
+//! site in the same browser), driving Chromium through playwright-core and
+//! printing one JSON line per check. Screenshots (light, dark, phone, no
+//! script; `book-*` for the bundled site) land in `tests/output/browser/`.
 //!
 //! Needs `/usr/bin/chromium` (Debian's `chromium`), Node.js, and
 //! `npm ci` run in `tests/browser`. Without them the test prints
@@ -21,6 +25,8 @@ use std::time::{Duration, Instant};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const LESSON: &str = "/practice/derivatives/";
+/// The bundled site's lesson.
+const BOOK_LESSON: &str = "/calculus/what-is-a-derivative/";
 /// The whole browser run takes about ten seconds; this is a hang guard.
 const TIME_LIMIT: Duration = Duration::from_secs(180);
 
@@ -45,8 +51,26 @@ fn missing_tools() -> Option<String> {
     }
 }
 
+/// Builds the site in `root` into `dest` with the real binary.
+fn build_site(root: &Path, dest: &Path) {
+    let build = Command::new(env!("CARGO_BIN_EXE_gradbook"))
+        .arg("build")
+        .arg(root)
+        .arg("--dest")
+        .arg(dest)
+        .arg("--quiet")
+        .output()
+        .expect("run gradbook build");
+    assert!(
+        build.status.success(),
+        "build of {} failed:\n{}",
+        root.display(),
+        String::from_utf8_lossy(&build.stderr)
+    );
+}
+
 #[test]
-fn components_work_in_chromium() {
+fn components_and_the_bundled_site_work_in_chromium() {
     if let Some(reason) = missing_tools() {
         if std::env::var("CI").as_deref() == Ok("true") {
             panic!("the browser test cannot run in CI: {reason}");
@@ -59,22 +83,23 @@ fn components_work_in_chromium() {
 
     let dir = tempfile::tempdir().expect("temporary folder");
     let site = dir.path().join("site");
-    let build = Command::new(env!("CARGO_BIN_EXE_gradbook"))
-        .arg("build")
-        .arg(manifest_dir().join("tests/fixtures/components/site"))
-        .arg("--dest")
-        .arg(&site)
-        .arg("--quiet")
-        .output()
-        .expect("run gradbook build");
+    build_site(
+        &manifest_dir().join("tests/fixtures/components/site"),
+        &site,
+    );
+    let book = dir.path().join("book");
+    build_site(manifest_dir(), &book);
     assert!(
-        build.status.success(),
-        "fixture build failed:\n{}",
-        String::from_utf8_lossy(&build.stderr)
+        book.join(BOOK_LESSON.trim_matches('/'))
+            .join("index.html")
+            .is_file(),
+        "the bundled site has no {BOOK_LESSON}"
     );
 
     let server = Server::start(site);
+    let book_server = Server::start(book);
     let url = format!("http://{}{LESSON}", server.addr);
+    let book_url = format!("http://{}{BOOK_LESSON}", book_server.addr);
     let shots = manifest_dir().join("tests/output/browser");
     let started = Instant::now();
     let (status, stdout, stderr) = run_with_limit(
@@ -82,11 +107,13 @@ fn components_work_in_chromium() {
             .arg(manifest_dir().join("tests/browser/run.mjs"))
             .arg(&url)
             .arg(&shots)
+            .arg(&book_url)
             .current_dir(manifest_dir().join("tests/browser")),
         TIME_LIMIT,
     );
     let elapsed = started.elapsed();
     server.stop();
+    book_server.stop();
 
     let mut failures = Vec::new();
     let mut checks = 0;
@@ -109,12 +136,21 @@ fn components_work_in_chromium() {
         "browser checks failed (exit {status:?}, {checks} checks, {elapsed:?}):\n{}\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}",
         failures.join("\n")
     );
-    assert!(checks >= 20, "only {checks} checks ran:\n{stdout}");
+    assert!(checks >= 30, "only {checks} checks ran:\n{stdout}");
+    assert!(
+        stdout.contains("\"check\":\"book: "),
+        "the bundled site was not checked:\n{stdout}"
+    );
     for shot in [
         "lesson-light.png",
         "lesson-dark.png",
         "lesson-phone.png",
         "lesson-no-js.png",
+        "book-lesson-light.png",
+        "book-lesson-dark.png",
+        "book-lesson-phone.png",
+        "book-index-light.png",
+        "book-index-phone.png",
     ] {
         let meta = std::fs::metadata(shots.join(shot)).unwrap_or_else(|e| panic!("{shot}: {e}"));
         assert!(meta.len() > 10_000, "{shot} looks empty");

@@ -77,6 +77,16 @@ fn previous_and_next_follow_reading_order() {
 }
 
 #[test]
+fn a_lone_lesson_has_no_empty_pager_and_the_footer_sits_beside_the_sidebar() {
+    let site = SiteTest::new().lesson("only.md", "Only", "Text.\n");
+    site.build().success();
+    let page = site.page("only/");
+    assert!(!page.has(".pager"), "a pager with nothing in it");
+    // Inside the layout, so the sticky sidebar is not pushed up by it.
+    assert!(page.has(".layout > footer.site-footer"));
+}
+
+#[test]
 fn index_lists_every_section_and_lesson_with_its_summary() {
     let site = built_fixture();
     let home = site.page("");
@@ -133,6 +143,48 @@ fn headings_get_unique_ids_and_a_table_of_contents() {
     let page = site.page("calculus/derivatives/");
     assert_eq!(page.attr(".prose h2", "id"), ["overview", "overview-1"]);
     assert_eq!(page.attr(".toc a", "href"), ["#overview", "#overview-1"]);
+}
+
+#[test]
+fn the_table_of_contents_lists_the_lessons_own_sections_with_readable_math() {
+    let site = SiteTest::new().lesson(
+        "a/b.md",
+        "B",
+        "## Slope of $w^2$ at $w = 3$\n\nText.\n\n::: note Aside\n## Inside a note\n:::\n\n\
+         ::: flashcards\n### What is $J'(3)$?\nSix.\n\n#### Why\nBecause.\n:::\n\n\
+         ::: interview\n### A question?\nAn answer.\n\n#### Senior angle\nMore.\n:::\n\n\
+         ### The *update* rule `w -= a*g`\n\nText.\n\n## [Linked](#inside-a-note) heading\n",
+    );
+    site.build().success();
+    let page = site.page("a/b/");
+    assert_eq!(
+        page.attr(".toc a", "href"),
+        [
+            "#slope-of-w-2-at-w-3",
+            "#the-update-rule-w-a-g",
+            "#linked-heading"
+        ]
+    );
+    let texts = page.text(".toc a");
+    assert_eq!(texts[1..], ["The update rule w -= a*g", "Linked heading"]);
+    // Math in an entry is MathML (or the converter's markup), never TeX
+    // source with dollar signs; code and emphasis are kept; links are not
+    // nested inside the entry's own link.
+    let entries = page.select(".toc a");
+    let first = entries[0].inner_html();
+    assert!(!first.contains('$'), "{first}");
+    assert!(first.starts_with("Slope of <math"), "{first}");
+    assert_eq!(
+        page.select(".toc li:first-child a math").len(),
+        2,
+        "{first}"
+    );
+    assert!(entries[1].inner_html().contains("<em>update</em>"));
+    assert!(entries[1].inner_html().contains("<code>w -= a*g</code>"));
+    assert!(!page.has(".toc a a"));
+    // Headings inside components keep unique ids, and links to them work.
+    assert!(page.has("h2#inside-a-note"));
+    assert!(page.has("h4#why"));
 }
 
 #[test]

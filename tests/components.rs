@@ -296,6 +296,81 @@ fn index_and_sidebar_carry_progress_hooks() {
 }
 
 #[test]
+fn progress_hooks_carry_the_lessons_totals() {
+    let (_dir, dest) = build("site");
+    let lesson = page(&dest, LESSON);
+    let cards = all(lesson.root_element(), ".gb-card").len();
+    let tasks = all(lesson.root_element(), ".gb-tick[data-task-id]").len();
+    assert!(cards > 0 && tasks > 0);
+    for url in ["/", LESSON, "/practice/"] {
+        let html = page(&dest, url);
+        let hooks = all(
+            html.root_element(),
+            &format!("[data-progress-page='{LESSON}']"),
+        );
+        assert!(!hooks.is_empty(), "no progress hook on {url}");
+        for hook in hooks {
+            assert_eq!(attr(hook, "data-progress-cards"), cards.to_string());
+            assert_eq!(attr(hook, "data-progress-tasks"), tasks.to_string());
+        }
+    }
+    // Until the reader starts, the index invites them to; the sidebar,
+    // being compact, stays empty.
+    let index = page(&dest, "/");
+    let card_hook = one(index.root_element(), ".lesson-card [data-progress-page]");
+    assert_eq!(
+        text(card_hook),
+        "Start flipping cards to track your progress"
+    );
+    let sidebar_hook = one(index.root_element(), ".sidebar [data-progress-page]");
+    assert_eq!(text(sidebar_hook), "");
+}
+
+#[test]
+fn lessons_without_cards_or_tasks_have_no_progress_hook_and_checklists_get_their_own_prompt() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let root = dir.path();
+    let write = |rel: &str, body: &str| {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, body).expect("write");
+    };
+    write("book.toml", "[book]\ntitle = \"T\"\n");
+    write(
+        "content/plain.md",
+        "+++\ntitle = \"Plain\"\norder = 1\n+++\nJust prose.\n\n::: note\nA note.\n:::\n",
+    );
+    write(
+        "content/tasks.md",
+        "+++\ntitle = \"Tasks\"\norder = 2\n+++\n::: tip\n::: checklist\n- [ ] a\n- [x] b\n:::\n:::\n",
+    );
+    let dest = root.join("out");
+    let output = gradbook()
+        .arg("build")
+        .arg(root)
+        .arg("--dest")
+        .arg(&dest)
+        .arg("--quiet")
+        .output()
+        .expect("run gradbook");
+    assert!(output.status.success(), "{output:?}");
+    let index = page(&dest, "/");
+    assert!(all(index.root_element(), "[data-progress-page='/plain/']").is_empty());
+    let hooks = all(index.root_element(), "[data-progress-page='/tasks/']");
+    assert_eq!(hooks.len(), 2, "sidebar and index");
+    for hook in &hooks {
+        assert_eq!(attr(*hook, "data-progress-cards"), "0");
+        assert_eq!(
+            attr(*hook, "data-progress-tasks"),
+            "2",
+            "nested checklist counted"
+        );
+    }
+    let card = one(index.root_element(), ".lesson-card [data-progress-page]");
+    assert_eq!(text(card), "Tick off the checklist to track your progress");
+}
+
+#[test]
 fn scripts_and_styles_load_nothing_from_other_hosts() {
     let (_dir, dest) = build("site");
     for asset in ["components.js", "components.css"] {

@@ -20,6 +20,7 @@ use crate::content::slug::{IdSet, slugify};
 use crate::diagnostics::{Diagnostic, SourceText};
 
 pub mod highlight;
+pub mod tex_text;
 
 /// What the Markdown renderer asks of a page's executable content. Ranges
 /// are byte ranges of the whole source file.
@@ -73,8 +74,13 @@ pub struct TocEntry {
     pub level: u8,
     /// The heading's id.
     pub id: String,
-    /// The heading's text.
+    /// The heading's text as plain, readable text: math is written out
+    /// (`w²`, `α`), not left as TeX.
     pub title: String,
+    /// The heading's content as HTML for a table of contents entry: math
+    /// as MathML, inline code and emphasis kept, links and footnote
+    /// references dropped (an entry is a link itself).
+    pub html: String,
 }
 
 /// A link to `#anchor` on some page, to be checked once every page's ids
@@ -94,8 +100,12 @@ pub struct AnchorLink {
 pub struct Rendered {
     /// The HTML.
     pub html: String,
-    /// Every heading, in order.
+    /// The page's own headings, in order: every heading outside the
+    /// learning components. Headings inside components get ids too, but
+    /// they are part of the component, not sections of the page.
     pub toc: Vec<TocEntry>,
+    /// How many flashcards and checklist items the page holds.
+    pub trackable: components::Trackable,
     /// Every id on the page (headings and footnotes).
     pub ids: IdSet,
     /// Links with an anchor, to check later.
@@ -111,8 +121,10 @@ pub fn render_body(ctx: &PageContext<'_>, body: Range<usize>, hooks: &mut dyn Ho
     let mut renderer = PageRenderer {
         ctx,
         hooks,
+        component_depth: 0,
         out: Rendered {
             diagnostics,
+            trackable: components::trackable(&blocks),
             ..Rendered::default()
         },
     };
@@ -137,7 +149,23 @@ pub fn options() -> Options {
 pub struct PageRenderer<'a, 'h> {
     ctx: &'a PageContext<'a>,
     hooks: &'h mut dyn Hooks,
+    /// How many components enclose what is being rendered.
+    component_depth: usize,
     out: Rendered,
+}
+
+/// A heading being read: its text in the forms the page needs.
+#[derive(Default)]
+struct OpenHeading {
+    /// Where its start event is in the event list.
+    start: usize,
+    /// The text as written (math as TeX), for the slug: ids stay what they
+    /// always were.
+    source_text: String,
+    /// Readable text, math written out.
+    plain: String,
+    /// HTML for the table of contents.
+    html: String,
 }
 
 /// A fenced or indented code block being collected.
@@ -158,10 +186,8 @@ impl PageRenderer<'_, '_> {
         };
         let base = range.start;
         let mut events: Vec<Event<'_>> = Vec::new();
-        let mut heading_starts: Vec<usize> = Vec::new();
-        // The plain text of the heading being read, for its id and the
-        // table of contents (math and values are replaced by HTML below).
-        let mut heading_text = String::new();
+        // The heading being read, for its id and the table of contents.
+        let mut heading: Option<OpenHeading> = None;
         let mut code: Option<OpenCode> = None;
         let mut depth = 0usize;
         for (event, span) in Parser::new_ext(text, options()).into_offset_iter() {
@@ -183,14 +209,8 @@ impl PageRenderer<'_, '_> {
                 }
                 continue;
             }
-            if !heading_starts.is_empty() {
-                match &event {
-                    Event::Text(t) | Event::Code(t) | Event::InlineMath(t) => {
-                        heading_text.push_str(t)
-                    }
-                    Event::SoftBreak | Event::HardBreak => heading_text.push(' '),
-                    _ => {}
-                }
+            if let Some(open) = heading.as_mut() {
+                open.read(&event);
             }
             match event {
                 Event::Start(Tag::CodeBlock(kind)) => {
@@ -213,8 +233,10 @@ impl PageRenderer<'_, '_> {
                     classes,
                     attrs,
                 }) => {
-                    heading_starts.push(events.len());
-                    heading_text.clear();
+                    heading = Some(OpenHeading {
+                        start: events.len(),
+                        ..OpenHeading::default()
+                    });
                     events.push(Event::Start(Tag::Heading {
                         level,
                         id,
@@ -223,9 +245,8 @@ impl PageRenderer<'_, '_> {
                     }));
                 }
                 Event::End(TagEnd::Heading(level)) => {
-                    if let Some(start) = heading_starts.pop() {
-                        let title = std::mem::take(&mut heading_text);
-                        self.finish_heading(&mut events, start, level, &title);
+                    if let Some(open) = heading.take() {
+                        self.finish_heading(&mut events, open, level);
                     }
                     events.push(Event::End(TagEnd::Heading(level)));
                 }
@@ -246,10 +267,17 @@ impl PageRenderer<'_, '_> {
                 Event::Code(text) if text.starts_with('=') => {
                     let expr = text[1..].trim();
                     let html = self.hooks.inline_value(span, expr);
+                    if let Some(open) = heading.as_mut() {
+                        open.html.push_str(&html);
+                        open.plain.push_str(&text_of_html(&html));
+                    }
                     events.push(Event::InlineHtml(html.into()));
                 }
                 Event::InlineMath(tex) => {
                     let html = self.math(&tex, span, false);
+                    if let Some(open) = heading.as_mut() {
+                        open.html.push_str(&html);
+                    }
                     events.push(Event::InlineHtml(html.into()));
                 }
                 Event::DisplayMath(tex) => {
@@ -274,30 +302,27 @@ impl PageRenderer<'_, '_> {
         html
     }
 
-    /// Gives the heading that starts at `events[start]` its unique id and
-    /// records it in the table of contents.
-    fn finish_heading(
-        &mut self,
-        events: &mut [Event<'_>],
-        start: usize,
-        level: HeadingLevel,
-        title: &str,
-    ) {
-        let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
-        let Event::Start(Tag::Heading { id, .. }) = &mut events[start] else {
+    /// Gives the heading that starts at `events[open.start]` its unique id
+    /// and, outside components, records it in the table of contents.
+    fn finish_heading(&mut self, events: &mut [Event<'_>], open: OpenHeading, level: HeadingLevel) {
+        let squeeze = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+        let Event::Start(Tag::Heading { id, .. }) = &mut events[open.start] else {
             return;
         };
         let wanted = match id.as_deref() {
             Some(explicit) => explicit.to_string(),
-            None => slugify(&title),
+            None => slugify(&squeeze(&open.source_text)),
         };
         let unique = self.out.ids.unique(&wanted);
         *id = Some(unique.clone().into());
-        self.out.toc.push(TocEntry {
-            level: level as u8,
-            id: unique,
-            title,
-        });
+        if self.component_depth == 0 {
+            self.out.toc.push(TocEntry {
+                level: level as u8,
+                id: unique,
+                title: squeeze(&open.plain),
+                html: open.html.trim().to_string(),
+            });
+        }
     }
 
     /// Renders a finished code block: calc blocks go to the hooks, the rest
@@ -407,12 +432,73 @@ impl MarkdownSink for PageRenderer<'_, '_> {
                 Block::Markdown(range) => html.push_str(&self.render_range(range.clone(), false)),
                 Block::Component(component) => {
                     let page_key = self.ctx.page_key;
+                    self.component_depth += 1;
                     html.push_str(&components::render(component, page_key, self));
+                    self.component_depth -= 1;
                 }
             }
         }
         html
     }
+}
+
+impl OpenHeading {
+    /// Takes in one event of the heading's content. Math and inline
+    /// values are added to `html` where they are converted.
+    fn read(&mut self, event: &Event<'_>) {
+        match event {
+            Event::Text(t) => {
+                self.source_text.push_str(t);
+                self.plain.push_str(t);
+                self.html.push_str(&highlight::escape_html(t));
+            }
+            Event::Code(t) => {
+                self.source_text.push_str(t);
+                if !t.starts_with('=') {
+                    self.plain.push_str(t);
+                    self.html.push_str("<code>");
+                    self.html.push_str(&highlight::escape_html(t));
+                    self.html.push_str("</code>");
+                }
+            }
+            Event::InlineMath(tex) => {
+                self.source_text.push_str(tex);
+                self.plain.push_str(&tex_text::tex_to_text(tex));
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                self.source_text.push(' ');
+                self.plain.push(' ');
+                self.html.push(' ');
+            }
+            Event::Start(Tag::Emphasis) => self.html.push_str("<em>"),
+            Event::End(TagEnd::Emphasis) => self.html.push_str("</em>"),
+            Event::Start(Tag::Strong) => self.html.push_str("<strong>"),
+            Event::End(TagEnd::Strong) => self.html.push_str("</strong>"),
+            Event::Start(Tag::Strikethrough) => self.html.push_str("<del>"),
+            Event::End(TagEnd::Strikethrough) => self.html.push_str("</del>"),
+            _ => {}
+        }
+    }
+}
+
+/// The text of an HTML fragment written by gradbook itself (tags
+/// dropped, the entities it writes decoded).
+fn text_of_html(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
 /// Whether a link leaves the site (has a scheme or is protocol-relative).
@@ -473,8 +559,52 @@ mod tests {
         assert!(r.html.contains("<h2 id=\"intro-1\">"), "{}", r.html);
         assert!(r.html.contains("<h2 id=\"custom\">"), "{}", r.html);
         assert_eq!(r.toc[2].title, "Set up");
-        assert_eq!(r.toc[3].title, "Slope of x^2 at x");
+        assert_eq!(r.toc[2].html, "Set <em>up</em>");
+        assert_eq!(r.toc[3].title, "Slope of x² at x");
+        // Ids are made from the text as written, so they do not change
+        // with how math is shown.
         assert_eq!(r.toc[3].id, "slope-of-x-2-at-x");
+        let html = &r.toc[3].html;
+        assert!(html.starts_with("Slope of "), "{html}");
+        assert!(html.ends_with(" at <code>x</code>"), "{html}");
+        assert!(!html.contains('$'), "{html}");
+        assert_eq!(
+            html,
+            &format!(
+                "Slope of {} at <code>x</code>",
+                crate::latex::to_mathml("x^2", false).unwrap()
+            )
+        );
+    }
+
+    #[test]
+    fn headings_inside_components_get_ids_but_are_not_in_the_toc() {
+        let r = render(
+            "## Intro\n\n::: note Aside\n## Inside a note\n\n### Intro\n:::\n\n::: flashcards\n### Front\nBack\n\n#### Detail\n:::\n\n## After {#after}\n",
+        );
+        let toc: Vec<(&str, &str)> = r
+            .toc
+            .iter()
+            .map(|h| (h.id.as_str(), h.title.as_str()))
+            .collect();
+        assert_eq!(toc, [("intro", "Intro"), ("after", "After")]);
+        for id in ["inside-a-note", "intro-1", "detail"] {
+            assert!(r.ids.contains(id), "{id} missing");
+            assert!(
+                r.html.contains(&format!(" id=\"{id}\"")),
+                "{id}: {}",
+                r.html
+            );
+        }
+        assert_eq!(r.trackable.cards, 1);
+    }
+
+    #[test]
+    fn toc_entries_drop_links_and_keep_values() {
+        let r = render("## See [c](c.md) and `= x`[^n] **now**\n\n[^n]: note\n");
+        assert_eq!(r.toc[0].html, "See c and <value x> <strong>now</strong>");
+        assert_eq!(r.toc[0].title, "See c and now");
+        assert_eq!(r.toc[0].id, "see-c-and-x-now");
     }
 
     #[test]

@@ -42,6 +42,10 @@ pub struct NavLesson {
     pub summary: String,
     /// Position in reading order, from 1.
     pub number: usize,
+    /// How many flashcards the lesson holds (its components together).
+    pub cards: usize,
+    /// How many checklist items the lesson holds.
+    pub tasks: usize,
 }
 
 /// A section as listed in the sidebar and on the home page. Sections are
@@ -75,7 +79,8 @@ pub struct PageContext {
     pub tags: Vec<String>,
     /// The rendered body (lesson text, or a section's intro).
     pub content: String,
-    /// Headings of the body.
+    /// The body's own headings of levels 2 and 3 (not those inside
+    /// learning components), for "On this page".
     pub toc: Vec<TocEntry>,
     /// The section the page belongs to (none for the home page).
     pub section: Option<LinkContext>,

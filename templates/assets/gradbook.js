@@ -117,23 +117,64 @@
     });
   }
 
+  /* A "#" link on each heading of the text. Component titles are left
+   * alone: their ids follow the component's position, so they make poor
+   * permanent links. */
   function setupHeadingAnchors() {
     var headings = document.querySelectorAll(".prose h2[id], .prose h3[id], .prose h4[id]");
     Array.prototype.forEach.call(headings, function (heading) {
+      if (heading.closest(".gb-head")) return;
+      var name = heading.textContent.replace(/\s+/g, " ").trim();
       var anchor = document.createElement("a");
       anchor.className = "heading-anchor";
       anchor.href = "#" + heading.id;
-      anchor.setAttribute("aria-label", "Link to this section");
+      anchor.setAttribute("aria-label", "Link to this section: " + name);
       anchor.textContent = "#";
       heading.appendChild(anchor);
     });
   }
 
+  /* "On this page": folded on small screens; on wide ones it sits beside
+   * the text, and the entry of the section being read is marked. */
   function setupTableOfContents() {
     var toc = document.querySelector("details.toc");
-    if (toc && window.matchMedia && window.matchMedia("(max-width: 900px)").matches) {
+    if (!toc) return;
+    if (window.matchMedia && window.matchMedia("(max-width: 900px)").matches) {
       toc.open = false;
     }
+    var links = Array.prototype.slice.call(toc.querySelectorAll('a[href^="#"]'));
+    var targets = links.map(function (link) {
+      return document.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
+    });
+    if (!links.length) return;
+    var current = null;
+    var pending = false;
+    function mark() {
+      pending = false;
+      // The section being read: the last heading above the upper third.
+      var line = window.innerHeight / 3;
+      var found = -1;
+      for (var i = 0; i < targets.length; i++) {
+        if (targets[i] && targets[i].getBoundingClientRect().top <= line) found = i;
+      }
+      var link = found >= 0 ? links[found] : null;
+      if (link === current) return;
+      if (current) current.removeAttribute("aria-current");
+      if (link) link.setAttribute("aria-current", "location");
+      current = link;
+    }
+    window.addEventListener(
+      "scroll",
+      function () {
+        if (!pending) {
+          pending = true;
+          window.requestAnimationFrame(mark);
+        }
+      },
+      { passive: true }
+    );
+    window.addEventListener("resize", mark);
+    mark();
   }
 
   root.classList.add("js");

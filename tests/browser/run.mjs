@@ -6,7 +6,10 @@
 // local server and logs no errors; and everything reads with JavaScript
 // off. Saves light, dark and phone screenshots.
 //
-// Usage: node run.mjs <lesson-url> <screenshot-dir>
+// With a third argument, the URL of the bundled site's lesson, it then runs
+// the checks of book.mjs on that site in the same browser.
+//
+// Usage: node run.mjs <lesson-url> <screenshot-dir> [<book-lesson-url>]
 // Prints one JSON object per check ({"check", "ok", "detail"}) and a final
 // {"done": true, "passed", "failed"} line; exits 1 if any check failed.
 
@@ -14,9 +17,9 @@ import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const [lessonUrl, shotDir] = process.argv.slice(2);
+const [lessonUrl, shotDir, bookUrl] = process.argv.slice(2);
 if (!lessonUrl || !shotDir) {
-  console.error('usage: node run.mjs <lesson-url> <screenshot-dir>');
+  console.error('usage: node run.mjs <lesson-url> <screenshot-dir> [<book-lesson-url>]');
   process.exit(2);
 }
 const origin = new URL(lessonUrl).origin;
@@ -452,6 +455,12 @@ try {
 
   report('no console errors', consoleErrors.length === 0, consoleErrors.join(' | '));
   report('no request leaves the local server', offHost.length === 0, offHost.join(' | '));
+
+  // ---- the bundled site -------------------------------------------------
+  if (bookUrl) {
+    const { checkBook } = await import('./book.mjs');
+    await checkBook(browser, bookUrl, shotDir, { attempt, report, expect });
+  }
 } catch (error) {
   report('browser run', false, error && error.stack ? error.stack : error);
 } finally {
