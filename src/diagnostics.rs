@@ -271,7 +271,10 @@ pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).max(1);
+    // One edit per six characters, plus one: enough for a typo or a swapped
+    // pair of letters, too few for a different word of similar length
+    // (`nowhere.md` is not a typo of `broken.md`).
+    let limit = 1 + word.chars().count() / 6;
     candidates
         .into_iter()
         .map(|c| (edit_distance(word, c), c))
@@ -330,5 +333,11 @@ mod tests {
         let known = ["sigmoid", "sin", "softplus"];
         assert_eq!(did_you_mean("sigmod", known), Some("sigmoid"));
         assert_eq!(did_you_mean("zzzzzz", known), None);
+        let pages = ["calculus/broken.md", "calculus/linear.md"];
+        assert_eq!(
+            did_you_mean("calculus/lienar.md", pages),
+            Some("calculus/linear.md")
+        );
+        assert_eq!(did_you_mean("calculus/nowhere.md", pages), None);
     }
 }

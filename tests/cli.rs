@@ -12,3 +12,4 @@ mod components;
 mod errors;
 mod init;
 mod serve;
+mod shapes;
