@@ -8,7 +8,7 @@
 //! `gradbook build /tmp/corpus`.
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 mod corpus;
 
@@ -21,6 +21,7 @@ fn gradbook(args: &[&str], dir: &Path) {
         .args(args)
         .arg(dir)
         .arg("--quiet")
+        .stdout(Stdio::null())
         .status()
         .expect("gradbook runs");
     assert!(status.success(), "gradbook {args:?} failed on the corpus");
