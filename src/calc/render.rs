@@ -11,7 +11,8 @@
 
 use std::fmt::Write as _;
 
-use super::svg::{self, escape};
+use super::svg;
+use crate::html::escape;
 use crate::math::{Descent, MathError, Value, format_number};
 
 /// How an input fared.

@@ -16,6 +16,7 @@
 
 use std::fmt::Write as _;
 
+use crate::html::escape;
 use crate::math::{Descent, Plot, Surface, format_number};
 
 /// Width of every figure's view box.
@@ -36,22 +37,6 @@ const LEVELS: usize = 10;
 const MAX_MARKERS: usize = 120;
 /// At most this many points of a long path are drawn (evenly spread).
 const MAX_PATH: usize = 1500;
-
-/// Escapes text for XML content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
 
 /// A coordinate, rounded to a tenth of a pixel, without `-0`.
 fn px(v: f64) -> String {
@@ -871,11 +856,6 @@ mod tests {
         let d = curve_path(&frame, &[(0.0, Some(0.0)), (1.0, None), (2.0, Some(2.0))]);
         assert_eq!(d.matches('M').count(), 2);
         assert!(!d.contains('L'));
-    }
-
-    #[test]
-    fn escapes_markup() {
-        assert_eq!(escape("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
     }
 
     use crate::math::{Scope, Value};
