@@ -93,6 +93,28 @@ impl Frame {
         frame
     }
 
+    /// A vertical line across the plotting area at data `x`.
+    fn vline(&self, out: &mut String, x: f64) {
+        let x = px(self.sx(x));
+        let _ = write!(
+            out,
+            "<line x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\"/>",
+            px(self.top),
+            px(self.top + self.height)
+        );
+    }
+
+    /// A horizontal line across the plotting area at data `y`.
+    fn hline(&self, out: &mut String, y: f64) {
+        let y = px(self.sy(y));
+        let _ = write!(
+            out,
+            "<line x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\"/>",
+            px(self.left),
+            px(self.left + self.width)
+        );
+    }
+
     fn sx(&self, x: f64) -> f64 {
         self.left + (x - self.x.0) / (self.x.1 - self.x.0) * self.width
     }
@@ -197,42 +219,18 @@ fn axes(out: &mut String, frame: &Frame, x_label: &str, y_label: &str) {
     let right = frame.left + frame.width;
     out.push_str("<g class=\"calc-grid\" stroke=\"currentColor\" stroke-opacity=\"0.12\">");
     for &t in &xt {
-        let x = px(frame.sx(t));
-        let _ = write!(
-            out,
-            "<line x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\"/>",
-            px(frame.top),
-            px(bottom)
-        );
+        frame.vline(out, t);
     }
     for &t in &yt {
-        let y = px(frame.sy(t));
-        let _ = write!(
-            out,
-            "<line x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\"/>",
-            px(frame.left),
-            px(right)
-        );
+        frame.hline(out, t);
     }
     out.push_str("</g>");
     out.push_str("<g class=\"calc-zero\" stroke=\"currentColor\" stroke-opacity=\"0.45\">");
     if frame.x.0 < 0.0 && frame.x.1 > 0.0 {
-        let x = px(frame.sx(0.0));
-        let _ = write!(
-            out,
-            "<line x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\"/>",
-            px(frame.top),
-            px(bottom)
-        );
+        frame.vline(out, 0.0);
     }
     if frame.y.0 < 0.0 && frame.y.1 > 0.0 {
-        let y = px(frame.sy(0.0));
-        let _ = write!(
-            out,
-            "<line x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\"/>",
-            px(frame.left),
-            px(right)
-        );
+        frame.hline(out, 0.0);
     }
     out.push_str("</g>");
     let _ = write!(
