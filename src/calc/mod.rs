@@ -179,24 +179,16 @@ impl<'a> PageCalc<'a> {
     fn mismatch(&self, entry: &Entry, m: &matching::Mismatch) -> Diagnostic {
         let expected = entry.expected.get(m.line).or(entry.expected.last());
         let mut d = match expected {
-            Some(e) => {
-                let line = &e.line;
-                let text = &self.source.text;
-                let column = text[line.start..line.text.start].chars().count() + 1;
-                let width = text[line.text.clone()].chars().count().max(1);
-                Diagnostic::at_line(
-                    self.source,
-                    line.number,
-                    column,
-                    width,
-                    format!(
-                        "{}: expected `{}`, computed `{}`",
-                        m.message,
-                        shorten(&collapse_spaces(&m.expected)),
-                        shorten(&collapse_spaces(&m.computed))
-                    ),
-                )
-            }
+            Some(e) => Diagnostic::at(
+                self.source,
+                e.line.text.clone(),
+                format!(
+                    "{}: expected `{}`, computed `{}`",
+                    m.message,
+                    shorten(&collapse_spaces(&m.expected)),
+                    shorten(&collapse_spaces(&m.computed))
+                ),
+            ),
             None => Diagnostic::at(
                 self.source,
                 entry.input_start..entry.input_start + entry.input.len(),
@@ -250,16 +242,9 @@ impl Hooks for PageCalc<'_> {
         let id = format!("calc_{}", self.blocks);
         let parsed = transcript::parse(self.source, code);
         for line in &parsed.stray {
-            let text = &self.source.text[line.text.clone()];
-            let column = self.source.text[line.start..line.text.start]
-                .chars()
-                .count()
-                + 1;
-            let d = Diagnostic::at_line(
+            let d = Diagnostic::at(
                 self.source,
-                line.number,
-                column,
-                text.chars().count().max(1),
+                line.text.clone(),
                 "output line before the first `>>>` input of the calc block",
             )
             .with_label("no input to belong to")
@@ -556,6 +541,25 @@ mod tests {
         );
         assert_eq!(report.diagnostics[1].line, 7);
         assert!(report.diagnostics[1].message.contains("expected an error"));
+    }
+
+    #[test]
+    fn indented_blocks_point_at_the_text_of_their_lines() {
+        let page = "- item\r\n\r\n  ```calc\r\n  stray\r\n  >>> 1 + 1\r\n  3\r\n  ```\r\n";
+        let (_, report) = run_page(page);
+        assert_counts(&report, 0, 2);
+        let at: Vec<(String, usize)> = report
+            .diagnostics
+            .iter()
+            .map(|d| (d.location(), d.width))
+            .collect();
+        assert_eq!(
+            at,
+            [
+                ("lesson.md:4:3".to_string(), 5),
+                ("lesson.md:6:3".to_string(), 1)
+            ]
+        );
     }
 
     #[test]
