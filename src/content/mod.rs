@@ -400,7 +400,7 @@ fn arrange(content: &mut Content, drafts: bool) {
 
 /// Sort key: pages with an `order` first, by order; then by title
 /// (case-insensitive); the URL breaks ties so the order is total.
-pub fn order_key(order: Option<i64>, title: &str, url: &str) -> (bool, i64, String, String) {
+fn order_key(order: Option<i64>, title: &str, url: &str) -> (bool, i64, String, String) {
     (
         order.is_none(),
         order.unwrap_or(0),

@@ -53,13 +53,13 @@ use routes::Route;
 use watch::{Change, Watch};
 
 /// Connections answered at once, at most; more are turned away with 503.
-pub const MAX_CONNECTIONS: usize = 128;
+const MAX_CONNECTIONS: usize = 128;
 
 /// How long a client may take to send its request, or to take a response.
-pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How often idle live-reload streams are pinged.
-pub const KEEP_ALIVE_EVERY: Duration = Duration::from_secs(15);
+const KEEP_ALIVE_EVERY: Duration = Duration::from_secs(15);
 
 /// What to serve and where.
 #[derive(Debug, Clone)]
