@@ -98,7 +98,7 @@ fn toml_type_error() {
 
 #[test]
 fn yaml_error() {
-    fails_and_keeps_old_site(
+    let stderr = fails_and_keeps_old_site(
         |s| {
             s.write(
                 "content/linear-algebra/vectors.md",
@@ -106,8 +106,9 @@ fn yaml_error() {
             )
         },
         1,
-        &["content/linear-algebra/vectors.md:"],
+        &["content/linear-algebra/vectors.md:3:7"],
     );
+    assert!(stderr.contains("unclosed bracket"), "{stderr}");
 }
 
 #[test]
