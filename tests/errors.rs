@@ -330,6 +330,30 @@ fn weird_input_never_panics() {
 }
 
 #[test]
+fn deeply_nested_components_are_an_error_not_a_crash() {
+    let site = SiteTest::new().file("content/nested.md", nested_components(1000));
+    let run = site.build();
+    run.code(1);
+    assert!(!run.stderr.contains("overflow"), "{}", run.stderr);
+    // The 17th nested component is one too deep (line 4 is the first).
+    run.stderr_has("components nested too deeply");
+    run.stderr_has("--> content/nested.md:20:1");
+}
+
+/// A lesson with `depth` notes, each inside the one before.
+fn nested_components(depth: usize) -> String {
+    let mut text = String::from("+++\ntitle = \"N\"\n+++\n");
+    for level in 0..depth {
+        text.push_str(&format!("{} note\n", ":".repeat(3 + depth - level)));
+    }
+    text.push_str("inside\n");
+    for level in 0..depth {
+        text.push_str(&format!("{}\n", ":".repeat(4 + level)));
+    }
+    text
+}
+
+#[test]
 fn refuses_to_write_over_the_site_itself() {
     let site = SiteTest::fixture("basic");
     site.run(&["build", "--dest", "."])
