@@ -363,14 +363,7 @@ impl Parser<'_> {
             if lbp < min_bp {
                 break;
             }
-            self.pos += 1;
-            if self.peek().is_none() {
-                return Err(MathError::new(
-                    format!("expected an expression after {}", describe(t.tok)),
-                    t.span,
-                ));
-            }
-            let rhs = self.expr_bp(rbp)?;
+            let rhs = self.operand_after(&t, rbp)?;
             let span = lhs.span.start..rhs.span.end;
             let kind = match t.tok {
                 Tok::Plus | Tok::Minus => chain(lhs, t.tok == Tok::Minus, rhs, false),
@@ -382,19 +375,25 @@ impl Parser<'_> {
         Ok(lhs)
     }
 
+    /// Steps over the operator `op` (the next token) and parses what it
+    /// applies to, binding at `bp`; an operator at the end is an error.
+    fn operand_after(&mut self, op: &Token, bp: u8) -> Result<Syntax, MathError> {
+        self.pos += 1;
+        if self.peek().is_none() {
+            return Err(MathError::new(
+                format!("expected an expression after {}", describe(op.tok)),
+                op.span.clone(),
+            ));
+        }
+        self.expr_bp(bp)
+    }
+
     fn prefix(&mut self) -> Result<Syntax, MathError> {
         let Some(t) = self.peek().cloned() else {
             return Err(MathError::new("expected an expression", self.end_span()));
         };
         if let Some(bp) = prefix_bp(t.tok) {
-            self.pos += 1;
-            if self.peek().is_none() {
-                return Err(MathError::new(
-                    format!("expected an expression after {}", describe(t.tok)),
-                    t.span,
-                ));
-            }
-            let operand = self.expr_bp(bp)?;
+            let operand = self.operand_after(&t, bp)?;
             let span = t.span.start..operand.span.end;
             if t.tok == Tok::Plus {
                 return Ok(Syntax {
