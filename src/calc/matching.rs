@@ -304,12 +304,16 @@ fn close(a: f64, b: f64) -> bool {
     diff <= ABSOLUTE || diff <= RELATIVE * a.abs().max(b.abs())
 }
 
+/// The most decimal places an approximate number is rounded to; written
+/// to more, it is compared by the plain number rule.
+const MAX_ROUNDED_DECIMALS: i32 = 15;
+
 /// Whether `value` rounded to `decimals` places equals `written`.
 fn rounds_to(value: f64, written: f64, decimals: i32) -> bool {
     if !value.is_finite() || !written.is_finite() {
         return close(value, written);
     }
-    if decimals > 15 {
+    if decimals > MAX_ROUNDED_DECIMALS {
         return close(value, written);
     }
     let scale = 10f64.powi(decimals);
@@ -450,14 +454,16 @@ fn number_line_matches(
 
 fn number_reason(written: &WrittenNumber, value: f64) -> String {
     match written.approx {
-        Some(d) if d >= 0 => format!(
+        // Past 15 places `rounds_to` applies the plain number rule, and
+        // the reason is the one for plain numbers.
+        Some(d) if (0..=MAX_ROUNDED_DECIMALS).contains(&d) => format!(
             "{} rounded to {d} decimal place{} is {}",
             format_number(value, 17),
             if d == 1 { "" } else { "s" },
             rounded_text(value, d)
         ),
-        Some(_) => format!("{} does not round to it", format_number(value, 17)),
-        None => {
+        Some(d) if d < 0 => format!("{} does not round to it", format_number(value, 17)),
+        _ => {
             let diff = (written.value - value).abs();
             let rel = diff / value.abs().max(written.value.abs());
             if rel.is_finite() && value != 0.0 {
@@ -810,6 +816,19 @@ mod tests {
         assert!(!close(f64::INFINITY, f64::NEG_INFINITY));
         assert!(close(f64::NAN, f64::NAN));
         assert!(!close(f64::NAN, 1.0));
+    }
+
+    #[test]
+    fn extreme_exponents_in_expected_numbers_do_not_panic() {
+        for written in [
+            "~9e-2147483648",
+            "~9e2147483647",
+            "~1e-400",
+            "≈1e999999999999",
+        ] {
+            assert!(run_check(&[], "9", &[written]).is_err(), "{written}");
+        }
+        assert!(run_check(&[], "0", &["~0e-2147483648"]).is_ok());
     }
 
     #[test]
