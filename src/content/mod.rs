@@ -369,22 +369,14 @@ fn arrange(content: &mut Content, drafts: bool) {
     let lessons = &content.lessons;
     for section in 0..content.sections.len() {
         let mut own = std::mem::take(&mut content.sections[section].lessons);
-        own.sort_by(|&a, &b| {
-            order_key(lessons[a].front.order, &lessons[a].title, &lessons[a].url).cmp(&order_key(
-                lessons[b].front.order,
-                &lessons[b].title,
-                &lessons[b].url,
-            ))
+        own.sort_by_cached_key(|&i| {
+            order_key(lessons[i].front.order, &lessons[i].title, &lessons[i].url)
         });
         content.sections[section].lessons = own;
         let mut children = std::mem::take(&mut content.sections[section].children);
         let sections = &content.sections;
-        children.sort_by(|&a, &b| {
-            order_key(sections[a].order, &sections[a].title, &sections[a].url).cmp(&order_key(
-                sections[b].order,
-                &sections[b].title,
-                &sections[b].url,
-            ))
+        children.sort_by_cached_key(|&i| {
+            order_key(sections[i].order, &sections[i].title, &sections[i].url)
         });
         content.sections[section].children = children;
     }
