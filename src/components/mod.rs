@@ -582,6 +582,13 @@ mod tests {
         interview
         error 1:1: `interview` component has no questions | help: write each question as a `### question` heading followed by its answer"####,
         );
+        check(
+            "::: interview\n### \n:::\n",
+            r####"
+        interview
+          question ""
+        error 2:1: interview question with no text | help: write the question after `###`"####,
+        );
     }
 
     #[test]
