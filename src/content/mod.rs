@@ -531,6 +531,17 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_content_folder_is_one_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let (content, diagnostics) = load(dir.path(), Path::new("lessons"), false);
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        assert_eq!(diagnostics[0].file, Path::new("lessons"));
+        assert!(diagnostics[0].message.contains("does not exist"));
+        assert!(content.lessons.is_empty());
+        assert_eq!(content.sections.len(), 1, "only the root section");
+    }
+
+    #[test]
     fn ordering_is_by_order_then_title() {
         let (_d, content, diags) = site(&[
             (
