@@ -340,6 +340,29 @@ fn deeply_nested_components_are_an_error_not_a_crash() {
     run.stderr_has("--> content/nested.md:20:1");
 }
 
+#[test]
+fn deeply_nested_formulas_are_converted_or_refused_not_a_crash() {
+    let nested = |depth: usize| format!("{}x{}", "{".repeat(depth), "}".repeat(depth));
+    let site = SiteTest::new().file(
+        "content/formulas.md",
+        format!(
+            "+++\ntitle = \"F\"\n+++\n${}$\n\n${}$\n",
+            nested(20_000),
+            nested(3_000)
+        ),
+    );
+    let run = site.build();
+    run.code(1);
+    assert!(!run.stderr.contains("overflow"), "{}", run.stderr);
+    run.stderr_has("formula too long");
+    run.stderr_has("--> content/formulas.md:4:2");
+    assert!(
+        !run.stderr.contains("content/formulas.md:6:"),
+        "the 3000-deep formula converts: {}",
+        run.stderr
+    );
+}
+
 /// A lesson with `depth` notes, each inside the one before.
 fn nested_components(depth: usize) -> String {
     let mut text = String::from("+++\ntitle = \"N\"\n+++\n");
