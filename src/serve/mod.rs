@@ -4,7 +4,7 @@
 //! Threads, and what each owns:
 //!
 //! - One thread accepts connections and gives each its own short-lived
-//!   thread (at most [`MAX_CONNECTIONS`] at once), which reads one request
+//!   thread (at most `MAX_CONNECTIONS` at once), which reads one request
 //!   ([`http`]) and answers it from the current [`Snapshot`]; it only ever
 //!   clones an `Arc` of it, so a request never waits for a build. A
 //!   live-reload stream is handed to the [`live::Hub`] and its thread
