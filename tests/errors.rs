@@ -300,6 +300,23 @@ fn check_reports_failures_and_exits_1() {
 }
 
 #[test]
+fn check_reports_book_toml_problems_and_exits_2() {
+    let site = SiteTest::fixture("basic");
+    site.write(
+        "book.toml",
+        "[book]\ntitle = \"T\"\n[calc]\nprecision = 40\n",
+    );
+    let run = site.check();
+    run.code(2);
+    run.stdout_has("book.toml:4:1: error: calc.precision must be between 1 and 17, not 40");
+    assert!(
+        run.stdout.trim_end().ends_with("check: 0 passed, 1 failed"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
 fn weird_input_never_panics() {
     let site = SiteTest::new()
         .file("content/bin.md", [0u8, 159, 146, 150, 0, 255])
