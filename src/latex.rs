@@ -35,7 +35,7 @@ const MAX_FORMULA: usize = 16 * 1024;
 /// The stack of the helper thread for longer formulas: room for
 /// `MAX_FORMULA` bytes nested as deeply as they can be, several times over.
 /// Only the pages it touches are ever allocated.
-const HELPER_STACK: usize = 256 << 20;
+const HELPER_STACK: usize = 64 << 20;
 
 /// The shared converter; `None` only if math-core rejected its own
 /// configuration, which has no custom macros and so cannot fail.
@@ -180,6 +180,14 @@ mod tests {
         assert!(on_small_stack(roots).unwrap().contains("<msqrt>"));
         let fractions = format!("{}x{}", "\\frac{1}{".repeat(1600), "}".repeat(1600));
         assert!(on_small_stack(fractions).unwrap().contains("<mfrac>"));
+        let fences = format!("{}x{}", "\\left(".repeat(1200), "\\right)".repeat(1200));
+        assert!(on_small_stack(fences).is_ok());
+        let matrices = format!(
+            "{}x{}",
+            "\\begin{matrix}".repeat(580),
+            "\\end{matrix}".repeat(580)
+        );
+        assert!(on_small_stack(matrices).is_ok());
     }
 
     #[test]
