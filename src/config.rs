@@ -463,7 +463,18 @@ mod tests {
     #[test]
     fn missing_title_is_reported() {
         let errs = parse("[book]\ndescription = \"d\"\n").unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!((errs[0].line, errs[0].column), (1, 1));
         assert!(errs[0].message.contains("title"), "{:?}", errs[0]);
+    }
+
+    #[test]
+    fn syntax_errors_point_at_the_place() {
+        let errs = parse("[book\ntitle = \"T\"\n").unwrap_err();
+        assert_eq!((errs[0].line, errs[0].column), (1, 6), "{errs:?}");
+        let errs = parse("[book]\ntitle = \"T\"\ntitle = \"U\"\n").unwrap_err();
+        assert_eq!((errs[0].line, errs[0].column), (3, 1), "{errs:?}");
+        assert!(errs[0].message.contains("duplicate key"), "{errs:?}");
     }
 
     #[test]
@@ -473,7 +484,17 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(errs.len(), 2);
-        assert!(errs.iter().any(|d| d.line == 4 && d.help.is_some()));
-        assert!(errs.iter().any(|d| d.line == 6));
+        assert!(
+            errs.iter().any(|d| d.line == 4
+                && d.help
+                    .as_deref()
+                    .is_some_and(|h| h.contains("base16-ocean.dark"))),
+            "{errs:?}"
+        );
+        assert!(
+            errs.iter()
+                .any(|d| d.line == 6 && d.message.contains("between 1 and 17")),
+            "{errs:?}"
+        );
     }
 }

@@ -5,6 +5,13 @@
 //! built lazily and shared by every page (it is `Sync`); its errors carry a
 //! byte span into the formula, which the Markdown renderer maps to a file
 //! position.
+//!
+//! math-core parses recursively, so a deeply nested formula (`{{{…}}}`,
+//! `\sqrt\sqrt…`) could overflow the stack of the thread converting it,
+//! which aborts the process. A formula can nest at most about half as deep
+//! as it is long, so short formulas are converted where they are, longer
+//! ones on a helper thread with a stack sized for the longest formula
+//! accepted, and anything longer than that is an error.
 
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -19,6 +26,16 @@ pub struct LatexError {
     /// Byte range within the formula.
     pub span: Range<usize>,
 }
+
+/// Formulas up to this many bytes nest at most a few hundred levels deep,
+/// which any thread's stack holds; they are converted on the caller's.
+const SMALL_FORMULA: usize = 512;
+/// The longest formula accepted, in bytes.
+const MAX_FORMULA: usize = 16 * 1024;
+/// The stack of the helper thread for longer formulas: room for
+/// `MAX_FORMULA` bytes nested as deeply as they can be, several times over.
+/// Only the pages it touches are ever allocated.
+const HELPER_STACK: usize = 64 << 20;
 
 /// The shared converter; `None` only if math-core rejected its own
 /// configuration, which has no custom macros and so cannot fail.
@@ -45,11 +62,37 @@ pub fn to_mathml(tex: &str, display: bool) -> Result<String, LatexError> {
             span: 0..tex.len(),
         });
     }
+    if tex.len() > MAX_FORMULA {
+        return Err(LatexError {
+            message: format!("formula too long (more than {MAX_FORMULA} bytes)"),
+            span: 0..tex.len(),
+        });
+    }
     let mode = if display {
         MathDisplay::Block
     } else {
         MathDisplay::Inline
     };
+    if tex.len() <= SMALL_FORMULA {
+        return convert(converter, tex, mode);
+    }
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("latex".to_string())
+            .stack_size(HELPER_STACK)
+            .spawn_scoped(scope, || convert(converter, tex, mode))
+            .ok()
+            .and_then(|helper| helper.join().ok())
+            .unwrap_or_else(|| {
+                Err(LatexError {
+                    message: "the formula could not be converted".to_string(),
+                    span: 0..tex.len(),
+                })
+            })
+    })
+}
+
+fn convert(converter: &LatexToMathML, tex: &str, mode: MathDisplay) -> Result<String, LatexError> {
     match converter.convert_with_local_state(tex, mode) {
         Ok(result) => Ok(result.mathml),
         Err(err) => {
@@ -112,6 +155,45 @@ mod tests {
 
     #[test]
     fn empty_formula_is_an_error() {
-        assert!(to_mathml("  ", false).is_err());
+        let err = to_mathml("  ", false).unwrap_err();
+        assert_eq!(err.message, "empty formula");
+        assert_eq!(err.span, 0..2);
+    }
+
+    /// Runs `to_mathml` on a thread with the stack a page-rendering thread
+    /// gets, so that a conversion needing more would abort the test run.
+    fn on_small_stack(tex: String) -> Result<String, LatexError> {
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || to_mathml(&tex, true))
+            .unwrap()
+            .join()
+            .unwrap()
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow_the_stack() {
+        let half = (MAX_FORMULA - 1) / 2;
+        let braces = format!("{}x{}", "{".repeat(half), "}".repeat(half));
+        assert!(on_small_stack(braces).unwrap().contains("<mi>x</mi>"));
+        let roots = format!("{}x", "\\sqrt ".repeat((MAX_FORMULA - 1) / 6));
+        assert!(on_small_stack(roots).unwrap().contains("<msqrt>"));
+        let fractions = format!("{}x{}", "\\frac{1}{".repeat(1600), "}".repeat(1600));
+        assert!(on_small_stack(fractions).unwrap().contains("<mfrac>"));
+        let fences = format!("{}x{}", "\\left(".repeat(1200), "\\right)".repeat(1200));
+        assert!(on_small_stack(fences).is_ok());
+        let matrices = format!(
+            "{}x{}",
+            "\\begin{matrix}".repeat(580),
+            "\\end{matrix}".repeat(580)
+        );
+        assert!(on_small_stack(matrices).is_ok());
+    }
+
+    #[test]
+    fn overlong_formula_is_an_error() {
+        let err = to_mathml(&"x+".repeat(MAX_FORMULA), false).unwrap_err();
+        assert!(err.message.contains("too long"), "{err:?}");
+        assert_eq!(err.span, 0..2 * MAX_FORMULA);
     }
 }

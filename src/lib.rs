@@ -12,11 +12,12 @@
 //! chains the stages; `serve` keeps a built site in memory and serves it
 //! while watching its sources; `cli` is the only place that knows about
 //! the command line. `diagnostics` is the one error type every stage
-//! reports content problems with.
+//! reports content problems with; `html` is the one markup escaper.
 
 pub mod math;
 
 pub mod diagnostics;
+pub mod html;
 
 pub mod config;
 pub mod content;

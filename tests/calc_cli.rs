@@ -94,10 +94,31 @@ fn eval_flags_and_precision() {
 }
 
 #[test]
-fn missing_file_is_a_usage_error() {
-    Command::cargo_bin("gradbook")
+fn unreadable_files_are_usage_errors() {
+    let output = Command::cargo_bin("gradbook")
         .expect("binary builds")
         .args(["calc", "no/such/file.txt"])
-        .assert()
-        .code(2);
+        .output()
+        .expect("binary runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot read no/such/file.txt"), "{stderr}");
+    assert!(output.stdout.is_empty());
+
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let path = dir.path().join("latin1.txt");
+    std::fs::write(&path, b"1 + 1\nna\xefve\n").expect("written");
+    let output = Command::cargo_bin("gradbook")
+        .expect("binary builds")
+        .arg("calc")
+        .arg(&path)
+        .output()
+        .expect("binary runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("valid UTF-8"), "{stderr}");
+    assert!(
+        output.stdout.is_empty(),
+        "no input runs from a file that cannot be read"
+    );
 }

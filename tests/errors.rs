@@ -98,7 +98,7 @@ fn toml_type_error() {
 
 #[test]
 fn yaml_error() {
-    fails_and_keeps_old_site(
+    let stderr = fails_and_keeps_old_site(
         |s| {
             s.write(
                 "content/linear-algebra/vectors.md",
@@ -106,8 +106,9 @@ fn yaml_error() {
             )
         },
         1,
-        &["content/linear-algebra/vectors.md:"],
+        &["content/linear-algebra/vectors.md:3:7"],
     );
+    assert!(stderr.contains("unclosed bracket"), "{stderr}");
 }
 
 #[test]
@@ -299,6 +300,23 @@ fn check_reports_failures_and_exits_1() {
 }
 
 #[test]
+fn check_reports_book_toml_problems_and_exits_2() {
+    let site = SiteTest::fixture("basic");
+    site.write(
+        "book.toml",
+        "[book]\ntitle = \"T\"\n[calc]\nprecision = 40\n",
+    );
+    let run = site.check();
+    run.code(2);
+    run.stdout_has("book.toml:4:1: error: calc.precision must be between 1 and 17, not 40");
+    assert!(
+        run.stdout.trim_end().ends_with("check: 0 passed, 1 failed"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
 fn weird_input_never_panics() {
     let site = SiteTest::new()
         .file("content/bin.md", [0u8, 159, 146, 150, 0, 255])
@@ -326,6 +344,53 @@ fn weird_input_never_panics() {
     run.stderr_has("content/fence-crlf.md:1:1");
     run.stderr_has("content/???.md:1:1");
     run.stderr_has("content/_index.md:1:1");
+}
+
+#[test]
+fn deeply_nested_components_are_an_error_not_a_crash() {
+    let site = SiteTest::new().file("content/nested.md", nested_components(1000));
+    let run = site.build();
+    run.code(1);
+    assert!(!run.stderr.contains("overflow"), "{}", run.stderr);
+    // The 17th nested component is one too deep (line 4 is the first).
+    run.stderr_has("components nested too deeply");
+    run.stderr_has("--> content/nested.md:20:1");
+}
+
+#[test]
+fn deeply_nested_formulas_are_converted_or_refused_not_a_crash() {
+    let nested = |depth: usize| format!("{}x{}", "{".repeat(depth), "}".repeat(depth));
+    let site = SiteTest::new().file(
+        "content/formulas.md",
+        format!(
+            "+++\ntitle = \"F\"\n+++\n${}$\n\n${}$\n",
+            nested(20_000),
+            nested(3_000)
+        ),
+    );
+    let run = site.build();
+    run.code(1);
+    assert!(!run.stderr.contains("overflow"), "{}", run.stderr);
+    run.stderr_has("formula too long");
+    run.stderr_has("--> content/formulas.md:4:2");
+    assert!(
+        !run.stderr.contains("content/formulas.md:6:"),
+        "the 3000-deep formula converts: {}",
+        run.stderr
+    );
+}
+
+/// A lesson with `depth` notes, each inside the one before.
+fn nested_components(depth: usize) -> String {
+    let mut text = String::from("+++\ntitle = \"N\"\n+++\n");
+    for level in 0..depth {
+        text.push_str(&format!("{} note\n", ":".repeat(3 + depth - level)));
+    }
+    text.push_str("inside\n");
+    for level in 0..depth {
+        text.push_str(&format!("{}\n", ":".repeat(4 + level)));
+    }
+    text
 }
 
 #[test]

@@ -9,8 +9,6 @@
 //! assert_eq!(page.text("h1"), ["A"]);
 //! ```
 
-#![allow(dead_code)]
-
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -23,9 +23,9 @@ use std::collections::HashMap;
 use crate::math::{Expr, MathError, Scope, Value, format_number};
 
 /// Relative tolerance of the number rule.
-pub const RELATIVE: f64 = 1e-9;
+const RELATIVE: f64 = 1e-9;
 /// Absolute tolerance of the number rule, for values near zero.
-pub const ABSOLUTE: f64 = 1e-12;
+const ABSOLUTE: f64 = 1e-12;
 
 /// Why an input's output does not match what the author wrote.
 #[derive(Debug, Clone, PartialEq)]
@@ -155,7 +155,7 @@ pub fn split_lines(text: &str) -> Vec<String> {
 }
 
 /// Whether an expected line is the ellipsis `...`.
-pub fn is_ellipsis(line: &str) -> bool {
+fn is_ellipsis(line: &str) -> bool {
     matches!(line.trim(), "..." | "…")
 }
 
@@ -163,7 +163,7 @@ pub fn is_ellipsis(line: &str) -> bool {
 /// for any number of lines, with `line_matches(i, j)` deciding whether
 /// expected line `i` matches computed line `j`. On failure, names the
 /// first expected line that cannot be matched.
-pub fn ellipsis_match(
+fn ellipsis_match(
     expected: &[&str],
     computed: &[String],
     mut line_matches: impl FnMut(usize, usize) -> Result<(), String>,
@@ -270,18 +270,18 @@ fn error_matches(rest: &str, err: &MathError) -> Result<(), String> {
 
 /// A number as an author wrote it.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct WrittenNumber {
+struct WrittenNumber {
     /// Its value.
-    pub value: f64,
+    value: f64,
     /// For `~`/`≈` numbers, the decimal places written (negative for
     /// `~1e3`-style numbers that are rounded to tens, hundreds, …).
-    pub approx: Option<i32>,
+    approx: Option<i32>,
 }
 
 impl WrittenNumber {
     /// Whether a computed value matches: `exact` is the full-precision
     /// value, `printed` the value as printed at the site's precision.
-    pub fn matches(&self, exact: f64, printed: f64) -> bool {
+    fn matches(&self, exact: f64, printed: f64) -> bool {
         match self.approx {
             Some(decimals) => {
                 rounds_to(exact, self.value, decimals) || rounds_to(printed, self.value, decimals)
@@ -293,7 +293,7 @@ impl WrittenNumber {
 
 /// The number rule: relative error 1e-9, absolute 1e-12 near zero; `inf`
 /// and `nan` match only themselves.
-pub fn close(a: f64, b: f64) -> bool {
+fn close(a: f64, b: f64) -> bool {
     if a.is_nan() || b.is_nan() {
         return a.is_nan() && b.is_nan();
     }
@@ -304,12 +304,16 @@ pub fn close(a: f64, b: f64) -> bool {
     diff <= ABSOLUTE || diff <= RELATIVE * a.abs().max(b.abs())
 }
 
+/// The most decimal places an approximate number is rounded to; written
+/// to more, it is compared by the plain number rule.
+const MAX_ROUNDED_DECIMALS: i32 = 15;
+
 /// Whether `value` rounded to `decimals` places equals `written`.
-pub fn rounds_to(value: f64, written: f64, decimals: i32) -> bool {
+fn rounds_to(value: f64, written: f64, decimals: i32) -> bool {
     if !value.is_finite() || !written.is_finite() {
         return close(value, written);
     }
-    if decimals > 15 {
+    if decimals > MAX_ROUNDED_DECIMALS {
         return close(value, written);
     }
     let scale = 10f64.powi(decimals);
@@ -319,7 +323,7 @@ pub fn rounds_to(value: f64, written: f64, decimals: i32) -> bool {
 }
 
 /// Parses a whole string as one number, optionally `~`/`≈`-prefixed.
-pub fn parse_written_number(s: &str) -> Option<WrittenNumber> {
+fn parse_written_number(s: &str) -> Option<WrittenNumber> {
     let s = s.trim();
     let (body, approx) = match s.strip_prefix('~').or_else(|| s.strip_prefix('≈')) {
         Some(rest) => (rest.trim_start(), true),
@@ -340,7 +344,7 @@ pub fn parse_written_number(s: &str) -> Option<WrittenNumber> {
 
 /// The decimal places a literal is written to: `0.006` → 3, `1.5e-3` → 4,
 /// `1200` → 0, `1.2e3` → -2.
-pub fn decimals_written(literal: &str) -> Option<i32> {
+fn decimals_written(literal: &str) -> Option<i32> {
     let literal = literal.trim_start_matches(['-', '+']);
     if matches!(literal, "inf" | "nan") {
         return Some(0);
@@ -450,14 +454,16 @@ fn number_line_matches(
 
 fn number_reason(written: &WrittenNumber, value: f64) -> String {
     match written.approx {
-        Some(d) if d >= 0 => format!(
+        // Past 15 places `rounds_to` applies the plain number rule, and
+        // the reason is the one for plain numbers.
+        Some(d) if (0..=MAX_ROUNDED_DECIMALS).contains(&d) => format!(
             "{} rounded to {d} decimal place{} is {}",
             format_number(value, 17),
             if d == 1 { "" } else { "s" },
             rounded_text(value, d)
         ),
-        Some(_) => format!("{} does not round to it", format_number(value, 17)),
-        None => {
+        Some(d) if d < 0 => format!("{} does not round to it", format_number(value, 17)),
+        _ => {
             let diff = (written.value - value).abs();
             let rel = diff / value.abs().max(written.value.abs());
             if rel.is_finite() && value != 0.0 {
@@ -636,7 +642,7 @@ fn same_shape(a: &[Token], b: &[Token]) -> bool {
 // ---------------------------------------------------------------- vectors
 
 /// Splits `[a, b, c]` into its cells at top-level commas.
-pub fn split_vector(text: &str) -> Option<Vec<&str>> {
+fn split_vector(text: &str) -> Option<Vec<&str>> {
     let inner = text.trim().strip_prefix('[')?.strip_suffix(']')?;
     if inner.trim().is_empty() {
         return Some(Vec::new());
@@ -721,7 +727,7 @@ fn expression_text_matches(expected: &str, computed: &Expr, scope: &Scope) -> Re
 /// sample points of their variables, skipping points where either is
 /// undefined, and must agree within the number rule (absolute tolerance
 /// 1e-10, for round-off in cancelling terms).
-pub fn same_function(expected: &Expr, computed: &Expr) -> Result<(), String> {
+fn same_function(expected: &Expr, computed: &Expr) -> Result<(), String> {
     let mut vars = expected.free_vars();
     vars.extend(computed.free_vars());
     vars.sort();
@@ -810,6 +816,19 @@ mod tests {
         assert!(!close(f64::INFINITY, f64::NEG_INFINITY));
         assert!(close(f64::NAN, f64::NAN));
         assert!(!close(f64::NAN, 1.0));
+    }
+
+    #[test]
+    fn extreme_exponents_in_expected_numbers_do_not_panic() {
+        for written in [
+            "~9e-2147483648",
+            "~9e2147483647",
+            "~1e-400",
+            "≈1e999999999999",
+        ] {
+            assert!(run_check(&[], "9", &[written]).is_err(), "{written}");
+        }
+        assert!(run_check(&[], "0", &["~0e-2147483648"]).is_ok());
     }
 
     #[test]

@@ -179,24 +179,16 @@ impl<'a> PageCalc<'a> {
     fn mismatch(&self, entry: &Entry, m: &matching::Mismatch) -> Diagnostic {
         let expected = entry.expected.get(m.line).or(entry.expected.last());
         let mut d = match expected {
-            Some(e) => {
-                let line = &e.line;
-                let text = &self.source.text;
-                let column = text[line.start..line.text.start].chars().count() + 1;
-                let width = text[line.text.clone()].chars().count().max(1);
-                Diagnostic::at_line(
-                    self.source,
-                    line.number,
-                    column,
-                    width,
-                    format!(
-                        "{}: expected `{}`, computed `{}`",
-                        m.message,
-                        shorten(&collapse_spaces(&m.expected)),
-                        shorten(&collapse_spaces(&m.computed))
-                    ),
-                )
-            }
+            Some(e) => Diagnostic::at(
+                self.source,
+                e.line.text.clone(),
+                format!(
+                    "{}: expected `{}`, computed `{}`",
+                    m.message,
+                    shorten(&collapse_spaces(&m.expected)),
+                    shorten(&collapse_spaces(&m.computed))
+                ),
+            ),
             None => Diagnostic::at(
                 self.source,
                 entry.input_start..entry.input_start + entry.input.len(),
@@ -250,16 +242,9 @@ impl Hooks for PageCalc<'_> {
         let id = format!("calc_{}", self.blocks);
         let parsed = transcript::parse(self.source, code);
         for line in &parsed.stray {
-            let text = &self.source.text[line.text.clone()];
-            let column = self.source.text[line.start..line.text.start]
-                .chars()
-                .count()
-                + 1;
-            let d = Diagnostic::at_line(
+            let d = Diagnostic::at(
                 self.source,
-                line.number,
-                column,
-                text.chars().count().max(1),
+                line.text.clone(),
                 "output line before the first `>>>` input of the calc block",
             )
             .with_label("no input to belong to")
@@ -453,8 +438,16 @@ mod tests {
         (html, calc.finish())
     }
 
-    fn messages(report: &CalcReport) -> Vec<String> {
-        report.diagnostics.iter().map(|d| d.one_line()).collect()
+    /// Checks how many inputs passed and failed, showing every diagnostic
+    /// when the counts are off.
+    #[track_caller]
+    fn assert_counts(report: &CalcReport, passed: usize, failed: usize) {
+        let messages: Vec<String> = report.diagnostics.iter().map(|d| d.one_line()).collect();
+        assert_eq!(
+            (report.passed, report.failed),
+            (passed, failed),
+            "{messages:?}"
+        );
     }
 
     #[test]
@@ -462,12 +455,7 @@ mod tests {
         let page = "# J\n\n```calc\n>>> J(w) = w**2\n>>> diff(J(w), w)\n2*w\n>>> J'(3)\n6\n\
 >>> nudge(J, w=3, eps=0.001)\nJ(3) = 9\nJ(3.001) = 9.006001\nΔJ = 0.006001\nΔJ/ε = 6.001\nJ'(3) = 6\n```\n";
         let (html, report) = run_page(page);
-        assert_eq!(
-            (report.passed, report.failed),
-            (4, 0),
-            "{:?}",
-            messages(&report)
-        );
+        assert_counts(&report, 4, 0);
         assert!(report.blessed.is_none());
         assert!(html[0].contains("<math"), "{}", html[0]);
         assert!(html[0].contains("calc-nudge"));
@@ -477,7 +465,7 @@ mod tests {
     fn a_wrong_number_fails_at_its_line_and_bless_fixes_it() {
         let page = "Intro\n\n```calc\n>>> J(w) = w**2\n>>> J'(3)\n7\n```\n";
         let (_, report) = run_page(page);
-        assert_eq!((report.passed, report.failed), (1, 1));
+        assert_counts(&report, 1, 1);
         let d = &report.diagnostics[0];
         assert_eq!(d.location(), "lesson.md:6:1");
         assert!(
@@ -497,7 +485,7 @@ mod tests {
     fn open_inputs_are_filled_and_blessed_idempotently_with_crlf() {
         let page = "+++\r\ntitle = \"x\"\r\n+++\r\n```calc\r\n>>> J(w) = w**2\r\n>>> J(3)\r\n>>> grad(J, w=3)\r\n```\r\ntail\r\n";
         let (html, report) = run_page(page);
-        assert_eq!((report.passed, report.failed), (3, 0));
+        assert_counts(&report, 3, 0);
         assert!(html[0].contains(">9<"), "{}", html[0]);
         let blessed = report.blessed.unwrap();
         assert_eq!(
@@ -512,12 +500,7 @@ mod tests {
     fn scope_is_shared_across_blocks_and_inline_values() {
         let page = "```calc\n>>> J(w) = w**2\n```\n\nAt 3 the slope is `= J'(3)` and J is `= diff(J(w), w)`.\n\n```calc\n>>> J(2)\n4\n```\n";
         let (html, report) = run_page(page);
-        assert_eq!(
-            (report.passed, report.failed),
-            (4, 0),
-            "{:?}",
-            messages(&report)
-        );
+        assert_counts(&report, 4, 0);
         assert!(html[1].contains(">6<"), "{}", html[1]);
         assert!(html[2].contains("<math"), "{}", html[2]);
     }
@@ -537,7 +520,7 @@ mod tests {
     fn unasserted_errors_point_into_the_input_and_block_bless() {
         let page = "```calc\n>>> J(w) = w**2\n>>> J(3) + sigmod(2)\n>>> J(1)\n```\n";
         let (_, report) = run_page(page);
-        assert_eq!((report.passed, report.failed), (2, 1));
+        assert_counts(&report, 2, 1);
         assert_eq!(report.diagnostics[0].location(), "lesson.md:3:12");
         assert!(
             report.blessed.is_none(),
@@ -549,12 +532,7 @@ mod tests {
     fn error_assertions_match_on_a_part_of_the_message() {
         let page = "```calc\n>>> log(0)\nerror: log(0) is undefined\n>>> 1/0\nerror: square root\n>>> 2\nerror: anything\n```\n";
         let (_, report) = run_page(page);
-        assert_eq!(
-            (report.passed, report.failed),
-            (1, 2),
-            "{:?}",
-            messages(&report)
-        );
+        assert_counts(&report, 1, 2);
         assert_eq!(report.diagnostics[0].line, 5);
         assert!(
             report.diagnostics[0]
@@ -563,6 +541,25 @@ mod tests {
         );
         assert_eq!(report.diagnostics[1].line, 7);
         assert!(report.diagnostics[1].message.contains("expected an error"));
+    }
+
+    #[test]
+    fn indented_blocks_point_at_the_text_of_their_lines() {
+        let page = "- item\r\n\r\n  ```calc\r\n  stray\r\n  >>> 1 + 1\r\n  3\r\n  ```\r\n";
+        let (_, report) = run_page(page);
+        assert_counts(&report, 0, 2);
+        let at: Vec<(String, usize)> = report
+            .diagnostics
+            .iter()
+            .map(|d| (d.location(), d.width))
+            .collect();
+        assert_eq!(
+            at,
+            [
+                ("lesson.md:4:3".to_string(), 5),
+                ("lesson.md:6:3".to_string(), 1)
+            ]
+        );
     }
 
     #[test]

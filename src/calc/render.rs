@@ -11,7 +11,8 @@
 
 use std::fmt::Write as _;
 
-use super::svg::{self, escape};
+use super::svg;
+use crate::html::escape;
 use crate::math::{Descent, MathError, Value, format_number};
 
 /// How an input fared.
@@ -103,7 +104,7 @@ fn step_html(out: &mut String, step: &Step<'_>, id: &str, precision: usize) {
 }
 
 /// The rendered form of a value inside a block ("" for nothing).
-pub fn value_html(value: &Value, id: &str, precision: usize) -> String {
+fn value_html(value: &Value, id: &str, precision: usize) -> String {
     match value {
         Value::Nothing => String::new(),
         Value::Number(x) => format!(

@@ -16,6 +16,7 @@
 
 use std::fmt::Write as _;
 
+use crate::html::escape;
 use crate::math::{Descent, Plot, Surface, format_number};
 
 /// Width of every figure's view box.
@@ -36,22 +37,6 @@ const LEVELS: usize = 10;
 const MAX_MARKERS: usize = 120;
 /// At most this many points of a long path are drawn (evenly spread).
 const MAX_PATH: usize = 1500;
-
-/// Escapes text for XML content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
 
 /// A coordinate, rounded to a tenth of a pixel, without `-0`.
 fn px(v: f64) -> String {
@@ -106,6 +91,28 @@ impl Frame {
         frame.x = grow(frame.x, frame.width);
         frame.y = grow(frame.y, frame.height);
         frame
+    }
+
+    /// A vertical line across the plotting area at data `x`.
+    fn vline(&self, out: &mut String, x: f64) {
+        let x = px(self.sx(x));
+        let _ = write!(
+            out,
+            "<line x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\"/>",
+            px(self.top),
+            px(self.top + self.height)
+        );
+    }
+
+    /// A horizontal line across the plotting area at data `y`.
+    fn hline(&self, out: &mut String, y: f64) {
+        let y = px(self.sy(y));
+        let _ = write!(
+            out,
+            "<line x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\"/>",
+            px(self.left),
+            px(self.left + self.width)
+        );
     }
 
     fn sx(&self, x: f64) -> f64 {
@@ -212,42 +219,18 @@ fn axes(out: &mut String, frame: &Frame, x_label: &str, y_label: &str) {
     let right = frame.left + frame.width;
     out.push_str("<g class=\"calc-grid\" stroke=\"currentColor\" stroke-opacity=\"0.12\">");
     for &t in &xt {
-        let x = px(frame.sx(t));
-        let _ = write!(
-            out,
-            "<line x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\"/>",
-            px(frame.top),
-            px(bottom)
-        );
+        frame.vline(out, t);
     }
     for &t in &yt {
-        let y = px(frame.sy(t));
-        let _ = write!(
-            out,
-            "<line x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\"/>",
-            px(frame.left),
-            px(right)
-        );
+        frame.hline(out, t);
     }
     out.push_str("</g>");
     out.push_str("<g class=\"calc-zero\" stroke=\"currentColor\" stroke-opacity=\"0.45\">");
     if frame.x.0 < 0.0 && frame.x.1 > 0.0 {
-        let x = px(frame.sx(0.0));
-        let _ = write!(
-            out,
-            "<line x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\"/>",
-            px(frame.top),
-            px(bottom)
-        );
+        frame.vline(out, 0.0);
     }
     if frame.y.0 < 0.0 && frame.y.1 > 0.0 {
-        let y = px(frame.sy(0.0));
-        let _ = write!(
-            out,
-            "<line x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\"/>",
-            px(frame.left),
-            px(right)
-        );
+        frame.hline(out, 0.0);
     }
     out.push_str("</g>");
     let _ = write!(
@@ -871,11 +854,6 @@ mod tests {
         let d = curve_path(&frame, &[(0.0, Some(0.0)), (1.0, None), (2.0, Some(2.0))]);
         assert_eq!(d.matches('M').count(), 2);
         assert!(!d.contains('L'));
-    }
-
-    #[test]
-    fn escapes_markup() {
-        assert_eq!(escape("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
     }
 
     use crate::math::{Scope, Value};

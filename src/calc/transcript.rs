@@ -103,7 +103,7 @@ pub struct Transcript {
 }
 
 /// The prompt that starts an input line.
-pub const PROMPT: &str = ">>>";
+const PROMPT: &str = ">>>";
 
 /// Parses the block content at bytes `range` of `source`.
 pub fn parse(source: &SourceText, range: Range<usize>) -> Transcript {

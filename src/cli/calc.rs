@@ -69,7 +69,7 @@ fn lines(text: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 /// How an error prints in a transcript.
-pub fn error_line(e: &MathError) -> String {
+fn error_line(e: &MathError) -> String {
     match &e.help {
         Some(help) => format!("error: {} — {help}", e.message),
         None => format!("error: {}", e.message),

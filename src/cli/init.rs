@@ -55,7 +55,7 @@ fn title_for(dir: &Path) -> String {
 }
 
 /// The files of a new site.
-pub fn site_files(title: &str) -> Vec<(&'static str, String)> {
+fn site_files(title: &str) -> Vec<(&'static str, String)> {
     let title = title.replace('\\', "").replace('"', "'");
     vec![
         (

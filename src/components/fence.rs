@@ -7,11 +7,18 @@
 //! are. The scan keeps a stack of open components, so a problem with one
 //! fence (an unknown kind, a closing fence that matches nothing, a
 //! component left open) is reported and the scan goes on.
+//!
+//! Components nest at most [`MAX_DEPTH`] deep: rendering recurses once per
+//! level, so a deeper fence is reported and its content kept as Markdown of
+//! the component around it.
 
 use std::ops::Range;
 
 use super::{Block, Kind, shape};
 use crate::diagnostics::{Diagnostic, SourceText, did_you_mean};
+
+/// How deep components may nest; a fence opened deeper is an error.
+pub(super) const MAX_DEPTH: usize = 16;
 
 /// A component whose closing fence has not been seen yet.
 struct Open {
@@ -106,9 +113,17 @@ pub(super) fn parse(source: &SourceText, range: Range<usize>) -> (Vec<Block>, Ve
                 title,
             } => {
                 let name = &text[word.clone()];
-                let kind = Kind::from_name(name);
+                let mut kind = Kind::from_name(name);
                 if kind.is_none() {
                     diagnostics.push(unknown_kind(source, word.clone(), name));
+                } else if stack.len() >= MAX_DEPTH {
+                    // Kept open without a kind, so its closing fence still
+                    // pairs with it; only the first fence past the limit is
+                    // reported.
+                    kind = None;
+                    if stack.len() == MAX_DEPTH {
+                        diagnostics.push(too_deep(source, colons.start..word.end));
+                    }
                 }
                 stack.push(Open {
                     colons: colons.len(),
@@ -274,6 +289,18 @@ fn unclosed(source: &SourceText, open: &Open) -> Diagnostic {
     Diagnostic::at(source, open.head.clone(), format!("unclosed {what}"))
         .with_label("opened here")
         .with_help(format!("add a line `{colons}` where the component ends"))
+}
+
+fn too_deep(source: &SourceText, head: Range<usize>) -> Diagnostic {
+    Diagnostic::at(
+        source,
+        head,
+        format!("components nested too deeply (more than {MAX_DEPTH} levels)"),
+    )
+    .with_label("opened inside too many components")
+    .with_help(
+        "close some of the components around it first; its content is shown as plain Markdown",
+    )
 }
 
 fn unknown_kind(source: &SourceText, word: Range<usize>, name: &str) -> Diagnostic {

@@ -432,6 +432,39 @@ mod tests {
     }
 
     #[test]
+    fn nesting_is_bounded() {
+        let depth = fence::MAX_DEPTH + 3;
+        let mut text = String::new();
+        for level in 0..depth {
+            text.push_str(&format!("{} note\n", ":".repeat(3 + depth - level)));
+        }
+        text.push_str("deep\n");
+        for level in 0..depth {
+            text.push_str(&format!("{}\n", ":".repeat(4 + level)));
+        }
+        let source = SourceText::new("lesson.md", text.as_str());
+        let (blocks, diagnostics) = parse(&source, 0..text.len());
+        let mut levels = 0;
+        let mut current = &blocks;
+        while let [Block::Component(c)] = current.as_slice() {
+            levels += 1;
+            let Body::Callout(inner) = &c.body else {
+                panic!("a note holds Markdown")
+            };
+            current = inner;
+        }
+        assert_eq!(levels, fence::MAX_DEPTH);
+        assert!(
+            matches!(current.as_slice(), [Block::Markdown(_)]),
+            "{current:?}"
+        );
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        let d = &diagnostics[0];
+        assert_eq!((d.line, d.column), (fence::MAX_DEPTH + 1, 1));
+        assert!(d.message.contains("nested too deeply"), "{}", d.message);
+    }
+
+    #[test]
     fn components_nest_inside_cards() {
         check(
             "::::: flashcards\n### Front\nBack.\n::: tip\nHint.\n:::\n### Second\nMore.\n:::::\n",
@@ -548,6 +581,13 @@ mod tests {
             r####"
         interview
         error 1:1: `interview` component has no questions | help: write each question as a `### question` heading followed by its answer"####,
+        );
+        check(
+            "::: interview\n### \n:::\n",
+            r####"
+        interview
+          question ""
+        error 2:1: interview question with no text | help: write the question after `###`"####,
         );
     }
 

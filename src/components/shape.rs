@@ -168,6 +168,14 @@ impl<'a> Reader<'a> {
         }
         let mut questions = Vec::new();
         for section in sections {
+            let (answer, mut seniors) = split(
+                self.text(),
+                section.blocks,
+                HeadingLevel::H4,
+                &is_senior_angle,
+            );
+            // As with flashcards, a missing question is the one problem
+            // reported for its heading.
             if section.text.is_empty() {
                 self.at(
                     section.heading.clone(),
@@ -175,14 +183,7 @@ impl<'a> Reader<'a> {
                     "no text after `###`",
                     "write the question after `###`",
                 );
-            }
-            let (answer, mut seniors) = split(
-                self.text(),
-                section.blocks,
-                HeadingLevel::H4,
-                &is_senior_angle,
-            );
-            if first_content(self.text(), &answer).is_none() {
+            } else if first_content(self.text(), &answer).is_none() {
                 let message = format!(
                     "interview question `{}` has no answer",
                     self.text()[section.text.clone()].trim()

@@ -214,7 +214,19 @@ mod tests {
     #[test]
     fn toml_type_error_points_into_the_header() {
         let d = read(&src("+++\ntitle = \"x\"\norder = \"first\"\n+++\n")).unwrap_err();
-        assert_eq!(d.line, 3, "{d}");
+        assert_eq!((d.line, d.column), (3, 9), "{d}");
+        assert!(d.message.contains("expected a whole number"), "{d}");
+    }
+
+    #[test]
+    fn numbers_too_large_are_errors_at_the_value() {
+        let d = read(&src(
+            "+++\ntitle = \"x\"\norder = 99999999999999999999\n+++\n",
+        ))
+        .unwrap_err();
+        assert_eq!((d.line, d.column), (3, 9), "{d}");
+        let d = read(&src("---\ntitle: x\norder: 99999999999999999999\n---\n")).unwrap_err();
+        assert_eq!((d.line, d.column), (3, 8), "{d}");
     }
 
     #[test]
@@ -234,6 +246,8 @@ mod tests {
     #[test]
     fn yaml_errors_have_a_line() {
         let d = read(&src("---\ntitle: x\norder: [1\n---\n")).unwrap_err();
-        assert!(d.line >= 2, "{d}");
+        assert_eq!((d.line, d.column), (3, 8), "{d}");
+        let d = read(&src("---\ntitle: x\ntags: 3\n---\n")).unwrap_err();
+        assert_eq!((d.line, d.column), (3, 7), "{d}");
     }
 }

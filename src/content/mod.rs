@@ -369,22 +369,14 @@ fn arrange(content: &mut Content, drafts: bool) {
     let lessons = &content.lessons;
     for section in 0..content.sections.len() {
         let mut own = std::mem::take(&mut content.sections[section].lessons);
-        own.sort_by(|&a, &b| {
-            order_key(lessons[a].front.order, &lessons[a].title, &lessons[a].url).cmp(&order_key(
-                lessons[b].front.order,
-                &lessons[b].title,
-                &lessons[b].url,
-            ))
+        own.sort_by_cached_key(|&i| {
+            order_key(lessons[i].front.order, &lessons[i].title, &lessons[i].url)
         });
         content.sections[section].lessons = own;
         let mut children = std::mem::take(&mut content.sections[section].children);
         let sections = &content.sections;
-        children.sort_by(|&a, &b| {
-            order_key(sections[a].order, &sections[a].title, &sections[a].url).cmp(&order_key(
-                sections[b].order,
-                &sections[b].title,
-                &sections[b].url,
-            ))
+        children.sort_by_cached_key(|&i| {
+            order_key(sections[i].order, &sections[i].title, &sections[i].url)
         });
         content.sections[section].children = children;
     }
@@ -400,7 +392,7 @@ fn arrange(content: &mut Content, drafts: bool) {
 
 /// Sort key: pages with an `order` first, by order; then by title
 /// (case-insensitive); the URL breaks ties so the order is total.
-pub fn order_key(order: Option<i64>, title: &str, url: &str) -> (bool, i64, String, String) {
+fn order_key(order: Option<i64>, title: &str, url: &str) -> (bool, i64, String, String) {
     (
         order.is_none(),
         order.unwrap_or(0),
@@ -536,6 +528,17 @@ mod tests {
             Some(o) => format!("+++\ntitle = \"{title}\"\norder = {o}\n+++\nbody\n"),
             None => format!("+++\ntitle = \"{title}\"\n+++\nbody\n"),
         }
+    }
+
+    #[test]
+    fn a_missing_content_folder_is_one_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let (content, diagnostics) = load(dir.path(), Path::new("lessons"), false);
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        assert_eq!(diagnostics[0].file, Path::new("lessons"));
+        assert!(diagnostics[0].message.contains("does not exist"));
+        assert!(content.lessons.is_empty());
+        assert_eq!(content.sections.len(), 1, "only the root section");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! A slug keeps letters (any script, lower-cased) and digits, and turns
 //! every run of anything else into a single `-`, trimmed at both ends.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 /// The slug of `text`; may be empty when `text` has no letter or digit.
 pub fn slugify(text: &str) -> String {
@@ -53,6 +53,9 @@ pub fn humanize(name: &str) -> String {
 #[derive(Debug, Default, Clone)]
 pub struct IdSet {
     used: BTreeSet<String>,
+    /// For each base, the suffix to try first: every smaller one is taken,
+    /// so a page with thousands of equal headings stays linear.
+    next_suffix: HashMap<String, usize>,
 }
 
 impl IdSet {
@@ -66,10 +69,16 @@ impl IdSet {
     pub fn unique(&mut self, wanted: &str) -> String {
         let base = if wanted.is_empty() { "section" } else { wanted };
         let mut id = base.to_string();
-        let mut n = 1;
-        while self.used.contains(&id) {
-            id = format!("{base}-{n}");
-            n += 1;
+        if self.used.contains(&id) {
+            let mut n = self.next_suffix.get(base).copied().unwrap_or(1);
+            loop {
+                id = format!("{base}-{n}");
+                n += 1;
+                if !self.used.contains(&id) {
+                    break;
+                }
+            }
+            self.next_suffix.insert(base.to_string(), n);
         }
         self.used.insert(id.clone());
         id
@@ -116,5 +125,22 @@ mod tests {
         assert_eq!(ids.unique("intro-1"), "intro-1-1");
         assert_eq!(ids.unique(""), "section");
         assert!(ids.contains("intro-2"));
+        assert_eq!(ids.unique("intro-3"), "intro-3");
+        assert_eq!(ids.unique("intro"), "intro-4");
+    }
+
+    #[test]
+    fn many_equal_headings_stay_fast() {
+        let mut ids = IdSet::new();
+        let started = std::time::Instant::now();
+        for _ in 0..20_000 {
+            ids.unique("a");
+        }
+        assert_eq!(ids.unique("a"), "a-20000");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
     }
 }

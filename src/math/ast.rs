@@ -286,7 +286,9 @@ impl Default for Budget {
     }
 }
 
-fn rank(n: &Node) -> u8 {
+/// The kind of a node, for ordering terms and factors: numbers first,
+/// then constants, variables, powers, calls, products, sums.
+pub(super) fn rank(n: &Node) -> u8 {
     match n {
         Node::Num(_) => 0,
         Node::Const(_) => 1,

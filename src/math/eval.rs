@@ -108,14 +108,17 @@ pub fn apply(f: Func, x: f64) -> Result<f64, Domain> {
 
 /// `b ** e` over the reals.
 pub fn power(b: f64, e: f64) -> Result<f64, Domain> {
-    if e.fract() == 0.0 && e.abs() < 2_147_483_647.0 {
-        if b == 0.0 && e < 0.0 {
-            return Err(Domain::DivZero);
-        }
-        return Ok(b.powi(e as i32));
-    }
     if b == 0.0 && e < 0.0 {
         return Err(Domain::DivZero);
+    }
+    // A whole exponent (an infinite one has a NaN fraction) is real for
+    // any base; `powf` is exact about the sign beyond `powi`'s range.
+    if e.fract() == 0.0 {
+        return Ok(if e.abs() < 2_147_483_647.0 {
+            b.powi(e as i32)
+        } else {
+            b.powf(e)
+        });
     }
     if b < 0.0 && e.is_finite() {
         return Err(Domain::Pow(b, e));

@@ -2,6 +2,8 @@
 //! Python/SymPy style (`3*w**2 + 2`, `-2*w*exp(-w**2)`, `2*w/3`, `1/x`)
 //! with parentheses only where Python's precedence needs them.
 
+use std::borrow::Cow;
+
 use super::ast::{Constant, Node, base_exp};
 use super::number::Num;
 
@@ -102,6 +104,30 @@ pub fn is_negative_term(n: &Node) -> bool {
             .and_then(Node::as_num)
             .is_some_and(Num::is_negative),
         _ => false,
+    }
+}
+
+/// A term for which [`is_negative_term`] holds, as it reads after the minus
+/// sign of a subtraction: its coefficient negated, a coefficient of 1
+/// dropped (`-2*w` gives `2*w`, `-w` gives `w`).
+pub fn without_minus(n: &Node) -> Cow<'_, Node> {
+    match n {
+        Node::Num(x) => Cow::Owned(Node::Num(x.neg())),
+        Node::Mul(xs) => {
+            let mut ys = xs.clone();
+            if let Some(Node::Num(c)) = ys.first_mut() {
+                *c = c.neg();
+            }
+            if ys.first().is_some_and(Node::is_one) && ys.len() > 1 {
+                ys.remove(0);
+            }
+            Cow::Owned(if ys.len() == 1 {
+                ys.remove(0)
+            } else {
+                Node::Mul(ys)
+            })
+        }
+        other => Cow::Borrowed(other),
     }
 }
 
@@ -212,7 +238,7 @@ impl Printer {
                 for (i, t) in reading_order(xs).into_iter().enumerate() {
                     if i > 0 && is_negative_term(t) {
                         s.push_str(" - ");
-                        s.push_str(&self.negated(t));
+                        s.push_str(&self.at(&without_minus(t), MUL));
                     } else {
                         if i > 0 {
                             s.push_str(" + ");
@@ -241,29 +267,6 @@ impl Printer {
                 };
                 (format!("{base}**{exp}"), POW)
             }
-        }
-    }
-
-    /// The text of a negative term without its minus sign.
-    fn negated(&self, t: &Node) -> String {
-        match t {
-            Node::Num(x) => self.at(&Node::Num(x.neg()), MUL),
-            Node::Mul(xs) => {
-                let mut ys = xs.clone();
-                if let Some(Node::Num(c)) = ys.first_mut() {
-                    *c = c.neg();
-                }
-                if ys.first().is_some_and(Node::is_one) && ys.len() > 1 {
-                    ys.remove(0);
-                }
-                if ys.len() == 1 {
-                    self.at(&ys[0], MUL)
-                } else {
-                    let (s, p) = self.product(&ys);
-                    if p < MUL { format!("({s})") } else { s }
-                }
-            }
-            other => self.at(other, MUL),
         }
     }
 

@@ -4,7 +4,7 @@
 //! function application operator, and parentheses only where needed.
 
 use super::ast::{Constant, Func, Node};
-use super::format::{format_number, fraction, is_negative_term, reading_order};
+use super::format::{format_number, fraction, is_negative_term, reading_order, without_minus};
 use super::number::Num;
 
 const ADD: u8 = 1;
@@ -191,7 +191,7 @@ impl Ml {
                 for (i, t) in reading_order(xs).into_iter().enumerate() {
                     if i > 0 && is_negative_term(t) {
                         s.push_str(MINUS);
-                        s.push_str(&self.negated(t));
+                        s.push_str(&self.at(&without_minus(t), MUL));
                     } else {
                         if i > 0 {
                             s.push_str("<mo>+</mo>");
@@ -221,27 +221,6 @@ impl Ml {
                 let exp = self.node(e).0;
                 (format!("<msup>{}{}</msup>", mrow(&base), mrow(&exp)), ATOM)
             }
-        }
-    }
-
-    fn negated(&self, t: &Node) -> String {
-        match t {
-            Node::Num(x) => self.at(&Node::Num(x.neg()), MUL),
-            Node::Mul(xs) => {
-                let mut ys = xs.clone();
-                if let Some(Node::Num(c)) = ys.first_mut() {
-                    *c = c.neg();
-                }
-                if ys.first().is_some_and(Node::is_one) && ys.len() > 1 {
-                    ys.remove(0);
-                }
-                if ys.len() == 1 {
-                    self.at(&ys[0], MUL)
-                } else {
-                    self.at(&Node::Mul(ys), MUL)
-                }
-            }
-            other => self.at(other, MUL),
         }
     }
 

@@ -363,54 +363,11 @@ impl Parser<'_> {
             if lbp < min_bp {
                 break;
             }
-            self.pos += 1;
-            if self.peek().is_none() {
-                return Err(MathError::new(
-                    format!("expected an expression after {}", describe(t.tok)),
-                    t.span,
-                ));
-            }
-            let rhs = self.expr_bp(rbp)?;
+            let rhs = self.operand_after(&t, rbp)?;
             let span = lhs.span.start..rhs.span.end;
             let kind = match t.tok {
-                Tok::Plus | Tok::Minus => {
-                    let neg = t.tok == Tok::Minus;
-                    match lhs.kind {
-                        SyntaxKind::Sum(mut terms) if lhs_is_open(&lhs.span, &terms) => {
-                            terms.push((neg, rhs));
-                            SyntaxKind::Sum(terms)
-                        }
-                        kind => SyntaxKind::Sum(vec![
-                            (
-                                false,
-                                Syntax {
-                                    kind,
-                                    span: lhs.span.clone(),
-                                },
-                            ),
-                            (neg, rhs),
-                        ]),
-                    }
-                }
-                Tok::Star | Tok::Slash => {
-                    let div = t.tok == Tok::Slash;
-                    match lhs.kind {
-                        SyntaxKind::Product(mut fs) if lhs_is_open(&lhs.span, &fs) => {
-                            fs.push((div, rhs));
-                            SyntaxKind::Product(fs)
-                        }
-                        kind => SyntaxKind::Product(vec![
-                            (
-                                false,
-                                Syntax {
-                                    kind,
-                                    span: lhs.span.clone(),
-                                },
-                            ),
-                            (div, rhs),
-                        ]),
-                    }
-                }
+                Tok::Plus | Tok::Minus => chain(lhs, t.tok == Tok::Minus, rhs, false),
+                Tok::Star | Tok::Slash => chain(lhs, t.tok == Tok::Slash, rhs, true),
                 _ => SyntaxKind::Pow(Box::new(lhs), Box::new(rhs)),
             };
             lhs = Syntax { kind, span };
@@ -418,19 +375,25 @@ impl Parser<'_> {
         Ok(lhs)
     }
 
+    /// Steps over the operator `op` (the next token) and parses what it
+    /// applies to, binding at `bp`; an operator at the end is an error.
+    fn operand_after(&mut self, op: &Token, bp: u8) -> Result<Syntax, MathError> {
+        self.pos += 1;
+        if self.peek().is_none() {
+            return Err(MathError::new(
+                format!("expected an expression after {}", describe(op.tok)),
+                op.span.clone(),
+            ));
+        }
+        self.expr_bp(bp)
+    }
+
     fn prefix(&mut self) -> Result<Syntax, MathError> {
         let Some(t) = self.peek().cloned() else {
             return Err(MathError::new("expected an expression", self.end_span()));
         };
         if let Some(bp) = prefix_bp(t.tok) {
-            self.pos += 1;
-            if self.peek().is_none() {
-                return Err(MathError::new(
-                    format!("expected an expression after {}", describe(t.tok)),
-                    t.span,
-                ));
-            }
-            let operand = self.expr_bp(bp)?;
+            let operand = self.operand_after(&t, bp)?;
             let span = t.span.start..operand.span.end;
             if t.tok == Tok::Plus {
                 return Ok(Syntax {
@@ -605,6 +568,29 @@ impl Parser<'_> {
             upper,
             span: start..end,
         })
+    }
+}
+
+/// `lhs + rhs` (or `-`, `*`, `/` as `inverse` and `product` say): `rhs`
+/// joins an open chain of the same operator on the left, or starts a new
+/// chain of two, so `a - b + c` is one sum of three terms.
+fn chain(lhs: Syntax, inverse: bool, rhs: Syntax, product: bool) -> SyntaxKind {
+    let mut items = match lhs.kind {
+        SyntaxKind::Sum(items) if !product && lhs_is_open(&lhs.span, &items) => items,
+        SyntaxKind::Product(items) if product && lhs_is_open(&lhs.span, &items) => items,
+        kind => vec![(
+            false,
+            Syntax {
+                kind,
+                span: lhs.span,
+            },
+        )],
+    };
+    items.push((inverse, rhs));
+    if product {
+        SyntaxKind::Product(items)
+    } else {
+        SyntaxKind::Sum(items)
     }
 }
 

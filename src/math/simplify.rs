@@ -11,7 +11,7 @@
 
 use std::cmp::Ordering;
 
-use super::ast::{Constant, Func, Node, base_exp, cmp};
+use super::ast::{Constant, Func, Node, base_exp, cmp, rank};
 use super::number::Num;
 
 /// Rebuilds `n` bottom-up in canonical form.
@@ -161,23 +161,11 @@ pub fn add(terms: Vec<Node>) -> Node {
     Node::Add(out)
 }
 
-fn factor_rank(base: &Node) -> u8 {
-    match base {
-        Node::Num(_) => 0,
-        Node::Const(_) => 1,
-        Node::Var(_) => 2,
-        Node::Pow(..) => 3,
-        Node::Call(..) => 4,
-        Node::Mul(_) => 5,
-        Node::Add(_) => 6,
-    }
-}
-
 fn factor_order(a: &Node, b: &Node) -> Ordering {
     let (ba, ea) = base_exp(a);
     let (bb, eb) = base_exp(b);
-    factor_rank(ba)
-        .cmp(&factor_rank(bb))
+    rank(ba)
+        .cmp(&rank(bb))
         .then_with(|| cmp(ba, bb))
         .then_with(|| match (ea, eb) {
             (Some(x), Some(y)) => cmp(x, y),

@@ -35,6 +35,18 @@ struct Target {
     simplified: Node,
 }
 
+impl Target {
+    /// Keyword arguments naming every parameter, for usage hints:
+    /// `w1=1, w2=1`.
+    fn example_point(&self) -> String {
+        self.params
+            .iter()
+            .map(|p| format!("{p}=1"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 impl Scope {
     fn lower(&self) -> Lower<'_> {
         Lower {
@@ -417,16 +429,7 @@ impl Scope {
                     .collect(),
             ));
         }
-        let usage = format!(
-            "grad({}, {})",
-            target.name,
-            target
-                .params
-                .iter()
-                .map(|p| format!("{p}=1"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let usage = format!("grad({}, {})", target.name, target.example_point());
         self.check_keywords("grad", &target, &keywords, &[], &span, &usage)?;
         let point = self.point(&target, &keywords)?;
         let mut out = Vec::with_capacity(partials.len());
@@ -498,12 +501,7 @@ impl Scope {
         let usage = format!(
             "descent({}, {}, alpha=0.1, steps=5)",
             target.name,
-            target
-                .params
-                .iter()
-                .map(|p| format!("{p}=1"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            target.example_point()
         );
         let options = ["alpha", "steps", "momentum", "tol"];
         self.check_keywords("descent", &target, &keywords, &options, &span, &usage)?;

@@ -88,6 +88,19 @@ fn numbers() {
 }
 
 #[test]
+fn negative_bases_to_huge_whole_powers_are_real() {
+    check("(-1)**(2**32)", "1");
+    check("(-1)**(2**32 + 1)", "-1");
+    check_in(&["f(w) = w**(2**32 + 1)"], "f(-1)", "-1");
+    check("(-0.5)**(2**40)", "0");
+    check("(-2)**(2**40 + 1)", "-inf");
+    check(
+        "(-1)**(2**40 + 0.5)",
+        "error: (-1)**(1.09951162778e+12) is not a real number: a negative number to a non-integer power",
+    );
+}
+
+#[test]
 fn domain_errors() {
     check(
         "sqrt(-1)",
@@ -107,6 +120,7 @@ fn domain_errors() {
     );
     check("1/0", "error: division by zero");
     check("0**-1", "error: division by zero");
+    check("0**-(2**40)", "error: division by zero");
     check_in(&["f(x) = 1/x"], "f(0)", "error: division by zero");
     check_in(&["f(x) = log(x)"], "f'(0)", "error: division by zero");
 }

@@ -10,7 +10,7 @@
 //! the live-reload script, so they go away as soon as the problem is fixed.
 
 use crate::diagnostics::Diagnostic;
-use crate::markdown::highlight::escape_html;
+use crate::html::escape;
 
 /// The error page for `diagnostics` (of the build `token`). `config` says
 /// whether they come from `book.toml`, which stops the whole build.
@@ -100,11 +100,11 @@ fn items(diagnostics: &[Diagnostic]) -> String {
     let mut items = String::new();
     for d in diagnostics {
         items.push_str("<li>\n<p class=\"where\"><code>");
-        items.push_str(&escape_html(&d.location()));
+        items.push_str(&escape(&d.location()));
         items.push_str("</code></p>\n<p class=\"what\">");
-        items.push_str(&escape_html(&d.message));
+        items.push_str(&escape(&d.message));
         items.push_str("</p>\n<pre>");
-        items.push_str(&escape_html(d.to_string().trim_end()));
+        items.push_str(&escape(d.to_string().trim_end()));
         items.push_str("</pre>\n</li>\n");
     }
     items

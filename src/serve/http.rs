@@ -16,12 +16,12 @@ use std::fs::File;
 use std::io::{self, BufRead, Read, Write};
 
 /// The longest request line or header line accepted.
-pub const MAX_LINE: usize = 8 * 1024;
+const MAX_LINE: usize = 8 * 1024;
 /// The most header lines accepted.
-pub const MAX_HEADERS: usize = 100;
+const MAX_HEADERS: usize = 100;
 /// Request bodies up to this size are read and dropped before answering,
 /// so that closing the connection does not reset it under the response.
-pub const MAX_SKIPPED_BODY: u64 = 1024 * 1024;
+const MAX_SKIPPED_BODY: u64 = 1024 * 1024;
 
 /// A request head.
 #[derive(Debug, Clone, PartialEq, Eq)]

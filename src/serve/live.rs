@@ -85,7 +85,7 @@ fn rfind_ascii_case_insensitive(haystack: &[u8], needle: &[u8]) -> Option<usize>
 /// The first bytes of an event-stream response: status line, headers and
 /// the reconnection delay. The body is delimited by closing the
 /// connection, which every `EventSource` understands.
-pub const STREAM_HEAD: &str = "HTTP/1.1 200 OK\r\n\
+const STREAM_HEAD: &str = "HTTP/1.1 200 OK\r\n\
     Content-Type: text/event-stream\r\n\
     Cache-Control: no-store\r\n\
     Connection: close\r\n\
@@ -93,7 +93,7 @@ pub const STREAM_HEAD: &str = "HTTP/1.1 200 OK\r\n\
     retry: 1000\n\n";
 
 /// The event announcing that `token` is the current build.
-pub fn build_event(token: &str) -> String {
+fn build_event(token: &str) -> String {
     // Tokens are single-line; guard anyway, as a newline would end the
     // `data:` field early.
     let token = token.replace(['\r', '\n'], " ");
@@ -101,7 +101,7 @@ pub fn build_event(token: &str) -> String {
 }
 
 /// A comment line that keeps idle streams open and finds closed ones.
-pub const KEEP_ALIVE: &str = ": keep-alive\n\n";
+const KEEP_ALIVE: &str = ": keep-alive\n\n";
 
 /// The open event streams and the token they were last told.
 pub struct Hub {

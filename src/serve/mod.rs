@@ -4,7 +4,7 @@
 //! Threads, and what each owns:
 //!
 //! - One thread accepts connections and gives each its own short-lived
-//!   thread (at most [`MAX_CONNECTIONS`] at once), which reads one request
+//!   thread (at most `MAX_CONNECTIONS` at once), which reads one request
 //!   ([`http`]) and answers it from the current [`Snapshot`]; it only ever
 //!   clones an `Arc` of it, so a request never waits for a build. A
 //!   live-reload stream is handed to the [`live::Hub`] and its thread
@@ -53,13 +53,13 @@ use routes::Route;
 use watch::{Change, Watch};
 
 /// Connections answered at once, at most; more are turned away with 503.
-pub const MAX_CONNECTIONS: usize = 128;
+const MAX_CONNECTIONS: usize = 128;
 
 /// How long a client may take to send its request, or to take a response.
-pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How often idle live-reload streams are pinged.
-pub const KEEP_ALIVE_EVERY: Duration = Duration::from_secs(15);
+const KEEP_ALIVE_EVERY: Duration = Duration::from_secs(15);
 
 /// What to serve and where.
 #[derive(Debug, Clone)]

@@ -95,15 +95,19 @@ pub fn route(method: &str, target: &str, files: &SiteFiles) -> Route {
 
 /// Decodes `%XX` escapes; `None` when an escape is malformed or the result
 /// is not UTF-8.
-pub fn percent_decode(text: &str) -> Option<String> {
+fn percent_decode(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
+            // Two hex digits exactly: `from_str_radix` alone would also
+            // take a sign, as in `%+f`.
             let hex = bytes.get(i + 1..i + 3)?;
-            let hex = std::str::from_utf8(hex).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
+            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                return None;
+            }
+            out.push(u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?);
             i += 3;
         } else {
             out.push(bytes[i]);
@@ -255,6 +259,9 @@ mod tests {
         assert_eq!(percent_decode("a%20b").as_deref(), Some("a b"));
         assert_eq!(percent_decode("100%").as_deref(), None);
         assert_eq!(percent_decode("%4").as_deref(), None);
+        assert_eq!(percent_decode("%+f").as_deref(), None);
+        assert_eq!(percent_decode("%-1").as_deref(), None);
+        assert_eq!(percent_decode("%C3%A9").as_deref(), Some("\u{e9}"));
         assert_eq!(percent_decode("plain").as_deref(), Some("plain"));
     }
 }

@@ -27,7 +27,7 @@ use crate::site::STATIC_DIR;
 
 /// How long the sources must be quiet before a batch of changes is
 /// handed on. Editors often write a file in several steps.
-pub const DEBOUNCE: Duration = Duration::from_millis(150);
+const DEBOUNCE: Duration = Duration::from_millis(150);
 
 /// The name of a site's configuration file.
 pub const CONFIG_FILE: &str = "book.toml";
