@@ -522,7 +522,7 @@ impl Site {
         );
         for url in urls {
             xml.push_str("  <url><loc>");
-            xml.push_str(&highlight::escape_html(&format!("{base}{url}")));
+            xml.push_str(&crate::html::escape(&format!("{base}{url}")));
             xml.push_str("</loc></url>\n");
         }
         xml.push_str("</urlset>\n");

@@ -24,29 +24,13 @@ pub fn theme_names() -> Vec<&'static str> {
     THEMES.themes.keys().map(String::as_str).collect()
 }
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 /// Renders a code block. `lang` is the first word of the info string
 /// (empty for none); an unknown language gives plain escaped code.
 pub fn code_block(code: &str, lang: &str) -> String {
     let lang_class = if lang.is_empty() {
         String::new()
     } else {
-        format!(" class=\"language-{}\"", escape_html(lang))
+        format!(" class=\"language-{}\"", crate::html::escape(lang))
     };
     let syntax = if lang.is_empty() {
         None
@@ -68,7 +52,7 @@ pub fn code_block(code: &str, lang: &str) -> String {
         Some(body) => format!("<pre class=\"hl-code\"><code{lang_class}>{body}</code></pre>\n"),
         None => format!(
             "<pre class=\"hl-code plain\"><code{lang_class}>{}</code></pre>\n",
-            escape_html(code)
+            crate::html::escape(code)
         ),
     }
 }

@@ -361,7 +361,7 @@ impl PageRenderer<'_, '_> {
                 let tag = if display { "pre" } else { "code" };
                 format!(
                     "<{tag} class=\"math-error\">{}</{tag}>",
-                    highlight::escape_html(tex)
+                    crate::html::escape(tex)
                 )
             }
         }
@@ -450,14 +450,14 @@ impl OpenHeading {
             Event::Text(t) => {
                 self.source_text.push_str(t);
                 self.plain.push_str(t);
-                self.html.push_str(&highlight::escape_html(t));
+                self.html.push_str(&crate::html::escape(t));
             }
             Event::Code(t) => {
                 self.source_text.push_str(t);
                 if !t.starts_with('=') {
                     self.plain.push_str(t);
                     self.html.push_str("<code>");
-                    self.html.push_str(&highlight::escape_html(t));
+                    self.html.push_str(&crate::html::escape(t));
                     self.html.push_str("</code>");
                 }
             }
