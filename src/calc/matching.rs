@@ -18,7 +18,6 @@
 //! lesson may quote a result more precisely than the site prints it.
 
 use std::cell::OnceCell;
-use std::collections::HashMap;
 
 use crate::math::{Expr, MathError, Scope, Value, format_number};
 
@@ -64,15 +63,14 @@ pub fn check(
             detail: None,
         });
     }
-    let mut matcher = LineMatcher {
+    let matcher = LineMatcher {
         computed,
         scope,
         precision,
         printed,
         exact: OnceCell::new(),
-        cache: HashMap::new(),
     };
-    ellipsis_match(expected, printed, |i, j| matcher.matches(i, expected[i], j)).map_err(|mut m| {
+    ellipsis_match(expected, printed, |i, j| matcher.compute(expected[i], j)).map_err(|mut m| {
         if expects_error && computed.is_err() {
             m.message = "the error message does not match".to_string();
         }
@@ -80,8 +78,7 @@ pub fn check(
     })
 }
 
-/// Compares expected lines with computed lines; outcomes are cached
-/// because the ellipsis search may ask twice.
+/// Compares expected lines with computed lines.
 struct LineMatcher<'a> {
     computed: Result<&'a Value, &'a MathError>,
     scope: &'a Scope,
@@ -90,19 +87,9 @@ struct LineMatcher<'a> {
     /// The computed lines at full precision, when their layout agrees with
     /// the printed ones; computed on first use.
     exact: OnceCell<Option<Vec<String>>>,
-    cache: HashMap<(usize, usize), Result<(), String>>,
 }
 
 impl LineMatcher<'_> {
-    fn matches(&mut self, i: usize, expected: &str, j: usize) -> Result<(), String> {
-        if let Some(known) = self.cache.get(&(i, j)) {
-            return known.clone();
-        }
-        let outcome = self.compute(expected, j);
-        self.cache.insert((i, j), outcome.clone());
-        outcome
-    }
-
     fn exact_lines(&self) -> Option<&[String]> {
         self.exact
             .get_or_init(|| match self.computed {
@@ -163,6 +150,13 @@ fn is_ellipsis(line: &str) -> bool {
 /// for any number of lines, with `line_matches(i, j)` deciding whether
 /// expected line `i` matches computed line `j`. On failure, names the
 /// first expected line that cannot be matched.
+///
+/// As in doctest, the lines before the first `...` must match the start of
+/// the output, the lines after the last one its end, and each run between
+/// two `...` is placed at its leftmost match after the previous run. Taking
+/// the leftmost match is never wrong (it leaves the most room for the runs
+/// after it), so this needs no backtracking: memory is constant and time
+/// linear in the output unless runs between two `...` must be searched for.
 fn ellipsis_match(
     expected: &[&str],
     computed: &[String],
@@ -170,81 +164,124 @@ fn ellipsis_match(
 ) -> Result<(), Mismatch> {
     let n = expected.len();
     let m = computed.len();
-    // reach[i][j]: the first i expected lines match the first j computed.
-    let mut reach = vec![vec![false; m + 1]; n + 1];
-    // Every failed pairing, per expected line: (computed line, reason).
-    let mut reasons: Vec<Vec<(usize, String)>> = vec![Vec::new(); n];
-    reach[0][0] = true;
-    for i in 0..n {
-        for j in 0..=m {
-            if !reach[i][j] {
-                continue;
-            }
-            if is_ellipsis(expected[i]) {
-                if expected[i + 1..].iter().any(|l| is_ellipsis(l)) {
-                    for cell in &mut reach[i + 1][j..] {
-                        *cell = true;
+    let lines = Lines { expected, computed };
+
+    let ellipses: Vec<usize> = (0..n).filter(|&i| is_ellipsis(expected[i])).collect();
+    let (Some(&first), Some(&last)) = (ellipses.first(), ellipses.last()) else {
+        lines.in_step(&mut line_matches, 0, n, 0)?;
+        if m > n {
+            return Err(Mismatch {
+                line: n.saturating_sub(1),
+                message: "the input printed more than the expected output shows".to_string(),
+                expected: expected.last().map(|s| s.to_string()).unwrap_or_default(),
+                computed: lines.show(n),
+                detail: Some("end the expected output with `...` to skip the rest".to_string()),
+            });
+        }
+        return Ok(());
+    };
+
+    // The head: the start of the output.
+    lines.in_step(&mut line_matches, 0, first, 0)?;
+    let mut pos = first;
+    let tail_len = n - last - 1;
+    let room = m.saturating_sub(tail_len);
+
+    // The runs between two `...`, each at its leftmost match.
+    for pair in ellipses.windows(2) {
+        let (from, to) = (pair[0] + 1, pair[1]);
+        if from == to {
+            continue;
+        }
+        // The attempt that got furthest, to explain a failure: (lines
+        // matched, similarity, expected line, computed line, reason).
+        let mut best: Option<(usize, usize, usize, usize, String)> = None;
+        let mut found = None;
+        let mut start = pos;
+        while start + (to - from) <= room {
+            let failure = (from..to).enumerate().find_map(|(k, i)| {
+                line_matches(i, start + k)
+                    .err()
+                    .map(|reason| (k, i, start + k, reason))
+            });
+            match failure {
+                None => {
+                    found = Some(start);
+                    break;
+                }
+                Some((k, i, j, reason)) => {
+                    let alike = similarity(expected[i], &computed[j]);
+                    if best.as_ref().is_none_or(|b| (k, alike) > (b.0, b.1)) {
+                        best = Some((k, alike, i, j, reason));
                     }
-                } else if let Some(tail) = m.checked_sub(n - i - 1).filter(|&t| t >= j) {
-                    // No ellipsis follows: the remaining lines can only
-                    // match the last lines of the output.
-                    reach[i + 1][tail] = true;
-                }
-                break;
-            }
-            if j < m {
-                match line_matches(i, j) {
-                    Ok(()) => reach[i + 1][j + 1] = true,
-                    Err(reason) => reasons[i].push((j, reason)),
                 }
             }
+            start += 1;
+        }
+        match (found, best) {
+            (Some(start), _) => pos = start + (to - from),
+            (None, Some((_, _, i, j, reason))) => return Err(lines.mismatch(i, j, reason)),
+            (None, None) => return Err(lines.too_short(from)),
         }
     }
-    if reach[n][m] {
-        return Ok(());
-    }
-    let show = |j: usize| {
-        computed
+
+    // The tail: the end of the output, but never before what is matched.
+    lines.in_step(&mut line_matches, last + 1, n, room.max(pos))
+}
+
+/// The two sides of a comparison, for building [`Mismatch`]es.
+struct Lines<'a> {
+    expected: &'a [&'a str],
+    computed: &'a [String],
+}
+
+impl Lines<'_> {
+    /// Computed line `j`, or a stand-in past the end.
+    fn show(&self, j: usize) -> String {
+        self.computed
             .get(j)
             .cloned()
             .unwrap_or_else(|| "(no more output)".to_string())
-    };
-    // The first expected line that no pairing reaches past.
-    if let Some(i) = (0..n).find(|&i| !reach[i + 1].iter().any(|&r| r)) {
-        let first_open = reach[i].iter().position(|&r| r).unwrap_or(m);
-        // After a `...` several computed lines were candidates: report the
-        // one most like the expected line (the same step number, say).
-        let best = reasons[i]
-            .iter()
-            .enumerate()
-            .max_by_key(|(order, (j, _))| (similarity(expected[i], &computed[*j]), *order))
-            .map(|(_, pair)| pair);
-        return Err(match best {
-            Some((j, reason)) => Mismatch {
-                line: i,
-                message: "output does not match".to_string(),
-                expected: expected[i].to_string(),
-                computed: show(*j),
-                detail: Some(reason.clone()).filter(|r| !r.is_empty()),
-            },
-            None => Mismatch {
-                line: i,
-                message: "expected more output than the input printed".to_string(),
-                expected: expected[i].to_string(),
-                computed: show(first_open),
-                detail: None,
-            },
-        });
     }
-    // Every expected line matched something, but output is left over.
-    let last = reach[n].iter().rposition(|&r| r).unwrap_or(0);
-    Err(Mismatch {
-        line: n.saturating_sub(1),
-        message: "the input printed more than the expected output shows".to_string(),
-        expected: expected.last().map(|s| s.to_string()).unwrap_or_default(),
-        computed: show(last),
-        detail: Some("end the expected output with `...` to skip the rest".to_string()),
-    })
+
+    fn mismatch(&self, i: usize, j: usize, reason: String) -> Mismatch {
+        Mismatch {
+            line: i,
+            message: "output does not match".to_string(),
+            expected: self.expected[i].to_string(),
+            computed: self.show(j),
+            detail: Some(reason).filter(|r| !r.is_empty()),
+        }
+    }
+
+    fn too_short(&self, i: usize) -> Mismatch {
+        Mismatch {
+            line: i,
+            message: "expected more output than the input printed".to_string(),
+            expected: self.expected[i].to_string(),
+            computed: self.show(self.computed.len()),
+            detail: None,
+        }
+    }
+
+    /// Expected lines `from..to` against computed lines from `at` on, in
+    /// step; the first line without a match or a counterpart is the error.
+    fn in_step(
+        &self,
+        line_matches: &mut impl FnMut(usize, usize) -> Result<(), String>,
+        from: usize,
+        to: usize,
+        at: usize,
+    ) -> Result<(), Mismatch> {
+        for (k, i) in (from..to).enumerate() {
+            let j = at + k;
+            if j >= self.computed.len() {
+                return Err(self.too_short(i));
+            }
+            line_matches(i, j).map_err(|reason| self.mismatch(i, j, reason))?;
+        }
+        Ok(())
+    }
 }
 
 /// How alike two lines look: the number of white-space-separated cells
@@ -992,6 +1029,55 @@ mod tests {
         let expected = ["h", "x", "1", "2"];
         let m = ellipsis_match(&expected, &computed, eq_matcher(&expected, &computed)).unwrap_err();
         assert_eq!((m.line, m.computed.as_str()), (1, "0"));
+    }
+
+    #[test]
+    fn runs_between_ellipses_are_found_in_order() {
+        let computed = lines(&["h", "0", "1", "2", "3", "4"]);
+        for expected in [
+            &["h", "...", "2", "...", "4"][..],
+            &["...", "1", "2", "...", "4"],
+            &["...", "0", "...", "3", "..."],
+            &["h", "...", "...", "4"],
+        ] {
+            assert!(
+                ellipsis_match(expected, &computed, eq_matcher(expected, &computed)).is_ok(),
+                "{expected:?}"
+            );
+        }
+        // Out of order, or overlapping the tail: no match.
+        for expected in [
+            &["...", "3", "...", "1", "..."][..],
+            &["h", "...", "4", "...", "4"],
+        ] {
+            assert!(
+                ellipsis_match(expected, &computed, eq_matcher(expected, &computed)).is_err(),
+                "{expected:?}"
+            );
+        }
+        // A run that almost matches is reported where it went wrong.
+        let expected = ["h", "...", "2", "9", "...", "4"];
+        let m = ellipsis_match(&expected, &computed, eq_matcher(&expected, &computed)).unwrap_err();
+        assert_eq!(
+            (m.line, m.expected.as_str(), m.computed.as_str()),
+            (3, "9", "3")
+        );
+    }
+
+    #[test]
+    fn long_outputs_match_in_constant_memory() {
+        // A 200,000-row table once needed a 200,000 × 200,000 grid.
+        let rows: Vec<String> = (0..200_000).map(|i| format!("{i}  {}", i * 2)).collect();
+        let expected: Vec<&str> = rows.iter().map(String::as_str).collect();
+        assert!(ellipsis_match(&expected, &rows, eq_matcher(&expected, &rows)).is_ok());
+        let expected = [
+            rows[0].as_str(),
+            "...",
+            rows[100_000].as_str(),
+            "...",
+            rows[199_999].as_str(),
+        ];
+        assert!(ellipsis_match(&expected, &rows, eq_matcher(&expected, &rows)).is_ok());
     }
 
     /// Runs `setup` then `input` in a fresh scope and checks `expected`.
