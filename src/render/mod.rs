@@ -35,6 +35,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("section.html", include_str!("../../templates/section.html")),
     ("index.html", include_str!("../../templates/index.html")),
     ("404.html", include_str!("../../templates/404.html")),
+    (
+        "lesson_card.html",
+        include_str!("../../templates/lesson_card.html"),
+    ),
 ];
 
 /// The folder, in the output and in a site's `templates/`, of stylesheets
