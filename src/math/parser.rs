@@ -474,20 +474,12 @@ impl Parser<'_> {
         let open = self.toks[self.pos].span.clone();
         self.pos += 1;
         let mut args = Vec::new();
-        if self.peek_is(self.pos, Tok::RParen) {
-            let close = self.toks[self.pos].span.end;
-            self.pos += 1;
-            return Ok(Syntax {
-                kind: SyntaxKind::Call {
-                    name,
-                    name_span: t.span.clone(),
-                    primes,
-                    args,
-                },
-                span: t.span.start..close,
-            });
-        }
-        loop {
+        // An empty argument list closes at once; otherwise arguments are
+        // separated by commas up to the closing parenthesis.
+        let close = loop {
+            if args.is_empty() && self.peek_is(self.pos, Tok::RParen) {
+                break self.toks[self.pos].span.end;
+            }
             args.push(self.arg()?);
             match self.peek().cloned() {
                 Some(c) if c.tok == Tok::Comma => {
@@ -498,18 +490,7 @@ impl Parser<'_> {
                         );
                     }
                 }
-                Some(c) if c.tok == Tok::RParen => {
-                    self.pos += 1;
-                    return Ok(Syntax {
-                        kind: SyntaxKind::Call {
-                            name,
-                            name_span: t.span.clone(),
-                            primes,
-                            args,
-                        },
-                        span: t.span.start..c.span.end,
-                    });
-                }
+                Some(c) if c.tok == Tok::RParen => break c.span.end,
                 Some(c) => {
                     return Err(MathError::new(
                         format!("expected ',' or ')', found {}", describe(c.tok)),
@@ -522,7 +503,17 @@ impl Parser<'_> {
                     );
                 }
             }
-        }
+        };
+        self.pos += 1;
+        Ok(Syntax {
+            kind: SyntaxKind::Call {
+                name,
+                name_span: t.span.clone(),
+                primes,
+                args,
+            },
+            span: t.span.start..close,
+        })
     }
 
     fn arg(&mut self) -> Result<Arg, MathError> {
