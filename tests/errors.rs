@@ -425,3 +425,20 @@ fn symlink_loops_are_reported() {
     let run = site.build();
     run.code(1).stderr_has("loop");
 }
+
+#[test]
+fn static_file_that_would_replace_a_generated_page() {
+    let stderr = fails_and_keeps_old_site(
+        |s| s.write("static/sitemap.xml", "<urlset/>"),
+        1,
+        &["static/sitemap.xml"],
+    );
+    assert!(
+        stderr.contains("would replace the generated file sitemap.xml"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("rename or move the static file"),
+        "{stderr}"
+    );
+}
