@@ -9,7 +9,7 @@
 //! - `descent_1m_steps`: the same through `Scope::run`, with the
 //!   1,000,001-row table materialised as `DescentRow`s.
 
-use gradbook::math::{Expr, Scope};
+use gradbook_math::{Expr, Scope};
 
 fn main() {
     divan::main();
@@ -68,7 +68,7 @@ fn descent_1m_steps(bencher: divan::Bencher) {
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn descent_1m_steps_engine(bencher: divan::Bencher) {
     let loss = Expr::parse("w1**2 + 3*w2**2").expect("parses");
-    let settings = gradbook::math::DescentSettings {
+    let settings = gradbook_math::DescentSettings {
         alpha: 0.01,
         steps: 1_000_000,
         momentum: 0.0,

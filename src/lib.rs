@@ -7,14 +7,12 @@
 //! `config` reads `book.toml`; `content` walks `content/` into lessons and
 //! sections; `markdown` renders each lesson body, handing fenced divs to
 //! `components`, `calc` blocks and inline values to `calc` (which runs them
-//! through the pure `math` engine) and `$…$` to `latex`; `render` puts the
+//! through the pure `gradbook_math` engine, a crate of its own) and `$…$` to `latex`; `render` puts the
 //! results into tera templates; `output` writes the site atomically; `site`
 //! chains the stages; `serve` keeps a built site in memory and serves it
 //! while watching its sources; `cli` is the only place that knows about
 //! the command line. `diagnostics` is the one error type every stage
 //! reports content problems with; `html` is the one markup escaper.
-
-pub mod math;
 
 pub mod diagnostics;
 pub mod html;

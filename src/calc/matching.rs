@@ -19,7 +19,7 @@
 
 use std::cell::OnceCell;
 
-use crate::math::{Expr, MathError, Scope, Value, format_number};
+use gradbook_math::{Expr, MathError, Scope, Value, format_number};
 
 /// Relative tolerance of the number rule.
 const RELATIVE: f64 = 1e-9;

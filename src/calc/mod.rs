@@ -3,7 +3,7 @@
 //! A [`PageCalc`] lives for the rendering of one lesson. The Markdown
 //! renderer calls it (through [`crate::markdown::Hooks`]) for every calc
 //! block and inline value in document order; it runs each input through one
-//! [`crate::math::Scope`], compares computed output with what the author
+//! [`gradbook_math::Scope`], compares computed output with what the author
 //! wrote, renders the result, and at the end reports passes, failures and
 //! the text `check --bless` would write back.
 //!
@@ -22,7 +22,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::diagnostics::{Diagnostic, SourceText};
 use crate::markdown::Hooks;
-use crate::math::{MathError, Scope, Value};
+use gradbook_math::{MathError, Scope, Value};
 
 pub mod bless;
 pub mod matching;

@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 
 use super::svg;
 use crate::html::escape;
-use crate::math::{Descent, MathError, Value, format_number};
+use gradbook_math::{Descent, MathError, Value, format_number};
 
 /// How an input fared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,7 +17,7 @@
 use std::fmt::Write as _;
 
 use crate::html::escape;
-use crate::math::{Descent, Plot, Surface, format_number};
+use gradbook_math::{Descent, Plot, Surface, format_number};
 
 /// Width of every figure's view box.
 const WIDTH: f64 = 480.0;
@@ -429,7 +429,7 @@ pub fn plot(plot: &Plot, id: &str) -> String {
 
 /// Coordinate `i` of a descent row (NaN if the row is short, which the
 /// drawing code skips).
-fn coord(row: &crate::math::DescentRow, i: usize) -> f64 {
+fn coord(row: &gradbook_math::DescentRow, i: usize) -> f64 {
     row.point.get(i).copied().unwrap_or(f64::NAN)
 }
 
@@ -532,7 +532,7 @@ fn path_and_markers(
     frame: &Frame,
     d: &Descent,
     path: &[(f64, Option<f64>)],
-    describe: impl Fn(&crate::math::DescentRow) -> String,
+    describe: impl Fn(&gradbook_math::DescentRow) -> String,
 ) {
     // On a curve the steps are chords of it: dashed, so the curve shows.
     let dash = if d.vars.len() == 1 {
@@ -856,7 +856,7 @@ mod tests {
         assert!(!d.contains('L'));
     }
 
-    use crate::math::{Scope, Value};
+    use gradbook_math::{Scope, Value};
 
     fn value(setup: &str, input: &str) -> Value {
         let mut scope = Scope::new();

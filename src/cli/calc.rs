@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::CalcArgs;
-use crate::math::{MathError, Scope};
+use gradbook_math::{MathError, Scope};
 
 /// Runs `gradbook calc`.
 pub fn run(args: &CalcArgs) -> ExitCode {

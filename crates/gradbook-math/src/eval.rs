@@ -470,7 +470,7 @@ mod tests {
     /// Evaluates `input` at x = 2 (tree and compiled) and prints the value
     /// or the error.
     fn check(input: &str, expected: &str) {
-        let e = crate::math::Expr::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+        let e = crate::Expr::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
         let tree = eval_tree(e.node(), &|v| (v == "x").then_some(2.0))
             .map(|v| format_number(v, 12))
             .unwrap_or_else(|e| format!("error: {}", e.message));
@@ -509,9 +509,7 @@ mod tests {
 
     #[test]
     fn fused_instructions() {
-        let e = crate::math::Expr::parse("3*x**2 + 2*y")
-            .unwrap()
-            .simplified();
+        let e = crate::Expr::parse("3*x**2 + 2*y").unwrap().simplified();
         let p = Program::compile(e.node(), &["x", "y"]).unwrap();
         assert_eq!(
             p.ops,

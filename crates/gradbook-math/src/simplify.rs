@@ -391,7 +391,7 @@ mod tests {
 
     /// Simplifies the parsed `input` and prints it.
     fn check(input: &str, expected: &str) {
-        let e = crate::math::Expr::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+        let e = crate::Expr::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
         let got = super::super::format::to_text(&simplify(e.node()));
         assert_eq!(got, expected, "simplifying {input:?}");
     }

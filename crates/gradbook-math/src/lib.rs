@@ -1,11 +1,11 @@
 //! The math engine: parse, differentiate, simplify, evaluate and descend.
 //!
-//! **Invariant:** this module is pure. It imports nothing from the rest of
-//! the crate, does no I/O and knows nothing of pages or files; it could be
-//! its own crate unchanged. Errors carry byte spans into the input string,
-//! and the caller maps them to file positions.
+//! **Invariant:** this crate is pure. It depends on no other crate of
+//! gradbook (nor on any crate at all outside its tests), does no I/O and
+//! knows nothing of pages or files. Errors carry byte spans into the input
+//! string, and the caller maps them to file positions.
 //!
-//! The public surface, used by `calc` and `cli::calc`:
+//! The public surface, used by the site crate's `calc` and `cli::calc`:
 //! - [`Scope`] runs one calc input at a time and remembers definitions;
 //! - [`Value`] is what an input produces, printed with [`Value::to_text`];
 //! - [`Expr`] is a parsed expression that can be evaluated, printed as text
@@ -13,7 +13,7 @@
 //! - [`format_number`] prints a number the way every output does.
 //!
 //! THIS FILE IS THE CONTRACT BETWEEN THE ENGINE AND ITS USERS: the names
-//! and signatures below are what the rest of the crate codes against.
+//! and signatures below are what the site crate codes against.
 //!
 //! Inside, the stages are: `lexer` → `parser` (syntax with spans) →
 //! `lower` (names resolved against the scope, into `ast` trees) →

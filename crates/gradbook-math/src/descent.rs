@@ -161,7 +161,7 @@ pub fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::math::Expr;
+    use crate::Expr;
 
     fn programs(f: &str, partials: &[&str], vars: &[&str]) -> (Program, Vec<Program>) {
         let p = |s: &str| Program::compile(Expr::parse(s).unwrap().node(), vars).unwrap();

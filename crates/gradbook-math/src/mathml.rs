@@ -287,8 +287,8 @@ mod tests {
     use super::*;
 
     fn check(input: &str, expected: &str) {
-        let e = crate::math::Expr::parse(input).unwrap();
-        let n = crate::math::simplify::simplify(e.node());
+        let e = crate::Expr::parse(input).unwrap();
+        let n = crate::simplify::simplify(e.node());
         assert_eq!(to_mathml(&n, 12), expected, "MathML of {input:?}");
     }
 
@@ -328,13 +328,13 @@ mod tests {
     #[test]
     fn parentheses_only_where_needed() {
         let s = {
-            let e = crate::math::Expr::parse("sigmoid(z)*(1 - sigmoid(z))").unwrap();
+            let e = crate::Expr::parse("sigmoid(z)*(1 - sigmoid(z))").unwrap();
             to_mathml(e.node(), 12)
         };
         assert_eq!(s.matches("<mo>(</mo>").count(), 3, "{s}");
         let s = {
-            let e = crate::math::Expr::parse("(x + 1)/(x - 1)").unwrap();
-            to_mathml(&crate::math::simplify::simplify(e.node()), 12)
+            let e = crate::Expr::parse("(x + 1)/(x - 1)").unwrap();
+            to_mathml(&crate::simplify::simplify(e.node()), 12)
         };
         assert!(s.contains("<mfrac>") && !s.contains("<mo>(</mo>"), "{s}");
     }

@@ -138,7 +138,7 @@ mod tests {
     /// Differentiates the parsed `input` with respect to `x` (or `w` when
     /// the input has no `x`) and prints the result.
     fn check(input: &str, expected: &str) {
-        let e = crate::math::Expr::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+        let e = crate::Expr::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
         let var = if e.node().contains_var("x") { "x" } else { "w" };
         let got = derivative(e.node(), var, 1)
             .map(|n| super::super::format::to_text(&n))
@@ -186,7 +186,7 @@ mod tests {
 
     #[test]
     fn order_limit() {
-        let e = crate::math::Expr::parse("x**2").unwrap();
+        let e = crate::Expr::parse("x**2").unwrap();
         assert!(derivative(e.node(), "x", MAX_ORDER + 1).is_err());
         assert_eq!(
             super::super::format::to_text(&derivative(e.node(), "x", 3).unwrap()),
