@@ -1,0 +1,94 @@
+//! Expressions compared as functions: the expected text is parsed in the
+//! page's scope and both sides are sampled where both are defined.
+
+use gradbook_math::{Expr, Scope, format_number};
+
+use super::numbers::RELATIVE;
+
+/// Sample values, chosen to avoid 0, ±1, integers and other special points
+/// where distinct functions often agree; mixed signs so that a domain
+/// restricted on one side still leaves points.
+pub(super) const SAMPLES: [f64; 20] = [
+    0.7183, 1.4137, -0.5772, 2.2361, 0.3679, -1.618, 1.7321, 2.6458, -2.4495, 0.1234, 3.1287,
+    -0.9003, 1.0507, 0.5403, 4.3012, -3.3019, 0.2718, 1.2599, -0.1587, 2.9957,
+];
+/// How many agreeing points settle that two expressions are the same.
+pub(super) const ENOUGH: usize = 8;
+
+/// The expected text parsed in `scope`, compared as a function with `computed`.
+pub(super) fn expression_text_matches(
+    expected: &str,
+    computed: &Expr,
+    scope: &Scope,
+) -> Result<(), String> {
+    match scope.parse_expr(expected) {
+        Ok(written) => same_function(&written, computed),
+        Err(err) => Err(format!("the expected text is not an expression: {err}")),
+    }
+}
+
+/// Whether two expressions are the same function: both are evaluated at
+/// sample points of their variables, skipping points where either is
+/// undefined, and must agree within the number rule (absolute tolerance
+/// 1e-10, for round-off in cancelling terms).
+pub(super) fn same_function(expected: &Expr, computed: &Expr) -> Result<(), String> {
+    let mut vars = expected.free_vars();
+    vars.extend(computed.free_vars());
+    vars.sort();
+    vars.dedup();
+    let mut agreed = 0;
+    // The base points first; if the functions share no domain there (say
+    // `sqrt(w - 10)`), the same points scaled up and down.
+    for scale in [1.0, 10.0, 100.0, 0.01] {
+        for k in 0..SAMPLES.len() {
+            let point: Vec<(&str, f64)> = vars
+                .iter()
+                .enumerate()
+                .map(|(v, name)| {
+                    let base = SAMPLES[(k + 7 * v) % SAMPLES.len()] + 0.0131 * v as f64;
+                    (name.as_str(), base * scale)
+                })
+                .collect();
+            let (Ok(a), Ok(b)) = (expected.eval(&point), computed.eval(&point)) else {
+                continue;
+            };
+            if !a.is_finite() || !b.is_finite() {
+                continue;
+            }
+            let diff = (a - b).abs();
+            if diff > 1e-10 && diff > RELATIVE * a.abs().max(b.abs()) {
+                let at = point
+                    .iter()
+                    .map(|(n, x)| format!("{n} = {}", format_number(*x, 6)))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let at = if at.is_empty() {
+                    String::new()
+                } else {
+                    format!("at {at}, ")
+                };
+                return Err(format!(
+                    "not the same function: {at}expected gives {}, computed gives {}",
+                    format_number(a, 12),
+                    format_number(b, 12)
+                ));
+            }
+            agreed += 1;
+            if agreed >= ENOUGH || vars.is_empty() {
+                return Ok(());
+            }
+        }
+        if agreed >= 3 {
+            return Ok(());
+        }
+    }
+    if agreed > 0 {
+        return Ok(());
+    }
+    // No point where both are defined: fall back to the printed forms.
+    if expected.to_text() == computed.to_text() {
+        Ok(())
+    } else {
+        Err("no sample point where both expressions are defined".to_string())
+    }
+}
