@@ -304,6 +304,32 @@ pub fn eval_tree(n: &Node, lookup: &dyn Fn(&str) -> Option<f64>) -> Result<f64, 
     v.float().map_err(|o| Domain::Overflow(o).to_error())
 }
 
+/// Checks that every part of `n` without variables has a value: an
+/// expression with an undefined constant in it (`1/0 + w`, `log(-1)*w`) is
+/// undefined everywhere, and simplifying must not turn it into a number
+/// (`0**-2*0`). Exact numbers too long to compute are not errors here: a
+/// symbolic result may keep `10**1000` as a power.
+pub fn check_constants(n: &Node) -> Result<(), MathError> {
+    if matches!(n, Node::Num(_) | Node::Const(_) | Node::Var(_)) {
+        return Ok(());
+    }
+    if !has_var(n) {
+        return match eval_num(n, &|_| None) {
+            Err(Fault::Domain(d)) if !matches!(d, Domain::Overflow(_)) => Err(d.to_error()),
+            _ => Ok(()),
+        };
+    }
+    match n {
+        Node::Add(xs) | Node::Mul(xs) => xs.iter().try_for_each(check_constants),
+        Node::Pow(a, b) => {
+            check_constants(a)?;
+            check_constants(b)
+        }
+        Node::Call(_, a) => check_constants(a),
+        Node::Num(_) | Node::Const(_) | Node::Var(_) => Ok(()),
+    }
+}
+
 /// True when the tree has a variable (stops at the first one).
 fn has_var(n: &Node) -> bool {
     match n {

@@ -17,7 +17,7 @@ use super::MathError;
 use super::ast::{Budget, Constant, Func, Node};
 use super::diff::derivative;
 use super::error::{MAX_DIGITS, MAX_ORDER, closest};
-use super::eval::{Fault, eval_num};
+use super::eval::{Fault, check_constants, eval_num};
 use super::number::Num;
 use super::parser::{Arg, Syntax, SyntaxKind};
 use super::simplify::simplify;
@@ -404,7 +404,9 @@ impl<'a> Lower<'a> {
             "diff" => return self.diff(args, &span, primes),
             "simplify" if primes == 0 => {
                 let a = self.positional(name, args, &span, 1, 1, "simplify(expr)")?;
-                return Ok(simplify(&self.expr(a[0])?));
+                let expr = self.expr(a[0])?;
+                check_constants(&expr).map_err(|e| e.at_least(a[0].span.clone()))?;
+                return Ok(simplify(&expr));
             }
             "grad" | "nudge" | "descent" | "plot" => {
                 return Err(MathError::new(
@@ -528,6 +530,7 @@ impl<'a> Lower<'a> {
             }
         };
         expr.check_limits().map_err(|e| e.at_least(span.clone()))?;
+        check_constants(&expr).map_err(|e| e.at_least(a[0].span.clone()))?;
         derivative(&expr, &var, order).map_err(|e| e.at_least(span.clone()))
     }
 }

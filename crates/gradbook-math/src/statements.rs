@@ -15,7 +15,8 @@ use super::descent::{self, Settings};
 use super::diff::derivative;
 use super::error::{MAX_SAMPLES, MAX_STEPS, MAX_TEXT, MAX_WORK, closest};
 use super::eval::{
-    Domain, Fault, Program, add_num, apply_num, div_num, eval_num, mul_num, power_num,
+    Domain, Fault, Program, add_num, apply_num, check_constants, div_num, eval_num, mul_num,
+    power_num,
 };
 use super::lower::{Condition, Lower, check_constant_conditions, define, is_reserved, number};
 use super::number::Num;
@@ -194,6 +195,7 @@ impl Scope {
         } else {
             check_constant_conditions(&lower.take_conditions())
                 .map_err(|e| e.at_least(s.span.clone()))?;
+            check_constants(&node).map_err(|e| e.at_least(s.span.clone()))?;
             symbolic(simplify(&node), &s.span)
         }
     }

@@ -290,6 +290,29 @@ fn definitions_capture_what_they_use() {
 }
 
 #[test]
+fn undefined_constants_are_never_simplified_away() {
+    check("1/0 + w", "error: division by zero");
+    check("simplify((1/0)**0)", "error: division by zero");
+    check("simplify(0**-2*0)", "error: division by zero");
+    check(
+        "simplify(log(-1)*w)",
+        "error: log(-1) is undefined: log needs a positive number",
+    );
+    check(
+        "diff(sqrt(-1)*w, w)",
+        "error: sqrt(-1) is undefined: a negative number has no real square root",
+    );
+    // A float power that overflows is an overflow, not an unread power.
+    check(
+        "simplify(1e-308**-2*w)",
+        "error: the result overflows: a number in it is beyond the largest floating-point number (about 1.8e+308) — write large numbers exactly (10**400, not 1e400), or scale the expression",
+    );
+    check("1e-308**-2", "inf");
+    // Too many digits is not undefined: the power stays a power.
+    check("simplify(w + 10**1000)", "w + 10**1000");
+}
+
+#[test]
 fn missed_simplifications() {
     check("diff(exp(1 + log(w)), w)", "e");
     check("simplify(exp(1 + log(w)))", "e*w");
