@@ -108,19 +108,21 @@ pub fn check_constant_conditions(conditions: &[Condition]) -> Result<(), MathErr
 }
 
 /// True when evaluating `n` may fail somewhere: a `log`, a power that is
-/// not a whole non-negative one (roots, divisions), or an exact number
-/// that may not become a float. A derivative of a function that cannot
-/// fail needs no condition.
+/// not a whole non-negative one (roots, divisions) unless its base is a
+/// nonzero number (`1/3`), or an exact number that may not become a float.
+/// A derivative of a function that cannot fail needs no condition.
 fn can_fail(n: &Node) -> bool {
     match n {
-        Node::Num(x) => !matches!(x, Num::Rat(..) | Num::Float(_)),
+        Node::Num(x) => x.float().is_err(),
         Node::Const(_) | Node::Var(_) => false,
         Node::Add(xs) | Node::Mul(xs) => xs.iter().any(can_fail),
         Node::Pow(b, e) => {
-            let whole = e
+            let integer = e.as_num().is_some_and(Num::is_integer);
+            let whole = integer && e.as_num().is_some_and(|k| !k.is_negative());
+            let nonzero_base = b
                 .as_num()
-                .is_some_and(|k| k.is_integer() && !k.is_negative());
-            !whole || can_fail(b) || can_fail(e)
+                .is_some_and(|x| !x.is_zero() && x.float().is_ok());
+            !(whole || integer && nonzero_base) || can_fail(b) || can_fail(e)
         }
         Node::Call(Func::Log, _) => true,
         Node::Call(_, a) => can_fail(a),
@@ -389,7 +391,7 @@ impl<'a> Lower<'a> {
                 let node = self.substitute(&c.node, &def.params, vals.clone(), &span)?;
                 self.require(&c.func, node, &span)?;
             }
-            if primes > 0 {
+            if primes > 0 && can_fail(&def.body) {
                 let value = self.substitute(&def.body, &def.params, vals.clone(), &span)?;
                 self.require(name, value, &span)?;
             }

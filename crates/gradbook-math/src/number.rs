@@ -94,6 +94,12 @@ impl Num {
         if d == 0 {
             return Num::Overflow(Overflow::Digits);
         }
+        if d == 1 {
+            return match i64::try_from(n) {
+                Ok(a) if a != i64::MIN => Num::Rat(a, 1),
+                _ => Num::from_big(BigRational::from_integer(BigInt::from(n))),
+            };
+        }
         let (n, d) = if d < 0 {
             // Negating i128::MIN overflows; such inputs cannot arise from
             // two i64s, but go through the big path to be safe.
@@ -308,8 +314,8 @@ impl Num {
     pub fn add(&self, other: &Num) -> Num {
         match (self, other) {
             (Num::Rat(a, b), Num::Rat(c, d)) => {
-                if *b == 1 && *d == 1 {
-                    return Num::rat(*a as i128 + *c as i128, 1);
+                if b == d {
+                    return Num::rat(*a as i128 + *c as i128, *b as i128);
                 }
                 let (a, b, c, d) = (*a as i128, *b as i128, *c as i128, *d as i128);
                 Num::rat(a * d + c * b, b * d)
@@ -609,14 +615,48 @@ pub fn powf_integral(b: f64, x: f64) -> f64 {
     }
 }
 
+/// The greatest common divisor (binary: shifts and subtractions, much
+/// cheaper than 128-bit division), on 64 bits when both fit.
 fn gcd128(a: i128, b: i128) -> i128 {
-    let (mut a, mut b) = (a.unsigned_abs(), b.unsigned_abs());
-    while b != 0 {
-        let t = a % b;
-        a = b;
-        b = t;
+    let (a, b) = (a.unsigned_abs(), b.unsigned_abs());
+    if let (Ok(a), Ok(b)) = (u64::try_from(a), u64::try_from(b)) {
+        return i128::from(binary_gcd(a, b));
     }
-    a.min(i128::MAX as u128) as i128
+    let (mut a, mut b) = (a, b);
+    if a == 0 || b == 0 {
+        return (a | b).min(i128::MAX as u128) as i128;
+    }
+    let shift = (a | b).trailing_zeros();
+    a >>= a.trailing_zeros();
+    loop {
+        b >>= b.trailing_zeros();
+        if a > b {
+            std::mem::swap(&mut a, &mut b);
+        }
+        b -= a;
+        if b == 0 {
+            break;
+        }
+    }
+    (a << shift).min(i128::MAX as u128) as i128
+}
+
+fn binary_gcd(mut a: u64, mut b: u64) -> u64 {
+    if a == 0 || b == 0 {
+        return a | b;
+    }
+    let shift = (a | b).trailing_zeros();
+    a >>= a.trailing_zeros();
+    loop {
+        b >>= b.trailing_zeros();
+        if a > b {
+            std::mem::swap(&mut a, &mut b);
+        }
+        b -= a;
+        if b == 0 {
+            return a << shift;
+        }
+    }
 }
 
 /// 10**MAX_DIGITS, the first number with too many digits.
@@ -679,6 +719,21 @@ mod tests {
     fn pow(b: &Num, e: &Num) -> Num {
         b.pow(e)
             .unwrap_or_else(|err| panic!("{b:?}**{e:?}: {err:?}"))
+    }
+
+    #[test]
+    fn gcd() {
+        assert_eq!(gcd128(12, 18), 6);
+        assert_eq!(gcd128(-12, 18), 6);
+        assert_eq!(gcd128(0, 7), 7);
+        assert_eq!(gcd128(7, 0), 7);
+        assert_eq!(gcd128(0, 0), 0);
+        let big = (1i128 << 100) * 3;
+        assert_eq!(gcd128(big, (1i128 << 90) * 9), (1i128 << 90) * 3);
+        assert_eq!(
+            gcd128(i64::MAX as i128 * 2, i64::MAX as i128),
+            i64::MAX as i128
+        );
     }
 
     #[test]
