@@ -394,7 +394,11 @@ fn exact_input_gives_one_exact_value_by_every_path() {
         .run(&exact_expr(), |e| {
             let Some(exact) = &e.value else {
                 // A division by zero is an error by every path.
-                prop_assert!(run_last(&[e.text.clone()]).is_err(), "{}", e.text);
+                prop_assert!(
+                    run_last(std::slice::from_ref(&e.text)).is_err(),
+                    "{}",
+                    e.text
+                );
                 let simplified = run_last(&[format!("simplify({})", e.text)]);
                 prop_assert!(
                     simplified.is_err(),
@@ -408,7 +412,7 @@ fn exact_input_gives_one_exact_value_by_every_path() {
                 || exact.denom().to_string().len() > super::MAX_DIGITS;
             let float = exact.to_f64().unwrap_or(f64::NAN);
             // Evaluating: the correctly rounded double of the exact value.
-            let value = run_last(&[e.text.clone()]);
+            let value = run_last(std::slice::from_ref(&e.text));
             match &value {
                 Ok(super::Value::Number(x)) => prop_assert!(
                     x.to_bits() == float.to_bits() || (*x == 0.0 && float == 0.0),
@@ -576,7 +580,7 @@ fn float_powers_agree_with_a_double_double_reference() {
             );
             // And every path to it gives the same float.
             let text = format!("({x:?})**({n})");
-            let value = run_last(&[text.clone()]);
+            let value = run_last(std::slice::from_ref(&text));
             prop_assert!(
                 matches!(value, Ok(super::Value::Number(v)) if v.to_bits() == got.to_bits()),
                 "{text}: {value:?}, not {got:e}"
@@ -597,7 +601,7 @@ fn number_expr_text() -> impl Strategy<Value = String> {
     let leaf = prop_oneof![
         2 => Just("w".to_string()),
         1 => Just("x".to_string()),
-        2 => float.prop_map(|x| super::format::float_repr(x)),
+        2 => float.prop_map(super::format::float_repr),
         2 => (1u32..=200).prop_map(|k| format!("2**{k}")),
         1 => (any::<u64>(), 2u64..=u64::MAX).prop_map(|(p, q)| format!("({p}*{p}/{q})")),
         1 => (1u32..=330).prop_map(|k| format!("10**-{k}")),
@@ -719,7 +723,7 @@ proptest! {
         let text = super::format_number(x, 17);
         prop_assert_eq!(text.parse::<f64>().map(f64::to_bits), Ok((if x == 0.0 { 0.0 } else { x }).to_bits()));
         // And as a calc input, too.
-        let value = run_last(&[text.clone()]);
+        let value = run_last(std::slice::from_ref(&text));
         prop_assert!(
             matches!(value, Ok(super::Value::Number(v)) if v == x),
             "{} gives {:?}", text, value
