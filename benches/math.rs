@@ -7,7 +7,10 @@
 //! - `descent_1m_steps_engine`: the descent loop itself, 1,000,000 steps
 //!   on a two-variable quadratic (target: well under 100 ms);
 //! - `descent_1m_steps`: the same through `Scope::run`, with the
-//!   1,000,001-row table materialised as `DescentRow`s.
+//!   1,000,001-row table materialised as `DescentRow`s;
+//! - `exact_values`: values of small exact inputs (integers, ratios,
+//!   powers) and of calls to a defined function, the everyday path that
+//!   exact arithmetic must keep fast.
 
 use gradbook_math::{Expr, Scope};
 
@@ -78,5 +81,32 @@ fn descent_1m_steps_engine(bencher: divan::Bencher) {
     bencher.bench_local(|| {
         loss.descend(&["w1", "w2"], divan::black_box(&[1.0, -2.0]), settings)
             .expect("descent runs")
+    });
+}
+
+#[divan::bench]
+fn exact_values(bencher: divan::Bencher) {
+    let mut scope = Scope::new();
+    scope
+        .run("J(w) = 3*w**2 - 2*w + 1/3")
+        .expect("definition runs");
+    let inputs = [
+        "1/3 + 2/7*5 - 3**4",
+        "2**10 - 1000 + 7/8",
+        "J(3) + J(1/2)",
+        "(1 - 1/4)**3*16",
+        "J'(2)",
+    ];
+    bencher.bench_local(|| {
+        inputs
+            .iter()
+            .map(|i| {
+                scope
+                    .run(divan::black_box(i))
+                    .expect("input runs")
+                    .to_text(12)
+                    .len()
+            })
+            .sum::<usize>()
     });
 }

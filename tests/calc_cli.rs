@@ -67,6 +67,11 @@ fn activations() {
 }
 
 #[test]
+fn exact_numbers() {
+    golden("exact.txt", true);
+}
+
+#[test]
 fn errors_fail_the_run() {
     golden("errors.txt", false);
 }

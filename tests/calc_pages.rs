@@ -365,3 +365,29 @@ fn builds_are_deterministic() {
     assert!(!one.is_empty());
     assert_eq!(one, site.tree("two"));
 }
+
+#[test]
+fn a_result_too_large_fails_at_its_line_before_it_is_computed() {
+    // Fifty variables and a million steps: a table of 102 million cells,
+    // which once ran for minutes and took gigabytes. The engine refuses it
+    // from steps and variables before the first step.
+    let vars: Vec<String> = (1..=50).map(|i| format!("w{i}")).collect();
+    let squares: Vec<String> = vars.iter().map(|v| format!("{v}**2")).collect();
+    let start: Vec<String> = vars.iter().map(|v| format!("{v}=1")).collect();
+    let body = format!(
+        "```calc\n>>> L({}) = {}\n>>> descent(L, {}, alpha=0.1, steps=1000000)\n```\n",
+        vars.join(", "),
+        squares.join(" + "),
+        start.join(", ")
+    );
+    let site = fixture().lesson("lessons/huge.md", "Huge", &body);
+    let line = BODY_LINE + 2;
+    let check = site.check();
+    check.code(1);
+    check.stdout_has(&format!("content/lessons/huge.md:{line}:5: error:"));
+    check.stdout_has("more than the 8000000 cells a result may hold");
+    let build = site.build();
+    build.code(1);
+    build.stderr_has(&format!("content/lessons/huge.md:{line}:5"));
+    build.stderr_has("use steps=78430 or fewer with 50 variables");
+}

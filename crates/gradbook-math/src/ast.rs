@@ -117,9 +117,9 @@ impl Node {
     }
 
     /// The number, if this is one.
-    pub fn as_num(&self) -> Option<Num> {
+    pub fn as_num(&self) -> Option<&Num> {
         match self {
-            Node::Num(n) => Some(*n),
+            Node::Num(n) => Some(n),
             _ => None,
         }
     }
@@ -183,8 +183,43 @@ impl Node {
         }
     }
 
+    /// True when a float in the tree is infinite or NaN.
+    pub fn has_non_finite(&self) -> bool {
+        match self {
+            Node::Num(Num::Float(x)) => !x.is_finite(),
+            Node::Num(_) | Node::Const(_) | Node::Var(_) => false,
+            Node::Add(xs) | Node::Mul(xs) => xs.iter().any(Node::has_non_finite),
+            Node::Pow(a, b) => a.has_non_finite() || b.has_non_finite(),
+            Node::Call(_, a) => a.has_non_finite(),
+        }
+    }
+
+    /// An upper estimate of the length of the printed form, in bytes.
+    pub fn text_size(&self) -> usize {
+        let mut stack = vec![self];
+        let mut size = 0usize;
+        while let Some(n) = stack.pop() {
+            size += match n {
+                Node::Num(x) => x.text_len(),
+                Node::Var(v) => v.len() + 4,
+                _ => 12,
+            };
+            match n {
+                Node::Num(_) | Node::Const(_) | Node::Var(_) => {}
+                Node::Add(xs) | Node::Mul(xs) => stack.extend(xs),
+                Node::Pow(a, b) => {
+                    stack.push(a);
+                    stack.push(b);
+                }
+                Node::Call(_, a) => stack.push(a),
+            }
+        }
+        size
+    }
+
     /// Checks the tree against the depth and size limits, without recursion
-    /// (so even a tree that is too deep is measured safely).
+    /// (so even a tree that is too deep is measured safely), and for exact
+    /// numbers that could not be computed.
     pub fn check_limits(&self) -> Result<(), MathError> {
         let mut stack: Vec<(&Node, usize)> = vec![(self, 1)];
         let mut count = 0usize;
@@ -200,6 +235,9 @@ impl Node {
                 return Err(too_large());
             }
             match n {
+                Node::Num(Num::Overflow(o)) => {
+                    return Err(super::eval::Domain::Overflow(*o).to_error());
+                }
                 Node::Num(_) | Node::Const(_) | Node::Var(_) => {}
                 Node::Add(xs) | Node::Mul(xs) => stack.extend(xs.iter().map(|x| (x, d + 1))),
                 Node::Pow(a, b) => {

@@ -3,12 +3,20 @@
 //! [`run`] is the hot loop: the function and its partial derivatives are
 //! [`Program`]s, every buffer is allocated once before the first step, and
 //! each step is a handful of stack-machine instructions per program. With
-//! momentum it is PyTorch's SGD: `v = momentum*v + g`, `w = w - alpha*v`.
+//! momentum it is PyTorch's SGD without dampening or Nesterov: `v` starts
+//! at 0, then at every step `v = momentum*v + g` and `w = w - alpha*v`.
+//! With `tol`, the run stops at the first step whose gradient norm (the
+//! Euclidean norm, computed without squaring overflow or underflow) is
+//! below it.
+//!
+//! A table has `2n + 2` columns for `n` variables and at most
+//! [`MAX_CELLS`] cells; a run that would pass that is refused before its
+//! first step (or, with `tol`, when it gets there).
 
 use super::MathError;
 use super::ast::Node;
 use super::diff::derivative;
-use super::error::MAX_WORK;
+use super::error::{MAX_CELLS, MAX_WORK};
 use super::eval::{Domain, Program};
 use super::format::format_number;
 
@@ -51,19 +59,60 @@ pub enum Failure {
     Domain { step: usize, domain: Domain },
     /// The point left the finite numbers at this step (variable index).
     Diverged { step: usize, var: usize, value: f64 },
+    /// The table would have more rows than allowed, after this step.
+    TooManyRows { step: usize },
 }
 
-/// Compiles `raw` (for values) and the partial derivatives of `simplified`
-/// over `vars`, checks that the run stays within [`MAX_WORK`], and runs it.
-/// Errors carry no span; the caller adds one.
+/// Columns of a descent table over `n` variables: the step, the point,
+/// the value and the gradient.
+pub fn columns(n: usize) -> usize {
+    2 * n + 2
+}
+
+/// Most rows a table over `n` variables may have.
+pub fn max_rows(n: usize) -> usize {
+    MAX_CELLS / columns(n)
+}
+
+fn too_many_cells(n: usize, rows: usize) -> MathError {
+    let limit = max_rows(n);
+    MathError::new(
+        format!(
+            "the descent table would have {rows} rows of {} columns, more than the {MAX_CELLS} cells a result may hold",
+            columns(n)
+        ),
+        0..0,
+    )
+    .with_help(format!(
+        "use steps={} or fewer with {n} variable{}; in the expected output, a `...` line can stand for the middle of a long table",
+        limit - 1,
+        if n == 1 { "" } else { "s" }
+    ))
+}
+
+/// Compiles `raw` (for values, after the `guards` its derivatives need)
+/// and the partial derivatives of `simplified` over `vars`, checks that the
+/// run stays within [`MAX_WORK`] and, when every row is kept, within
+/// [`MAX_CELLS`], and runs it. Errors carry no span; the caller adds one.
 pub fn descend(
     raw: &Node,
     simplified: &Node,
+    guards: &[Node],
     vars: &[&str],
     start: &[f64],
     settings: Settings,
 ) -> Result<Trace, MathError> {
-    let value = Program::compile(raw, vars)?;
+    let n = vars.len();
+    let row_limit = if settings.record_all {
+        let rows = settings.steps.saturating_add(1);
+        if rows > max_rows(n) && settings.tol.is_none() {
+            return Err(too_many_cells(n, rows));
+        }
+        max_rows(n)
+    } else {
+        usize::MAX
+    };
+    let value = Program::compile_guarded(raw, guards, vars)?;
     let mut grads = Vec::with_capacity(vars.len());
     for p in vars {
         grads.push(Program::compile(&derivative(simplified, p, 1)?, vars)?);
@@ -79,7 +128,7 @@ pub fn descend(
         )
         .with_help("use fewer steps or a smaller function"));
     }
-    run(&value, &grads, start, settings).map_err(|f| match f {
+    run(&value, &grads, start, settings, row_limit).map_err(|f| match f {
         Failure::Domain { step, domain } => MathError::new(
             format!("descent stopped at step {step}: {}", domain.message()),
             0..0,
@@ -93,19 +142,56 @@ pub fn descend(
             0..0,
         )
         .with_help("try a smaller alpha"),
+        Failure::TooManyRows { step } => MathError::new(
+            format!(
+                "descent had not reached tol after {step} steps, and a longer table would pass the {MAX_CELLS} cells a result may hold"
+            ),
+            0..0,
+        )
+        .with_help(format!(
+            "give steps={step} or fewer, a larger tol, or a larger alpha"
+        )),
     })
 }
 
-/// Runs descent from `start`.
+/// The Euclidean norm of `g`, scaled so that squaring neither overflows
+/// nor underflows (`tol=1e-170` compares with 1e-170, not with 1e-340).
+pub fn norm(g: &[f64]) -> f64 {
+    if let [x] = g {
+        return x.abs();
+    }
+    let scale = g.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    if scale == 0.0 || !scale.is_finite() {
+        return scale;
+    }
+    scale
+        * g.iter()
+            .map(|x| (x / scale) * (x / scale))
+            .sum::<f64>()
+            .sqrt()
+}
+
+/// Runs descent from `start`, keeping at most `row_limit` rows.
 pub fn run(
     value: &Program,
     grads: &[Program],
     start: &[f64],
     settings: Settings,
+    row_limit: usize,
 ) -> Result<Trace, Failure> {
     let n = start.len();
-    let rows = settings.steps + 1;
-    let kept = if settings.record_all { rows } else { 1 };
+    let rows = settings.steps.saturating_add(1);
+    // Reserve for the rows a run is sure to make only: one that stops at
+    // `tol` early should not hold memory for a million.
+    let kept = if settings.record_all {
+        rows.min(row_limit).min(if settings.tol.is_some() {
+            1024
+        } else {
+            usize::MAX
+        })
+    } else {
+        1
+    };
     let stack_len = grads
         .iter()
         .map(Program::stack_size)
@@ -124,16 +210,16 @@ pub fn run(
     let mut w = start.to_vec();
     let mut g = vec![0.0; n];
     let mut v = vec![0.0; n];
-    let tol2 = settings.tol.map(|t| t * t);
     for step in 0..rows {
         let fail = |domain| Failure::Domain { step, domain };
         let y = value.run(&w, &mut stack).map_err(fail)?;
-        let mut norm2 = 0.0;
         for (gi, p) in g.iter_mut().zip(grads) {
             *gi = p.run(&w, &mut stack).map_err(fail)?;
-            norm2 += *gi * *gi;
         }
-        let last = step + 1 == rows || tol2.is_some_and(|t| norm2 < t);
+        let last = step + 1 == rows || settings.tol.is_some_and(|t| norm(&g) < t);
+        if settings.record_all && !last && step + 1 >= row_limit {
+            return Err(Failure::TooManyRows { step });
+        }
         if settings.record_all || last {
             trace.point.extend_from_slice(&w);
             trace.value.push(y);
@@ -178,7 +264,7 @@ mod tests {
             tol: None,
             record_all: true,
         };
-        let t = run(&f, &g, &[3.0], settings).unwrap();
+        let t = run(&f, &g, &[3.0], settings, usize::MAX).unwrap();
         assert_eq!(t.rows(), 3);
         assert_eq!(t.point[1], 3.0 - 0.1 * 6.0);
         assert!((t.value[2] - 1.92 * 1.92).abs() < 1e-12);
@@ -194,7 +280,7 @@ mod tests {
             tol: Some(1e-6),
             record_all: true,
         };
-        let t = run(&f, &g, &[1.0, -2.0], settings).unwrap();
+        let t = run(&f, &g, &[1.0, -2.0], settings, usize::MAX).unwrap();
         assert!(t.rows() < 10_001);
         let last = t.rows() - 1;
         let norm = (t.grad[2 * last].powi(2) + t.grad[2 * last + 1].powi(2)).sqrt();
@@ -214,7 +300,7 @@ mod tests {
             tol: None,
             record_all: true,
         };
-        let full = run(&f, &g, &[1.0, -2.0], all).unwrap();
+        let full = run(&f, &g, &[1.0, -2.0], all, usize::MAX).unwrap();
         let last = run(
             &f,
             &g,
@@ -223,6 +309,7 @@ mod tests {
                 record_all: false,
                 ..all
             },
+            usize::MAX,
         )
         .unwrap();
         assert_eq!(last.rows(), 1);
@@ -242,7 +329,7 @@ mod tests {
             record_all: true,
         };
         assert!(matches!(
-            run(&f, &g, &[3.0], settings),
+            run(&f, &g, &[3.0], settings, usize::MAX),
             Err(Failure::Diverged { .. })
         ));
         let (f, g) = programs("log(w)", &["1/w"], &["w"]);
@@ -254,7 +341,7 @@ mod tests {
             record_all: true,
         };
         assert!(matches!(
-            run(&f, &g, &[0.5], settings),
+            run(&f, &g, &[0.5], settings, usize::MAX),
             Err(Failure::Domain { step: 1, .. })
         ));
     }

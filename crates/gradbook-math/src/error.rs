@@ -22,6 +22,15 @@ pub const MAX_WORK: usize = 2_000_000_000;
 pub const MAX_ORDER: usize = 12;
 /// Most samples a `plot` may take.
 pub const MAX_SAMPLES: usize = 10_000;
+/// Most decimal digits in the numerator, and in the denominator, of an
+/// exact number (`10**999` is the largest power of ten).
+pub const MAX_DIGITS: usize = 1000;
+/// Most cells (rows times columns) in a result table: a `descent` over
+/// `n` variables has `2n + 2` columns, so a one-variable run may take
+/// every one of its [`MAX_STEPS`] steps and a 50-variable one about 78,000.
+pub const MAX_CELLS: usize = 8_000_000;
+/// Longest printed form, in bytes, of an expression result.
+pub const MAX_TEXT: usize = 4_000_000;
 
 impl MathError {
     /// An error about `span` with no suggestion.

@@ -1,16 +1,23 @@
-//! Evaluation in f64, with domain errors as errors.
+//! Evaluation, with domain errors as errors.
 //!
-//! Two evaluators share the same function semantics ([`apply`], [`power`]):
-//! a tree walker for one-off values, and [`Program`], a flat stack-machine
-//! compilation for hot loops (descent, plots, surfaces) that does no name
-//! look-ups and no allocation per evaluation.
+//! Two evaluators share the same function semantics ([`apply`],
+//! [`power`]): a tree walker over [`Num`]s ([`eval_num`]) that keeps exact
+//! numbers exact until an operation without an exact result needs a float,
+//! for one-off values; and [`Program`], a flat stack-machine compilation
+//! over `f64`s for hot loops (descent, plots, surfaces) that does no name
+//! look-ups and no allocation per evaluation. A compiled program folds
+//! every constant subtree with the exact evaluator first, so both agree on
+//! `(2**53 + 1 - 2**53)*w`.
+
+use std::sync::Arc;
 
 use super::MathError;
 use super::ast::{Func, Node};
+use super::error::MAX_DIGITS;
 use super::format::format_number;
-use super::number::Num;
+use super::number::{Num, Overflow, PowError, powf_integral, powi};
 
-/// Why a value is not a real number.
+/// Why a value is not a real number, or cannot be computed.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Domain {
     /// `x/0` or `0**-n`.
@@ -21,6 +28,8 @@ pub enum Domain {
     Sqrt(f64),
     /// A negative base to a non-integer power.
     Pow(f64, f64),
+    /// An exact number too long to compute, or too large for a float.
+    Overflow(Overflow),
 }
 
 impl Domain {
@@ -39,16 +48,60 @@ impl Domain {
                 f(b),
                 f(e)
             ),
+            Domain::Overflow(Overflow::Digits) => {
+                format!("an exact number here would have more than {MAX_DIGITS} digits")
+            }
+            Domain::Overflow(Overflow::Float(digits)) => format!(
+                "an exact number of {digits} digits is too large for a floating-point number \
+                 (the largest is about 1.8e+308)"
+            ),
         }
     }
 
     /// As a [`MathError`] without a position.
     pub fn to_error(self) -> MathError {
-        MathError::new(self.message(), 0..0)
+        let err = MathError::new(self.message(), 0..0);
+        match self {
+            Domain::Overflow(Overflow::Digits) => err.with_help(format!(
+                "integers and ratios are exact up to {MAX_DIGITS} digits; \
+                 write a float such as 10.0 to compute approximately"
+            )),
+            Domain::Overflow(Overflow::Float(_)) => {
+                err.with_help("values print as floats; simplify(...) shows an exact result in full")
+            }
+            _ => err,
+        }
     }
 }
 
-/// `f(x)`.
+/// Why an evaluation failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fault {
+    /// Not a real number, or not computable.
+    Domain(Domain),
+    /// A variable without a value.
+    Unbound(Arc<str>),
+}
+
+impl From<Domain> for Fault {
+    fn from(d: Domain) -> Fault {
+        Fault::Domain(d)
+    }
+}
+
+impl Fault {
+    /// As a [`MathError`] without a position.
+    pub fn to_error(&self) -> MathError {
+        match self {
+            Fault::Domain(d) => d.to_error(),
+            Fault::Unbound(v) => MathError::new(format!("'{v}' has no value"), 0..0).with_help(
+                format!("give it one, e.g. {v} = 1, or pass it as an argument"),
+            ),
+        }
+    }
+}
+
+/// `f(x)` over floats.
 pub fn apply(f: Func, x: f64) -> Result<f64, Domain> {
     Ok(match f {
         Func::Sin => x.sin(),
@@ -106,19 +159,46 @@ pub fn apply(f: Func, x: f64) -> Result<f64, Domain> {
     })
 }
 
-/// `b ** e` over the reals.
+/// `f(x)` exactly where the value is rational (`abs`, `sign`, `step` and
+/// `relu` of any exact number; `sin(0)`, `exp(0)`, `log(1)`, `sigmoid(0)`
+/// …), and in floats otherwise.
+pub fn apply_num(f: Func, x: &Num) -> Result<Num, Domain> {
+    if let Some(v) = exact_value(f, x) {
+        return Ok(v);
+    }
+    let v = x.float().map_err(Domain::Overflow)?;
+    apply(f, v).map(Num::Float)
+}
+
+/// The exact value of `f(x)` for an exact `x`, when it is rational.
+pub fn exact_value(f: Func, x: &Num) -> Option<Num> {
+    if !x.is_exact() {
+        return None;
+    }
+    let positive = x.signum() > 0;
+    let zero = x.is_zero();
+    match f {
+        Func::Abs => Some(if x.is_negative() { x.neg() } else { x.clone() }),
+        Func::Sign => Some(Num::int(x.signum())),
+        Func::Step => Some(Num::int(i64::from(positive))),
+        Func::Relu => Some(if positive { x.clone() } else { Num::ZERO }),
+        Func::Sin | Func::Tan | Func::Tanh if zero => Some(Num::ZERO),
+        Func::Cos | Func::Exp if zero => Some(Num::ONE),
+        Func::Sigmoid if zero => Some(Num::rat(1, 2)),
+        Func::Log if x.is_one() => Some(Num::ZERO),
+        _ => None,
+    }
+}
+
+/// `b ** e` over the reals, for floats (the compiled programs' power).
 pub fn power(b: f64, e: f64) -> Result<f64, Domain> {
     if b == 0.0 && e < 0.0 {
         return Err(Domain::DivZero);
     }
     // A whole exponent (an infinite one has a NaN fraction) is real for
-    // any base; `powf` is exact about the sign beyond `powi`'s range.
+    // any base.
     if e.fract() == 0.0 {
-        return Ok(if e.abs() < 2_147_483_647.0 {
-            b.powi(e as i32)
-        } else {
-            b.powf(e)
-        });
+        return Ok(powf_integral(b, e));
     }
     if b < 0.0 && e.is_finite() {
         return Err(Domain::Pow(b, e));
@@ -127,6 +207,23 @@ pub fn power(b: f64, e: f64) -> Result<f64, Domain> {
         return Ok(b.sqrt());
     }
     Ok(b.powf(e))
+}
+
+/// `b ** e` over the reals, exact for an exact base and an exact
+/// exponent whenever the result is rational.
+pub fn power_num(b: &Num, e: &Num) -> Result<Num, Domain> {
+    match b.pow(e) {
+        Ok(Num::Overflow(o)) | Err(PowError::Overflow(o)) => Err(Domain::Overflow(o)),
+        Ok(v) => Ok(v),
+        Err(PowError::DivZero) => Err(Domain::DivZero),
+        Err(PowError::NegativeBase) if e.is_half() => Err(Domain::Sqrt(b.to_f64())),
+        Err(PowError::NegativeBase) => Err(Domain::Pow(b.to_f64(), e.to_f64())),
+        Err(PowError::Irrational) => {
+            let x = b.float().map_err(Domain::Overflow)?;
+            let y = e.float().map_err(Domain::Overflow)?;
+            power(x, y).map(Num::Float)
+        }
+    }
 }
 
 /// `sqrt(x)`.
@@ -138,54 +235,110 @@ fn sqrt(x: f64) -> Result<f64, Domain> {
 }
 
 fn is_half(n: &Node) -> bool {
-    matches!(n, Node::Num(Num::Rat(1, 2)))
+    n.as_num().is_some_and(Num::is_half)
 }
 
-/// Evaluates a tree, looking variables up with `lookup`.
-pub fn eval_tree(n: &Node, lookup: &dyn Fn(&str) -> Option<f64>) -> Result<f64, MathError> {
+/// A number that is not an overflow.
+fn checked(n: Num) -> Result<Num, Domain> {
+    match n {
+        Num::Overflow(o) => Err(Domain::Overflow(o)),
+        other => Ok(other),
+    }
+}
+
+/// `a + b`, failing on overflow.
+pub fn add_num(a: &Num, b: &Num) -> Result<Num, Domain> {
+    checked(a.add(b))
+}
+
+/// `a * b`, failing on overflow.
+pub fn mul_num(a: &Num, b: &Num) -> Result<Num, Domain> {
+    checked(a.mul(b))
+}
+
+/// `a / b`, failing on a zero divisor and on overflow.
+pub fn div_num(a: &Num, b: &Num) -> Result<Num, Domain> {
+    checked(a.div(b).ok_or(Domain::DivZero)?)
+}
+
+/// Evaluates a tree over numbers, looking variables up with `lookup`:
+/// exact while everything is exact, floats from the first float on.
+pub fn eval_num(n: &Node, lookup: &dyn Fn(&str) -> Option<Num>) -> Result<Num, Fault> {
     Ok(match n {
-        Node::Num(x) => x.to_f64(),
-        Node::Const(c) => c.value(),
-        Node::Var(v) => lookup(v).ok_or_else(|| {
-            MathError::new(format!("'{v}' has no value"), 0..0).with_help(format!(
-                "give it one, e.g. {v} = 1, or pass it as an argument"
-            ))
-        })?,
+        Node::Num(x) => checked(x.clone())?,
+        Node::Const(c) => Num::Float(c.value()),
+        Node::Var(v) => lookup(v).ok_or_else(|| Fault::Unbound(v.clone()))?,
         Node::Add(xs) => {
-            let mut s = 0.0;
+            let mut s = Num::ZERO;
             for x in xs {
-                s += eval_tree(x, lookup)?;
+                s = add_num(&s, &eval_num(x, lookup)?)?;
             }
             s
         }
         Node::Mul(xs) => {
-            let mut p = 1.0;
+            let mut p = Num::ONE;
             for x in xs {
                 if let Node::Pow(b, e) = x
-                    && e.as_num().is_some_and(|k| k.is_minus_one())
+                    && e.as_num().is_some_and(Num::is_minus_one)
                 {
-                    let d = eval_tree(b, lookup)?;
-                    if d == 0.0 {
-                        return Err(Domain::DivZero.to_error());
-                    }
-                    p /= d;
+                    p = div_num(&p, &eval_num(b, lookup)?)?;
                 } else {
-                    p *= eval_tree(x, lookup)?;
+                    p = mul_num(&p, &eval_num(x, lookup)?)?;
                 }
             }
             p
         }
         Node::Pow(b, e) => {
-            let bv = eval_tree(b, lookup)?;
-            if is_half(e) {
-                sqrt(bv).map_err(Domain::to_error)?
-            } else {
-                let ev = eval_tree(e, lookup)?;
-                power(bv, ev).map_err(Domain::to_error)?
-            }
+            let bv = eval_num(b, lookup)?;
+            let ev = eval_num(e, lookup)?;
+            power_num(&bv, &ev)?
         }
-        Node::Call(f, a) => apply(*f, eval_tree(a, lookup)?).map_err(Domain::to_error)?,
+        Node::Call(f, a) => apply_num(*f, &eval_num(a, lookup)?)?,
     })
+}
+
+/// Evaluates a tree in floats at float values of its variables (exact
+/// constants inside it are still combined exactly).
+pub fn eval_tree(n: &Node, lookup: &dyn Fn(&str) -> Option<f64>) -> Result<f64, MathError> {
+    let v = eval_num(n, &|name| lookup(name).map(Num::Float)).map_err(|f| f.to_error())?;
+    v.float().map_err(|o| Domain::Overflow(o).to_error())
+}
+
+/// Checks that every part of `n` without variables has a value: an
+/// expression with an undefined constant in it (`1/0 + w`, `log(-1)*w`) is
+/// undefined everywhere, and simplifying must not turn it into a number
+/// (`0**-2*0`). Exact numbers too long to compute are not errors here: a
+/// symbolic result may keep `10**1000` as a power.
+pub fn check_constants(n: &Node) -> Result<(), MathError> {
+    if matches!(n, Node::Num(_) | Node::Const(_) | Node::Var(_)) {
+        return Ok(());
+    }
+    if !has_var(n) {
+        return match eval_num(n, &|_| None) {
+            Err(Fault::Domain(d)) if !matches!(d, Domain::Overflow(_)) => Err(d.to_error()),
+            _ => Ok(()),
+        };
+    }
+    match n {
+        Node::Add(xs) | Node::Mul(xs) => xs.iter().try_for_each(check_constants),
+        Node::Pow(a, b) => {
+            check_constants(a)?;
+            check_constants(b)
+        }
+        Node::Call(_, a) => check_constants(a),
+        Node::Num(_) | Node::Const(_) | Node::Var(_) => Ok(()),
+    }
+}
+
+/// True when the tree has a variable (stops at the first one).
+fn has_var(n: &Node) -> bool {
+    match n {
+        Node::Num(_) | Node::Const(_) => false,
+        Node::Var(_) => true,
+        Node::Add(xs) | Node::Mul(xs) => xs.iter().any(has_var),
+        Node::Pow(a, b) => has_var(a) || has_var(b),
+        Node::Call(_, a) => has_var(a),
+    }
 }
 
 /// One instruction of a compiled program.
@@ -194,7 +347,7 @@ enum Op {
     Const(f64),
     Var(usize),
     // Fused forms of a push followed by an operation on it (see `push`).
-    VarPowI(usize, i32),
+    VarPowI(usize, i64),
     AddConst(f64),
     MulConst(f64),
     AddVar(usize),
@@ -205,10 +358,15 @@ enum Op {
     Mul,
     Div,
     Neg,
-    PowI(i32),
+    PowI(i64),
     Sqrt,
     Pow,
     Call(Func),
+    /// A constant part that has no value (`1/(2**53 + 1 - 2**53 - 1)`),
+    /// found when compiling: every evaluation fails with it.
+    Fail(Domain),
+    /// Drops the top of the stack (a condition's value, once computed).
+    Pop,
 }
 
 /// An expression compiled to a flat stack machine over numbered variables.
@@ -223,19 +381,34 @@ impl Program {
     /// Compiles `n` over the variables `vars` (in that order). A variable
     /// not in `vars` is an error.
     pub fn compile(n: &Node, vars: &[&str]) -> Result<Program, MathError> {
+        Self::compile_guarded(n, &[], vars)
+    }
+
+    /// Compiles `n` after `conditions`: expressions evaluated (and their
+    /// values dropped) before `n`, so the program fails wherever one of
+    /// them has no value.
+    pub fn compile_guarded(
+        n: &Node,
+        conditions: &[Node],
+        vars: &[&str],
+    ) -> Result<Program, MathError> {
         let mut ops = Vec::new();
+        for c in conditions {
+            emit(c, vars, &mut ops)?;
+            ops.push(Op::Pop);
+        }
         emit(n, vars, &mut ops)?;
         let mut depth = 0usize;
         let mut max_stack = 0usize;
         for op in &ops {
             match op {
-                Op::Const(_) | Op::Var(_) | Op::VarPowI(..) => depth += 1,
+                Op::Const(_) | Op::Var(_) | Op::VarPowI(..) | Op::Fail(_) => depth += 1,
                 Op::AddConst(_)
                 | Op::MulConst(_)
                 | Op::AddVar(_)
                 | Op::SubVar(_)
                 | Op::MulVar(_) => {}
-                Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow => depth -= 1,
+                Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow | Op::Pop => depth -= 1,
                 Op::Neg | Op::PowI(_) | Op::Sqrt | Op::Call(_) => {}
             }
             max_stack = max_stack.max(depth);
@@ -281,11 +454,7 @@ impl Program {
                     if k < 0 && b == 0.0 {
                         return Err(Domain::DivZero);
                     }
-                    stack[sp] = match k {
-                        2 => b * b,
-                        3 => b * b * b,
-                        _ => b.powi(k),
-                    };
+                    stack[sp] = powi(b, k);
                     sp += 1;
                 }
                 Op::AddConst(c) => stack[sp - 1] += c,
@@ -318,11 +487,7 @@ impl Program {
                     if k < 0 && b == 0.0 {
                         return Err(Domain::DivZero);
                     }
-                    stack[sp - 1] = match k {
-                        2 => b * b,
-                        3 => b * b * b,
-                        _ => b.powi(k),
-                    };
+                    stack[sp - 1] = powi(b, k);
                 }
                 Op::Sqrt => stack[sp - 1] = sqrt(stack[sp - 1])?,
                 Op::Pow => {
@@ -330,6 +495,8 @@ impl Program {
                     stack[sp - 1] = power(stack[sp - 1], stack[sp])?;
                 }
                 Op::Call(f) => stack[sp - 1] = apply(f, stack[sp - 1])?,
+                Op::Fail(d) => return Err(d),
+                Op::Pop => sp -= 1,
             }
         }
         Ok(stack[0])
@@ -368,9 +535,28 @@ fn push(ops: &mut Vec<Op>, op: Op) {
     }
 }
 
+/// The instruction that pushes a number: its float, or a failure for an
+/// exact number that has none.
+fn number_op(n: &Num) -> Op {
+    match n.float() {
+        Ok(x) => Op::Const(x),
+        Err(o) => Op::Fail(Domain::Overflow(o)),
+    }
+}
+
 fn emit(n: &Node, vars: &[&str], ops: &mut Vec<Op>) -> Result<(), MathError> {
+    // A part without variables is computed once, exactly where it is
+    // exact, so the program agrees with the tree evaluator on it.
+    if !matches!(n, Node::Num(_) | Node::Const(_) | Node::Var(_)) && !has_var(n) {
+        ops.push(match eval_num(n, &|_| None) {
+            Ok(v) => number_op(&v),
+            Err(Fault::Domain(d)) => Op::Fail(d),
+            Err(fault) => return Err(fault.to_error()),
+        });
+        return Ok(());
+    }
     match n {
-        Node::Num(x) => ops.push(Op::Const(x.to_f64())),
+        Node::Num(x) => ops.push(number_op(x)),
         Node::Const(c) => ops.push(Op::Const(c.value())),
         Node::Var(v) => {
             let i = vars
@@ -397,22 +583,21 @@ fn emit(n: &Node, vars: &[&str], ops: &mut Vec<Op>) -> Result<(), MathError> {
         }
         Node::Mul(xs) => {
             // The numeric coefficient is applied last (one fused `*c`), a
-            // leading -1 as a negation, and factors with a negative integer
-            // power as divisions.
+            // leading -1 as a negation, and factors to the power -1 as
+            // divisions.
             let (coeff, rest) = match xs.split_first() {
-                Some((Node::Num(c), rest)) => (Some(c.to_f64()), rest),
+                Some((Node::Num(c), rest)) => (Some(c), rest),
                 _ => (None, &xs[..]),
             };
-            let negate = coeff == Some(-1.0);
-            let coeff = coeff.filter(|c| *c != -1.0);
+            let negate = coeff.is_some_and(|c| c.is_minus_one());
+            let mut coeff = coeff.filter(|c| !c.is_minus_one());
             let mut started = false;
             let mut dens = Vec::new();
             for x in rest {
                 if let Node::Pow(b, e) = x
-                    && let Some(k) = e.as_num().and_then(Num::as_int)
-                    && k < 0
+                    && e.as_num().is_some_and(Num::is_minus_one)
                 {
-                    dens.push((&**b, -k));
+                    dens.push(&**b);
                     continue;
                 }
                 emit(x, vars, ops)?;
@@ -421,19 +606,15 @@ fn emit(n: &Node, vars: &[&str], ops: &mut Vec<Op>) -> Result<(), MathError> {
                 }
                 started = true;
             }
-            let mut coeff = coeff;
             if !started {
-                ops.push(Op::Const(coeff.take().unwrap_or(1.0)));
+                ops.push(coeff.take().map_or(Op::Const(1.0), number_op));
             }
-            for (b, k) in dens {
+            for b in dens {
                 emit(b, vars, ops)?;
-                if k != 1 {
-                    push(ops, Op::PowI(k.min(i32::MAX as i64) as i32));
-                }
                 push(ops, Op::Div);
             }
             if let Some(c) = coeff {
-                ops.push(Op::Const(c));
+                ops.push(number_op(c));
                 push(ops, Op::Mul);
             }
             if negate {
@@ -444,12 +625,8 @@ fn emit(n: &Node, vars: &[&str], ops: &mut Vec<Op>) -> Result<(), MathError> {
             emit(b, vars, ops)?;
             if is_half(e) {
                 push(ops, Op::Sqrt);
-            } else if let Some(k) = e
-                .as_num()
-                .and_then(Num::as_int)
-                .filter(|k| k.abs() < i32::MAX as i64)
-            {
-                push(ops, Op::PowI(k as i32));
+            } else if let Some(k) = e.as_num().and_then(Num::integer_exponent) {
+                push(ops, Op::PowI(k));
             } else {
                 emit(e, vars, ops)?;
                 push(ops, Op::Pow);

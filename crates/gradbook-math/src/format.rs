@@ -62,13 +62,17 @@ pub fn float_repr(x: f64) -> String {
 
 /// How a number prints inside an expression, with `precision` significant
 /// digits for floats, or the shortest exact form when `None`.
-fn num_text(n: Num, precision: Option<usize>) -> String {
+fn num_text(n: &Num, precision: Option<usize>) -> String {
     match n {
-        Num::Rat(p, 1) => p.to_string(),
-        Num::Rat(p, q) => format!("{p}/{q}"),
         Num::Float(x) => match precision {
-            Some(p) => format_number(x, p),
-            None => float_repr(x),
+            Some(p) => format_number(*x, p),
+            None => float_repr(*x),
+        },
+        exact => match exact.exact_text() {
+            Some((p, q)) if q == "1" => p,
+            Some((p, q)) => format!("{p}/{q}"),
+            // Results are checked for overflows before they are printed.
+            None => "nan".to_string(),
         },
     }
 }
@@ -173,18 +177,18 @@ pub fn fraction(factors: &[Node]) -> Fraction {
                 f.negative = true;
                 c.neg()
             } else {
-                *c
+                c.clone()
             };
-            match c {
-                Num::Rat(p, q) => {
-                    if p != 1 {
-                        f.coeff_num = Some(Num::int(p));
+            match c.parts() {
+                Some((p, q)) => {
+                    if !p.is_one() {
+                        f.coeff_num = Some(p);
                     }
-                    if q != 1 {
-                        f.coeff_den = Some(Num::int(q));
+                    if !q.is_one() {
+                        f.coeff_den = Some(q);
                     }
                 }
-                Num::Float(_) => f.coeff_num = Some(c),
+                None => f.coeff_num = Some(c),
             }
             continue;
         }
@@ -219,10 +223,10 @@ impl Printer {
     fn print(&self, n: &Node) -> (String, u8) {
         match n {
             Node::Num(x) => {
-                let s = num_text(*x, self.precision);
+                let s = num_text(x, self.precision);
                 let p = if x.is_negative() {
                     UNARY
-                } else if matches!(x, Num::Rat(_, q) if *q != 1) {
+                } else if x.is_exact() && !x.is_integer() {
                     MUL
                 } else {
                     ATOM
@@ -250,11 +254,11 @@ impl Printer {
             }
             Node::Mul(xs) => self.product(xs),
             Node::Pow(b, e) => {
-                if let Node::Num(k) = **e {
+                if let Node::Num(k) = &**e {
                     if k.is_negative() {
                         return self.product(std::slice::from_ref(n));
                     }
-                    if matches!(k, Num::Rat(1, 2)) {
+                    if k.is_half() {
                         return (format!("sqrt({})", self.at(b, 0)), ATOM);
                     }
                 }
@@ -274,7 +278,7 @@ impl Printer {
         let f = fraction(xs);
         let mut num: Vec<String> = Vec::new();
         if let Some(c) = f.coeff_num {
-            num.push(num_text(c, self.precision));
+            num.push(num_text(&c, self.precision));
         }
         for x in &f.num {
             // A nested product (only in unsimplified trees) keeps its
@@ -297,7 +301,7 @@ impl Printer {
         }
         let mut den: Vec<String> = Vec::new();
         if let Some(c) = f.coeff_den {
-            den.push(num_text(c, self.precision));
+            den.push(num_text(&c, self.precision));
         }
         for x in &f.den {
             den.push(self.at(x, POW));

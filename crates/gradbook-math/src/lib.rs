@@ -42,7 +42,10 @@ mod simplify;
 mod statements;
 
 pub use descent::Settings as DescentSettings;
-pub use error::{MAX_DEPTH, MAX_NESTING, MAX_NODES, MAX_ORDER, MAX_SAMPLES, MAX_STEPS, MAX_WORK};
+pub use error::{
+    MAX_CELLS, MAX_DEPTH, MAX_DIGITS, MAX_NESTING, MAX_NODES, MAX_ORDER, MAX_SAMPLES, MAX_STEPS,
+    MAX_TEXT, MAX_WORK,
+};
 
 #[cfg(test)]
 mod proptests;
@@ -175,7 +178,7 @@ impl Expr {
             record_all: false,
             ..settings
         };
-        let trace = descent::descend(&self.node, &simplified, vars, start, settings)?;
+        let trace = descent::descend(&self.node, &simplified, &[], vars, start, settings)?;
         Ok((trace.point, trace.steps))
     }
 
@@ -316,35 +319,61 @@ impl Descent {
     }
 
     /// The table as text: cells aligned in columns two spaces apart.
+    ///
+    /// Every cell is printed once into one buffer (a table may have
+    /// [`MAX_CELLS`] of them, so no `String` per cell), the column widths
+    /// are measured there, and the lines are then written out padded.
     pub fn table(&self, precision: usize) -> String {
-        let num = |x: f64| format_number(x, precision);
-        let mut rows = vec![self.header()];
-        for r in &self.rows {
-            let mut cells = vec![r.step.to_string()];
-            cells.extend(r.point.iter().map(|x| num(*x)));
-            cells.push(num(r.value));
-            cells.extend(r.grad.iter().map(|x| num(*x)));
-            rows.push(cells);
+        use std::fmt::Write as _;
+        let header = self.header();
+        let cols = header.len();
+        let mut cells = String::new();
+        let mut ends: Vec<u32> = Vec::with_capacity((self.rows.len() + 1) * cols);
+        let mut widths = vec![0usize; cols];
+        let mut end_cell = |cells: &mut String, start: usize, col: usize| {
+            widths[col] = widths[col].max(cells[start..].chars().count());
+            ends.push(u32::try_from(cells.len()).unwrap_or(u32::MAX));
+        };
+        for (c, h) in header.iter().enumerate() {
+            let start = cells.len();
+            cells.push_str(h);
+            end_cell(&mut cells, start, c);
         }
-        let cols = rows[0].len();
-        let widths: Vec<usize> = (0..cols)
-            .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-            .collect();
-        let mut out = String::new();
-        for (i, r) in rows.iter().enumerate() {
-            if i > 0 {
+        for r in &self.rows {
+            let numbers = r
+                .point
+                .iter()
+                .chain(std::iter::once(&r.value))
+                .chain(&r.grad);
+            let start = cells.len();
+            let _ = write!(cells, "{}", r.step);
+            end_cell(&mut cells, start, 0);
+            for (c, x) in numbers.enumerate() {
+                let start = cells.len();
+                cells.push_str(&format_number(*x, precision));
+                end_cell(&mut cells, start, c + 1);
+            }
+        }
+        let line_width: usize = widths.iter().map(|w| w + 2).sum();
+        let mut out = String::with_capacity(ends.len() / cols.max(1) * (line_width + 1));
+        let mut start = 0usize;
+        for (i, end) in ends.iter().enumerate() {
+            let (c, end) = (i % cols, *end as usize);
+            let cell = cells.get(start..end).unwrap_or("");
+            start = end;
+            if c == 0 && i > 0 {
+                let trimmed = out.trim_end().len();
+                out.truncate(trimmed);
                 out.push('\n');
             }
-            let mut line = String::new();
-            for (c, cell) in r.iter().enumerate() {
-                line.push_str(cell);
-                if c + 1 < cols {
-                    let pad = widths[c] - cell.chars().count() + 2;
-                    line.extend(std::iter::repeat_n(' ', pad));
-                }
+            out.push_str(cell);
+            if c + 1 < cols {
+                let pad = widths[c] - cell.chars().count() + 2;
+                out.extend(std::iter::repeat_n(' ', pad));
             }
-            out.push_str(line.trim_end());
         }
+        let trimmed = out.trim_end().len();
+        out.truncate(trimmed);
         out
     }
 }
@@ -408,6 +437,10 @@ pub(crate) struct FuncDef {
     pub body: Node,
     /// The body simplified, for derivatives.
     pub simplified: Node,
+    /// What the body needs to have a value besides itself: the function
+    /// at the point of each derivative it takes (`K(w) = J'(w)` needs
+    /// `J(w)`).
+    pub conditions: Vec<lower::Condition>,
 }
 
 /// The definitions made so far on a page (or in a `gradbook calc` session).
@@ -435,11 +468,7 @@ impl Scope {
     /// with the computed one).
     pub fn parse_expr(&self, src: &str) -> Result<Expr, MathError> {
         let syntax = parser::parse_expr(src)?;
-        let lower = lower::Lower {
-            scope: self,
-            params: None,
-            defining: None,
-        };
+        let lower = lower::Lower::new(self, None, None);
         let node = lower.expr(&syntax)?;
         node.check_limits()
             .map_err(|e| e.at_least(syntax.span.clone()))?;

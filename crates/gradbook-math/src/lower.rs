@@ -3,13 +3,21 @@
 //! calls to defined functions are expanded, `J'(x)`, `diff` and `simplify`
 //! are computed, and every mistake becomes an error with a span and, where
 //! one is likely, a suggestion.
+//!
+//! A derivative is defined only where its function is: lowering `J'(a)`
+//! records a [`Condition`], "`J(a)` has a value", that every evaluation of
+//! the result checks first (a definition keeps the conditions of its body,
+//! so `K(w) = J'(w) + 1` is undefined wherever `J` is).
 
+use std::cell::RefCell;
 use std::ops::Range;
+use std::sync::Arc;
 
 use super::MathError;
 use super::ast::{Budget, Constant, Func, Node};
 use super::diff::derivative;
-use super::error::{MAX_ORDER, closest};
+use super::error::{MAX_DIGITS, MAX_ORDER, closest};
+use super::eval::{Fault, check_constants, eval_num};
 use super::number::Num;
 use super::parser::{Arg, Syntax, SyntaxKind};
 use super::simplify::simplify;
@@ -27,8 +35,8 @@ pub fn is_reserved(name: &str) -> bool {
         || STATEMENTS.contains(&name)
 }
 
-/// Parses a number literal: integers exact (a float if too large), anything
-/// with a point or an exponent a float.
+/// Parses a number literal: integers exact (up to [`MAX_DIGITS`] digits),
+/// anything with a point or an exponent a float (which must be finite).
 pub fn number(text: &str, span: Range<usize>) -> Result<Num, MathError> {
     if text.contains(['.', 'e', 'E']) {
         let t = if text.starts_with('.') {
@@ -36,17 +44,88 @@ pub fn number(text: &str, span: Range<usize>) -> Result<Num, MathError> {
         } else {
             text.to_string()
         };
-        return t
+        let x = t
             .parse::<f64>()
-            .map(Num::Float)
-            .map_err(|_| MathError::new(format!("malformed number '{text}'"), span));
+            .map_err(|_| MathError::new(format!("malformed number '{text}'"), span.clone()))?;
+        if !x.is_finite() {
+            return Err(MathError::new(
+                format!(
+                    "{text} is too large for a floating-point number (the largest is about 1.8e+308)"
+                ),
+                span,
+            )
+            .with_help("an exact integer can be larger: write a power such as 10**400"));
+        }
+        return Ok(Num::Float(x));
     }
-    match text.parse::<i64>() {
-        Ok(n) => Ok(Num::int(n)),
-        Err(_) => text
-            .parse::<f64>()
-            .map(Num::Float)
-            .map_err(|_| MathError::new(format!("malformed number '{text}'"), span)),
+    if text.trim_start_matches('0').len() > MAX_DIGITS {
+        return Err(MathError::new(
+            format!("an integer may have at most {MAX_DIGITS} digits"),
+            span,
+        ));
+    }
+    Num::parse_int(text).ok_or_else(|| MathError::new(format!("malformed number '{text}'"), span))
+}
+
+/// A requirement recorded by a derivative at a point: `node` must have a
+/// value wherever the result is evaluated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    /// The function whose derivative needs it, for messages.
+    pub func: Arc<str>,
+    /// The function's body at the point.
+    pub node: Node,
+}
+
+impl Condition {
+    /// Checks the condition with the variables given by `lookup`.
+    pub fn check(&self, lookup: &dyn Fn(&str) -> Option<Num>) -> Result<(), MathError> {
+        eval_num(&self.node, lookup)
+            .map(|_| ())
+            .map_err(|fault| match fault {
+                Fault::Domain(d) => MathError::new(
+                    format!(
+                        "the derivative of {f} is undefined where {f} is: {}",
+                        d.message(),
+                        f = self.func
+                    ),
+                    0..0,
+                ),
+                other => other.to_error(),
+            })
+    }
+}
+
+/// Checks every condition that has no free variables (the others belong to
+/// a symbolic result, whose value is not asked for).
+pub fn check_constant_conditions(conditions: &[Condition]) -> Result<(), MathError> {
+    for c in conditions {
+        if c.node.free_vars().is_empty() {
+            c.check(&|_| None)?;
+        }
+    }
+    Ok(())
+}
+
+/// True when evaluating `n` may fail somewhere: a `log`, a power that is
+/// not a whole non-negative one (roots, divisions) unless its base is a
+/// nonzero number (`1/3`), or an exact number that may not become a float.
+/// A derivative of a function that cannot fail needs no condition.
+fn can_fail(n: &Node) -> bool {
+    match n {
+        Node::Num(x) => x.float().is_err(),
+        Node::Const(_) | Node::Var(_) => false,
+        Node::Add(xs) | Node::Mul(xs) => xs.iter().any(can_fail),
+        Node::Pow(b, e) => {
+            let integer = e.as_num().is_some_and(Num::is_integer);
+            let whole = integer && e.as_num().is_some_and(|k| !k.is_negative());
+            let nonzero_base = b
+                .as_num()
+                .is_some_and(|x| !x.is_zero() && x.float().is_ok());
+            !(whole || integer && nonzero_base) || can_fail(b) || can_fail(e)
+        }
+        Node::Call(Func::Log, _) => true,
+        Node::Call(_, a) => can_fail(a),
     }
 }
 
@@ -57,6 +136,10 @@ pub struct Lower<'a> {
     pub params: Option<&'a [String]>,
     /// The function being defined (it may not call itself).
     pub defining: Option<&'a str>,
+    /// The conditions of the derivatives met so far.
+    conditions: RefCell<Vec<Condition>>,
+    /// Nodes the conditions may still hold.
+    budget: RefCell<Budget>,
 }
 
 /// `-a` without simplifying.
@@ -67,7 +150,43 @@ fn raw_neg(a: Node) -> Node {
     }
 }
 
-impl Lower<'_> {
+impl<'a> Lower<'a> {
+    /// A lowering in `scope`, of a function body when `params` is given.
+    pub fn new(scope: &'a Scope, params: Option<&'a [String]>, defining: Option<&'a str>) -> Self {
+        Lower {
+            scope,
+            params,
+            defining,
+            conditions: RefCell::new(Vec::new()),
+            budget: RefCell::new(Budget::new()),
+        }
+    }
+
+    /// The conditions recorded so far.
+    pub fn take_conditions(&self) -> Vec<Condition> {
+        std::mem::take(&mut self.conditions.borrow_mut())
+    }
+
+    /// Records that `node` must have a value (for the derivative of `func`).
+    fn require(&self, func: &str, node: Node, span: &Range<usize>) -> Result<(), MathError> {
+        if !can_fail(&node) {
+            return Ok(());
+        }
+        let mut conditions = self.conditions.borrow_mut();
+        if conditions.iter().any(|c| c.node == node) {
+            return Ok(());
+        }
+        self.budget
+            .borrow_mut()
+            .take(node.size())
+            .map_err(|e| e.at_least(span.clone()))?;
+        conditions.push(Condition {
+            func: Arc::from(func),
+            node,
+        });
+        Ok(())
+    }
+
     fn known_functions(&self) -> Vec<&str> {
         let mut names: Vec<&str> = Func::ALL.iter().map(|f| f.name()).collect();
         names.extend(["ln", "sqrt"]);
@@ -244,6 +363,7 @@ impl Lower<'_> {
             }
             let d = derivative(&apply(Node::var("x")), "x", primes)
                 .map_err(|e| e.at_least(span.clone()))?;
+            self.require(name, apply(arg.clone()), &span)?;
             return self.substitute(&d, &["x".to_string()], vec![arg], &span);
         }
         if let Some(def) = self.scope.functions.get(name) {
@@ -267,6 +387,14 @@ impl Lower<'_> {
             for s in a {
                 vals.push(self.expr(s)?);
             }
+            for c in &def.conditions {
+                let node = self.substitute(&c.node, &def.params, vals.clone(), &span)?;
+                self.require(&c.func, node, &span)?;
+            }
+            if primes > 0 && can_fail(&def.body) {
+                let value = self.substitute(&def.body, &def.params, vals.clone(), &span)?;
+                self.require(name, value, &span)?;
+            }
             if primes == 0 {
                 return self.substitute(&def.body, &def.params, vals, &span);
             }
@@ -278,7 +406,9 @@ impl Lower<'_> {
             "diff" => return self.diff(args, &span, primes),
             "simplify" if primes == 0 => {
                 let a = self.positional(name, args, &span, 1, 1, "simplify(expr)")?;
-                return Ok(simplify(&self.expr(a[0])?));
+                let expr = self.expr(a[0])?;
+                check_constants(&expr).map_err(|e| e.at_least(a[0].span.clone()))?;
+                return Ok(simplify(&expr));
             }
             "grad" | "nudge" | "descent" | "plot" => {
                 return Err(MathError::new(
@@ -402,6 +532,7 @@ impl Lower<'_> {
             }
         };
         expr.check_limits().map_err(|e| e.at_least(span.clone()))?;
+        check_constants(&expr).map_err(|e| e.at_least(a[0].span.clone()))?;
         derivative(&expr, &var, order).map_err(|e| e.at_least(span.clone()))
     }
 }
@@ -435,16 +566,13 @@ pub fn define(
         }
     }
     let names: Vec<String> = params.iter().map(|(p, _)| p.clone()).collect();
-    let lower = Lower {
-        scope,
-        params: Some(&names),
-        defining: Some(name),
-    };
+    let lower = Lower::new(scope, Some(&names), Some(name));
     let raw = lower.expr(body)?;
     raw.check_limits()
         .map_err(|e| e.at_least(body.span.clone()))?;
     let simplified = simplify(&raw);
     Ok(FuncDef {
+        conditions: lower.take_conditions(),
         params: names,
         body: raw,
         simplified,

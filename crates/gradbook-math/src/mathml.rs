@@ -150,18 +150,28 @@ impl Ml {
     }
 
     /// An unsigned number.
-    fn magnitude(&self, n: Num) -> String {
+    fn magnitude(&self, n: &Num) -> String {
         match n {
-            Num::Rat(p, 1) => format!("<mn>{}</mn>", p.unsigned_abs()),
-            Num::Rat(p, q) => format!("<mfrac><mn>{}</mn><mn>{q}</mn></mfrac>", p.unsigned_abs()),
-            Num::Float(x) => self.float(x),
+            Num::Float(x) => self.float(*x),
+            exact => match exact.exact_text() {
+                Some((p, q)) => {
+                    let p = p.trim_start_matches('-');
+                    if q == "1" {
+                        format!("<mn>{p}</mn>")
+                    } else {
+                        format!("<mfrac><mn>{p}</mn><mn>{q}</mn></mfrac>")
+                    }
+                }
+                // Results are checked for overflows before they are shown.
+                None => "<mi>NaN</mi>".to_string(),
+            },
         }
     }
 
     fn node(&self, n: &Node) -> (String, u8) {
         match n {
             Node::Num(x) => {
-                let m = self.magnitude(*x);
+                let m = self.magnitude(x);
                 if x.is_negative() {
                     (format!("<mrow>{MINUS}{m}</mrow>"), UNARY)
                 } else if matches!(x, Num::Float(f) if format_number(*f, self.precision).contains('e'))
@@ -204,11 +214,11 @@ impl Ml {
             }
             Node::Mul(xs) => self.product(xs),
             Node::Pow(b, e) => {
-                if let Node::Num(k) = **e {
+                if let Node::Num(k) = &**e {
                     if k.is_negative() {
                         return self.product(std::slice::from_ref(n));
                     }
-                    if let Num::Rat(1, q) = k {
+                    if let Num::Rat(1, q) = *k {
                         let inner = self.node(b).0;
                         return if q == 2 {
                             (format!("<msqrt>{}</msqrt>", mrow(&inner)), ATOM)
@@ -245,7 +255,7 @@ impl Ml {
         let side = |coeff: Option<Num>, factors: &[Node]| -> Vec<(String, bool)> {
             let mut out: Vec<(String, bool)> = Vec::new();
             if let Some(c) = coeff {
-                out.push((self.magnitude(c), true));
+                out.push((self.magnitude(&c), true));
             }
             let alone = is_fraction && out.is_empty() && factors.len() == 1;
             for x in factors {

@@ -1,7 +1,9 @@
 //! Property tests over random expressions built from every SPEC function
 //! and operator: derivatives agree with finite differences, simplification
 //! keeps values, printing then parsing gives the same function, and no
-//! input string panics the engine.
+//! input string panics the engine. For numbers: exact input gives the same
+//! exact value by every path, float powers agree with a double-double
+//! reference, and every printed number or expression reads back exactly.
 
 use std::cell::Cell;
 
@@ -289,5 +291,442 @@ proptest! {
     ) {
         let body = body.replace('y', "x");
         check_no_panic(&[format!("J(x) = {body}"), call.to_string()])?;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Numbers.
+
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{ToPrimitive, Zero};
+
+/// A random exact expression and its value, computed on the side with
+/// big rationals (the oracle), or `None` when it divides by zero.
+#[derive(Debug, Clone)]
+struct Exact {
+    text: String,
+    value: Option<BigRational>,
+}
+
+fn exact_leaf() -> impl Strategy<Value = Exact> {
+    let int = |n: BigInt| Exact {
+        text: n.to_string(),
+        value: Some(BigRational::from_integer(n)),
+    };
+    prop_oneof![
+        3 => (0i64..=20).prop_map(move |n| int(BigInt::from(n))),
+        2 => (0i64..=i64::MAX).prop_map(move |n| int(BigInt::from(n))),
+        2 => (2u32..=120).prop_map(move |k| int(BigInt::from(2) .pow(k))),
+        1 => (1u32..=40, 1u64..=999).prop_map(move |(k, c)| {
+            int(BigInt::from(10).pow(k) + BigInt::from(c))
+        }),
+    ]
+}
+
+fn exact_expr() -> impl Strategy<Value = Exact> {
+    exact_leaf().prop_recursive(4, 16, 2, |inner| {
+        let bin = |a: Exact, b: Exact, op: &str| -> Exact {
+            let value = match (a.value, b.value) {
+                (Some(x), Some(y)) => match op {
+                    "+" => Some(x + y),
+                    "-" => Some(x - y),
+                    "*" => Some(x * y),
+                    _ if y.is_zero() => None,
+                    _ => Some(x / y),
+                },
+                _ => None,
+            };
+            Exact {
+                text: format!("({} {op} {})", a.text, b.text),
+                value,
+            }
+        };
+        prop_oneof![
+            (inner.clone(), inner.clone()).prop_map(move |(a, b)| bin(a, b, "+")),
+            (inner.clone(), inner.clone()).prop_map(move |(a, b)| bin(a, b, "-")),
+            (inner.clone(), inner.clone()).prop_map(move |(a, b)| bin(a, b, "*")),
+            (inner.clone(), inner.clone()).prop_map(move |(a, b)| bin(a, b, "/")),
+            (inner.clone(), -3i32..=3).prop_map(|(a, k)| {
+                let value = a.value.and_then(|x| {
+                    if x.is_zero() && k < 0 {
+                        None
+                    } else {
+                        Some(num_traits::Pow::pow(x, k))
+                    }
+                });
+                Exact {
+                    text: format!("({})**({k})", a.text),
+                    value,
+                }
+            }),
+            inner.prop_map(|a| Exact {
+                text: format!("-{}", a.text),
+                value: a.value.map(|x| -x),
+            }),
+        ]
+    })
+}
+
+/// The exact printed form of a rational, as `simplify` prints a number.
+fn rational_text(r: &BigRational) -> String {
+    if r.is_integer() {
+        r.numer().to_string()
+    } else {
+        format!("{}/{}", r.numer(), r.denom())
+    }
+}
+
+fn run_last(inputs: &[String]) -> Result<super::Value, super::MathError> {
+    let mut scope = Scope::new();
+    let (last, setup) = inputs.split_last().expect("an input");
+    for s in setup {
+        scope.run(s)?;
+    }
+    scope.run(last)
+}
+
+#[test]
+fn exact_input_gives_one_exact_value_by_every_path() {
+    let checked = Cell::new(0u32);
+    let mut runner = TestRunner::new(cases(3000));
+    runner
+        .run(&exact_expr(), |e| {
+            let Some(exact) = &e.value else {
+                // A division by zero is an error by every path.
+                prop_assert!(
+                    run_last(std::slice::from_ref(&e.text)).is_err(),
+                    "{}",
+                    e.text
+                );
+                let simplified = run_last(&[format!("simplify({})", e.text)]);
+                prop_assert!(
+                    simplified.is_err(),
+                    "simplify({}): {:?}",
+                    e.text,
+                    simplified
+                );
+                return Ok(());
+            };
+            let too_long = exact.numer().to_string().len() > super::MAX_DIGITS
+                || exact.denom().to_string().len() > super::MAX_DIGITS;
+            let float = exact.to_f64().unwrap_or(f64::NAN);
+            // Evaluating: the correctly rounded double of the exact value.
+            let value = run_last(std::slice::from_ref(&e.text));
+            match &value {
+                Ok(super::Value::Number(x)) => prop_assert!(
+                    x.to_bits() == float.to_bits() || (*x == 0.0 && float == 0.0),
+                    "{} = {} exactly, but evaluates to {x}",
+                    e.text,
+                    rational_text(exact)
+                ),
+                Err(err) => prop_assert!(
+                    too_long || !float.is_finite(),
+                    "{} = {} failed: {err}",
+                    e.text,
+                    rational_text(exact)
+                ),
+                Ok(other) => prop_assert!(false, "{} gave {other:?}", e.text),
+            }
+            if too_long || !float.is_finite() {
+                return Ok(());
+            }
+            // Simplifying: the exact value itself.
+            let simplified = run_last(&[format!("simplify({})", e.text)])
+                .map(|v| v.to_text(12))
+                .unwrap_or_else(|err| format!("error: {err}"));
+            prop_assert_eq!(&simplified, &rational_text(exact), "simplify({})", &e.text);
+            // Defining then calling: the first number becomes the parameter.
+            let start = e.text.find(|c: char| c.is_ascii_digit()).expect("a number");
+            let len = e.text[start..]
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(e.text.len() - start);
+            let arg = &e.text[start..start + len];
+            let body = format!("{}x{}", &e.text[..start], &e.text[start + len..]);
+            let called = run_last(&[format!("f(x) = {body}"), format!("f({arg})")]);
+            match called {
+                Ok(super::Value::Number(x)) => prop_assert!(
+                    x.to_bits() == float.to_bits() || (x == 0.0 && float == 0.0),
+                    "f({arg}) with f(x) = {body} gives {x}, not {float}"
+                ),
+                other => prop_assert!(false, "f({arg}) with f(x) = {body}: {other:?}"),
+            }
+            checked.set(checked.get() + 1);
+            Ok(())
+        })
+        .unwrap();
+    assert!(
+        checked.get() > 1000,
+        "only {} cases had a value",
+        checked.get()
+    );
+}
+
+/// A double-double number times a power of two, for a reference power.
+#[derive(Debug, Clone, Copy)]
+struct Scaled {
+    hi: f64,
+    lo: f64,
+    exp: i64,
+}
+
+/// 2**k for `-1022 <= k <= 1023`.
+fn two_to(k: i64) -> f64 {
+    f64::from_bits(((k + 1023) as u64) << 52)
+}
+
+impl Scaled {
+    fn new(x: f64) -> Scaled {
+        Scaled {
+            hi: x,
+            lo: 0.0,
+            exp: 0,
+        }
+        .normalised()
+    }
+
+    /// Keeps `hi` within [1, 2) in magnitude (scaling by a power of two
+    /// is exact).
+    fn normalised(self) -> Scaled {
+        let e = ((self.hi.to_bits() >> 52) & 0x7ff) as i64 - 1023;
+        let s = two_to(-e);
+        Scaled {
+            hi: self.hi * s,
+            lo: self.lo * s,
+            exp: self.exp + e,
+        }
+    }
+
+    /// The product, with the error of `hi*hi` kept by a fused multiply-add.
+    fn mul(self, o: Scaled) -> Scaled {
+        let p = self.hi * o.hi;
+        let err = self.hi.mul_add(o.hi, -p) + (self.hi * o.lo + self.lo * o.hi);
+        let hi = p + err;
+        let lo = err - (hi - p);
+        Scaled {
+            hi,
+            lo,
+            exp: self.exp + o.exp,
+        }
+        .normalised()
+    }
+
+    fn recip(self) -> Scaled {
+        let hi = 1.0 / self.hi;
+        // One Newton step: r + r*(1 - x*r).
+        let e = (-self.hi).mul_add(hi, 1.0) - self.lo * hi;
+        Scaled {
+            hi: hi + hi * e,
+            lo: 0.0,
+            exp: -self.exp,
+        }
+        .normalised()
+    }
+
+    /// `self**n` by squaring, in double-double.
+    fn pow(self, n: i64) -> Scaled {
+        let mut result = Scaled::new(1.0);
+        let mut base = self;
+        let mut k = n.unsigned_abs();
+        while k > 0 {
+            if k & 1 == 1 {
+                result = result.mul(base);
+            }
+            base = base.mul(base);
+            k >>= 1;
+        }
+        if n < 0 { result.recip() } else { result }
+    }
+
+    /// The value as a double, when it is a normal number.
+    fn to_f64(self) -> Option<f64> {
+        if !(-1000..=1000).contains(&self.exp) {
+            return None;
+        }
+        Some((self.hi + self.lo) * two_to(self.exp))
+    }
+}
+
+#[test]
+fn float_powers_agree_with_a_double_double_reference() {
+    let mut runner = TestRunner::new(cases(3000));
+    let base = prop_oneof![
+        (-1e-6f64..1e-6).prop_map(|d| 1.0 + d),
+        (-1e-12f64..1e-12).prop_map(|d| 1.0 + d),
+        0.5f64..2.0,
+        -2.0f64..-0.5,
+        1e-3f64..1e3,
+    ];
+    let exponent = prop_oneof![
+        -64i64..=64,
+        -100_000i64..=100_000,
+        -3_000_000_000i64..=3_000_000_000,
+    ];
+    runner
+        .run(&(base, exponent), |(x, n)| {
+            let Some(reference) = Scaled::new(x.abs()).pow(n).to_f64() else {
+                return Ok(()); // beyond the normal range
+            };
+            let reference = if x < 0.0 && n % 2 != 0 {
+                -reference
+            } else {
+                reference
+            };
+            let got = super::number::powi(x, n);
+            // The system pow is within about one unit in the last place.
+            prop_assert!(
+                (got - reference).abs() <= 4.0 * f64::EPSILON * reference.abs(),
+                "{x:?}**{n} = {got:e}, reference {reference:e}"
+            );
+            // And every path to it gives the same float.
+            let text = format!("({x:?})**({n})");
+            let value = run_last(std::slice::from_ref(&text));
+            prop_assert!(
+                matches!(value, Ok(super::Value::Number(v)) if v.to_bits() == got.to_bits()),
+                "{text}: {value:?}, not {got:e}"
+            );
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// Random expressions whose numbers stress printing: exact integers and
+/// ratios beyond 64 bits, and floats from subnormal to near the largest.
+fn number_expr_text() -> impl Strategy<Value = String> {
+    let float = prop_oneof![
+        any::<f64>().prop_filter("finite and not negative", |x| x.is_finite() && *x >= 0.0),
+        (1u64..1000, -330i32..300)
+            .prop_map(|(m, e)| format!("{m}e{e}").parse::<f64>().unwrap_or(1.0)),
+    ];
+    let leaf = prop_oneof![
+        2 => Just("w".to_string()),
+        1 => Just("x".to_string()),
+        2 => float.prop_map(super::format::float_repr),
+        2 => (1u32..=200).prop_map(|k| format!("2**{k}")),
+        1 => (any::<u64>(), 2u64..=u64::MAX).prop_map(|(p, q)| format!("({p}*{p}/{q})")),
+        1 => (1u32..=330).prop_map(|k| format!("10**-{k}")),
+    ];
+    leaf.prop_recursive(3, 12, 2, |inner| {
+        prop_oneof![
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} + {b})")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} - {b})")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a}*{b})")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a}/{b})")),
+            (inner.clone(), -3i32..=3).prop_map(|(a, k)| format!("({a})**({k})")),
+            inner.clone().prop_map(|a| format!("exp({a})")),
+        ]
+    })
+}
+
+/// The numbers of a tree.
+fn numbers(n: &Node, out: &mut Vec<super::number::Num>) {
+    match n {
+        Node::Num(x) => out.push(x.clone()),
+        Node::Const(_) | Node::Var(_) => {}
+        Node::Add(xs) | Node::Mul(xs) => xs.iter().for_each(|x| numbers(x, out)),
+        Node::Pow(a, b) => {
+            numbers(a, out);
+            numbers(b, out);
+        }
+        Node::Call(_, a) => numbers(a, out),
+    }
+}
+
+#[test]
+fn every_printed_result_reads_back_exactly() {
+    use super::number::Num;
+    let mut runner = TestRunner::new(cases(3000));
+    runner
+        .run(&number_expr_text(), |src| {
+            let Ok(value) = run_last(&[format!("simplify({src})")]) else {
+                return Ok(()); // an error (overflow, zero division) prints nothing
+            };
+            let super::Value::Expr(e) = &value else {
+                return Err(TestCaseError::fail(format!("{src}: {value:?}")));
+            };
+            let text = e.to_text();
+            prop_assert!(
+                !text.contains("inf") && !text.contains("nan"),
+                "{src} printed as {text}"
+            );
+            // Every number in it prints as a text that reads back as the
+            // very same number: an exact one exactly, a float as the same
+            // double (an integral float such as 2.0 prints as `2` and
+            // reads back as the exact integer of the same value).
+            let mut nums = Vec::new();
+            numbers(&e.node, &mut nums);
+            for n in nums {
+                let printed = super::format::to_text(&Node::Num(n.clone()));
+                let back = Expr::parse(&printed).map(|b| b.simplified());
+                let same = match back.as_ref().map(|b| &b.node) {
+                    Ok(Node::Num(m)) if n.is_exact() => m.is_exact() && *m == n,
+                    Ok(Node::Num(m)) => m.to_f64() == n.to_f64(),
+                    _ => false,
+                };
+                prop_assert!(
+                    same,
+                    "{:?} printed as {} reads back as {:?}",
+                    n,
+                    printed,
+                    back
+                );
+            }
+            // The whole text reads back as the same function: exactly the
+            // same value at exact points where it is exact.
+            let back = Expr::parse(&text)
+                .map_err(|err| TestCaseError::fail(format!("{src} printed as {text}: {err}")))?;
+            for (w, x) in [
+                (Num::rat(3, 7), Num::rat(5, 2)),
+                (Num::int(-2), Num::rat(1, 3)),
+            ] {
+                let lookup = |v: &str| match v {
+                    "w" => Some(w.clone()),
+                    "x" => Some(x.clone()),
+                    _ => None,
+                };
+                let a = super::eval::eval_num(&e.node, &lookup);
+                let b = super::eval::eval_num(&back.node, &lookup);
+                match (a, b) {
+                    (Ok(a), Ok(b)) if a.is_exact() && b.is_exact() => {
+                        prop_assert!(a == b, "{} printed as {}: {:?} then {:?}", src, text, a, b)
+                    }
+                    (Ok(a), Ok(b)) => {
+                        let (a, b) = (a.to_f64(), b.to_f64());
+                        prop_assert!(
+                            a == b || close(a, b, 1e-12) || (a.is_nan() && b.is_nan()),
+                            "{} printed as {}: {} then {}",
+                            src,
+                            text,
+                            a,
+                            b
+                        )
+                    }
+                    (Err(_), Err(_)) => {}
+                    // Simplifying may extend the domain (`x/x` is 1), and
+                    // a float may overflow on one path only.
+                    _ => {}
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+proptest! {
+    #![proptest_config(cases(5000))]
+
+    #[test]
+    fn printed_numbers_read_back_exactly(bits in any::<u64>()) {
+        let x = f64::from_bits(bits);
+        prop_assume!(x.is_finite());
+        // At 17 digits every double prints to a text that reads back as it.
+        let text = super::format_number(x, 17);
+        prop_assert_eq!(text.parse::<f64>().map(f64::to_bits), Ok((if x == 0.0 { 0.0 } else { x }).to_bits()));
+        // And as a calc input, too.
+        let value = run_last(std::slice::from_ref(&text));
+        prop_assert!(
+            matches!(value, Ok(super::Value::Number(v)) if v == x),
+            "{} gives {:?}", text, value
+        );
     }
 }

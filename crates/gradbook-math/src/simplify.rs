@@ -6,8 +6,11 @@
 //! factors (`w*w`) collected, a number times a sum distributed (`2*(w - 1)`
 //! is `2*w - 2`), the coefficient first, and terms in a stable order with
 //! higher degrees first. It never changes the value of an expression where
-//! the expression is defined; it may extend the domain (`x/x` is `1`).
-//! Products of sums are not expanded: `sigmoid(z)*(1 - sigmoid(z))` stays.
+//! the expression is defined; it may extend the domain (`x/x` is `1`,
+//! `exp(1 + log(w))` is `e*w`). Two identities go beyond collecting:
+//! `exp(c*log(x) + …)` is `x**c*exp(…)` for a number `c`, and
+//! `sin(a)**2 + cos(a)**2` is `1`. Products of sums are not expanded:
+//! `sigmoid(z)*(1 - sigmoid(z))` stays.
 
 use std::cmp::Ordering;
 
@@ -40,7 +43,7 @@ fn split_coeff(t: Node) -> (Num, Node) {
     match t {
         Node::Mul(mut xs) => {
             if let Some(Node::Num(c)) = xs.first() {
-                let c = *c;
+                let c = c.clone();
                 xs.remove(0);
                 let rest = if xs.len() == 1 {
                     xs.pop().unwrap_or(Node::Num(Num::ONE))
@@ -122,7 +125,7 @@ pub fn add(terms: Vec<Node>) -> Node {
     let mut constant = Num::ZERO;
     let mut pairs: Vec<(Num, Node)> = Vec::with_capacity(terms.len());
     let push = |t: Node, constant: &mut Num, pairs: &mut Vec<(Num, Node)>| match t {
-        Node::Num(n) => *constant = constant.add(n),
+        Node::Num(n) => *constant = constant.add(&n),
         other => pairs.push(split_coeff(other)),
     };
     for t in terms {
@@ -139,10 +142,11 @@ pub fn add(terms: Vec<Node>) -> Node {
     let mut merged: Vec<(Num, Node)> = Vec::with_capacity(pairs.len());
     for (c, rest) in pairs {
         match merged.last_mut() {
-            Some((c0, r0)) if *r0 == rest => *c0 = c0.add(c),
+            Some((c0, r0)) if *r0 == rest => *c0 = c0.add(&c),
             _ => merged.push((c, rest)),
         }
     }
+    pythagoras(&mut merged, &mut constant);
     let mut out: Vec<Node> = merged
         .into_iter()
         .filter(|(c, _)| !c.is_zero())
@@ -185,7 +189,7 @@ fn mul_inner(factors: Vec<Node>, round: u8) -> Node {
     let mut pairs: Vec<(Node, Node)> = Vec::with_capacity(factors.len());
     // `exp(a)` is `e**a`, so `e*exp(x)` and `exp(x)*exp(-x)` combine.
     let push = |f: Node, coeff: &mut Num, pairs: &mut Vec<(Node, Node)>| match f {
-        Node::Num(n) => *coeff = coeff.mul(n),
+        Node::Num(n) => *coeff = coeff.mul(&n),
         Node::Pow(b, e) => pairs.push((*b, *e)),
         Node::Call(Func::Exp, a) => pairs.push((Node::Const(Constant::E), *a)),
         other => pairs.push((other, Node::Num(Num::ONE))),
@@ -220,7 +224,7 @@ fn mul_inner(factors: Vec<Node>, round: u8) -> Node {
             add(es)
         };
         match pow(b, e) {
-            Node::Num(n) => coeff = coeff.mul(n),
+            Node::Num(n) => coeff = coeff.mul(&n),
             m @ Node::Mul(_) => again.push(m),
             other => out.push(other),
         }
@@ -251,7 +255,7 @@ fn mul_inner(factors: Vec<Node>, round: u8) -> Node {
     {
         return add(terms
             .into_iter()
-            .map(|t| mul(vec![Node::Num(coeff), t]))
+            .map(|t| mul(vec![Node::Num(coeff.clone()), t]))
             .collect());
     }
     out.insert(0, Node::Num(coeff));
@@ -260,7 +264,7 @@ fn mul_inner(factors: Vec<Node>, round: u8) -> Node {
 
 /// A canonical power of canonical parts.
 pub fn pow(b: Node, e: Node) -> Node {
-    if let Node::Num(en) = e {
+    if let Node::Num(en) = &e {
         if en.is_zero() {
             return Node::Num(Num::ONE);
         }
@@ -268,13 +272,16 @@ pub fn pow(b: Node, e: Node) -> Node {
             return b;
         }
     }
-    if let Node::Num(bn) = b {
+    if let Node::Num(bn) = &b {
         if bn.is_one() && bn.is_exact() {
             return b;
         }
-        if let Node::Num(en) = e
-            && let Some(r) = bn.pow(en)
-            && r.to_f64().is_finite()
+        // A float power that overflows is folded too: the `inf` it leaves
+        // is reported as an overflow, where an unfolded `x**-2` would print
+        // as `1/x**2` and read back as another number.
+        if let Node::Num(en) = &e
+            && let Ok(r) = bn.pow(en)
+            && (is_usable(&r) || matches!(r, Num::Float(_)))
         {
             return Node::Num(r);
         }
@@ -302,6 +309,15 @@ pub fn pow(b: Node, e: Node) -> Node {
     }
 }
 
+/// True for a number a tree may hold: exact, or a finite float.
+fn is_usable(n: &Num) -> bool {
+    match n {
+        Num::Rat(..) | Num::Big(_) => true,
+        Num::Float(x) => x.is_finite(),
+        Num::Overflow(_) => false,
+    }
+}
+
 /// True when `(c*x*…)**e` may become `c**e * x**e * …` without the
 /// coefficient overflowing (which would turn `0` into `inf*0`).
 fn distributes(factors: &[Node], e: &Node) -> bool {
@@ -314,16 +330,70 @@ fn distributes(factors: &[Node], e: &Node) -> bool {
         return false;
     }
     match (factors.first(), e) {
-        (Some(Node::Num(c)), Node::Num(k)) => c
-            .pow(*k)
-            .is_some_and(|r| r.to_f64().is_finite() && !r.is_zero()),
+        (Some(Node::Num(c)), Node::Num(k)) => c.pow(k).is_ok_and(|r| is_usable(&r) && !r.is_zero()),
         _ => true,
+    }
+}
+
+/// `sin(a)**2 + cos(a)**2 = 1`: in a sum's merged terms, a pair of
+/// `c_s*sin(a)**2` and `c_c*cos(a)**2` gives `m` to the constant and keeps
+/// `(c_s - m)*sin(a)**2 + (c_c - m)*cos(a)**2`, `m` being the coefficient
+/// of smaller magnitude, so at most one of the two remains.
+fn pythagoras(merged: &mut [(Num, Node)], constant: &mut Num) {
+    fn squared(n: &Node, f: Func) -> Option<&Node> {
+        match n {
+            Node::Pow(b, e) if e.as_num().and_then(Num::as_int) == Some(2) => match &**b {
+                Node::Call(g, a) if *g == f => Some(a),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+    let magnitude = |c: &Num| if c.is_negative() { c.neg() } else { c.clone() };
+    for i in 0..merged.len() {
+        let Some(a) = squared(&merged[i].1, Func::Sin) else {
+            continue;
+        };
+        let Some(j) = merged
+            .iter()
+            .position(|(_, r)| squared(r, Func::Cos) == Some(a))
+        else {
+            continue;
+        };
+        let (cs, cc) = (&merged[i].0, &merged[j].0);
+        if cs.is_zero() || cc.is_zero() {
+            continue;
+        }
+        let m = if magnitude(cs).total_cmp(&magnitude(cc)).is_le() {
+            cs.clone()
+        } else {
+            cc.clone()
+        };
+        let minus_m = m.neg();
+        *constant = constant.add(&m);
+        merged[i].0 = merged[i].0.add(&minus_m);
+        merged[j].0 = merged[j].0.add(&minus_m);
+    }
+}
+
+/// `c*log(x)` with a number `c`, as `(c, x)`, when `x` is not a number
+/// (`log(-1)` of a number is left alone so that an undefined constant
+/// stays undefined).
+fn log_term(t: &Node) -> Option<(Num, &Node)> {
+    let (c, f) = match t {
+        Node::Call(Func::Log, _) => (Num::ONE, t),
+        Node::Mul(xs) if xs.len() == 2 => (xs[0].as_num()?.clone(), &xs[1]),
+        _ => return None,
+    };
+    match f {
+        Node::Call(Func::Log, x) if x.as_num().is_none() => Some((c, x)),
+        _ => None,
     }
 }
 
 /// A canonical call of a function on a canonical argument.
 pub fn call(f: Func, a: Node) -> Node {
-    if let Node::Num(n) = a
+    if let Node::Num(n) = &a
         && let Some(v) = fold(f, n)
     {
         return Node::Num(v);
@@ -332,28 +402,38 @@ pub fn call(f: Func, a: Node) -> Node {
     // once its sign is.
     if matches!(f, Func::Step | Func::Sign | Func::Relu | Func::Abs)
         && a.free_vars().is_empty()
-        && let Ok(v) = super::eval::eval_tree(&a, &|_| None)
-        && v.is_finite()
+        && let Ok(v) = super::eval::eval_num(&a, &|_| None)
+        && is_usable(&v)
     {
-        let positive = v > 0.0;
-        let zero = v == 0.0;
+        let sign = v.signum();
         return match f {
-            Func::Step => Node::int(i64::from(positive)),
-            Func::Sign => Node::int(if positive {
-                1
-            } else if zero {
-                0
-            } else {
-                -1
-            }),
-            Func::Relu if positive => a,
+            Func::Step => Node::int(i64::from(sign > 0)),
+            Func::Sign => Node::int(sign),
+            Func::Relu if sign > 0 => a,
             Func::Relu => Node::Num(Num::ZERO),
-            _ if v < 0.0 => neg(a),
+            _ if sign < 0 => neg(a),
             _ => a,
         };
     }
     match (f, a) {
         (Func::Exp, Node::Call(Func::Log, x)) => *x,
+        (Func::Exp, t) if log_term(&t).is_some() => match log_term(&t) {
+            Some((c, x)) => pow(x.clone(), Node::Num(c)),
+            None => Node::Call(Func::Exp, Box::new(t)),
+        },
+        // exp(c*log(x) + rest) = x**c * exp(rest)
+        (Func::Exp, Node::Add(terms)) if terms.iter().any(|t| log_term(t).is_some()) => {
+            let mut factors = Vec::new();
+            let mut rest = Vec::new();
+            for t in terms {
+                match log_term(&t) {
+                    Some((c, x)) => factors.push(pow(x.clone(), Node::Num(c))),
+                    None => rest.push(t),
+                }
+            }
+            factors.push(call(Func::Exp, add(rest)));
+            mul(factors)
+        }
         (Func::Log, Node::Call(Func::Exp, x)) => *x,
         (Func::Log, Node::Const(Constant::E)) => Node::Num(Num::ONE),
         (Func::Abs, Node::Call(Func::Abs, x)) => Node::Call(Func::Abs, x),
@@ -363,22 +443,11 @@ pub fn call(f: Func, a: Node) -> Node {
 
 /// Folds a function of a number: exactly where the value is rational, and
 /// always for a float argument inside the function's domain.
-fn fold(f: Func, n: Num) -> Option<Num> {
-    if let Num::Rat(p, _) = n {
-        let sign = Num::int(p.signum());
-        return match f {
-            Func::Abs => Some(if p < 0 { n.neg() } else { n }),
-            Func::Sign => Some(sign),
-            Func::Step => Some(Num::int(i64::from(p > 0))),
-            Func::Relu => Some(if p > 0 { n } else { Num::ZERO }),
-            Func::Sin | Func::Tan | Func::Tanh if p == 0 => Some(Num::ZERO),
-            Func::Cos | Func::Exp if p == 0 => Some(Num::ONE),
-            Func::Sigmoid if p == 0 => Some(Num::rat(1, 2)),
-            Func::Log if n.is_one() => Some(Num::ZERO),
-            _ => None,
-        };
+fn fold(f: Func, n: &Num) -> Option<Num> {
+    if n.is_exact() {
+        return super::eval::exact_value(f, n);
     }
-    let x = n.to_f64();
+    let x = n.float().ok()?;
     super::eval::apply(f, x)
         .ok()
         .filter(|y| y.is_finite())
@@ -454,5 +523,37 @@ mod tests {
         check("1/(x*y)", "1/(x*y)");
         check("sigmoid(z)*(1 - sigmoid(z))", "sigmoid(z)*(1 - sigmoid(z))");
         check("(x**2)**(1/2)", "sqrt(x**2)");
+    }
+
+    #[test]
+    fn exact_numbers_of_any_size() {
+        check("2**53 + 1 - 2**53", "1");
+        check("10**400 - 10**400", "0");
+        check("2**100*w", "1267650600228229401496703205376*w");
+        check("w/2**70", "w/1180591620717411303424");
+        check("10**-3*w", "w/1000");
+        // Past the digit bound a power stays a power.
+        check("10**1000*w", "10**1000*w");
+        check("sign(2**53 + 1 - 2**53 - 1)", "0");
+        check("abs(1 - 2**70)", "1180591620717411303423");
+    }
+
+    #[test]
+    fn identities() {
+        check("exp(1 + log(w))", "e*w");
+        check("exp(log(w) + 1)/w", "e");
+        check("exp(2*log(x))", "x**2");
+        check("exp(-log(x))", "1/x");
+        check("exp(log(x) + log(y) + z)", "x*y*exp(z)");
+        check("exp(x*log(y))", "exp(x*log(y))");
+        check("sin(w)**2 + cos(w)**2", "1");
+        check("cos(w)**2 + sin(w)**2 + 1", "2");
+        check("3*sin(2*x)**2 + 3*cos(2*x)**2", "3");
+        check("2*sin(w)**2 + cos(w)**2", "sin(w)**2 + 1");
+        check("sin(w)**2 + 2*cos(w)**2", "cos(w)**2 + 1");
+        check("sin(w)**2 - cos(w)**2", "1 - 2*cos(w)**2");
+        check("sin(x)**2 + cos(y)**2", "sin(x)**2 + cos(y)**2");
+        check("0.5*sin(w)**2 + 0.5*cos(w)**2", "0.5");
+        check("1 - sin(w)**2", "1 - sin(w)**2");
     }
 }

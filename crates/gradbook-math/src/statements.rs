@@ -1,7 +1,11 @@
 //! Running one calc input in a [`Scope`]: definitions, values (evaluated
-//! on the syntax tree so a domain error points at the call that failed),
-//! and the built-ins that take keyword arguments: `grad`, `nudge`,
-//! `descent` and `plot`.
+//! on the syntax tree so a domain error points at the call that failed,
+//! exactly while the input is exact), and the built-ins that take keyword
+//! arguments: `grad`, `nudge`, `descent` and `plot`.
+//!
+//! Every value at a point goes through the function's conditions first
+//! (see `lower`), so a derivative, a gradient, a slope or a descent step
+//! exists only where the function itself has a value.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -9,9 +13,13 @@ use std::sync::Arc;
 use super::ast::Node;
 use super::descent::{self, Settings};
 use super::diff::derivative;
-use super::error::{MAX_SAMPLES, MAX_STEPS, MAX_WORK, closest};
-use super::eval::{Domain, Program, apply, eval_tree, power};
-use super::lower::{Lower, define, is_reserved, number};
+use super::error::{MAX_SAMPLES, MAX_STEPS, MAX_TEXT, MAX_WORK, closest};
+use super::eval::{
+    Domain, Fault, Program, add_num, apply_num, check_constants, div_num, eval_num, mul_num,
+    power_num,
+};
+use super::lower::{Condition, Lower, check_constant_conditions, define, is_reserved, number};
+use super::number::Num;
 use super::parser::{Arg, Stmt, Syntax, SyntaxKind, parse_stmt};
 use super::simplify::simplify;
 use super::{
@@ -30,12 +38,65 @@ struct Keyword<'a> {
 /// The function a built-in works on, with its parameters and bodies.
 struct Target {
     name: String,
+    /// False for an expression target (`grad(x**2 + y)`), whose name is
+    /// its printed form.
+    named: bool,
     params: Vec<String>,
     raw: Node,
     simplified: Node,
+    conditions: Vec<Condition>,
 }
 
 impl Target {
+    /// The variables bound to `point`, for look-ups.
+    fn bind<'a>(&'a self, point: &'a [Num]) -> impl Fn(&str) -> Option<Num> + 'a {
+        move |v| {
+            self.params
+                .iter()
+                .position(|p| p == v)
+                .map(|i| point[i].clone())
+        }
+    }
+
+    /// The function's value at `point`, its conditions checked first.
+    fn value_at(&self, point: &[Num]) -> Result<Num, MathError> {
+        let lookup = self.bind(point);
+        for c in &self.conditions {
+            c.check(&lookup)?;
+        }
+        eval_num(&self.raw, &lookup).map_err(|f| f.to_error())
+    }
+
+    /// Checks that a derivative may be taken at `point`: the function has
+    /// a value there.
+    fn check_defined(&self, what: &str, point: &[Num]) -> Result<(), MathError> {
+        self.value_at(point).map(|_| ()).map_err(|e| {
+            if e.message.starts_with("the derivative of") {
+                return e;
+            }
+            let who = if self.named {
+                self.name.as_str()
+            } else {
+                "the function"
+            };
+            MathError {
+                message: format!("{what} is undefined where {who} is: {}", e.message),
+                ..e
+            }
+        })
+    }
+
+    /// `node` (a derivative of the function) at `point`, as a float.
+    fn derivative_at(&self, node: &Node, point: &[Num]) -> Result<f64, MathError> {
+        let v = eval_num(node, &self.bind(point)).map_err(|f| f.to_error())?;
+        v.float().map_err(|o| Domain::Overflow(o).to_error())
+    }
+
+    /// The conditions as plain trees, for compiled programs.
+    fn condition_nodes(&self) -> Vec<Node> {
+        self.conditions.iter().map(|c| c.node.clone()).collect()
+    }
+
     /// Keyword arguments naming every parameter, for usage hints:
     /// `w1=1, w2=1`.
     fn example_point(&self) -> String {
@@ -49,11 +110,7 @@ impl Target {
 
 impl Scope {
     fn lower(&self) -> Lower<'_> {
-        Lower {
-            scope: self,
-            params: None,
-            defining: None,
-        }
+        Lower::new(self, None, None)
     }
 
     /// Runs one parsed input.
@@ -78,8 +135,12 @@ impl Scope {
                 if node.free_vars().is_empty() {
                     self.eval_syntax(&value)?;
                 }
+                let simplified = simplify(&node);
+                simplified
+                    .check_limits()
+                    .map_err(|e| e.at_least(value.span.clone()))?;
                 self.functions.remove(&name);
-                self.constants.insert(name, simplify(&node));
+                self.constants.insert(name, simplified);
                 Ok(Value::Nothing)
             }
             Stmt::Function {
@@ -112,56 +173,67 @@ impl Scope {
                 "descent" => return self.descent(args, span),
                 "plot" => return self.plot(args, span),
                 "diff" | "simplify" => {
-                    let node = self.lower().expr(s)?;
-                    return Ok(Value::Expr(Expr { node }));
+                    let lower = self.lower();
+                    let node = lower.expr(s)?;
+                    check_constant_conditions(&lower.take_conditions())
+                        .map_err(|e| e.at_least(s.span.clone()))?;
+                    return symbolic(node, &s.span);
                 }
                 _ => {}
             }
         }
-        let node = self.lower().expr(s)?;
+        let lower = self.lower();
+        let node = lower.expr(s)?;
         node.check_limits()
             .map_err(|e| e.at_least(s.span.clone()))?;
         if node.free_vars().is_empty() {
-            Ok(Value::Number(self.eval_syntax(s)?))
+            let v = self.eval_syntax(s)?;
+            let x = v
+                .float()
+                .map_err(|o| Domain::Overflow(o).to_error().at_least(s.span.clone()))?;
+            Ok(Value::Number(x))
         } else {
-            Ok(Value::Expr(Expr {
-                node: simplify(&node),
-            }))
+            check_constant_conditions(&lower.take_conditions())
+                .map_err(|e| e.at_least(s.span.clone()))?;
+            check_constants(&node).map_err(|e| e.at_least(s.span.clone()))?;
+            symbolic(simplify(&node), &s.span)
         }
     }
 
-    /// Evaluates syntax that has no free variables.
-    pub(super) fn eval_syntax(&self, s: &Syntax) -> Result<f64, MathError> {
+    /// Evaluates syntax that has no free variables: exactly while it is
+    /// exact, in floats from the first float or inexact operation on.
+    pub(super) fn eval_syntax(&self, s: &Syntax) -> Result<Num, MathError> {
         let at = |d: Domain| d.to_error().at_least(s.span.clone());
         match &s.kind {
-            SyntaxKind::Num(t) => Ok(number(t, s.span.clone())?.to_f64()),
-            SyntaxKind::Neg(a) => Ok(-self.eval_syntax(a)?),
+            SyntaxKind::Num(t) => number(t, s.span.clone()),
+            SyntaxKind::Neg(a) => Ok(self.eval_syntax(a)?.neg()),
             SyntaxKind::Sum(terms) => {
-                let mut sum = 0.0;
+                let mut sum = Num::ZERO;
                 for (negative, t) in terms {
                     let v = self.eval_syntax(t)?;
-                    sum += if *negative { -v } else { v };
+                    let v = if *negative { v.neg() } else { v };
+                    sum = add_num(&sum, &v).map_err(at)?;
                 }
                 Ok(sum)
             }
             SyntaxKind::Product(fs) => {
-                let mut p = 1.0;
+                let mut p = Num::ONE;
                 for (div, f) in fs {
                     let v = self.eval_syntax(f)?;
-                    if *div {
-                        if v == 0.0 {
+                    p = if *div {
+                        if v.is_zero() {
                             return Err(Domain::DivZero.to_error().at_least(f.span.clone()));
                         }
-                        p /= v;
+                        div_num(&p, &v).map_err(at)?
                     } else {
-                        p *= v;
-                    }
+                        mul_num(&p, &v).map_err(at)?
+                    };
                 }
                 Ok(p)
             }
             SyntaxKind::Pow(a, b) => {
                 let (x, y) = (self.eval_syntax(a)?, self.eval_syntax(b)?);
-                power(x, y).map_err(at)
+                power_num(&x, &y).map_err(at)
             }
             SyntaxKind::Call {
                 name,
@@ -171,15 +243,11 @@ impl Scope {
             } if args.len() == 1 && args[0].keyword.is_none() && args[0].upper.is_none() => {
                 if let Some(f) = super::ast::Func::from_name(name) {
                     let x = self.eval_syntax(&args[0].value)?;
-                    return apply(f, x).map_err(at);
+                    return apply_num(f, &x).map_err(at);
                 }
                 if name == "sqrt" {
                     let x = self.eval_syntax(&args[0].value)?;
-                    return if x < 0.0 {
-                        Err(at(Domain::Sqrt(x)))
-                    } else {
-                        Ok(x.sqrt())
-                    };
+                    return power_num(&x, &Num::rat(1, 2)).map_err(at);
                 }
                 self.eval_lowered(s)
             }
@@ -197,19 +265,22 @@ impl Scope {
                 for a in args {
                     vals.push(self.eval_syntax(&a.value)?);
                 }
-                eval_def(def, &def.body, &vals).map_err(|e| e.at_least(s.span.clone()))
+                eval_def(def, &vals).map_err(|e| e.at_least(s.span.clone()))
             }
             _ => self.eval_lowered(s),
         }
     }
 
-    fn eval_lowered(&self, s: &Syntax) -> Result<f64, MathError> {
-        let node = self.lower().expr(s)?;
-        eval_tree(&node, &|_| None).map_err(|e| e.at_least(s.span.clone()))
+    fn eval_lowered(&self, s: &Syntax) -> Result<Num, MathError> {
+        let lower = self.lower();
+        let node = lower.expr(s)?;
+        check_constant_conditions(&lower.take_conditions())
+            .map_err(|e| e.at_least(s.span.clone()))?;
+        eval_num(&node, &|_| None).map_err(|f| f.to_error().at_least(s.span.clone()))
     }
 
-    /// A number-valued argument.
-    fn number_arg(&self, s: &Syntax) -> Result<f64, MathError> {
+    /// A number-valued argument, exact when it is written exactly.
+    fn exact_arg(&self, s: &Syntax) -> Result<Num, MathError> {
         let node = self.lower().expr(s)?;
         if let Some(v) = node.free_vars().first() {
             return Err(
@@ -218,6 +289,13 @@ impl Scope {
             );
         }
         self.eval_syntax(s)
+    }
+
+    /// A number-valued argument as a float.
+    fn number_arg(&self, s: &Syntax) -> Result<f64, MathError> {
+        self.exact_arg(s)?
+            .float()
+            .map_err(|o| Domain::Overflow(o).to_error().at_least(s.span.clone()))
     }
 
     fn split_args<'a>(
@@ -290,9 +368,11 @@ impl Scope {
             if let Some(def) = self.functions.get(n) {
                 return Ok(Target {
                     name: n.clone(),
+                    named: true,
                     params: def.params.clone(),
                     raw: def.body.clone(),
                     simplified: def.simplified.clone(),
+                    conditions: def.conditions.clone(),
                 });
             }
             if !allow_expr || !self.constants.contains_key(n) {
@@ -314,15 +394,18 @@ impl Scope {
                 "define one first, e.g. J(w) = w**2, then write {usage}"
             )));
         }
-        let raw = self.lower().expr(first)?;
+        let lower = self.lower();
+        let raw = lower.expr(first)?;
         raw.check_limits()
             .map_err(|e| e.at_least(first.span.clone()))?;
         let simplified = simplify(&raw);
         Ok(Target {
             name: super::format::to_text(&simplified),
+            named: false,
             params: raw.free_vars(),
             raw,
             simplified,
+            conditions: lower.take_conditions(),
         })
     }
 
@@ -372,7 +455,9 @@ impl Scope {
         Ok(())
     }
 
-    fn point(&self, target: &Target, keywords: &[Keyword<'_>]) -> Result<Vec<f64>, MathError> {
+    /// The point given by the keywords, one exact-or-float number per
+    /// parameter (every parameter is known to be given).
+    fn point(&self, target: &Target, keywords: &[Keyword<'_>]) -> Result<Vec<Num>, MathError> {
         let mut out = Vec::with_capacity(target.params.len());
         for p in &target.params {
             let kw = keywords.iter().find(|kw| kw.name == p);
@@ -384,10 +469,28 @@ impl Scope {
                             kw.value.span.start..u.span.end,
                         ));
                     }
-                    out.push(self.number_arg(kw.value)?);
+                    out.push(self.exact_arg(kw.value)?);
                 }
-                None => out.push(f64::NAN),
+                None => out.push(Num::Float(f64::NAN)),
             }
+        }
+        Ok(out)
+    }
+
+    /// The point as floats (for descent's start).
+    fn float_point(
+        &self,
+        target: &Target,
+        keywords: &[Keyword<'_>],
+    ) -> Result<Vec<f64>, MathError> {
+        let point = self.point(target, keywords)?;
+        let mut out = Vec::with_capacity(point.len());
+        for (x, p) in point.iter().zip(&target.params) {
+            let kw = keywords.iter().find(|kw| kw.name == p);
+            out.push(x.float().map_err(|o| {
+                let span = kw.map_or(0..0, |kw| kw.span.clone());
+                Domain::Overflow(o).to_error().at_least(span)
+            })?);
         }
         Ok(out)
     }
@@ -422,19 +525,34 @@ impl Scope {
             .collect::<Result<_, _>>()
             .map_err(|e| e.at_least(span.clone()))?;
         if keywords.is_empty() {
-            return Ok(Value::Vector(
-                partials
-                    .into_iter()
-                    .map(|node| Value::Expr(Expr { node }))
-                    .collect(),
-            ));
+            check_constant_conditions(&target.conditions).map_err(|e| e.at_least(span.clone()))?;
+            let mut size = 0usize;
+            let mut out = Vec::with_capacity(partials.len());
+            for node in partials {
+                size += node.text_size();
+                if size > MAX_TEXT {
+                    return Err(too_long(&span));
+                }
+                out.push(symbolic(node, &span)?);
+            }
+            return Ok(Value::Vector(out));
         }
         let usage = format!("grad({}, {})", target.name, target.example_point());
         self.check_keywords("grad", &target, &keywords, &[], &span, &usage)?;
         let point = self.point(&target, &keywords)?;
+        let what = if target.named {
+            format!("the gradient of {}", target.name)
+        } else {
+            "the gradient".to_string()
+        };
+        target
+            .check_defined(&what, &point)
+            .map_err(|e| e.at_least(span.clone()))?;
         let mut out = Vec::with_capacity(partials.len());
         for d in &partials {
-            let v = eval_at(&target.params, d, &point).map_err(|e| e.at_least(span.clone()))?;
+            let v = target
+                .derivative_at(d, &point)
+                .map_err(|e| e.at_least(span.clone()))?;
             out.push(Value::Number(v));
         }
         Ok(Value::Vector(out))
@@ -467,27 +585,43 @@ impl Scope {
         self.one_variable("nudge", &target, &span)?;
         let usage = format!("nudge({}, {}=3, eps=0.001)", target.name, target.params[0]);
         self.check_keywords("nudge", &target, &keywords, &["eps"], &span, &usage)?;
-        let at = self.point(&target, &keywords)?[0];
-        let eps = match self.option(&keywords, "eps")? {
-            Some((e, espan)) => {
-                if e == 0.0 || !e.is_finite() {
-                    return Err(MathError::new("eps must be a non-zero number", espan));
+        let at = self.point(&target, &keywords)?.swap_remove(0);
+        let eps = match keywords.iter().find(|kw| kw.name == "eps") {
+            Some(kw) => {
+                let e = self.option(&keywords, "eps")?.map(|(e, _)| e);
+                if e.is_none_or(|e| e == 0.0 || !e.is_finite()) {
+                    return Err(MathError::new(
+                        "eps must be a non-zero number",
+                        kw.span.clone(),
+                    ));
                 }
-                e
+                self.exact_arg(kw.value)?
             }
-            None => 0.001,
+            None => Num::rat(1, 1000),
         };
+        let float = |n: &Num| {
+            n.float()
+                .map_err(|o| Domain::Overflow(o).to_error().at_least(span.clone()))
+        };
+        let value_at = |x: &Num| {
+            target
+                .value_at(std::slice::from_ref(x))
+                .and_then(|v| v.float().map_err(|o| Domain::Overflow(o).to_error()))
+                .map_err(|e| e.at_least(span.clone()))
+        };
+        let value = value_at(&at)?;
+        let nudged = at.add(&eps);
+        let nudged_value = value_at(&nudged)?;
         let p = &target.params;
-        let value = eval_at(p, &target.raw, &[at]).map_err(|e| e.at_least(span.clone()))?;
-        let nudged_value =
-            eval_at(p, &target.raw, &[at + eps]).map_err(|e| e.at_least(span.clone()))?;
         let d = derivative(&target.simplified, &p[0], 1).map_err(|e| e.at_least(span.clone()))?;
-        let slope = eval_at(p, &d, &[at]).map_err(|e| e.at_least(span.clone()))?;
+        let slope = target
+            .derivative_at(&d, std::slice::from_ref(&at))
+            .map_err(|e| e.at_least(span.clone()))?;
         Ok(Value::Nudge(Nudge {
             func: target.name,
             var: p[0].clone(),
-            at,
-            eps,
+            at: float(&at)?,
+            eps: float(&eps)?,
             value,
             nudged_value,
             slope,
@@ -505,7 +639,7 @@ impl Scope {
         );
         let options = ["alpha", "steps", "momentum", "tol"];
         self.check_keywords("descent", &target, &keywords, &options, &span, &usage)?;
-        let start = self.point(&target, &keywords)?;
+        let start = self.float_point(&target, &keywords)?;
         let alpha = match self.option(&keywords, "alpha")? {
             Some((a, aspan)) if !a.is_finite() => {
                 return Err(MathError::new("alpha must be a finite number", aspan));
@@ -568,9 +702,18 @@ impl Scope {
             tol,
             record_all: true,
         };
-        let trace = descent::descend(&target.raw, &target.simplified, &vars, &start, settings)
+        let guards = target.condition_nodes();
+        let trace = descent::descend(
+            &target.raw,
+            &target.simplified,
+            &guards,
+            &vars,
+            &start,
+            settings,
+        )
+        .map_err(|e| e.at_least(span.clone()))?;
+        let value = Program::compile_guarded(&target.raw, &guards, &vars)
             .map_err(|e| e.at_least(span.clone()))?;
-        let value = Program::compile(&target.raw, &vars).map_err(|e| e.at_least(span.clone()))?;
         let n = trace.n;
         let rows = (0..trace.rows())
             .map(|i| DescentRow {
@@ -638,7 +781,8 @@ impl Scope {
             None => 201,
         };
         let program =
-            Program::compile(&target.raw, &[var.as_str()]).map_err(|e| e.at_least(span.clone()))?;
+            Program::compile_guarded(&target.raw, &target.condition_nodes(), &[var.as_str()])
+                .map_err(|e| e.at_least(span.clone()))?;
         if program.cost().saturating_mul(samples) > MAX_WORK {
             return Err(MathError::new(
                 "plot would take too long: use fewer samples or a smaller function",
@@ -657,15 +801,21 @@ impl Scope {
                 (x, y)
             })
             .collect();
-        let tangent = match self.option(&keywords, "at")? {
+        let tangent = match keywords.iter().find(|kw| kw.name == "at") {
             None => None,
-            Some((at, aspan)) => {
-                let p = &target.params;
-                let value =
-                    eval_at(p, &target.raw, &[at]).map_err(|e| e.at_least(aspan.clone()))?;
+            Some(kw) => {
+                let aspan = kw.span.clone();
+                let at = self.option(&keywords, "at")?.map_or(f64::NAN, |(a, _)| a);
+                let point = [self.exact_arg(kw.value)?];
+                let value = target
+                    .value_at(&point)
+                    .and_then(|v| v.float().map_err(|o| Domain::Overflow(o).to_error()))
+                    .map_err(|e| e.at_least(aspan.clone()))?;
                 let d = derivative(&target.simplified, &var, 1)
                     .map_err(|e| e.at_least(span.clone()))?;
-                let slope = eval_at(p, &d, &[at]).map_err(|e| e.at_least(aspan.clone()))?;
+                let slope = target
+                    .derivative_at(&d, &point)
+                    .map_err(|e| e.at_least(aspan.clone()))?;
                 Some(Tangent { at, value, slope })
             }
         };
@@ -679,13 +829,40 @@ impl Scope {
     }
 }
 
-/// Evaluates `node` with `params` bound to `point`.
-fn eval_at(params: &[String], node: &Node, point: &[f64]) -> Result<f64, MathError> {
-    eval_tree(node, &|v| {
-        params.iter().position(|p| p == v).map(|i| point[i])
-    })
+/// A defined function's value at `vals`, its conditions checked first.
+fn eval_def(def: &FuncDef, vals: &[Num]) -> Result<Num, MathError> {
+    let lookup = |v: &str| {
+        def.params
+            .iter()
+            .position(|p| p == v)
+            .map(|i| vals[i].clone())
+    };
+    for c in &def.conditions {
+        c.check(&lookup)?;
+    }
+    eval_num(&def.body, &lookup).map_err(|f: Fault| f.to_error())
 }
 
-fn eval_def(def: &FuncDef, node: &Node, vals: &[f64]) -> Result<f64, MathError> {
-    eval_at(&def.params, node, vals)
+/// A symbolic result, checked: within the limits, no float that
+/// overflowed (`inf*w` could not be read back), short enough to print.
+fn symbolic(node: Node, span: &Range<usize>) -> Result<Value, MathError> {
+    node.check_limits().map_err(|e| e.at_least(span.clone()))?;
+    if node.has_non_finite() {
+        return Err(MathError::new(
+            "the result overflows: a number in it is beyond the largest floating-point number (about 1.8e+308)",
+            span.clone(),
+        )
+        .with_help("write large numbers exactly (10**400, not 1e400), or scale the expression"));
+    }
+    if node.text_size() > MAX_TEXT {
+        return Err(too_long(span));
+    }
+    Ok(Value::Expr(Expr { node }))
+}
+
+fn too_long(span: &Range<usize>) -> MathError {
+    MathError::new(
+        format!("the result is too long to print (more than {MAX_TEXT} bytes)"),
+        span.clone(),
+    )
 }

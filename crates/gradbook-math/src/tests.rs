@@ -93,11 +93,232 @@ fn negative_bases_to_huge_whole_powers_are_real() {
     check("(-1)**(2**32 + 1)", "-1");
     check_in(&["f(w) = w**(2**32 + 1)"], "f(-1)", "-1");
     check("(-0.5)**(2**40)", "0");
-    check("(-2)**(2**40 + 1)", "-inf");
+    check("(-2.0)**(2**40 + 1)", "-inf");
+    check(
+        "(-2)**(2**40 + 1)",
+        "error: an exact number here would have more than 1000 digits — integers and ratios are exact up to 1000 digits; write a float such as 10.0 to compute approximately",
+    );
     check(
         "(-1)**(2**40 + 0.5)",
         "error: (-1)**(1.09951162778e+12) is not a real number: a negative number to a non-integer power",
     );
+}
+
+const TOO_LARGE_FOR_A_FLOAT: &str = "error: an exact number of 401 digits is too large for a floating-point number (the largest is about 1.8e+308) — values print as floats; simplify(...) shows an exact result in full";
+const TOO_MANY_DIGITS: &str = "error: an exact number here would have more than 1000 digits — integers and ratios are exact up to 1000 digits; write a float such as 10.0 to compute approximately";
+
+#[test]
+fn exact_numbers_stay_exact_in_every_path() {
+    check("2**53 + 1 - 2**53", "1");
+    check("simplify(2**53 + 1 - 2**53)", "1");
+    check_in(&["f(x) = x + 1 - 2**53"], "f(2**53)", "1");
+    check_in(&["c = 2**53"], "c + 1 - c", "1");
+    check("10**400 - 10**400", "0");
+    check("1/3 - 333333333333/1000000000000", "3.33333333333e-13");
+    check_in(
+        &["f(x) = x - 333333333333/1000000000000"],
+        "f(1/3)",
+        "3.33333333333e-13",
+    );
+    check("99999999999999999999 - 99999999999999999998", "1");
+    check("2**64/2**64", "1");
+    check("(8/27)**(2/3)", "0.444444444444");
+    check("simplify((8/27)**(2/3))", "4/9");
+    check("sign(2**70 - 2**70 - 1)", "-1");
+    check("diff(2**100*w, w)", "1267650600228229401496703205376");
+    check("simplify(w/2**70)", "w/1180591620717411303424");
+    check("grad(x**2*y, x=1/3, y=3)", "[2, 0.111111111111]");
+    // Correctly rounded on the way to a float.
+    check("10**-310", "1e-310");
+    check("2**-1074", "4.94065645841e-324");
+    check("simplify(10**-3)", "1/1000");
+    // A descent of a function with an exact constant part agrees too.
+    check_in(
+        &["J(w) = (2**53 + 1 - 2**53)*w"],
+        "descent(J, w=1, alpha=1, steps=1)",
+        "step  w  J(w)  dJ/dw\n0     1  1     1\n1     0  0     1",
+    );
+}
+
+#[test]
+fn exact_numbers_have_bounds() {
+    check("10**400", TOO_LARGE_FOR_A_FLOAT);
+    check("10**400*0.5", TOO_LARGE_FOR_A_FLOAT);
+    check("10**10**6", TOO_MANY_DIGITS);
+    check("2**(10**30)", TOO_MANY_DIGITS);
+    check("10**-2000", TOO_MANY_DIGITS);
+    check("10.0**-2000", "0");
+    check("(-1)**(10**30 + 1)", "-1");
+    check("simplify(10**1000*w)", "10**1000*w");
+    check(
+        &"9".repeat(1001),
+        "error: an integer may have at most 1000 digits",
+    );
+    check(
+        "1e400",
+        "error: 1e400 is too large for a floating-point number (the largest is about 1.8e+308) — an exact integer can be larger: write a power such as 10**400",
+    );
+    check("1e-400", "0");
+    check("1e308*10", "inf");
+    check(
+        "simplify(1e308*10*w)",
+        "error: the result overflows: a number in it is beyond the largest floating-point number (about 1.8e+308) — write large numbers exactly (10**400, not 1e400), or scale the expression",
+    );
+    check_in(
+        &["c = 1e308*10"],
+        "diff(c*w, w)",
+        "error: the result overflows: a number in it is beyond the largest floating-point number (about 1.8e+308) — write large numbers exactly (10**400, not 1e400), or scale the expression",
+    );
+}
+
+#[test]
+fn float_powers_are_accurate_for_any_exponent() {
+    check("1.00000001**100000000", "2.71828179835");
+    check("1.000000001**2000000000", "7.38905731429");
+    check_in(&["f(w) = w**-2"], "f(1e160)", "9.99988867183e-321");
+    check_in(&["f(w) = w**100000000"], "f(1.00000001)", "2.71828179835");
+    check_in(
+        &["J(w) = w**100000000"],
+        "descent(J, w=1.00000001, alpha=0, steps=1)",
+        "step  w           J(w)           dJ/dw\n0     1.00000001  2.71828179835  271828177.116\n1     1.00000001  2.71828179835  271828177.116",
+    );
+    check("(-1.0)**(2**62 + 1)", "-1");
+    check("(-2.0)**3", "-8");
+    check("0.5**-1075", "inf");
+}
+
+#[test]
+fn derivatives_exist_only_where_the_function_does() {
+    const G: &[&str] = &["g(w) = sqrt(w)**2"];
+    const SQRT4: &str = "sqrt(-4) is undefined: a negative number has no real square root";
+    check_in(G, "g(-4)", &format!("error: {SQRT4}"));
+    let undefined = format!("error: the derivative of g is undefined where g is: {SQRT4}");
+    check_in(G, "g'(-4)", &undefined);
+    check_in(G, "g''(-4)", &undefined);
+    check_in(G, "g'(-4) + 1", &undefined);
+    check_in(G, "diff(g'(-4)*w, w)", &undefined);
+    check_in(G, "g'(4)", "1");
+    check_in(G, "g'(0)", "1");
+    check_in(G, "g'(w)", "1");
+    check(
+        "log'(-1)",
+        "error: the derivative of log is undefined where log is: log(-1) is undefined: log needs a positive number",
+    );
+    check("log'(2)", "0.5");
+    check(
+        "grad(sqrt(x)**2 + y, x=-1, y=0)",
+        "error: the gradient is undefined where the function is: sqrt(-1) is undefined: a negative number has no real square root",
+    );
+    check_in(
+        G,
+        "grad(g, w=-1)",
+        "error: the gradient of g is undefined where g is: sqrt(-1) is undefined: a negative number has no real square root",
+    );
+    check_in(G, "nudge(g, w=-4)", &format!("error: {SQRT4}"));
+    check_in(
+        G,
+        "plot(g, w=-4..4, at=-1)",
+        "error: sqrt(-1) is undefined: a negative number has no real square root",
+    );
+    check_in(
+        G,
+        "descent(g, w=-1, alpha=0.1, steps=3)",
+        "error: descent stopped at step 0: sqrt(-1) is undefined: a negative number has no real square root",
+    );
+    // A definition keeps the rule for the derivatives it takes.
+    const K: &[&str] = &["g(w) = sqrt(w)**2", "K(w) = g'(w) + 1"];
+    check_in(K, "K(-4)", &undefined);
+    check_in(K, "K(4)", "2");
+    check_in(K, "K'(-4)", &undefined);
+    check_in(K, "grad(K, w=-4)", &undefined);
+    check_in(
+        K,
+        "descent(K, w=-1, alpha=0.1, steps=2)",
+        "error: descent stopped at step 0: sqrt(-1) is undefined: a negative number has no real square root",
+    );
+    check_in(K, "diff(K(w), w)", "0");
+    let mut scope = Scope::new();
+    for input in K {
+        scope.run(input).unwrap();
+    }
+    let Ok(Value::Plot(p)) = scope.run("plot(K, w=-1..1, samples=3)") else {
+        panic!("plot failed")
+    };
+    assert_eq!(
+        p.samples,
+        [(-1.0, None), (0.0, Some(2.0)), (1.0, Some(2.0))]
+    );
+    // An expression from diff is a function of its own.
+    check("diff(log(w), w)", "1/w");
+    check_in(&["f(w) = diff(log(w), w)"], "f(-1)", "-1");
+    check_in(
+        &["h(w) = exp(1 + log(w))"],
+        "h'(-2)",
+        "error: the derivative of h is undefined where h is: log(-2) is undefined: log needs a positive number",
+    );
+    check_in(&["h(w) = exp(1 + log(w))"], "h'(2)", "2.71828182846");
+    check_in(&["J(w) = w/w"], "J(0)", "error: division by zero");
+    check_in(
+        &["J(w) = w/w"],
+        "J'(0)",
+        "error: the derivative of J is undefined where J is: division by zero",
+    );
+}
+
+#[test]
+fn definitions_capture_what_they_use() {
+    const REDEFINED: &[&str] = &["J(w) = w**2", "g(w) = J(w) + 1", "J(w) = w**3"];
+    check_in(REDEFINED, "g(2)", "5");
+    check_in(REDEFINED, "J(2)", "8");
+    check_in(REDEFINED, "g'(2)", "4");
+    check_in(&["J(w) = w**2", "g(w) = J'(w)", "J(w) = w**3"], "g(2)", "4");
+    check_in(
+        &["alpha = 0.1", "J(w) = alpha*w**2", "alpha = 1"],
+        "J(2)",
+        "0.4",
+    );
+    check_in(
+        &[
+            "J(w) = w**2",
+            "g(w) = J(w) + 1",
+            "J(w) = w**3",
+            "g(w) = J(w) + 1",
+        ],
+        "g(2)",
+        "9",
+    );
+}
+
+#[test]
+fn undefined_constants_are_never_simplified_away() {
+    check("1/0 + w", "error: division by zero");
+    check("simplify((1/0)**0)", "error: division by zero");
+    check("simplify(0**-2*0)", "error: division by zero");
+    check(
+        "simplify(log(-1)*w)",
+        "error: log(-1) is undefined: log needs a positive number",
+    );
+    check(
+        "diff(sqrt(-1)*w, w)",
+        "error: sqrt(-1) is undefined: a negative number has no real square root",
+    );
+    // A float power that overflows is an overflow, not an unread power.
+    check(
+        "simplify(1e-308**-2*w)",
+        "error: the result overflows: a number in it is beyond the largest floating-point number (about 1.8e+308) — write large numbers exactly (10**400, not 1e400), or scale the expression",
+    );
+    check("1e-308**-2", "inf");
+    // Too many digits is not undefined: the power stays a power.
+    check("simplify(w + 10**1000)", "w + 10**1000");
+}
+
+#[test]
+fn missed_simplifications() {
+    check("diff(exp(1 + log(w)), w)", "e");
+    check("simplify(exp(1 + log(w)))", "e*w");
+    check("sin(w)**2 + cos(w)**2", "1");
+    check("simplify(2*sin(w)**2 + 2*cos(w)**2 + w)", "w + 2");
+    check("diff(sin(w)**2 + cos(w)**2, w)", "0");
 }
 
 #[test]
@@ -122,7 +343,11 @@ fn domain_errors() {
     check("0**-1", "error: division by zero");
     check("0**-(2**40)", "error: division by zero");
     check_in(&["f(x) = 1/x"], "f(0)", "error: division by zero");
-    check_in(&["f(x) = log(x)"], "f'(0)", "error: division by zero");
+    check_in(
+        &["f(x) = log(x)"],
+        "f'(0)",
+        "error: the derivative of f is undefined where f is: log(0) is undefined: log needs a positive number",
+    );
 }
 
 #[test]
@@ -267,6 +492,34 @@ fn descent_tables() {
         .collect();
     // v1 = 6, w1 = 2.4; v2 = 0.9*6 + 4.8 = 10.2, w2 = 2.4 - 1.02 = 1.38
     assert_eq!(row2[1], "1.38", "{out}");
+    // v3 = 0.9*10.2 + 2.76 = 11.94, w3 = 1.38 - 1.194 = 0.186
+    check_in(
+        W2,
+        "descent(J, w=3, alpha=0.1, steps=3, momentum=0.9)",
+        "step  w      J(w)      dJ/dw\n0     3      9         6\n1     2.4    5.76      4.8\n2     1.38   1.9044    2.76\n3     0.186  0.034596  0.372",
+    );
+    // tol is compared with the norm itself: neither tol² underflowing
+    // (1e-340 is 0) nor a gradient's square overflowing keeps a run going.
+    check_in(
+        W2,
+        "descent(J, w=0, alpha=0.1, steps=5, tol=1e-170)",
+        "step  w  J(w)  dJ/dw\n0     0  0     0",
+    );
+    check_in(
+        &["J(w) = 1e200*w"],
+        "descent(J, w=0, alpha=1e-300, steps=3, tol=1e201)",
+        "step  w  J(w)  dJ/dw\n0     0  0     1e+200",
+    );
+    check_in(
+        &["L(a, b) = 1e200*a + 1e200*b"],
+        "descent(L, a=0, b=0, alpha=1e-300, steps=3, tol=1.5e200)",
+        "step  a  b  L(a, b)  dL/da   dL/db\n0     0  0  0        1e+200  1e+200",
+    );
+    let out = run_all(&[
+        "L(a, b) = 1e200*a + 1e200*b",
+        "descent(L, a=0, b=0, alpha=1e-300, steps=3, tol=1.4e200)",
+    ]);
+    assert_eq!(out.lines().count(), 5, "{out}");
     check_in(
         W2,
         "descent(J, w=3, alpha=0.1)",
@@ -291,6 +544,56 @@ fn descent_tables() {
         W2,
         "descent(J, w=3, alpha=0.1, stesp=5)",
         "error: descent(...) has no argument 'stesp' — did you mean 'steps'?",
+    );
+}
+
+#[test]
+fn result_tables_are_bounded_before_they_are_computed() {
+    let vars: Vec<String> = (1..=50).map(|i| format!("w{i}")).collect();
+    let define = format!(
+        "L({}) = {}",
+        vars.join(", "),
+        vars.iter()
+            .map(|v| format!("{v}**2"))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    );
+    let start: Vec<String> = vars.iter().map(|v| format!("{v}=1")).collect();
+    // Refused before the first step: running it took minutes and gigabytes.
+    let out = run_all(&[
+        &define,
+        &format!("descent(L, {}, alpha=0.1, steps=1000000)", start.join(", ")),
+    ]);
+    assert_eq!(
+        out,
+        "error: the descent table would have 1000001 rows of 102 columns, more than the 8000000 cells a result may hold — use steps=78430 or fewer with 50 variables; in the expected output, a `...` line can stand for the middle of a long table"
+    );
+    let rows = |inputs: &[&str]| {
+        let mut scope = Scope::new();
+        let mut last = None;
+        for input in inputs {
+            last = Some(scope.run(input));
+        }
+        match last {
+            Some(Ok(Value::Descent(d))) => d.rows.len(),
+            other => panic!("{other:?}"),
+        }
+    };
+    let most = format!("descent(L, {}, alpha=0.1, steps=78430)", start.join(", "));
+    assert_eq!(rows(&[&define, &most]), 78_431);
+    // With tol and no steps the run is stopped where the table fills up.
+    let out = run_all(&[
+        &define,
+        &format!("descent(L, {}, alpha=1e-12, tol=1e-30)", start.join(", ")),
+    ]);
+    assert_eq!(
+        out,
+        "error: descent had not reached tol after 78430 steps, and a longer table would pass the 8000000 cells a result may hold — give steps=78430 or fewer, a larger tol, or a larger alpha"
+    );
+    // One variable may take every step.
+    assert_eq!(
+        rows(&["J(w) = w**2", "descent(J, w=1, alpha=0.1, steps=1000000)"]),
+        1_000_001
     );
 }
 
