@@ -352,55 +352,10 @@ impl<'a> Lower<'a> {
             Func::from_name(name).map(Some)
         };
         if let Some(f) = builtin {
-            let a = self.positional(name, args, &span, 1, 1, &format!("{name}(x)"))?;
-            let arg = self.expr(a[0])?;
-            let apply = |x: Node| match f {
-                Some(f) => Node::Call(f, Box::new(x)),
-                None => Node::Pow(Box::new(x), Box::new(Node::Num(Num::rat(1, 2)))),
-            };
-            if primes == 0 {
-                return Ok(apply(arg));
-            }
-            let d = derivative(&apply(Node::var("x")), "x", primes)
-                .map_err(|e| e.at_least(span.clone()))?;
-            self.require(name, apply(arg.clone()), &span)?;
-            return self.substitute(&d, &["x".to_string()], vec![arg], &span);
+            return self.call_builtin(name, f, args, span, primes);
         }
         if let Some(def) = self.scope.functions.get(name) {
-            let usage = format!("{name}({})", def.params.join(", "));
-            let n = def.params.len();
-            if primes > 0 && n != 1 {
-                return Err(MathError::new(
-                    format!(
-                        "{name}{} needs a function of one variable, but {name} has {n}",
-                        "'".repeat(primes)
-                    ),
-                    name_span,
-                )
-                .with_help(format!(
-                    "use grad({name}) or diff({usage}, {})",
-                    def.params[0]
-                )));
-            }
-            let a = self.positional(name, args, &span, n, n, &usage)?;
-            let mut vals = Vec::with_capacity(n);
-            for s in a {
-                vals.push(self.expr(s)?);
-            }
-            for c in &def.conditions {
-                let node = self.substitute(&c.node, &def.params, vals.clone(), &span)?;
-                self.require(&c.func, node, &span)?;
-            }
-            if primes > 0 && can_fail(&def.body) {
-                let value = self.substitute(&def.body, &def.params, vals.clone(), &span)?;
-                self.require(name, value, &span)?;
-            }
-            if primes == 0 {
-                return self.substitute(&def.body, &def.params, vals, &span);
-            }
-            let d = derivative(&def.simplified, &def.params[0], primes)
-                .map_err(|e| e.at_least(span.clone()))?;
-            return self.substitute(&d, &def.params, vals, &span);
+            return self.call_defined(name, def, name_span, args, span, primes);
         }
         match name {
             "diff" => return self.diff(args, &span, primes),
@@ -419,21 +374,96 @@ impl<'a> Lower<'a> {
             }
             _ => {}
         }
-        if self.is_value_name(name) {
-            return Err(
-                MathError::new(format!("'{name}' is not a function"), name_span)
-                    .with_help(format!("to multiply, write {name}*(...)")),
-            );
+        Err(self.not_a_function(name, name_span))
+    }
+
+    /// A built-in function (`None` for `sqrt`) at its one argument, or its
+    /// derivative of order `primes` there.
+    fn call_builtin(
+        &self,
+        name: &str,
+        f: Option<Func>,
+        args: &[Arg],
+        span: Range<usize>,
+        primes: usize,
+    ) -> Result<Node, MathError> {
+        let a = self.positional(name, args, &span, 1, 1, &format!("{name}(x)"))?;
+        let arg = self.expr(a[0])?;
+        let apply = |x: Node| match f {
+            Some(f) => Node::Call(f, Box::new(x)),
+            None => Node::Pow(Box::new(x), Box::new(Node::Num(Num::rat(1, 2)))),
+        };
+        if primes == 0 {
+            return Ok(apply(arg));
         }
-        let mut err = MathError::new(format!("unknown function '{name}'"), name_span);
+        let d = derivative(&apply(Node::var("x")), "x", primes)
+            .map_err(|e| e.at_least(span.clone()))?;
+        self.require(name, apply(arg.clone()), &span)?;
+        self.substitute(&d, &["x".to_string()], vec![arg], &span)
+    }
+
+    /// A defined function at its arguments, or its derivative of order
+    /// `primes` there. The values its definition needs to exist are
+    /// checked at the arguments first.
+    fn call_defined(
+        &self,
+        name: &str,
+        def: &FuncDef,
+        name_span: Range<usize>,
+        args: &[Arg],
+        span: Range<usize>,
+        primes: usize,
+    ) -> Result<Node, MathError> {
+        let usage = format!("{name}({})", def.params.join(", "));
+        let n = def.params.len();
+        if primes > 0 && n != 1 {
+            return Err(MathError::new(
+                format!(
+                    "{name}{} needs a function of one variable, but {name} has {n}",
+                    "'".repeat(primes)
+                ),
+                name_span,
+            )
+            .with_help(format!(
+                "use grad({name}) or diff({usage}, {})",
+                def.params[0]
+            )));
+        }
+        let a = self.positional(name, args, &span, n, n, &usage)?;
+        let mut vals = Vec::with_capacity(n);
+        for s in a {
+            vals.push(self.expr(s)?);
+        }
+        for c in &def.conditions {
+            let node = self.substitute(&c.node, &def.params, vals.clone(), &span)?;
+            self.require(&c.func, node, &span)?;
+        }
+        if primes > 0 && can_fail(&def.body) {
+            let value = self.substitute(&def.body, &def.params, vals.clone(), &span)?;
+            self.require(name, value, &span)?;
+        }
+        if primes == 0 {
+            return self.substitute(&def.body, &def.params, vals, &span);
+        }
+        let d = derivative(&def.simplified, &def.params[0], primes)
+            .map_err(|e| e.at_least(span.clone()))?;
+        self.substitute(&d, &def.params, vals, &span)
+    }
+
+    /// Why `name(...)` cannot be called: a value, or an unknown name.
+    fn not_a_function(&self, name: &str, name_span: Range<usize>) -> MathError {
+        if self.is_value_name(name) {
+            return MathError::new(format!("'{name}' is not a function"), name_span)
+                .with_help(format!("to multiply, write {name}*(...)"));
+        }
+        let err = MathError::new(format!("unknown function '{name}'"), name_span);
         let known = self.known_functions();
-        err = match closest(name, known.iter().copied()) {
+        match closest(name, known.iter().copied()) {
             Some(s) => err.with_help(format!("did you mean '{s}'?")),
             None => err.with_help(format!(
                 "define it first, e.g. {name}(x) = x**2, or write {name}*(...) to multiply"
             )),
-        };
-        Err(err)
+        }
     }
 
     fn is_value_name(&self, name: &str) -> bool {

@@ -640,68 +640,8 @@ impl Scope {
         let options = ["alpha", "steps", "momentum", "tol"];
         self.check_keywords("descent", &target, &keywords, &options, &span, &usage)?;
         let start = self.float_point(&target, &keywords)?;
-        let alpha = match self.option(&keywords, "alpha")? {
-            Some((a, aspan)) if !a.is_finite() => {
-                return Err(MathError::new("alpha must be a finite number", aspan));
-            }
-            Some((a, _)) => a,
-            None => {
-                return Err(
-                    MathError::new("descent needs a learning rate", span.clone())
-                        .with_help(format!("write {usage}")),
-                );
-            }
-        };
-        let tol = match self.option(&keywords, "tol")? {
-            Some((t, tspan)) if t.is_nan() || t <= 0.0 => {
-                return Err(MathError::new("tol must be a positive number", tspan));
-            }
-            other => other.map(|(t, _)| t),
-        };
-        let steps = match self.option(&keywords, "steps")? {
-            Some((s, sspan)) => {
-                if s.fract() != 0.0 || s < 0.0 {
-                    return Err(MathError::new(
-                        "steps must be a whole number 0 or more",
-                        sspan,
-                    ));
-                }
-                if s > MAX_STEPS as f64 {
-                    return Err(MathError::new(
-                        format!("at most {MAX_STEPS} steps are allowed"),
-                        sspan,
-                    ));
-                }
-                s as usize
-            }
-            None if tol.is_some() => MAX_STEPS,
-            None => {
-                return Err(
-                    MathError::new("descent needs a number of steps", span.clone()).with_help(
-                        format!(
-                            "write {usage}, or give tol=1e-8 to run until the gradient is small"
-                        ),
-                    ),
-                );
-            }
-        };
-        let momentum = match self.option(&keywords, "momentum")? {
-            Some((m, mspan)) if !(0.0..1.0).contains(&m) => {
-                return Err(MathError::new(
-                    "momentum must be at least 0 and below 1",
-                    mspan,
-                ));
-            }
-            other => other.map_or(0.0, |(m, _)| m),
-        };
+        let settings = self.descent_settings(&keywords, &span, &usage)?;
         let vars: Vec<&str> = target.params.iter().map(String::as_str).collect();
-        let settings = Settings {
-            alpha,
-            steps,
-            momentum,
-            tol,
-            record_all: true,
-        };
         let guards = target.condition_nodes();
         let trace = descent::descend(
             &target.raw,
@@ -731,6 +671,77 @@ impl Scope {
                 program: Arc::new(value),
             },
         }))
+    }
+
+    /// The learning rate, steps, momentum and tolerance of a `descent`
+    /// call, each checked.
+    fn descent_settings(
+        &self,
+        keywords: &[Keyword<'_>],
+        span: &Range<usize>,
+        usage: &str,
+    ) -> Result<Settings, MathError> {
+        let alpha = match self.option(keywords, "alpha")? {
+            Some((a, aspan)) if !a.is_finite() => {
+                return Err(MathError::new("alpha must be a finite number", aspan));
+            }
+            Some((a, _)) => a,
+            None => {
+                return Err(
+                    MathError::new("descent needs a learning rate", span.clone())
+                        .with_help(format!("write {usage}")),
+                );
+            }
+        };
+        let tol = match self.option(keywords, "tol")? {
+            Some((t, tspan)) if t.is_nan() || t <= 0.0 => {
+                return Err(MathError::new("tol must be a positive number", tspan));
+            }
+            other => other.map(|(t, _)| t),
+        };
+        let steps = match self.option(keywords, "steps")? {
+            Some((s, sspan)) => {
+                if s.fract() != 0.0 || s < 0.0 {
+                    return Err(MathError::new(
+                        "steps must be a whole number 0 or more",
+                        sspan,
+                    ));
+                }
+                if s > MAX_STEPS as f64 {
+                    return Err(MathError::new(
+                        format!("at most {MAX_STEPS} steps are allowed"),
+                        sspan,
+                    ));
+                }
+                s as usize
+            }
+            None if tol.is_some() => MAX_STEPS,
+            None => {
+                return Err(
+                    MathError::new("descent needs a number of steps", span.clone()).with_help(
+                        format!(
+                            "write {usage}, or give tol=1e-8 to run until the gradient is small"
+                        ),
+                    ),
+                );
+            }
+        };
+        let momentum = match self.option(keywords, "momentum")? {
+            Some((m, mspan)) if !(0.0..1.0).contains(&m) => {
+                return Err(MathError::new(
+                    "momentum must be at least 0 and below 1",
+                    mspan,
+                ));
+            }
+            other => other.map_or(0.0, |(m, _)| m),
+        };
+        Ok(Settings {
+            alpha,
+            steps,
+            momentum,
+            tol,
+            record_all: true,
+        })
     }
 
     fn plot(&self, args: &[Arg], span: Range<usize>) -> Result<Value, MathError> {
