@@ -371,19 +371,9 @@ fn plain_types(message: &str) -> String {
     out
 }
 
-/// The closest candidate: a plausible typo by edit distance, or the same
-/// letters in another order (`titel` for `title`).
+/// The closest candidate: a plausible typo of `word`.
 pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    if let Some(best) = did_you_mean(word, candidates.iter().copied()) {
-        return Some(best);
-    }
-    let mut letters: Vec<char> = word.chars().collect();
-    letters.sort_unstable();
-    candidates.iter().copied().find(|c| {
-        let mut other: Vec<char> = c.chars().collect();
-        other.sort_unstable();
-        other == letters && crate::diagnostics::edit_distance(word, c) <= 2
-    })
+    did_you_mean(word, candidates.iter().copied())
 }
 
 /// Picks apart serde's "unknown field `x`, expected one of `a`, `b`"

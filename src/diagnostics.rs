@@ -266,7 +266,9 @@ pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
 }
 
 /// The closest of `candidates` to `word`, if any is close enough to be a
-/// plausible typo (used for "did you mean …?" hints).
+/// plausible typo (used for "did you mean …?" hints). Distance counts
+/// insertions, deletions, substitutions and swaps of adjacent letters
+/// (`titel` is one edit from `title`).
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
@@ -277,26 +279,10 @@ pub fn did_you_mean<'a>(
     let limit = 1 + word.chars().count() / 6;
     candidates
         .into_iter()
-        .map(|c| (edit_distance(word, c), c))
+        .map(|c| (strsim::osa_distance(word, c), c))
         .filter(|&(d, _)| d <= limit)
         .min_by_key(|&(d, c)| (d, c))
         .map(|(_, c)| c)
-}
-
-/// Levenshtein distance in characters.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]
@@ -339,5 +325,6 @@ mod tests {
             Some("calculus/linear.md")
         );
         assert_eq!(did_you_mean("calculus/nowhere.md", pages), None);
+        assert_eq!(did_you_mean("titel", ["title", "tile"]), Some("title"));
     }
 }
