@@ -146,20 +146,15 @@ impl Config {
     pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
         let path = root.join(CONFIG_FILE);
         let shown = PathBuf::from(CONFIG_FILE);
-        let bytes = match std::fs::read(&path) {
+        let bytes = match crate::files::read_regular(&path, crate::files::CONFIG_LIMIT) {
             Ok(bytes) => bytes,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            Err(crate::files::ReadError::Io(err)) if err.kind() == std::io::ErrorKind::NotFound => {
                 return Err(vec![
                     Diagnostic::whole_file(&shown, format!("no {CONFIG_FILE} in {}", root.display()))
                         .with_help("run `gradbook init` to create a site, or pass the folder that holds book.toml"),
                 ]);
             }
-            Err(err) => {
-                return Err(vec![Diagnostic::whole_file(
-                    &shown,
-                    format!("cannot read {CONFIG_FILE}: {err}"),
-                )]);
-            }
+            Err(err) => return Err(vec![err.diagnostic(&shown)]),
         };
         let text = match String::from_utf8(bytes) {
             Ok(text) => text,

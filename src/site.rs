@@ -552,80 +552,44 @@ impl Site {
     /// A site's `templates/assets/` replaces built-in assets of the same
     /// name and adds others.
     fn add_asset_overrides(&self, files: &mut SiteFiles) -> Vec<Diagnostic> {
-        let dir = self.root.join(render::TEMPLATE_DIR).join(render::ASSET_DIR);
-        let (found, errors) = files_under(&dir);
-        for (rel, path) in found {
-            let rel = format!("{}{rel}", render::ASSET_DIR);
-            files.generated.remove(&rel);
-            files.copied.insert(rel, path);
+        let shown = Path::new(render::TEMPLATE_DIR).join(render::ASSET_DIR);
+        let dir = self.root.join(&shown);
+        let found = crate::files::walk(&dir, &shown, &self.root, |_, _| true);
+        for rel in found.files {
+            let key = format!("{}{}", render::ASSET_DIR, slashed(&rel));
+            files.generated.remove(&key);
+            files.copied.insert(key, dir.join(rel));
         }
-        errors
-            .into_iter()
-            .map(|err| {
-                Diagnostic::whole_file(
-                    Path::new(render::TEMPLATE_DIR).join(render::ASSET_DIR),
-                    format!("cannot read: {err}"),
-                )
-            })
-            .collect()
+        found.diagnostics
     }
 
     /// Lists `static/` for copying; a static file that would replace a
     /// generated one is an error.
     fn add_static(&self, files: &mut SiteFiles) -> Vec<Diagnostic> {
-        let (found, errors) = files_under(&self.root.join(STATIC_DIR));
-        let mut problems: Vec<Diagnostic> = errors
-            .into_iter()
-            .map(|err| {
-                let shown = err
-                    .path()
-                    .and_then(|p| p.strip_prefix(&self.root).ok())
-                    .map_or_else(|| PathBuf::from(STATIC_DIR), Path::to_path_buf);
-                Diagnostic::whole_file(shown, format!("cannot copy: {err}"))
-            })
-            .collect();
-        for (rel, path) in found {
-            if files.generated.contains_key(&rel) || files.copied.contains_key(&rel) {
+        let dir = self.root.join(STATIC_DIR);
+        let found = crate::files::walk(&dir, Path::new(STATIC_DIR), &self.root, |_, _| true);
+        let mut problems = found.diagnostics;
+        for rel in found.files {
+            let key = slashed(&rel);
+            if files.generated.contains_key(&key) || files.copied.contains_key(&key) {
                 problems.push(
                     Diagnostic::whole_file(
                         Path::new(STATIC_DIR).join(&rel),
-                        format!("would replace the generated file {rel}"),
+                        format!("would replace the generated file {key}"),
                     )
                     .with_help("rename or move the static file"),
                 );
                 continue;
             }
-            files.copied.insert(rel, path);
+            files.copied.insert(key, dir.join(rel));
         }
         problems
     }
 }
 
-/// Every file under `dir` (links followed, in name order) as its path
-/// relative to `dir` with `/` separators and its path on disk, plus the
-/// entries that could not be read. A missing `dir` has no files.
-fn files_under(dir: &Path) -> (Vec<(String, PathBuf)>, Vec<walkdir::Error>) {
-    let mut found = Vec::new();
-    let mut errors = Vec::new();
-    if !dir.is_dir() {
-        return (found, errors);
-    }
-    for entry in walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-    {
-        match entry {
-            Err(err) => errors.push(err),
-            Ok(entry) if entry.file_type().is_file() => {
-                if let Ok(rel) = entry.path().strip_prefix(dir) {
-                    let rel = rel.to_string_lossy().replace('\\', "/");
-                    found.push((rel, entry.into_path()));
-                }
-            }
-            Ok(_) => {}
-        }
-    }
-    (found, errors)
+/// A relative path with `/` separators, as keys of [`SiteFiles`] are.
+fn slashed(rel: &Path) -> String {
+    rel.to_string_lossy().replace('\\', "/")
 }
 
 /// The way from a page at `url` back to the site root: `./` for the home

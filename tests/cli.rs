@@ -13,3 +13,4 @@ mod errors;
 mod init;
 mod serve;
 mod shapes;
+mod source_files;

@@ -97,44 +97,23 @@ impl Templates {
         let mut sources = BTreeMap::new();
         let mut diagnostics = Vec::new();
         let dir = root.join(TEMPLATE_DIR);
-        if dir.is_dir() {
-            for entry in walkdir::WalkDir::new(&dir)
-                .follow_links(true)
-                .sort_by_file_name()
-                .into_iter()
-                .filter_entry(|e| {
-                    e.depth() == 0
-                        || !e
-                            .file_name()
-                            .to_str()
-                            .is_some_and(crate::content::walk::is_ignored)
-                })
-            {
-                let entry = match entry {
-                    Ok(entry) => entry,
-                    Err(err) => {
-                        diagnostics.push(Diagnostic::whole_file(TEMPLATE_DIR, err.to_string()));
-                        continue;
-                    }
-                };
-                if !entry.file_type().is_file() {
-                    continue;
+        let found = crate::files::walk(&dir, Path::new(TEMPLATE_DIR), root, |rel, is_dir| {
+            // `assets/` holds stylesheets and scripts, not templates.
+            if is_dir {
+                !rel.starts_with(ASSET_DIR)
+            } else {
+                rel.extension().is_some_and(|e| e == "html")
+            }
+        });
+        diagnostics.extend(found.diagnostics);
+        for rel in found.files {
+            let name = rel.to_string_lossy().replace('\\', "/");
+            let shown = Path::new(TEMPLATE_DIR).join(&rel);
+            match crate::content::read_source(&dir.join(&rel), &shown) {
+                Ok(source) => {
+                    sources.insert(name, source);
                 }
-                let Ok(rel) = entry.path().strip_prefix(&dir) else {
-                    continue;
-                };
-                let name = rel.to_string_lossy().replace('\\', "/");
-                // `assets/` holds stylesheets and scripts, not templates.
-                if name.starts_with(ASSET_DIR) || !name.ends_with(".html") {
-                    continue;
-                }
-                let shown = Path::new(TEMPLATE_DIR).join(rel);
-                match crate::content::read_source(entry.path(), &shown) {
-                    Ok(source) => {
-                        sources.insert(name, source);
-                    }
-                    Err(d) => diagnostics.push(d),
-                }
+                Err(d) => diagnostics.push(d),
             }
         }
         let mut templates = Templates { tera, sources };
