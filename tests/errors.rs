@@ -308,7 +308,7 @@ fn check_reports_book_toml_problems_and_exits_2() {
     );
     let run = site.check();
     run.code(2);
-    run.stdout_has("book.toml:4:1: error: calc.precision must be between 1 and 17, not 40");
+    run.stdout_has("book.toml:4:13: error: calc.precision must be between 1 and 17, not 40");
     assert!(
         run.stdout.trim_end().ends_with("check: 0 passed, 1 failed"),
         "{}",
