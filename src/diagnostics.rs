@@ -258,6 +258,27 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// `text` with every control character but the tab replaced by a visible
+/// symbol, so that text from a file (an escape sequence, a carriage
+/// return) is shown on a terminal rather than obeyed: C0 controls become
+/// their Control Pictures (`␛` for ESC, as annotate-snippets shows them in
+/// quoted lines), DEL becomes `␡`, and C1 controls `�`. One character
+/// stays one character, so columns still line up.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\t') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| match c {
+            '\t' => c,
+            '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
+            '\u{7f}' => '\u{2421}',
+            c if c.is_control() => '\u{fffd}',
+            c => c,
+        })
+        .collect()
+}
+
 /// Sorts diagnostics by file and position and removes exact duplicates, so
 /// that output is deterministic whatever order parallel stages finished in.
 pub fn sort(diagnostics: &mut Vec<Diagnostic>) {

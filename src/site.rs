@@ -3,10 +3,12 @@
 //! [`Site::load`] reads `book.toml`, walks the content and compiles the
 //! templates. [`Site::render`] renders every page in memory and checks
 //! every link and anchor, collecting every problem instead of stopping at
-//! the first; it writes nothing, which is all `check` needs. `build` then
-//! hands the files to [`crate::output`], the only disk writer. Output is
-//! deterministic: pages are rendered in parallel but collected in order,
-//! and nothing depends on time or hash order.
+//! the first; it writes nothing, which is all `check` needs.
+//! [`Site::build`] checks the destination first (a folder it may not
+//! replace is refused before any work), renders, and hands the files to
+//! [`crate::output`], the only disk writer. Output is deterministic: pages
+//! are rendered in parallel but collected in order, and nothing depends on
+//! time or hash order.
 
 // A `Diagnostic` is the error of a content problem; it is large, but it is
 // built only on the error path, so it is not worth boxing.
@@ -16,16 +18,18 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use bytes::Bytes;
 use rayon::prelude::*;
 
 use crate::calc::{CalcReport, PageCalc};
 use crate::components;
-use crate::config::Config;
+use crate::config::{CONFIG_FILE, Config};
 use crate::content::{self, Content};
 use crate::diagnostics::{self, Diagnostic, SourceText, did_you_mean};
 use crate::markdown::highlight::{self, Scheme};
 use crate::markdown::{self, PageContext, Rendered};
-use crate::output::SiteFiles;
+use crate::output::destination::{self, Protected, Refusal};
+use crate::output::{SiteFiles, WriteError, WriteOptions};
 use crate::render::context::{
     BookContext, LinkContext, NavLesson, NavSection, PageContext as TemplatePage,
 };
@@ -52,6 +56,60 @@ pub struct Site {
     pub templates: Option<Templates>,
     /// Problems found while loading content and templates.
     pub load_diagnostics: Vec<Diagnostic>,
+    /// The text of `book.toml`, for pointing at its settings.
+    pub config_source: SourceText,
+}
+
+/// How to build.
+pub struct BuildOptions<'a> {
+    /// The output folder given on the command line; `None` for
+    /// `build.output-dir`.
+    pub dest: Option<&'a Path>,
+    /// Replace an output folder that holds files gradbook did not write.
+    pub force: bool,
+    /// How long to wait for another build writing the same folder.
+    pub lock_wait: std::time::Duration,
+    /// Told what is happening, from any thread.
+    pub progress: &'a (dyn Fn(Progress<'_>) + Sync),
+}
+
+/// What a build is doing, for a progress display.
+#[derive(Debug, Clone, Copy)]
+pub enum Progress<'a> {
+    /// `done` of `total` pages rendered (in no particular order).
+    Rendered {
+        /// Pages done.
+        done: usize,
+        /// Pages in all.
+        total: usize,
+    },
+    /// Another build is writing the same output folder; this one waits
+    /// for its lock file.
+    Waiting(&'a Path),
+}
+
+/// A finished build.
+#[derive(Debug)]
+pub struct Built {
+    /// The output folder, as given.
+    pub dest: PathBuf,
+    /// HTML pages written.
+    pub pages: usize,
+    /// Folders of earlier, interrupted builds that were removed.
+    pub removed_leftovers: Vec<PathBuf>,
+}
+
+/// Why a build wrote nothing.
+#[derive(Debug)]
+pub enum BuildError {
+    /// The output folder may not be replaced (a usage problem).
+    Refused(Box<Diagnostic>),
+    /// The content has problems; the outcome holds every one.
+    Content(Box<Outcome>),
+    /// Another build kept the output folder locked.
+    Busy(String),
+    /// The machine failed: a disk full, a permission denied.
+    Io(anyhow::Error),
 }
 
 /// What rendering produced.
@@ -88,7 +146,7 @@ impl Site {
     /// everything else meaningless); content and template problems are
     /// kept in `load_diagnostics`.
     pub fn load(root: &Path, drafts: bool) -> Result<Site, Vec<Diagnostic>> {
-        let config = Config::load(root)?;
+        let (config, config_source) = Config::load_with_source(root)?;
         let drafts = drafts || config.build.drafts;
         let (content, mut load_diagnostics) =
             content::load(root, &config.build.content_dir, drafts);
@@ -105,6 +163,7 @@ impl Site {
             content,
             templates,
             load_diagnostics,
+            config_source,
         })
     }
 
@@ -114,6 +173,105 @@ impl Site {
         match dest {
             Some(d) => d.to_path_buf(),
             None => self.root.join(&self.config.build.output_dir),
+        }
+    }
+
+    /// What no build of this site may replace: the site folder, its
+    /// sources, and (see [`Protected::common`]) the current and home
+    /// folders. A destination inside a source folder is refused too, as
+    /// the next build would read the site back in.
+    pub fn protected(&self) -> Vec<Protected> {
+        let root = &self.root;
+        let content = &self.config.build.content_dir;
+        let mut protected = vec![
+            Protected::new(root, "the site folder", false),
+            Protected::new(&root.join(CONFIG_FILE), CONFIG_FILE, false),
+            Protected::new(
+                &root.join(content),
+                format!("the content folder {}", content.display()),
+                true,
+            ),
+            Protected::new(
+                &root.join(render::TEMPLATE_DIR),
+                format!("the {} folder", render::TEMPLATE_DIR),
+                true,
+            ),
+            Protected::new(
+                &root.join(STATIC_DIR),
+                format!("the {STATIC_DIR} folder"),
+                true,
+            ),
+        ];
+        protected.extend(Protected::common());
+        protected
+    }
+
+    /// Builds the site into `options.dest` (or `build.output-dir`): checks
+    /// that the folder may be replaced, renders every page, and writes the
+    /// site only when there is no problem at all.
+    pub fn build(&self, options: &BuildOptions<'_>) -> Result<Built, BuildError> {
+        let dest = self.destination(options.dest);
+        let protected = self.protected();
+        if let Err(refusal) = destination::check(&dest, &protected, options.force) {
+            return Err(BuildError::Refused(Box::new(
+                self.refusal(&refusal, options.dest.is_none()),
+            )));
+        }
+        let report = options.progress;
+        let outcome = self.render_with_progress(&|done, total| {
+            report(Progress::Rendered { done, total });
+        });
+        if !outcome.diagnostics.is_empty() {
+            return Err(BuildError::Content(Box::new(outcome)));
+        }
+        let on_wait = |lock: &Path| report(Progress::Waiting(lock));
+        let write = WriteOptions {
+            protected: &protected,
+            force: options.force,
+            lock_wait: options.lock_wait,
+            on_wait: &on_wait,
+        };
+        match crate::output::write_site(&dest, &outcome.files, &write) {
+            Ok(written) => Ok(Built {
+                dest,
+                pages: outcome.pages,
+                removed_leftovers: written.removed_leftovers,
+            }),
+            Err(WriteError::Refused(refusal)) => Err(BuildError::Refused(Box::new(
+                self.refusal(&refusal, options.dest.is_none()),
+            ))),
+            Err(err @ WriteError::Busy { .. }) => Err(BuildError::Busy(err.to_string())),
+            Err(WriteError::Io(err)) => Err(BuildError::Io(err)),
+        }
+    }
+
+    /// A refused destination as a diagnostic: at `output-dir` in
+    /// `book.toml` when it came from there, else about the folder itself.
+    fn refusal(&self, refusal: &Refusal, from_config: bool) -> Diagnostic {
+        let span = from_config
+            .then(|| crate::config::setting_span(&self.config_source, "build", "output-dir"))
+            .flatten();
+        match span {
+            Some(span) => Diagnostic::at(&self.config_source, span, refusal.to_string())
+                .with_label("output-dir is set here")
+                .with_help(refusal.help().replace(
+                    "choose another output folder",
+                    "set output-dir to another folder",
+                )),
+            None => {
+                let shown = match refusal {
+                    Refusal::Protected { dest, .. }
+                    | Refusal::Git { dest, .. }
+                    | Refusal::NotOwned { dest }
+                    | Refusal::NotAFolder { dest } => dest.clone(),
+                };
+                let mut d =
+                    Diagnostic::whole_file(shown, refusal.to_string()).with_help(refusal.help());
+                if from_config {
+                    d = d.with_note("the folder is build.output-dir in book.toml");
+                }
+                d
+            }
         }
     }
 
@@ -153,7 +311,11 @@ impl Site {
             outcome.other_failures += template_diagnostics.len();
             diagnostics.extend(template_diagnostics);
             outcome.pages = pages.iter().filter(|(f, _)| f.ends_with(".html")).count();
-            outcome.files.generated.extend(pages);
+            outcome.files.generated.extend(
+                pages
+                    .into_iter()
+                    .map(|(name, bytes)| (name, Bytes::from(bytes))),
+            );
         }
         self.add_assets(&mut outcome.files);
         let mut static_diagnostics = self.add_asset_overrides(&mut outcome.files);
@@ -532,9 +694,10 @@ impl Site {
     /// The built-in assets and the two highlighting stylesheets.
     fn add_assets(&self, files: &mut SiteFiles) {
         for (name, text) in render::ASSETS {
-            files
-                .generated
-                .insert(format!("assets/{name}"), text.as_bytes().to_vec());
+            files.generated.insert(
+                format!("assets/{name}"),
+                Bytes::from_static(text.as_bytes()),
+            );
         }
         let theme = &self.config.theme;
         for (name, theme_name, scheme) in [
@@ -545,7 +708,7 @@ impl Site {
             let css = highlight::stylesheet(theme_name, scheme).unwrap_or_default();
             files
                 .generated
-                .insert(format!("assets/{name}"), css.into_bytes());
+                .insert(format!("assets/{name}"), Bytes::from(css.into_bytes()));
         }
     }
 

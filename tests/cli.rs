@@ -9,6 +9,8 @@ mod build;
 mod calc_cli;
 mod calc_pages;
 mod components;
+mod crash_safety;
+mod destination;
 mod errors;
 mod init;
 mod serve;

@@ -3,7 +3,9 @@
 
 use std::process::ExitCode;
 
-use super::{CheckArgs, EXIT_CONTENT, EXIT_OK, EXIT_USAGE, print_diagnostics, require_dir};
+use super::{
+    CheckArgs, EXIT_CONTENT, EXIT_IO, EXIT_OK, EXIT_USAGE, print_diagnostics, require_dir,
+};
 use crate::site::{Outcome, Site};
 
 /// Runs `gradbook check`.
@@ -19,7 +21,7 @@ pub fn run(args: &CheckArgs, quiet: bool) -> ExitCode {
         for (path, text) in &outcome.blessed {
             if let Err(err) = crate::output::replace_file(path, text) {
                 eprintln!("error: cannot write {}: {err}", path.display());
-                return ExitCode::from(EXIT_CONTENT);
+                return ExitCode::from(EXIT_IO);
             }
             if !quiet {
                 eprintln!("blessed {}", path.display());

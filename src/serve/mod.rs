@@ -527,7 +527,7 @@ fn answer(shared: &Shared, request: &Request) -> Option<Response> {
 fn file(snapshot: &Snapshot, key: &str) -> Option<Response> {
     let content_type = mime::content_type(key);
     let body = match snapshot.files.generated.get(key) {
-        Some(bytes) => bytes.clone(),
+        Some(bytes) => bytes.to_vec(),
         None => {
             let path = snapshot.files.copied.get(key)?;
             if !mime::is_html(content_type) {
