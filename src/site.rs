@@ -15,6 +15,7 @@
 #![allow(clippy::result_large_err)]
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -39,6 +40,11 @@ use crate::render::{self, Templates};
 /// section; above it, only the current section's lessons (so that pages of
 /// a large site do not each carry the whole table of contents).
 pub const NAV_EXPAND_ALL: usize = 60;
+
+/// The most HTML one page may have, in bytes (16 MiB). Past it, the calc
+/// results of the page are no longer kept (so memory stays bounded) and
+/// the page is an error naming its largest part.
+pub const MAX_PAGE_BYTES: usize = 16 * 1024 * 1024;
 
 /// The folder of a site whose files are copied verbatim.
 pub const STATIC_DIR: &str = "static";
@@ -138,6 +144,8 @@ struct Body<'a> {
     url: String,
     rendered: Rendered,
     report: CalcReport,
+    /// Whether the body alone is over [`MAX_PAGE_BYTES`] (and reported).
+    over_limit: bool,
 }
 
 impl Site {
@@ -378,7 +386,11 @@ impl Site {
                     resolve: &resolve,
                 };
                 let mut calc = PageCalc::new(source, self.config.calc.precision);
-                let rendered = markdown::render_body(&ctx, body, &mut calc);
+                let mut budget = PageBudget::new(&mut calc);
+                let mut rendered = markdown::render_body(&ctx, body, &mut budget);
+                let over_limit = budget.check(source, &url, rendered.html.len());
+                let is_over = over_limit.is_some();
+                rendered.diagnostics.extend(over_limit);
                 let report = calc.finish();
                 progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
                 Body {
@@ -387,6 +399,7 @@ impl Site {
                     url,
                     rendered,
                     report,
+                    over_limit: is_over,
                 }
             })
             .collect()
@@ -585,6 +598,11 @@ impl Site {
             next: first.clone(),
         });
 
+        let over_limit: std::collections::BTreeSet<&str> = bodies
+            .iter()
+            .filter(|b| b.over_limit)
+            .map(|b| b.url.as_str())
+            .collect();
         let theme_default = self.config.theme.default.as_str();
         let version = env!("CARGO_PKG_VERSION");
         let results: Vec<Result<(String, Vec<u8>), Diagnostic>> = jobs
@@ -601,9 +619,19 @@ impl Site {
                 ctx.insert("root", &job.root);
                 ctx.insert("theme_default", theme_default);
                 ctx.insert("gradbook_version", version);
-                templates
-                    .render(job.template, &ctx)
-                    .map(|html| (job.file.clone(), html.into_bytes()))
+                let html = templates.render(job.template, &ctx)?;
+                if html.len() > MAX_PAGE_BYTES && !over_limit.contains(job.page.url.as_str()) {
+                    return Err(Diagnostic::whole_file(
+                        templates.shown_path(job.template),
+                        format!(
+                            "the page /{} is over the limit of {} of HTML per page ({}) with this template",
+                            job.page.url,
+                            crate::files::human_size(MAX_PAGE_BYTES as u64),
+                            crate::files::human_size(html.len() as u64)
+                        ),
+                    ));
+                }
+                Ok((job.file.clone(), html.into_bytes()))
             })
             .collect();
         let mut pages = Vec::new();
@@ -753,6 +781,92 @@ impl Site {
 /// A relative path with `/` separators, as keys of [`SiteFiles`] are.
 fn slashed(rel: &Path) -> String {
     rel.to_string_lossy().replace('\\', "/")
+}
+
+/// Counts the HTML that a page's calc blocks and inline values produce
+/// (the content that can grow without bound), remembers the largest, and
+/// stops keeping results once the page is over [`MAX_PAGE_BYTES`]: every
+/// input still runs and is checked, but its HTML is dropped.
+struct PageBudget<'h, 'a> {
+    calc: &'h mut PageCalc<'a>,
+    /// Bytes of calc HTML so far.
+    used: usize,
+    /// The largest contribution: where it starts, what it is, its size.
+    largest: Option<(Range<usize>, &'static str, usize)>,
+    /// Whether results were dropped.
+    over: bool,
+}
+
+impl<'h, 'a> PageBudget<'h, 'a> {
+    fn new(calc: &'h mut PageCalc<'a>) -> Self {
+        PageBudget {
+            calc,
+            used: 0,
+            largest: None,
+            over: false,
+        }
+    }
+
+    fn account(&mut self, span: Range<usize>, what: &'static str, html: String) -> String {
+        self.used = self.used.saturating_add(html.len());
+        if self.largest.as_ref().is_none_or(|l| html.len() > l.2) {
+            self.largest = Some((span, what, html.len()));
+        }
+        if self.used > MAX_PAGE_BYTES {
+            self.over = true;
+            return "<p class=\"calc-omitted\">(left out: the page is over its size limit)</p>"
+                .to_string();
+        }
+        html
+    }
+
+    /// The diagnostic for a page whose body came to `html_len` bytes, if
+    /// it is over the limit: at its largest calc result, or about the page
+    /// as a whole when its own text is most of it.
+    fn check(&self, source: &SourceText, url: &str, html_len: usize) -> Option<Diagnostic> {
+        if !self.over && html_len <= MAX_PAGE_BYTES {
+            return None;
+        }
+        let total = html_len.max(self.used) as u64;
+        let message = format!(
+            "the page /{url} is over the limit of {} of HTML per page (at least {})",
+            crate::files::human_size(MAX_PAGE_BYTES as u64),
+            crate::files::human_size(total)
+        );
+        let text = html_len.saturating_sub(self.used);
+        match &self.largest {
+            Some((span, what, size)) if *size >= text => Some(
+                Diagnostic::at(source, span.start..span.start, message)
+                    .with_label(format!("the largest part: this {what}"))
+                    .with_note(format!(
+                        "this {what} alone makes {} of HTML; calc results on the page make {}",
+                        crate::files::human_size(*size as u64),
+                        crate::files::human_size(self.used as u64)
+                    ))
+                    .with_help("use fewer steps, or split the examples over several lessons"),
+            ),
+            _ => Some(
+                Diagnostic::whole_file(&source.path, message)
+                    .with_note(format!(
+                        "the lesson's own text makes {} of it",
+                        crate::files::human_size(text as u64)
+                    ))
+                    .with_help("split the lesson into several lessons"),
+            ),
+        }
+    }
+}
+
+impl markdown::Hooks for PageBudget<'_, '_> {
+    fn calc_block(&mut self, code: Range<usize>) -> String {
+        let html = self.calc.calc_block(code.clone());
+        self.account(code, "calc block", html)
+    }
+
+    fn inline_value(&mut self, span: Range<usize>, expr: &str) -> String {
+        let html = self.calc.inline_value(span.clone(), expr);
+        self.account(span, "inline value", html)
+    }
 }
 
 /// The way from a page at `url` back to the site root: `./` for the home

@@ -13,6 +13,7 @@ mod crash_safety;
 mod destination;
 mod errors;
 mod init;
+mod page_limits;
 mod serve;
 mod shapes;
 mod source_files;

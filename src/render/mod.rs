@@ -160,7 +160,7 @@ impl Templates {
     }
 
     /// Where a template named `name` comes from, as shown to the user.
-    fn shown_path(&self, name: &str) -> PathBuf {
+    pub fn shown_path(&self, name: &str) -> PathBuf {
         match name.strip_prefix(BUILTIN_PREFIX) {
             Some(builtin) => PathBuf::from(format!("(built-in template) {builtin}")),
             None => Path::new(TEMPLATE_DIR).join(name),
