@@ -201,6 +201,22 @@ impl Diagnostic {
 }
 
 impl Diagnostic {
+    /// This diagnostic with every text that came from a file made safe for
+    /// a terminal ([`printable`]): control characters in a file name, a
+    /// quoted line, a message or a note are shown, never obeyed.
+    pub fn for_terminal(&self) -> Diagnostic {
+        let clean = |s: &str| printable(s).into_owned();
+        Diagnostic {
+            file: PathBuf::from(clean(&self.file.to_string_lossy())),
+            source_line: clean(&self.source_line),
+            message: clean(&self.message),
+            label: self.label.as_deref().map(clean),
+            notes: self.notes.iter().map(|n| clean(n)).collect(),
+            help: self.help.as_deref().map(clean),
+            ..self.clone()
+        }
+    }
+
     /// The full, rustc-style form with the quoted source line, rendered by
     /// annotate-snippets; `styled` adds terminal colours.
     pub fn render(&self, styled: bool) -> String {
@@ -333,6 +349,31 @@ mod tests {
         assert!(shown.contains("2 | J(w) = sigmod(w)"), "{shown}");
         assert!(shown.contains("       ^^^^^^"), "{shown}");
         assert!(shown.contains("help: did you mean 'sigmoid'?"), "{shown}");
+    }
+
+    #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        assert_eq!(printable("plain\ttext"), "plain\ttext");
+        assert_eq!(
+            printable("a\u{1b}[31mb\r\n\u{7f}\u{9b}"),
+            "a\u{241b}[31mb\u{240d}\u{240a}\u{2421}\u{fffd}"
+        );
+        let src = SourceText::new("a\u{1b}.md", "x `= f\u{1b}[2J(1)`\n");
+        let d = Diagnostic::at(&src, 6..7, "unknown name 'f\u{1b}[2J'")
+            .with_note("in the inline value `= f\u{1b}[2J(1)`")
+            .with_label("\u{1b}")
+            .with_help("\u{7}");
+        let shown = d.for_terminal();
+        let all = format!("{}{}", shown.render(false), shown.one_line());
+        assert!(!all.contains('\u{1b}') && !all.contains('\u{7}'), "{all:?}");
+        assert!(
+            all.contains("in the inline value `= f\u{241b}[2J(1)`"),
+            "{all}"
+        );
+        assert_eq!(
+            (shown.line, shown.column, shown.width),
+            (d.line, d.column, d.width)
+        );
     }
 
     #[test]

@@ -17,3 +17,4 @@ mod page_limits;
 mod serve;
 mod shapes;
 mod source_files;
+mod terminal_output;

@@ -145,7 +145,7 @@ pub fn print_diagnostics(diagnostics: &[crate::diagnostics::Diagnostic]) {
     let styled = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut out = stderr.lock();
     for d in diagnostics {
-        let _ = writeln!(out, "{}\n", d.render(styled));
+        let _ = writeln!(out, "{}\n", d.for_terminal().render(styled));
     }
 }
 
