@@ -17,4 +17,5 @@ mod page_limits;
 mod serve;
 mod shapes;
 mod source_files;
+mod template_errors;
 mod terminal_output;

@@ -127,8 +127,10 @@ impl Templates {
                 .tera
                 .add_raw_templates(batch.iter().map(|(n, t)| (n, t)))
             {
-                diagnostics.push(templates.diagnostic(&err, None));
-                // Compile each file on its own to find every broken one.
+                // Compile each file on its own to find every broken one;
+                // the batch's error is one of them, so it is reported only
+                // when no file fails alone (a problem between files).
+                let mut alone_errors = Vec::new();
                 for (name, text) in &batch {
                     let mut alone = Tera::new();
                     let _ = alone.set_fallback_prefixes([BUILTIN_PREFIX]);
@@ -139,9 +141,13 @@ impl Templates {
                         continue;
                     }
                     if let Err(err) = alone.add_raw_template(name, text) {
-                        diagnostics.push(templates.diagnostic(&err, Some(name)));
+                        alone_errors.push(templates.diagnostic(&err, Some(name)));
                     }
                 }
+                if alone_errors.is_empty() {
+                    diagnostics.push(templates.diagnostic(&err, None));
+                }
+                diagnostics.extend(alone_errors);
             }
         }
         crate::diagnostics::sort(&mut diagnostics);
