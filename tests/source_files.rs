@@ -11,7 +11,7 @@ use crate::support::SiteTest;
 
 /// Makes a named pipe at `path` with the system's `mkfifo`.
 #[cfg(unix)]
-pub fn mkfifo(path: &Path) {
+pub(crate) fn mkfifo(path: &Path) {
     let status = std::process::Command::new("mkfifo")
         .arg(path)
         .status()
