@@ -75,6 +75,10 @@ const RESPONSE_DEADLINE: Duration = Duration::from_secs(60);
 /// How long a live-reload stream may block one event.
 const STREAM_WRITE_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// HTML files from `static/` up to this size get the live-reload script;
+/// larger ones are streamed from disk untouched.
+const MAX_SPLICED_STATIC: u64 = 4 * 1024 * 1024;
+
 /// How long stopping waits for a rebuild in progress before leaving it.
 const STOP_WAIT: Duration = Duration::from_secs(3);
 
@@ -668,11 +672,17 @@ fn file(snapshot: &Snapshot, key: &str) -> Option<Response> {
         None => {
             let path = snapshot.files.copied.get(key)?;
             let (mut file, length) = crate::files::open_regular(path).ok()?;
-            if !mime::is_html(content_type) {
+            // A page from `static/` is read to add the live-reload script;
+            // a huge one is streamed as it is, so slow readers of it cost
+            // no memory.
+            if !mime::is_html(content_type) || length > MAX_SPLICED_STATIC {
                 return Some(Response::new(200, content_type, Body::File(file, length)));
             }
             let mut bytes = Vec::new();
-            file.read_to_end(&mut bytes).ok()?;
+            (&mut file)
+                .take(MAX_SPLICED_STATIC)
+                .read_to_end(&mut bytes)
+                .ok()?;
             Bytes::from(bytes)
         }
     };
