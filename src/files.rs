@@ -55,26 +55,28 @@ pub struct Found {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Walks `dir`, a folder of the site in `site_root`; `shown` is how `dir`
-/// is named in messages (relative to the site root). `wanted(rel, is_dir)`
+/// Walks `dir`; `shown` is how `dir` is named in messages (relative to the
+/// site root). Every link, and `dir` itself, must resolve inside
+/// `boundary`: the site folder, or the content folder itself when
+/// `content-dir` names a folder outside the site. `wanted(rel, is_dir)`
 /// says which files the caller reads (only those are listed and checked)
 /// and which folders to enter. A missing `dir` has nothing in it.
 pub fn walk(
     dir: &Path,
     shown: &Path,
-    site_root: &Path,
+    boundary: &Path,
     wanted: impl Fn(&Path, bool) -> bool,
 ) -> Found {
     let mut found = Found::default();
     if !dir.is_dir() {
         return found;
     }
-    // Links may lead anywhere inside the site, or inside the walked folder
-    // itself when it lives elsewhere (`content-dir = "../lessons"`).
-    let boundaries: Vec<PathBuf> = [site_root, dir]
-        .iter()
-        .filter_map(|p| fs::canonicalize(p).ok())
-        .collect();
+    let boundaries: Vec<PathBuf> = fs::canonicalize(boundary).into_iter().collect();
+    // `static -> /etc` is a link out of the site as much as a file in it.
+    if let Some(d) = link_outside(dir, &boundaries, shown) {
+        found.diagnostics.push(d);
+        return found;
+    }
     let shown_rel = |path: &Path| {
         path.strip_prefix(dir)
             .map_or_else(|_| shown.to_path_buf(), |p| shown.join(p))
@@ -451,6 +453,29 @@ mod tests {
         assert!(messages[1].starts_with("content/dir: error: symbolic link to"));
         assert!(messages[2].starts_with("content/secret.md: error: symbolic link to"));
         assert!(messages[3].contains("content/zero.md: error: symbolic link to /dev/zero"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_source_folder_that_links_out_of_the_site_is_refused() {
+        let outside = tempfile::tempdir().unwrap();
+        fs::write(outside.path().join("secret.txt"), "x").unwrap();
+        let site = tempfile::tempdir().unwrap();
+        let link = site.path().join("static");
+        std::os::unix::fs::symlink(outside.path(), &link).unwrap();
+        let found = walk(&link, Path::new("static"), site.path(), all);
+        assert!(found.files.is_empty());
+        assert_eq!(found.diagnostics.len(), 1);
+        assert!(
+            found.diagnostics[0]
+                .one_line()
+                .starts_with("static: error: symbolic link to"),
+            "{:?}",
+            found.diagnostics
+        );
+        // A content folder configured outside the site is its own boundary.
+        let found = walk(outside.path(), Path::new("../lessons"), outside.path(), all);
+        assert_eq!(found.files, [PathBuf::from("secret.txt")]);
     }
 
     #[cfg(unix)]

@@ -138,7 +138,14 @@ pub fn load(root: &Path, content_rel: &Path, drafts: bool) -> (Content, Vec<Diag
         diagnostics.push(d);
         return (content, diagnostics);
     }
-    let found = crate::files::walk(&content_dir, content_rel, root, |p, is_dir| {
+    // Links stay inside the site, or inside the content folder when
+    // book.toml puts it elsewhere (`content-dir = "../lessons"`).
+    let outside = content_rel.is_absolute()
+        || content_rel
+            .components()
+            .any(|c| matches!(c, Component::ParentDir));
+    let boundary = if outside { &content_dir } else { root };
+    let found = crate::files::walk(&content_dir, content_rel, boundary, |p, is_dir| {
         is_dir || p.extension().is_some_and(|e| e == "md")
     });
     diagnostics.extend(found.diagnostics);
