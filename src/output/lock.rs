@@ -86,6 +86,13 @@ impl Lock {
                     if !same_file(&file, path) {
                         // Released and removed by its holder between our
                         // open and our lock: try the new file.
+                        if Instant::now() >= deadline {
+                            return Err(LockError::Io(io::Error::other(format!(
+                                "{} keeps being replaced",
+                                path.display()
+                            ))));
+                        }
+                        std::thread::sleep(RETRY / 10);
                         continue;
                     }
                     // Who holds it, for the message of a waiting build.
