@@ -2,7 +2,9 @@
 //!
 //! [`Config::load`] reads and validates the file. Keys are kebab-case,
 //! every key except `book.title` has a default, and an unknown key is an
-//! error that points at the key and names the closest known one. Problems
+//! error that points at the key and names the closest known one. The
+//! known keys are [`Config`]'s fields (see [`schema`]) and every location
+//! comes from the spans of the toml parser. Problems
 //! are reported as [`Diagnostic`]s so they print like content errors; the
 //! command line turns them into exit code 2.
 
@@ -10,6 +12,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use toml::de::{DeTable, DeValue};
 
 use crate::diagnostics::{Diagnostic, SourceText, did_you_mean};
 
@@ -17,7 +20,11 @@ use crate::diagnostics::{Diagnostic, SourceText, did_you_mean};
 pub const CONFIG_FILE: &str = "book.toml";
 
 /// The whole of `book.toml`.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+///
+/// The known keys of the file are this struct's fields: [`schema`] reads
+/// them from a serialized default, so adding a field is all it takes to
+/// add a key (a field must therefore always serialize, never be skipped).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Config {
     /// `[book]`: what the site is.
@@ -132,6 +139,18 @@ impl Default for CalcConfig {
     }
 }
 
+impl Default for BookConfig {
+    /// Every default, and an empty title (which [`Config::parse`] refuses).
+    fn default() -> Self {
+        Self {
+            title: String::new(),
+            description: String::new(),
+            base_url: default_base_url(),
+            language: default_language(),
+        }
+    }
+}
+
 fn default_base_url() -> String {
     "/".to_string()
 }
@@ -144,22 +163,30 @@ impl Config {
     /// Reads `book.toml` in `root`. Every problem found is returned, each
     /// pointing into the file.
     pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
+        Self::load_with_source(root).map(|(config, _)| config)
+    }
+
+    /// [`Config::load`], also returning the text it was read from (for
+    /// pointing at a setting later).
+    pub fn load_with_source(root: &Path) -> Result<(Config, SourceText), Vec<Diagnostic>> {
+        let source = Self::read(root)?;
+        let config = Self::parse(&source)?;
+        Ok((config, source))
+    }
+
+    /// Reads `book.toml` in `root` as text.
+    fn read(root: &Path) -> Result<SourceText, Vec<Diagnostic>> {
         let path = root.join(CONFIG_FILE);
         let shown = PathBuf::from(CONFIG_FILE);
-        let bytes = match std::fs::read(&path) {
+        let bytes = match crate::files::read_regular(&path, crate::files::CONFIG_LIMIT) {
             Ok(bytes) => bytes,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            Err(crate::files::ReadError::Io(err)) if err.kind() == std::io::ErrorKind::NotFound => {
                 return Err(vec![
                     Diagnostic::whole_file(&shown, format!("no {CONFIG_FILE} in {}", root.display()))
                         .with_help("run `gradbook init` to create a site, or pass the folder that holds book.toml"),
                 ]);
             }
-            Err(err) => {
-                return Err(vec![Diagnostic::whole_file(
-                    &shown,
-                    format!("cannot read {CONFIG_FILE}: {err}"),
-                )]);
-            }
+            Err(err) => return Err(vec![err.diagnostic(&shown)]),
         };
         let text = match String::from_utf8(bytes) {
             Ok(text) => text,
@@ -173,13 +200,17 @@ impl Config {
                 )]);
             }
         };
-        let source = SourceText::new(&shown, text);
-        Self::parse(&source)
+        Ok(SourceText::new(&shown, text))
     }
 
     /// Parses and validates the text of a `book.toml`.
     pub fn parse(source: &SourceText) -> Result<Config, Vec<Diagnostic>> {
-        let unknown = unknown_keys(source);
+        let document = match DeTable::parse(&source.text) {
+            Ok(document) => document,
+            Err(err) => return Err(vec![toml_diagnostic(source, &err, 0)]),
+        };
+        let document = document.get_ref();
+        let unknown = unknown_keys(source, document);
         if !unknown.is_empty() {
             return Err(unknown);
         }
@@ -187,20 +218,20 @@ impl Config {
             Ok(config) => config,
             Err(err) => return Err(vec![toml_diagnostic(source, &err, 0)]),
         };
+        // Values that parsed but are out of range point at themselves.
+        let at = |table: &str, key: &str| value_span(document, &[table, key]).unwrap_or(0..0);
         let mut problems = Vec::new();
         if config.book.title.trim().is_empty() {
-            let span = key_span(source, "title").unwrap_or(0..0);
             problems.push(
-                Diagnostic::at(source, span, "book.title is empty")
+                Diagnostic::at(source, at("book", "title"), "book.title is empty")
                     .with_help("give the site a title, e.g. title = \"Gradients from Scratch\""),
             );
         }
         if !(1..=17).contains(&config.calc.precision) {
-            let span = key_span(source, "precision").unwrap_or(0..0);
             problems.push(
                 Diagnostic::at(
                     source,
-                    span,
+                    at("calc", "precision"),
                     format!(
                         "calc.precision must be between 1 and 17, not {}",
                         config.calc.precision
@@ -215,10 +246,12 @@ impl Config {
             ("highlight-dark", &config.theme.highlight_dark),
         ] {
             if !themes.contains(&name.as_str()) {
-                let span = key_span(source, key).unwrap_or(0..0);
-                let mut d =
-                    Diagnostic::at(source, span, format!("unknown highlight theme '{name}'"))
-                        .with_note(format!("known themes: {}", themes.join(", ")));
+                let mut d = Diagnostic::at(
+                    source,
+                    at("theme", key),
+                    format!("unknown highlight theme '{name}'"),
+                )
+                .with_note(format!("known themes: {}", themes.join(", ")));
                 if let Some(best) = did_you_mean(name, themes.iter().copied()) {
                     d = d.with_help(format!("did you mean '{best}'?"));
                 }
@@ -236,78 +269,93 @@ impl Config {
     }
 }
 
-/// The tables of `book.toml` and their keys.
-const SCHEMA: &[(&str, &[&str])] = &[
-    ("book", &["title", "description", "base-url", "language"]),
-    ("build", &["content-dir", "output-dir", "drafts"]),
-    ("theme", &["default", "highlight-light", "highlight-dark"]),
-    ("calc", &["precision"]),
-];
+/// The tables of `book.toml` and the keys of each, in name order: read
+/// from a serialized default, so the struct is the one list of what the
+/// file may hold.
+pub fn schema() -> Vec<(String, Vec<String>)> {
+    let table = toml::Table::try_from(Config::default()).unwrap_or_default();
+    table
+        .into_iter()
+        .map(|(name, value)| {
+            let keys = value
+                .as_table()
+                .map(|t| t.keys().cloned().collect())
+                .unwrap_or_default();
+            (name, keys)
+        })
+        .collect()
+}
+
+/// The span of the value at `path` (table names, then the key) in a
+/// parsed `book.toml`.
+fn value_span(document: &DeTable<'_>, path: &[&str]) -> Option<Range<usize>> {
+    let (last, tables) = path.split_last()?;
+    let mut table = document;
+    for name in tables {
+        match document_get(table, name)?.get_ref() {
+            DeValue::Table(inner) => table = inner,
+            _ => return None,
+        }
+    }
+    document_get(table, last).map(toml::Spanned::span)
+}
+
+fn document_get<'a, 'i>(
+    table: &'a DeTable<'i>,
+    key: &str,
+) -> Option<&'a toml::Spanned<DeValue<'i>>> {
+    table
+        .iter()
+        .find(|(k, _)| k.get_ref().as_ref() == key)
+        .map(|(_, v)| v)
+}
+
+/// Where the value of `table.key` is written in `source` (a `book.toml`),
+/// for pointing at a setting that is valid on its own but refused later
+/// (an output folder that would replace the site).
+pub fn setting_span(source: &SourceText, table: &str, key: &str) -> Option<Range<usize>> {
+    let document = DeTable::parse(&source.text).ok()?;
+    value_span(document.get_ref(), &[table, key])
+}
 
 /// Every key `book.toml` does not know, each with the closest known key,
 /// so that one run reports all of them (serde stops at the first).
-fn unknown_keys(source: &SourceText) -> Vec<Diagnostic> {
-    use toml::de::{DeTable, DeValue};
-    let Ok(document) = DeTable::parse(&source.text) else {
-        // Syntax errors are reported by the typed parse.
-        return Vec::new();
-    };
-    let tables: Vec<&str> = SCHEMA.iter().map(|(name, _)| *name).collect();
+fn unknown_keys(source: &SourceText, document: &DeTable<'_>) -> Vec<Diagnostic> {
+    let schema = schema();
+    let tables: Vec<&str> = schema.iter().map(|(name, _)| name.as_str()).collect();
     let mut problems = Vec::new();
     let mut unknown =
-        |key: &toml::Spanned<std::borrow::Cow<'_, str>>, known: &[&str], what: &str| {
-            let mut d = Diagnostic::at(
-                source,
-                key.span(),
-                format!(
-                    "unknown {} '{}'{}",
-                    if what.is_empty() { "table" } else { "key" },
-                    key.get_ref(),
-                    what
-                ),
-            );
-            d = match closest(key.get_ref(), known) {
+        |key: &toml::Spanned<std::borrow::Cow<'_, str>>, known: &[&str], table: Option<&str>| {
+            let message = match table {
+                Some(table) => format!("unknown key '{}' in [{table}]", key.get_ref()),
+                None => format!("unknown table '{}'", key.get_ref()),
+            };
+            let d = Diagnostic::at(source, key.span(), message);
+            problems.push(match closest(key.get_ref(), known) {
                 Some(best) => d.with_help(format!("did you mean '{best}'?")),
                 None => d.with_help(format!("known: {}", known.join(", "))),
-            };
-            problems.push(d);
+            });
         };
-    for (key, value) in document.get_ref().iter() {
-        match SCHEMA
+    for (key, value) in document.iter() {
+        match schema
             .iter()
-            .find(|(name, _)| *name == key.get_ref().as_ref())
+            .find(|(name, _)| name == key.get_ref().as_ref())
         {
             Some((table, keys)) => {
                 if let DeValue::Table(inner) = value.get_ref() {
+                    let known: Vec<&str> = keys.iter().map(String::as_str).collect();
                     for (inner_key, _) in inner.iter() {
-                        if !keys.contains(&inner_key.get_ref().as_ref()) {
-                            unknown(inner_key, keys, &format!(" in [{table}]"));
+                        if !known.contains(&inner_key.get_ref().as_ref()) {
+                            unknown(inner_key, &known, Some(table));
                         }
                     }
                 }
             }
-            None => unknown(key, &tables, ""),
+            None => unknown(key, &tables, None),
         }
     }
     crate::diagnostics::sort(&mut problems);
     problems
-}
-
-/// The span of the first line that assigns `key`, for pointing at a value
-/// that parsed but is out of range.
-fn key_span(source: &SourceText, key: &str) -> Option<Range<usize>> {
-    let mut offset = 0;
-    for line in source.text.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        if let Some(rest) = trimmed.strip_prefix(key)
-            && rest.trim_start().starts_with('=')
-        {
-            let start = offset + (line.len() - trimmed.len());
-            return Some(start..start + key.len());
-        }
-        offset += line.len();
-    }
-    None
 }
 
 /// Turns a toml error into a diagnostic; `offset` is where the parsed text
@@ -371,19 +419,9 @@ fn plain_types(message: &str) -> String {
     out
 }
 
-/// The closest candidate: a plausible typo by edit distance, or the same
-/// letters in another order (`titel` for `title`).
+/// The closest candidate: a plausible typo of `word`.
 pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    if let Some(best) = did_you_mean(word, candidates.iter().copied()) {
-        return Some(best);
-    }
-    let mut letters: Vec<char> = word.chars().collect();
-    letters.sort_unstable();
-    candidates.iter().copied().find(|c| {
-        let mut other: Vec<char> = c.chars().collect();
-        other.sort_unstable();
-        other == letters && crate::diagnostics::edit_distance(word, c) <= 2
-    })
+    did_you_mean(word, candidates.iter().copied())
 }
 
 /// Picks apart serde's "unknown field `x`, expected one of `a`, `b`"
@@ -422,6 +460,49 @@ mod tests {
         assert_eq!(config.build.output_dir, PathBuf::from("site"));
         assert_eq!(config.theme.default, ThemeMode::Auto);
         assert_eq!(config.calc.precision, 12);
+    }
+
+    #[test]
+    fn the_known_keys_are_the_struct_fields() {
+        let schema = schema();
+        let names: Vec<&str> = schema.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["book", "build", "calc", "theme"]);
+        assert_eq!(
+            schema[0].1,
+            ["base-url", "description", "language", "title"]
+        );
+        assert_eq!(schema[1].1, ["content-dir", "drafts", "output-dir"]);
+        assert_eq!(schema[2].1, ["precision"]);
+        assert_eq!(
+            schema[3].1,
+            ["default", "highlight-dark", "highlight-light"]
+        );
+    }
+
+    #[test]
+    fn the_spec_example_is_valid() {
+        let spec = include_str!("../docs/SPEC.md");
+        let start = spec
+            .find("```toml\n[book]")
+            .expect("SPEC has a book.toml example")
+            + 8;
+        let end = start + spec[start..].find("```").unwrap();
+        let config = parse(&spec[start..end]).unwrap();
+        assert_eq!(config.book.title, "Gradients from Scratch");
+        assert_eq!(config.calc.precision, 12);
+    }
+
+    #[test]
+    fn out_of_range_values_are_pointed_at() {
+        let errs = parse("[book]\ntitle = \"  \"\n[calc]\n  precision = 0\n").unwrap_err();
+        assert_eq!((errs[0].line, errs[0].column, errs[0].width), (2, 9, 4));
+        assert_eq!((errs[1].line, errs[1].column, errs[1].width), (4, 15, 1));
+        let source = SourceText::new(
+            "book.toml",
+            "[book]\ntitle = \"T\"\n[build]\noutput-dir = \"x\"\n",
+        );
+        let span = setting_span(&source, "build", "output-dir").unwrap();
+        assert_eq!(&source.text[span], "\"x\"");
     }
 
     #[test]

@@ -201,6 +201,22 @@ impl Diagnostic {
 }
 
 impl Diagnostic {
+    /// This diagnostic with every text that came from a file made safe for
+    /// a terminal ([`printable`]): control characters in a file name, a
+    /// quoted line, a message or a note are shown, never obeyed.
+    pub fn for_terminal(&self) -> Diagnostic {
+        let clean = |s: &str| printable(s).into_owned();
+        Diagnostic {
+            file: PathBuf::from(clean(&self.file.to_string_lossy())),
+            source_line: clean(&self.source_line),
+            message: clean(&self.message),
+            label: self.label.as_deref().map(clean),
+            notes: self.notes.iter().map(|n| clean(n)).collect(),
+            help: self.help.as_deref().map(clean),
+            ..self.clone()
+        }
+    }
+
     /// The full, rustc-style form with the quoted source line, rendered by
     /// annotate-snippets; `styled` adds terminal colours.
     pub fn render(&self, styled: bool) -> String {
@@ -258,6 +274,27 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// `text` with every control character but the tab replaced by a visible
+/// symbol, so that text from a file (an escape sequence, a carriage
+/// return) is shown on a terminal rather than obeyed: C0 controls become
+/// their Control Pictures (`␛` for ESC, as annotate-snippets shows them in
+/// quoted lines), DEL becomes `␡`, and C1 controls `�`. One character
+/// stays one character, so columns still line up.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\t') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| match c {
+            '\t' => c,
+            '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
+            '\u{7f}' => '\u{2421}',
+            c if c.is_control() => '\u{fffd}',
+            c => c,
+        })
+        .collect()
+}
+
 /// Sorts diagnostics by file and position and removes exact duplicates, so
 /// that output is deterministic whatever order parallel stages finished in.
 pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
@@ -266,7 +303,9 @@ pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
 }
 
 /// The closest of `candidates` to `word`, if any is close enough to be a
-/// plausible typo (used for "did you mean …?" hints).
+/// plausible typo (used for "did you mean …?" hints). Distance counts
+/// insertions, deletions, substitutions and swaps of adjacent letters
+/// (`titel` is one edit from `title`).
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
@@ -277,26 +316,10 @@ pub fn did_you_mean<'a>(
     let limit = 1 + word.chars().count() / 6;
     candidates
         .into_iter()
-        .map(|c| (edit_distance(word, c), c))
+        .map(|c| (strsim::osa_distance(word, c), c))
         .filter(|&(d, _)| d <= limit)
         .min_by_key(|&(d, c)| (d, c))
         .map(|(_, c)| c)
-}
-
-/// Levenshtein distance in characters.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]
@@ -329,6 +352,31 @@ mod tests {
     }
 
     #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        assert_eq!(printable("plain\ttext"), "plain\ttext");
+        assert_eq!(
+            printable("a\u{1b}[31mb\r\n\u{7f}\u{9b}"),
+            "a\u{241b}[31mb\u{240d}\u{240a}\u{2421}\u{fffd}"
+        );
+        let src = SourceText::new("a\u{1b}.md", "x `= f\u{1b}[2J(1)`\n");
+        let d = Diagnostic::at(&src, 6..7, "unknown name 'f\u{1b}[2J'")
+            .with_note("in the inline value `= f\u{1b}[2J(1)`")
+            .with_label("\u{1b}")
+            .with_help("\u{7}");
+        let shown = d.for_terminal();
+        let all = format!("{}{}", shown.render(false), shown.one_line());
+        assert!(!all.contains('\u{1b}') && !all.contains('\u{7}'), "{all:?}");
+        assert!(
+            all.contains("in the inline value `= f\u{241b}[2J(1)`"),
+            "{all}"
+        );
+        assert_eq!(
+            (shown.line, shown.column, shown.width),
+            (d.line, d.column, d.width)
+        );
+    }
+
+    #[test]
     fn suggestions_are_close_words_only() {
         let known = ["sigmoid", "sin", "softplus"];
         assert_eq!(did_you_mean("sigmod", known), Some("sigmoid"));
@@ -339,5 +387,6 @@ mod tests {
             Some("calculus/linear.md")
         );
         assert_eq!(did_you_mean("calculus/nowhere.md", pages), None);
+        assert_eq!(did_you_mean("titel", ["title", "tile"]), Some("title"));
     }
 }

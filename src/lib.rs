@@ -4,7 +4,8 @@
 //! The modules are declared in the order data flows through them; see
 //! `ARCHITECTURE.md` for the map. In short:
 //!
-//! `config` reads `book.toml`; `content` walks `content/` into lessons and
+//! `files` is the one folder walk and file reader every source folder goes
+//! through; `config` reads `book.toml`; `content` walks `content/` into lessons and
 //! sections; `markdown` renders each lesson body, handing fenced divs to
 //! `components`, `calc` blocks and inline values to `calc` (which runs them
 //! through the pure `gradbook_math` engine, a crate of its own) and `$…$` to `latex`; `render` puts the
@@ -19,6 +20,7 @@ pub mod html;
 
 pub mod config;
 pub mod content;
+pub mod files;
 
 pub mod calc;
 pub mod components;

@@ -3,29 +3,34 @@
 //! [`Site::load`] reads `book.toml`, walks the content and compiles the
 //! templates. [`Site::render`] renders every page in memory and checks
 //! every link and anchor, collecting every problem instead of stopping at
-//! the first; it writes nothing, which is all `check` needs. `build` then
-//! hands the files to [`crate::output`], the only disk writer. Output is
-//! deterministic: pages are rendered in parallel but collected in order,
-//! and nothing depends on time or hash order.
+//! the first; it writes nothing, which is all `check` needs.
+//! [`Site::build`] checks the destination first (a folder it may not
+//! replace is refused before any work), renders, and hands the files to
+//! [`crate::output`], the only disk writer. Output is deterministic: pages
+//! are rendered in parallel but collected in order, and nothing depends on
+//! time or hash order.
 
 // A `Diagnostic` is the error of a content problem; it is large, but it is
 // built only on the error path, so it is not worth boxing.
 #![allow(clippy::result_large_err)]
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use bytes::Bytes;
 use rayon::prelude::*;
 
 use crate::calc::{CalcReport, PageCalc};
 use crate::components;
-use crate::config::Config;
+use crate::config::{CONFIG_FILE, Config};
 use crate::content::{self, Content};
 use crate::diagnostics::{self, Diagnostic, SourceText, did_you_mean};
 use crate::markdown::highlight::{self, Scheme};
 use crate::markdown::{self, PageContext, Rendered};
-use crate::output::SiteFiles;
+use crate::output::destination::{self, Protected, Refusal};
+use crate::output::{SiteFiles, WriteError, WriteOptions};
 use crate::render::context::{
     BookContext, LinkContext, NavLesson, NavSection, PageContext as TemplatePage,
 };
@@ -35,6 +40,11 @@ use crate::render::{self, Templates};
 /// section; above it, only the current section's lessons (so that pages of
 /// a large site do not each carry the whole table of contents).
 pub const NAV_EXPAND_ALL: usize = 60;
+
+/// The most HTML one page may have, in bytes (16 MiB). Past it, the calc
+/// results of the page are no longer kept (so memory stays bounded) and
+/// the page is an error naming its largest part.
+pub const MAX_PAGE_BYTES: usize = 16 * 1024 * 1024;
 
 /// The folder of a site whose files are copied verbatim.
 pub const STATIC_DIR: &str = "static";
@@ -52,6 +62,60 @@ pub struct Site {
     pub templates: Option<Templates>,
     /// Problems found while loading content and templates.
     pub load_diagnostics: Vec<Diagnostic>,
+    /// The text of `book.toml`, for pointing at its settings.
+    pub config_source: SourceText,
+}
+
+/// How to build.
+pub struct BuildOptions<'a> {
+    /// The output folder given on the command line; `None` for
+    /// `build.output-dir`.
+    pub dest: Option<&'a Path>,
+    /// Replace an output folder that holds files gradbook did not write.
+    pub force: bool,
+    /// How long to wait for another build writing the same folder.
+    pub lock_wait: std::time::Duration,
+    /// Told what is happening, from any thread.
+    pub progress: &'a (dyn Fn(Progress<'_>) + Sync),
+}
+
+/// What a build is doing, for a progress display.
+#[derive(Debug, Clone, Copy)]
+pub enum Progress<'a> {
+    /// `done` of `total` pages rendered (in no particular order).
+    Rendered {
+        /// Pages done.
+        done: usize,
+        /// Pages in all.
+        total: usize,
+    },
+    /// Another build is writing the same output folder; this one waits
+    /// for its lock file.
+    Waiting(&'a Path),
+}
+
+/// A finished build.
+#[derive(Debug)]
+pub struct Built {
+    /// The output folder, as given.
+    pub dest: PathBuf,
+    /// HTML pages written.
+    pub pages: usize,
+    /// Folders of earlier, interrupted builds that were removed.
+    pub removed_leftovers: Vec<PathBuf>,
+}
+
+/// Why a build wrote nothing.
+#[derive(Debug)]
+pub enum BuildError {
+    /// The output folder may not be replaced (a usage problem).
+    Refused(Box<Diagnostic>),
+    /// The content has problems; the outcome holds every one.
+    Content(Box<Outcome>),
+    /// Another build kept the output folder locked.
+    Busy(String),
+    /// The machine failed: a disk full, a permission denied.
+    Io(anyhow::Error),
 }
 
 /// What rendering produced.
@@ -80,6 +144,8 @@ struct Body<'a> {
     url: String,
     rendered: Rendered,
     report: CalcReport,
+    /// Whether the body alone is over [`MAX_PAGE_BYTES`] (and reported).
+    over_limit: bool,
 }
 
 impl Site {
@@ -88,7 +154,7 @@ impl Site {
     /// everything else meaningless); content and template problems are
     /// kept in `load_diagnostics`.
     pub fn load(root: &Path, drafts: bool) -> Result<Site, Vec<Diagnostic>> {
-        let config = Config::load(root)?;
+        let (config, config_source) = Config::load_with_source(root)?;
         let drafts = drafts || config.build.drafts;
         let (content, mut load_diagnostics) =
             content::load(root, &config.build.content_dir, drafts);
@@ -105,6 +171,7 @@ impl Site {
             content,
             templates,
             load_diagnostics,
+            config_source,
         })
     }
 
@@ -114,6 +181,105 @@ impl Site {
         match dest {
             Some(d) => d.to_path_buf(),
             None => self.root.join(&self.config.build.output_dir),
+        }
+    }
+
+    /// What no build of this site may replace: the site folder, its
+    /// sources, and (see [`Protected::common`]) the current and home
+    /// folders. A destination inside a source folder is refused too, as
+    /// the next build would read the site back in.
+    pub fn protected(&self) -> Vec<Protected> {
+        let root = &self.root;
+        let content = &self.config.build.content_dir;
+        let mut protected = vec![
+            Protected::new(root, "the site folder", false),
+            Protected::new(&root.join(CONFIG_FILE), CONFIG_FILE, false),
+            Protected::new(
+                &root.join(content),
+                format!("the content folder {}", content.display()),
+                true,
+            ),
+            Protected::new(
+                &root.join(render::TEMPLATE_DIR),
+                format!("the {} folder", render::TEMPLATE_DIR),
+                true,
+            ),
+            Protected::new(
+                &root.join(STATIC_DIR),
+                format!("the {STATIC_DIR} folder"),
+                true,
+            ),
+        ];
+        protected.extend(Protected::common());
+        protected
+    }
+
+    /// Builds the site into `options.dest` (or `build.output-dir`): checks
+    /// that the folder may be replaced, renders every page, and writes the
+    /// site only when there is no problem at all.
+    pub fn build(&self, options: &BuildOptions<'_>) -> Result<Built, BuildError> {
+        let dest = self.destination(options.dest);
+        let protected = self.protected();
+        if let Err(refusal) = destination::check(&dest, &protected, options.force) {
+            return Err(BuildError::Refused(Box::new(
+                self.refusal(&refusal, options.dest.is_none()),
+            )));
+        }
+        let report = options.progress;
+        let outcome = self.render_with_progress(&|done, total| {
+            report(Progress::Rendered { done, total });
+        });
+        if !outcome.diagnostics.is_empty() {
+            return Err(BuildError::Content(Box::new(outcome)));
+        }
+        let on_wait = |lock: &Path| report(Progress::Waiting(lock));
+        let write = WriteOptions {
+            protected: &protected,
+            force: options.force,
+            lock_wait: options.lock_wait,
+            on_wait: &on_wait,
+        };
+        match crate::output::write_site(&dest, &outcome.files, &write) {
+            Ok(written) => Ok(Built {
+                dest,
+                pages: outcome.pages,
+                removed_leftovers: written.removed_leftovers,
+            }),
+            Err(WriteError::Refused(refusal)) => Err(BuildError::Refused(Box::new(
+                self.refusal(&refusal, options.dest.is_none()),
+            ))),
+            Err(err @ WriteError::Busy { .. }) => Err(BuildError::Busy(err.to_string())),
+            Err(WriteError::Io(err)) => Err(BuildError::Io(err)),
+        }
+    }
+
+    /// A refused destination as a diagnostic: at `output-dir` in
+    /// `book.toml` when it came from there, else about the folder itself.
+    fn refusal(&self, refusal: &Refusal, from_config: bool) -> Diagnostic {
+        let span = from_config
+            .then(|| crate::config::setting_span(&self.config_source, "build", "output-dir"))
+            .flatten();
+        match span {
+            Some(span) => Diagnostic::at(&self.config_source, span, refusal.to_string())
+                .with_label("output-dir is set here")
+                .with_help(refusal.help().replace(
+                    "choose another output folder",
+                    "set output-dir to another folder",
+                )),
+            None => {
+                let shown = match refusal {
+                    Refusal::Protected { dest, .. }
+                    | Refusal::Git { dest, .. }
+                    | Refusal::NotOwned { dest }
+                    | Refusal::NotAFolder { dest } => dest.clone(),
+                };
+                let mut d =
+                    Diagnostic::whole_file(shown, refusal.to_string()).with_help(refusal.help());
+                if from_config {
+                    d = d.with_note("the folder is build.output-dir in book.toml");
+                }
+                d
+            }
         }
     }
 
@@ -153,7 +319,11 @@ impl Site {
             outcome.other_failures += template_diagnostics.len();
             diagnostics.extend(template_diagnostics);
             outcome.pages = pages.iter().filter(|(f, _)| f.ends_with(".html")).count();
-            outcome.files.generated.extend(pages);
+            outcome.files.generated.extend(
+                pages
+                    .into_iter()
+                    .map(|(name, bytes)| (name, Bytes::from(bytes))),
+            );
         }
         self.add_assets(&mut outcome.files);
         let mut static_diagnostics = self.add_asset_overrides(&mut outcome.files);
@@ -216,7 +386,11 @@ impl Site {
                     resolve: &resolve,
                 };
                 let mut calc = PageCalc::new(source, self.config.calc.precision);
-                let rendered = markdown::render_body(&ctx, body, &mut calc);
+                let mut budget = PageBudget::new(&mut calc);
+                let mut rendered = markdown::render_body(&ctx, body, &mut budget);
+                let over_limit = budget.check(source, &url, rendered.html.len());
+                let is_over = over_limit.is_some();
+                rendered.diagnostics.extend(over_limit);
                 let report = calc.finish();
                 progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
                 Body {
@@ -225,6 +399,7 @@ impl Site {
                     url,
                     rendered,
                     report,
+                    over_limit: is_over,
                 }
             })
             .collect()
@@ -423,6 +598,11 @@ impl Site {
             next: first.clone(),
         });
 
+        let over_limit: std::collections::BTreeSet<&str> = bodies
+            .iter()
+            .filter(|b| b.over_limit)
+            .map(|b| b.url.as_str())
+            .collect();
         let theme_default = self.config.theme.default.as_str();
         let version = env!("CARGO_PKG_VERSION");
         let results: Vec<Result<(String, Vec<u8>), Diagnostic>> = jobs
@@ -439,9 +619,19 @@ impl Site {
                 ctx.insert("root", &job.root);
                 ctx.insert("theme_default", theme_default);
                 ctx.insert("gradbook_version", version);
-                templates
-                    .render(job.template, &ctx)
-                    .map(|html| (job.file.clone(), html.into_bytes()))
+                let html = templates.render(job.template, &ctx)?;
+                if html.len() > MAX_PAGE_BYTES && !over_limit.contains(job.page.url.as_str()) {
+                    return Err(Diagnostic::whole_file(
+                        templates.shown_path(job.template),
+                        format!(
+                            "the page /{} is over the limit of {} of HTML per page ({}) with this template",
+                            job.page.url,
+                            crate::files::human_size(MAX_PAGE_BYTES as u64),
+                            crate::files::human_size(html.len() as u64)
+                        ),
+                    ));
+                }
+                Ok((job.file.clone(), html.into_bytes()))
             })
             .collect();
         let mut pages = Vec::new();
@@ -532,9 +722,10 @@ impl Site {
     /// The built-in assets and the two highlighting stylesheets.
     fn add_assets(&self, files: &mut SiteFiles) {
         for (name, text) in render::ASSETS {
-            files
-                .generated
-                .insert(format!("assets/{name}"), text.as_bytes().to_vec());
+            files.generated.insert(
+                format!("assets/{name}"),
+                Bytes::from_static(text.as_bytes()),
+            );
         }
         let theme = &self.config.theme;
         for (name, theme_name, scheme) in [
@@ -545,87 +736,137 @@ impl Site {
             let css = highlight::stylesheet(theme_name, scheme).unwrap_or_default();
             files
                 .generated
-                .insert(format!("assets/{name}"), css.into_bytes());
+                .insert(format!("assets/{name}"), Bytes::from(css.into_bytes()));
         }
     }
 
     /// A site's `templates/assets/` replaces built-in assets of the same
     /// name and adds others.
     fn add_asset_overrides(&self, files: &mut SiteFiles) -> Vec<Diagnostic> {
-        let dir = self.root.join(render::TEMPLATE_DIR).join(render::ASSET_DIR);
-        let (found, errors) = files_under(&dir);
-        for (rel, path) in found {
-            let rel = format!("{}{rel}", render::ASSET_DIR);
-            files.generated.remove(&rel);
-            files.copied.insert(rel, path);
+        let shown = Path::new(render::TEMPLATE_DIR).join(render::ASSET_DIR);
+        let dir = self.root.join(&shown);
+        let found = crate::files::walk(&dir, &shown, &self.root, |_, _| true);
+        for rel in found.files {
+            let key = format!("{}{}", render::ASSET_DIR, slashed(&rel));
+            files.generated.remove(&key);
+            files.copied.insert(key, dir.join(rel));
         }
-        errors
-            .into_iter()
-            .map(|err| {
-                Diagnostic::whole_file(
-                    Path::new(render::TEMPLATE_DIR).join(render::ASSET_DIR),
-                    format!("cannot read: {err}"),
-                )
-            })
-            .collect()
+        found.diagnostics
     }
 
     /// Lists `static/` for copying; a static file that would replace a
     /// generated one is an error.
     fn add_static(&self, files: &mut SiteFiles) -> Vec<Diagnostic> {
-        let (found, errors) = files_under(&self.root.join(STATIC_DIR));
-        let mut problems: Vec<Diagnostic> = errors
-            .into_iter()
-            .map(|err| {
-                let shown = err
-                    .path()
-                    .and_then(|p| p.strip_prefix(&self.root).ok())
-                    .map_or_else(|| PathBuf::from(STATIC_DIR), Path::to_path_buf);
-                Diagnostic::whole_file(shown, format!("cannot copy: {err}"))
-            })
-            .collect();
-        for (rel, path) in found {
-            if files.generated.contains_key(&rel) || files.copied.contains_key(&rel) {
+        let dir = self.root.join(STATIC_DIR);
+        let found = crate::files::walk(&dir, Path::new(STATIC_DIR), &self.root, |_, _| true);
+        let mut problems = found.diagnostics;
+        for rel in found.files {
+            let key = slashed(&rel);
+            if files.generated.contains_key(&key) || files.copied.contains_key(&key) {
                 problems.push(
                     Diagnostic::whole_file(
                         Path::new(STATIC_DIR).join(&rel),
-                        format!("would replace the generated file {rel}"),
+                        format!("would replace the generated file {key}"),
                     )
                     .with_help("rename or move the static file"),
                 );
                 continue;
             }
-            files.copied.insert(rel, path);
+            files.copied.insert(key, dir.join(rel));
         }
         problems
     }
 }
 
-/// Every file under `dir` (links followed, in name order) as its path
-/// relative to `dir` with `/` separators and its path on disk, plus the
-/// entries that could not be read. A missing `dir` has no files.
-fn files_under(dir: &Path) -> (Vec<(String, PathBuf)>, Vec<walkdir::Error>) {
-    let mut found = Vec::new();
-    let mut errors = Vec::new();
-    if !dir.is_dir() {
-        return (found, errors);
-    }
-    for entry in walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-    {
-        match entry {
-            Err(err) => errors.push(err),
-            Ok(entry) if entry.file_type().is_file() => {
-                if let Ok(rel) = entry.path().strip_prefix(dir) {
-                    let rel = rel.to_string_lossy().replace('\\', "/");
-                    found.push((rel, entry.into_path()));
-                }
-            }
-            Ok(_) => {}
+/// A relative path with `/` separators, as keys of [`SiteFiles`] are.
+fn slashed(rel: &Path) -> String {
+    rel.to_string_lossy().replace('\\', "/")
+}
+
+/// Counts the HTML that a page's calc blocks and inline values produce
+/// (the content that can grow without bound), remembers the largest, and
+/// stops keeping results once the page is over [`MAX_PAGE_BYTES`]: every
+/// input still runs and is checked, but its HTML is dropped.
+struct PageBudget<'h, 'a> {
+    calc: &'h mut PageCalc<'a>,
+    /// Bytes of calc HTML so far.
+    used: usize,
+    /// The largest contribution: where it starts, what it is, its size.
+    largest: Option<(Range<usize>, &'static str, usize)>,
+    /// Whether results were dropped.
+    over: bool,
+}
+
+impl<'h, 'a> PageBudget<'h, 'a> {
+    fn new(calc: &'h mut PageCalc<'a>) -> Self {
+        PageBudget {
+            calc,
+            used: 0,
+            largest: None,
+            over: false,
         }
     }
-    (found, errors)
+
+    fn account(&mut self, span: Range<usize>, what: &'static str, html: String) -> String {
+        self.used = self.used.saturating_add(html.len());
+        if self.largest.as_ref().is_none_or(|l| html.len() > l.2) {
+            self.largest = Some((span, what, html.len()));
+        }
+        if self.used > MAX_PAGE_BYTES {
+            self.over = true;
+            return "<p class=\"calc-omitted\">(left out: the page is over its size limit)</p>"
+                .to_string();
+        }
+        html
+    }
+
+    /// The diagnostic for a page whose body came to `html_len` bytes, if
+    /// it is over the limit: at its largest calc result, or about the page
+    /// as a whole when its own text is most of it.
+    fn check(&self, source: &SourceText, url: &str, html_len: usize) -> Option<Diagnostic> {
+        if !self.over && html_len <= MAX_PAGE_BYTES {
+            return None;
+        }
+        let total = html_len.max(self.used) as u64;
+        let message = format!(
+            "the page /{url} is over the limit of {} of HTML per page (at least {})",
+            crate::files::human_size(MAX_PAGE_BYTES as u64),
+            crate::files::human_size(total)
+        );
+        let text = html_len.saturating_sub(self.used);
+        match &self.largest {
+            Some((span, what, size)) if *size >= text => Some(
+                Diagnostic::at(source, span.start..span.start, message)
+                    .with_label(format!("the largest part: this {what}"))
+                    .with_note(format!(
+                        "this {what} alone makes {} of HTML; calc results on the page make {}",
+                        crate::files::human_size(*size as u64),
+                        crate::files::human_size(self.used as u64)
+                    ))
+                    .with_help("use fewer steps, or split the examples over several lessons"),
+            ),
+            _ => Some(
+                Diagnostic::whole_file(&source.path, message)
+                    .with_note(format!(
+                        "the lesson's own text makes {} of it",
+                        crate::files::human_size(text as u64)
+                    ))
+                    .with_help("split the lesson into several lessons"),
+            ),
+        }
+    }
+}
+
+impl markdown::Hooks for PageBudget<'_, '_> {
+    fn calc_block(&mut self, code: Range<usize>) -> String {
+        let html = self.calc.calc_block(code.clone());
+        self.account(code, "calc block", html)
+    }
+
+    fn inline_value(&mut self, span: Range<usize>, expr: &str) -> String {
+        let html = self.calc.inline_value(span.clone(), expr);
+        self.account(span, "inline value", html)
+    }
 }
 
 /// The way from a page at `url` back to the site root: `./` for the home

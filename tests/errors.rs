@@ -26,7 +26,7 @@ fn fails_and_keeps_old_site(
     let leftovers: Vec<_> = std::fs::read_dir(site.root())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("staging") || n.contains(".old-"))
+        .filter(|n| n.contains("staging") || n.contains(".old-") || n.contains(".gradbook-"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
     run.stderr
@@ -308,7 +308,7 @@ fn check_reports_book_toml_problems_and_exits_2() {
     );
     let run = site.check();
     run.code(2);
-    run.stdout_has("book.toml:4:1: error: calc.precision must be between 1 and 17, not 40");
+    run.stdout_has("book.toml:4:13: error: calc.precision must be between 1 and 17, not 40");
     assert!(
         run.stdout.trim_end().ends_with("check: 0 passed, 1 failed"),
         "{}",
@@ -398,7 +398,7 @@ fn refuses_to_write_over_the_site_itself() {
     let site = SiteTest::fixture("basic");
     site.run(&["build", "--dest", "."])
         .code(2)
-        .stderr_has("holds the site itself");
+        .stderr_has("would replace the site folder");
     site.run(&["build", "--dest", "content/out"])
         .code(2)
         .stderr_has("content");

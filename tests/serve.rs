@@ -208,7 +208,7 @@ impl EventStream {
             .unwrap();
         write!(
             stream,
-            "GET /__gradbook/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
+            "GET /__gradbook/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: text/event-stream\r\n\r\n"
         )
         .unwrap();
         EventStream {
@@ -674,4 +674,171 @@ fn ctrl_c_stops_cleanly() {
     };
     assert_eq!(status.code(), Some(0), "{}", server.stderr());
     assert!(!site.root().join("site").exists());
+}
+
+/// The status of a raw request `head` (sent as it is), or `None` when the
+/// server closed the connection without answering.
+fn raw_status(port: u16, head: &str) -> Option<u16> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(EXCHANGE)).ok()?;
+    stream.write_all(head.as_bytes()).ok()?;
+    let mut reader = BufReader::new(stream);
+    let mut status_line = String::new();
+    reader.read_line(&mut status_line).ok()?;
+    status_line.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[test]
+fn requests_for_other_hosts_are_refused() {
+    let site = SiteTest::fixture("basic");
+    let server = Served::start(&site, &[]);
+    let port = server.port;
+    let with_host = |host: &str| {
+        raw_status(
+            port,
+            &format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+        )
+    };
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+    ] {
+        assert_eq!(with_host(&host), Some(200), "{host}");
+    }
+    for host in [
+        format!("attacker.example:{port}"),
+        format!("127.0.0.1.nip.io:{port}"),
+        "localhost".to_string(),
+        format!("127.0.0.1:{}", port.wrapping_add(1)),
+    ] {
+        assert_eq!(with_host(&host), Some(403), "{host}");
+    }
+    assert_eq!(
+        raw_status(port, "GET / HTTP/1.0\r\n\r\n"),
+        Some(403),
+        "no Host at all"
+    );
+    assert_eq!(
+        raw_status(
+            port,
+            &format!("GET /__gradbook/events HTTP/1.1\r\nHost: evil.example:{port}\r\n\r\n")
+        ),
+        Some(403),
+        "the live-reload stream too"
+    );
+}
+
+#[test]
+fn slow_clients_cannot_starve_the_server() {
+    let site = SiteTest::fixture("basic");
+    let server = Served::start(&site, &[]);
+    let port = server.port;
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // 150 connections, each trickling a request line one byte a second and
+    // reconnecting whenever the server closes it.
+    let attacker = {
+        let stop = Arc::clone(&stop);
+        std::thread::spawn(move || {
+            let line = b"GET /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+            let mut conns: Vec<Option<(TcpStream, usize)>> = (0..150).map(|_| None).collect();
+            let mut reconnects = 0usize;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                for slot in &mut conns {
+                    if slot.is_none() {
+                        reconnects += 1;
+                        *slot = TcpStream::connect(("127.0.0.1", port)).ok().map(|c| {
+                            let _ = c.set_write_timeout(Some(Duration::from_millis(200)));
+                            (c, 0)
+                        });
+                    }
+                    if let Some((conn, sent)) = slot {
+                        let byte = line[*sent % line.len()];
+                        *sent += 1;
+                        if conn.write_all(&[byte]).is_err() {
+                            *slot = None;
+                        }
+                    }
+                }
+                std::thread::sleep(Duration::from_secs(1));
+            }
+            reconnects
+        })
+    };
+    std::thread::sleep(Duration::from_secs(2));
+    let attack = Instant::now();
+    let mut answered = 0;
+    let mut streams = 0;
+    while attack.elapsed() < Duration::from_secs(13) {
+        let reply = server.get("/");
+        assert_eq!(reply.status, 200, "a page during the attack");
+        answered += 1;
+        if streams < 3 {
+            let mut events = EventStream::open(port);
+            events.wait_for("live reload during the attack", |t| !t.is_empty());
+            streams += 1;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let reconnects = attacker.join().unwrap();
+    assert!(answered >= 5, "only {answered} pages in the attack");
+    assert!(
+        reconnects > 150,
+        "the server never closed a trickling connection ({reconnects} connections made)"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_in_content_is_reported_and_the_next_edit_rebuilds() {
+    let site = SiteTest::fixture("basic");
+    let server = Served::start(&site, &[]);
+    crate::source_files::mkfifo(&site.root().join("content/calculus/pipe.md"));
+    let reply = server.wait_for("/calculus/limits/", "the pipe reported", |r| {
+        r.body.contains(OVERLAY) && r.body.contains("pipe.md")
+    });
+    assert!(reply.body.contains("named pipe"), "{}", reply.body);
+    site.remove("content/calculus/pipe.md");
+    site.write(
+        "content/calculus/limits.md",
+        "+++\ntitle = \"Limits\"\n+++\nRebuilt after the pipe.\n",
+    );
+    server.wait_for("/calculus/limits/", "the next edit rebuilt", |r| {
+        r.body.contains("Rebuilt after the pipe.") && !r.body.contains(OVERLAY)
+    });
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_even_during_a_long_rebuild() {
+    let site = SiteTest::fixture("basic");
+    let mut server = Served::start(&site, &[]);
+    // A rebuild that takes far longer than the test waits.
+    let mut block = String::from("```calc\n>>> J(w) = w**2\n");
+    for _ in 0..400 {
+        block.push_str(">>> descent(J, w=3, alpha=0.00001, steps=100000)\n");
+    }
+    block.push_str("```\n");
+    site.write(
+        "content/slow.md",
+        format!("+++\ntitle = \"Slow\"\n+++\n{block}"),
+    );
+    std::thread::sleep(Duration::from_millis(1500));
+    let pid = server.child.id().to_string();
+    let sent = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    assert!(sent.success());
+    let deadline = Instant::now() + CHANGE;
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "serve did not stop on the first Ctrl-C\n--- stderr\n{}",
+            server.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0), "{}", server.stderr());
 }

@@ -85,16 +85,14 @@ impl SiteTest {
 
     /// Runs `gradbook ARGS` in the site folder.
     pub fn run(&self, args: &[&str]) -> Run {
-        let output = assert_cmd::Command::new(env!("CARGO_BIN_EXE_gradbook"))
-            .args(args)
-            .current_dir(self.root())
-            .output()
-            .expect("gradbook runs");
-        Run {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        self.run_with_env(args, &[])
+    }
+
+    /// Runs `gradbook ARGS` in the site folder with extra environment
+    /// variables. A run that outlives [`RUN_LIMIT`] is killed and reported
+    /// as exit code -1, so no test waits forever on a hung binary.
+    pub fn run_with_env(&self, args: &[&str], env: &[(&str, &Path)]) -> Run {
+        run_in(self.root(), args, env)
     }
 
     /// `gradbook build` in the site folder.
@@ -127,6 +125,26 @@ impl SiteTest {
     /// for comparing whole trees.
     pub fn tree(&self, rel: &str) -> BTreeMap<PathBuf, Vec<u8>> {
         read_tree(&self.root().join(rel))
+    }
+}
+
+/// The longest any single run of the binary may take in a test; a run
+/// that hangs is killed then (and its exit code is -1).
+pub const RUN_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Runs `gradbook ARGS` in `dir` with extra environment variables, killed
+/// after [`RUN_LIMIT`].
+pub fn run_in(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Run {
+    let mut command = assert_cmd::Command::new(env!("CARGO_BIN_EXE_gradbook"));
+    command.args(args).current_dir(dir).timeout(RUN_LIMIT);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let output = command.output().expect("gradbook runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
 
@@ -178,9 +196,16 @@ impl Run {
     /// Asserts the exit code.
     pub fn code(&self, code: i32) -> &Self {
         assert_eq!(
-            self.code, code,
-            "exit code\n--- stdout\n{}\n--- stderr\n{}",
-            self.stdout, self.stderr
+            self.code,
+            code,
+            "exit code{}\n--- stdout\n{}\n--- stderr\n{}",
+            if self.code == -1 {
+                " (killed by a signal, or after the time limit)"
+            } else {
+                ""
+            },
+            self.stdout,
+            self.stderr
         );
         self
     }

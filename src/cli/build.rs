@@ -1,16 +1,23 @@
-//! `gradbook build`: render the whole site and swap it in atomically.
+//! `gradbook build`: parse the arguments, call [`Site::build`], print what
+//! happened and choose the exit code. The destination rules, the rendering
+//! and the atomic swap all live in the library.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use super::{BuildArgs, EXIT_CONTENT, EXIT_OK, EXIT_USAGE, plural, print_diagnostics, require_dir};
-use crate::site::{STATIC_DIR, Site};
+use super::{
+    BuildArgs, EXIT_CONTENT, EXIT_IO, EXIT_OK, EXIT_USAGE, plural, print_diagnostics, printable,
+    require_dir,
+};
+use crate::site::{BuildError, BuildOptions, Progress, Site};
 
 /// Builds with at least this many pages show a progress line on a terminal.
 const PROGRESS_FROM: usize = 200;
+
+/// How long a build waits for another one writing the same output folder.
+const LOCK_WAIT: Duration = Duration::from_secs(60);
 
 /// Runs `gradbook build`.
 pub fn run(args: &BuildArgs, quiet: bool) -> ExitCode {
@@ -29,82 +36,85 @@ pub fn run(args: &BuildArgs, quiet: bool) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let dest = site.destination(args.dest.as_deref());
-    if let Err(message) = check_destination(&site, &dest) {
-        eprintln!("error: {message}");
-        return ExitCode::from(EXIT_USAGE);
-    }
     let show_progress = !quiet && std::io::stderr().is_terminal();
     let printed = AtomicBool::new(false);
-    let progress = |done: usize, total: usize| {
-        // Only long builds are worth a progress line.
-        if show_progress && total >= PROGRESS_FROM && (done.is_multiple_of(50) || done == total) {
-            printed.store(true, Ordering::Relaxed);
-            eprint!("\r\x1b[2KRendering {done}/{total} pages");
+    let progress = |event: Progress<'_>| match event {
+        Progress::Rendered { done, total } => {
+            // Only long builds are worth a progress line.
+            if show_progress && total >= PROGRESS_FROM && (done.is_multiple_of(50) || done == total)
+            {
+                printed.store(true, Ordering::Relaxed);
+                eprint!("\r\x1b[2KRendering {done}/{total} pages");
+            }
+        }
+        Progress::Waiting(lock) => {
+            if !quiet {
+                clear_progress(&printed);
+                eprintln!(
+                    "Waiting for another gradbook build to finish writing (it holds {})",
+                    printable(&lock.display().to_string())
+                );
+            }
         }
     };
-    let outcome = site.render_with_progress(&progress);
-    if printed.load(Ordering::Relaxed) {
-        eprint!("\r\x1b[2K");
-    }
-    if !outcome.diagnostics.is_empty() {
-        print_diagnostics(&outcome.diagnostics);
-        eprintln!(
-            "error: the build failed with {}; {} was left as it was",
-            plural(outcome.diagnostics.len(), "problem"),
-            dest.display()
-        );
-        return ExitCode::from(EXIT_CONTENT);
-    }
-    if let Err(err) = crate::output::write_site(&dest, &outcome.files) {
-        eprintln!("error: {err:#}");
-        return ExitCode::from(EXIT_CONTENT);
-    }
-    if !quiet {
-        eprintln!(
-            "Built {} into {} in {:.2}s",
-            plural(outcome.pages, "page"),
-            dest.display(),
-            started.elapsed().as_secs_f64()
-        );
-    }
-    ExitCode::from(EXIT_OK)
-}
-
-/// Refuses destinations that would replace the site's own files.
-fn check_destination(site: &Site, dest: &Path) -> Result<(), String> {
-    let root = absolute(&site.root);
-    let dest_abs = absolute(dest);
-    if root.starts_with(&dest_abs) {
-        return Err(format!(
-            "the output folder {} holds the site itself; choose another --dest",
-            dest.display()
-        ));
-    }
-    for own in [
-        site.config.build.content_dir.as_path(),
-        Path::new(STATIC_DIR),
-        Path::new(crate::render::TEMPLATE_DIR),
-    ] {
-        if dest_abs.starts_with(absolute(&site.root.join(own))) {
-            return Err(format!(
-                "the output folder {} is inside the site's {} folder; choose another --dest",
-                dest.display(),
-                own.display()
-            ));
+    let options = BuildOptions {
+        dest: args.dest.as_deref(),
+        force: args.force,
+        lock_wait: LOCK_WAIT,
+        progress: &progress,
+    };
+    let result = site.build(&options);
+    clear_progress(&printed);
+    match result {
+        Ok(built) => {
+            if !quiet {
+                for leftover in &built.removed_leftovers {
+                    eprintln!(
+                        "note: removed {}, left by an interrupted build",
+                        printable(&leftover.display().to_string())
+                    );
+                }
+                eprintln!(
+                    "Built {} into {} in {:.2}s",
+                    plural(built.pages, "page"),
+                    printable(&built.dest.display().to_string()),
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            ExitCode::from(EXIT_OK)
+        }
+        Err(BuildError::Refused(diagnostic)) => {
+            print_diagnostics(std::slice::from_ref(&diagnostic));
+            eprintln!("error: nothing was built");
+            ExitCode::from(EXIT_USAGE)
+        }
+        Err(BuildError::Content(outcome)) => {
+            print_diagnostics(&outcome.diagnostics);
+            eprintln!(
+                "error: the build failed with {}; {} was left as it was",
+                plural(outcome.diagnostics.len(), "problem"),
+                printable(&site.destination(args.dest.as_deref()).display().to_string())
+            );
+            ExitCode::from(EXIT_CONTENT)
+        }
+        Err(BuildError::Busy(message)) => {
+            eprintln!("error: {}", printable(&message));
+            eprintln!(
+                "help: wait for it to finish and build again, or choose another output folder"
+            );
+            ExitCode::from(EXIT_USAGE)
+        }
+        Err(BuildError::Io(err)) => {
+            eprintln!("error: {}", printable(&format!("{err:#}")));
+            eprintln!("note: the previous site, if any, was left as it was");
+            ExitCode::from(EXIT_IO)
         }
     }
-    Ok(())
 }
 
-/// `path` made absolute and resolved as far as it exists.
-fn absolute(path: &Path) -> PathBuf {
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    if let Ok(canonical) = abs.canonicalize() {
-        return canonical;
-    }
-    match (abs.parent(), abs.file_name()) {
-        (Some(parent), Some(name)) => absolute(parent).join(name),
-        _ => abs,
+/// Clears the progress line, if one was printed.
+fn clear_progress(printed: &AtomicBool) {
+    if printed.swap(false, Ordering::Relaxed) {
+        eprint!("\r\x1b[2K");
     }
 }

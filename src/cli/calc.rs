@@ -81,7 +81,9 @@ fn transcript(inputs: &[String], precision: usize, out: &mut impl Write) -> bool
     let mut scope = Scope::new();
     let mut failed = false;
     for input in inputs {
-        let _ = writeln!(out, ">>> {input}");
+        // A control character in a file is shown, never sent to the
+        // terminal as it is.
+        let _ = writeln!(out, ">>> {}", super::printable(input));
         match scope.run(input) {
             Ok(value) => {
                 let text = value.to_text(precision);
@@ -91,7 +93,7 @@ fn transcript(inputs: &[String], precision: usize, out: &mut impl Write) -> bool
             }
             Err(e) => {
                 failed = true;
-                let _ = writeln!(out, "{}", error_line(&e));
+                let _ = writeln!(out, "{}", super::printable(&error_line(&e)));
             }
         }
     }

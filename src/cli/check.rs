@@ -3,7 +3,10 @@
 
 use std::process::ExitCode;
 
-use super::{CheckArgs, EXIT_CONTENT, EXIT_OK, EXIT_USAGE, print_diagnostics, require_dir};
+use super::{
+    CheckArgs, EXIT_CONTENT, EXIT_IO, EXIT_OK, EXIT_USAGE, print_diagnostics, printable,
+    require_dir,
+};
 use crate::site::{Outcome, Site};
 
 /// Runs `gradbook check`.
@@ -18,11 +21,14 @@ pub fn run(args: &CheckArgs, quiet: bool) -> ExitCode {
     if args.bless && !outcome.blessed.is_empty() {
         for (path, text) in &outcome.blessed {
             if let Err(err) = crate::output::replace_file(path, text) {
-                eprintln!("error: cannot write {}: {err}", path.display());
-                return ExitCode::from(EXIT_CONTENT);
+                eprintln!(
+                    "error: cannot write {}: {err}",
+                    printable(&path.display().to_string())
+                );
+                return ExitCode::from(EXIT_IO);
             }
             if !quiet {
-                eprintln!("blessed {}", path.display());
+                eprintln!("blessed {}", printable(&path.display().to_string()));
             }
         }
         // Report on the files as they are now.
@@ -32,7 +38,7 @@ pub fn run(args: &CheckArgs, quiet: bool) -> ExitCode {
         };
     }
     for d in &outcome.diagnostics {
-        println!("{}", d.one_line());
+        println!("{}", d.for_terminal().one_line());
     }
     if !quiet {
         print_diagnostics(&outcome.diagnostics);
@@ -51,7 +57,7 @@ fn check_once(args: &CheckArgs) -> Result<Outcome, ExitCode> {
         Ok(site) => Ok(site.render()),
         Err(diagnostics) => {
             for d in &diagnostics {
-                println!("{}", d.one_line());
+                println!("{}", d.for_terminal().one_line());
             }
             print_diagnostics(&diagnostics);
             println!("check: 0 passed, {} failed", diagnostics.len());

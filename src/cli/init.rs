@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::{EXIT_CONTENT, EXIT_OK, InitArgs};
+use super::{EXIT_CONTENT, EXIT_IO, EXIT_OK, InitArgs};
 use crate::config::CONFIG_FILE;
 
 /// Runs `gradbook init`.
@@ -27,7 +27,7 @@ pub fn run(args: &InitArgs, quiet: bool) -> ExitCode {
     let files = site_files(&title_for(dir));
     if let Err(err) = crate::output::create_new_files(dir, &files) {
         eprintln!("error: cannot create the site in {}: {err}", dir.display());
-        return ExitCode::from(EXIT_CONTENT);
+        return ExitCode::from(EXIT_IO);
     }
     if !quiet {
         let shown = dir.display();

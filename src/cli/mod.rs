@@ -46,9 +46,15 @@ pub struct BuildArgs {
     /// The site folder (holding book.toml).
     #[arg(default_value = ".")]
     pub dir: PathBuf,
-    /// Where to write the site (default: build.output-dir).
+    /// Where to write the site (default: build.output-dir). It must be
+    /// missing, empty, or a site gradbook wrote.
     #[arg(long)]
     pub dest: Option<PathBuf>,
+    /// Replace the output folder even if gradbook did not write it
+    /// (everything in it is deleted). Never allowed for the site itself,
+    /// its sources, the current or home folder, or a git repository.
+    #[arg(long)]
+    pub force: bool,
     /// Include lessons marked `draft = true`.
     #[arg(long)]
     pub drafts: bool,
@@ -124,8 +130,12 @@ pub fn main() -> ExitCode {
 pub const EXIT_OK: u8 = 0;
 /// Exit code: problems in the content (or a failed check).
 pub const EXIT_CONTENT: u8 = 1;
-/// Exit code: bad usage or a bad `book.toml`.
+/// Exit code: bad usage, a bad `book.toml`, or an output folder that may
+/// not be replaced.
 pub const EXIT_USAGE: u8 = 2;
+/// Exit code: the machine failed (a disk full, a permission denied while
+/// writing).
+pub const EXIT_IO: u8 = 3;
 
 /// Prints diagnostics in full, each followed by a blank line, to stderr.
 pub fn print_diagnostics(diagnostics: &[crate::diagnostics::Diagnostic]) {
@@ -135,8 +145,14 @@ pub fn print_diagnostics(diagnostics: &[crate::diagnostics::Diagnostic]) {
     let styled = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut out = stderr.lock();
     for d in diagnostics {
-        let _ = writeln!(out, "{}\n", d.render(styled));
+        let _ = writeln!(out, "{}\n", d.for_terminal().render(styled));
     }
+}
+
+/// `text` safe to print on a terminal: control characters (an escape
+/// sequence in a file name, say) are shown as symbols, not obeyed.
+pub fn printable(text: &str) -> String {
+    crate::diagnostics::printable(text).into_owned()
 }
 
 /// "1 problem", "3 problems".

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
-use super::{EXIT_OK, EXIT_USAGE, ServeArgs, plural, print_diagnostics, require_dir};
+use super::{EXIT_OK, EXIT_USAGE, ServeArgs, plural, print_diagnostics, printable, require_dir};
 use crate::serve::watch::CONFIG_FILE;
 use crate::serve::{Event, Options, Reporter, Server, StartError};
 
@@ -123,18 +123,22 @@ fn tell(event: &Event<'_>, quiet: bool) {
             }
         }
         Event::WatchProblem(problem) => {
-            eprintln!("warning: {problem}; changes may need a restart of gradbook serve");
+            eprintln!(
+                "warning: {}; changes may need a restart of gradbook serve",
+                printable(problem)
+            );
         }
     }
 }
 
-/// `content/a.md`, `content/a.md and 2 more`.
+/// `content/a.md`, `content/a.md and 2 more` (safe for a terminal).
 fn describe(changed: &[PathBuf]) -> String {
-    match changed {
+    let text = match changed {
         [] => String::new(),
         [one] => one.display().to_string(),
         [first, rest @ ..] => format!("{} and {} more", first.display(), rest.len()),
-    }
+    };
+    printable(&text)
 }
 
 /// Opens `url` with the platform's opener, if there is one; never fails

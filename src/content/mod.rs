@@ -1,6 +1,6 @@
 //! The lessons and sections under `content/`, in reading order.
 //!
-//! [`load`] walks the content folder ([`walk`]), reads each file's front
+//! [`load`] walks the content folder ([`crate::files::walk`]), reads each file's front
 //! matter ([`frontmatter`]), gives every page its pretty URL ([`slug`]) and
 //! orders sections and lessons by `order`, then title. It never stops at
 //! the first problem: every unreadable file, missing title or clashing URL
@@ -18,7 +18,6 @@ use crate::diagnostics::{Diagnostic, SourceText, did_you_mean};
 
 pub mod frontmatter;
 pub mod slug;
-pub mod walk;
 
 use frontmatter::FrontMatter;
 
@@ -129,13 +128,26 @@ pub fn load(root: &Path, content_rel: &Path, drafts: bool) -> (Content, Vec<Diag
         draft: false,
     });
     if !content_dir.is_dir() {
-        diagnostics.push(
+        let d = if content_dir.exists() {
+            Diagnostic::whole_file(content_rel, "the content folder is a file, not a folder")
+                .with_help("move the file away and create a folder of lessons in its place, or set content-dir in book.toml")
+        } else {
             Diagnostic::whole_file(content_rel, "the content folder does not exist")
-                .with_help("create it and put lessons (Markdown files) in it"),
-        );
+                .with_help("create it and put lessons (Markdown files) in it")
+        };
+        diagnostics.push(d);
         return (content, diagnostics);
     }
-    let found = walk::walk(&content_dir, content_rel);
+    // Links stay inside the site, or inside the content folder when
+    // book.toml puts it elsewhere (`content-dir = "../lessons"`).
+    let outside = content_rel.is_absolute()
+        || content_rel
+            .components()
+            .any(|c| matches!(c, Component::ParentDir));
+    let boundary = if outside { &content_dir } else { root };
+    let found = crate::files::walk(&content_dir, content_rel, boundary, |p, is_dir| {
+        is_dir || p.extension().is_some_and(|e| e == "md")
+    });
     diagnostics.extend(found.diagnostics);
 
     // Sections, parents before children (the walk is sorted).
@@ -322,10 +334,12 @@ fn section_is_draft(sections: &[Section], mut index: usize) -> bool {
     }
 }
 
-/// Reads a file as UTF-8, reporting the first invalid byte's line.
+/// Reads a source file (a regular file of at most
+/// [`crate::files::SOURCE_LIMIT`] bytes) as UTF-8, reporting the first
+/// invalid byte's line.
 pub fn read_source(path: &Path, shown: &Path) -> Result<SourceText, Diagnostic> {
-    let bytes = std::fs::read(path)
-        .map_err(|err| Diagnostic::whole_file(shown, format!("cannot read the file: {err}")))?;
+    let bytes = crate::files::read_regular(path, crate::files::SOURCE_LIMIT)
+        .map_err(|err| err.diagnostic(shown))?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok(SourceText::new(shown, text)),
         Err(err) => {

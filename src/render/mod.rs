@@ -97,44 +97,23 @@ impl Templates {
         let mut sources = BTreeMap::new();
         let mut diagnostics = Vec::new();
         let dir = root.join(TEMPLATE_DIR);
-        if dir.is_dir() {
-            for entry in walkdir::WalkDir::new(&dir)
-                .follow_links(true)
-                .sort_by_file_name()
-                .into_iter()
-                .filter_entry(|e| {
-                    e.depth() == 0
-                        || !e
-                            .file_name()
-                            .to_str()
-                            .is_some_and(crate::content::walk::is_ignored)
-                })
-            {
-                let entry = match entry {
-                    Ok(entry) => entry,
-                    Err(err) => {
-                        diagnostics.push(Diagnostic::whole_file(TEMPLATE_DIR, err.to_string()));
-                        continue;
-                    }
-                };
-                if !entry.file_type().is_file() {
-                    continue;
+        let found = crate::files::walk(&dir, Path::new(TEMPLATE_DIR), root, |rel, is_dir| {
+            // `assets/` holds stylesheets and scripts, not templates.
+            if is_dir {
+                !rel.starts_with(ASSET_DIR)
+            } else {
+                rel.extension().is_some_and(|e| e == "html")
+            }
+        });
+        diagnostics.extend(found.diagnostics);
+        for rel in found.files {
+            let name = rel.to_string_lossy().replace('\\', "/");
+            let shown = Path::new(TEMPLATE_DIR).join(&rel);
+            match crate::content::read_source(&dir.join(&rel), &shown) {
+                Ok(source) => {
+                    sources.insert(name, source);
                 }
-                let Ok(rel) = entry.path().strip_prefix(&dir) else {
-                    continue;
-                };
-                let name = rel.to_string_lossy().replace('\\', "/");
-                // `assets/` holds stylesheets and scripts, not templates.
-                if name.starts_with(ASSET_DIR) || !name.ends_with(".html") {
-                    continue;
-                }
-                let shown = Path::new(TEMPLATE_DIR).join(rel);
-                match crate::content::read_source(entry.path(), &shown) {
-                    Ok(source) => {
-                        sources.insert(name, source);
-                    }
-                    Err(d) => diagnostics.push(d),
-                }
+                Err(d) => diagnostics.push(d),
             }
         }
         let mut templates = Templates { tera, sources };
@@ -148,8 +127,10 @@ impl Templates {
                 .tera
                 .add_raw_templates(batch.iter().map(|(n, t)| (n, t)))
             {
-                diagnostics.push(templates.diagnostic(&err, None));
-                // Compile each file on its own to find every broken one.
+                // Compile each file on its own to find every broken one;
+                // the batch's error is one of them, so it is reported only
+                // when no file fails alone (a problem between files).
+                let mut alone_errors = Vec::new();
                 for (name, text) in &batch {
                     let mut alone = Tera::new();
                     let _ = alone.set_fallback_prefixes([BUILTIN_PREFIX]);
@@ -160,9 +141,13 @@ impl Templates {
                         continue;
                     }
                     if let Err(err) = alone.add_raw_template(name, text) {
-                        diagnostics.push(templates.diagnostic(&err, Some(name)));
+                        alone_errors.push(templates.diagnostic(&err, Some(name)));
                     }
                 }
+                if alone_errors.is_empty() {
+                    diagnostics.push(templates.diagnostic(&err, None));
+                }
+                diagnostics.extend(alone_errors);
             }
         }
         crate::diagnostics::sort(&mut diagnostics);
@@ -181,7 +166,7 @@ impl Templates {
     }
 
     /// Where a template named `name` comes from, as shown to the user.
-    fn shown_path(&self, name: &str) -> PathBuf {
+    pub fn shown_path(&self, name: &str) -> PathBuf {
         match name.strip_prefix(BUILTIN_PREFIX) {
             Some(builtin) => PathBuf::from(format!("(built-in template) {builtin}")),
             None => Path::new(TEMPLATE_DIR).join(name),

@@ -4,8 +4,12 @@
 //! and carries a `Content-Length`, so there is no keep-alive, pipelining
 //! or chunked encoding to get wrong, and a connection never holds a thread
 //! longer than one exchange (the live-reload streams leave the worker
-//! threads at once). Request heads are bounded in size and time; request
+//! threads at once). Request heads are bounded in size and in time: the
+//! whole head must arrive before a deadline ([`Deadline`]), not merely
+//! each byte, so a client trickling one byte a second is cut off. Request
 //! bodies are never needed (only GET and HEAD succeed) and are skipped.
+//! Responses are written from shared bytes ([`Body`]): an HTML page and
+//! the live-reload script are sent as two slices, never copied into one.
 //!
 //! This replaces tiny_http 0.12, whose thread pool can leave a new
 //! connection queued behind long-lived keep-alive connections (a browser
@@ -14,6 +18,10 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
 
 /// The longest request line or header line accepted.
 const MAX_LINE: usize = 8 * 1024;
@@ -124,12 +132,86 @@ fn read_line(reader: &mut impl BufRead) -> Result<Option<String>, ReadError> {
         .map_err(|_| ReadError::Malformed)
 }
 
+/// Reads from and writes to a connection with one deadline for the whole
+/// exchange: each call may wait only for the time left, so no trickle of
+/// bytes can stretch it.
+pub struct Deadline<'a> {
+    stream: &'a TcpStream,
+    deadline: Instant,
+}
+
+impl<'a> Deadline<'a> {
+    /// `stream`, to be done with within `limit` from now.
+    pub fn new(stream: &'a TcpStream, limit: Duration) -> Deadline<'a> {
+        Deadline {
+            stream,
+            deadline: Instant::now() + limit,
+        }
+    }
+
+    fn time_left(&self) -> io::Result<Duration> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the client took too long",
+            ))
+        } else {
+            Ok(left)
+        }
+    }
+}
+
+impl Read for Deadline<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.stream.set_read_timeout(Some(self.time_left()?))?;
+        (&mut &*self.stream).read(buf)
+    }
+}
+
+impl Write for Deadline<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.stream.set_write_timeout(Some(self.time_left()?))?;
+        (&mut &*self.stream).write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        (&mut &*self.stream).flush()
+    }
+}
+
 /// A response body.
 pub enum Body {
-    /// Bytes in memory.
-    Bytes(Vec<u8>),
+    /// Bytes in memory, shared (cloning them copies nothing).
+    Bytes(Bytes),
+    /// A page with `insert` put in at byte `at`: the live-reload script
+    /// and the error overlay, sent between two slices of the shared page.
+    Spliced {
+        /// The page.
+        page: Bytes,
+        /// Where `insert` goes.
+        at: usize,
+        /// What is inserted.
+        insert: Bytes,
+    },
     /// An open file of this length, copied as it is sent.
     File(File, u64),
+}
+
+impl Body {
+    /// The number of bytes sent.
+    pub fn len(&self) -> u64 {
+        match self {
+            Body::Bytes(bytes) => bytes.len() as u64,
+            Body::Spliced { page, insert, .. } => (page.len() + insert.len()) as u64,
+            Body::File(_, length) => *length,
+        }
+    }
+
+    /// Whether nothing is sent.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// A response.
@@ -161,7 +243,7 @@ impl Response {
         Response::new(
             status,
             "text/plain; charset=utf-8",
-            Body::Bytes(text.as_bytes().to_vec()),
+            Body::Bytes(Bytes::copy_from_slice(text.as_bytes())),
         )
     }
 
@@ -174,10 +256,7 @@ impl Response {
     /// Writes the response; the body is left out for `head_only`
     /// (`Content-Length` still tells its size).
     pub fn write_to(self, out: &mut impl Write, head_only: bool) -> io::Result<()> {
-        let length = match &self.body {
-            Body::Bytes(bytes) => bytes.len() as u64,
-            Body::File(_, length) => *length,
-        };
+        let length = self.body.len();
         let mut head = format!("HTTP/1.1 {} {}\r\n", self.status, reason(self.status));
         for (name, value) in &self.headers {
             // Values come from this module's callers; a line break would
@@ -192,6 +271,12 @@ impl Response {
         if !head_only {
             match self.body {
                 Body::Bytes(bytes) => out.write_all(&bytes)?,
+                Body::Spliced { page, at, insert } => {
+                    let at = at.min(page.len());
+                    out.write_all(&page[..at])?;
+                    out.write_all(&insert)?;
+                    out.write_all(&page[at..])?;
+                }
                 Body::File(file, length) => {
                     io::copy(&mut file.take(length), out)?;
                 }
@@ -207,6 +292,7 @@ pub fn reason(status: u16) -> &'static str {
         200 => "OK",
         302 => "Found",
         400 => "Bad Request",
+        403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
         500 => "Internal Server Error",
@@ -289,6 +375,50 @@ mod tests {
                 proptest::prop_assert!(text.starts_with(&request.method));
             }
         }
+    }
+
+    #[test]
+    fn splices_without_copying_the_page() {
+        let page = Bytes::from_static(b"<p>page</p></body>");
+        let body = Body::Spliced {
+            page: page.clone(),
+            at: 11,
+            insert: Bytes::from_static(b"<script></script>"),
+        };
+        assert_eq!(body.len(), 35);
+        let mut out = Vec::new();
+        Response::new(200, "text/html", body)
+            .write_to(&mut out, false)
+            .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("Content-Length: 35\r\n"), "{text}");
+        assert!(
+            text.ends_with("\r\n\r\n<p>page</p><script></script></body>"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_deadline_covers_the_whole_head() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        let trickler = std::thread::spawn(move || {
+            let mut client = TcpStream::connect(address).unwrap();
+            // One byte every 50 ms: each read is quick, the whole is not.
+            for byte in b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" {
+                if client.write_all(&[*byte]).is_err() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        });
+        let (server, _) = listener.accept().unwrap();
+        let started = Instant::now();
+        let mut reader = io::BufReader::new(Deadline::new(&server, Duration::from_millis(300)));
+        assert!(matches!(read_request(&mut reader), Err(ReadError::Closed)));
+        assert!(started.elapsed() < Duration::from_secs(5));
+        drop(server);
+        trickler.join().unwrap();
     }
 
     #[test]

@@ -65,12 +65,18 @@ pub fn inject(html: &[u8], token: &str) -> Vec<u8> {
 /// `html` with `snippet` inserted before its last `</body>` (or appended
 /// when there is none).
 pub fn insert_before_body_end(html: &[u8], snippet: &str) -> Vec<u8> {
-    let at = rfind_ascii_case_insensitive(html, b"</body").unwrap_or(html.len());
+    let at = body_end(html);
     let mut out = Vec::with_capacity(html.len() + snippet.len());
     out.extend_from_slice(&html[..at]);
     out.extend_from_slice(snippet.as_bytes());
     out.extend_from_slice(&html[at..]);
     out
+}
+
+/// Where a snippet goes in `html`: before its last `</body>`, or at the
+/// end when there is none.
+pub fn body_end(html: &[u8]) -> usize {
+    rfind_ascii_case_insensitive(html, b"</body").unwrap_or(html.len())
 }
 
 fn rfind_ascii_case_insensitive(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -103,6 +109,12 @@ fn build_event(token: &str) -> String {
 /// A comment line that keeps idle streams open and finds closed ones.
 const KEEP_ALIVE: &str = ": keep-alive\n\n";
 
+/// The most live-reload streams kept open; opening one more closes the
+/// oldest (whose page, if it is still open, reconnects after a second).
+/// Browsers keep at most six connections per host, so a person with a few
+/// tabs never comes near it.
+pub const MAX_STREAMS: usize = 64;
+
 /// The open event streams and the token they were last told.
 pub struct Hub {
     state: Mutex<HubState>,
@@ -128,7 +140,8 @@ impl Hub {
     /// [`EVENTS_PATH`]) and tells it the current token. The token is read
     /// under the same lock [`Hub::announce`] takes, so a stream never
     /// misses a build. A writer that fails at once is dropped, which
-    /// closes its connection.
+    /// closes its connection; with [`MAX_STREAMS`] open, the oldest is
+    /// dropped to make room.
     pub fn open(&self, mut writer: Box<dyn Write + Send>) {
         let mut state = self.lock();
         let started = writer
@@ -136,6 +149,10 @@ impl Hub {
             .and_then(|()| writer.write_all(build_event(&state.token).as_bytes()))
             .and_then(|()| writer.flush());
         if started.is_ok() {
+            if state.clients.len() >= MAX_STREAMS {
+                let excess = state.clients.len() + 1 - MAX_STREAMS;
+                state.clients.drain(..excess);
+            }
             state.clients.push(writer);
         }
     }
@@ -225,6 +242,27 @@ mod tests {
         fn flush(&mut self) -> io::Result<()> {
             Ok(())
         }
+    }
+
+    #[test]
+    fn the_oldest_streams_make_room_for_new_ones() {
+        let hub = Hub::new("one");
+        let sinks: Vec<Sink> = (0..MAX_STREAMS + 3).map(|_| Sink::default()).collect();
+        for sink in &sinks {
+            hub.open(Box::new(sink.clone()));
+        }
+        assert_eq!(hub.len(), MAX_STREAMS);
+        hub.announce("two");
+        let told = |sink: &Sink| {
+            String::from_utf8(sink.data.lock().unwrap().clone())
+                .unwrap()
+                .contains("data: two")
+        };
+        assert!(
+            sinks[..3].iter().all(|s| !told(s)),
+            "the oldest were dropped"
+        );
+        assert!(sinks[3..].iter().all(told), "the newest are told");
     }
 
     #[test]

@@ -6,9 +6,18 @@
 //! - One thread accepts connections and gives each its own short-lived
 //!   thread (at most `MAX_CONNECTIONS` at once), which reads one request
 //!   ([`http`]) and answers it from the current [`Snapshot`]; it only ever
-//!   clones an `Arc` of it, so a request never waits for a build. A
-//!   live-reload stream is handed to the [`live::Hub`] and its thread
-//!   ends at once.
+//!   clones an `Arc` of it, so a request never waits for a build, and the
+//!   page bytes are shared with the snapshot, never copied. A live-reload
+//!   stream is handed to the [`live::Hub`] and its thread ends at once.
+//! - The whole request head must arrive within `HEAD_DEADLINE`. When every
+//!   slot is taken, a new connection closes the one that has waited
+//!   longest for its request head instead of being turned away, so clients
+//!   that trickle bytes (or open connections and say nothing) cannot
+//!   starve the others; only when every slot is busy answering is the new
+//!   one told 503.
+//! - Only requests for this server by name are answered: the `Host`
+//!   header must be `127.0.0.1`, `localhost` or `[::1]` with the port, so
+//!   a page elsewhere cannot read the site through a rebound DNS name.
 //! - The rebuild thread owns the [`watch::Watch`]: it waits for debounced
 //!   changes, rebuilds with [`Site::load`] and [`Site::render`] (nothing
 //!   is written to disk, least of all the output folder), swaps the new
@@ -27,15 +36,17 @@
 //! snapshot; files copied from `static/` are read from their source when
 //! asked for; the live-reload script exists only in responses.
 
-use std::io::{self, BufReader, BufWriter};
+use std::io::{self, BufReader, BufWriter, Read as _};
 use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
+
+use bytes::Bytes;
 
 use crate::diagnostics::Diagnostic;
 use crate::output::SiteFiles;
@@ -52,11 +63,24 @@ use http::{Body, ReadError, Request, Response};
 use routes::Route;
 use watch::{Change, Watch};
 
-/// Connections answered at once, at most; more are turned away with 503.
+/// Connections answered at once, at most.
 const MAX_CONNECTIONS: usize = 128;
 
-/// How long a client may take to send its request, or to take a response.
-const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client may take to send its whole request head.
+const HEAD_DEADLINE: Duration = Duration::from_secs(10);
+
+/// How long a client may take to receive a whole response.
+const RESPONSE_DEADLINE: Duration = Duration::from_secs(60);
+
+/// How long a live-reload stream may block one event.
+const STREAM_WRITE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// HTML files from `static/` up to this size get the live-reload script;
+/// larger ones are streamed from disk untouched.
+const MAX_SPLICED_STATIC: u64 = 4 * 1024 * 1024;
+
+/// How long stopping waits for a rebuild in progress before leaving it.
+const STOP_WAIT: Duration = Duration::from_secs(3);
 
 /// How often idle live-reload streams are pinged.
 const KEEP_ALIVE_EVERY: Duration = Duration::from_secs(15);
@@ -132,12 +156,42 @@ pub struct Snapshot {
     pub diagnostics: Vec<Diagnostic>,
     /// Whether `diagnostics` are `book.toml` problems.
     pub config_failed: bool,
+    /// What every served HTML page gets before `</body>`: the error
+    /// overlay (when there are diagnostics) and the live-reload script.
+    pub decoration: Bytes,
+}
+
+impl Snapshot {
+    /// A snapshot, with its decoration made once for every response.
+    fn new(
+        token: String,
+        files: Arc<SiteFiles>,
+        diagnostics: Vec<Diagnostic>,
+        config_failed: bool,
+    ) -> Snapshot {
+        let mut snippet = String::new();
+        if !diagnostics.is_empty() {
+            snippet.push_str(&error_page::overlay(&diagnostics, config_failed));
+        }
+        snippet.push_str(&live::script(&token));
+        Snapshot {
+            token,
+            files,
+            diagnostics,
+            config_failed,
+            decoration: Bytes::from(snippet),
+        }
+    }
 }
 
 /// State shared by every thread.
 struct Shared {
     snapshot: RwLock<Arc<Snapshot>>,
     hub: live::Hub,
+    /// The port listened on, for checking `Host`.
+    port: u16,
+    /// The connections being answered.
+    slots: Slots,
 }
 
 impl Shared {
@@ -211,6 +265,8 @@ impl Server {
         let shared = Arc::new(Shared {
             hub: live::Hub::new(&first.token),
             snapshot: RwLock::new(Arc::new(first)),
+            port: address.port(),
+            slots: Slots::default(),
         });
 
         let mut background = Vec::new();
@@ -237,14 +293,13 @@ impl Server {
         let acceptor = {
             let stopping = Arc::clone(&stopping);
             let shared = Arc::clone(&shared);
-            let open = Arc::new(AtomicUsize::new(0));
             thread::spawn(move || {
                 for connection in listener.incoming() {
                     if stopping.load(Ordering::SeqCst) {
                         break;
                     }
                     match connection {
-                        Ok(stream) => accept(&shared, &open, stream),
+                        Ok(stream) => accept(&shared, stream),
                         // A client that gave up before it was accepted, or
                         // too many open files: keep accepting.
                         Err(_) => thread::sleep(Duration::from_millis(20)),
@@ -272,8 +327,9 @@ impl Server {
         format!("http://{}/", self.address)
     }
 
-    /// Stops answering, watching and rebuilding, and waits for the threads
-    /// (a rebuild in progress is finished first).
+    /// Stops answering, watching and rebuilding. A rebuild in progress
+    /// gets [`STOP_WAIT`] to finish; after that it is left to end with the
+    /// process, so stopping never waits on a long build.
     pub fn stop(mut self) {
         self.shut_down();
     }
@@ -285,12 +341,18 @@ impl Server {
             let _ = TcpStream::connect(self.address);
             let _ = acceptor.join();
         }
-        // Connections being answered finish by themselves, within
-        // [`CLIENT_TIMEOUT`].
+        // Connections being answered finish by themselves, within their
+        // deadlines.
         let _ = self.changes.send(Change::Stop);
         self.stop_keep_alive.take();
+        let deadline = Instant::now() + STOP_WAIT;
         for thread in self.background.drain(..) {
-            let _ = thread.join();
+            while !thread.is_finished() && Instant::now() < deadline {
+                thread::sleep(Duration::from_millis(10));
+            }
+            if thread.is_finished() {
+                let _ = thread.join();
+            }
         }
     }
 }
@@ -386,12 +448,7 @@ impl Builder {
                 changed,
             });
         }
-        Snapshot {
-            token,
-            files,
-            diagnostics,
-            config_failed,
-        }
+        Snapshot::new(token, files, diagnostics, config_failed)
     }
 }
 
@@ -447,44 +504,102 @@ fn rebuild_loop(
     }
 }
 
-/// Gives `stream` a thread of its own, or turns it away when too many
-/// are open. A thread per connection means a client that connects and
-/// says nothing (browsers open such connections ahead of need) holds up
-/// no one else.
-fn accept(shared: &Arc<Shared>, open: &Arc<AtomicUsize>, stream: TcpStream) {
-    if open.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
+/// The connections being answered, each in one of two phases.
+#[derive(Default)]
+struct Slots {
+    state: Mutex<SlotState>,
+}
+
+#[derive(Default)]
+struct SlotState {
+    next_id: u64,
+    /// Id, a handle to close the connection, whether its request head is
+    /// still awaited, and since when.
+    open: Vec<(u64, TcpStream, bool, Instant)>,
+}
+
+impl Slots {
+    /// Takes a slot for `stream`, closing the connection that has waited
+    /// longest for its request head if all are taken; `None` when every
+    /// connection is being answered.
+    fn take(&self, stream: &TcpStream) -> Option<u64> {
+        let handle = stream.try_clone().ok()?;
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if state.open.len() >= MAX_CONNECTIONS {
+            let oldest = state
+                .open
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, _, waiting, _))| *waiting)
+                .min_by_key(|(_, (_, _, _, since))| *since)
+                .map(|(i, _)| i)?;
+            let (_, evicted, _, _) = state.open.swap_remove(oldest);
+            // Its thread sees the connection end and leaves.
+            let _ = evicted.shutdown(Shutdown::Both);
+        }
+        state.next_id += 1;
+        let id = state.next_id;
+        state.open.push((id, handle, true, Instant::now()));
+        Some(id)
+    }
+
+    /// Marks slot `id` as answering: its request head has arrived.
+    fn answering(&self, id: u64) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(slot) = state.open.iter_mut().find(|s| s.0 == id) {
+            slot.2 = false;
+        }
+    }
+
+    /// Frees slot `id`.
+    fn free(&self, id: u64) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.open.retain(|s| s.0 != id);
+    }
+}
+
+/// Gives `stream` a thread of its own. A thread per connection means a
+/// client that connects and says nothing (browsers open such connections
+/// ahead of need) holds up no one else; [`Slots`] bounds how many.
+fn accept(shared: &Arc<Shared>, stream: TcpStream) {
+    let Some(id) = shared.slots.take(&stream) else {
         let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
         let busy = Response::text(503, "503 Service Unavailable: too many connections\n")
             .with_header("Retry-After", "1");
         let _ = busy.write_to(&mut BufWriter::new(&stream), false);
         return;
-    }
-    open.fetch_add(1, Ordering::SeqCst);
-    let shared = Arc::clone(shared);
-    let count = Arc::clone(open);
+    };
+    let shared_for_thread = Arc::clone(shared);
     let spawned = thread::Builder::new().spawn(move || {
+        let shared = shared_for_thread;
         // One bad request must not take the server down.
-        let _ = catch_unwind(AssertUnwindSafe(|| serve_connection(&shared, stream)));
-        count.fetch_sub(1, Ordering::SeqCst);
+        let _ = catch_unwind(AssertUnwindSafe(|| serve_connection(&shared, id, stream)));
+        shared.slots.free(id);
     });
     if spawned.is_err() {
-        open.fetch_sub(1, Ordering::SeqCst);
+        shared.slots.free(id);
     }
 }
 
 /// Reads one request from `stream` and answers it from the current
 /// snapshot; the connection is closed afterwards, unless it becomes a
 /// live-reload stream.
-fn serve_connection(shared: &Shared, stream: TcpStream) {
-    let _ = stream.set_read_timeout(Some(CLIENT_TIMEOUT));
-    let _ = stream.set_write_timeout(Some(CLIENT_TIMEOUT));
+fn serve_connection(shared: &Shared, id: u64, stream: TcpStream) {
     let _ = stream.set_nodelay(true);
-    let read = http::read_request(&mut BufReader::new(&stream));
+    let read = http::read_request(&mut BufReader::new(http::Deadline::new(
+        &stream,
+        HEAD_DEADLINE,
+    )));
+    shared.slots.answering(id);
     let (response, head_only) = match read {
         Ok(request) => {
-            if let Some(response) = answer(shared, &request) {
+            if !host_allowed(request.header("Host"), shared.port) {
+                (forbidden_host(shared.port), request.is_head())
+            } else if let Some(response) = answer(shared, &request) {
                 (response, request.is_head())
             } else {
+                let _ = stream.set_read_timeout(None);
+                let _ = stream.set_write_timeout(Some(STREAM_WRITE_TIMEOUT));
                 shared.hub.open(Box::new(stream));
                 return;
             }
@@ -493,8 +608,33 @@ fn serve_connection(shared: &Shared, stream: TcpStream) {
         Err(ReadError::Closed) => return,
     };
     // The client may have gone; there is no one to tell.
-    let _ = response.write_to(&mut BufWriter::new(&stream), head_only);
+    let mut out = http::Deadline::new(&stream, RESPONSE_DEADLINE);
+    let _ = response.write_to(&mut BufWriter::new(&mut out), head_only);
     let _ = stream.shutdown(Shutdown::Write);
+}
+
+/// Whether a request with this `Host` header is for this server: its
+/// loopback address or `localhost`, with its port (which a browser leaves
+/// out only for port 80). Anything else may be a page on another site
+/// reaching this one through a DNS name rebound to 127.0.0.1.
+fn host_allowed(host: Option<&str>, port: u16) -> bool {
+    let Some(host) = host else {
+        return false;
+    };
+    let host = host.trim().to_ascii_lowercase();
+    ["127.0.0.1", "localhost", "[::1]"]
+        .iter()
+        .any(|name| host == format!("{name}:{port}") || (port == 80 && host == *name))
+}
+
+fn forbidden_host(port: u16) -> Response {
+    Response::text(
+        403,
+        &format!(
+            "403 Forbidden: this preview server answers only requests for \
+             http://127.0.0.1:{port}/ or http://localhost:{port}/\n"
+        ),
+    )
 }
 
 /// The response to `request`; `None` for the live-reload stream.
@@ -521,45 +661,45 @@ fn answer(shared: &Shared, request: &Request) -> Option<Response> {
     )
 }
 
-/// The site file `key`: generated, or streamed from its source (a file
-/// removed since the build is missing, `None`). HTML pages get the
-/// live-reload script, and the problems of the build on top.
+/// The site file `key`: generated (shared with the snapshot), or read from
+/// its source (a file removed or no longer a regular file since the build
+/// is missing, `None`). HTML pages get the live-reload script, and the
+/// problems of the build on top.
 fn file(snapshot: &Snapshot, key: &str) -> Option<Response> {
     let content_type = mime::content_type(key);
     let body = match snapshot.files.generated.get(key) {
         Some(bytes) => bytes.clone(),
         None => {
             let path = snapshot.files.copied.get(key)?;
-            if !mime::is_html(content_type) {
-                let file = std::fs::File::open(path).ok()?;
-                let length = file.metadata().ok()?.len();
+            let (mut file, length) = crate::files::open_regular(path).ok()?;
+            // A page from `static/` is read to add the live-reload script;
+            // a huge one is streamed as it is, so slow readers of it cost
+            // no memory.
+            if !mime::is_html(content_type) || length > MAX_SPLICED_STATIC {
                 return Some(Response::new(200, content_type, Body::File(file, length)));
             }
-            std::fs::read(path).ok()?
+            let mut bytes = Vec::new();
+            (&mut file)
+                .take(MAX_SPLICED_STATIC)
+                .read_to_end(&mut bytes)
+                .ok()?;
+            Bytes::from(bytes)
         }
     };
     if !mime::is_html(content_type) {
         return Some(Response::new(200, content_type, Body::Bytes(body)));
     }
-    Some(Response::new(
-        200,
-        content_type,
-        Body::Bytes(decorate(snapshot, &body)),
-    ))
+    Some(Response::new(200, content_type, decorate(snapshot, body)))
 }
 
 /// A served page: with the live-reload script, and with the overlay while
-/// the build has problems.
-fn decorate(snapshot: &Snapshot, html: &[u8]) -> Vec<u8> {
-    let mut snippet = String::new();
-    if !snapshot.diagnostics.is_empty() {
-        snippet.push_str(&error_page::overlay(
-            &snapshot.diagnostics,
-            snapshot.config_failed,
-        ));
+/// the build has problems; the page's bytes are shared, not copied.
+fn decorate(snapshot: &Snapshot, html: Bytes) -> Body {
+    Body::Spliced {
+        at: live::body_end(&html),
+        page: html,
+        insert: snapshot.decoration.clone(),
     }
-    snippet.push_str(&live::script(&snapshot.token));
-    live::insert_before_body_end(html, &snippet)
 }
 
 /// A missing page: the full error page when the build has problems (they
@@ -572,10 +712,10 @@ fn not_found(snapshot: &Snapshot, wants_html: bool) -> Response {
             snapshot.config_failed,
             &snapshot.token,
         );
-        return Response::new(500, html, Body::Bytes(page.into_bytes()));
+        return Response::new(500, html, Body::Bytes(Bytes::from(page)));
     }
     match snapshot.files.generated.get("404.html") {
-        Some(page) => Response::new(404, html, Body::Bytes(decorate(snapshot, page))),
+        Some(page) => Response::new(404, html, decorate(snapshot, page.clone())),
         None => Response::text(404, "404 Not Found\n"),
     }
 }
@@ -583,7 +723,7 @@ fn not_found(snapshot: &Snapshot, wants_html: bool) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::{Read as _, Write as _};
+    use std::io::Write as _;
     use std::net::TcpStream;
     use std::sync::Mutex;
 
@@ -594,12 +734,105 @@ mod tests {
             .unwrap();
         write!(
             stream,
-            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
+            address.port()
         )
         .unwrap();
         let mut reply = String::new();
         stream.read_to_string(&mut reply).unwrap();
         reply
+    }
+
+    #[test]
+    fn only_requests_for_this_server_by_name_are_answered() {
+        for host in [
+            "127.0.0.1:3000",
+            "localhost:3000",
+            "LocalHost:3000",
+            "[::1]:3000",
+        ] {
+            assert!(host_allowed(Some(host), 3000), "{host}");
+        }
+        for host in [
+            "evil.example:3000",
+            "127.0.0.1:3001",
+            "localhost",
+            "127.0.0.1",
+            "localhost.evil.example:3000",
+            "",
+        ] {
+            assert!(!host_allowed(Some(host), 3000), "{host}");
+        }
+        assert!(!host_allowed(None, 3000));
+        assert!(host_allowed(Some("localhost"), 80));
+    }
+
+    #[test]
+    fn pages_are_served_from_the_snapshots_bytes() {
+        let mut files = SiteFiles::default();
+        let page = Bytes::from_static(b"<html><body><p>x</p></body></html>");
+        files.generated.insert("index.html".into(), page.clone());
+        files
+            .generated
+            .insert("a.css".into(), Bytes::from_static(b"p {}"));
+        let snapshot = Snapshot::new("t".into(), Arc::new(files), Vec::new(), false);
+        let Some(Response {
+            body:
+                Body::Spliced {
+                    page: sent,
+                    at,
+                    insert,
+                },
+            ..
+        }) = file(&snapshot, "index.html")
+        else {
+            panic!("a page is spliced");
+        };
+        assert_eq!(sent.as_ptr(), page.as_ptr(), "the page bytes are shared");
+        assert_eq!(at, 20);
+        assert_eq!(insert.as_ptr(), snapshot.decoration.as_ptr());
+        let Some(Response {
+            body: Body::Bytes(css),
+            ..
+        }) = file(&snapshot, "a.css")
+        else {
+            panic!("a stylesheet is sent as it is");
+        };
+        assert_eq!(css.as_ptr(), snapshot.files.generated["a.css"].as_ptr());
+    }
+
+    #[test]
+    fn a_full_house_closes_the_longest_wait_for_a_head() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        let slots = Slots::default();
+        let mut clients = Vec::new();
+        let mut servers = Vec::new();
+        for _ in 0..MAX_CONNECTIONS {
+            clients.push(TcpStream::connect(address).unwrap());
+            let (server, _) = listener.accept().unwrap();
+            let id = slots.take(&server).unwrap();
+            servers.push((id, server));
+        }
+        // The first is being answered; the second waits longest for a head.
+        slots.answering(servers[0].0);
+        clients.push(TcpStream::connect(address).unwrap());
+        let (newcomer, _) = listener.accept().unwrap();
+        assert!(slots.take(&newcomer).is_some());
+        let mut buf = [0; 1];
+        clients[1]
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        assert_eq!(clients[1].read(&mut buf).unwrap_or(0), 0, "evicted");
+        // With every slot answering, a newcomer is turned away.
+        let ids: Vec<u64> = {
+            let state = slots.state.lock().unwrap();
+            state.open.iter().map(|s| s.0).collect()
+        };
+        for id in ids {
+            slots.answering(id);
+        }
+        assert!(slots.take(&newcomer).is_none());
     }
 
     #[test]

@@ -131,7 +131,7 @@ mod tests {
             "assets/gradbook.css",
             "caf\u{e9}/index.html",
         ] {
-            files.generated.insert(key.to_string(), Vec::new());
+            files.generated.insert(key.to_string(), bytes::Bytes::new());
         }
         files
             .copied

@@ -21,7 +21,7 @@ use notify_debouncer_full::notify::event::{AccessKind, AccessMode};
 use notify_debouncer_full::notify::{EventKind, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
 
-use crate::content::walk::is_ignored;
+use crate::files::is_ignored;
 use crate::render::TEMPLATE_DIR;
 use crate::site::STATIC_DIR;
 
@@ -156,8 +156,8 @@ fn is_read(kind: EventKind) -> bool {
 
 /// Whether a change at `path` (absolute) affects the site in `root` with
 /// its content in `content_dir` (relative to `root`). Editor backups and
-/// swap files, and hidden files, are skipped in the content and template
-/// folders, as the build skips them; in `static/` every file counts.
+/// swap files, and hidden files, are skipped in every source folder, as
+/// the build skips them.
 pub fn relevant(root: &Path, content_dir: &Path, path: &Path) -> bool {
     if path.as_os_str().is_empty() {
         return true;
@@ -177,10 +177,12 @@ pub fn relevant(root: &Path, content_dir: &Path, path: &Path) -> bool {
     if let Ok(inner) = path.strip_prefix(&content) {
         return skips_ignored(inner);
     }
-    if let Ok(inner) = rel.strip_prefix(TEMPLATE_DIR) {
-        return skips_ignored(inner);
+    for folder in [TEMPLATE_DIR, STATIC_DIR] {
+        if let Ok(inner) = rel.strip_prefix(folder) {
+            return skips_ignored(inner);
+        }
     }
-    rel.starts_with(STATIC_DIR)
+    false
 }
 
 #[cfg(test)]
@@ -200,7 +202,6 @@ mod tests {
             "/site/templates/assets/gradbook.css",
             "/site/static",
             "/site/static/.well-known/x",
-            "/site/static/img/logo.svg~",
         ] {
             assert!(relevant(root, content, Path::new(path)), "{path}");
         }
@@ -214,6 +215,8 @@ mod tests {
             "/site/content/#a.md#",
             "/site/content/.hidden/a.md",
             "/site/templates/.base.html.tmp",
+            "/site/static/img/logo.svg~",
+            "/site/static/.DS_Store",
             "/elsewhere/content/a.md",
             "/site/contents/a.md",
         ] {

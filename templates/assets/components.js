@@ -22,6 +22,19 @@
    * disabled or full (it just forgets on reload). */
   var memory = {};
 
+  function isRecord(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+  }
+
+  function count(value) {
+    return typeof value === 'number' && isFinite(value) && value > 0 ? Math.floor(value) : 0;
+  }
+
+  /* A page's saved state, rebuilt from what storage holds and keeping only
+   * what has the expected shape: anything else (an old format, a hand
+   * edit, another script's data) is dropped, and overwritten by the next
+   * save, so a bad entry can never make the page throw. Maps have no
+   * prototype, so an id like "__proto__" is only an id. */
   function load(page) {
     var raw = memory[page];
     if (raw === undefined) {
@@ -31,15 +44,39 @@
         raw = null;
       }
     }
-    var state;
+    var saved;
     try {
-      state = JSON.parse(raw || '{}');
+      saved = JSON.parse(raw || '{}');
     } catch (e) {
-      state = null;
+      saved = null;
     }
-    if (!state || typeof state !== 'object') state = {};
-    state.cards = state.cards && typeof state.cards === 'object' ? state.cards : {};
-    state.tasks = state.tasks && typeof state.tasks === 'object' ? state.tasks : {};
+    if (!isRecord(saved)) saved = {};
+    var state = { cards: Object.create(null), tasks: Object.create(null), summary: null };
+    if (isRecord(saved.cards)) {
+      Object.keys(saved.cards).forEach(function (id) {
+        var c = saved.cards[id];
+        if (!isRecord(c)) return;
+        var card = {};
+        if (c.f) card.f = 1;
+        if (c.m === 'known' || c.m === 'again') card.m = c.m;
+        state.cards[id] = card;
+      });
+    }
+    if (isRecord(saved.tasks)) {
+      Object.keys(saved.tasks).forEach(function (id) {
+        if (typeof saved.tasks[id] === 'boolean') state.tasks[id] = saved.tasks[id];
+      });
+    }
+    if (isRecord(saved.summary)) {
+      var s = saved.summary;
+      state.summary = {
+        cards: count(s.cards),
+        flipped: count(s.flipped),
+        known: count(s.known),
+        tasks: count(s.tasks),
+        done: count(s.done)
+      };
+    }
     return state;
   }
 

@@ -2,7 +2,8 @@
 // learning components work for a reader: flashcards flip by click, tap and
 // keyboard and remember progress; senior angles open; a reorder exercise
 // can be solved by keyboard, mouse drag and touch drag; checklist ticks
-// persist; progress shows up across the site; every page stays on the
+// persist; saved progress of the wrong shape is ignored and overwritten,
+// never thrown on; progress shows up across the site; every page stays on the
 // local server and logs no errors; and everything reads with JavaScript
 // off. Saves light, dark and phone screenshots.
 //
@@ -431,6 +432,54 @@ try {
     return `${t}; ${done}`;
   });
   await locked.close();
+
+  // ---- saved progress of the wrong shape ----------------------------------
+  const corrupt = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+  const bad = await corrupt.newPage();
+  watch(bad, 'bad-progress');
+  await bad.goto(lessonUrl, { waitUntil: 'load' });
+  await bad.waitForSelector('.gb-ready', { timeout: 5000 });
+  const ids = await bad.evaluate(() => ({
+    page: document.querySelector('[data-gb="flashcards"]').getAttribute('data-gb-page'),
+    card: document.querySelector('[data-gb="flashcards"] .gb-card').getAttribute('data-card-id'),
+    task: document.querySelector('[data-gb="checklist"] .gb-tick').getAttribute('data-task-id'),
+  }));
+  const shapes = [
+    { cards: { [ids.card]: 5 }, tasks: [], summary: 'x' },
+    { cards: [1, 2], tasks: { [ids.task]: 'yes' }, summary: { cards: 'many', known: -3 } },
+    { cards: { [ids.card]: null, __proto__: { f: 1 } }, tasks: null },
+    'just a string',
+    null,
+    [],
+    7,
+  ];
+  const raws = shapes.map((shape) => JSON.stringify(shape)).concat(['{not json', '']);
+  for (const raw of raws) {
+    await attempt(`saved progress ${raw.slice(0, 50) || '(empty)'} is ignored and overwritten`, async () => {
+      await bad.evaluate(([key, value]) => localStorage.setItem(key, value), ['gradbook:progress:' + ids.page, raw]);
+      await bad.reload({ waitUntil: 'load' });
+      await bad.waitForSelector('.gb-ready', { timeout: 5000 });
+      const deckB = bad.locator('[data-gb="flashcards"]').first();
+      const before = await text(deckB.locator('[data-gb-count]'));
+      expect(before.startsWith('0 of '), `progress reads "${before}" before flipping`);
+      await deckB.locator('.gb-front').first().click();
+      const after = await text(deckB.locator('[data-gb-count]'));
+      expect(after.startsWith('1 of '), `progress reads "${after}" after a flip`);
+      const list = bad.locator('[data-gb="checklist"]').first();
+      await list.locator('.gb-task label').first().click();
+      const saved = await bad.evaluate((key) => JSON.parse(localStorage.getItem(key)), 'gradbook:progress:' + ids.page);
+      expect(saved && saved.cards && !Array.isArray(saved.cards), `cards saved as ${JSON.stringify(saved)}`);
+      expect(saved.cards[ids.card] && saved.cards[ids.card].f === 1, `card saved as ${JSON.stringify(saved.cards)}`);
+      expect(!Array.isArray(saved.tasks) && saved.tasks[ids.task] === true, `tasks saved as ${JSON.stringify(saved.tasks)}`);
+      expect(typeof saved.summary.cards === 'number', `summary saved as ${JSON.stringify(saved.summary)}`);
+      await bad.reload({ waitUntil: 'load' });
+      await bad.waitForSelector('.gb-ready', { timeout: 5000 });
+      const ticked = await bad.locator('[data-gb="checklist"] .gb-tick').first().isChecked();
+      expect(ticked, 'the tick was lost on reload');
+      return after;
+    });
+  }
+  await corrupt.close();
 
   // ---- JavaScript off ----------------------------------------------------
   const plain = await browser.newContext({ viewport: { width: 1000, height: 800 }, javaScriptEnabled: false });

@@ -1,0 +1,43 @@
+//! What reaches the terminal: text from lessons and file names is shown,
+//! never obeyed. An escape sequence in a lesson (or in its name) appears
+//! as `␛[31m`, whatever part of a message it lands in.
+
+use crate::support::SiteTest;
+
+const ESC: char = '\u{1b}';
+
+#[test]
+fn control_characters_from_content_are_escaped_everywhere() {
+    let site = SiteTest::new()
+        .lesson(
+            "colours.md",
+            "Colours",
+            "Red: `= red\u{1b}[31m(1)` and a bell\u{7}.\n\n```calc\n>>> f(x) = x\n>>> f(2)\n3\u{1b}[2J\n```\n",
+        )
+        .file("content/bad\u{1b}]0;title\u{7}.md", "no front matter");
+    for run in [site.build(), site.check()] {
+        run.code(1);
+        let all = format!("{}{}", run.stdout, run.stderr);
+        assert!(
+            !all.contains(ESC),
+            "a raw ESC reached the terminal:\n{all:?}"
+        );
+        assert!(
+            !all.contains('\u{7}'),
+            "a raw BEL reached the terminal:\n{all:?}"
+        );
+        assert!(all.contains("bad\u{241b}]0;title\u{2407}.md"), "{all}");
+    }
+    let run = site.build();
+    run.stderr_has("note: in the inline value `= red\u{241b}[31m(1)`")
+        .stderr_has("expected: 3\u{241b}[2J");
+}
+
+#[test]
+fn calc_echoes_inputs_safely() {
+    let site = SiteTest::new().file("inputs.txt", "1 + 1\n\u{1b}[2J\n");
+    let run = site.run(&["calc", "inputs.txt"]);
+    run.code(1)
+        .stdout_has(">>> 1 + 1\n2\n>>> \u{241b}[2J\nerror: unexpected character '\u{241b}'");
+    assert!(!run.stdout.contains(ESC), "{:?}", run.stdout);
+}
