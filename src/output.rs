@@ -11,8 +11,56 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
+
+/// Where finished files go, as soon as each one is finished: a staging
+/// folder ([`Staging`]), memory ([`InMemory`]) or nowhere ([`Discard`]).
+/// Called from several threads at once.
+pub trait Sink: Sync {
+    /// A generated file, by its path relative to the output folder (with
+    /// `/` separators).
+    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<()>;
+    /// A file copied verbatim from `source`.
+    fn copy(&self, path: &str, source: &Path) -> Result<()>;
+}
+
+/// A sink that keeps nothing: `check` renders every page and writes none.
+pub struct Discard;
+
+impl Sink for Discard {
+    fn put(&self, _: &str, _: Vec<u8>) -> Result<()> {
+        Ok(())
+    }
+    fn copy(&self, _: &str, _: &Path) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// A sink that keeps every file in memory (what `serve` serves).
+#[derive(Default)]
+pub struct InMemory(Mutex<SiteFiles>);
+
+impl InMemory {
+    /// The files received.
+    pub fn into_files(self) -> SiteFiles {
+        self.0.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Sink for InMemory {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<()> {
+        let mut files = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        files.generated.insert(path.to_string(), bytes);
+        Ok(())
+    }
+    fn copy(&self, path: &str, source: &Path) -> Result<()> {
+        let mut files = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        files.copied.insert(path.to_string(), source.to_path_buf());
+        Ok(())
+    }
+}
 
 /// A site to write: generated files by path relative to the output folder
 /// (with `/` separators), plus files copied from disk.
@@ -24,68 +72,111 @@ pub struct SiteFiles {
     pub copied: BTreeMap<String, PathBuf>,
 }
 
-/// Writes `files` to `dest`, replacing whatever was there only if all of
-/// it could be written.
-pub fn write_site(dest: &Path, files: &SiteFiles) -> Result<()> {
-    if dest.exists() && !dest.is_dir() {
-        bail!("{} exists and is not a folder", dest.display());
-    }
-    let name = dest
-        .file_name()
-        .with_context(|| format!("{} is not a folder name", dest.display()))?
-        .to_string_lossy()
-        .into_owned();
-    let parent = match dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
-    let pid = std::process::id();
-    let staging = parent.join(format!(".{name}.staging-{pid}"));
-    let old = parent.join(format!(".{name}.old-{pid}"));
-    for leftover in [&staging, &old] {
-        if leftover.exists() {
-            fs::remove_dir_all(leftover)
-                .with_context(|| format!("cannot remove {}", leftover.display()))?;
-        }
-    }
-    if let Err(err) = fill(&staging, files) {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(err);
-    }
-    let had_old = dest.exists();
-    if had_old && let Err(err) = fs::rename(dest, &old) {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(err).with_context(|| format!("cannot move {} aside", dest.display()));
-    }
-    if let Err(err) = fs::rename(&staging, dest) {
-        if had_old {
-            let _ = fs::rename(&old, dest);
-        }
-        let _ = fs::remove_dir_all(&staging);
-        return Err(err).with_context(|| format!("cannot move the new site to {}", dest.display()));
-    }
-    if had_old {
-        // The new site is in place; a leftover old copy is only clutter.
-        let _ = fs::remove_dir_all(&old);
-    }
-    Ok(())
+/// A new site being written file by file into a staging folder beside its
+/// destination. [`Staging::commit`] swaps it in with two renames;
+/// dropping it without committing removes it, so a failed or interrupted
+/// build leaves the previous site exactly as it was.
+pub struct Staging {
+    dest: PathBuf,
+    dir: PathBuf,
+    old: PathBuf,
+    committed: bool,
 }
 
-fn fill(staging: &Path, files: &SiteFiles) -> Result<()> {
-    fs::create_dir_all(staging).with_context(|| format!("cannot create {}", staging.display()))?;
-    for (rel, source) in &files.copied {
-        let target = staging.join(rel);
+impl Staging {
+    /// Creates an empty staging folder for `dest`.
+    pub fn begin(dest: &Path) -> Result<Staging> {
+        if dest.exists() && !dest.is_dir() {
+            bail!("{} exists and is not a folder", dest.display());
+        }
+        let name = dest
+            .file_name()
+            .with_context(|| format!("{} is not a folder name", dest.display()))?
+            .to_string_lossy()
+            .into_owned();
+        let parent = match dest.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+        let pid = std::process::id();
+        let dir = parent.join(format!(".{name}.staging-{pid}"));
+        let old = parent.join(format!(".{name}.old-{pid}"));
+        for leftover in [&dir, &old] {
+            if leftover.exists() {
+                fs::remove_dir_all(leftover)
+                    .with_context(|| format!("cannot remove {}", leftover.display()))?;
+            }
+        }
+        fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(Staging {
+            dest: dest.to_path_buf(),
+            dir,
+            old,
+            committed: false,
+        })
+    }
+
+    /// Puts the staged site in place of the destination.
+    pub fn commit(mut self) -> Result<()> {
+        let dest = self.dest.clone();
+        let had_old = dest.exists();
+        if had_old {
+            fs::rename(&dest, &self.old)
+                .with_context(|| format!("cannot move {} aside", dest.display()))?;
+        }
+        if let Err(err) = fs::rename(&self.dir, &dest) {
+            if had_old {
+                let _ = fs::rename(&self.old, &dest);
+            }
+            return Err(err)
+                .with_context(|| format!("cannot move the new site to {}", dest.display()));
+        }
+        self.committed = true;
+        if had_old {
+            // The new site is in place; a leftover old copy is only clutter.
+            let _ = fs::remove_dir_all(&self.old);
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+impl Sink for Staging {
+    fn put(&self, rel: &str, bytes: Vec<u8>) -> Result<()> {
+        let target = self.dir.join(rel);
+        create_parent(&target)?;
+        fs::write(&target, bytes).with_context(|| format!("cannot write {}", target.display()))
+    }
+
+    fn copy(&self, rel: &str, source: &Path) -> Result<()> {
+        let target = self.dir.join(rel);
         create_parent(&target)?;
         fs::copy(source, &target)
             .with_context(|| format!("cannot copy {} to {}", source.display(), target.display()))?;
+        Ok(())
+    }
+}
+
+/// Writes `files` to `dest`, replacing whatever was there only if all of
+/// it could be written.
+pub fn write_site(dest: &Path, files: &SiteFiles) -> Result<()> {
+    let staging = Staging::begin(dest)?;
+    for (rel, source) in &files.copied {
+        staging.copy(rel, source)?;
     }
     for (rel, bytes) in &files.generated {
-        let target = staging.join(rel);
-        create_parent(&target)?;
-        fs::write(&target, bytes).with_context(|| format!("cannot write {}", target.display()))?;
+        staging.put(rel, bytes.clone())?;
     }
-    Ok(())
+    staging.commit()
 }
 
 fn create_parent(path: &Path) -> Result<()> {

@@ -43,11 +43,19 @@ pub fn run(args: &BuildArgs, quiet: bool) -> ExitCode {
             eprint!("\r\x1b[2KRendering {done}/{total} pages");
         }
     };
-    let outcome = site.render_with_progress(&progress);
+    let staging = match crate::output::Staging::begin(&dest) {
+        Ok(staging) => staging,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            return ExitCode::from(EXIT_CONTENT);
+        }
+    };
+    let outcome = site.render_into(&staging, &progress);
     if printed.load(Ordering::Relaxed) {
         eprint!("\r\x1b[2K");
     }
     if !outcome.diagnostics.is_empty() {
+        drop(staging);
         print_diagnostics(&outcome.diagnostics);
         eprintln!(
             "error: the build failed with {}; {} was left as it was",
@@ -56,7 +64,12 @@ pub fn run(args: &BuildArgs, quiet: bool) -> ExitCode {
         );
         return ExitCode::from(EXIT_CONTENT);
     }
-    if let Err(err) = crate::output::write_site(&dest, &outcome.files) {
+    if let Some(err) = outcome.write_error {
+        drop(staging);
+        eprintln!("error: {err:#}");
+        return ExitCode::from(EXIT_CONTENT);
+    }
+    if let Err(err) = staging.commit() {
         eprintln!("error: {err:#}");
         return ExitCode::from(EXIT_CONTENT);
     }

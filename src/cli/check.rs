@@ -48,7 +48,7 @@ pub fn run(args: &CheckArgs, quiet: bool) -> ExitCode {
 
 fn check_once(args: &CheckArgs) -> Result<Outcome, ExitCode> {
     match Site::load(&args.dir, false) {
-        Ok(site) => Ok(site.render()),
+        Ok(site) => Ok(site.render_into(&crate::output::Discard, &|_, _| {})),
         Err(diagnostics) => {
             for d in &diagnostics {
                 println!("{}", d.one_line());
