@@ -7,16 +7,43 @@
 //! in), inline values, a flashcard deck, a checklist and a link to the next
 //! lesson, so a build exercises every stage.
 //!
-//! Used as a module by `benches/build.rs`.
+//! [`Style::Long`] lessons are about 950 words of prose with two code
+//! blocks and more math, like a real course page; [`Style::Compact`] ones
+//! are a fraction of that, so small benchmarks stay quick. One section of
+//! many lessons is the "flat" layout; many sections the "sectioned" one.
+//!
+//! Used as a module by `benches/build.rs` and `examples/corpus.rs`.
 
 use std::fmt::Write as _;
 use std::fs;
 use std::io;
 use std::path::Path;
 
-/// Writes a site with `sections` sections of `per_section` lessons into
-/// `root` (which must exist and be empty).
+/// How much each lesson holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(dead_code)] // each user of this module uses one style
+pub enum Style {
+    /// A short lesson that still exercises every stage.
+    Compact,
+    /// About 950 words, two code blocks, more math: a real course page.
+    Long,
+}
+
+/// Writes a site with `sections` sections of `per_section` compact
+/// lessons into `root` (which must exist and be empty).
+#[allow(dead_code)] // used by the benchmarks, not by the example
 pub fn write_site(root: &Path, sections: usize, per_section: usize) -> io::Result<()> {
+    write_site_with(root, sections, per_section, Style::Compact)
+}
+
+/// Writes a site with `sections` sections of `per_section` lessons of the
+/// given style into `root` (which must exist and be empty).
+pub fn write_site_with(
+    root: &Path,
+    sections: usize,
+    per_section: usize,
+    style: Style,
+) -> io::Result<()> {
     fs::write(
         root.join("book.toml"),
         "[book]\ntitle = \"Synthetic corpus\"\ndescription = \"Generated for benchmarks.\"\n",
@@ -32,10 +59,11 @@ pub fn write_site(root: &Path, sections: usize, per_section: usize) -> io::Resul
         )?;
         for l in 0..per_section {
             let next = (l + 1 < per_section).then(|| format!("lesson-{:03}.md", l + 1));
-            fs::write(
-                dir.join(format!("lesson-{l:03}.md")),
-                lesson(s, l, next.as_deref()),
-            )?;
+            let mut text = lesson(s, l, next.as_deref());
+            if style == Style::Long {
+                text.push_str(&long_part(s, l));
+            }
+            fs::write(dir.join(format!("lesson-{l:03}.md")), text)?;
         }
     }
     Ok(())
@@ -70,5 +98,99 @@ pub fn lesson(section: usize, index: usize, next: Option<&str>) -> String {
     if let Some(next) = next {
         let _ = writeln!(md, "Continue with [the next lesson]({next}#the-loss).");
     }
+    md
+}
+
+/// Words for the generated prose.
+const WORDS: &[&str] = &[
+    "the",
+    "slope",
+    "of",
+    "a",
+    "curve",
+    "tells",
+    "us",
+    "how",
+    "fast",
+    "loss",
+    "changes",
+    "when",
+    "we",
+    "nudge",
+    "weight",
+    "gradient",
+    "points",
+    "uphill",
+    "so",
+    "descent",
+    "steps",
+    "against",
+    "it",
+    "learning",
+    "rate",
+    "controls",
+    "size",
+    "each",
+    "step",
+    "too",
+    "large",
+    "overshoots",
+    "small",
+    "crawls",
+    "towards",
+    "minimum",
+    "derivative",
+    "is",
+    "limit",
+    "ratio",
+    "change",
+    "function",
+    "value",
+    "model",
+    "training",
+    "data",
+    "error",
+    "squared",
+    "mean",
+    "bowl",
+    "shaped",
+    "surface",
+    "partial",
+    "variable",
+    "chain",
+    "rule",
+    "multiplies",
+    "local",
+    "slopes",
+];
+
+/// About 800 more words: prose sections, a Python block and more math.
+fn long_part(section: usize, index: usize) -> String {
+    let mut md = String::new();
+    let mut seed = (section * 7919 + index * 104_729 + 1) as u64;
+    let mut word = || {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        WORDS[(seed >> 33) as usize % WORDS.len()]
+    };
+    for part in 0..4 {
+        let _ = writeln!(md, "\n## Part {part} of the story\n");
+        for _ in 0..3 {
+            let sentence: Vec<&str> = (0..66).map(|_| word()).collect();
+            let _ = writeln!(
+                md,
+                "{}, with $w_{part}$ and $\\alpha = 0.{part}$ in mind.\n",
+                sentence.join(" ")
+            );
+        }
+    }
+    let _ = write!(
+        md,
+        "\n```python\nimport numpy as np\n\ndef descend(w, alpha=0.1, steps=10):\n    \
+         for _ in range(steps):\n        w = w - alpha * 2 * w  # the slope of w**2\n    \
+         return w\n\nprint(descend(np.float64({index}.0)))\n```\n\n\
+         $$\\nabla J(w_1, w_2) = \\begin{{pmatrix}} 2 w_1 \\\\ 4 w_2 \\end{{pmatrix}}$$\n"
+    );
     md
 }

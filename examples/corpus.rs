@@ -1,5 +1,9 @@
 //! Writes a synthetic site for trying gradbook at scale:
-//! `cargo run --release --example corpus -- OUT SECTIONS LESSONS_PER_SECTION`.
+//! `cargo run --release --example corpus -- OUT SECTIONS LESSONS_PER_SECTION [--long]`.
+//!
+//! The flat layout is one section (`OUT 1 10000`), the sectioned one many
+//! (`OUT 100 100`); `--long` writes lessons of about 950 words with code
+//! and math, like a real course page.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,9 +12,15 @@ use std::process::ExitCode;
 mod corpus;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let style = if args.last().is_some_and(|a| a == "--long") {
+        args.pop();
+        corpus::Style::Long
+    } else {
+        corpus::Style::Compact
+    };
     let [out, sections, per_section] = args.as_slice() else {
-        eprintln!("usage: corpus OUT SECTIONS LESSONS_PER_SECTION");
+        eprintln!("usage: corpus OUT SECTIONS LESSONS_PER_SECTION [--long]");
         return ExitCode::from(2);
     };
     let (Ok(sections), Ok(per_section)) = (sections.parse(), per_section.parse()) else {
@@ -18,8 +28,8 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let out = PathBuf::from(out);
-    if let Err(err) =
-        std::fs::create_dir_all(&out).and_then(|()| corpus::write_site(&out, sections, per_section))
+    if let Err(err) = std::fs::create_dir_all(&out)
+        .and_then(|()| corpus::write_site_with(&out, sections, per_section, style))
     {
         eprintln!("error: cannot write {}: {err}", out.display());
         return ExitCode::FAILURE;

@@ -489,3 +489,28 @@ fn site_assets_replace_builtin_ones_and_static_cannot_clash() {
     site.write("static/assets/gradbook.js", "clash");
     site.build().code(1).stderr_has("static/assets/gradbook.js");
 }
+
+#[test]
+fn a_long_section_shows_a_window_of_lessons_around_the_current_one() {
+    let mut site = SiteTest::new();
+    for l in 0..100 {
+        site = site.lesson(&format!("long/l{l:03}.md"), &format!("L{l:03}"), "Body\n");
+    }
+    site.build().success();
+    for (url, current) in [("long/l000/", 0), ("long/l050/", 50), ("long/l099/", 99)] {
+        let page = site.page(url);
+        let lessons = page.text(".sidebar .nav-lesson");
+        assert_eq!(lessons.len(), 13, "{url}: {lessons:?}");
+        assert!(lessons.contains(&format!("L{current:03}")), "{url}");
+        let more = page.attr(".sidebar .nav-more a", "href");
+        assert!(!more.is_empty(), "{url}: a way to the rest");
+        assert!(more.iter().all(|h| h == "../../long/"), "{url}: {more:?}");
+    }
+    let middle = site.page("long/l050/");
+    assert_eq!(
+        middle.text(".sidebar .nav-more a"),
+        ["44 earlier lessons in Long", "43 more lessons in Long"]
+    );
+    // With JavaScript off, the section page lists every lesson.
+    assert_eq!(site.page("long/").select(".lesson-card").len(), 100);
+}

@@ -302,18 +302,38 @@ fn progress_hooks_carry_the_lessons_totals() {
     let cards = all(lesson.root_element(), ".gb-card").len();
     let tasks = all(lesson.root_element(), ".gb-tick[data-task-id]").len();
     assert!(cards > 0 && tasks > 0);
-    for url in ["/", LESSON, "/practice/"] {
+    // Lists of lessons carry each lesson's totals, and so does a lesson's
+    // own entry in its sidebar. Other sidebar entries carry none: pages
+    // are rendered one at a time, so the browser takes those totals from
+    // the progress saved on the lesson itself.
+    let hooks_on = |url: &str, css: &str| {
         let html = page(&dest, url);
-        let hooks = all(
+        all(
             html.root_element(),
-            &format!("[data-progress-page='{LESSON}']"),
+            &format!("{css} [data-progress-page='{LESSON}']"),
+        )
+        .iter()
+        .map(|hook| {
+            (
+                hook.value().attr("data-progress-cards").map(str::to_string),
+                hook.value().attr("data-progress-tasks").map(str::to_string),
+            )
+        })
+        .collect::<Vec<_>>()
+    };
+    let totals = (Some(cards.to_string()), Some(tasks.to_string()));
+    for (url, css) in [
+        ("/", ".lesson-card"),
+        ("/practice/", ".lesson-card"),
+        (LESSON, ".sidebar"),
+    ] {
+        assert_eq!(
+            hooks_on(url, css),
+            std::slice::from_ref(&totals),
+            "{url} {css}"
         );
-        assert!(!hooks.is_empty(), "no progress hook on {url}");
-        for hook in hooks {
-            assert_eq!(attr(hook, "data-progress-cards"), cards.to_string());
-            assert_eq!(attr(hook, "data-progress-tasks"), tasks.to_string());
-        }
     }
+    assert_eq!(hooks_on("/", ".sidebar"), [(None, None)]);
     // Until the reader starts, the index invites them to; the sidebar,
     // being compact, stays empty.
     let index = page(&dest, "/");
@@ -327,7 +347,7 @@ fn progress_hooks_carry_the_lessons_totals() {
 }
 
 #[test]
-fn lessons_without_cards_or_tasks_have_no_progress_hook_and_checklists_get_their_own_prompt() {
+fn lessons_without_cards_or_tasks_have_no_progress_line_and_checklists_get_their_own_prompt() {
     let dir = tempfile::tempdir().expect("temporary folder");
     let root = dir.path();
     let write = |rel: &str, body: &str| {
@@ -355,17 +375,29 @@ fn lessons_without_cards_or_tasks_have_no_progress_hook_and_checklists_get_their
         .expect("run gradbook");
     assert!(output.status.success(), "{output:?}");
     let index = page(&dest, "/");
-    assert!(all(index.root_element(), "[data-progress-page='/plain/']").is_empty());
-    let hooks = all(index.root_element(), "[data-progress-page='/tasks/']");
-    assert_eq!(hooks.len(), 2, "sidebar and index");
-    for hook in &hooks {
-        assert_eq!(attr(*hook, "data-progress-cards"), "0");
-        assert_eq!(
-            attr(*hook, "data-progress-tasks"),
-            "2",
-            "nested checklist counted"
-        );
-    }
+    assert!(
+        all(
+            index.root_element(),
+            ".lesson-card [data-progress-page='/plain/']"
+        )
+        .is_empty()
+    );
+    let hook = one(
+        index.root_element(),
+        ".lesson-card [data-progress-page='/tasks/']",
+    );
+    assert_eq!(attr(hook, "data-progress-cards"), "0");
+    assert_eq!(
+        attr(hook, "data-progress-tasks"),
+        "2",
+        "nested checklist counted"
+    );
+    let own = page(&dest, "/tasks/");
+    let sidebar = one(
+        own.root_element(),
+        ".sidebar [data-progress-page='/tasks/']",
+    );
+    assert_eq!(attr(sidebar, "data-progress-tasks"), "2");
     let card = one(index.root_element(), ".lesson-card [data-progress-page]");
     assert_eq!(text(card), "Tick off the checklist to track your progress");
 }

@@ -25,7 +25,6 @@ const KNOWN_LONG: &[&str] = &[
     "src/components/fence.rs: fn parse",
     "src/content/mod.rs: fn load",
     "src/markdown/mod.rs: fn render_range",
-    "src/site.rs: fn render_pages",
 ];
 
 #[test]

@@ -104,6 +104,8 @@ pub struct Content {
     pub reading_order: Vec<usize>,
     /// Sections in reading order, root first.
     pub section_order: Vec<usize>,
+    /// For each lesson, its position in `reading_order`.
+    positions: Vec<usize>,
     /// Every Markdown file by its path relative to the content folder.
     pub targets: BTreeMap<PathBuf, Target>,
 }
@@ -402,6 +404,7 @@ fn arrange(content: &mut Content, drafts: bool) {
             .extend(content.sections[section].lessons.iter().copied());
         stack.extend(content.sections[section].children.iter().rev().copied());
     }
+    content.index_positions();
 }
 
 /// Sort key: pages with an `order` first, by order; then by title
@@ -416,6 +419,20 @@ fn order_key(order: Option<i64>, title: &str, url: &str) -> (bool, i64, String, 
 }
 
 impl Content {
+    /// Lesson `i`'s position in reading order, from 0.
+    pub fn position(&self, i: usize) -> usize {
+        self.positions[i]
+    }
+
+    /// Records every lesson's position in `reading_order`; call after
+    /// changing it.
+    pub fn index_positions(&mut self) {
+        self.positions = vec![0; self.lessons.len()];
+        for (n, &i) in self.reading_order.iter().enumerate() {
+            self.positions[i] = n;
+        }
+    }
+
     /// Resolves a `.md` link written in `from` (relative to the content
     /// folder) to a page URL.
     pub fn resolve_link(&self, from: &Path, link: &str) -> crate::markdown::Resolved {

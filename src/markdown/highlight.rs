@@ -4,8 +4,15 @@
 //! rendering thread. Code becomes spans with CSS classes (prefixed `hl-`),
 //! so the colours live in two generated stylesheets, one for the light and
 //! one for the dark scheme, each scoped to when that scheme is active.
+//!
+//! Highlighting is the costliest step of rendering ordinary lessons, and
+//! the same blocks come back: in every rebuild under `serve`, and across
+//! the lessons of a course that repeat a snippet. Highlighted blocks are
+//! kept in a process-wide cache keyed by language and code, bounded in
+//! size.
 
-use std::sync::LazyLock;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use syntect::highlighting::ThemeSet;
 use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
@@ -40,13 +47,19 @@ pub fn code_block(code: &str, lang: &str) -> String {
             .or_else(|| SYNTAXES.find_syntax_by_token(&lang.to_ascii_lowercase()))
     };
     let body = syntax.and_then(|syntax| {
+        let key = (syntax.name.clone(), code.to_string());
+        if let Some(hit) = CACHE.get(&key) {
+            return Some(hit);
+        }
         let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, &SYNTAXES, STYLE);
         for line in LinesWithEndings::from(code) {
             generator
                 .parse_html_for_line_which_includes_newline(line)
                 .ok()?;
         }
-        Some(generator.finalize())
+        let body: Arc<str> = generator.finalize().into();
+        CACHE.put(key, Arc::clone(&body));
+        Some(body)
     });
     match body {
         Some(body) => format!("<pre class=\"hl-code\"><code{lang_class}>{body}</code></pre>\n"),
@@ -54,6 +67,45 @@ pub fn code_block(code: &str, lang: &str) -> String {
             "<pre class=\"hl-code plain\"><code{lang_class}>{}</code></pre>\n",
             crate::html::escape(code)
         ),
+    }
+}
+
+/// Highlighted blocks by (syntax name, code).
+static CACHE: LazyLock<Cache> = LazyLock::new(Cache::default);
+
+/// The cache holds at most this many bytes of code and HTML; when full it
+/// starts again empty (simple, and a build's working set fits easily).
+const CACHE_BYTES: usize = 32 << 20;
+
+#[derive(Default)]
+struct Cache {
+    inner: Mutex<CacheInner>,
+}
+
+#[derive(Default)]
+struct CacheInner {
+    blocks: HashMap<(String, String), Arc<str>>,
+    bytes: usize,
+}
+
+impl Cache {
+    fn get(&self, key: &(String, String)) -> Option<Arc<str>> {
+        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        inner.blocks.get(key).cloned()
+    }
+
+    fn put(&self, key: (String, String), body: Arc<str>) {
+        let size = key.0.len() + key.1.len() + body.len();
+        if size > CACHE_BYTES / 8 {
+            return;
+        }
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if inner.bytes + size > CACHE_BYTES {
+            inner.blocks.clear();
+            inner.bytes = 0;
+        }
+        inner.bytes += size;
+        inner.blocks.insert(key, body);
     }
 }
 

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow};
@@ -92,6 +93,190 @@ pub struct Written {
     pub removed_leftovers: Vec<PathBuf>,
 }
 
+/// Where finished files go, as soon as each one is finished: a staging
+/// folder ([`Staging`]), memory ([`InMemory`]) or nowhere ([`Discard`]).
+/// Called from several threads at once.
+pub trait Sink: Sync {
+    /// A generated file, by its path relative to the output folder (with
+    /// `/` separators).
+    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<()>;
+    /// A file copied verbatim from `source`.
+    fn copy(&self, path: &str, source: &Path) -> Result<()>;
+}
+
+/// A sink that keeps nothing: `check` renders every page and writes none.
+pub struct Discard;
+
+impl Sink for Discard {
+    fn put(&self, _: &str, _: Vec<u8>) -> Result<()> {
+        Ok(())
+    }
+    fn copy(&self, _: &str, _: &Path) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// A sink that keeps every file in memory (what `serve` serves).
+#[derive(Default)]
+pub struct InMemory(Mutex<SiteFiles>);
+
+impl InMemory {
+    /// The files received.
+    pub fn into_files(self) -> SiteFiles {
+        self.0.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Sink for InMemory {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<()> {
+        let mut files = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        files.generated.insert(path.to_string(), Bytes::from(bytes));
+        Ok(())
+    }
+    fn copy(&self, path: &str, source: &Path) -> Result<()> {
+        let mut files = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        files.copied.insert(path.to_string(), source.to_path_buf());
+        Ok(())
+    }
+}
+
+/// A new site being written file by file into a staging folder beside its
+/// destination, under the destination's lock. [`Staging::commit`] swaps it
+/// in with two renames; dropping it uncommitted removes it (and releases
+/// the lock), so a failed build leaves the previous site exactly as it
+/// was, and a killed one leaves a folder the next build removes.
+pub struct Staging {
+    dest: PathBuf,
+    resolved: PathBuf,
+    dir: PathBuf,
+    old: PathBuf,
+    protected: Vec<Protected>,
+    force: bool,
+    removed_leftovers: Vec<PathBuf>,
+    committed: bool,
+    _lock: Lock,
+}
+
+impl Staging {
+    /// Checks that `dest` may be replaced ([`destination::check`]), takes
+    /// its lock (waiting as `options` says), removes what killed builds
+    /// left beside it, checks again, and creates an empty staging folder
+    /// holding the `.gradbook` marker.
+    pub fn begin(dest: &Path, options: &WriteOptions<'_>) -> Result<Staging, WriteError> {
+        let resolved = destination::check(dest, options.protected, options.force)
+            .map_err(WriteError::Refused)?;
+        let (Some(parent), Some(name)) = (resolved.parent(), resolved.file_name()) else {
+            return Err(WriteError::Io(anyhow!(
+                "{} is not a folder name",
+                dest.display()
+            )));
+        };
+        let parent = parent.to_path_buf();
+        let name = name.to_string_lossy().into_owned();
+        fs::create_dir_all(&parent)
+            .with_context(|| format!("cannot create {}", parent.display()))
+            .map_err(WriteError::Io)?;
+        let names = Names::new(&name);
+        let lock_path = parent.join(&names.lock);
+        let lock = Lock::acquire(&lock_path, options.lock_wait, &|| {
+            (options.on_wait)(&lock_path);
+        })
+        .map_err(|err| match err {
+            LockError::Busy { path, holder } => WriteError::Busy { lock: path, holder },
+            LockError::Io(err) => WriteError::Io(
+                anyhow::Error::new(err).context(format!("cannot lock {}", lock_path.display())),
+            ),
+        })?;
+        let removed_leftovers = lock::remove_leftovers(&parent, &name)
+            .with_context(|| {
+                format!(
+                    "cannot remove what interrupted builds left in {}",
+                    parent.display()
+                )
+            })
+            .map_err(WriteError::Io)?;
+        // Another program may have changed the folder since the first check.
+        destination::check(dest, options.protected, options.force).map_err(WriteError::Refused)?;
+        let suffix = Names::unique_suffix();
+        let dir = parent.join(format!("{}{suffix}", names.staging));
+        let old = parent.join(format!("{}{suffix}", names.old));
+        let staging = Staging {
+            dest: dest.to_path_buf(),
+            resolved,
+            dir,
+            old,
+            protected: options.protected.to_vec(),
+            force: options.force,
+            removed_leftovers,
+            committed: false,
+            _lock: lock,
+        };
+        fs::create_dir(&staging.dir)
+            .with_context(|| format!("cannot create {}", staging.dir.display()))
+            .map_err(WriteError::Io)?;
+        let marker = staging.dir.join(MARKER);
+        fs::write(&marker, destination::marker_text())
+            .with_context(|| format!("cannot write {}", marker.display()))
+            .map_err(WriteError::Io)?;
+        Ok(staging)
+    }
+
+    /// Puts the staged site in place of the destination (checked once
+    /// more: a build can take a while).
+    pub fn commit(mut self) -> Result<Written, WriteError> {
+        destination::check(&self.dest, &self.protected, self.force).map_err(WriteError::Refused)?;
+        let (dest, resolved) = (&self.dest, &self.resolved);
+        let had_old = fs::symlink_metadata(resolved).is_ok();
+        if had_old && let Err(err) = fs::rename(resolved, &self.old) {
+            return Err(WriteError::Io(
+                anyhow::Error::new(err).context(format!("cannot move {} aside", dest.display())),
+            ));
+        }
+        if let Err(err) = fs::rename(&self.dir, resolved) {
+            if had_old {
+                let _ = fs::rename(&self.old, resolved);
+            }
+            return Err(WriteError::Io(anyhow::Error::new(err).context(format!(
+                "cannot move the new site to {}",
+                dest.display()
+            ))));
+        }
+        self.committed = true;
+        if had_old {
+            // The new site is in place; the old copy is only clutter (and a
+            // later build removes it if this one is killed first).
+            let _ = fs::remove_dir_all(&self.old);
+        }
+        Ok(Written {
+            dest: self.resolved.clone(),
+            removed_leftovers: std::mem::take(&mut self.removed_leftovers),
+        })
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+impl Sink for Staging {
+    fn put(&self, rel: &str, bytes: Vec<u8>) -> Result<()> {
+        let target = self.dir.join(rel);
+        create_parent(&target)?;
+        fs::write(&target, bytes).with_context(|| format!("cannot write {}", target.display()))
+    }
+
+    fn copy(&self, rel: &str, source: &Path) -> Result<()> {
+        let target = self.dir.join(rel);
+        create_parent(&target)?;
+        copy_regular(source, &target)
+            .with_context(|| format!("cannot copy {} to {}", source.display(), target.display()))
+    }
+}
+
 /// Writes `files` to `dest`, replacing whatever was there only if all of
 /// it could be written and only if [`destination::check`] allows it (it is
 /// checked again under the destination's lock).
@@ -100,91 +285,14 @@ pub fn write_site(
     files: &SiteFiles,
     options: &WriteOptions<'_>,
 ) -> Result<Written, WriteError> {
-    let resolved =
-        destination::check(dest, options.protected, options.force).map_err(WriteError::Refused)?;
-    let (Some(parent), Some(name)) = (resolved.parent(), resolved.file_name()) else {
-        return Err(WriteError::Io(anyhow!(
-            "{} is not a folder name",
-            dest.display()
-        )));
-    };
-    let name = name.to_string_lossy().into_owned();
-    fs::create_dir_all(parent)
-        .with_context(|| format!("cannot create {}", parent.display()))
-        .map_err(WriteError::Io)?;
-    let names = Names::new(&name);
-    let _lock = Lock::acquire(&parent.join(&names.lock), options.lock_wait, &|| {
-        (options.on_wait)(&parent.join(&names.lock));
-    })
-    .map_err(|err| match err {
-        LockError::Busy { path, holder } => WriteError::Busy { lock: path, holder },
-        LockError::Io(err) => WriteError::Io(anyhow::Error::new(err).context(format!(
-            "cannot lock {}",
-            parent.join(&names.lock).display()
-        ))),
-    })?;
-    let removed_leftovers = lock::remove_leftovers(parent, &name)
-        .with_context(|| {
-            format!(
-                "cannot remove what interrupted builds left in {}",
-                parent.display()
-            )
-        })
-        .map_err(WriteError::Io)?;
-    // Another program may have changed the folder since the first check.
-    destination::check(dest, options.protected, options.force).map_err(WriteError::Refused)?;
-
-    let suffix = Names::unique_suffix();
-    let staging = parent.join(format!("{}{suffix}", names.staging));
-    let old = parent.join(format!("{}{suffix}", names.old));
-    if let Err(err) = fill(&staging, files) {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(WriteError::Io(err));
-    }
-    let had_old = fs::symlink_metadata(&resolved).is_ok();
-    if had_old && let Err(err) = fs::rename(&resolved, &old) {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(WriteError::Io(
-            anyhow::Error::new(err).context(format!("cannot move {} aside", dest.display())),
-        ));
-    }
-    if let Err(err) = fs::rename(&staging, &resolved) {
-        if had_old {
-            let _ = fs::rename(&old, &resolved);
-        }
-        let _ = fs::remove_dir_all(&staging);
-        return Err(WriteError::Io(anyhow::Error::new(err).context(format!(
-            "cannot move the new site to {}",
-            dest.display()
-        ))));
-    }
-    if had_old {
-        // The new site is in place; the old copy is only clutter (and a
-        // later build removes it if this one is killed first).
-        let _ = fs::remove_dir_all(&old);
-    }
-    Ok(Written {
-        dest: resolved,
-        removed_leftovers,
-    })
-}
-
-fn fill(staging: &Path, files: &SiteFiles) -> Result<()> {
-    fs::create_dir(staging).with_context(|| format!("cannot create {}", staging.display()))?;
-    fs::write(staging.join(MARKER), destination::marker_text())
-        .with_context(|| format!("cannot write {}", staging.join(MARKER).display()))?;
+    let staging = Staging::begin(dest, options)?;
     for (rel, source) in &files.copied {
-        let target = staging.join(rel);
-        create_parent(&target)?;
-        copy_regular(source, &target)
-            .with_context(|| format!("cannot copy {} to {}", source.display(), target.display()))?;
+        staging.copy(rel, source).map_err(WriteError::Io)?;
     }
     for (rel, bytes) in &files.generated {
-        let target = staging.join(rel);
-        create_parent(&target)?;
-        fs::write(&target, bytes).with_context(|| format!("cannot write {}", target.display()))?;
+        staging.put(rel, bytes.to_vec()).map_err(WriteError::Io)?;
     }
-    Ok(())
+    staging.commit()
 }
 
 /// Copies the regular file `source` to `target` (never opening a pipe or

@@ -32,7 +32,7 @@ pub struct LinkContext {
 }
 
 /// A lesson as listed in the sidebar and on index pages.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct NavLesson {
     /// Title.
     pub title: String,
@@ -42,9 +42,10 @@ pub struct NavLesson {
     pub summary: String,
     /// Position in reading order, from 1.
     pub number: usize,
-    /// How many flashcards the lesson holds (its components together).
+    /// How many flashcards the lesson holds (its components together);
+    /// 0 where not known (in the sidebar).
     pub cards: usize,
-    /// How many checklist items the lesson holds.
+    /// How many checklist items the lesson holds; 0 where not known.
     pub tasks: usize,
 }
 
@@ -60,7 +61,10 @@ pub struct NavSection {
     pub summary: String,
     /// 0 for the root, 1 for top-level sections, and so on.
     pub depth: usize,
-    /// Lessons directly in this section, in order.
+    /// How many lessons are directly in this section.
+    pub lesson_count: usize,
+    /// Lessons directly in this section, in order (in the sidebar of a
+    /// large site, empty: see `nav_window`).
     pub lessons: Vec<NavLesson>,
 }
 

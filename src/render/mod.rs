@@ -36,6 +36,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("index.html", include_str!("../../templates/index.html")),
     ("404.html", include_str!("../../templates/404.html")),
     (
+        "nav_lesson.html",
+        include_str!("../../templates/nav_lesson.html"),
+    ),
+    (
         "lesson_card.html",
         include_str!("../../templates/lesson_card.html"),
     ),

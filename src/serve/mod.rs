@@ -409,7 +409,7 @@ impl Builder {
             Ok((site.config.build.content_dir.clone(), site.render()))
         }));
         let (files, diagnostics, config_failed) = match built {
-            Ok(Ok((content_dir, outcome))) => {
+            Ok(Ok((content_dir, (outcome, files)))) => {
                 self.content_dir = content_dir;
                 if outcome.diagnostics.is_empty() {
                     report(Event::Built {
@@ -418,7 +418,7 @@ impl Builder {
                         changed,
                     });
                 }
-                (Arc::new(outcome.files), outcome.diagnostics, false)
+                (Arc::new(files), outcome.diagnostics, false)
             }
             Ok(Err(diagnostics)) => {
                 let files = previous.map(|p| Arc::clone(&p.files)).unwrap_or_default();

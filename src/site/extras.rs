@@ -1,0 +1,148 @@
+//! What a site holds besides its pages: the built-in assets and the two
+//! highlighting stylesheets, a site's own `templates/assets/`, the files of
+//! `static/`, and the sitemap.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use super::{STATIC_DIR, Site, WriteErrors};
+use crate::diagnostics::Diagnostic;
+use crate::markdown::highlight::{self, Scheme};
+use crate::output::Sink;
+use crate::render;
+
+impl Site {
+    /// Hands every file that is not a page to `sink`; returns the problems
+    /// found (unreadable folders, a static file that would replace a
+    /// generated one).
+    pub(super) fn write_extras(&self, sink: &dyn Sink, written: &WriteErrors) -> Vec<Diagnostic> {
+        let mut generated = self.page_paths();
+        written.keep(sink.put("sitemap.xml", self.sitemap().into_bytes()));
+        generated.insert("sitemap.xml".to_string());
+        let overrides = self.asset_overrides();
+        for (name, text) in render::ASSETS {
+            let rel = format!("assets/{name}");
+            if !overrides.0.iter().any(|(r, _)| *r == rel) {
+                written.keep(sink.put(&rel, text.as_bytes().to_vec()));
+            }
+            generated.insert(rel);
+        }
+        let theme = &self.config.theme;
+        for (name, theme_name, scheme) in [
+            ("highlight-light.css", &theme.highlight_light, Scheme::Light),
+            ("highlight-dark.css", &theme.highlight_dark, Scheme::Dark),
+        ] {
+            // The config has checked the names, so the stylesheet exists.
+            let css = highlight::stylesheet(theme_name, scheme).unwrap_or_default();
+            let rel = format!("assets/{name}");
+            if !overrides.0.iter().any(|(r, _)| *r == rel) {
+                written.keep(sink.put(&rel, css.into_bytes()));
+            }
+            generated.insert(rel);
+        }
+        let (found, mut problems) = overrides;
+        for (rel, path) in found {
+            written.keep(sink.copy(&rel, &path));
+            generated.insert(rel);
+        }
+        problems.extend(self.copy_static(sink, written, &generated));
+        problems
+    }
+
+    /// The output path of every page.
+    fn page_paths(&self) -> HashSet<String> {
+        let content = &self.content;
+        let mut paths: HashSet<String> = content
+            .reading_order
+            .iter()
+            .map(|&i| format!("{}index.html", content.lessons[i].url))
+            .collect();
+        paths.extend(
+            content
+                .section_order
+                .iter()
+                .map(|&s| format!("{}index.html", content.sections[s].url)),
+        );
+        paths.insert("404.html".to_string());
+        paths
+    }
+
+    /// A site's `templates/assets/` replaces built-in assets of the same
+    /// name and adds others: the files, by output path, and the problems.
+    fn asset_overrides(&self) -> (Vec<(String, PathBuf)>, Vec<Diagnostic>) {
+        let shown = Path::new(render::TEMPLATE_DIR).join(render::ASSET_DIR);
+        let dir = self.root.join(&shown);
+        let found = crate::files::walk(&dir, &shown, &self.root, |_, _| true);
+        let files = found
+            .files
+            .into_iter()
+            .map(|rel| {
+                (
+                    format!("{}{}", render::ASSET_DIR, slashed(&rel)),
+                    dir.join(rel),
+                )
+            })
+            .collect();
+        (files, found.diagnostics)
+    }
+
+    /// Copies `static/`; a static file that would replace a generated one
+    /// is an error.
+    fn copy_static(
+        &self,
+        sink: &dyn Sink,
+        written: &WriteErrors,
+        generated: &HashSet<String>,
+    ) -> Vec<Diagnostic> {
+        let dir = self.root.join(STATIC_DIR);
+        let found = crate::files::walk(&dir, Path::new(STATIC_DIR), &self.root, |_, _| true);
+        let mut problems = found.diagnostics;
+        for rel in found.files {
+            let key = slashed(&rel);
+            if generated.contains(&key) {
+                problems.push(
+                    Diagnostic::whole_file(
+                        Path::new(STATIC_DIR).join(&rel),
+                        format!("would replace the generated file {key}"),
+                    )
+                    .with_help("rename or move the static file"),
+                );
+                continue;
+            }
+            written.keep(sink.copy(&key, &dir.join(rel)));
+        }
+        problems
+    }
+
+    fn sitemap(&self) -> String {
+        let base = &self.config.book.base_url;
+        let mut urls: Vec<&str> = self
+            .content
+            .section_order
+            .iter()
+            .map(|&s| self.content.sections[s].url.as_str())
+            .collect();
+        urls.extend(
+            self.content
+                .reading_order
+                .iter()
+                .map(|&i| self.content.lessons[i].url.as_str()),
+        );
+        urls.sort_unstable();
+        let mut xml = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        );
+        for url in urls {
+            xml.push_str("  <url><loc>");
+            xml.push_str(&crate::html::escape(&format!("{base}{url}")));
+            xml.push_str("</loc></url>\n");
+        }
+        xml.push_str("</urlset>\n");
+        xml
+    }
+}
+
+/// A relative path with `/` separators, as output paths are.
+fn slashed(rel: &Path) -> String {
+    rel.to_string_lossy().replace('\\', "/")
+}

@@ -1,0 +1,580 @@
+//! The pipeline: load → render each page and hand it on → validate links.
+//!
+//! [`Site::load`] reads `book.toml`, walks the content and compiles the
+//! templates. [`Site::render_into`] renders every page and gives each one
+//! to a [`Sink`] as soon as it is finished: the staging folder of a build
+//! (see [`crate::output`]), memory for `serve`, or nowhere for `check`.
+//! Lessons are rendered in parallel, each from Markdown to its finished
+//! page in one go, so no more than one page per worker is in memory at a
+//! time; what later steps need from a page (its ids, its anchor links, its
+//! counts, its problems) is kept as small [`PageFacts`]. Section and index
+//! pages, which list lessons with their counts, come after the lessons.
+//! Every problem is collected instead of stopping at the first. Output is
+//! deterministic: nothing depends on time, thread timing or hash order.
+//!
+//! `nav` sizes the sidebar, `pages` fills the templates of each page kind,
+//! and `extras` adds what is not a page (assets, `static/`, the sitemap).
+
+// A `Diagnostic` is the error of a content problem; it is large, but it is
+// built only on the error path, so it is not worth boxing.
+#![allow(clippy::result_large_err)]
+
+mod budget;
+mod extras;
+mod nav;
+mod pages;
+
+pub use budget::MAX_PAGE_BYTES;
+pub use nav::{NAV_EXPAND_ALL, NavWindow, SECTION_WHOLE, WINDOW};
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+
+use crate::calc::{CalcReport, PageCalc};
+use crate::components::Trackable;
+use crate::config::{CONFIG_FILE, Config};
+use crate::content::slug::IdSet;
+use crate::content::{self, Content};
+use crate::diagnostics::{self, Diagnostic, SourceText, did_you_mean};
+use crate::markdown::{self, AnchorLink, PageContext, TocEntry};
+use crate::output::destination::{self, Protected, Refusal};
+use crate::output::{InMemory, Sink, SiteFiles, Staging, WriteError, WriteOptions};
+use crate::render::{self, Templates};
+
+use budget::PageBudget;
+use nav::Nav;
+use pages::Pages;
+
+/// The folder of a site whose files are copied verbatim.
+pub const STATIC_DIR: &str = "static";
+
+/// A loaded site, ready to render.
+pub struct Site {
+    /// The folder holding `book.toml`.
+    pub root: PathBuf,
+    /// `book.toml`.
+    pub config: Config,
+    /// Lessons and sections.
+    pub content: Content,
+    /// Compiled templates; `None` when they have errors (reported in
+    /// `load_diagnostics`).
+    pub templates: Option<Templates>,
+    /// Problems found while loading content and templates.
+    pub load_diagnostics: Vec<Diagnostic>,
+    /// The text of `book.toml`, for pointing at its settings.
+    pub config_source: SourceText,
+}
+
+/// How to build.
+pub struct BuildOptions<'a> {
+    /// The output folder given on the command line; `None` for
+    /// `build.output-dir`.
+    pub dest: Option<&'a Path>,
+    /// Replace an output folder that holds files gradbook did not write.
+    pub force: bool,
+    /// How long to wait for another build writing the same folder.
+    pub lock_wait: std::time::Duration,
+    /// Told what is happening, from any thread.
+    pub progress: &'a (dyn Fn(Progress<'_>) + Sync),
+}
+
+/// What a build is doing, for a progress display.
+#[derive(Debug, Clone, Copy)]
+pub enum Progress<'a> {
+    /// `done` of `total` pages rendered (in no particular order).
+    Rendered {
+        /// Pages done.
+        done: usize,
+        /// Pages in all.
+        total: usize,
+    },
+    /// Another build is writing the same output folder; this one waits
+    /// for its lock file.
+    Waiting(&'a Path),
+}
+
+/// A finished build.
+#[derive(Debug)]
+pub struct Built {
+    /// The output folder, as given.
+    pub dest: PathBuf,
+    /// HTML pages written.
+    pub pages: usize,
+    /// Folders of earlier, interrupted builds that were removed.
+    pub removed_leftovers: Vec<PathBuf>,
+}
+
+/// Why a build wrote nothing.
+#[derive(Debug)]
+pub enum BuildError {
+    /// The output folder may not be replaced (a usage problem).
+    Refused(Box<Diagnostic>),
+    /// The content has problems; the outcome holds every one.
+    Content(Box<Outcome>),
+    /// Another build kept the output folder locked.
+    Busy(String),
+    /// The machine failed: a disk full, a permission denied.
+    Io(anyhow::Error),
+}
+
+/// What rendering produced, besides the files.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Every problem, sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many of `diagnostics` are not calc failures.
+    pub other_failures: usize,
+    /// Calc inputs and inline values that matched.
+    pub calc_passed: usize,
+    /// Calc inputs and inline values that failed.
+    pub calc_failed: usize,
+    /// Files `check --bless` would rewrite: path on disk and new text.
+    pub blessed: Vec<(PathBuf, String)>,
+    /// Number of HTML pages.
+    pub pages: usize,
+    /// The first file the sink could not take (a full disk, a folder
+    /// without write permission): the machine's problem, not the content's.
+    pub write_error: Option<anyhow::Error>,
+}
+
+/// What the rest of the build needs from one rendered page once its HTML
+/// has gone to the sink.
+struct PageFacts<'a> {
+    source: &'a SourceText,
+    disk_path: PathBuf,
+    url: String,
+    ids: IdSet,
+    anchor_links: Vec<AnchorLink>,
+    /// Headings, for naming the anchors a broken link could have meant.
+    toc: Vec<TocEntry>,
+    trackable: Trackable,
+    diagnostics: Vec<Diagnostic>,
+    report: CalcReport,
+    /// Whether the body alone is over [`MAX_PAGE_BYTES`] (and reported).
+    over_limit: bool,
+}
+
+/// A body to render: a lesson, or a section's `_index.md`.
+#[derive(Clone, Copy)]
+enum BodyOf {
+    Lesson(usize),
+    Intro(usize),
+}
+
+/// Collects what the sink refused, keeping the first error.
+#[derive(Default)]
+struct WriteErrors {
+    first: Mutex<Option<anyhow::Error>>,
+}
+
+impl WriteErrors {
+    fn keep(&self, result: anyhow::Result<()>) {
+        if let Err(err) = result {
+            let mut first = self.first.lock().unwrap_or_else(|e| e.into_inner());
+            first.get_or_insert(err);
+        }
+    }
+
+    fn into_first(self) -> Option<anyhow::Error> {
+        self.first.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Site {
+    /// Loads the site in `root`. `drafts` adds drafts on top of
+    /// `build.drafts`. Config problems are returned as the error (they make
+    /// everything else meaningless); content and template problems are
+    /// kept in `load_diagnostics`.
+    pub fn load(root: &Path, drafts: bool) -> Result<Site, Vec<Diagnostic>> {
+        let (config, config_source) = Config::load_with_source(root)?;
+        let drafts = drafts || config.build.drafts;
+        let (content, mut load_diagnostics) =
+            content::load(root, &config.build.content_dir, drafts);
+        let templates = match Templates::load(root) {
+            Ok(t) => Some(t),
+            Err(d) => {
+                load_diagnostics.extend(d);
+                None
+            }
+        };
+        Ok(Site {
+            root: root.to_path_buf(),
+            config,
+            content,
+            templates,
+            load_diagnostics,
+            config_source,
+        })
+    }
+
+    /// The output folder: `dest` if given, else `build.output-dir`
+    /// relative to the site root.
+    pub fn destination(&self, dest: Option<&Path>) -> PathBuf {
+        match dest {
+            Some(d) => d.to_path_buf(),
+            None => self.root.join(&self.config.build.output_dir),
+        }
+    }
+
+    /// What no build of this site may replace: the site folder, its
+    /// sources, and (see [`Protected::common`]) the current and home
+    /// folders. A destination inside a source folder is refused too, as
+    /// the next build would read the site back in.
+    pub fn protected(&self) -> Vec<Protected> {
+        let root = &self.root;
+        let content = &self.config.build.content_dir;
+        let mut protected = vec![
+            Protected::new(root, "the site folder", false),
+            Protected::new(&root.join(CONFIG_FILE), CONFIG_FILE, false),
+            Protected::new(
+                &root.join(content),
+                format!("the content folder {}", content.display()),
+                true,
+            ),
+            Protected::new(
+                &root.join(render::TEMPLATE_DIR),
+                format!("the {} folder", render::TEMPLATE_DIR),
+                true,
+            ),
+            Protected::new(
+                &root.join(STATIC_DIR),
+                format!("the {STATIC_DIR} folder"),
+                true,
+            ),
+        ];
+        protected.extend(Protected::common());
+        protected
+    }
+
+    /// Builds the site into `options.dest` (or `build.output-dir`): checks
+    /// that the folder may be replaced before any work, renders every page
+    /// into a staging folder beside it (holding its lock), and swaps the
+    /// staging folder in only when there is no problem at all.
+    pub fn build(&self, options: &BuildOptions<'_>) -> Result<Built, BuildError> {
+        let dest = self.destination(options.dest);
+        let protected = self.protected();
+        let refused = |refusal: &Refusal| {
+            BuildError::Refused(Box::new(self.refusal(refusal, options.dest.is_none())))
+        };
+        if let Err(refusal) = destination::check(&dest, &protected, options.force) {
+            return Err(refused(&refusal));
+        }
+        let report = options.progress;
+        let on_wait = |lock: &Path| report(Progress::Waiting(lock));
+        let write = WriteOptions {
+            protected: &protected,
+            force: options.force,
+            lock_wait: options.lock_wait,
+            on_wait: &on_wait,
+        };
+        let failed = |err: WriteError| match err {
+            WriteError::Refused(refusal) => refused(&refusal),
+            err @ WriteError::Busy { .. } => BuildError::Busy(err.to_string()),
+            WriteError::Io(err) => BuildError::Io(err),
+        };
+        let staging = Staging::begin(&dest, &write).map_err(failed)?;
+        let mut outcome = self.render_into(&staging, &|done, total| {
+            report(Progress::Rendered { done, total });
+        });
+        if !outcome.diagnostics.is_empty() {
+            return Err(BuildError::Content(Box::new(outcome)));
+        }
+        if let Some(err) = outcome.write_error.take() {
+            return Err(BuildError::Io(err));
+        }
+        let done = staging.commit().map_err(failed)?;
+        Ok(Built {
+            dest,
+            pages: outcome.pages,
+            removed_leftovers: done.removed_leftovers,
+        })
+    }
+
+    /// A refused destination as a diagnostic: at `output-dir` in
+    /// `book.toml` when it came from there, else about the folder itself.
+    fn refusal(&self, refusal: &Refusal, from_config: bool) -> Diagnostic {
+        let span = from_config
+            .then(|| crate::config::setting_span(&self.config_source, "build", "output-dir"))
+            .flatten();
+        match span {
+            Some(span) => Diagnostic::at(&self.config_source, span, refusal.to_string())
+                .with_label("output-dir is set here")
+                .with_help(refusal.help().replace(
+                    "choose another output folder",
+                    "set output-dir to another folder",
+                )),
+            None => {
+                let shown = match refusal {
+                    Refusal::Protected { dest, .. }
+                    | Refusal::Git { dest, .. }
+                    | Refusal::NotOwned { dest }
+                    | Refusal::NotAFolder { dest } => dest.clone(),
+                };
+                let mut d =
+                    Diagnostic::whole_file(shown, refusal.to_string()).with_help(refusal.help());
+                if from_config {
+                    d = d.with_note("the folder is build.output-dir in book.toml");
+                }
+                d
+            }
+        }
+    }
+
+    /// Renders every page into memory and validates every link.
+    pub fn render(&self) -> (Outcome, SiteFiles) {
+        let sink = InMemory::default();
+        let outcome = self.render_into(&sink, &|_, _| {});
+        (outcome, sink.into_files())
+    }
+
+    /// Renders every page, handing each to `sink` as soon as it is done,
+    /// and validates every link. `progress(done, total)` is called as
+    /// lessons are rendered (from several threads, in no particular
+    /// order).
+    pub fn render_into(
+        &self,
+        sink: &dyn Sink,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Outcome {
+        let mut outcome = Outcome::default();
+        let nav = Nav::new(&self.content);
+        let pages = self.templates.as_ref().map(|t| Pages::new(self, t, &nav));
+        let written = WriteErrors::default();
+        let mut template_problems = Vec::new();
+
+        let lessons = self.render_lessons(pages.as_ref(), sink, &written, progress);
+        let mut facts: Vec<PageFacts<'_>> = Vec::with_capacity(lessons.len());
+        for (page, problem) in lessons {
+            facts.push(page);
+            template_problems.extend(problem);
+        }
+        let intros = self.render_intros();
+        let counts: Vec<Trackable> = self.lesson_counts(&facts);
+        if let Some(pages) = &pages {
+            let listed = pages.listing_pages(&intros, &counts);
+            for result in listed {
+                match result {
+                    Ok((file, bytes)) => {
+                        outcome.pages += 1;
+                        written.keep(sink.put(&file, bytes));
+                    }
+                    Err(d) => template_problems.push(d),
+                }
+            }
+            outcome.pages += facts.len();
+        }
+        facts.extend(intros.into_iter().map(|(_, (_, page))| page));
+
+        let mut extras = self.write_extras(sink, &written);
+        outcome.write_error = written.into_first();
+
+        let mut diagnostics = self.load_diagnostics.clone();
+        self.check_anchors(&facts, &mut diagnostics);
+        let mut calc_diagnostics = Vec::new();
+        for page in facts {
+            diagnostics.extend(page.diagnostics);
+            outcome.calc_passed += page.report.passed;
+            outcome.calc_failed += page.report.failed;
+            calc_diagnostics.extend(page.report.diagnostics);
+            if let Some(blessed) = page.report.blessed {
+                outcome.blessed.push((page.disk_path, blessed));
+            }
+        }
+        diagnostics::sort(&mut template_problems);
+        diagnostics.append(&mut template_problems);
+        diagnostics.append(&mut extras);
+        diagnostics::sort(&mut diagnostics);
+        outcome.other_failures = diagnostics.len();
+        diagnostics.extend(calc_diagnostics);
+        diagnostics::sort(&mut diagnostics);
+        outcome.diagnostics = diagnostics;
+        outcome
+    }
+
+    /// Renders every lesson to its finished page and hands it to `sink`,
+    /// in parallel. Returns each lesson's facts, in reading order, with
+    /// its template problem if the page could not be filled.
+    fn render_lessons<'a>(
+        &'a self,
+        pages: Option<&Pages<'_>>,
+        sink: &dyn Sink,
+        written: &WriteErrors,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Vec<(PageFacts<'a>, Option<Diagnostic>)> {
+        let done = AtomicUsize::new(0);
+        let total = self.content.reading_order.len();
+        self.content
+            .reading_order
+            .par_iter()
+            .map(|&i| {
+                let (html, facts) = self.render_body(BodyOf::Lesson(i));
+                let mut problem = None;
+                if let Some(pages) = pages {
+                    match pages.lesson(i, html, &facts.toc, facts.trackable, facts.over_limit) {
+                        Ok((file, bytes)) => written.keep(sink.put(&file, bytes)),
+                        Err(d) => problem = Some(d),
+                    }
+                }
+                progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+                (facts, problem)
+            })
+            .collect()
+    }
+
+    /// Renders the bodies of the sections' `_index.md` files, in parallel,
+    /// by section index.
+    fn render_intros(&self) -> Vec<(usize, (String, PageFacts<'_>))> {
+        let with_intro: Vec<usize> = self
+            .content
+            .section_order
+            .iter()
+            .copied()
+            .filter(|&s| self.content.sections[s].intro.is_some())
+            .collect();
+        with_intro
+            .par_iter()
+            .map(|&s| (s, self.render_body(BodyOf::Intro(s))))
+            .collect()
+    }
+
+    /// Every lesson's flashcard and checklist counts, by lesson index.
+    fn lesson_counts(&self, facts: &[PageFacts<'_>]) -> Vec<Trackable> {
+        let mut counts = vec![Trackable::default(); self.content.lessons.len()];
+        for (&i, page) in self.content.reading_order.iter().zip(facts) {
+            counts[i] = page.trackable;
+        }
+        counts
+    }
+
+    /// Renders one Markdown body (with its calc blocks) to HTML.
+    fn render_body(&self, of: BodyOf) -> (String, PageFacts<'_>) {
+        let (source, body, url, rel_path) = match of {
+            BodyOf::Lesson(i) => {
+                let l = &self.content.lessons[i];
+                (
+                    &l.source,
+                    l.body.clone(),
+                    l.url.as_str(),
+                    l.rel_path.clone(),
+                )
+            }
+            BodyOf::Intro(s) => {
+                let section = &self.content.sections[s];
+                let intro = section.intro.as_ref().expect("only sections with an intro");
+                (
+                    &intro.source,
+                    intro.body.clone(),
+                    section.url.as_str(),
+                    section.rel_dir.join(content::SECTION_INDEX),
+                )
+            }
+        };
+        let page_key = format!("/{url}");
+        let root = root_prefix(url);
+        let resolve = |link: &str| self.content.resolve_link(&rel_path, link);
+        let ctx = PageContext {
+            source,
+            page_key: &page_key,
+            page_url: url,
+            root: &root,
+            resolve: &resolve,
+        };
+        let mut calc = PageCalc::new(source, self.config.calc.precision);
+        let mut budget = PageBudget::new(&mut calc);
+        let mut rendered = markdown::render_body(&ctx, body, &mut budget);
+        let over_limit = budget.check(source, url, rendered.html.len());
+        let over = over_limit.is_some();
+        rendered.diagnostics.extend(over_limit);
+        let report = calc.finish();
+        let facts = PageFacts {
+            source,
+            disk_path: self
+                .root
+                .join(&self.config.build.content_dir)
+                .join(&rel_path),
+            url: url.to_string(),
+            ids: rendered.ids,
+            anchor_links: rendered.anchor_links,
+            toc: rendered.toc,
+            trackable: rendered.trackable,
+            diagnostics: rendered.diagnostics,
+            report,
+            over_limit: over,
+        };
+        (rendered.html, facts)
+    }
+
+    /// Reports links to anchors that no page defines.
+    fn check_anchors(&self, pages: &[PageFacts<'_>], diagnostics: &mut Vec<Diagnostic>) {
+        let by_url: std::collections::HashMap<&str, &PageFacts<'_>> =
+            pages.iter().map(|p| (p.url.as_str(), p)).collect();
+        for page in pages {
+            for link in &page.anchor_links {
+                let Some(target) = by_url.get(link.page_url.as_str()) else {
+                    continue;
+                };
+                if target.ids.contains(&link.anchor) {
+                    continue;
+                }
+                let shown = if link.page_url == page.url {
+                    "this page".to_string()
+                } else {
+                    format!("/{}", link.page_url)
+                };
+                let mut d = Diagnostic::at(
+                    page.source,
+                    link.span.clone(),
+                    format!("link to a missing anchor '#{}' on {shown}", link.anchor),
+                );
+                if let Some(best) = did_you_mean(&link.anchor, target.ids.ids()) {
+                    d = d.with_help(format!("did you mean '#{best}'?"));
+                } else {
+                    let headings: Vec<String> =
+                        target.toc.iter().map(|h| format!("#{}", h.id)).collect();
+                    if !headings.is_empty() {
+                        d = d.with_note(format!("anchors there: {}", headings.join(", ")));
+                    }
+                }
+                diagnostics.push(d);
+            }
+        }
+    }
+}
+
+/// The way from a page at `url` back to the site root: `./` for the home
+/// page, `../` per folder otherwise.
+pub fn root_prefix(url: &str) -> String {
+    let depth = url.split('/').filter(|s| !s.is_empty()).count();
+    if depth == 0 {
+        "./".to_string()
+    } else {
+        "../".repeat(depth)
+    }
+}
+
+fn is_within(sections: &[crate::content::Section], mut index: usize, ancestor: usize) -> bool {
+    loop {
+        if index == ancestor {
+            return true;
+        }
+        match sections[index].parent {
+            Some(p) => index = p,
+            None => return false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_prefixes() {
+        assert_eq!(root_prefix(""), "./");
+        assert_eq!(root_prefix("a/"), "../");
+        assert_eq!(root_prefix("a/b/"), "../../");
+    }
+}

@@ -1,0 +1,304 @@
+//! Fills the templates, one function per page kind: a lesson, a section,
+//! the home page, the 404 page.
+//!
+//! Lessons are filled as soon as their body is rendered (their sidebar
+//! needs nothing from other pages, see `nav`); section pages and the home
+//! page list lessons with their flashcard and checklist counts, so they
+//! are filled after every lesson.
+
+use rayon::prelude::*;
+
+use super::nav::{Nav, nav_lesson};
+use super::{MAX_PAGE_BYTES, PageFacts, Site, is_within, root_prefix};
+use crate::components::Trackable;
+use crate::diagnostics::Diagnostic;
+use crate::markdown::TocEntry;
+use crate::render::Templates;
+use crate::render::context::{BookContext, LinkContext, NavSection, PageContext};
+
+/// A finished page: its path in the output folder and its bytes.
+pub(super) type Page = (String, Vec<u8>);
+
+/// What every page of one build shares.
+pub(super) struct Pages<'a> {
+    site: &'a Site,
+    templates: &'a Templates,
+    nav: &'a Nav,
+    book: tera::Value,
+    first: Option<LinkContext>,
+}
+
+/// The values one template needs beyond what every page shares.
+struct Fill<'a> {
+    template: &'static str,
+    file: String,
+    root: String,
+    page: PageContext,
+    /// The section whose lessons the sidebar shows.
+    open_section: Option<&'a str>,
+    window: Option<super::NavWindow>,
+    /// The page's own flashcard and checklist counts (its sidebar entry
+    /// shows them; other entries cannot know theirs).
+    counts: Trackable,
+    /// Whether the body alone was over the page limit (already reported).
+    body_over_limit: bool,
+    prev: Option<LinkContext>,
+    next: Option<LinkContext>,
+}
+
+impl<'a> Pages<'a> {
+    pub(super) fn new(site: &'a Site, templates: &'a Templates, nav: &'a Nav) -> Pages<'a> {
+        let book = BookContext {
+            title: site.config.book.title.clone(),
+            description: site.config.book.description.clone(),
+            language: site.config.book.language.clone(),
+            base_url: site.config.book.base_url.clone(),
+        };
+        let content = &site.content;
+        Pages {
+            site,
+            templates,
+            nav,
+            book: tera::Value::from_serializable(&book),
+            first: content
+                .reading_order
+                .first()
+                .map(|&i| link(&content.lessons[i].url, &content.lessons[i].title)),
+        }
+    }
+
+    /// Lesson `i`'s finished page, around its rendered `html`.
+    pub(super) fn lesson(
+        &self,
+        i: usize,
+        html: String,
+        toc: &[TocEntry],
+        trackable: Trackable,
+        body_over_limit: bool,
+    ) -> Result<Page, Diagnostic> {
+        let content = &self.site.content;
+        let lesson = &content.lessons[i];
+        let position = content.position(i);
+        let order = &content.reading_order;
+        let neighbour = |j: usize| link(&content.lessons[j].url, &content.lessons[j].title);
+        self.fill(Fill {
+            template: "lesson.html",
+            file: format!("{}index.html", lesson.url),
+            root: root_prefix(&lesson.url),
+            page: PageContext {
+                kind: "lesson",
+                title: lesson.title.clone(),
+                summary: lesson.front.summary.clone(),
+                url: lesson.url.clone(),
+                tags: lesson.front.tags.clone(),
+                content: html,
+                toc: page_toc(toc),
+                section: self.section_link(lesson.section),
+                sections: Vec::new(),
+                extra: serde_json::to_value(&lesson.front.extra).unwrap_or_default(),
+            },
+            open_section: Some(&content.sections[lesson.section].url),
+            window: self.nav.window(content, lesson.section, Some(i)),
+            counts: trackable,
+            body_over_limit,
+            prev: position.checked_sub(1).map(|p| neighbour(order[p])),
+            next: order.get(position + 1).map(|&n| neighbour(n)),
+        })
+    }
+
+    /// Every page that lists lessons (sections and the home page), then
+    /// the 404 page. `intros` are the rendered `_index.md` bodies by
+    /// section; `counts` every lesson's counts, by lesson index.
+    pub(super) fn listing_pages(
+        &self,
+        intros: &[(usize, (String, PageFacts<'_>))],
+        counts: &[Trackable],
+    ) -> Vec<Result<Page, Diagnostic>> {
+        let content = &self.site.content;
+        let listed = self.listed_sections(counts);
+        let mut intro_of = vec![None; content.sections.len()];
+        for (s, (html, facts)) in intros {
+            intro_of[*s] = Some((html, facts));
+        }
+        let mut pages: Vec<Result<Page, Diagnostic>> = content
+            .section_order
+            .par_iter()
+            .map(|&s| self.section(s, intro_of[s], &listed))
+            .collect();
+        pages.push(self.not_found());
+        pages
+    }
+
+    /// Sections in reading order with every lesson and its counts, as the
+    /// home page and section pages list them.
+    fn listed_sections(&self, counts: &[Trackable]) -> Vec<NavSection> {
+        let content = &self.site.content;
+        content
+            .section_order
+            .iter()
+            .map(|&s| {
+                let section = &content.sections[s];
+                NavSection {
+                    title: section.title.clone(),
+                    url: section.url.clone(),
+                    summary: section.summary.clone(),
+                    depth: section.depth,
+                    lesson_count: section.lessons.len(),
+                    lessons: section
+                        .lessons
+                        .iter()
+                        .map(|&i| {
+                            let mut lesson = nav_lesson(content, i);
+                            lesson.cards = counts[i].cards;
+                            lesson.tasks = counts[i].tasks;
+                            lesson
+                        })
+                        .collect(),
+                }
+            })
+            .collect()
+    }
+
+    /// Section `s`'s page (the home page for the root section).
+    fn section(
+        &self,
+        s: usize,
+        intro: Option<(&String, &PageFacts<'_>)>,
+        listed: &[NavSection],
+    ) -> Result<Page, Diagnostic> {
+        let content = &self.site.content;
+        let book = &self.site.config.book;
+        let section = &content.sections[s];
+        let is_root = s == 0;
+        let subtree: Vec<NavSection> = listed
+            .iter()
+            .zip(&content.section_order)
+            .filter(|&(_, &other)| is_within(&content.sections, other, s))
+            .map(|(n, _)| n.clone())
+            .collect();
+        let (html, toc) = intro.map_or((String::new(), Vec::new()), |(html, facts)| {
+            (html.clone(), page_toc(&facts.toc))
+        });
+        self.fill(Fill {
+            template: if is_root {
+                "index.html"
+            } else {
+                "section.html"
+            },
+            file: format!("{}index.html", section.url),
+            root: root_prefix(&section.url),
+            page: PageContext {
+                kind: if is_root { "index" } else { "section" },
+                title: if is_root {
+                    book.title.clone()
+                } else {
+                    section.title.clone()
+                },
+                summary: if is_root && section.summary.is_empty() {
+                    book.description.clone()
+                } else {
+                    section.summary.clone()
+                },
+                url: section.url.clone(),
+                tags: Vec::new(),
+                content: html,
+                toc,
+                section: section.parent.and_then(|p| self.section_link(p)),
+                sections: subtree,
+                extra: serde_json::Value::Null,
+            },
+            open_section: Some(&section.url),
+            window: self.nav.window(content, s, None),
+            counts: Trackable::default(),
+            body_over_limit: false,
+            prev: None,
+            next: if is_root {
+                self.first.clone()
+            } else {
+                section
+                    .lessons
+                    .first()
+                    .map(|&i| link(&content.lessons[i].url, &content.lessons[i].title))
+            },
+        })
+    }
+
+    /// The 404 page, whose links start from the base URL (it is served at
+    /// any depth).
+    fn not_found(&self) -> Result<Page, Diagnostic> {
+        self.fill(Fill {
+            template: "404.html",
+            file: "404.html".to_string(),
+            root: self.site.config.book.base_url.clone(),
+            page: PageContext {
+                kind: "404",
+                title: "Page not found".to_string(),
+                summary: String::new(),
+                url: "404.html".to_string(),
+                tags: Vec::new(),
+                content: String::new(),
+                toc: Vec::new(),
+                section: None,
+                sections: Vec::new(),
+                extra: serde_json::Value::Null,
+            },
+            open_section: None,
+            window: None,
+            counts: Trackable::default(),
+            body_over_limit: false,
+            prev: None,
+            next: self.first.clone(),
+        })
+    }
+
+    /// A link to section `s`, none for the root.
+    fn section_link(&self, s: usize) -> Option<LinkContext> {
+        let sections = &self.site.content.sections;
+        (s != 0).then(|| link(&sections[s].url, &sections[s].title))
+    }
+
+    fn fill(&self, fill: Fill<'_>) -> Result<Page, Diagnostic> {
+        let mut ctx = tera::Context::new();
+        ctx.insert_value("book", self.book.clone());
+        ctx.insert("page", &fill.page);
+        ctx.insert_value("nav", self.nav.value());
+        ctx.insert("nav_expand_all", &self.nav.expand_all());
+        ctx.insert("nav_open_section", &fill.open_section);
+        ctx.insert("nav_window", &fill.window);
+        ctx.insert("page_cards", &fill.counts.cards);
+        ctx.insert("page_tasks", &fill.counts.tasks);
+        ctx.insert("prev", &fill.prev);
+        ctx.insert("next", &fill.next);
+        ctx.insert("root", &fill.root);
+        ctx.insert("theme_default", self.site.config.theme.default.as_str());
+        ctx.insert("gradbook_version", env!("CARGO_PKG_VERSION"));
+        let html = self.templates.render(fill.template, &ctx)?;
+        if html.len() > MAX_PAGE_BYTES && !fill.body_over_limit {
+            return Err(Diagnostic::whole_file(
+                self.templates.shown_path(fill.template),
+                format!(
+                    "the page /{} is over the limit of {} of HTML per page ({}) with this template",
+                    fill.page.url,
+                    crate::files::human_size(MAX_PAGE_BYTES as u64),
+                    crate::files::human_size(html.len() as u64)
+                ),
+            ));
+        }
+        Ok((fill.file, html.into_bytes()))
+    }
+}
+
+fn link(url: &str, title: &str) -> LinkContext {
+    LinkContext {
+        title: title.to_string(),
+        url: url.to_string(),
+    }
+}
+
+/// "On this page": the body's headings of levels 2 and 3.
+fn page_toc(toc: &[TocEntry]) -> Vec<TocEntry> {
+    toc.iter()
+        .filter(|h| (2..=3).contains(&h.level))
+        .cloned()
+        .collect()
+}
