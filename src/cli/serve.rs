@@ -85,6 +85,7 @@ fn tell(event: &Event<'_>, quiet: bool) {
     match event {
         Event::Built {
             pages,
+            rendered,
             elapsed,
             changed,
         } => {
@@ -96,8 +97,9 @@ fn tell(event: &Event<'_>, quiet: bool) {
                 eprintln!("Built {} in {secs:.2}s", plural(*pages, "page"));
             } else {
                 eprintln!(
-                    "Rebuilt {} in {secs:.2}s after changes to {}",
+                    "Rebuilt {rendered} of {} in {:.0} ms after changes to {}",
                     plural(*pages, "page"),
+                    secs * 1000.0,
                     describe(changed)
                 );
             }

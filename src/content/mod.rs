@@ -80,7 +80,7 @@ pub struct Section {
 }
 
 /// What a `.md` path inside the content folder stands for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Target {
     /// A built lesson.
     Lesson(usize),

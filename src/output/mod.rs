@@ -99,7 +99,7 @@ pub struct Written {
 pub trait Sink: Sync {
     /// A generated file, by its path relative to the output folder (with
     /// `/` separators).
-    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<()>;
+    fn put(&self, path: &str, bytes: Bytes) -> Result<()>;
     /// A file copied verbatim from `source`.
     fn copy(&self, path: &str, source: &Path) -> Result<()>;
 }
@@ -108,7 +108,7 @@ pub trait Sink: Sync {
 pub struct Discard;
 
 impl Sink for Discard {
-    fn put(&self, _: &str, _: Vec<u8>) -> Result<()> {
+    fn put(&self, _: &str, _: Bytes) -> Result<()> {
         Ok(())
     }
     fn copy(&self, _: &str, _: &Path) -> Result<()> {
@@ -116,7 +116,8 @@ impl Sink for Discard {
     }
 }
 
-/// A sink that keeps every file in memory (what `serve` serves).
+/// A sink that keeps every file in memory (what `serve` serves); pages
+/// are shared `Bytes`, so a page kept from an earlier render is not copied.
 #[derive(Default)]
 pub struct InMemory(Mutex<SiteFiles>);
 
@@ -128,9 +129,9 @@ impl InMemory {
 }
 
 impl Sink for InMemory {
-    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<()> {
+    fn put(&self, path: &str, bytes: Bytes) -> Result<()> {
         let mut files = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        files.generated.insert(path.to_string(), Bytes::from(bytes));
+        files.generated.insert(path.to_string(), bytes);
         Ok(())
     }
     fn copy(&self, path: &str, source: &Path) -> Result<()> {
@@ -263,10 +264,10 @@ impl Drop for Staging {
 }
 
 impl Sink for Staging {
-    fn put(&self, rel: &str, bytes: Vec<u8>) -> Result<()> {
+    fn put(&self, rel: &str, bytes: Bytes) -> Result<()> {
         let target = self.dir.join(rel);
         create_parent(&target)?;
-        fs::write(&target, bytes).with_context(|| format!("cannot write {}", target.display()))
+        fs::write(&target, &bytes).with_context(|| format!("cannot write {}", target.display()))
     }
 
     fn copy(&self, rel: &str, source: &Path) -> Result<()> {
@@ -290,7 +291,7 @@ pub fn write_site(
         staging.copy(rel, source).map_err(WriteError::Io)?;
     }
     for (rel, bytes) in &files.generated {
-        staging.put(rel, bytes.to_vec()).map_err(WriteError::Io)?;
+        staging.put(rel, bytes.clone()).map_err(WriteError::Io)?;
     }
     staging.commit()
 }

@@ -23,7 +23,7 @@ pub struct BookContext {
 }
 
 /// A link to a page, for previous/next and breadcrumbs.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Hash)]
 pub struct LinkContext {
     /// The page's title.
     pub title: String,
@@ -32,7 +32,7 @@ pub struct LinkContext {
 }
 
 /// A lesson as listed in the sidebar and on index pages.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Hash)]
 pub struct NavLesson {
     /// Title.
     pub title: String,
@@ -51,7 +51,7 @@ pub struct NavLesson {
 
 /// A section as listed in the sidebar and on the home page. Sections are
 /// flattened in reading order; `depth` says how deep each one is.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct NavSection {
     /// Title (empty for lessons directly in `content/`).
     pub title: String,

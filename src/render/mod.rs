@@ -81,6 +81,16 @@ pub struct Templates {
 }
 
 impl Templates {
+    /// A hash of the site's own templates (the built-in ones are fixed for
+    /// a given gradbook), for the render cache.
+    pub fn fingerprint(&self) -> u64 {
+        let mut hasher = std::hash::DefaultHasher::new();
+        for (name, source) in &self.sources {
+            std::hash::Hash::hash(&(name, &source.text), &mut hasher);
+        }
+        std::hash::Hasher::finish(&hasher)
+    }
+
     /// Compiles the built-ins plus the overrides in `root/templates/`.
     pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
         let mut tera = Tera::new();

@@ -49,8 +49,9 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 
 use crate::diagnostics::Diagnostic;
+use crate::output::InMemory;
 use crate::output::SiteFiles;
-use crate::site::Site;
+use crate::site::{RenderCache, Site};
 
 pub mod error_page;
 pub mod http;
@@ -104,6 +105,8 @@ pub enum Event<'a> {
     Built {
         /// HTML pages built.
         pages: usize,
+        /// How many of them were rendered (the others were unchanged).
+        rendered: usize,
         /// How long the build took.
         elapsed: Duration,
         /// What changed.
@@ -373,6 +376,8 @@ struct Builder {
     generation: u64,
     /// The content folder of the last good `book.toml`.
     content_dir: PathBuf,
+    /// Pages of earlier builds, so an edit re-renders only what it changed.
+    cache: RenderCache,
 }
 
 impl Builder {
@@ -386,6 +391,7 @@ impl Builder {
             instance: format!("{instance:x}"),
             generation: 0,
             content_dir: PathBuf::from("content"),
+            cache: RenderCache::new(),
         }
     }
 
@@ -406,7 +412,12 @@ impl Builder {
             // (the 404 page's) must point at this server, not the real
             // site.
             site.config.book.base_url = "/".to_string();
-            Ok((site.config.build.content_dir.clone(), site.render()))
+            let sink = InMemory::default();
+            let outcome = site.render_cached(&sink, &mut self.cache);
+            Ok((
+                site.config.build.content_dir.clone(),
+                (outcome, sink.into_files()),
+            ))
         }));
         let (files, diagnostics, config_failed) = match built {
             Ok(Ok((content_dir, (outcome, files)))) => {
@@ -414,6 +425,7 @@ impl Builder {
                 if outcome.diagnostics.is_empty() {
                     report(Event::Built {
                         pages: outcome.pages,
+                        rendered: outcome.pages - outcome.reused,
                         elapsed: started.elapsed(),
                         changed,
                     });

@@ -3,6 +3,8 @@
 //! `static/`, and the sitemap.
 
 use std::collections::HashSet;
+
+use bytes::Bytes;
 use std::path::{Path, PathBuf};
 
 use super::{STATIC_DIR, Site, WriteErrors};
@@ -17,13 +19,13 @@ impl Site {
     /// generated one).
     pub(super) fn write_extras(&self, sink: &dyn Sink, written: &WriteErrors) -> Vec<Diagnostic> {
         let mut generated = self.page_paths();
-        written.keep(sink.put("sitemap.xml", self.sitemap().into_bytes()));
+        written.keep(sink.put("sitemap.xml", Bytes::from(self.sitemap())));
         generated.insert("sitemap.xml".to_string());
         let overrides = self.asset_overrides();
         for (name, text) in render::ASSETS {
             let rel = format!("assets/{name}");
             if !overrides.0.iter().any(|(r, _)| *r == rel) {
-                written.keep(sink.put(&rel, text.as_bytes().to_vec()));
+                written.keep(sink.put(&rel, Bytes::from_static(text.as_bytes())));
             }
             generated.insert(rel);
         }
@@ -36,7 +38,7 @@ impl Site {
             let css = highlight::stylesheet(theme_name, scheme).unwrap_or_default();
             let rel = format!("assets/{name}");
             if !overrides.0.iter().any(|(r, _)| *r == rel) {
-                written.keep(sink.put(&rel, css.into_bytes()));
+                written.keep(sink.put(&rel, Bytes::from(css)));
             }
             generated.insert(rel);
         }

@@ -20,11 +20,13 @@
 #![allow(clippy::result_large_err)]
 
 mod budget;
+mod cache;
 mod extras;
 mod nav;
 mod pages;
 
 pub use budget::MAX_PAGE_BYTES;
+pub use cache::RenderCache;
 pub use nav::{NAV_EXPAND_ALL, NavWindow, SECTION_WHOLE, WINDOW};
 
 use std::path::{Path, PathBuf};
@@ -45,6 +47,7 @@ use crate::output::{InMemory, Sink, SiteFiles, Staging, WriteError, WriteOptions
 use crate::render::{self, Templates};
 
 use budget::PageBudget;
+use cache::{CachedLesson, OwnedFacts, key_of};
 use nav::Nav;
 use pages::Pages;
 
@@ -135,6 +138,8 @@ pub struct Outcome {
     pub blessed: Vec<(PathBuf, String)>,
     /// Number of HTML pages.
     pub pages: usize,
+    /// Pages taken unchanged from a [`RenderCache`] instead of rendered.
+    pub reused: usize,
     /// The first file the sink could not take (a full disk, a folder
     /// without write permission): the machine's problem, not the content's.
     pub write_error: Option<anyhow::Error>,
@@ -339,38 +344,106 @@ impl Site {
         sink: &dyn Sink,
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Outcome {
+        self.render_with(sink, progress, None)
+    }
+
+    /// [`Site::render_into`], taking every page whose inputs did not
+    /// change from `cache` and leaving the new pages there (see
+    /// [`RenderCache`]); what `serve` does on every edit.
+    pub fn render_cached(&self, sink: &dyn Sink, cache: &mut RenderCache) -> Outcome {
+        self.render_with(sink, &|_, _| {}, Some(cache))
+    }
+
+    fn render_with(
+        &self,
+        sink: &dyn Sink,
+        progress: &(dyn Fn(usize, usize) + Sync),
+        mut cache: Option<&mut RenderCache>,
+    ) -> Outcome {
         let mut outcome = Outcome::default();
         let nav = Nav::new(&self.content);
         let pages = self.templates.as_ref().map(|t| Pages::new(self, t, &nav));
         let written = WriteErrors::default();
-        let mut template_problems = Vec::new();
-
-        let lessons = self.render_lessons(pages.as_ref(), sink, &written, progress);
+        let site_key = cache.as_ref().map(|_| self.site_key(&nav));
+        let lessons = self.render_lessons(
+            pages.as_ref(),
+            sink,
+            &written,
+            progress,
+            cache.as_deref().zip(site_key),
+        );
         let mut facts: Vec<PageFacts<'_>> = Vec::with_capacity(lessons.len());
-        for (page, problem) in lessons {
+        let mut template_problems = Vec::new();
+        for (page, problem, fresh) in lessons {
             facts.push(page);
             template_problems.extend(problem);
+            match (fresh, cache.as_deref_mut()) {
+                (Some((path, entry)), Some(cache)) => {
+                    cache.lessons.insert(path, entry);
+                }
+                (None, _) => outcome.reused += 1,
+                (Some(_), None) => {}
+            }
         }
         let intros = self.render_intros();
         let counts: Vec<Trackable> = self.lesson_counts(&facts);
         if let Some(pages) = &pages {
-            let listed = pages.listing_pages(&intros, &counts);
-            for result in listed {
+            let listing_key = site_key.map(|k| {
+                let intros: Vec<&str> = intros.iter().map(|(_, (html, _))| html.as_str()).collect();
+                key_of(&(k, pages.listed_sections(&counts), intros))
+            });
+            let cached = cache
+                .as_deref()
+                .and_then(|c| c.listings.as_ref())
+                .filter(|(key, _)| Some(*key) == listing_key)
+                .map(|(_, listed)| listed.clone());
+            let reused = cached.is_some();
+            let listed = cached.unwrap_or_else(|| pages.listing_pages(&intros, &counts));
+            if reused {
+                outcome.reused += listed.iter().filter(|r| r.is_ok()).count();
+            }
+            for result in &listed {
                 match result {
                     Ok((file, bytes)) => {
                         outcome.pages += 1;
-                        written.keep(sink.put(&file, bytes));
+                        written.keep(sink.put(file, bytes.clone()));
                     }
-                    Err(d) => template_problems.push(d),
+                    Err(d) => template_problems.push(d.clone()),
                 }
+            }
+            if let (Some(cache), Some(key)) = (cache.as_deref_mut(), listing_key) {
+                cache.listings = Some((key, listed));
             }
             outcome.pages += facts.len();
         }
         facts.extend(intros.into_iter().map(|(_, (_, page))| page));
+        if let Some(cache) = cache {
+            let present: std::collections::HashSet<&Path> = self
+                .content
+                .lessons
+                .iter()
+                .map(|l| l.rel_path.as_path())
+                .collect();
+            cache
+                .lessons
+                .retain(|path, _| present.contains(path.as_path()));
+        }
 
-        let mut extras = self.write_extras(sink, &written);
+        let extras = self.write_extras(sink, &written);
         outcome.write_error = written.into_first();
+        self.gather(&mut outcome, facts, template_problems, extras);
+        outcome
+    }
 
+    /// Puts every problem of `facts`, the templates and the extras into
+    /// `outcome`, with the calc counts and the files `--bless` would write.
+    fn gather(
+        &self,
+        outcome: &mut Outcome,
+        facts: Vec<PageFacts<'_>>,
+        mut template_problems: Vec<Diagnostic>,
+        mut extras: Vec<Diagnostic>,
+    ) {
         let mut diagnostics = self.load_diagnostics.clone();
         self.check_anchors(&facts, &mut diagnostics);
         let mut calc_diagnostics = Vec::new();
@@ -391,37 +464,100 @@ impl Site {
         diagnostics.extend(calc_diagnostics);
         diagnostics::sort(&mut diagnostics);
         outcome.diagnostics = diagnostics;
-        outcome
+    }
+
+    /// A hash of what every page is made from: `book.toml`, the site's own
+    /// templates, which pages exist, and the sidebar.
+    fn site_key(&self, nav: &Nav) -> u64 {
+        let templates = self.templates.as_ref().map(Templates::fingerprint);
+        key_of(&(
+            &self.config_source.text,
+            templates,
+            &self.content.targets,
+            nav.key(),
+        ))
     }
 
     /// Renders every lesson to its finished page and hands it to `sink`,
-    /// in parallel. Returns each lesson's facts, in reading order, with
-    /// its template problem if the page could not be filled.
+    /// in parallel, taking unchanged pages from `cache` (with the site's
+    /// key). Returns each lesson's facts, in reading order, with its
+    /// template problem if the page could not be filled, and, for a
+    /// lesson rendered anew, what to keep in the cache.
+    #[allow(clippy::type_complexity)]
     fn render_lessons<'a>(
         &'a self,
         pages: Option<&Pages<'_>>,
         sink: &dyn Sink,
         written: &WriteErrors,
         progress: &(dyn Fn(usize, usize) + Sync),
-    ) -> Vec<(PageFacts<'a>, Option<Diagnostic>)> {
+        cache: Option<(&RenderCache, u64)>,
+    ) -> Vec<(
+        PageFacts<'a>,
+        Option<Diagnostic>,
+        Option<(PathBuf, CachedLesson)>,
+    )> {
         let done = AtomicUsize::new(0);
         let total = self.content.reading_order.len();
         self.content
             .reading_order
             .par_iter()
             .map(|&i| {
-                let (html, facts) = self.render_body(BodyOf::Lesson(i));
-                let mut problem = None;
-                if let Some(pages) = pages {
-                    match pages.lesson(i, html, &facts.toc, facts.trackable, facts.over_limit) {
-                        Ok((file, bytes)) => written.keep(sink.put(&file, bytes)),
-                        Err(d) => problem = Some(d),
+                let lesson = &self.content.lessons[i];
+                let key = cache
+                    .zip(pages)
+                    .map(|((_, site), pages)| key_of(&(site, pages.lesson_key(i))));
+                let hit = cache
+                    .and_then(|(c, _)| c.lessons.get(&lesson.rel_path))
+                    .filter(|hit| Some(hit.key) == key);
+                let result = match hit {
+                    Some(hit) => {
+                        if let Ok((file, bytes)) = &hit.page {
+                            written.keep(sink.put(file, bytes.clone()));
+                        }
+                        let problem = hit.page.as_ref().err().cloned();
+                        (hit.facts.clone().with_source(&lesson.source), problem, None)
                     }
-                }
+                    None => self.render_lesson(i, pages, sink, written, key),
+                };
                 progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-                (facts, problem)
+                result
             })
             .collect()
+    }
+
+    /// Renders lesson `i` to its finished page and hands it to `sink`;
+    /// with a cache `key`, also returns what to keep in the cache.
+    #[allow(clippy::type_complexity)]
+    fn render_lesson(
+        &self,
+        i: usize,
+        pages: Option<&Pages<'_>>,
+        sink: &dyn Sink,
+        written: &WriteErrors,
+        key: Option<u64>,
+    ) -> (
+        PageFacts<'_>,
+        Option<Diagnostic>,
+        Option<(PathBuf, CachedLesson)>,
+    ) {
+        let (html, facts) = self.render_body(BodyOf::Lesson(i));
+        let Some(pages) = pages else {
+            return (facts, None, None);
+        };
+        let page = pages.lesson(i, html, &facts.toc, facts.trackable, facts.over_limit);
+        if let Ok((file, bytes)) = &page {
+            written.keep(sink.put(file, bytes.clone()));
+        }
+        let fresh = key.map(|key| {
+            let path = self.content.lessons[i].rel_path.clone();
+            let entry = CachedLesson {
+                key,
+                page: page.clone(),
+                facts: OwnedFacts::of(&facts),
+            };
+            (path, entry)
+        });
+        (facts, page.err(), fresh)
     }
 
     /// Renders the bodies of the sections' `_index.md` files, in parallel,
@@ -576,5 +712,92 @@ mod tests {
         assert_eq!(root_prefix(""), "./");
         assert_eq!(root_prefix("a/"), "../");
         assert_eq!(root_prefix("a/b/"), "../../");
+    }
+
+    /// A site of `n` lessons in one section, each with a calc block.
+    fn site(n: usize) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"T\"\n").unwrap();
+        let section = dir.path().join("content/s");
+        std::fs::create_dir_all(&section).unwrap();
+        for i in 0..n {
+            write_lesson(dir.path(), i, &format!("L{i:02}"), "x");
+        }
+        dir
+    }
+
+    fn write_lesson(root: &Path, i: usize, title: &str, word: &str) {
+        let text = format!(
+            "+++\ntitle = \"{title}\"\norder = {i}\n+++\n\nSome {word}.\n\n```calc\n>>> {i} + 1\n{}\n```\n",
+            i + 1
+        );
+        std::fs::write(root.join(format!("content/s/l{i:02}.md")), text).unwrap();
+    }
+
+    fn render(root: &Path, cache: &mut RenderCache) -> (Outcome, SiteFiles) {
+        let site = Site::load(root, false).unwrap();
+        let sink = InMemory::default();
+        let outcome = site.render_cached(&sink, cache);
+        (outcome, sink.into_files())
+    }
+
+    #[test]
+    fn the_cache_renders_only_what_an_edit_changed() {
+        let dir = site(40);
+        let mut cache = RenderCache::new();
+        let (first, files) = render(dir.path(), &mut cache);
+        assert!(first.diagnostics.is_empty(), "{:?}", first.diagnostics);
+        assert_eq!(first.reused, 0);
+        let pages = first.pages;
+
+        let (again, same) = render(dir.path(), &mut cache);
+        assert_eq!(again.reused, pages, "nothing changed, nothing rendered");
+        assert_eq!(same.generated, files.generated, "the same bytes");
+        assert_eq!(again.calc_passed, first.calc_passed, "facts are kept");
+
+        // A body edit renders that lesson alone.
+        write_lesson(dir.path(), 20, "L20", "words");
+        let (edited, files) = render(dir.path(), &mut cache);
+        assert_eq!(pages - edited.reused, 1);
+        let page = String::from_utf8_lossy(&files.generated["s/l20/index.html"]).into_owned();
+        assert!(page.contains("Some words."));
+
+        // A title shows in its neighbours' sidebars and pager links (the
+        // whole site is small, so in every sidebar), and in the lists.
+        write_lesson(dir.path(), 20, "Renamed", "words");
+        let (renamed, files) = render(dir.path(), &mut cache);
+        assert_eq!(renamed.reused, 0);
+        let neighbour = String::from_utf8_lossy(&files.generated["s/l21/index.html"]).into_owned();
+        assert!(neighbour.contains("Renamed"));
+
+        // A broken calc block stays reported while it is unchanged.
+        std::fs::write(
+            dir.path().join("content/s/l05.md"),
+            "+++\ntitle = \"L05\"\norder = 5\n+++\n\n```calc\n>>> 1 + 1\n3\n```\n",
+        )
+        .unwrap();
+        let (broken, _) = render(dir.path(), &mut cache);
+        assert_eq!(broken.calc_failed, 1);
+        let (still, _) = render(dir.path(), &mut cache);
+        assert_eq!(still.calc_failed, 1);
+        assert_eq!(still.reused, pages);
+    }
+
+    #[test]
+    fn on_a_large_site_a_title_renders_the_pages_that_show_it() {
+        let dir = site(NAV_EXPAND_ALL + 20);
+        let mut cache = RenderCache::new();
+        let (first, _) = render(dir.path(), &mut cache);
+        write_lesson(dir.path(), 40, "Renamed", "x");
+        let (renamed, files) = render(dir.path(), &mut cache);
+        // The lessons whose sidebar window shows lesson 40, and the pages
+        // rendered with the lists of lessons (the section page, the home
+        // page and the 404 page).
+        assert_eq!(first.pages - renamed.reused, 2 * WINDOW + 1 + 3);
+        for (url, shows) in [("s/l34/", true), ("s/l46/", true), ("s/l33/", false)] {
+            let page =
+                String::from_utf8_lossy(&files.generated[&format!("{url}index.html")]).into_owned();
+            assert_eq!(page.contains("Renamed"), shows, "{url}");
+        }
     }
 }

@@ -35,13 +35,15 @@ pub const WINDOW: usize = 6;
 /// their lessons only when the whole site is small.
 pub(super) struct Nav {
     expand_all: bool,
+    /// A hash of what every sidebar shows, for the render cache.
+    key: u64,
     /// `sections` converted once: tera values share their arrays, so each
     /// page gets the list without copying it.
     value: tera::Value,
 }
 
 /// The lessons of the current section that one page's sidebar lists.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Hash)]
 pub struct NavWindow {
     /// The section's URL.
     pub section_url: String,
@@ -58,8 +60,18 @@ pub struct NavWindow {
 impl Nav {
     pub(super) fn new(content: &Content) -> Nav {
         let expand_all = content.lessons.len() <= NAV_EXPAND_ALL;
-        let value = tera::Value::from_serializable(&sections(content, expand_all));
-        Nav { expand_all, value }
+        let sections = sections(content, expand_all);
+        let value = tera::Value::from_serializable(&sections);
+        Nav {
+            expand_all,
+            key: super::cache::key_of(&sections),
+            value,
+        }
+    }
+
+    /// A hash of what every page's sidebar shows.
+    pub(super) fn key(&self) -> u64 {
+        self.key
     }
 
     /// Whether every page lists every lesson.

@@ -6,6 +6,7 @@
 //! page list lessons with their flashcard and checklist counts, so they
 //! are filled after every lesson.
 
+use bytes::Bytes;
 use rayon::prelude::*;
 
 use super::nav::{Nav, nav_lesson};
@@ -17,7 +18,7 @@ use crate::render::Templates;
 use crate::render::context::{BookContext, LinkContext, NavSection, PageContext};
 
 /// A finished page: its path in the output folder and its bytes.
-pub(super) type Page = (String, Vec<u8>);
+pub(super) type Page = (String, Bytes);
 
 /// What every page of one build shares.
 pub(super) struct Pages<'a> {
@@ -65,6 +66,25 @@ impl<'a> Pages<'a> {
                 .first()
                 .map(|&i| link(&content.lessons[i].url, &content.lessons[i].title)),
         }
+    }
+
+    /// A hash of what lesson `i`'s page is made from besides what every
+    /// page shares: its source, section, sidebar window and neighbours.
+    pub(super) fn lesson_key(&self, i: usize) -> u64 {
+        let content = &self.site.content;
+        let lesson = &content.lessons[i];
+        let position = content.position(i);
+        let order = &content.reading_order;
+        let neighbour = |j: usize| (&content.lessons[j].url, &content.lessons[j].title);
+        super::cache::key_of(&(
+            &lesson.source.text,
+            &lesson.rel_path,
+            &lesson.url,
+            self.section_link(lesson.section),
+            self.nav.window(content, lesson.section, Some(i)),
+            position.checked_sub(1).map(|p| neighbour(order[p])),
+            order.get(position + 1).map(|&n| neighbour(n)),
+        ))
     }
 
     /// Lesson `i`'s finished page, around its rendered `html`.
@@ -131,7 +151,7 @@ impl<'a> Pages<'a> {
 
     /// Sections in reading order with every lesson and its counts, as the
     /// home page and section pages list them.
-    fn listed_sections(&self, counts: &[Trackable]) -> Vec<NavSection> {
+    pub(super) fn listed_sections(&self, counts: &[Trackable]) -> Vec<NavSection> {
         let content = &self.site.content;
         content
             .section_order
@@ -284,7 +304,7 @@ impl<'a> Pages<'a> {
                 ),
             ));
         }
-        Ok((fill.file, html.into_bytes()))
+        Ok((fill.file, Bytes::from(html)))
     }
 }
 
