@@ -11,5 +11,6 @@ mod calc_pages;
 mod components;
 mod errors;
 mod init;
+mod markdown;
 mod serve;
 mod shapes;
