@@ -9,6 +9,7 @@ mod build;
 mod calc_cli;
 mod calc_pages;
 mod components;
+mod conformance;
 mod errors;
 mod init;
 mod markdown;
