@@ -1,7 +1,7 @@
 //! Markdown stays Markdown: lessons whose prose holds what real lessons
 //! hold (reference links and footnotes around components, commented-out
-//! drafts, components in lists) render as CommonMark says, or as SPEC's
-//! own rules say. Each case is built by the
+//! drafts, components in lists, dollars) render as CommonMark says, or as
+//! SPEC's own rules say. Each case is built by the
 //! real binary and compared, as parsed HTML, with the HTML expected.
 
 use std::collections::BTreeMap;
@@ -229,4 +229,48 @@ fn fences_must_close_in_their_own_container() {
         .stderr_has("to close it, indent this line like its opening fence")
         .stderr_has("unclosed `tip` component")
         .stderr_has("it is inside a block quote that ends on line 9");
+}
+
+#[test]
+fn dollars_follow_the_dollar_rule() {
+    let pages = build(&[
+        ("prices", "Prices range $5-$10, or $5/$6, US$5 and US$10.\n"),
+        ("escaped", "Use \\$PATH:\\$HOME and \\$5.\n"),
+        (
+            "formulas",
+            "Slope $2w$ at $w = 3$; the $n$th term; $$\\sum_i x_i$$\n",
+        ),
+        ("letters", "Then $a$b.\n"),
+    ]);
+    assert_html(
+        &pages["prices"],
+        "<p>Prices range $5-$10, or $5/$6, US$5 and US$10.</p>",
+    );
+    assert_html(&pages["escaped"], "<p>Use $PATH:$HOME and $5.</p>");
+    let page = &pages["formulas"];
+    assert_eq!(page.select(".prose math").len(), 4);
+    assert_eq!(page.attr(".prose math", "display"), ["block"]);
+    assert_eq!(
+        page.text(".prose p"),
+        ["Slope 2w at w=3; the nth term; ∑ixi"]
+    );
+    let page = &pages["letters"];
+    assert_eq!(page.text(".prose math"), ["a"]);
+    assert_eq!(page.text(".prose p"), ["Then ab."]);
+}
+
+#[test]
+fn broken_formulas_are_errors_at_their_place() {
+    let site = SiteTest::new().lesson(
+        "a.md",
+        "A",
+        "Half $\\frac{1}{$ here.\n\nUse $PREFIX_$NAME.\n",
+    );
+    site.build()
+        .code(1)
+        .stderr_has("a.md:4:15")
+        .stderr_has("unbalanced braces in formula `$\\frac{1}{$`")
+        .stderr_has("this `{` is never closed")
+        .stderr_has("a.md:6:")
+        .stderr_has("if the dollar signs are not math, write them as `\\$`");
 }

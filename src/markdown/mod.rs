@@ -2,16 +2,16 @@
 //!
 //! pulldown-cmark does the parsing, once per lesson; this module adds what
 //! gradbook needs on top: heading ids, syntax highlighting, `.md` link
-//! rewriting, MathML for `$…$`, page-wide footnotes, learning components
-//! (via `components`) and executable content (via [`Hooks`], implemented
-//! by `calc`).
+//! rewriting, MathML for `$…$` under SPEC's `$` rule, page-wide footnotes,
+//! learning components (via `components`) and executable content (via
+//! [`Hooks`], implemented by `calc`).
 //!
 //! [`render_body`] is the entry point. `document` masks the body's
 //! `:::` fence lines and parses it into one list of events with file
 //! offsets; `components::find` pairs the fences found in that parse into
 //! components; `render` walks the events once, rendering each component in
-//! its place. The rules for inline text are in `inline`, headings' ids and
-//! contents entries in `heading`.
+//! its place. The rules for inline text (`$`, inline values) are in
+//! `inline`, headings' ids and contents entries in `heading`.
 
 use std::ops::Range;
 

@@ -15,7 +15,7 @@ use std::ops::Range;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Tag, TagEnd};
 
 use super::heading::{OpenHeading, squeeze};
-use super::inline;
+use super::inline::{self, Dollars};
 use super::{AnchorLink, Hooks, PageContext, Rendered, Resolved, TocEntry, highlight};
 use crate::components::{self, Component, Found, MarkdownSink, Spanned};
 use crate::content::slug::slugify;
@@ -43,6 +43,8 @@ struct Batch<'e> {
     heading: Option<OpenHeading>,
     /// The code block being collected.
     code: Option<OpenCode>,
+    /// The literal dollars of the inline text being read.
+    dollars: Dollars,
 }
 
 /// A fenced or indented code block being collected.
@@ -97,6 +99,7 @@ impl<'e> PageRenderer<'_, 'e, '_> {
             let block = self.code_block(open);
             batch.events.push(Event::Html(block.into()));
         }
+        self.check_dollars(&mut batch.dollars);
         pulldown_cmark::html::push_html(html, batch.events.drain(..));
     }
 
@@ -125,12 +128,61 @@ impl<'e> PageRenderer<'_, 'e, '_> {
             }
             return;
         }
-        let event = event.clone();
+        let event = self.normalise(event.clone(), span);
+        self.track_dollars(&event, span, batch);
         if let Some(open) = batch.heading.as_mut() {
             open.read(&event);
         }
         if let Some(event) = self.convert(event, span.clone(), batch) {
             batch.events.push(event);
+        }
+    }
+
+    /// Holds the parser's inline findings to gradbook's rules: a "formula"
+    /// whose closing `$` is followed by a digit is text.
+    fn normalise(&self, event: Event<'e>, span: &Range<usize>) -> Event<'e> {
+        let source = self.ctx.source.text.as_str();
+        match event {
+            Event::InlineMath(tex) if !inline::is_formula(source, span) => {
+                Event::Text(format!("${tex}$").into())
+            }
+            other => other,
+        }
+    }
+
+    /// Collects the literal dollars of inline text, and checks them at the
+    /// end of each block.
+    fn track_dollars(&mut self, event: &Event<'e>, span: &Range<usize>, batch: &mut Batch<'e>) {
+        match event {
+            Event::Text(t) => batch.dollars.text(&self.ctx.source.text, span, t),
+            Event::Start(tag) if !is_inline(tag) => self.check_dollars(&mut batch.dollars),
+            Event::End(tag) if !is_inline_end(tag) => self.check_dollars(&mut batch.dollars),
+            _ => {}
+        }
+    }
+
+    /// Reports every formula with unbalanced braces among `dollars`.
+    fn check_dollars(&mut self, dollars: &mut Dollars) {
+        let source = self.ctx.source;
+        for problem in dollars.finish(&source.text) {
+            let (label, help) = if problem.opening {
+                ("this `{` is never closed", "close it with `}`")
+            } else {
+                ("this `}` closes nothing", "remove it, or open it with `{`")
+            };
+            let d = Diagnostic::at(
+                source,
+                problem.brace..problem.brace + 1,
+                format!(
+                    "unbalanced braces in formula `{}`",
+                    &source.text[problem.formula]
+                ),
+            )
+            .with_label(label)
+            .with_help(format!(
+                "{help}; if the dollar signs are not math, write them as `\\$`"
+            ));
+            self.out.diagnostics.push(d);
         }
     }
 
@@ -287,10 +339,14 @@ impl<'e> PageRenderer<'_, 'e, '_> {
                 let delimiter = if display { 2 } else { 1 };
                 let start = (span.start + delimiter + err.span.start).min(span.end);
                 let end = (span.start + delimiter + err.span.end).clamp(start, span.end);
-                self.out.diagnostics.push(
-                    Diagnostic::at(self.ctx.source, start..end.max(start + 1), err.message)
-                        .with_label("in this formula"),
-                );
+                let mut d = Diagnostic::at(self.ctx.source, start..end.max(start + 1), err.message)
+                    .with_label("in this formula");
+                if !display {
+                    d = d.with_help(
+                        "if the dollar signs are not math, write them as `\\$` (or put the text in `code`)",
+                    );
+                }
+                self.out.diagnostics.push(d);
                 let tag = if display { "pre" } else { "code" };
                 format!(
                     "<{tag} class=\"math-error\">{}</{tag}>",
