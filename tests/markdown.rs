@@ -1,7 +1,7 @@
 //! Markdown stays Markdown: lessons whose prose holds what real lessons
 //! hold (reference links and footnotes around components, commented-out
-//! drafts, components in lists, dollars) render as CommonMark says, or as
-//! SPEC's own rules say. Each case is built by the
+//! drafts, components in lists, dollars, braces) render as CommonMark
+//! says, or as SPEC's own rules say. Each case is built by the
 //! real binary and compared, as parsed HTML, with the HTML expected.
 
 use std::collections::BTreeMap;
@@ -273,4 +273,18 @@ fn broken_formulas_are_errors_at_their_place() {
         .stderr_has("this `{` is never closed")
         .stderr_has("a.md:6:")
         .stderr_has("if the dollar signs are not math, write them as `\\$`");
+}
+
+#[test]
+fn braces_in_headings_stay_text() {
+    let pages = build(&[(
+        "headings",
+        "## The set {1, 2, 3}\n\n## Intro {#custom .wide}\n\n## Glued{#x}\n",
+    )]);
+    assert_html(
+        &pages["headings"],
+        "<h2 id=\"the-set-1-2-3\">The set {1, 2, 3}</h2>\
+         <h2 class=\"wide\" id=\"custom\">Intro</h2>\
+         <h2 id=\"glued-x\">Glued{#x}</h2>",
+    );
 }

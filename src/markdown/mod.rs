@@ -1,8 +1,8 @@
 //! Markdown to HTML for one lesson body.
 //!
 //! pulldown-cmark does the parsing, once per lesson; this module adds what
-//! gradbook needs on top: heading ids, syntax highlighting, `.md` link
-//! rewriting, MathML for `$…$` under SPEC's `$` rule, page-wide footnotes,
+//! gradbook needs on top: heading ids and explicit heading attributes,
+//! syntax highlighting, `.md` link rewriting, MathML for `$…$` under SPEC's `$` rule, page-wide footnotes,
 //! learning components (via `components`) and executable content (via
 //! [`Hooks`], implemented by `calc`).
 //!
@@ -154,14 +154,15 @@ pub fn render_body(ctx: &PageContext<'_>, body: Range<usize>, hooks: &mut dyn Ho
     renderer.out
 }
 
-/// The pulldown-cmark extensions gradbook enables.
+/// The pulldown-cmark extensions gradbook enables. Heading attributes are
+/// not among them: only an explicit trailing `{#id .class}` counts, which
+/// `document` reads itself.
 pub fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_SMART_PUNCTUATION
-        | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_MATH
 }
 
@@ -244,6 +245,24 @@ mod tests {
             );
         }
         assert_eq!(r.trackable.cards, 1);
+    }
+
+    #[test]
+    fn attribute_blocks_leave_card_fronts() {
+        let r = render("::: flashcards\n### Card {#c .hard}\nBack\n\n### Set {1, 2}\nB\n:::\n");
+        assert!(r.html.contains(">Card</p>"), "{}", r.html);
+        assert!(r.html.contains(">Set {1, 2}</p>"), "{}", r.html);
+        let ids: Vec<&str> = r
+            .html
+            .split("data-card-id=\"")
+            .skip(1)
+            .map(|s| &s[..s.find('"').unwrap_or(0)])
+            .collect();
+        let expected = [
+            crate::components::stable_id("Card"),
+            crate::components::stable_id("Set {1, 2}"),
+        ];
+        assert_eq!(ids, expected);
     }
 
     #[test]
