@@ -1,7 +1,7 @@
 //! Markdown stays Markdown: lessons whose prose holds what real lessons
 //! hold (reference links and footnotes around components, commented-out
-//! drafts, components in lists, dollars, braces) render as CommonMark
-//! says, or as SPEC's own rules say. Each case is built by the
+//! drafts, components in lists, dollars, braces, `=` in code) render as
+//! CommonMark says, or as SPEC's own rules say. Each case is built by the
 //! real binary and compared, as parsed HTML, with the HTML expected.
 
 use std::collections::BTreeMap;
@@ -287,4 +287,12 @@ fn braces_in_headings_stay_text() {
          <h2 class=\"wide\" id=\"custom\">Intro</h2>\
          <h2 id=\"glued-x\">Glued{#x}</h2>",
     );
+}
+
+#[test]
+fn only_equals_and_a_space_make_an_inline_value() {
+    let pages = build(&[("codes", "`==`, `=>`, `=SUM(A1:A3)`, `=x` and `= 1 + 2`.\n")]);
+    let page = &pages["codes"];
+    assert_eq!(page.text(".prose code"), ["==", "=>", "=SUM(A1:A3)", "=x"]);
+    assert_eq!(page.text(".prose .calc-inline"), ["3"]);
 }

@@ -16,10 +16,11 @@
 
 use std::ops::Range;
 
-/// The expression of an inline value: code that starts with `=`
-/// (`` `= J'(3)` ``), the rest trimmed.
+/// The expression of an inline value: code that starts with `=` and a
+/// space (`` `= J'(3)` ``), trimmed. Any other code span is code, so
+/// `` `==` ``, `` `=>` `` and `` `=SUM(A1:A3)` `` stay as written.
 pub(super) fn inline_value(code: &str) -> Option<&str> {
-    code.strip_prefix('=').map(str::trim)
+    code.strip_prefix("= ").map(str::trim)
 }
 
 /// Whether the inline formula pulldown-cmark found at `span` (dollars
@@ -129,6 +130,16 @@ fn unbalanced_brace(source: &str, range: Range<usize>) -> Option<(usize, bool)> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inline_values_need_equals_and_a_space() {
+        assert_eq!(inline_value("= J'(3)"), Some("J'(3)"));
+        assert_eq!(inline_value("=  x "), Some("x"));
+        assert_eq!(inline_value("= "), Some(""));
+        for code in ["==", "=>", "=SUM(A1:A3)", "=x", "=", " = x", "a = b"] {
+            assert_eq!(inline_value(code), None, "{code}");
+        }
+    }
 
     #[test]
     fn a_closing_dollar_before_a_digit_is_a_price() {

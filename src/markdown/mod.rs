@@ -36,8 +36,9 @@ pub trait Hooks {
     /// its place.
     fn calc_block(&mut self, code: Range<usize>) -> String;
 
-    /// Inline code whose text starts with `=`: `span` covers the whole code
-    /// span in the source, `expr` is the text after `=`, trimmed. Returns
+    /// An inline value, code whose text is `=`, a space and an expression
+    /// (`` `= J'(3)` ``): `span` covers the whole code span in the source,
+    /// `expr` is the text after `= `, trimmed. Returns
     /// the HTML to put in its place.
     fn inline_value(&mut self, span: Range<usize>, expr: &str) -> String;
 }
