@@ -103,9 +103,12 @@ fn references_and_footnotes_are_document_wide() {
 
     let page = &pages["footnotes-across-components"];
     assert_eq!(page.text(".footnote-reference"), ["1", "2"]);
-    assert_eq!(page.attr(".footnote-reference a", "href"), ["#a", "#b"]);
+    assert_eq!(
+        page.attr(".footnote-reference a", "href"),
+        ["#fn-a", "#fn-b"]
+    );
     assert_eq!(page.text(".gb-note .footnote-reference"), ["2"]);
-    assert_eq!(page.attr(".footnote-definition", "id"), ["a", "b"]);
+    assert_eq!(page.attr(".footnote-definition", "id"), ["fn-a", "fn-b"]);
     assert_eq!(page.text(".footnote-definition"), ["1 First.", "2 Second."]);
 }
 
@@ -295,4 +298,19 @@ fn only_equals_and_a_space_make_an_inline_value() {
     let page = &pages["codes"];
     assert_eq!(page.text(".prose code"), ["==", "=>", "=SUM(A1:A3)", "=x"]);
     assert_eq!(page.text(".prose .calc-inline"), ["3"]);
+}
+
+#[test]
+fn footnote_ids_never_meet_heading_ids() {
+    let pages = build(&[
+        ("notes", "## Notes\n\nText[^notes].\n\n[^notes]: A note.\n"),
+        ("fn-first", "Text[^x].\n\n## Fn x\n\n[^x]: A note.\n"),
+    ]);
+    let page = &pages["notes"];
+    assert_eq!(page.attr(".prose h2", "id"), ["notes"]);
+    assert_eq!(page.attr(".footnote-definition", "id"), ["fn-notes"]);
+    assert_eq!(page.attr(".footnote-reference a", "href"), ["#fn-notes"]);
+    let page = &pages["fn-first"];
+    assert_eq!(page.attr(".footnote-definition", "id"), ["fn-x"]);
+    assert_eq!(page.attr(".prose h2", "id"), ["fn-x-1"]);
 }

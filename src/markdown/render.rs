@@ -275,15 +275,19 @@ impl<'e> PageRenderer<'_, 'e, '_> {
     }
 
     /// The number and id of the footnote `label`, given on first sight
-    /// (reference or definition). The id is the label itself.
+    /// (reference or definition) and unique among the page's ids.
     fn footnote(&mut self, label: &str) -> (usize, String) {
         if let Some(known) = self.footnotes.get(label) {
             return known.clone();
         }
-        if !self.out.ids.contains(label) {
-            self.out.ids.unique(label);
-        }
-        let entry = (self.footnotes.len() + 1, crate::html::escape(label));
+        let slug = slugify(label);
+        let wanted = if slug.is_empty() {
+            "fn".to_string()
+        } else {
+            format!("fn-{slug}")
+        };
+        let id = crate::html::escape(&self.out.ids.unique(&wanted));
+        let entry = (self.footnotes.len() + 1, id);
         self.footnotes.insert(label.to_string(), entry.clone());
         entry
     }
