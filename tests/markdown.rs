@@ -314,3 +314,21 @@ fn footnote_ids_never_meet_heading_ids() {
     assert_eq!(page.attr(".footnote-definition", "id"), ["fn-x"]);
     assert_eq!(page.attr(".prose h2", "id"), ["fn-x-1"]);
 }
+
+#[test]
+fn code_blocks_keep_their_whole_info_string() {
+    let pages = build(&[(
+        "info",
+        "```python,ignore\nx = 1\n```\n\n```rust {.numbered}\nlet x = 1;\n```\n\n```python\ny = 2\n```\n",
+    )]);
+    let page = &pages["info"];
+    assert_eq!(
+        page.attr(".prose pre code", "class"),
+        ["language-python", "language-rust", "language-python"]
+    );
+    assert_eq!(
+        page.attr(".prose pre code", "data-info"),
+        ["python,ignore", "rust {.numbered}"]
+    );
+    assert!(page.has("pre.hl-code code.language-python span.hl-source"));
+}

@@ -328,11 +328,7 @@ impl<'e> PageRenderer<'_, 'e, '_> {
             });
             return self.hooks.calc_block(content);
         }
-        let lang = info
-            .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
-            .next()
-            .unwrap_or("");
-        highlight::code_block(&open.text, lang)
+        highlight::code_block(&open.text, info)
     }
 
     /// Converts a formula; on error reports it and shows the source.
