@@ -332,3 +332,17 @@ fn code_blocks_keep_their_whole_info_string() {
     );
     assert!(page.has("pre.hl-code code.language-python span.hl-source"));
 }
+
+#[test]
+fn smart_quotes_face_the_right_way() {
+    let pages = build(&[(
+        "quotes",
+        "A 12\" ruler, the `grad`'s output, $x$'s value, \"quoted\", 'single', it's -- and --- and... \\\"straight\\\" `\"code\"`\n",
+    )]);
+    assert_eq!(
+        pages["quotes"].text(".prose p"),
+        [
+            "A 12” ruler, the grad’s output, x’s value, “quoted”, ‘single’, it’s – and — and… \"straight\" \"code\""
+        ]
+    );
+}

@@ -1,5 +1,5 @@
 //! The rules gradbook adds to inline text: which `$` is math, which code
-//! span is an inline value.
+//! span is an inline value, which way a smart quote faces.
 //!
 //! pulldown-cmark finds `$…$` formulas itself (that keeps `*`, `_` and `\`
 //! inside them away from emphasis and escapes); these rules then hold its
@@ -31,6 +31,32 @@ pub(super) fn is_formula(source: &str, span: &Range<usize>) -> bool {
         .as_bytes()
         .get(span.end)
         .is_some_and(u8::is_ascii_digit)
+}
+
+/// The smart quote a left quote at `span` should have been: a quote right
+/// after a word, a digit, a closing bracket or the end of code, math or a
+/// tag closes (`12" ruler`, `` `x`"s ``, `<b>x</b>" y`). `None` when the
+/// parser's choice stands.
+pub(super) fn closing_quote(
+    source: &str,
+    span: &Range<usize>,
+    quote: &str,
+) -> Option<&'static str> {
+    let closing = match quote {
+        "“" => "”",
+        "‘" => "’",
+        _ => return None,
+    };
+    if span.len() != 1 || !matches!(source.as_bytes().get(span.start), Some(b'"' | b'\'')) {
+        return None;
+    }
+    let before = source[..span.start].chars().next_back()?;
+    let closes = before.is_alphanumeric()
+        || matches!(
+            before,
+            ')' | ']' | '}' | '>' | '`' | '$' | '%' | '.' | '!' | '?'
+        );
+    closes.then_some(closing)
 }
 
 /// The literal (unescaped) dollar signs of one run of inline text, to find
@@ -148,6 +174,16 @@ mod tests {
         assert!(is_formula(text, &(11..14)));
         assert!(!is_formula(text, &(19..22)));
         assert!(is_formula("$x$", &(0..3)));
+    }
+
+    #[test]
+    fn quotes_after_words_close() {
+        let text = "a 12\" ruler, `x`'s, (\"open\")";
+        assert_eq!(closing_quote(text, &(4..5), "“"), Some("”"));
+        assert_eq!(closing_quote(text, &(16..17), "‘"), Some("’"));
+        assert_eq!(closing_quote(text, &(21..22), "“"), None);
+        assert_eq!(closing_quote(text, &(4..5), "”"), None);
+        assert_eq!(closing_quote("\"", &(0..1), "“"), None);
     }
 
     fn unbalanced(text: &str) -> Vec<Unbalanced> {

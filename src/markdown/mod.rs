@@ -10,7 +10,7 @@
 //! `:::` fence lines and parses it into one list of events with file
 //! offsets; `components::find` pairs the fences found in that parse into
 //! components; `render` walks the events once, rendering each component in
-//! its place. The rules for inline text (`$`, inline values) are in
+//! its place. The rules for inline text (`$`, inline values, quotes) are in
 //! `inline`, headings' ids and contents entries in `heading`.
 
 use std::ops::Range;

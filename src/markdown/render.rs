@@ -139,13 +139,18 @@ impl<'e> PageRenderer<'_, 'e, '_> {
     }
 
     /// Holds the parser's inline findings to gradbook's rules: a "formula"
-    /// whose closing `$` is followed by a digit is text.
+    /// whose closing `$` is followed by a digit is text, and a left quote
+    /// right after a word closes.
     fn normalise(&self, event: Event<'e>, span: &Range<usize>) -> Event<'e> {
         let source = self.ctx.source.text.as_str();
         match event {
             Event::InlineMath(tex) if !inline::is_formula(source, span) => {
                 Event::Text(format!("${tex}$").into())
             }
+            Event::Text(t) => match inline::closing_quote(source, span, &t) {
+                Some(quote) => Event::Text(quote.into()),
+                None => Event::Text(t),
+            },
             other => other,
         }
     }
