@@ -628,6 +628,77 @@ mod tests {
     }
 
     #[test]
+    fn fences_inside_code_and_html_are_explained() {
+        check(
+            "::: note\n<!--\n:::\n-->\n",
+            r####"
+        note
+          md "<!-- ::: -->"
+        error 1:1: unclosed `note` component | help: add a line `:::` where the component ends | note: the `:::` on line 3 is inside the HTML comment that starts on line 2, so it is not a fence"####,
+        );
+        check(
+            "::: tip\n```\n:::\n```\n",
+            r####"
+        tip
+          md "``` ::: ```"
+        error 1:1: unclosed `tip` component | help: add a line `:::` where the component ends | note: the `:::` on line 3 is inside the code block that starts on line 2, so it is code, not a fence"####,
+        );
+        check(
+            "::: tip\n<div>\n:::\n</div>\n",
+            r####"
+        tip
+          md "<div> ::: </div>"
+        error 1:1: unclosed `tip` component | help: add a line `:::` where the component ends | note: the `:::` on line 3 is inside the raw HTML that starts on line 2, so it is not a fence"####,
+        );
+    }
+
+    #[test]
+    fn fences_pair_within_their_container() {
+        let errors = |text: &str| -> Vec<String> {
+            let dump = dump(text);
+            dump.lines()
+                .filter(|l| l.starts_with("error"))
+                .map(str::to_string)
+                .collect()
+        };
+        assert_eq!(
+            errors("- ::: tip\n  In the item.\n\n:::\n"),
+            [
+                "error 1:3: unclosed `tip` component | help: add a line `:::` where the component ends | note: it is inside a list item that ends on line 3; a component is closed inside the list item it was opened in",
+                "error 4:1: closing fence `:::` with no component open | help: remove this line, or open a component before it with a line like `::: note` | note: the `tip` component opened on line 1 ended with the list item it was in (line 3), so it cannot be closed here",
+            ]
+        );
+        assert_eq!(
+            errors("::: checklist\n- [ ] a\n  :::\n- [ ] b\n:::\n"),
+            [
+                "error 3:3: closing fence `:::` with no component open | help: to close it, indent this line like its opening fence | note: the `checklist` component opened on line 1 is outside this list item, so this line cannot close it",
+                "error 3:3: each item of a `checklist` is a single paragraph of text | help: shorten the item to one line, or move the details out of the component",
+            ]
+        );
+        assert_eq!(
+            errors("> ::: tip\n> Quoted.\n\n:::\n"),
+            [
+                "error 1:3: unclosed `tip` component | help: add a line `:::` where the component ends | note: it is inside a block quote that ends on line 2; a component is closed inside the block quote it was opened in",
+                "error 4:1: closing fence `:::` with no component open | help: remove this line, or open a component before it with a line like `::: note` | note: the `tip` component opened on line 1 ended with the block quote it was in (line 2), so it cannot be closed here",
+            ]
+        );
+        let doc = doc("> ::: note\n> In the quote.\n> :::\n\nAfter.\n");
+        assert!(
+            doc.found.diagnostics.is_empty(),
+            "{:?}",
+            doc.found.diagnostics
+        );
+        let [note] = doc.found.components.as_slice() else {
+            panic!("{:?}", doc.found)
+        };
+        let Body::Callout(body) = &note.body else {
+            panic!("a note holds Markdown")
+        };
+        assert_eq!(doc.markdown(body.clone()), ["In the quote."]);
+        assert_eq!(note.span, 0..33, "whole lines, quote markers included");
+    }
+
+    #[test]
     fn flashcard_shape_errors() {
         check(
             "::: flashcards\nIntro text.\n### Front\nBack\n### Empty\n:::\n",

@@ -320,7 +320,7 @@ mod tests {
         /// diagnostic points inside the file.
         #[test]
         fn any_text_renders_without_panicking(
-            text in "(\\PC|[\\n#`$\\[\\]()*_~|:>=-]){0,200}"
+            text in "(\\PC|[\\n#`$\\[\\]()*_~|:>=-]|[{}\\\\\"'<!^ ]|::: note|:::|\\$\\$|= ){0,200}"
         ) {
             let r = render(&text);
             let lines = text.lines().count().max(1);
