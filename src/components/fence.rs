@@ -125,14 +125,24 @@ pub fn unmask<'a>(
     lines: &[FenceLine],
 ) -> Event<'a> {
     let first = lines.partition_point(|l| l.end <= span.start);
-    let touches = lines.get(first).is_some_and(|l| l.colons.start < span.end);
-    if !touches {
+    let Some(line) = lines.get(first).filter(|l| l.colons.start < span.end) else {
         return event;
-    }
+    };
     let original = |text: &CowStr<'a>| -> Option<CowStr<'a>> {
         let parsed = masked.get(span.start - base..span.end - base)?;
-        let original = source.get(span.clone())?;
-        (parsed == text.as_ref()).then_some(CowStr::Borrowed(original))
+        if parsed != text.as_ref() {
+            return None;
+        }
+        // A paragraph line ends before the blanks that masking left at its
+        // end, where the original had a closing quote or colons.
+        let mut end = span.end;
+        let blank_rest = masked
+            .get(span.end.saturating_sub(base)..line.end.saturating_sub(base))
+            .is_some_and(|rest| rest.bytes().all(|b| b == b' '));
+        if span.end > line.colons.start && span.end < line.end && blank_rest {
+            end = line.end;
+        }
+        Some(CowStr::Borrowed(source.get(span.start..end)?))
     };
     match event {
         Event::Text(t) => Event::Text(original(&t).unwrap_or(t)),
@@ -325,5 +335,15 @@ mod tests {
         assert_eq!(untouched, Event::Text("```".into()));
         let synthetic = unmask(Event::Text("  ".into()), &(4..4), text, &masked, 0, &lines);
         assert_eq!(synthetic, Event::Text("  ".into()));
+        // A line read as paragraph text (indented four spaces after a
+        // paragraph) gets its closing quote back.
+        let text = "para\n    ::: note \"Title\" :::\n";
+        let lines = scan(text, 0..text.len());
+        let masked = mask(text, 0..text.len(), &lines);
+        let span = 9..24;
+        assert_eq!(&masked[span.clone()], "#         Title");
+        let event = Event::Text(CowStr::Borrowed(&masked[span.clone()]));
+        let restored = unmask(event, &span, text, &masked, 0, &lines);
+        assert_eq!(restored, Event::Text("::: note \"Title\" :::".into()));
     }
 }
