@@ -149,7 +149,10 @@ impl Walk<'_, '_> {
             Event::Start(Tag::FootnoteDefinition(_)) => {
                 self.frames.push(Frame::new(Container::Footnote))
             }
-            Event::End(TagEnd::BlockQuote(_) | TagEnd::Item | TagEnd::FootnoteDefinition) => {
+            // The document's own frame ends with the events, never before.
+            Event::End(TagEnd::BlockQuote(_) | TagEnd::Item | TagEnd::FootnoteDefinition)
+                if self.frames.len() > 1 =>
+            {
                 self.end_container(i, span.end);
             }
             Event::Start(Tag::Heading { .. }) => {
