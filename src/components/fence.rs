@@ -133,13 +133,15 @@ pub fn unmask<'a>(
         if parsed != text.as_ref() {
             return None;
         }
-        // A paragraph line ends before the blanks that masking left at its
-        // end, where the original had a closing quote or colons.
+        // Text that starts at the masked `#` is a fence line read as
+        // paragraph text (a fence heading's text starts after it); such a
+        // line ends before the blanks that masking left at its end, where
+        // the original had a closing quote or colons.
         let mut end = span.end;
         let blank_rest = masked
             .get(span.end.saturating_sub(base)..line.end.saturating_sub(base))
             .is_some_and(|rest| rest.bytes().all(|b| b == b' '));
-        if span.end > line.colons.start && span.end < line.end && blank_rest {
+        if span.start <= line.colons.start && span.end < line.end && blank_rest {
             end = line.end;
         }
         Some(CowStr::Borrowed(source.get(span.start..end)?))
@@ -345,5 +347,10 @@ mod tests {
         let event = Event::Text(CowStr::Borrowed(&masked[span.clone()]));
         let restored = unmask(event, &span, text, &masked, 0, &lines);
         assert_eq!(restored, Event::Text("::: note \"Title\" :::".into()));
+        // The same title in a fence heading stays the title.
+        let span = 19..24;
+        let event = Event::Text(CowStr::Borrowed(&masked[span.clone()]));
+        let title = unmask(event, &span, text, &masked, 0, &lines);
+        assert_eq!(title, Event::Text("Title".into()));
     }
 }
