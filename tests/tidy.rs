@@ -22,9 +22,7 @@ const MAX_FUNCTION_LINES: usize = 100;
 /// until its line is removed.
 const KNOWN_LONG: &[&str] = &[
     "src/calc/svg.rs: fn plot",
-    "src/components/fence.rs: fn parse",
     "src/content/mod.rs: fn load",
-    "src/markdown/mod.rs: fn render_range",
 ];
 
 #[test]

@@ -1,354 +1,217 @@
-//! Finding `:::` fences, line by line, before any Markdown parser runs.
+//! `:::` fence lines: finding them, and masking them so that the one
+//! Markdown parse of a lesson sees each as a block of its own.
 //!
-//! A line of three or more colons (indented at most three spaces) followed
-//! by a word opens a component; a line of colons alone closes the innermost
-//! open component with the same number of colons. Lines inside fenced code
-//! blocks (``` or ~~~, any length, any indentation) are code, wherever they
-//! are. The scan keeps a stack of open components, so a problem with one
-//! fence (an unknown kind, a closing fence that matches nothing, a
-//! component left open) is reported and the scan goes on.
+//! A *fence line* is a line that starts with three or more colons, once
+//! any indentation, block-quote markers (`>`) and list markers (`-`, `1.`)
+//! in front of it are skipped. Colons alone close a component; colons and
+//! a word open one, and the rest of the line is its title.
 //!
-//! Components nest at most [`MAX_DEPTH`] deep: rendering recurses once per
-//! level, so a deeper fence is reported and its content kept as Markdown of
-//! the component around it.
+//! CommonMark has no `:::` blocks: to the parser such a line is paragraph
+//! text, which a preceding paragraph or list item would swallow (lazy
+//! continuation). So before the lesson is parsed, every fence line is
+//! *masked*: its colons, its kind and anything around the title become
+//! `#` and spaces, while the title stays at its own bytes. `::: note Title`
+//! reads as the ATX heading `#        Title`, which is exactly the block a
+//! fence should be: it ends a paragraph, ends a list item or block quote
+//! that the line is not indented into, may sit inside one that it is, and
+//! stays plain text inside code blocks, HTML blocks and comments. The
+//! masked text has the same length and line structure as the source, so
+//! every offset the parser reports is an offset into the file.
+//!
+//! The headings that start at a masked line are the fences (`tree` pairs
+//! them); any other text the parser took from a masked line (a `:::` line
+//! in a code block or a comment) gets its original bytes back through
+//! [`unmask`].
 
+use std::borrow::Cow;
 use std::ops::Range;
 
-use super::{Block, Kind, shape};
-use crate::diagnostics::{Diagnostic, SourceText, did_you_mean};
+use pulldown_cmark::{CowStr, Event};
 
-/// How deep components may nest; a fence opened deeper is an error.
-pub(super) const MAX_DEPTH: usize = 16;
-
-/// A component whose closing fence has not been seen yet.
-struct Open {
-    /// Number of colons in the opening fence.
-    colons: usize,
-    /// The colon run of the opening fence.
-    fence: Range<usize>,
-    /// From the first colon to the end of the kind's name.
-    head: Range<usize>,
-    /// Start of the opening line.
-    start: usize,
-    /// `None` for an unknown kind: its content is kept as plain Markdown.
-    kind: Option<Kind>,
-    title: Option<Range<usize>>,
-    /// Start of the first line after the opening fence.
-    inner_start: usize,
-    blocks: Vec<Block>,
-    /// Where the Markdown not yet pushed to `blocks` starts.
-    markdown_start: usize,
+/// One fence line of the source. All ranges are byte ranges of the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FenceLine {
+    /// The whole line, its line ending included.
+    pub line: Range<usize>,
+    /// The run of colons.
+    pub colons: Range<usize>,
+    /// The kind after the colons; `None` on a closing fence.
+    pub word: Option<Range<usize>>,
+    /// The title after the kind, without surrounding quotes or trailing
+    /// colons; `None` when there is none.
+    pub title: Option<Range<usize>>,
+    /// The end of the line's content (before its line ending). The masked
+    /// part of the line runs from the first colon to here.
+    pub end: usize,
 }
 
-/// A fenced code block being skipped.
-struct Code {
-    marker: u8,
-    len: usize,
-    line: usize,
+impl FenceLine {
+    /// From the first colon to the end of the kind (just the colons on a
+    /// closing fence): what diagnostics about the fence underline.
+    pub fn head(&self) -> Range<usize> {
+        let end = self.word.as_ref().map_or(self.colons.end, |w| w.end);
+        self.colons.start..end
+    }
+
+    /// Whether the line opens a component.
+    pub fn is_opening(&self) -> bool {
+        self.word.is_some()
+    }
 }
 
-/// What a `:::` line says.
-enum Fence {
-    /// Colons and a word.
-    Open {
-        colons: Range<usize>,
-        word: Range<usize>,
-        title: Option<Range<usize>>,
-    },
-    /// Colons alone.
-    Close { colons: Range<usize> },
-}
-
-pub(super) fn parse(source: &SourceText, range: Range<usize>) -> (Vec<Block>, Vec<Diagnostic>) {
-    let text = source.text.as_str();
+/// Every fence line of `range` of `text`, in order.
+pub fn scan(text: &str, range: Range<usize>) -> Vec<FenceLine> {
     let range = clamp(text, range);
-    let mut diagnostics = Vec::new();
-    // The top level's blocks and where its pending Markdown starts.
-    let mut root: (Vec<Block>, usize) = (Vec::new(), range.start);
-    let mut stack: Vec<Open> = Vec::new();
-    let mut code: Option<Code> = None;
-
-    let mut line_start = range.start;
-    while line_start < range.end {
-        let line_end = text[line_start..range.end]
+    let mut lines = Vec::new();
+    let mut start = range.start;
+    while start < range.end {
+        let next = text[start..range.end]
             .find('\n')
-            .map_or(range.end, |i| line_start + i + 1);
-        let line = text[line_start..line_end].trim_end_matches(['\n', '\r']);
-        let next = line_end;
-
-        if let Some(open) = &code {
-            if closes_code(line, open) {
-                code = None;
-            }
-            line_start = next;
-            continue;
-        }
-        if let Some((marker, len)) = opens_code(line) {
-            code = Some(Code {
-                marker,
-                len,
-                line: source.locate(line_start).0,
+            .map_or(range.end, |i| start + i + 1);
+        let content = text[start..next].trim_end_matches(['\n', '\r']);
+        let lead = container_prefix(content);
+        if content[lead..].starts_with(":::")
+            && let Some(fence) = read_fence(&content[lead..], start + lead)
+        {
+            lines.push(FenceLine {
+                line: start..next,
+                end: start + content.len(),
+                ..fence
             });
-            line_start = next;
-            continue;
         }
-        let Some(fence) = read_fence(line, line_start) else {
-            line_start = next;
-            continue;
-        };
+        start = next;
+    }
+    lines
+}
 
-        // Everything since the last fence is Markdown of the innermost
-        // open component (or of the top level).
-        let (blocks, markdown_start) = match stack.last_mut() {
-            Some(open) => (&mut open.blocks, &mut open.markdown_start),
-            None => (&mut root.0, &mut root.1),
+/// `range` of `text` with every line of `lines` masked (see the module
+/// documentation). Borrowed when there is nothing to mask.
+pub fn mask<'t>(text: &'t str, range: Range<usize>, lines: &[FenceLine]) -> Cow<'t, str> {
+    let range = clamp(text, range);
+    if lines.is_empty() {
+        return Cow::Borrowed(&text[range]);
+    }
+    let mut out = String::with_capacity(range.len());
+    let mut copied = range.start;
+    for line in lines {
+        out.push_str(&text[copied..line.colons.start]);
+        let title = line.title.clone().unwrap_or(line.end..line.end);
+        // Every masked character becomes one or more ASCII bytes, one per
+        // byte it had, so offsets stay where they were.
+        let blank = |out: &mut String, from: usize, to: usize| {
+            out.extend(std::iter::repeat_n(' ', to - from));
         };
-        push_markdown(text, blocks, *markdown_start..line_start);
-        *markdown_start = next;
+        out.push('#');
+        blank(&mut out, line.colons.start + 1, title.start);
+        out.push_str(&text[title.clone()]);
+        blank(&mut out, title.end, line.end);
+        copied = line.end;
+    }
+    out.push_str(&text[copied..range.end]);
+    Cow::Owned(out)
+}
 
-        match fence {
-            Fence::Open {
-                colons,
-                word,
-                title,
-            } => {
-                let name = &text[word.clone()];
-                let mut kind = Kind::from_name(name);
-                if kind.is_none() {
-                    diagnostics.push(unknown_kind(source, word.clone(), name));
-                } else if stack.len() >= MAX_DEPTH {
-                    // Kept open without a kind, so its closing fence still
-                    // pairs with it; only the first fence past the limit is
-                    // reported.
-                    kind = None;
-                    if stack.len() == MAX_DEPTH {
-                        diagnostics.push(too_deep(source, colons.start..word.end));
-                    }
-                }
-                stack.push(Open {
-                    colons: colons.len(),
-                    head: colons.start..word.end,
-                    fence: colons,
-                    start: line_start,
-                    kind,
-                    title,
-                    inner_start: next,
-                    blocks: Vec::new(),
-                    markdown_start: next,
-                });
-            }
-            Fence::Close { colons } => {
-                let n = colons.len();
-                match stack.iter().rposition(|open| open.colons == n) {
-                    Some(depth) => {
-                        // Components opened inside the one this fence
-                        // closes were never closed themselves.
-                        while stack.len() > depth + 1 {
-                            let inner = stack.pop().expect("stack is deeper than depth");
-                            let outer = &stack[stack.len() - 1];
-                            diagnostics.push(
-                                unclosed(source, &inner).with_note(format!(
-                                    "the `{}` on line {} closes the {} opened on line {} around it",
-                                    &text[colons.clone()],
-                                    source.locate(line_start).0,
-                                    describe(text, outer),
-                                    source.locate(outer.start).0,
-                                )),
-                            );
-                            close(source, inner, line_start, line_start, &mut stack, &mut root, &mut diagnostics);
-                        }
-                        let open = stack.pop().expect("depth is in the stack");
-                        close(source, open, line_start, next, &mut stack, &mut root, &mut diagnostics);
-                    }
-                    None => match stack.pop() {
-                        Some(open) => {
-                            let expected = ":".repeat(open.colons);
-                            diagnostics.push(
-                                Diagnostic::at(
-                                    source,
-                                    colons.clone(),
-                                    format!(
-                                        "closing fence `{}` does not match the `{expected}` that opened the {} on line {}",
-                                        &text[colons.clone()],
-                                        describe(text, &open),
-                                        source.locate(open.start).0,
-                                    ),
-                                )
-                                .with_label(format!("expected `{expected}`"))
-                                .with_help(format!(
-                                    "close it with a line of {} colons, the same number as its opening fence",
-                                    open.colons
-                                )),
-                            );
-                            close(source, open, line_start, next, &mut stack, &mut root, &mut diagnostics);
-                        }
-                        None => diagnostics.push(
-                            Diagnostic::at(
-                                source,
-                                colons.clone(),
-                                format!("closing fence `{}` with no component open", &text[colons]),
-                            )
-                            .with_label("nothing to close")
-                            .with_help("remove this line, or open a component before it with a line like `::: note`"),
-                        ),
-                    },
+/// Gives an event that the parser read from masked bytes its original
+/// text. `masked` is the text that was parsed, which starts at byte
+/// `base` of `source`; `span` is the event's range in the file. Events
+/// whose text is not a plain slice of the input (none that a masked line
+/// produces outside a fence) are kept as they are.
+pub fn unmask<'a>(
+    event: Event<'a>,
+    span: &Range<usize>,
+    source: &'a str,
+    masked: &str,
+    base: usize,
+    lines: &[FenceLine],
+) -> Event<'a> {
+    let first = lines.partition_point(|l| l.end <= span.start);
+    let Some(line) = lines.get(first).filter(|l| l.colons.start < span.end) else {
+        return event;
+    };
+    let original = |text: &CowStr<'a>| -> Option<CowStr<'a>> {
+        let parsed = masked.get(span.start - base..span.end - base)?;
+        if parsed != text.as_ref() {
+            return None;
+        }
+        // Text that starts at the masked `#` is a fence line read as
+        // paragraph text (a fence heading's text starts after it); such a
+        // line ends before the blanks that masking left at its end, where
+        // the original had a closing quote or colons.
+        let mut end = span.end;
+        let blank_rest = masked
+            .get(span.end.saturating_sub(base)..line.end.saturating_sub(base))
+            .is_some_and(|rest| rest.bytes().all(|b| b == b' '));
+        if span.start <= line.colons.start && span.end < line.end && blank_rest {
+            end = line.end;
+        }
+        Some(CowStr::Borrowed(source.get(span.start..end)?))
+    };
+    match event {
+        Event::Text(t) => Event::Text(original(&t).unwrap_or(t)),
+        Event::Html(t) => Event::Html(original(&t).unwrap_or(t)),
+        Event::InlineHtml(t) => Event::InlineHtml(original(&t).unwrap_or(t)),
+        other => other,
+    }
+}
+
+/// How many bytes of `line` are indentation, block-quote markers and list
+/// markers, the things that may come before a fence's colons.
+fn container_prefix(line: &str) -> usize {
+    let b = line.as_bytes();
+    let spaced = |i: usize| matches!(b.get(i), Some(b' ' | b'\t'));
+    let mut i = 0;
+    loop {
+        while spaced(i) {
+            i += 1;
+        }
+        match b.get(i) {
+            Some(b'>') => i += 1,
+            Some(b'-' | b'+' | b'*') if spaced(i + 1) => i += 2,
+            Some(b'0'..=b'9') => {
+                let digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+                if digits <= 9
+                    && matches!(b.get(i + digits), Some(b'.' | b')'))
+                    && spaced(i + digits + 1)
+                {
+                    i += digits + 2;
+                } else {
+                    return i;
                 }
             }
+            _ => return i,
         }
-        line_start = next;
-    }
-
-    // Whatever is still open runs to the end of the range. An open code
-    // block explains why: its `:::` lines were code.
-    let mut open_code = code.take();
-    while let Some(open) = stack.pop() {
-        let mut diagnostic = unclosed(source, &open);
-        if let Some(code) = open_code.take() {
-            diagnostic = diagnostic.with_note(format!(
-                "a code block opened on line {} is never closed, so every `:::` line after it is code",
-                code.line
-            ));
-        }
-        diagnostics.push(diagnostic);
-        close(
-            source,
-            open,
-            range.end,
-            range.end,
-            &mut stack,
-            &mut root,
-            &mut diagnostics,
-        );
-    }
-    push_markdown(text, &mut root.0, root.1..range.end);
-    diagnostics.sort_by_key(|d| (d.line, d.column));
-    (root.0, diagnostics)
-}
-
-/// Finishes `open`, whose content ends at `inner_end` and whose closing
-/// fence (if any) ends at `end`, and adds it to its parent.
-fn close(
-    source: &SourceText,
-    mut open: Open,
-    inner_end: usize,
-    end: usize,
-    stack: &mut [Open],
-    root: &mut (Vec<Block>, usize),
-    diagnostics: &mut Vec<Diagnostic>,
-) {
-    let text = source.text.as_str();
-    push_markdown(text, &mut open.blocks, open.markdown_start..inner_end);
-    let (parent, parent_markdown_start) = match stack.last_mut() {
-        Some(parent) => (&mut parent.blocks, &mut parent.markdown_start),
-        None => (&mut root.0, &mut root.1),
-    };
-    // The parent's Markdown resumes after this component.
-    *parent_markdown_start = end;
-    match open.kind {
-        Some(kind) => {
-            let component = shape::build(
-                source,
-                shape::Fenced {
-                    kind,
-                    head: open.head,
-                    title: open.title,
-                    span: open.start..end,
-                    inner: open.inner_start..inner_end.max(open.inner_start),
-                },
-                open.blocks,
-                diagnostics,
-            );
-            parent.push(Block::Component(component));
-        }
-        // An unknown kind has been reported; its content still shows.
-        None => parent.extend(open.blocks),
     }
 }
 
-pub(super) fn push_markdown(text: &str, blocks: &mut Vec<Block>, range: Range<usize>) {
-    if range.start < range.end && !text[range.clone()].trim().is_empty() {
-        blocks.push(Block::Markdown(range));
-    }
-}
-
-/// "`flashcards` component" or "`:::` block" for an unknown kind.
-fn describe(text: &str, open: &Open) -> String {
-    match open.kind {
-        Some(kind) => format!("`{}` component", kind.name()),
-        None => format!("`{}` block", &text[open.fence.clone()]),
-    }
-}
-
-fn unclosed(source: &SourceText, open: &Open) -> Diagnostic {
-    let text = source.text.as_str();
-    let what = match open.kind {
-        Some(kind) => format!("`{}` component", kind.name()),
-        None => "component".to_string(),
-    };
-    let colons = &text[open.fence.clone()];
-    Diagnostic::at(source, open.head.clone(), format!("unclosed {what}"))
-        .with_label("opened here")
-        .with_help(format!("add a line `{colons}` where the component ends"))
-}
-
-fn too_deep(source: &SourceText, head: Range<usize>) -> Diagnostic {
-    Diagnostic::at(
-        source,
-        head,
-        format!("components nested too deeply (more than {MAX_DEPTH} levels)"),
-    )
-    .with_label("opened inside too many components")
-    .with_help(
-        "close some of the components around it first; its content is shown as plain Markdown",
-    )
-}
-
-fn unknown_kind(source: &SourceText, word: Range<usize>, name: &str) -> Diagnostic {
-    let names = Kind::ALL.map(Kind::name);
-    let lower = name.to_lowercase();
-    let suggestion = Kind::from_name(&lower)
-        .map(Kind::name)
-        .or_else(|| did_you_mean(&lower, names));
-    let diagnostic = Diagnostic::at(source, word, format!("unknown component kind `{name}`"))
-        .with_label("not a component kind")
-        .with_note(format!("known kinds: {}", names.join(", ")));
-    match suggestion {
-        Some(s) => diagnostic.with_help(format!("did you mean `{s}`?")),
-        None => diagnostic.with_help("use one of the known kinds after the colons"),
-    }
-}
-
-/// Reads a `:::` line; `offset` is where `line` starts in the source.
-fn read_fence(line: &str, offset: usize) -> Option<Fence> {
-    let indent = line.len() - line.trim_start_matches(' ').len();
-    if indent > 3 {
-        return None;
-    }
-    let rest = &line[indent..];
+/// Reads a fence from `rest`, which starts with its colons at byte
+/// `offset` of the file. `line` and `end` are left for the caller.
+fn read_fence(rest: &str, offset: usize) -> Option<FenceLine> {
     let colon_count = rest.len() - rest.trim_start_matches(':').len();
     if colon_count < 3 {
         return None;
     }
-    let colons = offset + indent..offset + indent + colon_count;
+    let colons = offset..offset + colon_count;
     let after = &rest[colon_count..];
+    let mut fence = FenceLine {
+        line: 0..0,
+        colons: colons.clone(),
+        word: None,
+        title: None,
+        end: 0,
+    };
     if after.trim().is_empty() {
-        return Some(Fence::Close { colons });
+        return Some(fence);
     }
     let word_start = after.len() - after.trim_start().len();
     let word_len = after[word_start..]
         .find(char::is_whitespace)
         .unwrap_or(after.len() - word_start);
     let base = colons.end;
-    let word = base + word_start..base + word_start + word_len;
-    let title = title_range(&after[word_start + word_len..]).map(|r| {
-        let shift = base + word_start + word_len;
-        r.start + shift..r.end + shift
-    });
-    Some(Fence::Open {
-        colons,
-        word,
-        title,
-    })
+    fence.word = Some(base + word_start..base + word_start + word_len);
+    let shift = base + word_start + word_len;
+    fence.title =
+        title_range(&after[word_start + word_len..]).map(|r| r.start + shift..r.end + shift);
+    Some(fence)
 }
 
 /// The title in the text after the kind: trimmed, without trailing colons
@@ -381,31 +244,6 @@ fn title_range(text: &str) -> Option<Range<usize>> {
     let lead = t.len() - t.trim_start().len();
     let t = t.trim();
     (!t.is_empty()).then(|| start + lead..start + lead + t.len())
-}
-
-/// The marker byte and length of a code fence opened by `line`.
-fn opens_code(line: &str) -> Option<(u8, usize)> {
-    let rest = line.trim_start_matches([' ', '\t']);
-    let marker = *rest.as_bytes().first()?;
-    if marker != b'`' && marker != b'~' {
-        return None;
-    }
-    let len = rest.bytes().take_while(|&b| b == marker).count();
-    if len < 3 {
-        return None;
-    }
-    // A backtick fence's info string may not contain a backtick (that line
-    // is inline code, not a fence).
-    if marker == b'`' && rest[len..].contains('`') {
-        return None;
-    }
-    Some((marker, len))
-}
-
-fn closes_code(line: &str, code: &Code) -> bool {
-    let rest = line.trim_start_matches([' ', '\t']);
-    let len = rest.bytes().take_while(|&b| b == code.marker).count();
-    len >= code.len && rest[len..].trim().is_empty()
 }
 
 fn clamp(text: &str, range: Range<usize>) -> Range<usize> {
@@ -443,41 +281,76 @@ mod tests {
 
     #[test]
     fn fence_lines() {
-        assert!(matches!(read_fence(":::", 0), Some(Fence::Close { .. })));
-        assert!(
-            matches!(read_fence("   :::::  ", 0), Some(Fence::Close { colons }) if colons == (3..8))
+        let text = ":::\n   :::::  \n:: note\n::: note Hello\n:::tip\n";
+        let lines = scan(text, 0..text.len() + 10);
+        let shown: Vec<(&str, Option<&str>, Option<&str>)> = lines
+            .iter()
+            .map(|l| {
+                (
+                    &text[l.colons.clone()],
+                    l.word.clone().map(|w| &text[w]),
+                    l.title.clone().map(|t| &text[t]),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (":::", None, None),
+                (":::::", None, None),
+                (":::", Some("note"), Some("Hello")),
+                (":::", Some("tip"), None),
+            ]
         );
-        assert!(read_fence("    :::", 0).is_none(), "indented code");
-        assert!(read_fence(":: note", 0).is_none());
-        match read_fence("::: note Hello", 10) {
-            Some(Fence::Open {
-                colons,
-                word,
-                title,
-            }) => {
-                assert_eq!((colons, word, title), (10..13, 14..18, Some(19..24)));
-            }
-            _ => panic!("not an opening fence"),
-        }
-        match read_fence(":::tip", 0) {
-            Some(Fence::Open { word, title, .. }) => assert_eq!((word, title), (3..6, None)),
-            _ => panic!("not an opening fence"),
-        }
+        assert_eq!(lines[1].line, 4..15);
+        assert_eq!(lines[1].end, 14);
     }
 
     #[test]
-    fn code_fences() {
-        assert_eq!(opens_code("```rust"), Some((b'`', 3)));
-        assert_eq!(opens_code("  ~~~~"), Some((b'~', 4)));
-        assert_eq!(opens_code("``` a`b"), None);
-        assert_eq!(opens_code("``"), None);
-        let code = Code {
-            marker: b'`',
-            len: 4,
-            line: 1,
-        };
-        assert!(!closes_code("```", &code));
-        assert!(closes_code("`````", &code));
-        assert!(!closes_code("```` x", &code));
+    fn fences_behind_quote_and_list_markers() {
+        let text = "> ::: note\n- ::: tip\n12. :::\n  > > :::: warning x\n-::: no\n1.::: no\n";
+        let lines = scan(text, 0..text.len());
+        let colons: Vec<&str> = lines.iter().map(|l| &text[l.head()]).collect();
+        assert_eq!(colons, ["::: note", "::: tip", ":::", ":::: warning"]);
+    }
+
+    #[test]
+    fn masking_keeps_offsets_and_titles() {
+        let text = "a\n::: note \"Ti tle\" :::\r\nb\n> :::\n:::é x\n";
+        let lines = scan(text, 0..text.len());
+        let masked = mask(text, 0..text.len(), &lines);
+        assert_eq!(masked.len(), text.len());
+        assert_eq!(masked, "a\n#         Ti tle     \r\nb\n> #  \n#     x\n");
+        assert!(matches!(mask(text, 0..2, &[]), Cow::Borrowed("a\n")));
+    }
+
+    #[test]
+    fn unmasking_restores_plain_slices_only() {
+        let text = "```\n::: note\n```\n";
+        let lines = scan(text, 0..text.len());
+        let masked = mask(text, 0..text.len(), &lines);
+        let span = 4..13;
+        let event = Event::Text(CowStr::Borrowed(&masked[span.clone()]));
+        let restored = unmask(event, &span, text, &masked, 0, &lines);
+        assert_eq!(restored, Event::Text("::: note\n".into()));
+        let untouched = unmask(Event::Text("```".into()), &(0..3), text, &masked, 0, &lines);
+        assert_eq!(untouched, Event::Text("```".into()));
+        let synthetic = unmask(Event::Text("  ".into()), &(4..4), text, &masked, 0, &lines);
+        assert_eq!(synthetic, Event::Text("  ".into()));
+        // A line read as paragraph text (indented four spaces after a
+        // paragraph) gets its closing quote back.
+        let text = "para\n    ::: note \"Title\" :::\n";
+        let lines = scan(text, 0..text.len());
+        let masked = mask(text, 0..text.len(), &lines);
+        let span = 9..24;
+        assert_eq!(&masked[span.clone()], "#         Title");
+        let event = Event::Text(CowStr::Borrowed(&masked[span.clone()]));
+        let restored = unmask(event, &span, text, &masked, 0, &lines);
+        assert_eq!(restored, Event::Text("::: note \"Title\" :::".into()));
+        // The same title in a fence heading stays the title.
+        let span = 19..24;
+        let event = Event::Text(CowStr::Borrowed(&masked[span.clone()]));
+        let title = unmask(event, &span, text, &masked, 0, &lines);
+        assert_eq!(title, Event::Text("Title".into()));
     }
 }

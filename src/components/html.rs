@@ -12,9 +12,9 @@ use std::fmt::Write;
 
 use crate::html::escape;
 
-use super::{
-    Block, Body, Card, Component, Item, Kind, MarkdownSink, Question, Task, shuffled_order,
-};
+use std::ops::Range;
+
+use super::{Body, Card, Component, Item, Kind, MarkdownSink, Question, Task, shuffled_order};
 
 pub(super) fn render(component: &Component, page_key: &str, sink: &mut dyn MarkdownSink) -> String {
     let id = format!("gb-{}", component.span.start);
@@ -25,7 +25,7 @@ pub(super) fn render(component: &Component, page_key: &str, sink: &mut dyn Markd
     let mut out = String::new();
     let kind = component.kind;
     if let Body::Callout(blocks) = &component.body {
-        callout(&mut out, kind, &id, &title, blocks, sink);
+        callout(&mut out, kind, &id, &title, blocks.clone(), sink);
         return out;
     }
     let page = escape(page_key);
@@ -83,7 +83,7 @@ fn flashcards(out: &mut String, id: &str, cards: &[Card], sink: &mut dyn Markdow
     );
     for (i, card) in cards.iter().enumerate() {
         let front = sink.inline(card.front.clone());
-        let back = sink.blocks(&card.back);
+        let back = sink.blocks(card.back.clone());
         let cid = format!("{id}-{}", i + 1);
         let _ = write!(
             out,
@@ -117,14 +117,14 @@ fn interview(out: &mut String, questions: &[Question], sink: &mut dyn MarkdownSi
     );
     for question in questions {
         let text = sink.inline(question.question.clone());
-        let answer = sink.blocks(&question.answer);
+        let answer = sink.blocks(question.answer.clone());
         let _ = write!(
             out,
             "<li class=\"gb-question\">\n<h4 class=\"gb-q\">{text}</h4>\n<div class=\"gb-answer\">\n{answer}</div>\n"
         );
         if let Some(senior) = &question.senior {
             let label = sink.inline(senior.label.clone());
-            let body = sink.blocks(&senior.body);
+            let body = sink.blocks(senior.body.clone());
             let _ = write!(
                 out,
                 "<details class=\"gb-senior\"><summary><span class=\"gb-senior-label\">{label}</span></summary>\n<div class=\"gb-senior-body\">\n{body}</div></details>\n"
@@ -211,7 +211,7 @@ fn callout(
     kind: Kind,
     id: &str,
     title: &str,
-    blocks: &[Block],
+    blocks: Range<usize>,
     sink: &mut dyn MarkdownSink,
 ) {
     let body = sink.blocks(blocks);

@@ -1,24 +1,34 @@
 //! Learning components: `::: kind title` … `:::` fenced divs.
 //!
-//! [`parse`] splits a stretch of Markdown into plain Markdown and
-//! components (line by line, aware of code fences, before pulldown-cmark
-//! sees anything) and checks each component's shape. [`render`] turns one
-//! component into HTML, asking a [`MarkdownSink`] to render the Markdown
-//! inside it, so calc blocks and inline values inside components run in
-//! document order like everything else.
+//! Components are found in the lesson's one Markdown parse, not before
+//! it, so code blocks, HTML, comments, lists and block quotes keep their
+//! CommonMark meaning around them. [`scan`] finds the fence lines and
+//! [`mask`] dresses each as a heading for the parser (see `fence`); after
+//! the parse, [`find`] pairs the fence headings into components,
+//! container by container (`tree`), and reads each component's content
+//! according to its kind (`shape`). [`render`] turns one component into
+//! HTML, asking a [`MarkdownSink`] to render the Markdown inside it, so
+//! calc blocks and inline values inside components run in document order
+//! like everything else.
 //!
-//! The pieces: `fence` finds the `:::` lines and builds the tree of
-//! [`Block`]s, `shape` reads each component's content into its [`Body`]
-//! (cards, questions, list items) and reports content of the wrong shape,
-//! `html` writes the markup that `templates/assets/components.{css,js}`
-//! style and bring to life, and `seed` holds the stable hashes and the
-//! seeded shuffle.
+//! The pieces: `fence` knows the syntax of a fence line and masks it,
+//! `tree` pairs fences and bounds the nesting depth, `shape` reads each
+//! component's content into its [`Body`] (cards, questions, list items)
+//! and reports content of the wrong shape, `html` writes the markup that
+//! `templates/assets/components.{css,js}` style and bring to life, and
+//! `seed` holds the stable hashes and the seeded shuffle.
 //!
-//! Invariants: parsing never panics and always returns what it could read
+//! A component refers to its content by ranges of indices into the
+//! lesson's event list (the parser's events with their byte ranges in the
+//! file), never by copies, so rendering stays one pass over one parse.
+//!
+//! Invariants: finding never panics and always returns what it could read
 //! together with every problem it found; rendering is a pure function of
 //! the component and the page key, so two builds write identical pages.
 
 use std::ops::Range;
+
+use pulldown_cmark::Event;
 
 use crate::diagnostics::{Diagnostic, SourceText};
 
@@ -26,30 +36,68 @@ mod fence;
 mod html;
 mod seed;
 mod shape;
+mod tree;
 
+pub use fence::{FenceLine, mask, scan, unmask};
 pub use seed::{shuffled_order, stable_id};
+pub use tree::MAX_DEPTH;
 
-/// A piece of a lesson body, in document order.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Block {
-    /// Plain Markdown: bytes of the source file.
-    Markdown(Range<usize>),
-    /// A learning component.
-    Component(Component),
+/// A parser event with its byte range in the file.
+pub type Spanned<'a> = (Event<'a>, Range<usize>);
+
+/// Every component of a lesson, and every fence.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Found {
+    /// The components, ordered by where they start.
+    pub components: Vec<Component>,
+    /// The events of every fence heading (opening or closing, whatever
+    /// became of it), in order. None of them is shown as a heading.
+    pub fences: Vec<Range<usize>>,
+    /// Problems found: unknown kinds, unpaired fences, wrong shapes.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Found {
+    /// The component whose events start at `event`, if any.
+    pub fn starting_at(&self, event: usize) -> Option<&Component> {
+        let i = self.components.partition_point(|c| c.events.start < event);
+        self.components.get(i).filter(|c| c.events.start == event)
+    }
+
+    /// The events of the fence heading that starts at `event`, if any.
+    pub fn fence_at(&self, event: usize) -> Option<Range<usize>> {
+        let i = self.fences.partition_point(|f| f.start < event);
+        self.fences.get(i).filter(|f| f.start == event).cloned()
+    }
+
+    /// How many flashcards and checklist items the lesson holds, nested
+    /// components included, so templates can show "0 of 8 cards" for a
+    /// lesson the reader has not opened yet.
+    pub fn trackable(&self) -> Trackable {
+        let mut total = Trackable::default();
+        for component in &self.components {
+            match &component.body {
+                Body::Flashcards(cards) => total.cards += cards.len(),
+                Body::Checklist(tasks) => total.tasks += tasks.len(),
+                _ => {}
+            }
+        }
+        total
+    }
 }
 
 /// One `::: kind title` … `:::` component.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Component {
-    /// The bytes of the whole component, fences included.
+    /// The bytes of the whole component, fence lines included.
     pub span: Range<usize>,
+    /// The events the component takes the place of, fences included.
+    pub events: Range<usize>,
     /// What kind of component this is.
     pub kind: Kind,
-    /// The title after the kind (quotes removed), as a source range to be
-    /// rendered as inline Markdown; `None` when the fence has no title.
+    /// The events of the title after the kind (inline Markdown); `None`
+    /// when the fence has no title.
     pub title: Option<Range<usize>>,
-    /// The bytes between the opening and the closing fence lines.
-    pub inner: Range<usize>,
     /// The content, read according to the kind.
     pub body: Body,
     /// A stable identifier derived from the component's content (not its
@@ -130,7 +178,8 @@ impl Kind {
     }
 }
 
-/// A component's content, read according to its kind.
+/// A component's content, read according to its kind. Every range is a
+/// range of events.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Body {
     /// `flashcards`: the cards in order.
@@ -142,16 +191,16 @@ pub enum Body {
     /// `checklist`: the tasks in order.
     Checklist(Vec<Task>),
     /// `note`, `tip`, `warning`, `example`: any Markdown and components.
-    Callout(Vec<Block>),
+    Callout(Range<usize>),
 }
 
 /// One flashcard.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Card {
-    /// The text of the `###` heading (inline Markdown).
+    /// The content of the `###` heading (inline).
     pub front: Range<usize>,
-    /// Everything up to the next card.
-    pub back: Vec<Block>,
+    /// Everything up to the next card (blocks).
+    pub back: Range<usize>,
     /// Storage id, derived from the front's text (unique in its component).
     pub id: String,
 }
@@ -159,10 +208,11 @@ pub struct Card {
 /// One interview question.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Question {
-    /// The text of the `###` heading (inline Markdown).
+    /// The content of the `###` heading (inline).
     pub question: Range<usize>,
-    /// What follows the question, up to its senior angle or the next question.
-    pub answer: Vec<Block>,
+    /// What follows the question, up to its senior angle or the next
+    /// question (blocks).
+    pub answer: Range<usize>,
     /// The `#### Senior angle` part, hidden until the reader asks for it.
     pub senior: Option<Senior>,
 }
@@ -170,16 +220,16 @@ pub struct Question {
 /// The hidden part of an interview question.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Senior {
-    /// The text of the `####` heading, shown on the disclosure button.
+    /// The content of the `####` heading, shown on the disclosure button.
     pub label: Range<usize>,
-    /// What follows the heading, up to the next question.
-    pub body: Vec<Block>,
+    /// What follows the heading, up to the next question (blocks).
+    pub body: Range<usize>,
 }
 
 /// One item of a `reorder` list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Item {
-    /// The item's text (inline Markdown), without the list marker.
+    /// The item's text (inline), without the list marker.
     pub text: Range<usize>,
     /// Derived from the text: items with the same text share a key, so
     /// either may stand in either place.
@@ -189,7 +239,7 @@ pub struct Item {
 /// One item of a `checklist`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Task {
-    /// The task's text (inline Markdown), without the `[ ]` marker.
+    /// The task's text (inline), without the `[ ]` marker.
     pub text: Range<usize>,
     /// Whether the author wrote `[x]` (the tick shown before any reader's).
     pub checked: bool,
@@ -197,12 +247,13 @@ pub struct Task {
     pub id: String,
 }
 
-/// What a component asks of the Markdown renderer.
+/// What a component asks of the Markdown renderer. Ranges are ranges of
+/// events.
 pub trait MarkdownSink {
-    /// Renders `range` of the source as inline Markdown (no `<p>`).
-    fn inline(&mut self, range: Range<usize>) -> String;
+    /// Renders inline content (no `<p>` around it).
+    fn inline(&mut self, events: Range<usize>) -> String;
     /// Renders blocks (Markdown and nested components) in order.
-    fn blocks(&mut self, blocks: &[Block]) -> String;
+    fn blocks(&mut self, events: Range<usize>) -> String;
 }
 
 /// How much there is to track on a page: what the site-wide progress
@@ -215,11 +266,13 @@ pub struct Trackable {
     pub tasks: usize,
 }
 
-/// Splits `range` of `source` into Markdown and components. Problems
-/// (unknown kinds, unclosed fences, content of the wrong shape) are
-/// returned alongside whatever could be parsed.
-pub fn parse(source: &SourceText, range: Range<usize>) -> (Vec<Block>, Vec<Diagnostic>) {
-    fence::parse(source, range)
+/// Pairs the fence headings among `events` (the parse of the masked text,
+/// see [`mask`]) into components and reads their content. `lines` are the
+/// fence lines [`scan`] found; `end` is where the parsed text ends in the
+/// file. Problems (unknown kinds, unpaired fences, content of the wrong
+/// shape) are returned alongside whatever could be read.
+pub fn find(source: &SourceText, events: &[Spanned<'_>], lines: &[FenceLine], end: usize) -> Found {
+    tree::find(source, events, lines, end)
 }
 
 /// Renders one component to HTML. `page_key` is a stable identifier of the
@@ -228,63 +281,172 @@ pub fn render(component: &Component, page_key: &str, sink: &mut dyn MarkdownSink
     html::render(component, page_key, sink)
 }
 
-/// Counts the flashcards and checklist items in `blocks`, nested
-/// components included, so templates can show "0 of 8 cards" for a lesson
-/// the reader has not opened yet.
-pub fn trackable(blocks: &[Block]) -> Trackable {
-    let mut total = Trackable::default();
-    for block in blocks {
-        if let Block::Component(component) = block {
-            let nested = |blocks: &[Block]| trackable(blocks);
-            let mut add = |t: Trackable| {
-                total.cards += t.cards;
-                total.tasks += t.tasks;
-            };
-            match &component.body {
-                Body::Flashcards(cards) => {
-                    add(Trackable {
-                        cards: cards.len(),
-                        tasks: 0,
-                    });
-                    cards.iter().for_each(|c| add(nested(&c.back)));
-                }
-                Body::Interview(questions) => {
-                    for q in questions {
-                        add(nested(&q.answer));
-                        if let Some(senior) = &q.senior {
-                            add(nested(&senior.body));
-                        }
-                    }
-                }
-                Body::Reorder(_) => {}
-                Body::Checklist(tasks) => add(Trackable {
-                    cards: 0,
-                    tasks: tasks.len(),
-                }),
-                Body::Callout(blocks) => add(nested(blocks)),
-            }
-        }
-    }
-    total
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// A compact outline of what `parse` read, then its diagnostics, so a
+    use pulldown_cmark::{Options, Parser};
+
+    /// A lesson parsed as the Markdown renderer parses it: fence lines
+    /// masked, one parse, masked text restored, then the components found.
+    struct Doc {
+        text: String,
+        events: Vec<Spanned<'static>>,
+        found: Found,
+    }
+
+    fn doc(text: &str) -> Doc {
+        doc_in(text, 0..text.len())
+    }
+
+    /// [`doc`] for the part `range` of `text` (as a lesson body after its
+    /// front matter).
+    fn doc_in(text: &str, range: Range<usize>) -> Doc {
+        let source = SourceText::new("lesson.md", text);
+        let lines = scan(text, range.clone());
+        let masked = mask(text, range.clone(), &lines);
+        let options = Options::ENABLE_TABLES
+            | Options::ENABLE_FOOTNOTES
+            | Options::ENABLE_STRIKETHROUGH
+            | Options::ENABLE_TASKLISTS
+            | Options::ENABLE_MATH;
+        let events: Vec<Spanned<'static>> = Parser::new_ext(&masked, options)
+            .into_offset_iter()
+            .map(|(e, span)| {
+                let span = span.start + range.start..span.end + range.start;
+                let e = unmask(e, &span, text, &masked, range.start, &lines);
+                (e.into_static(), span)
+            })
+            .collect();
+        let found = find(&source, &events, &lines, range.end);
+        Doc {
+            text: text.to_string(),
+            events,
+            found,
+        }
+    }
+
+    impl Doc {
+        /// The source text that the events `range` cover, squeezed.
+        fn source_of(&self, range: Range<usize>) -> String {
+            let spans: Vec<&Range<usize>> = self.events[range].iter().map(|(_, s)| s).collect();
+            let (Some(first), Some(last)) = (
+                spans.iter().map(|s| s.start).min(),
+                spans.iter().map(|s| s.end).max(),
+            ) else {
+                return String::new();
+            };
+            short(&self.text[first..last])
+        }
+
+        /// The Markdown of `range` outside components and fences, one
+        /// squeezed string per stretch between them.
+        fn markdown(&self, range: Range<usize>) -> Vec<String> {
+            let mut out = Vec::new();
+            let mut i = range.start;
+            let mut md_start = i;
+            let mut flush = |from: usize, to: usize| {
+                if from < to {
+                    out.push(self.source_of(from..to));
+                }
+            };
+            while i < range.end {
+                if let Some(fence) = self.found.fence_at(i) {
+                    flush(md_start, i);
+                    i = self
+                        .found
+                        .starting_at(i)
+                        .map_or(fence.end, |c| c.events.end);
+                    md_start = i;
+                } else {
+                    i += 1;
+                }
+            }
+            flush(md_start, range.end);
+            out
+        }
+
+        /// The top-level blocks of `range` as `md` lines and nested
+        /// components, in order.
+        fn dump_range(&self, range: Range<usize>, depth: usize, out: &mut String) {
+            let pad = "  ".repeat(depth);
+            let mut i = range.start;
+            let mut md_start = i;
+            let flush = |from: usize, to: usize, out: &mut String| {
+                for md in self.markdown(from..to) {
+                    out.push_str(&format!("{pad}md {md:?}\n"));
+                }
+            };
+            while i < range.end {
+                if let Some(c) = self.found.starting_at(i) {
+                    flush(md_start, i, out);
+                    self.dump_component(c, depth, out);
+                    i = c.events.end;
+                    md_start = i;
+                } else {
+                    i += 1;
+                }
+            }
+            flush(md_start, range.end, out);
+        }
+
+        fn dump_component(&self, c: &Component, depth: usize, out: &mut String) {
+            let pad = "  ".repeat(depth);
+            let title = c
+                .title
+                .clone()
+                .map_or(String::new(), |t| format!(" {:?}", self.source_of(t)));
+            out.push_str(&format!("{pad}{}{title}\n", c.kind.name()));
+            match &c.body {
+                Body::Flashcards(cards) => {
+                    for card in cards {
+                        let front = self.source_of(card.front.clone());
+                        out.push_str(&format!("{pad}  card {front:?}\n"));
+                        self.dump_range(card.back.clone(), depth + 2, out);
+                    }
+                }
+                Body::Interview(questions) => {
+                    for q in questions {
+                        let question = self.source_of(q.question.clone());
+                        out.push_str(&format!("{pad}  question {question:?}\n"));
+                        self.dump_range(q.answer.clone(), depth + 2, out);
+                        if let Some(s) = &q.senior {
+                            let label = self.source_of(s.label.clone());
+                            out.push_str(&format!("{pad}  senior {label:?}\n"));
+                            self.dump_range(s.body.clone(), depth + 2, out);
+                        }
+                    }
+                }
+                Body::Reorder(items) => {
+                    for item in items {
+                        let text = self.source_of(item.text.clone());
+                        out.push_str(&format!("{pad}  item {text:?}\n"));
+                    }
+                }
+                Body::Checklist(tasks) => {
+                    for t in tasks {
+                        let mark = if t.checked { "x" } else { " " };
+                        let text = self.source_of(t.text.clone());
+                        out.push_str(&format!("{pad}  [{mark}] {text:?}\n"));
+                    }
+                }
+                Body::Callout(blocks) => self.dump_range(blocks.clone(), depth + 1, out),
+            }
+        }
+    }
+
+    /// A compact outline of what was found, then the diagnostics, so a
     /// test states the whole result at once.
     fn dump(text: &str) -> String {
-        let source = SourceText::new("lesson.md", text);
-        let (blocks, diagnostics) = parse(&source, 0..text.len());
+        let doc = doc(text);
         let mut out = String::new();
-        dump_blocks(text, &blocks, 0, &mut out);
-        for d in diagnostics {
+        doc.dump_range(0..doc.events.len(), 0, &mut out);
+        for d in &doc.found.diagnostics {
             out.push_str(&format!("error {}:{}: {}", d.line, d.column, d.message));
-            if let Some(help) = d.help {
+            if let Some(help) = &d.help {
                 out.push_str(&format!(" | help: {help}"));
             }
-            for note in d.notes {
+            for note in &d.notes {
                 out.push_str(&format!(" | note: {note}"));
             }
             out.push('\n');
@@ -294,69 +456,6 @@ mod tests {
 
     fn short(text: &str) -> String {
         text.split_whitespace().collect::<Vec<_>>().join(" ")
-    }
-
-    fn dump_blocks(text: &str, blocks: &[Block], depth: usize, out: &mut String) {
-        let pad = "  ".repeat(depth);
-        for block in blocks {
-            match block {
-                Block::Markdown(r) => {
-                    out.push_str(&format!("{pad}md {:?}\n", short(&text[r.clone()])))
-                }
-                Block::Component(c) => {
-                    let title = c
-                        .title
-                        .clone()
-                        .map_or(String::new(), |t| format!(" {:?}", &text[t]));
-                    out.push_str(&format!("{pad}{}{title}\n", c.kind.name()));
-                    match &c.body {
-                        Body::Flashcards(cards) => {
-                            for card in cards {
-                                out.push_str(&format!(
-                                    "{pad}  card {:?}\n",
-                                    &text[card.front.clone()]
-                                ));
-                                dump_blocks(text, &card.back, depth + 2, out);
-                            }
-                        }
-                        Body::Interview(questions) => {
-                            for q in questions {
-                                out.push_str(&format!(
-                                    "{pad}  question {:?}\n",
-                                    &text[q.question.clone()]
-                                ));
-                                dump_blocks(text, &q.answer, depth + 2, out);
-                                if let Some(s) = &q.senior {
-                                    out.push_str(&format!(
-                                        "{pad}  senior {:?}\n",
-                                        &text[s.label.clone()]
-                                    ));
-                                    dump_blocks(text, &s.body, depth + 2, out);
-                                }
-                            }
-                        }
-                        Body::Reorder(items) => {
-                            for item in items {
-                                out.push_str(&format!(
-                                    "{pad}  item {:?}\n",
-                                    &text[item.text.clone()]
-                                ));
-                            }
-                        }
-                        Body::Checklist(tasks) => {
-                            for t in tasks {
-                                let mark = if t.checked { "x" } else { " " };
-                                out.push_str(&format!(
-                                    "{pad}  [{mark}] {:?}\n",
-                                    &text[t.text.clone()]
-                                ));
-                            }
-                        }
-                        Body::Callout(blocks) => dump_blocks(text, blocks, depth + 1, out),
-                    }
-                }
-            }
-        }
     }
 
     fn check(input: &str, expected: &str) {
@@ -433,7 +532,7 @@ mod tests {
 
     #[test]
     fn nesting_is_bounded() {
-        let depth = fence::MAX_DEPTH + 3;
+        let depth = MAX_DEPTH + 3;
         let mut text = String::new();
         for level in 0..depth {
             text.push_str(&format!("{} note\n", ":".repeat(3 + depth - level)));
@@ -442,25 +541,17 @@ mod tests {
         for level in 0..depth {
             text.push_str(&format!("{}\n", ":".repeat(4 + level)));
         }
-        let source = SourceText::new("lesson.md", text.as_str());
-        let (blocks, diagnostics) = parse(&source, 0..text.len());
-        let mut levels = 0;
-        let mut current = &blocks;
-        while let [Block::Component(c)] = current.as_slice() {
-            levels += 1;
-            let Body::Callout(inner) = &c.body else {
-                panic!("a note holds Markdown")
-            };
-            current = inner;
-        }
-        assert_eq!(levels, fence::MAX_DEPTH);
-        assert!(
-            matches!(current.as_slice(), [Block::Markdown(_)]),
-            "{current:?}"
-        );
+        let doc = doc(&text);
+        assert_eq!(doc.found.components.len(), MAX_DEPTH);
+        let innermost = &doc.found.components[MAX_DEPTH - 1];
+        let Body::Callout(inner) = &innermost.body else {
+            panic!("a note holds Markdown")
+        };
+        assert_eq!(doc.markdown(inner.clone()), ["deep"]);
+        let diagnostics = &doc.found.diagnostics;
         assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
         let d = &diagnostics[0];
-        assert_eq!((d.line, d.column), (fence::MAX_DEPTH + 1, 1));
+        assert_eq!((d.line, d.column), (MAX_DEPTH + 1, 1));
         assert!(d.message.contains("nested too deeply"), "{}", d.message);
     }
 
@@ -534,6 +625,77 @@ mod tests {
           md "``` :::"
         error 1:1: unclosed `example` component | help: add a line `:::` where the component ends | note: a code block opened on line 2 is never closed, so every `:::` line after it is code"####,
         );
+    }
+
+    #[test]
+    fn fences_inside_code_and_html_are_explained() {
+        check(
+            "::: note\n<!--\n:::\n-->\n",
+            r####"
+        note
+          md "<!-- ::: -->"
+        error 1:1: unclosed `note` component | help: add a line `:::` where the component ends | note: the `:::` on line 3 is inside the HTML comment that starts on line 2, so it is not a fence"####,
+        );
+        check(
+            "::: tip\n```\n:::\n```\n",
+            r####"
+        tip
+          md "``` ::: ```"
+        error 1:1: unclosed `tip` component | help: add a line `:::` where the component ends | note: the `:::` on line 3 is inside the code block that starts on line 2, so it is code, not a fence"####,
+        );
+        check(
+            "::: tip\n<div>\n:::\n</div>\n",
+            r####"
+        tip
+          md "<div> ::: </div>"
+        error 1:1: unclosed `tip` component | help: add a line `:::` where the component ends | note: the `:::` on line 3 is inside the raw HTML that starts on line 2, so it is not a fence"####,
+        );
+    }
+
+    #[test]
+    fn fences_pair_within_their_container() {
+        let errors = |text: &str| -> Vec<String> {
+            let dump = dump(text);
+            dump.lines()
+                .filter(|l| l.starts_with("error"))
+                .map(str::to_string)
+                .collect()
+        };
+        assert_eq!(
+            errors("- ::: tip\n  In the item.\n\n:::\n"),
+            [
+                "error 1:3: unclosed `tip` component | help: add a line `:::` where the component ends | note: it is inside a list item that ends on line 3; a component is closed inside the list item it was opened in",
+                "error 4:1: closing fence `:::` with no component open | help: remove this line, or open a component before it with a line like `::: note` | note: the `tip` component opened on line 1 ended with the list item it was in (line 3), so it cannot be closed here",
+            ]
+        );
+        assert_eq!(
+            errors("::: checklist\n- [ ] a\n  :::\n- [ ] b\n:::\n"),
+            [
+                "error 3:3: closing fence `:::` with no component open | help: to close it, indent this line like its opening fence | note: the `checklist` component opened on line 1 is outside this list item, so this line cannot close it",
+                "error 3:3: each item of a `checklist` is a single paragraph of text | help: shorten the item to one line, or move the details out of the component",
+            ]
+        );
+        assert_eq!(
+            errors("> ::: tip\n> Quoted.\n\n:::\n"),
+            [
+                "error 1:3: unclosed `tip` component | help: add a line `:::` where the component ends | note: it is inside a block quote that ends on line 2; a component is closed inside the block quote it was opened in",
+                "error 4:1: closing fence `:::` with no component open | help: remove this line, or open a component before it with a line like `::: note` | note: the `tip` component opened on line 1 ended with the block quote it was in (line 2), so it cannot be closed here",
+            ]
+        );
+        let doc = doc("> ::: note\n> In the quote.\n> :::\n\nAfter.\n");
+        assert!(
+            doc.found.diagnostics.is_empty(),
+            "{:?}",
+            doc.found.diagnostics
+        );
+        let [note] = doc.found.components.as_slice() else {
+            panic!("{:?}", doc.found)
+        };
+        let Body::Callout(body) = &note.body else {
+            panic!("a note holds Markdown")
+        };
+        assert_eq!(doc.markdown(body.clone()), ["In the quote."]);
+        assert_eq!(note.span, 0..33, "whole lines, quote markers included");
     }
 
     #[test]
@@ -650,8 +812,7 @@ mod tests {
     fn every_problem_is_reported_in_one_run() {
         let text =
             "::: flashcard\nx\n:::\n::: reorder\n- a\n:::\n::: checklist\ntext\n:::\n::: note\n";
-        let source = SourceText::new("lesson.md", text);
-        let (_, diagnostics) = parse(&source, 0..text.len());
+        let diagnostics = doc(text).found.diagnostics;
         let lines: Vec<usize> = diagnostics.iter().map(|d| d.line).collect();
         assert_eq!(lines, [1, 4, 5, 7, 8, 10], "{diagnostics:#?}");
         assert!(
@@ -664,14 +825,21 @@ mod tests {
     #[test]
     fn parses_a_sub_range_and_odd_line_endings() {
         let text = "skip me\r\n::: tip  \"Quoted\"\r\nBody\r\n:::\r\n";
-        let source = SourceText::new("a.md", text);
-        let (blocks, diagnostics) = parse(&source, 9..text.len());
-        assert!(diagnostics.is_empty(), "{diagnostics:?}");
-        let [Block::Component(c)] = blocks.as_slice() else {
-            panic!("{blocks:?}")
+        let doc = doc_in(text, 9..text.len());
+        assert!(
+            doc.found.diagnostics.is_empty(),
+            "{:?}",
+            doc.found.diagnostics
+        );
+        let [c] = doc.found.components.as_slice() else {
+            panic!("{:?}", doc.found)
         };
-        assert_eq!(&text[c.title.clone().expect("title")], "Quoted");
+        assert_eq!(doc.source_of(c.title.clone().expect("title")), "Quoted");
         assert_eq!(c.span, 9..text.len());
+        let Body::Callout(body) = &c.body else {
+            panic!("a tip holds Markdown")
+        };
+        assert_eq!(doc.source_of(body.clone()), "Body");
     }
 
     #[test]
@@ -697,6 +865,10 @@ mod tests {
             "::: ",
             "  :::",
             "\r",
+            "> ::: tip",
+            "- :::",
+            "<!--",
+            "    :::",
         ];
         // A deterministic walk over many combinations of the pieces.
         let mut state = 1u64;
@@ -709,12 +881,14 @@ mod tests {
                 text.push_str(pieces[(state >> 33) as usize % pieces.len()]);
                 text.push('\n');
             }
-            let source = SourceText::new("f.md", text.as_str());
-            #[allow(clippy::reversed_empty_ranges)]
-            let ranges = [0..text.len(), 1..text.len(), 0..text.len() / 2, 3..2];
-            for range in ranges {
-                let (blocks, _) = parse(&source, range);
-                let _ = trackable(&blocks);
+            let mut half = text.len() / 2;
+            while !text.is_char_boundary(half) {
+                half -= 1;
+            }
+            let second = text.chars().next().map_or(0, char::len_utf8);
+            for range in [0..text.len(), second..text.len(), 0..half] {
+                let found = doc_in(&text, range).found;
+                let _ = found.trackable();
             }
         }
     }
@@ -722,25 +896,23 @@ mod tests {
     #[test]
     fn counts_what_can_be_tracked() {
         let text = "::: flashcards\n### a\nb\n### c\nd\n:::\n:::: note\n::: checklist\n- [ ] x\n- [ ] y\n:::\n::::\n";
-        let source = SourceText::new("a.md", text);
-        let (blocks, diagnostics) = parse(&source, 0..text.len());
-        assert!(diagnostics.is_empty(), "{diagnostics:?}");
-        assert_eq!(trackable(&blocks), Trackable { cards: 2, tasks: 2 });
+        let found = doc(text).found;
+        assert!(found.diagnostics.is_empty(), "{:?}", found.diagnostics);
+        assert_eq!(found.trackable(), Trackable { cards: 2, tasks: 2 });
     }
 
     #[test]
     fn ids_are_stable_and_unique() {
         let text = "::: flashcards\n### Same\nx\n### Same\ny\n:::\n";
-        let source = SourceText::new("a.md", text);
-        let (blocks, _) = parse(&source, 0..text.len());
+        let found = doc(text).found;
         let [
-            Block::Component(Component {
+            Component {
                 body: Body::Flashcards(cards),
                 ..
-            }),
-        ] = blocks.as_slice()
+            },
+        ] = found.components.as_slice()
         else {
-            panic!("{blocks:?}")
+            panic!("{found:?}")
         };
         assert_eq!(cards[0].id, stable_id("Same"));
         assert_eq!(cards[1].id, format!("{}-2", stable_id("Same")));
@@ -748,41 +920,55 @@ mod tests {
 
     /// Records what a component asks of the renderer, in order.
     struct Recorder<'a> {
-        text: &'a str,
+        doc: &'a Doc,
         calls: Vec<String>,
     }
 
     impl MarkdownSink for Recorder<'_> {
         fn inline(&mut self, range: Range<usize>) -> String {
-            let t = short(&self.text[range]);
+            let t = self.doc.source_of(range);
             self.calls.push(format!("inline {t}"));
             format!("<i>{t}</i>")
         }
-        fn blocks(&mut self, blocks: &[Block]) -> String {
+        fn blocks(&mut self, range: Range<usize>) -> String {
             let mut out = String::new();
-            for block in blocks {
-                match block {
-                    Block::Markdown(r) => {
-                        let t = short(&self.text[r.clone()]);
-                        self.calls.push(format!("blocks {t}"));
-                        out.push_str(&format!("<p>{t}</p>"));
-                    }
-                    Block::Component(c) => out.push_str(&render(c, "/p/", self)),
+            let mut i = range.start;
+            let mut md_start = i;
+            let doc = self.doc;
+            let flush = |from: usize, to: usize, out: &mut String, calls: &mut Vec<String>| {
+                if from < to {
+                    let t = doc.source_of(from..to);
+                    calls.push(format!("blocks {t}"));
+                    out.push_str(&format!("<p>{t}</p>"));
+                }
+            };
+            while i < range.end {
+                if let Some(c) = doc.found.starting_at(i) {
+                    flush(md_start, i, &mut out, &mut self.calls);
+                    out.push_str(&render(c, "/p/", self));
+                    i = c.events.end;
+                    md_start = i;
+                } else {
+                    i += 1;
                 }
             }
+            flush(md_start, range.end, &mut out, &mut self.calls);
             out
         }
     }
 
     fn render_all(text: &str) -> (String, Vec<String>) {
-        let source = SourceText::new("a.md", text);
-        let (blocks, diagnostics) = parse(&source, 0..text.len());
-        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let doc = doc(text);
+        assert!(
+            doc.found.diagnostics.is_empty(),
+            "{:?}",
+            doc.found.diagnostics
+        );
         let mut sink = Recorder {
-            text,
+            doc: &doc,
             calls: Vec::new(),
         };
-        let html = sink.blocks(&blocks);
+        let html = sink.blocks(0..doc.events.len());
         (html, sink.calls)
     }
 
@@ -834,21 +1020,18 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn parse_never_panics_and_spans_stay_inside(text in "(:{2,5}( ?[a-z]{0,9}( [\"a-zé]{0,6})?)?|#{3,4} [a-z ]{0,5}|[0-9]\\. [a-z]{0,4}|- \\[[ x]\\] [a-z]{0,4}|`{3,4}|~{3}|[a-zé ]{0,8}|\r)?(\n(:{2,5}( ?[a-z]{0,9})?|#{3,4} [a-z ]{0,5}|[0-9]\\. [a-z]{0,4}|- \\[[ x]\\] [a-z]{0,4}|`{3,4}|~{3}|[a-zé ]{0,8}))*") {
-            let source = SourceText::new("p.md", text.as_str());
-            let (blocks, diagnostics) = parse(&source, 0..text.len());
-            fn inside(blocks: &[Block], len: usize) -> bool {
-                blocks.iter().all(|b| match b {
-                    Block::Markdown(r) => r.start <= r.end && r.end <= len,
-                    Block::Component(c) => c.span.end <= len && c.inner.end <= len,
-                })
+        fn finding_never_panics_and_spans_stay_inside(text in "(:{2,5}( ?[a-z]{0,9}( [\"a-zé]{0,6})?)?|#{3,4} [a-z ]{0,5}|[0-9]\\. [a-z]{0,4}|- \\[[ x]\\] [a-z]{0,4}|`{3,4}|~{3}|[a-zé ]{0,8}|> |\r)?(\n(:{2,5}( ?[a-z]{0,9})?|#{3,4} [a-z ]{0,5}|[0-9]\\. [a-z]{0,4}|- \\[[ x]\\] [a-z]{0,4}|`{3,4}|~{3}|> |  |[a-zé ]{0,8}))*") {
+            let doc = doc(&text);
+            let n = doc.events.len();
+            for c in &doc.found.components {
+                proptest::prop_assert!(c.span.start <= c.span.end && c.span.end <= text.len());
+                proptest::prop_assert!(c.events.start <= c.events.end && c.events.end <= n);
             }
-            proptest::prop_assert!(inside(&blocks, text.len()));
-            for d in diagnostics {
+            for d in &doc.found.diagnostics {
                 proptest::prop_assert!(d.line >= 1 && d.column >= 1);
             }
-            let mut sink = Recorder { text: &text, calls: Vec::new() };
-            let _ = sink.blocks(&blocks);
+            let mut sink = Recorder { doc: &doc, calls: Vec::new() };
+            let _ = sink.blocks(0..n);
         }
     }
 }

@@ -1,81 +1,102 @@
 //! Reading a component's content according to its kind.
 //!
-//! The fence scanner hands over the blocks between a component's fences
-//! (Markdown ranges and nested components). Here pulldown-cmark looks at
-//! the top level of those Markdown ranges only, to find the `###` headings
-//! that start cards and questions, the `#### Senior angle` headings, and
-//! the one list of a `reorder` or `checklist`. Content of the wrong shape
-//! is reported with the place it is at, and what could be read is kept.
+//! The pairing walk hands over the events between a component's fences.
+//! Here only their top level is looked at: the `###` headings that start
+//! cards and questions, the `#### Senior angle` headings, the one list of
+//! a `reorder` or `checklist`, and nested components, each taken as one
+//! block. Content of the wrong shape is reported with the place it is at,
+//! and what could be read is kept.
 
 use std::collections::HashMap;
 use std::ops::Range;
 
-use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, HeadingLevel, Tag};
 
-use super::fence::push_markdown;
-use super::{Block, Body, Card, Component, Item, Kind, Question, Senior, Task, stable_id};
+use super::{Body, Card, Component, Item, Kind, Question, Senior, Spanned, Task, stable_id};
 use crate::diagnostics::{Diagnostic, SourceText};
 
-/// What the fence scanner knows about a component.
-pub(super) struct Fenced {
+/// What the pairing walk knows about a component.
+pub(super) struct Fenced<'c> {
     pub kind: Kind,
     /// From the first colon to the end of the kind's name.
     pub head: Range<usize>,
+    /// The title's events.
     pub title: Option<Range<usize>>,
+    /// The component's bytes.
     pub span: Range<usize>,
+    /// The component's events, fences included.
+    pub events: Range<usize>,
+    /// The events between the fences.
     pub inner: Range<usize>,
+    /// The bytes between the fence lines.
+    pub inner_span: Range<usize>,
+    /// The events of the components directly inside, in order.
+    pub children: &'c [Range<usize>],
 }
 
 pub(super) fn build(
     source: &SourceText,
-    fenced: Fenced,
-    blocks: Vec<Block>,
+    events: &[Spanned<'_>],
+    fences: &[Range<usize>],
+    fenced: Fenced<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Component {
-    let text = source.text.as_str();
     let mut reader = Reader {
         source,
+        outline: Outline {
+            events,
+            fences,
+            children: fenced.children,
+        },
         fenced: &fenced,
         diagnostics,
     };
+    let inner = fenced.inner.clone();
     let body = match fenced.kind {
-        Kind::Flashcards => Body::Flashcards(reader.flashcards(blocks)),
-        Kind::Interview => Body::Interview(reader.interview(blocks)),
-        Kind::Reorder => Body::Reorder(reader.reorder(blocks)),
-        Kind::Checklist => Body::Checklist(reader.checklist(blocks)),
-        Kind::Note | Kind::Tip | Kind::Warning | Kind::Example => Body::Callout(blocks),
+        Kind::Flashcards => Body::Flashcards(reader.flashcards(inner)),
+        Kind::Interview => Body::Interview(reader.interview(inner)),
+        Kind::Reorder => Body::Reorder(reader.reorder(inner)),
+        Kind::Checklist => Body::Checklist(reader.checklist(inner)),
+        Kind::Note | Kind::Tip | Kind::Warning | Kind::Example => Body::Callout(inner),
     };
     let key = stable_id(&format!(
         "{}\n{}",
         fenced.kind.name(),
-        &text[fenced.inner.clone()]
+        source
+            .text
+            .get(fenced.inner_span.clone())
+            .unwrap_or_default()
     ));
     Component {
-        span: fenced.span,
+        span: fenced.span.clone(),
+        events: fenced.events.clone(),
         kind: fenced.kind,
-        title: fenced.title,
-        inner: fenced.inner,
+        title: fenced.title.clone(),
         body,
         key,
     }
 }
 
-struct Reader<'a> {
+struct Reader<'a, 'e> {
     source: &'a SourceText,
-    fenced: &'a Fenced,
+    outline: Outline<'a, 'e>,
+    fenced: &'a Fenced<'a>,
     diagnostics: &'a mut Vec<Diagnostic>,
 }
 
 /// A stretch of content that starts with a heading.
 struct Section {
-    /// The heading line(s).
+    /// The heading's bytes.
     heading: Range<usize>,
-    /// The heading's text.
+    /// The heading's text, as written.
     text: Range<usize>,
-    blocks: Vec<Block>,
+    /// The heading's content events.
+    inline: Range<usize>,
+    /// The events after the heading, up to the next section.
+    body: Range<usize>,
 }
 
-impl<'a> Reader<'a> {
+impl<'a> Reader<'a, '_> {
     fn text(&self) -> &'a str {
         &self.source.text
     }
@@ -99,13 +120,18 @@ impl<'a> Reader<'a> {
         self.diagnostics.push(diagnostic);
     }
 
-    fn flashcards(&mut self, blocks: Vec<Block>) -> Vec<Card> {
-        let (before, sections) = split(self.text(), blocks, HeadingLevel::H3, &|_| true);
-        if let Some(start) = first_content(self.text(), &before) {
+    /// The rest of the line from `start`, for underlining stray content.
+    fn line_from(&self, start: usize) -> Range<usize> {
+        start..line_end(self.text(), start)
+    }
+
+    fn flashcards(&mut self, inner: Range<usize>) -> Vec<Card> {
+        let (before, sections) = self.split(inner, HeadingLevel::H3, &|_| true);
+        if let Some(start) = self.outline.first_content(before) {
             let help = wrong_level_help(self.text(), start, "a card")
                 .unwrap_or_else(|| "start every card with a `### front` heading, or move this text out of the component".into());
             self.at(
-                start..line_end(self.text(), start),
+                self.line_from(start),
                 "text before the first card in `flashcards`".into(),
                 "not part of any card",
                 &help,
@@ -128,7 +154,7 @@ impl<'a> Reader<'a> {
                     "no text after `###`",
                     "write the card's question or term after `###`",
                 );
-            } else if first_content(self.text(), &section.blocks).is_none() {
+            } else if self.outline.first_content(section.body.clone()).is_none() {
                 let message = format!("flashcard `{}` has no back", front.trim());
                 self.at(
                     section.text.clone(),
@@ -139,22 +165,22 @@ impl<'a> Reader<'a> {
             }
             let id = ids.unique(stable_id(front));
             cards.push(Card {
-                front: section.text,
-                back: section.blocks,
+                front: section.inline,
+                back: section.body,
                 id,
             });
         }
         cards
     }
 
-    fn interview(&mut self, blocks: Vec<Block>) -> Vec<Question> {
-        let (before, sections) = split(self.text(), blocks, HeadingLevel::H3, &|_| true);
-        if let Some(start) = first_content(self.text(), &before) {
+    fn interview(&mut self, inner: Range<usize>) -> Vec<Question> {
+        let (before, sections) = self.split(inner, HeadingLevel::H3, &|_| true);
+        if let Some(start) = self.outline.first_content(before) {
             let help = wrong_level_help(self.text(), start, "a question").unwrap_or_else(|| {
                 "start every question with a `### question` heading, or move this text out of the component".into()
             });
             self.at(
-                start..line_end(self.text(), start),
+                self.line_from(start),
                 "text before the first question in `interview`".into(),
                 "not part of any question",
                 &help,
@@ -166,75 +192,74 @@ impl<'a> Reader<'a> {
                 "write each question as a `### question` heading followed by its answer",
             );
         }
-        let mut questions = Vec::new();
-        for section in sections {
-            let (answer, mut seniors) = split(
-                self.text(),
-                section.blocks,
-                HeadingLevel::H4,
-                &is_senior_angle,
-            );
-            // As with flashcards, a missing question is the one problem
-            // reported for its heading.
-            if section.text.is_empty() {
-                self.at(
-                    section.heading.clone(),
-                    "interview question with no text".into(),
-                    "no text after `###`",
-                    "write the question after `###`",
-                );
-            } else if first_content(self.text(), &answer).is_none() {
-                let message = format!(
-                    "interview question `{}` has no answer",
-                    self.text()[section.text.clone()].trim()
-                );
-                self.at(
-                    section.text.clone(),
-                    message,
-                    "nothing answers this question",
-                    "write the answer under the question, before any `#### Senior angle`",
-                );
-            }
-            for extra in seniors.iter().skip(1) {
-                self.at(
-                    extra.heading.clone(),
-                    "a second `#### Senior angle` in one question".into(),
-                    "already has a senior angle",
-                    "merge the two senior angles, or start a new `###` question",
-                );
-            }
-            let senior = (!seniors.is_empty())
-                .then(|| seniors.swap_remove(0))
-                .map(|s| {
-                    if first_content(self.text(), &s.blocks).is_none() {
-                        self.at(
-                            s.heading.clone(),
-                            "empty senior angle".into(),
-                            "nothing follows this heading",
-                            "write the senior angle under the heading, or remove the heading",
-                        );
-                    }
-                    Senior {
-                        label: s.text,
-                        body: s.blocks,
-                    }
-                });
-            questions.push(Question {
-                question: section.text,
-                answer,
-                senior,
-            });
-        }
-        questions
+        sections
+            .into_iter()
+            .map(|section| self.question(section))
+            .collect()
     }
 
-    fn reorder(&mut self, blocks: Vec<Block>) -> Vec<Item> {
-        let Some((ordered, list_span, items)) = self.one_list(blocks, "one ordered list") else {
+    fn question(&mut self, section: Section) -> Question {
+        let (answer, mut seniors) =
+            self.split(section.body.clone(), HeadingLevel::H4, &is_senior_angle);
+        // As with flashcards, a missing question is the one problem
+        // reported for its heading.
+        if section.text.is_empty() {
+            self.at(
+                section.heading.clone(),
+                "interview question with no text".into(),
+                "no text after `###`",
+                "write the question after `###`",
+            );
+        } else if self.outline.first_content(answer.clone()).is_none() {
+            let message = format!(
+                "interview question `{}` has no answer",
+                self.text()[section.text.clone()].trim()
+            );
+            self.at(
+                section.text.clone(),
+                message,
+                "nothing answers this question",
+                "write the answer under the question, before any `#### Senior angle`",
+            );
+        }
+        for extra in seniors.iter().skip(1) {
+            self.at(
+                extra.heading.clone(),
+                "a second `#### Senior angle` in one question".into(),
+                "already has a senior angle",
+                "merge the two senior angles, or start a new `###` question",
+            );
+        }
+        let senior = (!seniors.is_empty())
+            .then(|| seniors.swap_remove(0))
+            .map(|s| {
+                if self.outline.first_content(s.body.clone()).is_none() {
+                    self.at(
+                        s.heading.clone(),
+                        "empty senior angle".into(),
+                        "nothing follows this heading",
+                        "write the senior angle under the heading, or remove the heading",
+                    );
+                }
+                Senior {
+                    label: s.inline,
+                    body: s.body,
+                }
+            });
+        Question {
+            question: section.inline,
+            answer,
+            senior,
+        }
+    }
+
+    fn reorder(&mut self, inner: Range<usize>) -> Vec<Item> {
+        let Some((ordered, list_span, items)) = self.one_list(inner, "one ordered list") else {
             return Vec::new();
         };
         if !ordered {
             self.at(
-                list_span.start..line_end(self.text(), list_span.start),
+                self.line_from(list_span.start),
                 "the list in a `reorder` must be numbered".into(),
                 "a bulleted list",
                 "write the items as `1.`, `2.`, … in the correct order",
@@ -242,10 +267,10 @@ impl<'a> Reader<'a> {
         }
         let mut out = Vec::new();
         for item in items {
-            if let Some(text) = self.item_text(&item) {
+            if let Some((text, inline)) = self.item_text(&item) {
                 out.push(Item {
-                    key: stable_id(&self.text()[text.clone()]),
-                    text,
+                    key: stable_id(&self.text()[text]),
+                    text: inline,
                 });
             }
         }
@@ -258,8 +283,8 @@ impl<'a> Reader<'a> {
         out
     }
 
-    fn checklist(&mut self, blocks: Vec<Block>) -> Vec<Task> {
-        let Some((_, _, items)) = self.one_list(blocks, "one task list") else {
+    fn checklist(&mut self, inner: Range<usize>) -> Vec<Task> {
+        let Some((_, _, items)) = self.one_list(inner, "one task list") else {
             return Vec::new();
         };
         let mut ids = Ids::default();
@@ -267,16 +292,16 @@ impl<'a> Reader<'a> {
         for item in items {
             if item.task.is_none() {
                 self.at(
-                    item.span.start..line_end(self.text(), item.span.start),
+                    self.line_from(item.span.start),
                     "checklist item without a checkbox".into(),
                     "no `[ ]` here",
                     "start the item with `[ ]` (or `[x]` if it starts ticked): `- [ ] …`",
                 );
             }
-            if let Some(text) = self.item_text(&item) {
-                let id = ids.unique(stable_id(&self.text()[text.clone()]));
+            if let Some((text, inline)) = self.item_text(&item) {
+                let id = ids.unique(stable_id(&self.text()[text]));
                 tasks.push(Task {
-                    text,
+                    text: inline,
                     checked: item.task == Some(true),
                     id,
                 });
@@ -285,13 +310,13 @@ impl<'a> Reader<'a> {
         tasks
     }
 
-    /// The inline text of a list item, reporting items that are empty or
-    /// hold more than one line of text.
-    fn item_text(&mut self, item: &ListItem) -> Option<Range<usize>> {
+    /// The text of a list item (its bytes and its events), reporting items
+    /// that are empty or hold more than one paragraph of text.
+    fn item_text(&mut self, item: &ListItem) -> Option<(Range<usize>, Range<usize>)> {
         let name = self.name();
         if let Some(extra) = &item.extra {
             self.at(
-                extra.start..line_end(self.text(), extra.start),
+                self.line_from(extra.start),
                 format!("each item of a `{name}` is a single paragraph of text"),
                 "a second block inside the item",
                 "shorten the item to one line, or move the details out of the component",
@@ -299,56 +324,48 @@ impl<'a> Reader<'a> {
         }
         if item.text.is_none() {
             self.at(
-                item.span.start..line_end(self.text(), item.span.start),
+                self.line_from(item.span.start),
                 format!("empty item in a `{name}`"),
                 "nothing after the marker",
                 "write the item's text, or remove the line",
             );
         }
-        item.text.clone()
+        item.text.clone().map(|text| (text, item.inline.clone()))
     }
 
     /// The one list a `reorder` or `checklist` holds: whether it is ordered,
     /// its span and its items. Anything else inside is reported.
     fn one_list(
         &mut self,
-        blocks: Vec<Block>,
+        inner: Range<usize>,
         what: &str,
     ) -> Option<(bool, Range<usize>, Vec<ListItem>)> {
         let name = self.name();
         let mut found: Option<(bool, Range<usize>, Vec<ListItem>)> = None;
-        for block in blocks {
-            let range = match block {
-                Block::Markdown(range) => range,
-                Block::Component(c) => {
-                    let span = c.span.start..line_end(self.text(), c.span.start);
-                    self.at(
-                        span,
-                        format!("a `{name}` holds only {what}, not other components"),
-                        "a nested component",
-                        "move this component before or after the list",
-                    );
-                    continue;
+        for block in self.outline.blocks(inner) {
+            let line = self.line_from(block.span.start);
+            match block.top {
+                Top::List { ordered, items } if found.is_none() => {
+                    found = Some((ordered, block.span, items));
                 }
-            };
-            for top in outline(self.text(), range) {
-                match top {
-                    Top::List { ordered, span, items } if found.is_none() => {
-                        found = Some((ordered, span, items));
-                    }
-                    Top::List { span, .. } => self.at(
-                        span.start..line_end(self.text(), span.start),
-                        format!("a `{name}` holds {what}; this is a second list"),
-                        "a second list",
-                        "join the lists; note that changing the marker (`-` to `*`, `1.` to `1)`) starts a new list",
-                    ),
-                    Top::Heading { span, .. } | Top::Other { span } => self.at(
-                        span.start..line_end(self.text(), span.start),
-                        format!("a `{name}` holds only {what}"),
-                        "not part of the list",
-                        "move this text before or after the component, or into an item",
-                    ),
-                }
+                Top::List { .. } => self.at(
+                    line,
+                    format!("a `{name}` holds {what}; this is a second list"),
+                    "a second list",
+                    "join the lists; note that changing the marker (`-` to `*`, `1.` to `1)`) starts a new list",
+                ),
+                Top::Component => self.at(
+                    line,
+                    format!("a `{name}` holds only {what}, not other components"),
+                    "a nested component",
+                    "move this component before or after the list",
+                ),
+                Top::Heading { .. } | Top::Other => self.at(
+                    line,
+                    format!("a `{name}` holds only {what}"),
+                    "not part of the list",
+                    "move this text before or after the component, or into an item",
+                ),
             }
         }
         if found.is_none() {
@@ -359,6 +376,37 @@ impl<'a> Reader<'a> {
             self.at_fence(format!("`{name}` component without {what}"), help);
         }
         found
+    }
+
+    /// Splits `range` at the top-level headings of `level` that `accept`
+    /// takes: the events before the first one, and a section per heading.
+    fn split(
+        &self,
+        range: Range<usize>,
+        level: HeadingLevel,
+        accept: &dyn Fn(&str) -> bool,
+    ) -> (Range<usize>, Vec<Section>) {
+        let mut sections: Vec<Section> = Vec::new();
+        let mut before = range.clone();
+        for block in self.outline.blocks(range.clone()) {
+            let Top::Heading { level: l, text } = block.top else {
+                continue;
+            };
+            if l != level || !accept(&self.text()[text.clone()]) {
+                continue;
+            }
+            match sections.last_mut() {
+                Some(last) => last.body.end = block.events.start,
+                None => before.end = block.events.start,
+            }
+            sections.push(Section {
+                heading: block.span,
+                text,
+                inline: block.events.start + 1..block.events.end - 1,
+                body: block.events.end..range.end,
+            });
+        }
+        (before, sections)
     }
 }
 
@@ -398,191 +446,224 @@ fn is_senior_angle(heading: &str) -> bool {
     lower.starts_with("senior angle")
 }
 
-/// Splits blocks at the top-level headings of `level` that `accept`
-/// takes: what comes before the first one, and a section per heading.
-fn split(
-    text: &str,
-    blocks: Vec<Block>,
-    level: HeadingLevel,
-    accept: &dyn Fn(&str) -> bool,
-) -> (Vec<Block>, Vec<Section>) {
-    let mut before = Vec::new();
-    let mut sections: Vec<Section> = Vec::new();
-    for block in blocks {
-        match block {
-            Block::Markdown(range) => {
-                let mut pos = range.start;
-                for top in outline(text, range.clone()) {
-                    if let Top::Heading {
-                        level: l,
-                        span,
-                        text: heading,
-                    } = top
-                        && l == level
-                        && accept(&text[heading.clone()])
-                    {
-                        let current = sections.last_mut().map_or(&mut before, |s| &mut s.blocks);
-                        push_markdown(text, current, pos..span.start);
-                        pos = span.end;
-                        sections.push(Section {
-                            heading: span,
-                            text: heading,
-                            blocks: Vec::new(),
-                        });
-                    }
-                }
-                let current = sections.last_mut().map_or(&mut before, |s| &mut s.blocks);
-                push_markdown(text, current, pos..range.end);
-            }
-            component => sections
-                .last_mut()
-                .map_or(&mut before, |s| &mut s.blocks)
-                .push(component),
-        }
-    }
-    (before, sections)
-}
-
-/// Where the first visible content of `blocks` starts, if any.
-fn first_content(text: &str, blocks: &[Block]) -> Option<usize> {
-    blocks.iter().find_map(|block| match block {
-        Block::Markdown(r) => {
-            let s = &text[r.clone()];
-            let lead = s.len() - s.trim_start().len();
-            (lead < s.len()).then_some(r.start + lead)
-        }
-        Block::Component(c) => Some(c.span.start),
-    })
-}
-
 fn line_end(text: &str, from: usize) -> usize {
+    let from = from.min(text.len());
     text[from..]
         .find(['\n', '\r'])
         .map_or(text.len(), |i| from + i)
 }
 
-/// A top-level element of a Markdown range.
+/// One top-level block of a component's content.
+struct Block {
+    /// Its events.
+    events: Range<usize>,
+    /// Its bytes.
+    span: Range<usize>,
+    top: Top,
+}
+
+/// What a top-level block is.
 enum Top {
+    /// A heading, with its text as written.
     Heading {
         level: HeadingLevel,
-        span: Range<usize>,
         text: Range<usize>,
     },
     List {
         ordered: bool,
-        span: Range<usize>,
         items: Vec<ListItem>,
     },
-    Other {
-        span: Range<usize>,
-    },
+    /// A nested component.
+    Component,
+    /// Anything else: a paragraph, code, a table, a rule, raw HTML.
+    Other,
 }
 
 struct ListItem {
+    /// The item's bytes.
     span: Range<usize>,
     /// `Some(checked)` for a task-list item.
     task: Option<bool>,
-    /// The inline text, without marker and checkbox.
+    /// The bytes of the inline text, without marker and checkbox.
     text: Option<Range<usize>>,
-    /// The first block inside the item beyond its one paragraph.
+    /// The events of the inline text.
+    inline: Range<usize>,
+    /// The bytes of the first block inside the item beyond its one
+    /// paragraph.
     extra: Option<Range<usize>>,
 }
 
-fn options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_MATH
+/// The top level of a stretch of events, nested components taken whole.
+struct Outline<'a, 'e> {
+    events: &'a [Spanned<'e>],
+    /// Every fence heading: those that are not a nested component's
+    /// (unknown kinds) are skipped.
+    fences: &'a [Range<usize>],
+    /// The nested components.
+    children: &'a [Range<usize>],
 }
 
-/// The top-level headings, lists and other blocks of `range`.
-fn outline(text: &str, range: Range<usize>) -> Vec<Top> {
-    let base = range.start;
-    let mut tops = Vec::new();
-    let mut depth = 0usize;
-    // The list being read, and the item being read inside it.
-    let mut list: Option<(bool, Range<usize>, Vec<ListItem>)> = None;
-    let mut paragraphs = 0;
-    for (event, r) in Parser::new_ext(&text[range], options()).into_offset_iter() {
-        let r = r.start + base..r.end + base;
-        match event {
-            Event::Start(tag) => {
-                if depth == 0 {
-                    match &tag {
-                        Tag::Heading { level, .. } => tops.push(Top::Heading {
-                            level: *level,
-                            span: r.clone(),
-                            text: heading_text(text, r.clone()),
-                        }),
-                        Tag::List(start) => list = Some((start.is_some(), r.clone(), Vec::new())),
-                        _ => tops.push(Top::Other { span: r.clone() }),
-                    }
-                } else if let Some((_, _, items)) = &mut list {
-                    if depth == 1 && matches!(tag, Tag::Item) {
-                        paragraphs = 0;
-                        items.push(ListItem {
-                            span: r.clone(),
-                            task: None,
-                            text: None,
-                            extra: None,
-                        });
-                    } else if let Some(item) = items.last_mut() {
-                        let block = !is_inline(&tag);
-                        if matches!(tag, Tag::Paragraph) && depth == 2 {
-                            paragraphs += 1;
-                            if paragraphs > 1 && item.extra.is_none() {
-                                item.extra = Some(r.clone());
-                            }
-                        } else if block && item.extra.is_none() {
-                            item.extra = Some(r.clone());
-                        } else if item.extra.is_none() {
-                            grow(&mut item.text, r.clone());
-                        }
-                    }
-                }
-                depth += 1;
+impl Outline<'_, '_> {
+    /// The top-level blocks of `range`, in order.
+    fn blocks(&self, range: Range<usize>) -> Vec<Block> {
+        let mut blocks = Vec::new();
+        let mut i = range.start;
+        while i < range.end {
+            if let Some(child) = starting_at(self.children, i) {
+                blocks.push(Block {
+                    span: self.span_of(child.clone()),
+                    events: child.clone(),
+                    top: Top::Component,
+                });
+                i = child.end;
+                continue;
             }
-            Event::End(tag) => {
-                depth = depth.saturating_sub(1);
-                if depth == 0
-                    && matches!(tag, TagEnd::List(_))
-                    && let Some((ordered, span, items)) = list.take()
-                {
-                    tops.push(Top::List {
-                        ordered,
-                        span,
-                        items,
-                    });
-                }
+            if let Some(fence) = starting_at(self.fences, i) {
+                i = fence.end;
+                continue;
             }
-            Event::TaskListMarker(checked) => {
-                if let Some((_, _, items)) = &mut list
-                    && let Some(item) = items.last_mut()
-                    && item.text.is_none()
-                    && item.extra.is_none()
-                    && depth <= 3
-                {
-                    item.task = Some(checked);
-                }
-            }
-            _ if depth == 0 => {
-                // A rule, or HTML outside any block.
-                if !text[r.clone()].trim().is_empty() {
-                    tops.push(Top::Other { span: r });
-                }
-            }
+            let end = self.block_end(i, range.end);
+            let top = match &self.events[i].0 {
+                Event::Start(Tag::Heading { level, .. }) => Top::Heading {
+                    level: *level,
+                    text: self.text_span(i + 1..end - 1),
+                },
+                Event::Start(Tag::List(first)) => Top::List {
+                    ordered: first.is_some(),
+                    items: self.items(i + 1..end - 1),
+                },
+                _ => Top::Other,
+            };
+            blocks.push(Block {
+                span: self.span_of(i..end),
+                events: i..end,
+                top,
+            });
+            i = end;
+        }
+        blocks
+    }
+
+    /// Where the first content of `range` starts, if it has any.
+    fn first_content(&self, range: Range<usize>) -> Option<usize> {
+        self.blocks(range).first().map(|b| b.span.start)
+    }
+
+    /// The index after the block that starts at `i` (a run of inline
+    /// events counts as one block), at most `limit`.
+    fn block_end(&self, i: usize, limit: usize) -> usize {
+        match &self.events[i].0 {
+            Event::Start(tag) if !is_inline(tag) => matching_end(self.events, i).min(limit),
             _ => {
-                if let Some((_, _, items)) = &mut list
-                    && let Some(item) = items.last_mut()
-                    && item.extra.is_none()
-                {
-                    grow(&mut item.text, r);
+                let mut j = i;
+                while j < limit && is_inline_event(&self.events[j].0) {
+                    j = matching_end(self.events, j).min(limit);
                 }
+                j.max(i + 1)
             }
         }
     }
-    tops
+
+    fn items(&self, range: Range<usize>) -> Vec<ListItem> {
+        let mut items = Vec::new();
+        let mut i = range.start;
+        while i < range.end {
+            let end = matching_end(self.events, i).min(range.end);
+            if matches!(self.events[i].0, Event::Start(Tag::Item)) {
+                items.push(self.item(i, end));
+            }
+            i = end;
+        }
+        items
+    }
+
+    /// Reads the item whose events are `start..end` (its own start and end
+    /// events included).
+    fn item(&self, start: usize, end: usize) -> ListItem {
+        let inner_end = end.saturating_sub(1).max(start + 1);
+        let mut j = start + 1;
+        let mut task = None;
+        let mut take_task = |j: &mut usize| {
+            if let Some((Event::TaskListMarker(checked), _)) = self.events.get(*j)
+                && *j < inner_end
+            {
+                task = Some(*checked);
+                *j += 1;
+            }
+        };
+        take_task(&mut j);
+        let mut inline = j..j;
+        if j < inner_end {
+            match &self.events[j].0 {
+                Event::Start(Tag::Paragraph) => {
+                    let para_end = matching_end(self.events, j).min(inner_end);
+                    let mut k = j + 1;
+                    take_task(&mut k);
+                    inline = k..para_end.saturating_sub(1).max(k);
+                    j = para_end;
+                }
+                e if is_inline_event(e) => {
+                    let run_end = self.block_end(j, inner_end);
+                    inline = j..run_end;
+                    j = run_end;
+                }
+                _ => {}
+            }
+        }
+        ListItem {
+            span: self.events[start].1.clone(),
+            task,
+            text: (!inline.is_empty()).then(|| self.text_span(inline.clone())),
+            inline,
+            extra: (j < inner_end).then(|| self.events[j].1.clone()),
+        }
+    }
+
+    /// The bytes that the events `range` cover.
+    fn span_of(&self, range: Range<usize>) -> Range<usize> {
+        let spans = self.events[range].iter().map(|(_, s)| s);
+        let start = spans.clone().map(|s| s.start).min().unwrap_or(0);
+        let end = spans.map(|s| s.end).max().unwrap_or(start);
+        start..end
+    }
+
+    /// The bytes of the inline events `range`: the text as written. Empty
+    /// (at the first event) when there are none.
+    fn text_span(&self, range: Range<usize>) -> Range<usize> {
+        if range.is_empty() {
+            let at = self.events.get(range.start).map_or(0, |(_, s)| s.start);
+            return at..at;
+        }
+        self.span_of(range)
+    }
+}
+
+/// The range in `ranges` (sorted) that starts at `i`.
+fn starting_at(ranges: &[Range<usize>], i: usize) -> Option<&Range<usize>> {
+    let k = ranges.partition_point(|r| r.start < i);
+    ranges.get(k).filter(|r| r.start == i)
+}
+
+/// The index after the end event matching the start event at `i` (or
+/// `i + 1` for any other event).
+fn matching_end(events: &[Spanned<'_>], i: usize) -> usize {
+    if !matches!(events[i].0, Event::Start(_)) {
+        return i + 1;
+    }
+    let mut depth = 0usize;
+    for (k, (event, _)) in events.iter().enumerate().skip(i) {
+        match event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    return k + 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    events.len()
 }
 
 fn is_inline(tag: &Tag) -> bool {
@@ -598,42 +679,20 @@ fn is_inline(tag: &Tag) -> bool {
     )
 }
 
-fn grow(slot: &mut Option<Range<usize>>, r: Range<usize>) {
-    *slot = Some(match slot.take() {
-        Some(s) => s.start.min(r.start)..s.end.max(r.end),
-        None => r,
-    });
-}
-
-/// The text of an ATX heading that starts at `span`: after the `#`s,
-/// without a closing `#` sequence, trimmed.
-fn heading_text(text: &str, span: Range<usize>) -> Range<usize> {
-    let line_end = line_end(text, span.start).min(span.end.max(span.start));
-    let line = &text[span.start..line_end];
-    let after_indent = line.trim_start_matches(' ');
-    let hashes = after_indent.len() - after_indent.trim_start_matches('#').len();
-    if hashes == 0 {
-        // A setext heading: its text is the first line.
-        let lead = line.len() - line.trim_start().len();
-        return span.start + lead..span.start + line.trim_end().len();
+/// Whether `event` is part of inline content.
+fn is_inline_event(event: &Event<'_>) -> bool {
+    match event {
+        Event::Start(tag) => is_inline(tag),
+        Event::Text(_)
+        | Event::Code(_)
+        | Event::InlineMath(_)
+        | Event::DisplayMath(_)
+        | Event::InlineHtml(_)
+        | Event::FootnoteReference(_)
+        | Event::SoftBreak
+        | Event::HardBreak => true,
+        _ => false,
     }
-    let content_start = span.start + (line.len() - after_indent.len()) + hashes;
-    let mut content = &text[content_start..line_end];
-    let lead = content.len() - content.trim_start().len();
-    content = content.trim();
-    let without = content.trim_end_matches('#');
-    if without.len() < content.len() && (without.is_empty() || without.ends_with([' ', '\t'])) {
-        content = without.trim_end();
-    }
-    // Heading attributes (`### Front {#id .class}`) are not part of the text.
-    if content.ends_with('}')
-        && let Some(open) = content.rfind(" {")
-        && content[open + 2..].starts_with(['#', '.'])
-    {
-        content = content[..open].trim_end();
-    }
-    let start = content_start + lead;
-    start..start + content.len()
 }
 
 #[cfg(test)]
@@ -641,50 +700,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn heading_texts() {
-        let t = "### Front text ###\n";
-        assert_eq!(&t[heading_text(t, 0..t.len())], "Front text");
-        let t = "  ###   C# is a language\n";
-        assert_eq!(&t[heading_text(t, 0..t.len())], "C# is a language");
-        let t = "###\n";
-        assert_eq!(heading_text(t, 0..t.len()), 3..3);
-        let t = "#### Senior angle #\n";
-        assert_eq!(&t[heading_text(t, 0..t.len())], "Senior angle");
-        let t = "### Card {#card-one .hard}\n";
-        assert_eq!(&t[heading_text(t, 0..t.len())], "Card");
-        let t = "### Sets like {1, 2}\n";
-        assert_eq!(&t[heading_text(t, 0..t.len())], "Sets like {1, 2}");
-    }
-
-    #[test]
-    fn outline_finds_lists_items_and_tasks() {
-        let t = "- [ ] one *two*\n- [x] three\n- four\n\n1. a\n   - nested\n";
-        let tops = outline(t, 0..t.len());
-        assert_eq!(tops.len(), 2);
-        let Top::List { ordered, items, .. } = &tops[0] else {
-            panic!("list")
-        };
-        assert!(!ordered);
-        let texts: Vec<&str> = items
-            .iter()
-            .map(|i| &t[i.text.clone().expect("text")])
-            .collect();
-        assert_eq!(texts, ["one *two*", "three", "four"]);
-        assert_eq!(
-            items.iter().map(|i| i.task).collect::<Vec<_>>(),
-            [Some(false), Some(true), None]
-        );
-        let Top::List { ordered, items, .. } = &tops[1] else {
-            panic!("list")
-        };
-        assert!(ordered);
-        assert!(items[0].extra.is_some(), "nested list is extra content");
-    }
-
-    #[test]
     fn senior_angle_headings() {
         assert!(is_senior_angle("Senior angle"));
         assert!(is_senior_angle("senior angle: scaling"));
         assert!(!is_senior_angle("Junior angle"));
+    }
+
+    #[test]
+    fn wrong_levels_get_a_hint() {
+        let text = "## Two\n#### Four\n### Three\nplain\n";
+        let hint = |at| wrong_level_help(text, at, "a card");
+        assert!(hint(0).is_some_and(|h| h.contains("instead of `##`")));
+        assert!(hint(7).is_some_and(|h| h.contains("instead of `####`")));
+        assert_eq!(hint(17), None);
+        assert_eq!(hint(27), None);
     }
 }

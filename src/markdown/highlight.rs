@@ -31,14 +31,30 @@ pub fn theme_names() -> Vec<&'static str> {
     THEMES.themes.keys().map(String::as_str).collect()
 }
 
-/// Renders a code block. `lang` is the first word of the info string
-/// (empty for none); an unknown language gives plain escaped code.
-pub fn code_block(code: &str, lang: &str) -> String {
-    let lang_class = if lang.is_empty() {
-        String::new()
-    } else {
-        format!(" class=\"language-{}\"", crate::html::escape(lang))
-    };
+/// The language of a code block: the first word of its info string,
+/// which ends at white space, `,` or `{` (```` ```python,ignore ````,
+/// ```` ```rust {.numbered} ````).
+pub fn language(info: &str) -> &str {
+    let info = info.trim();
+    info.split(|c: char| c.is_whitespace() || c == ',' || c == '{')
+        .next()
+        .unwrap_or("")
+}
+
+/// Renders a code block whose info string is `info` (empty for none): its
+/// [`language`] picks the highlighter, and an info string that says more
+/// than the language is kept whole in a `data-info` attribute. An unknown
+/// language gives plain escaped code.
+pub fn code_block(code: &str, info: &str) -> String {
+    let info = info.trim();
+    let lang = language(info);
+    let mut attributes = String::new();
+    if !lang.is_empty() {
+        attributes = format!(" class=\"language-{}\"", crate::html::escape(lang));
+    }
+    if info != lang {
+        attributes.push_str(&format!(" data-info=\"{}\"", crate::html::escape(info)));
+    }
     let syntax = if lang.is_empty() {
         None
     } else {
@@ -62,9 +78,9 @@ pub fn code_block(code: &str, lang: &str) -> String {
         Some(body)
     });
     match body {
-        Some(body) => format!("<pre class=\"hl-code\"><code{lang_class}>{body}</code></pre>\n"),
+        Some(body) => format!("<pre class=\"hl-code\"><code{attributes}>{body}</code></pre>\n"),
         None => format!(
-            "<pre class=\"hl-code plain\"><code{lang_class}>{}</code></pre>\n",
+            "<pre class=\"hl-code plain\"><code{attributes}>{}</code></pre>\n",
             crate::html::escape(code)
         ),
     }
@@ -195,6 +211,26 @@ mod tests {
         assert!(html.contains("plain"));
         assert!(html.contains("a &lt; b &amp;&amp; c"));
         assert!(!html.contains("<span"));
+    }
+
+    #[test]
+    fn the_first_word_picks_the_language_and_the_rest_is_kept() {
+        assert_eq!(language("python,ignore"), "python");
+        assert_eq!(language(" rust {.numbered}"), "rust");
+        assert_eq!(language("py{x}"), "py");
+        assert_eq!(language(""), "");
+        let html = code_block("x = 1\n", "python,ignore");
+        assert!(
+            html.starts_with(
+                "<pre class=\"hl-code\"><code class=\"language-python\" data-info=\"python,ignore\">"
+            ),
+            "{html}"
+        );
+        let html = code_block("x\n", "python");
+        assert!(!html.contains("data-info"), "{html}");
+        let html = code_block("x\n", "{\"a\"}");
+        assert!(html.contains(" data-info=\"{&quot;a&quot;}\""), "{html}");
+        assert!(!html.contains("language-"), "{html}");
     }
 
     #[test]

@@ -1,0 +1,481 @@
+//! Rendering a lesson's events to HTML, components in their places.
+//!
+//! One [`PageRenderer`] lives for the whole page, so heading and footnote
+//! ids are unique across components, footnotes are numbered once for the
+//! page, and calc blocks and inline values run in document order. It walks
+//! a range of events, turns the ones gradbook handles itself (headings,
+//! code, links, math, inline values, footnotes) into the HTML it wants,
+//! and hands batches of events to pulldown-cmark's HTML writer; at a
+//! component's opening fence it renders the component instead, which asks
+//! back for the ranges of events inside it.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Tag, TagEnd};
+
+use super::heading::{OpenHeading, squeeze};
+use super::inline::{self, Dollars};
+use super::{AnchorLink, Hooks, PageContext, Rendered, Resolved, TocEntry, highlight};
+use crate::components::{self, Component, Found, MarkdownSink, Spanned};
+use crate::content::slug::slugify;
+use crate::diagnostics::Diagnostic;
+
+/// Renders one page's events; implements [`MarkdownSink`] for components.
+pub(super) struct PageRenderer<'a, 'e, 'h> {
+    pub ctx: &'a PageContext<'a>,
+    pub hooks: &'h mut dyn Hooks,
+    pub events: &'a [Spanned<'e>],
+    pub found: &'a Found,
+    /// How many components enclose what is being rendered.
+    pub component_depth: usize,
+    /// Each footnote label seen so far: its number and id.
+    pub footnotes: HashMap<String, (usize, String)>,
+    pub out: Rendered,
+}
+
+/// What is being read while a range of events is rendered.
+#[derive(Default)]
+struct Batch<'e> {
+    /// Events for pulldown-cmark's HTML writer.
+    events: Vec<Event<'e>>,
+    /// The heading being read, for its id and the table of contents.
+    heading: Option<OpenHeading>,
+    /// The code block being collected.
+    code: Option<OpenCode>,
+    /// The literal dollars of the inline text being read.
+    dollars: Dollars,
+}
+
+/// A fenced or indented code block being collected.
+struct OpenCode {
+    info: Option<String>,
+    block: Range<usize>,
+    text: String,
+    content: Option<Range<usize>>,
+}
+
+impl<'e> PageRenderer<'_, 'e, '_> {
+    /// Renders the events `range` (whole blocks, or the content of one
+    /// inline element).
+    pub fn render(&mut self, range: Range<usize>) -> String {
+        let found = self.found;
+        let mut html = String::new();
+        let mut batch = Batch::default();
+        let mut i = range.start;
+        while i < range.end {
+            if let Some(fence) = found.fence_at(i) {
+                self.flush(&mut batch, &mut html);
+                i = match found.starting_at(i) {
+                    Some(component) => {
+                        html.push_str(&self.component(component));
+                        component.events.end
+                    }
+                    // A fence that is no component (an unknown kind, a
+                    // stray closing fence) shows nothing; its problem has
+                    // been reported.
+                    None => fence.end,
+                };
+                continue;
+            }
+            self.take(i, &mut batch);
+            i += 1;
+        }
+        self.flush(&mut batch, &mut html);
+        html
+    }
+
+    fn component(&mut self, component: &Component) -> String {
+        let page_key = self.ctx.page_key;
+        self.component_depth += 1;
+        let html = components::render(component, page_key, self);
+        self.component_depth -= 1;
+        html
+    }
+
+    /// Writes the batch's events to `html`.
+    fn flush(&mut self, batch: &mut Batch<'e>, html: &mut String) {
+        if let Some(open) = batch.code.take() {
+            let block = self.code_block(open);
+            batch.events.push(Event::Html(block.into()));
+        }
+        self.check_dollars(&mut batch.dollars);
+        pulldown_cmark::html::push_html(html, batch.events.drain(..));
+    }
+
+    /// Takes in the event at `i`.
+    fn take(&mut self, i: usize, batch: &mut Batch<'e>) {
+        let (event, span) = &self.events[i];
+        if let Some(open) = batch.code.as_mut() {
+            match event {
+                Event::Text(t) => {
+                    open.text.push_str(t);
+                    open.content = Some(match open.content.take() {
+                        Some(c) => c.start..span.end,
+                        None => span.clone(),
+                    });
+                }
+                Event::End(TagEnd::CodeBlock) => {
+                    let open = batch.code.take().expect("checked above");
+                    let mut block = self.code_block(open);
+                    // As pulldown-cmark does for its own `<pre>`.
+                    if !at_line_start(batch.events.last()) {
+                        block.insert(0, '\n');
+                    }
+                    batch.events.push(Event::Html(block.into()));
+                }
+                _ => {}
+            }
+            return;
+        }
+        let event = self.normalise(event.clone(), span);
+        self.track_dollars(&event, span, batch);
+        if let Some(open) = batch.heading.as_mut() {
+            open.read(&event);
+        }
+        if let Some(event) = self.convert(event, span.clone(), batch) {
+            batch.events.push(event);
+        }
+    }
+
+    /// Holds the parser's inline findings to gradbook's rules: a "formula"
+    /// whose closing `$` is followed by a digit is text, and a left quote
+    /// right after a word closes.
+    fn normalise(&self, event: Event<'e>, span: &Range<usize>) -> Event<'e> {
+        let source = self.ctx.source.text.as_str();
+        match event {
+            Event::InlineMath(tex) if !inline::is_formula(source, span) => {
+                Event::Text(format!("${tex}$").into())
+            }
+            Event::Text(t) => match inline::closing_quote(source, span, &t) {
+                Some(quote) => Event::Text(quote.into()),
+                None => Event::Text(t),
+            },
+            other => other,
+        }
+    }
+
+    /// Collects the literal dollars of inline text, and checks them at the
+    /// end of each block.
+    fn track_dollars(&mut self, event: &Event<'e>, span: &Range<usize>, batch: &mut Batch<'e>) {
+        match event {
+            Event::Text(t) => batch.dollars.text(&self.ctx.source.text, span, t),
+            Event::Start(tag) if !is_inline(tag) => self.check_dollars(&mut batch.dollars),
+            Event::End(tag) if !is_inline_end(tag) => self.check_dollars(&mut batch.dollars),
+            _ => {}
+        }
+    }
+
+    /// Reports every formula with unbalanced braces among `dollars`.
+    fn check_dollars(&mut self, dollars: &mut Dollars) {
+        let source = self.ctx.source;
+        for problem in dollars.finish(&source.text) {
+            let (label, help) = if problem.opening {
+                ("this `{` is never closed", "close it with `}`")
+            } else {
+                ("this `}` closes nothing", "remove it, or open it with `{`")
+            };
+            let d = Diagnostic::at(
+                source,
+                problem.brace..problem.brace + 1,
+                format!(
+                    "unbalanced braces in formula `{}`",
+                    &source.text[problem.formula]
+                ),
+            )
+            .with_label(label)
+            .with_help(format!(
+                "{help}; if the dollar signs are not math, write them as `\\$`"
+            ));
+            self.out.diagnostics.push(d);
+        }
+    }
+
+    /// The event to write in place of `event`, or `None` when it has been
+    /// taken care of otherwise.
+    fn convert(
+        &mut self,
+        event: Event<'e>,
+        span: Range<usize>,
+        batch: &mut Batch<'e>,
+    ) -> Option<Event<'e>> {
+        let converted = match event {
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let info = match kind {
+                    CodeBlockKind::Fenced(info) => Some(info.to_string()),
+                    CodeBlockKind::Indented => None,
+                };
+                batch.code = Some(OpenCode {
+                    info,
+                    block: span,
+                    text: String::new(),
+                    content: None,
+                });
+                return None;
+            }
+            Event::Start(Tag::Heading { .. }) => {
+                batch.heading = Some(OpenHeading::new(batch.events.len()));
+                event
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                if let Some(open) = batch.heading.take() {
+                    self.finish_heading(&mut batch.events, open, level);
+                }
+                event
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = self.link(&dest_url, span).map_or(dest_url, CowStr::from);
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
+            Event::Code(text) => match inline::inline_value(&text) {
+                Some(expr) => {
+                    let html = self.hooks.inline_value(span, expr);
+                    if let Some(open) = batch.heading.as_mut() {
+                        open.converted(&html, true);
+                    }
+                    Event::InlineHtml(html.into())
+                }
+                None => Event::Code(text),
+            },
+            Event::InlineMath(tex) => {
+                let html = self.math(&tex, span, false);
+                if let Some(open) = batch.heading.as_mut() {
+                    open.converted(&html, false);
+                }
+                Event::InlineHtml(html.into())
+            }
+            Event::DisplayMath(tex) => Event::InlineHtml(self.math(&tex, span, true).into()),
+            Event::FootnoteReference(label) => {
+                let (number, id) = self.footnote(&label);
+                Event::InlineHtml(
+                    format!(
+                        "<sup class=\"footnote-reference\"><a href=\"#{id}\">{number}</a></sup>"
+                    )
+                    .into(),
+                )
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                let (number, id) = self.footnote(&label);
+                Event::Html(
+                    format!(
+                        "<div class=\"footnote-definition\" id=\"{id}\"><sup class=\"footnote-definition-label\">{number}</sup>"
+                    )
+                    .into(),
+                )
+            }
+            Event::End(TagEnd::FootnoteDefinition) => Event::Html("</div>\n".into()),
+            other => other,
+        };
+        Some(converted)
+    }
+
+    /// The number and id of the footnote `label`, given on first sight
+    /// (reference or definition) and unique among the page's ids.
+    fn footnote(&mut self, label: &str) -> (usize, String) {
+        if let Some(known) = self.footnotes.get(label) {
+            return known.clone();
+        }
+        let slug = slugify(label);
+        let wanted = if slug.is_empty() {
+            "fn".to_string()
+        } else {
+            format!("fn-{slug}")
+        };
+        let id = crate::html::escape(&self.out.ids.unique(&wanted));
+        let entry = (self.footnotes.len() + 1, id);
+        self.footnotes.insert(label.to_string(), entry.clone());
+        entry
+    }
+
+    /// Gives the heading that starts at `events[open.start]` its unique id
+    /// and, outside components, records it in the table of contents.
+    fn finish_heading(&mut self, events: &mut [Event<'_>], open: OpenHeading, level: HeadingLevel) {
+        let Some(Event::Start(Tag::Heading { id, .. })) = events.get_mut(open.start) else {
+            return;
+        };
+        let wanted = match id.as_deref() {
+            Some(explicit) => explicit.to_string(),
+            None => slugify(&squeeze(&open.source_text)),
+        };
+        let unique = self.out.ids.unique(&wanted);
+        *id = Some(unique.clone().into());
+        if self.component_depth == 0 {
+            self.out.toc.push(TocEntry {
+                level: level as u8,
+                id: unique,
+                title: squeeze(&open.plain),
+                html: open.html.trim().to_string(),
+            });
+        }
+    }
+
+    /// Renders a finished code block: calc blocks go to the hooks, the rest
+    /// is highlighted by the first word of the info string.
+    fn code_block(&mut self, open: OpenCode) -> String {
+        let info = open.info.as_deref().unwrap_or("").trim();
+        if info == "calc" {
+            let content = open.content.unwrap_or_else(|| {
+                let text = &self.ctx.source.text[open.block.clone()];
+                let after_fence = text
+                    .find('\n')
+                    .map_or(open.block.end, |i| open.block.start + i + 1);
+                after_fence..after_fence
+            });
+            return self.hooks.calc_block(content);
+        }
+        highlight::code_block(&open.text, info)
+    }
+
+    /// Converts a formula; on error reports it and shows the source.
+    fn math(&mut self, tex: &str, span: Range<usize>, display: bool) -> String {
+        match crate::latex::to_mathml(tex, display) {
+            Ok(html) => html,
+            Err(err) => {
+                let delimiter = if display { 2 } else { 1 };
+                let start = (span.start + delimiter + err.span.start).min(span.end);
+                let end = (span.start + delimiter + err.span.end).clamp(start, span.end);
+                let mut d = Diagnostic::at(self.ctx.source, start..end.max(start + 1), err.message)
+                    .with_label("in this formula");
+                if !display {
+                    d = d.with_help(
+                        "if the dollar signs are not math, write them as `\\$` (or put the text in `code`)",
+                    );
+                }
+                self.out.diagnostics.push(d);
+                let tag = if display { "pre" } else { "code" };
+                format!(
+                    "<{tag} class=\"math-error\">{}</{tag}>",
+                    crate::html::escape(tex)
+                )
+            }
+        }
+    }
+
+    /// Checks and rewrites a link destination; `None` keeps it as written.
+    fn link(&mut self, dest: &str, span: Range<usize>) -> Option<String> {
+        if is_external(dest) {
+            return None;
+        }
+        let (path, anchor) = match dest.split_once('#') {
+            Some((path, anchor)) => (path, Some(anchor)),
+            None => (dest, None),
+        };
+        if path.is_empty() {
+            if let Some(anchor) = anchor.filter(|a| !a.is_empty()) {
+                self.out.anchor_links.push(AnchorLink {
+                    page_url: self.ctx.page_url.to_string(),
+                    anchor: anchor.to_string(),
+                    span,
+                });
+            }
+            return None;
+        }
+        let path_only = path.split('?').next().unwrap_or(path);
+        if !path_only.ends_with(".md") {
+            return None;
+        }
+        match (self.ctx.resolve)(path_only) {
+            Resolved::Page(url) => {
+                let mut href = format!("{}{}", self.ctx.root, url);
+                if href.is_empty() {
+                    href.push_str("./");
+                }
+                if let Some(anchor) = anchor.filter(|a| !a.is_empty()) {
+                    self.out.anchor_links.push(AnchorLink {
+                        page_url: url,
+                        anchor: anchor.to_string(),
+                        span,
+                    });
+                    href.push('#');
+                    href.push_str(anchor);
+                }
+                Some(href)
+            }
+            Resolved::Missing { message, help } => {
+                let mut d = Diagnostic::at(self.ctx.source, span, message);
+                if let Some(help) = help {
+                    d = d.with_help(help);
+                }
+                self.out.diagnostics.push(d);
+                None
+            }
+            Resolved::Unknown => None,
+        }
+    }
+}
+
+impl MarkdownSink for PageRenderer<'_, '_, '_> {
+    fn inline(&mut self, events: Range<usize>) -> String {
+        self.render(events)
+    }
+
+    fn blocks(&mut self, events: Range<usize>) -> String {
+        self.render(events)
+    }
+}
+
+/// Whether pulldown-cmark's HTML writer is at the start of a line after
+/// writing `last` (it starts a block on a new line).
+fn at_line_start(last: Option<&Event<'_>>) -> bool {
+    match last {
+        None => true,
+        Some(Event::Start(tag)) => !matches!(tag, Tag::Item) && !is_inline(tag),
+        Some(Event::End(tag)) => !is_inline_end(tag),
+        Some(Event::Html(html) | Event::InlineHtml(html)) => html.ends_with('\n'),
+        Some(Event::SoftBreak | Event::HardBreak | Event::Rule | Event::TaskListMarker(_)) => true,
+        Some(_) => false,
+    }
+}
+
+fn is_inline(tag: &Tag<'_>) -> bool {
+    matches!(
+        tag,
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Superscript
+            | Tag::Subscript
+            | Tag::Link { .. }
+            | Tag::Image { .. }
+    )
+}
+
+fn is_inline_end(tag: &TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+            | TagEnd::Link
+            | TagEnd::Image
+    )
+}
+
+/// Whether a link leaves the site (has a scheme or is protocol-relative).
+pub(super) fn is_external(dest: &str) -> bool {
+    if dest.starts_with("//") {
+        return true;
+    }
+    match dest.find(':') {
+        Some(colon) => {
+            let scheme = &dest[..colon];
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        }
+        None => false,
+    }
+}
