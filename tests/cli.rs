@@ -4,7 +4,6 @@
 
 mod support;
 
-mod browser;
 mod build;
 mod calc_cli;
 mod calc_pages;
