@@ -9,6 +9,7 @@
 // screenshots of the lesson and the index as book-*.png.
 
 import path from 'node:path';
+import { auditSite } from './axe.mjs';
 
 /** Runs every check on the bundled site at `lessonUrl`. `attempt(name, fn)`
  * and `report(name, ok, detail)` record results, as in run.mjs. */
@@ -330,6 +331,20 @@ export async function checkBook(browser, lessonUrl, shotDir, { attempt, report, 
   await noJs.goto(lessonUrl, { waitUntil: 'load' });
   await shot(noJs, 'book-lesson-no-js.png');
   await plain.close();
+
+  // ---- accessibility audit of every page kind --------------------------------
+  await auditSite(
+    browser,
+    origin,
+    [
+      ['index', '/'],
+      ['section', lessonPath.replace(/[^/]+\/$/, '')],
+      ['lesson', lessonPath],
+      ['404', '/404.html'],
+    ],
+    'book',
+    { attempt, expect },
+  );
 
   report('book: no console errors', consoleErrors.length === 0, consoleErrors.join(' | '));
   report('book: no request leaves the local server', offHost.length === 0, offHost.join(' | '));

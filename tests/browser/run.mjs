@@ -7,9 +7,11 @@
 // off. Saves light, dark and phone screenshots.
 //
 // With a third argument, the URL of the bundled site's lesson, it then runs
-// the checks of book.mjs on that site in the same browser.
+// the checks of book.mjs on that site in the same browser; with a fourth,
+// the URL of the first lesson of a site `gradbook init` wrote, it audits
+// that site's pages with axe-core (axe.mjs) as well.
 //
-// Usage: node run.mjs <lesson-url> <screenshot-dir> [<book-lesson-url>]
+// Usage: node run.mjs <lesson-url> <screenshot-dir> [<book-lesson-url> [<course-lesson-url>]]
 // Prints one JSON object per check ({"check", "ok", "detail"}) and a final
 // {"done": true, "passed", "failed"} line; exits 1 if any check failed.
 
@@ -17,9 +19,9 @@ import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const [lessonUrl, shotDir, bookUrl] = process.argv.slice(2);
+const [lessonUrl, shotDir, bookUrl, courseUrl] = process.argv.slice(2);
 if (!lessonUrl || !shotDir) {
-  console.error('usage: node run.mjs <lesson-url> <screenshot-dir> [<book-lesson-url>]');
+  console.error('usage: node run.mjs <lesson-url> <screenshot-dir> [<book-lesson-url> [<course-lesson-url>]]');
   process.exit(2);
 }
 const origin = new URL(lessonUrl).origin;
@@ -460,6 +462,25 @@ try {
   if (bookUrl) {
     const { checkBook } = await import('./book.mjs');
     await checkBook(browser, bookUrl, shotDir, { attempt, report, expect });
+  }
+
+  // ---- the site `gradbook init` writes ------------------------------------
+  if (courseUrl) {
+    const { auditSite } = await import('./axe.mjs');
+    const course = new URL(courseUrl);
+    const section = course.pathname.replace(/[^/]+\/$/, '');
+    await auditSite(
+      browser,
+      course.origin,
+      [
+        ['index', '/'],
+        ['section', section],
+        ['lesson', course.pathname],
+        ['404', '/404.html'],
+      ],
+      'course',
+      { attempt, expect },
+    );
   }
 } catch (error) {
   report('browser run', false, error && error.stack ? error.stack : error);
