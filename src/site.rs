@@ -27,7 +27,8 @@ use crate::markdown::highlight::{self, Scheme};
 use crate::markdown::{self, PageContext, Rendered};
 use crate::output::SiteFiles;
 use crate::render::context::{
-    BookContext, LinkContext, NavLesson, NavSection, PageContext as TemplatePage,
+    BookContext, LinkContext, NavLesson, NavSection, PageContext as TemplatePage, Uses,
+    absolute_image, description,
 };
 use crate::render::{self, Templates};
 
@@ -71,6 +72,9 @@ pub struct Outcome {
     pub blessed: Vec<(PathBuf, String)>,
     /// Number of HTML pages.
     pub pages: usize,
+    /// Things worth telling the author about the output that are not
+    /// problems (`build` prints them), such as a sitemap left out.
+    pub notes: Vec<String>,
 }
 
 /// One rendered Markdown body, before templating.
@@ -155,6 +159,7 @@ impl Site {
             outcome.pages = pages.iter().filter(|(f, _)| f.ends_with(".html")).count();
             outcome.files.generated.extend(pages);
         }
+        outcome.notes = self.notes();
         self.add_assets(&mut outcome.files);
         let mut static_diagnostics = self.add_asset_overrides(&mut outcome.files);
         static_diagnostics.extend(self.add_static(&mut outcome.files));
@@ -330,6 +335,8 @@ impl Site {
         for (position, &i) in order.iter().enumerate() {
             let lesson = &content.lessons[i];
             let (html, toc) = body_of(&lesson.url);
+            let uses = Uses::of(&html);
+            let about = description(&lesson.front.summary, &html, &book.description);
             let neighbour = |j: usize| link(&content.lessons[j].url, &content.lessons[j].title);
             jobs.push(Job {
                 template: "lesson.html",
@@ -347,6 +354,12 @@ impl Site {
                     section: section_link(lesson.section),
                     sections: Vec::new(),
                     extra: serde_json::to_value(&lesson.front.extra).unwrap_or_default(),
+                    description: about,
+                    image: absolute_image(
+                        &lesson.front.image,
+                        self.config.book.absolute_base_url(),
+                    ),
+                    uses,
                 },
                 prev: position.checked_sub(1).map(|p| neighbour(order[p])),
                 next: order.get(position + 1).map(|&n| neighbour(n)),
@@ -356,6 +369,8 @@ impl Site {
             let section = &content.sections[s];
             let (html, toc) = body_of(&section.url);
             let is_root = s == 0;
+            let uses = Uses::of(&html);
+            let about = description(&section.summary, &html, &book.description);
             let subtree: Vec<NavSection> = nav
                 .iter()
                 .zip(&content.section_order)
@@ -390,6 +405,9 @@ impl Site {
                     section: section.parent.and_then(section_link),
                     sections: subtree,
                     extra: serde_json::Value::Null,
+                    description: about,
+                    image: String::new(),
+                    uses,
                 },
                 prev: None,
                 next: if is_root {
@@ -418,11 +436,20 @@ impl Site {
                 section: None,
                 sections: Vec::new(),
                 extra: serde_json::Value::Null,
+                description: book.description.clone(),
+                image: String::new(),
+                uses: Uses::default(),
             },
             prev: None,
             next: first.clone(),
         });
 
+        // Whether any lesson has progress to show (on the index and in the
+        // sidebar of every page), which components.js fills in.
+        let tracks_progress = nav
+            .iter()
+            .flat_map(|section| &section.lessons)
+            .any(|lesson| lesson.cards > 0 || lesson.tasks > 0);
         let theme_default = self.config.theme.default.as_str();
         let version = env!("CARGO_PKG_VERSION");
         let results: Vec<Result<(String, Vec<u8>), Diagnostic>> = jobs
@@ -438,6 +465,7 @@ impl Site {
                 ctx.insert("next", &job.next);
                 ctx.insert("root", &job.root);
                 ctx.insert("theme_default", theme_default);
+                ctx.insert("tracks_progress", &tracks_progress);
                 ctx.insert("gradbook_version", version);
                 templates
                     .render(job.template, &ctx)
@@ -452,7 +480,7 @@ impl Site {
                 Err(d) => problems.push(d),
             }
         }
-        pages.push(("sitemap.xml".to_string(), self.sitemap().into_bytes()));
+        pages.extend(self.crawler_files());
         diagnostics::sort(&mut problems);
         (pages, problems)
     }
@@ -502,8 +530,37 @@ impl Site {
             .collect()
     }
 
-    fn sitemap(&self) -> String {
-        let base = &self.config.book.base_url;
+    /// `robots.txt`, and `sitemap.xml` when `base-url` is absolute: the
+    /// sitemap protocol wants absolute URLs, so with a relative base-url
+    /// there is no sitemap and `robots.txt` does not point to one.
+    fn crawler_files(&self) -> Vec<(String, Vec<u8>)> {
+        match self.config.book.absolute_base_url() {
+            Some(base) => vec![
+                (
+                    "robots.txt".to_string(),
+                    format!("User-agent: *\nAllow: /\n\nSitemap: {base}sitemap.xml\n").into_bytes(),
+                ),
+                ("sitemap.xml".to_string(), self.sitemap(base).into_bytes()),
+            ],
+            None => vec![(
+                "robots.txt".to_string(),
+                b"User-agent: *\nAllow: /\n".to_vec(),
+            )],
+        }
+    }
+
+    /// What `build` should tell the author about the output.
+    pub fn notes(&self) -> Vec<String> {
+        match self.config.book.absolute_base_url() {
+            Some(_) => Vec::new(),
+            None => vec![format!(
+                "no sitemap.xml: base-url \"{}\" is not an absolute URL (set base-url in book.toml, or pass --base-url, to the address the site is published at)",
+                self.config.book.base_url
+            )],
+        }
+    }
+
+    fn sitemap(&self, base: &str) -> String {
         let mut urls: Vec<&str> = self
             .content
             .section_order
@@ -571,7 +628,8 @@ impl Site {
     }
 
     /// Lists `static/` for copying; a static file that would replace a
-    /// generated one is an error.
+    /// generated one is an error, except `robots.txt`, which replaces the
+    /// generated one.
     fn add_static(&self, files: &mut SiteFiles) -> Vec<Diagnostic> {
         let (found, errors) = files_under(&self.root.join(STATIC_DIR));
         let mut problems: Vec<Diagnostic> = errors
@@ -585,6 +643,10 @@ impl Site {
             })
             .collect();
         for (rel, path) in found {
+            // A site's own robots.txt replaces the generated one.
+            if rel == "robots.txt" {
+                files.generated.remove(&rel);
+            }
             if files.generated.contains_key(&rel) || files.copied.contains_key(&rel) {
                 problems.push(
                     Diagnostic::whole_file(

@@ -18,7 +18,7 @@ pub fn run(args: &BuildArgs, quiet: bool) -> ExitCode {
     if let Err(code) = require_dir(&args.dir) {
         return code;
     }
-    let site = match Site::load(&args.dir, args.drafts) {
+    let mut site = match Site::load(&args.dir, args.drafts) {
         Ok(site) => site,
         Err(diagnostics) => {
             print_diagnostics(&diagnostics);
@@ -29,6 +29,9 @@ pub fn run(args: &BuildArgs, quiet: bool) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
+    if let Some(url) = &args.base_url {
+        site.config.book.set_base_url(url);
+    }
     let dest = site.destination(args.dest.as_deref());
     if let Err(message) = check_destination(&site, &dest) {
         eprintln!("error: {message}");
@@ -67,6 +70,9 @@ pub fn run(args: &BuildArgs, quiet: bool) -> ExitCode {
             dest.display(),
             started.elapsed().as_secs_f64()
         );
+        for note in &outcome.notes {
+            eprintln!("note: {note}");
+        }
     }
     ExitCode::from(EXIT_OK)
 }

@@ -52,6 +52,10 @@ pub struct BuildArgs {
     /// Include lessons marked `draft = true`.
     #[arg(long)]
     pub drafts: bool,
+    /// The address the site is published at, instead of book.base-url
+    /// (an absolute URL gives a sitemap).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
 }
 
 /// Arguments of `gradbook check`.

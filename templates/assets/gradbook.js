@@ -1,4 +1,5 @@
-/* gradbook: theme toggle, mobile navigation, copy buttons and heading links.
+/* gradbook: theme toggle, mobile navigation, copy buttons, heading links,
+ * the table of contents and hints on boxes that scroll sideways.
  *
  * Pages read fine without this script; it only adds conveniences. The
  * colour scheme choice ("light", "dark" or "auto") is kept in localStorage
@@ -21,8 +22,13 @@
     }
   }
 
+  /* The choice made on this page. With storage blocked nothing can be
+   * read back, so the page remembers it here; otherwise the toggle would
+   * go from the default to the next choice, and stop there, forever. */
+  var chosen = null;
+
   function currentChoice() {
-    return storedChoice() || root.getAttribute("data-theme-default") || "auto";
+    return chosen || storedChoice() || root.getAttribute("data-theme-default") || "auto";
   }
 
   function applyChoice(choice) {
@@ -46,6 +52,7 @@
     if (!toggle) return;
     toggle.addEventListener("click", function () {
       var next = CHOICES[(CHOICES.indexOf(currentChoice()) + 1) % CHOICES.length];
+      chosen = next;
       try {
         localStorage.setItem(STORAGE_KEY, next);
       } catch (e) {
@@ -134,14 +141,12 @@
     });
   }
 
-  /* "On this page": folded on small screens; on wide ones it sits beside
-   * the text, and the entry of the section being read is marked. */
+  /* "On this page": the stylesheet folds it on small screens and sets it
+   * beside the text on wide ones; here the entry of the section being read
+   * is marked in the open list. */
   function setupTableOfContents() {
-    var toc = document.querySelector("details.toc");
+    var toc = document.querySelector(".toc .toc-open");
     if (!toc) return;
-    if (window.matchMedia && window.matchMedia("(max-width: 900px)").matches) {
-      toc.open = false;
-    }
     var links = Array.prototype.slice.call(toc.querySelectorAll('a[href^="#"]'));
     var targets = links.map(function (link) {
       return document.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
@@ -177,6 +182,38 @@
     mark();
   }
 
+  /* Tables and calc results wider than the text scroll sideways: each
+   * becomes focusable (so the arrow keys scroll it) and fades out at the
+   * side that has more to show. */
+  function setupScrollHints() {
+    var boxes = Array.prototype.filter.call(
+      document.querySelectorAll(".prose .calc-table-wrap, .prose table"),
+      function (box) {
+        return !(box.tagName === "TABLE" && box.parentElement.classList.contains("calc-table-wrap"));
+      }
+    );
+    function update(box) {
+      var max = box.scrollWidth - box.clientWidth;
+      var scrolls = max > 1;
+      box.classList.toggle("scrolls-right", scrolls && box.scrollLeft < max - 1);
+      box.classList.toggle("scrolls-left", scrolls && box.scrollLeft > 1);
+      if (scrolls && !box.hasAttribute("tabindex")) box.tabIndex = 0;
+    }
+    boxes.forEach(function (box) {
+      box.addEventListener(
+        "scroll",
+        function () {
+          update(box);
+        },
+        { passive: true }
+      );
+      update(box);
+    });
+    window.addEventListener("resize", function () {
+      boxes.forEach(update);
+    });
+  }
+
   root.classList.add("js");
   setupTheme();
   if (document.readyState === "loading") {
@@ -190,5 +227,6 @@
     setupCopyButtons();
     setupHeadingAnchors();
     setupTableOfContents();
+    setupScrollHints();
   }
 })();

@@ -61,7 +61,7 @@ export async function checkBook(browser, lessonUrl, shotDir, { attempt, report, 
   });
 
   await attempt('book: "On this page" lists the lesson\'s own sections, math readable', async () => {
-    const entries = await page.locator('.toc a').evaluateAll((links) =>
+    const entries = await page.locator('.toc .toc-open a').evaluateAll((links) =>
       links.map((a) => ({ href: a.getAttribute('href'), text: a.textContent.replace(/\s+/g, ' ').trim() })),
     );
     const sections = await page
@@ -233,7 +233,7 @@ export async function checkBook(browser, lessonUrl, shotDir, { attempt, report, 
   watch(wide, 'book-wide');
   await wide.goto(lessonUrl, { waitUntil: 'load' });
   await attempt('book: on a wide screen "On this page" stays beside the text and marks the section being read', async () => {
-    const toc = wide.locator('details.toc');
+    const toc = wide.locator('nav.toc');
     const heading = wide.locator('.prose h2[id]').nth(3);
     const id = await heading.getAttribute('id');
     await heading.evaluate((h) => window.scrollTo(0, h.getBoundingClientRect().top + window.scrollY - 80));
@@ -242,7 +242,7 @@ export async function checkBook(browser, lessonUrl, shotDir, { attempt, report, 
     const prose = await wide.locator('.prose').boundingBox();
     expect(box.x >= prose.x + prose.width, `toc at x=${box.x} overlaps the text ending at ${prose.x + prose.width}`);
     expect(box.y >= 0 && box.y + box.height <= 900, `toc scrolled out of view: y=${box.y}`);
-    const current = await toc.locator('a[aria-current]').getAttribute('href');
+    const current = await toc.locator('.toc-open a[aria-current]').getAttribute('href');
     expect(current === '#' + id, `current entry is ${current}, want #${id}`);
     return current;
   });
@@ -275,6 +275,26 @@ export async function checkBook(browser, lessonUrl, shotDir, { attempt, report, 
   });
   const mobile = await phone.newPage();
   watch(mobile, 'book-phone');
+  await attempt('book: on a phone the lesson does not move once painted (no layout shift)', async () => {
+    await mobile.goto(lessonUrl, { waitUntil: 'load' });
+    await mobile.waitForTimeout(500);
+    const shift = await mobile.evaluate(
+      () =>
+        new Promise((resolve) => {
+          let total = 0;
+          new PerformanceObserver((list) => {
+            for (const entry of list.getEntries()) if (!entry.hadRecentInput) total += entry.value;
+          }).observe({ type: 'layout-shift', buffered: true });
+          setTimeout(() => resolve(total), 200);
+        }),
+    );
+    expect(shift < 0.01, `cumulative layout shift ${shift}`);
+    const folded = mobile.locator('.toc details.toc-fold');
+    expect(await folded.isVisible(), '"On this page" is not folded on a phone');
+    expect(!(await folded.evaluate((d) => d.open)), '"On this page" is open on a phone');
+    return `CLS ${shift.toFixed(4)}`;
+  });
+
   for (const [url, name] of [
     [lessonUrl, 'lesson'],
     [origin + '/', 'index'],
