@@ -395,3 +395,22 @@ fn builds_are_deterministic() {
     assert!(!one.is_empty());
     assert_eq!(one, site.tree("two"));
 }
+
+#[test]
+fn each_descent_table_is_a_region_with_a_name_of_its_own() {
+    let site = SiteTest::new().lesson(
+        "a.md",
+        "A",
+        "```calc\n>>> J(w) = w**2\n>>> descent(J, w=3, alpha=0.1, steps=2)\n\
+         >>> descent(J, w=3, alpha=1, steps=2)\n```\n",
+    );
+    site.build().success();
+    let page = site.page("a/");
+    assert_eq!(
+        page.attr(".calc-table-wrap[role=region][tabindex='0']", "aria-label"),
+        [
+            "Gradient descent on J, step by step: descent(J, w=3, alpha=0.1, steps=2)",
+            "Gradient descent on J, step by step: descent(J, w=3, alpha=1, steps=2)"
+        ]
+    );
+}

@@ -87,7 +87,7 @@ fn step_html(out: &mut String, step: &Step<'_>, id: &str, precision: usize) {
         escape(step.input)
     );
     let body = match step.result {
-        Ok(value) => value_html(value, id, precision),
+        Ok(value) => value_html(value, step.input, id, precision),
         Err(err) => format!(
             "<span class=\"calc-error-text\">error: {}</span>",
             escape(&err.message)
@@ -108,8 +108,9 @@ fn step_html(out: &mut String, step: &Step<'_>, id: &str, precision: usize) {
     out.push_str("</li>");
 }
 
-/// The rendered form of a value inside a block ("" for nothing).
-fn value_html(value: &Value, id: &str, precision: usize) -> String {
+/// The rendered form of a value inside a block ("" for nothing); `input`
+/// is what computed it.
+fn value_html(value: &Value, input: &str, id: &str, precision: usize) -> String {
     match value {
         Value::Nothing => String::new(),
         Value::Number(x) => format!(
@@ -126,7 +127,7 @@ fn value_html(value: &Value, id: &str, precision: usize) -> String {
         ),
         Value::Nudge(_) => nudge_table(&value.to_text(precision)),
         Value::Descent(d) => {
-            let mut html = descent_table(d, precision);
+            let mut html = descent_table(d, input, precision);
             if let Some(fig) = svg::descent(d, &format!("{id}-fig")) {
                 html.push_str(&fig);
             }
@@ -267,11 +268,17 @@ const TABLE_HEAD: usize = 80;
 /// Rows shown after the gap of a long table.
 const TABLE_TAIL: usize = 20;
 
-fn descent_table(d: &Descent, precision: usize) -> String {
+/// A descent's table, in a focusable scroll box named after the input
+/// (two descents of one function on a page are two different regions).
+fn descent_table(d: &Descent, input: &str, precision: usize) -> String {
     let mut out = format!(
         "<div class=\"calc-table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"{}\">\
          <table class=\"calc-descent\"><thead><tr>",
-        escape(&format!("Gradient descent on {}, step by step", d.func))
+        escape(&format!(
+            "Gradient descent on {}, step by step: {}",
+            d.func,
+            input.trim()
+        ))
     );
     for cell in d.header() {
         let _ = write!(out, "<th scope=\"col\">{}</th>", escape(&cell));

@@ -92,6 +92,10 @@ pub struct InitArgs {
     /// Where to create the site.
     #[arg(default_value = ".")]
     pub dir: PathBuf,
+    /// Also write .github/workflows/pages.yml, which publishes the site
+    /// with GitHub Pages.
+    #[arg(long)]
+    pub github_pages: bool,
 }
 
 /// Arguments of `gradbook calc`.
