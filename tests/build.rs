@@ -647,18 +647,12 @@ fn descriptions_fall_back_to_the_first_paragraph_and_links_preview_well() {
         found.extend(page.attr(&format!("meta[property='{key}']"), "content"));
         found
     };
-    assert_eq!(
-        meta("description"),
-        ["The slope of J(w) = w² at 3 is 6."]
-    );
+    assert_eq!(meta("description"), ["The slope of J(w) = w² at 3 is 6."]);
     assert_eq!(meta("og:description"), meta("description"));
     assert_eq!(meta("og:title"), ["Slopes"]);
     assert_eq!(meta("og:type"), ["article"]);
     assert_eq!(meta("og:site_name"), ["Course"]);
-    assert_eq!(
-        meta("og:image"),
-        ["https://example.org/covers/slope.png"]
-    );
+    assert_eq!(meta("og:image"), ["https://example.org/covers/slope.png"]);
     assert_eq!(meta("twitter:card"), ["summary_large_image"]);
 
     let summed = site.page("a/c/");
