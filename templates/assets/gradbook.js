@@ -182,22 +182,27 @@
     mark();
   }
 
-  /* Tables and calc results wider than the text scroll sideways: each
-   * becomes focusable (so the arrow keys scroll it) and fades out at the
-   * side that has more to show. */
+  /* Tables, calc results and code wider than the text scroll sideways:
+   * each becomes focusable (so the arrow keys scroll it), and tables fade
+   * out at the side that has more to show. A box inside a <details> is
+   * measured again when the <details> opens. */
   function setupScrollHints() {
     var boxes = Array.prototype.filter.call(
-      document.querySelectorAll(".prose .calc-table-wrap, .prose table"),
+      document.querySelectorAll(".prose .calc-table-wrap, .prose table, .prose pre"),
       function (box) {
         return !(box.tagName === "TABLE" && box.parentElement.classList.contains("calc-table-wrap"));
       }
     );
     function update(box) {
       var max = box.scrollWidth - box.clientWidth;
-      var scrolls = max > 1;
-      box.classList.toggle("scrolls-right", scrolls && box.scrollLeft < max - 1);
-      box.classList.toggle("scrolls-left", scrolls && box.scrollLeft > 1);
-      if (scrolls && !box.hasAttribute("tabindex")) box.tabIndex = 0;
+      /* A few pixels hidden (a border, a rounding) need no fade. */
+      var fades = max > 8 && box.tagName !== "PRE";
+      box.classList.toggle("scrolls-right", fades && box.scrollLeft < max - 1);
+      box.classList.toggle("scrolls-left", fades && box.scrollLeft > 1);
+      if (max > 1 && !box.hasAttribute("tabindex")) box.tabIndex = 0;
+    }
+    function updateAll() {
+      boxes.forEach(update);
     }
     boxes.forEach(function (box) {
       box.addEventListener(
@@ -209,9 +214,9 @@
       );
       update(box);
     });
-    window.addEventListener("resize", function () {
-      boxes.forEach(update);
-    });
+    window.addEventListener("resize", updateAll);
+    /* "toggle" does not bubble, but it can be caught on its way down. */
+    document.addEventListener("toggle", updateAll, true);
   }
 
   root.classList.add("js");

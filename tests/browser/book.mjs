@@ -295,6 +295,24 @@ export async function checkBook(browser, lessonUrl, shotDir, { attempt, report, 
     return `CLS ${shift.toFixed(4)}`;
   });
 
+  await attempt('book: on a phone a table too wide for the screen shows that it scrolls, and the keyboard scrolls it', async () => {
+    await mobile.goto(lessonUrl, { waitUntil: 'load' });
+    const wide = mobile.locator('.calc-table-wrap.scrolls-right').first();
+    expect((await wide.count()) === 1, 'no table marked as scrolling to the right');
+    const hidden = await wide.evaluate((el) => el.scrollWidth - el.clientWidth);
+    expect(hidden > 8, `a fade for only ${hidden}px of table`);
+    expect((await wide.getAttribute('tabindex')) === '0', 'the scrolling table is not focusable');
+    const mask = await wide.evaluate((el) => getComputedStyle(el).maskImage || getComputedStyle(el).webkitMaskImage);
+    expect(/gradient/.test(mask), `no fade at the edge: ${mask}`);
+    await wide.focus();
+    await mobile.keyboard.press('ArrowRight');
+    await mobile.waitForTimeout(300);
+    const left = await wide.evaluate((el) => el.scrollLeft);
+    expect(left > 0, 'ArrowRight did not scroll the table');
+    expect(await wide.evaluate((el) => el.classList.contains('scrolls-left')), 'no fade on the left once scrolled');
+    return `scrolled to ${left}px`;
+  });
+
   for (const [url, name] of [
     [lessonUrl, 'lesson'],
     [origin + '/', 'index'],
