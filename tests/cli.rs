@@ -8,6 +8,7 @@ mod build;
 mod calc_cli;
 mod calc_pages;
 mod components;
+mod doc_examples;
 mod errors;
 mod init;
 mod serve;
