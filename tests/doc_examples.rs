@@ -86,12 +86,10 @@ fn try_example(doc: &str, example: &Example) -> Result<(), String> {
             };
             SiteTest::new().file("content/example.md", lesson)
         }
-        _ => SiteTest::empty()
-            .file("book.toml", &example.text)
-            .file(
-                "content/example.md",
-                "+++\ntitle = \"Example\"\n+++\n\nText.\n",
-            ),
+        _ => SiteTest::empty().file("book.toml", &example.text).file(
+            "content/example.md",
+            "+++\ntitle = \"Example\"\n+++\n\nText.\n",
+        ),
     };
     let command: &[&str] = match example.kind {
         "lesson" => &["build"],
@@ -144,7 +142,10 @@ fn a_failing_example_is_named_by_its_document_and_line() {
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].line, 3);
     let error = try_example("DOC.md", &found[0]).unwrap_err();
-    assert!(error.starts_with("DOC.md:3: the lesson example fails"), "{error}");
+    assert!(
+        error.starts_with("DOC.md:3: the lesson example fails"),
+        "{error}"
+    );
     assert!(error.contains("unknown function 'J'"), "{error}");
 }
 
