@@ -328,6 +328,12 @@ fn index_and_sidebar_carry_progress_hooks() {
         all(index.root_element(), ".lesson-card [data-progress-page]").len(),
         1
     );
+    // In the sidebar the progress line sits beside the lesson's link, not
+    // in it: the link's accessible name is the title alone.
+    let hook = one(index.root_element(), ".sidebar [data-progress-page]");
+    assert!(all(index.root_element(), ".sidebar a [data-progress-page]").is_empty());
+    let item = ElementRef::wrap(hook.parent().unwrap()).unwrap();
+    assert_eq!(text(one(item, "a.nav-lesson")), "Derivatives in Practice");
 }
 
 #[test]

@@ -313,6 +313,26 @@ export async function checkBook(browser, lessonUrl, shotDir, { attempt, report, 
     return `scrolled to ${left}px`;
   });
 
+  await attempt('book: on a phone figure labels are at least 11 px and the nudge table is closed at the bottom', async () => {
+    await mobile.goto(lessonUrl, { waitUntil: 'load' });
+    const sizes = await mobile.evaluate(() =>
+      [...document.querySelectorAll('svg.calc-fig text')].map((t) => {
+        const svg = t.closest('svg');
+        const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        return parseFloat(getComputedStyle(t).fontSize) * scale;
+      }),
+    );
+    expect(sizes.length > 10, `only ${sizes.length} labels`);
+    const smallest = Math.min(...sizes);
+    expect(smallest >= 11, `a label is ${smallest.toFixed(1)} px`);
+    const bottom = await mobile.evaluate(() => {
+      const cells = document.querySelectorAll('.calc-nudge tr:last-child td, .calc-nudge tr:last-child th');
+      return [...cells].map((c) => getComputedStyle(c).borderBottomWidth);
+    });
+    expect(bottom.length > 0 && bottom.every((w) => parseFloat(w) >= 1), `nudge table bottom borders: ${bottom}`);
+    return `smallest label ${smallest.toFixed(1)} px`;
+  });
+
   for (const [url, name] of [
     [lessonUrl, 'lesson'],
     [origin + '/', 'index'],
