@@ -246,6 +246,8 @@ fn components_and_the_bundled_site_work_in_chromium() -> Result<Completion, Fail
         let meta = std::fs::metadata(shots.join(shot)).unwrap_or_else(|e| panic!("{shot}: {e}"));
         assert!(meta.len() > 10_000, "{shot} looks empty");
     }
+    // libtest-mimic does not capture output: say what ran.
+    eprintln!("browser: {checks} checks passed in {elapsed:.1?}");
     Ok(Completion::Completed)
 }
 
