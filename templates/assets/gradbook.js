@@ -193,27 +193,31 @@
         return !(box.tagName === "TABLE" && box.parentElement.classList.contains("calc-table-wrap"));
       }
     );
-    function update(box) {
-      var max = box.scrollWidth - box.clientWidth;
+    /* Every box is measured before any is changed, so that the page is
+     * laid out once, not once per box. */
+    function measure(box) {
+      return { box: box, max: box.scrollWidth - box.clientWidth, left: box.scrollLeft };
+    }
+    function apply(m) {
       /* A few pixels hidden (a border, a rounding) need no fade. */
-      var fades = max > 8 && box.tagName !== "PRE";
-      box.classList.toggle("scrolls-right", fades && box.scrollLeft < max - 1);
-      box.classList.toggle("scrolls-left", fades && box.scrollLeft > 1);
-      if (max > 1 && !box.hasAttribute("tabindex")) box.tabIndex = 0;
+      var fades = m.max > 8 && m.box.tagName !== "PRE";
+      m.box.classList.toggle("scrolls-right", fades && m.left < m.max - 1);
+      m.box.classList.toggle("scrolls-left", fades && m.left > 1);
+      if (m.max > 1 && !m.box.hasAttribute("tabindex")) m.box.tabIndex = 0;
     }
     function updateAll() {
-      boxes.forEach(update);
+      boxes.map(measure).forEach(apply);
     }
     boxes.forEach(function (box) {
       box.addEventListener(
         "scroll",
         function () {
-          update(box);
+          apply(measure(box));
         },
         { passive: true }
       );
-      update(box);
     });
+    updateAll();
     window.addEventListener("resize", updateAll);
     /* "toggle" does not bubble, but it can be caught on its way down. */
     document.addEventListener("toggle", updateAll, true);
