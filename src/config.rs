@@ -151,6 +151,24 @@ impl Default for BookConfig {
     }
 }
 
+impl BookConfig {
+    /// `base-url` when it is an absolute `http://` or `https://` URL (the
+    /// sitemap, `robots.txt`'s pointer to it, canonical links and shared
+    /// link previews need one), else `None`.
+    pub fn absolute_base_url(&self) -> Option<&str> {
+        let url = self.base_url.as_str();
+        (url.starts_with("https://") || url.starts_with("http://")).then_some(url)
+    }
+
+    /// Sets `base-url` as `book.toml` would (with a trailing `/`).
+    pub fn set_base_url(&mut self, url: &str) {
+        self.base_url = url.to_string();
+        if !self.base_url.ends_with('/') {
+            self.base_url.push('/');
+        }
+    }
+}
+
 fn default_base_url() -> String {
     "/".to_string()
 }
@@ -483,9 +501,9 @@ mod tests {
     fn the_spec_example_is_valid() {
         let spec = include_str!("../docs/SPEC.md");
         let start = spec
-            .find("```toml\n[book]")
+            .find("```toml book\n[book]")
             .expect("SPEC has a book.toml example")
-            + 8;
+            + "```toml book\n".len();
         let end = start + spec[start..].find("```").unwrap();
         let config = parse(&spec[start..end]).unwrap();
         assert_eq!(config.book.title, "Gradients from Scratch");
@@ -503,6 +521,25 @@ mod tests {
         );
         let span = setting_span(&source, "build", "output-dir").unwrap();
         assert_eq!(&source.text[span], "\"x\"");
+    }
+
+    #[test]
+    fn only_http_base_urls_are_absolute() {
+        for (url, absolute) in [
+            ("/", false),
+            ("/docs/", false),
+            ("https://example.org/course/", true),
+            ("http://localhost:3000/", true),
+            ("ftp://example.org/", false),
+            ("example.org/", false),
+        ] {
+            let mut config = parse("[book]\ntitle = \"T\"\n").unwrap();
+            config.book.set_base_url(url);
+            assert_eq!(config.book.absolute_base_url().is_some(), absolute, "{url}");
+        }
+        let mut config = parse("[book]\ntitle = \"T\"\n").unwrap();
+        config.book.set_base_url("https://example.org/course");
+        assert_eq!(config.book.base_url, "https://example.org/course/");
     }
 
     #[test]

@@ -142,7 +142,16 @@ fn headings_get_unique_ids_and_a_table_of_contents() {
     let site = built_fixture();
     let page = site.page("calculus/derivatives/");
     assert_eq!(page.attr(".prose h2", "id"), ["overview", "overview-1"]);
-    assert_eq!(page.attr(".toc a", "href"), ["#overview", "#overview-1"]);
+    assert_eq!(
+        page.attr(".toc-open a", "href"),
+        ["#overview", "#overview-1"]
+    );
+    // The folded copy for narrow screens lists the same sections.
+    assert_eq!(
+        page.attr(".toc-fold a", "href"),
+        ["#overview", "#overview-1"]
+    );
+    assert!(page.has("nav.toc[aria-labelledby=toc-title] details.toc-fold"));
 }
 
 #[test]
@@ -158,24 +167,24 @@ fn the_table_of_contents_lists_the_lessons_own_sections_with_readable_math() {
     site.build().success();
     let page = site.page("a/b/");
     assert_eq!(
-        page.attr(".toc a", "href"),
+        page.attr(".toc-open a", "href"),
         [
             "#slope-of-w-2-at-w-3",
             "#the-update-rule-w-a-g",
             "#linked-heading"
         ]
     );
-    let texts = page.text(".toc a");
+    let texts = page.text(".toc-open a");
     assert_eq!(texts[1..], ["The update rule w -= a*g", "Linked heading"]);
     // Math in an entry is MathML (or the converter's markup), never TeX
     // source with dollar signs; code and emphasis are kept; links are not
     // nested inside the entry's own link.
-    let entries = page.select(".toc a");
+    let entries = page.select(".toc-open a");
     let first = entries[0].inner_html();
     assert!(!first.contains('$'), "{first}");
     assert!(first.starts_with("Slope of <math"), "{first}");
     assert_eq!(
-        page.select(".toc li:first-child a math").len(),
+        page.select(".toc-open li:first-child a math").len(),
         2,
         "{first}"
     );
@@ -513,4 +522,236 @@ fn a_long_section_shows_a_window_of_lessons_around_the_current_one() {
     );
     // With JavaScript off, the section page lists every lesson.
     assert_eq!(site.page("long/").select(".lesson-card").len(), 100);
+}
+
+#[test]
+fn a_sitemap_only_with_an_absolute_base_url_and_robots_txt_points_to_it() {
+    // The default base-url "/" cannot give the absolute <loc> URLs the
+    // sitemap protocol requires: no sitemap, and the build says so.
+    let site = SiteTest::new().lesson("a/b.md", "B", "Text.\n");
+    site.build()
+        .success()
+        .stderr_has("note: no sitemap.xml: base-url \"/\" is not an absolute URL");
+    assert!(!site.has_output("sitemap.xml"));
+    assert_eq!(site.output("robots.txt"), "User-agent: *\nAllow: /\n");
+    assert!(!site.page("a/b/").has("link[rel=canonical]"));
+
+    // --base-url gives the address the site is published at.
+    let run = site.run(&["build", "--base-url", "https://example.org/course"]);
+    run.success();
+    assert!(!run.stderr.contains("sitemap"), "{}", run.stderr);
+    let sitemap = site.output("sitemap.xml");
+    let doc = roxmltree::Document::parse(&sitemap).expect("the sitemap is XML");
+    let locs: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("loc"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert_eq!(
+        locs,
+        [
+            "https://example.org/course/",
+            "https://example.org/course/a/",
+            "https://example.org/course/a/b/"
+        ]
+    );
+    assert_eq!(
+        site.output("robots.txt"),
+        "User-agent: *\nAllow: /\n\nSitemap: https://example.org/course/sitemap.xml\n"
+    );
+    let page = site.page("a/b/");
+    assert_eq!(
+        page.attr("link[rel=canonical]", "href"),
+        ["https://example.org/course/a/b/"]
+    );
+    assert_eq!(
+        page.attr("meta[property='og:url']", "content"),
+        ["https://example.org/course/a/b/"]
+    );
+
+    // A site's own robots.txt wins over the generated one.
+    site.write("static/robots.txt", "User-agent: *\nDisallow: /drafts/\n");
+    site.build().success();
+    assert_eq!(
+        site.output("robots.txt"),
+        "User-agent: *\nDisallow: /drafts/\n"
+    );
+}
+
+#[test]
+fn pages_load_only_the_stylesheets_and_scripts_they_use() {
+    let site = SiteTest::new()
+        .lesson("a/prose.md", "Prose", "Only words.\n")
+        .lesson("a/code.md", "Code", "```python\nx = 1\n```\n")
+        .lesson("a/note.md", "Note", "::: note\nA note.\n:::\n")
+        .lesson("a/calc.md", "Calc", "```calc\n>>> 1 + 1\n2\n```\n")
+        .lesson("a/inline.md", "Inline", "Two is `= 1 + 1`.\n");
+    site.build().success();
+    let assets = |url: &str| {
+        let page = site.page(url);
+        let mut found = page.attr("link[rel=stylesheet]", "href");
+        found.extend(page.attr("script[src]", "src"));
+        found
+            .iter()
+            .map(|h| h.rsplit('/').next().unwrap_or_default().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(assets("a/prose/"), ["gradbook.css", "gradbook.js"]);
+    assert_eq!(assets(""), ["gradbook.css", "gradbook.js"]);
+    assert_eq!(assets("a/"), ["gradbook.css", "gradbook.js"]);
+    let not_found = crate::support::Page::parse(&site.output("404.html"));
+    assert_eq!(
+        not_found.attr("link[rel=stylesheet]", "href"),
+        ["/assets/gradbook.css"]
+    );
+    assert_eq!(
+        assets("a/code/"),
+        [
+            "gradbook.css",
+            "highlight-light.css",
+            "highlight-dark.css",
+            "gradbook.js"
+        ]
+    );
+    assert_eq!(
+        assets("a/note/"),
+        [
+            "gradbook.css",
+            "components.css",
+            "gradbook.js",
+            "components.js"
+        ]
+    );
+    assert_eq!(
+        assets("a/calc/"),
+        ["gradbook.css", "calc.css", "gradbook.js", "calc.js"]
+    );
+    assert_eq!(
+        assets("a/inline/"),
+        ["gradbook.css", "calc.css", "gradbook.js", "calc.js"]
+    );
+    // Once a lesson has cards, every page's sidebar shows progress, which
+    // components.js fills in.
+    site.write(
+        "content/a/cards.md",
+        "+++\ntitle = \"Cards\"\n+++\n::: flashcards\n### Q?\nA.\n:::\n",
+    );
+    site.build().success();
+    assert_eq!(
+        assets("a/prose/"),
+        ["gradbook.css", "gradbook.js", "components.js"]
+    );
+    // Every asset is still written, for custom templates.
+    for name in ["components.css", "calc.css", "highlight-dark.css"] {
+        assert!(site.has_output(&format!("assets/{name}")), "{name}");
+    }
+}
+
+#[test]
+fn descriptions_fall_back_to_the_first_paragraph_and_links_preview_well() {
+    let site = SiteTest::empty()
+        .file(
+            "book.toml",
+            "[book]\ntitle = \"Course\"\ndescription = \"About derivatives.\"\nbase-url = \"https://example.org/\"\n",
+        )
+        .file("static/covers/slope.png", b"\x89PNG\r\n")
+        .file(
+            "content/a/b.md",
+            "+++\ntitle = \"Slopes\"\nimage = \"covers/slope.png\"\n+++\n\n\
+             ::: note\nNot this one.\n:::\n\n## First\n\n\
+             The slope of $J(w) = w^2$ at 3 is `= 2*3`.\n\nNot this either.\n",
+        )
+        .file(
+            "content/a/c.md",
+            "+++\ntitle = \"Summed up\"\nsummary = \"A summary.\"\n+++\nText.\n",
+        );
+    site.build().success();
+    let page = site.page("a/b/");
+    let meta = |key: &str| {
+        let mut found = page.attr(&format!("meta[name='{key}']"), "content");
+        found.extend(page.attr(&format!("meta[property='{key}']"), "content"));
+        found
+    };
+    assert_eq!(meta("description"), ["The slope of J(w) = w² at 3 is 6."]);
+    assert_eq!(meta("og:description"), meta("description"));
+    assert_eq!(meta("og:title"), ["Slopes"]);
+    assert_eq!(meta("og:type"), ["article"]);
+    assert_eq!(meta("og:site_name"), ["Course"]);
+    assert_eq!(meta("og:image"), ["https://example.org/covers/slope.png"]);
+    assert_eq!(meta("twitter:card"), ["summary_large_image"]);
+
+    let summed = site.page("a/c/");
+    assert_eq!(
+        summed.attr("meta[name=description]", "content"),
+        ["A summary."]
+    );
+    assert!(!summed.has("meta[property='og:image']"));
+    assert_eq!(
+        summed.attr("meta[name='twitter:card']", "content"),
+        ["summary"]
+    );
+    // Nothing to describe a page by: the book's description.
+    let home = site.page("");
+    assert_eq!(
+        home.attr("meta[name=description]", "content"),
+        ["About derivatives."]
+    );
+    assert_eq!(
+        home.attr("meta[property='og:type']", "content"),
+        ["website"]
+    );
+}
+
+#[test]
+fn a_missing_preview_image_is_an_error_at_its_line() {
+    let site = SiteTest::new().file(
+        "content/a.md",
+        "+++\ntitle = \"A\"\nimage = \"covers/none.png\"\n+++\nText.\n",
+    );
+    let run = site.build();
+    run.code(1)
+        .stderr_has("content/a.md:3:1")
+        .stderr_has("the image 'covers/none.png' is not a file in static/");
+    // Without an absolute base-url, a local picture is not previewed (the
+    // protocol wants an absolute URL), but an absolute one is.
+    site.write("static/covers/none.png", "x");
+    site.build().success();
+    assert!(!site.page("a/").has("meta[property='og:image']"));
+    site.write(
+        "content/a.md",
+        "+++\ntitle = \"A\"\nimage = \"https://cdn.example.org/a.png\"\n+++\nText.\n",
+    );
+    site.build().success();
+    assert_eq!(
+        site.page("a/").attr("meta[property='og:image']", "content"),
+        ["https://cdn.example.org/a.png"]
+    );
+}
+
+#[test]
+fn the_favicon_is_a_valid_data_url_and_every_section_has_a_heading() {
+    let site = built_fixture();
+    for url in ["", "calculus/", "calculus/derivatives/"] {
+        let page = site.page(url);
+        let icon = page.attr("link[rel=icon]", "href");
+        assert_eq!(icon.len(), 1);
+        assert!(icon[0].starts_with("data:image/svg+xml,"), "{}", icon[0]);
+        assert!(
+            !icon[0].contains([' ', '<', '>', '"']),
+            "raw characters in {}",
+            icon[0]
+        );
+        // A <section> of the page (not of a component) has a heading.
+        for section in page.select("main section:not(.gb)") {
+            let html = section.html();
+            assert!(
+                section
+                    .children()
+                    .filter_map(scraper::ElementRef::wrap)
+                    .any(|c| c.value().name().starts_with('h')),
+                "{url}: a section without a heading: {}",
+                &html[..html.len().min(200)]
+            );
+        }
+    }
 }

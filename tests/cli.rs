@@ -4,7 +4,6 @@
 
 mod support;
 
-mod browser;
 mod build;
 mod calc_cli;
 mod calc_pages;
@@ -12,6 +11,7 @@ mod components;
 mod conformance;
 mod crash_safety;
 mod destination;
+mod doc_examples;
 mod errors;
 mod init;
 mod markdown;

@@ -103,8 +103,13 @@ fn flashcards_render_front_and_back_with_stable_ids() {
         )
     );
 
-    // With no script, both faces are in the page and readable.
+    // With no script, both faces are in the page and readable; the copy of
+    // the question on the back is for a turned card only.
     let second = cards[1];
+    let asked = one(second, ".gb-back .gb-back-q");
+    assert_eq!(text(asked), text(one(second, ".gb-front-text")));
+    assert_eq!(attr(asked, "aria-hidden"), "true");
+    assert!(asked.value().attr("data-gb-js").is_some());
     assert_eq!(
         text(one(second, ".gb-front-text")),
         "J(w) = w². What is the slope at w = 3?"
@@ -135,7 +140,7 @@ fn flashcards_render_front_and_back_with_stable_ids() {
 }
 
 #[test]
-fn interview_hides_only_the_senior_angle_in_a_details() {
+fn interview_hides_the_answer_and_then_the_senior_angle_in_details() {
     let (_dir, dest) = build("site");
     let html = page(&dest, LESSON);
     let block = one(
@@ -146,8 +151,16 @@ fn interview_hides_only_the_senior_angle_in_a_details() {
     assert_eq!(questions.len(), 2);
     for q in &questions {
         assert!(!text(one(*q, "h4.gb-q")).is_empty());
-        assert!(!text(one(*q, ".gb-answer")).is_empty());
-        let details = one(*q, "details.gb-senior");
+        // The answer waits behind a <details>, closed, so the reader thinks
+        // first (with or without JavaScript).
+        let reveal = one(*q, "details.gb-reveal");
+        assert!(
+            reveal.value().attr("open").is_none(),
+            "answer starts closed"
+        );
+        assert_eq!(text(one(reveal, ":scope > summary")), "Show the answer");
+        assert!(!text(one(reveal, ".gb-answer")).is_empty());
+        let details = one(reveal, "details.gb-senior");
         assert!(
             details.value().attr("open").is_none(),
             "senior angle starts closed"
@@ -176,6 +189,28 @@ fn reorder_is_shuffled_deterministically_with_the_answer_after_it() {
         .collect();
     assert_eq!(shown.len(), 5);
     assert_ne!(shown, answer, "never shown in the correct order");
+    // Far from the answer: no step in its place, and no more than three of
+    // the five in the right order relative to each other.
+    assert!(
+        shown.iter().zip(&answer).all(|(s, a)| s != a),
+        "{shown:?} vs {answer:?}"
+    );
+    let places: Vec<usize> = shown
+        .iter()
+        .map(|k| answer.iter().position(|a| a == k).unwrap())
+        .collect();
+    let mut longest = vec![1; places.len()];
+    for i in 0..places.len() {
+        for j in 0..i {
+            if places[j] < places[i] {
+                longest[i] = longest[i].max(longest[j] + 1);
+            }
+        }
+    }
+    assert!(
+        longest.iter().max().copied().unwrap_or(0) <= 3,
+        "{places:?}"
+    );
     let mut sorted = shown.clone();
     sorted.sort_unstable();
     let mut expected = answer.clone();
@@ -293,6 +328,12 @@ fn index_and_sidebar_carry_progress_hooks() {
         all(index.root_element(), ".lesson-card [data-progress-page]").len(),
         1
     );
+    // In the sidebar the progress line sits beside the lesson's link, not
+    // in it: the link's accessible name is the title alone.
+    let hook = one(index.root_element(), ".sidebar [data-progress-page]");
+    assert!(all(index.root_element(), ".sidebar a [data-progress-page]").is_empty());
+    let item = ElementRef::wrap(hook.parent().unwrap()).unwrap();
+    assert_eq!(text(one(item, "a.nav-lesson")), "Derivatives in Practice");
 }
 
 #[test]

@@ -1,36 +1,188 @@
-//! `gradbook init`: a new site that passes `check` and `build`, and never
-//! overwrites an existing one.
+//! `gradbook init`: a course skeleton that passes `check` and `build`, with
+//! CI workflows, and never overwrites an existing site.
 
 use crate::support::SiteTest;
 
 #[test]
-fn init_writes_a_site_that_checks_and_builds() {
+fn init_writes_a_course_skeleton_that_checks_and_builds() {
     let site = SiteTest::empty();
     site.run(&["init", "course"]).success();
     for file in [
         "book.toml",
+        ".gitignore",
         "content/basics/_index.md",
-        "content/basics/first-lesson.md",
+        "content/basics/derivatives.md",
+        "content/basics/gradient-descent.md",
+        ".github/workflows/check.yml",
     ] {
         assert!(site.root().join("course").join(file).exists(), "{file}");
     }
+    assert!(
+        !site
+            .root()
+            .join("course/.github/workflows/pages.yml")
+            .exists(),
+        "the Pages workflow is opt-in"
+    );
+    // Real, verified examples: calc outputs and inline values, none failing.
     let run = site.run(&["check", "course"]);
     run.success();
-    assert!(run.stdout.contains("0 failed"), "{}", run.stdout);
+    let passed: usize = run
+        .stdout
+        .trim()
+        .strip_prefix("check: ")
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(passed >= 20, "{}", run.stdout);
+    assert!(run.stdout.contains(" 0 failed"), "{}", run.stdout);
+
     site.run(&["build", "course"]).success();
-    let page = crate::support::Page::parse(
-        &std::fs::read_to_string(
-            site.root()
-                .join("course/site/basics/first-lesson/index.html"),
+    let read = |url: &str| {
+        crate::support::Page::parse(
+            &std::fs::read_to_string(site.root().join("course/site").join(url).join("index.html"))
+                .unwrap(),
         )
-        .unwrap(),
+    };
+    let first = read("basics/derivatives");
+    assert_eq!(first.text("h1"), ["What a derivative measures"]);
+    assert!(first.has("pre.hl-code code.language-python span"));
+    // Inline values are computed, with a true minus for negatives.
+    assert!(
+        first.text(".calc-inline").iter().any(|v| v == "\u{2212}4"),
+        "{:?}",
+        first.text(".calc-inline")
     );
-    assert_eq!(page.text("h1"), ["Your first lesson"]);
-    assert!(page.has("pre.hl-code code.language-python span"));
-    let home = crate::support::Page::parse(
-        &std::fs::read_to_string(site.root().join("course/site/index.html")).unwrap(),
+    let second = read("basics/gradient-descent");
+    // One component of each kind between the two lessons.
+    let mut kinds: Vec<String> = [&first, &second]
+        .iter()
+        .flat_map(|page| page.attr("main .gb", "class"))
+        .filter_map(|class| {
+            class
+                .split(' ')
+                .find(|c| c.starts_with("gb-") && *c != "gb-callout")
+                .map(|c| c.trim_start_matches("gb-").to_string())
+        })
+        .collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    assert_eq!(
+        kinds,
+        [
+            "checklist",
+            "example",
+            "flashcards",
+            "interview",
+            "note",
+            "reorder",
+            "tip",
+            "warning"
+        ]
     );
+    let home = read("");
     assert_eq!(home.text("h1"), ["Course"]);
+    assert_eq!(home.select(".lesson-card").len(), 2);
+}
+
+/// The workflow file `name` of the site in `dir`, parsed.
+fn workflow(dir: &std::path::Path, name: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(dir.join(".github/workflows").join(name)).unwrap();
+    serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{name} is not YAML: {e}\n{text}"))
+}
+
+/// Every `run` line of every step of every job.
+fn run_lines(workflow: &serde_json::Value) -> Vec<String> {
+    let mut lines = Vec::new();
+    for job in workflow["jobs"].as_object().expect("jobs").values() {
+        for step in job["steps"].as_array().expect("steps") {
+            if let Some(run) = step["run"].as_str() {
+                lines.extend(run.lines().map(|l| l.trim().to_string()));
+            }
+        }
+    }
+    lines
+}
+
+#[test]
+fn the_ci_workflow_installs_gradbook_and_runs_check() {
+    let site = SiteTest::empty();
+    site.run(&["init", "course"]).success();
+    let check = workflow(&site.root().join("course"), "check.yml");
+    assert!(check["on"]["push"].is_null() || check["on"]["push"].is_object());
+    assert!(check["on"].get("pull_request").is_some(), "{check}");
+    let lines = run_lines(&check);
+    let install = lines
+        .iter()
+        .position(|l| l.starts_with("cargo install --locked --git \"$GRADBOOK_GIT\""))
+        .unwrap_or_else(|| panic!("no install step: {lines:?}"));
+    let run = lines
+        .iter()
+        .position(|l| l == "gradbook check")
+        .unwrap_or_else(|| panic!("no check step: {lines:?}"));
+    assert!(install < run, "{lines:?}");
+    // Without the repository variable the job says what to set, instead of
+    // failing somewhere inside cargo.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("::error::Set the repository variable GRADBOOK_GIT")),
+        "{lines:?}"
+    );
+    let env = &check["jobs"]["check"]["steps"][1]["env"];
+    assert!(
+        env["GRADBOOK_GIT"]
+            .as_str()
+            .is_some_and(|v| v.contains("vars.GRADBOOK_GIT")),
+        "{env}"
+    );
+}
+
+#[test]
+fn init_can_write_a_github_pages_workflow() {
+    let site = SiteTest::empty();
+    site.run(&["init", "course", "--github-pages"]).success();
+    let pages = workflow(&site.root().join("course"), "pages.yml");
+    let lines = run_lines(&pages);
+    let build = lines
+        .iter()
+        .find(|l| l.starts_with("gradbook build"))
+        .unwrap_or_else(|| panic!("no build step: {lines:?}"));
+    assert!(build.contains("--dest _site"), "{build}");
+    assert!(
+        build.contains("--base-url \"${{ steps.pages.outputs.base_url }}/\""),
+        "{build}"
+    );
+    let uses: Vec<&str> = pages["jobs"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|job| job["steps"].as_array().unwrap())
+        .filter_map(|step| step["uses"].as_str())
+        .collect();
+    for action in [
+        "actions/configure-pages@",
+        "actions/upload-pages-artifact@",
+        "actions/deploy-pages@",
+    ] {
+        assert!(uses.iter().any(|u| u.starts_with(action)), "{uses:?}");
+    }
+    assert_eq!(pages["permissions"]["pages"], "write");
+    // The same site, built the way the workflow does, has a sitemap.
+    site.run(&[
+        "build",
+        "course",
+        "--dest",
+        "out",
+        "--base-url",
+        "https://someone.github.io/course/",
+    ])
+    .success();
+    let sitemap = std::fs::read_to_string(site.root().join("out/sitemap.xml")).unwrap();
+    assert!(
+        sitemap.contains("<loc>https://someone.github.io/course/basics/derivatives/</loc>"),
+        "{sitemap}"
+    );
 }
 
 #[test]

@@ -8,6 +8,11 @@
 //! button that `calc.js` turns on. Inline `= expr` values render inline.
 //! Styling lives in `templates/assets/calc.css`; the markup only carries
 //! classes.
+//!
+//! Negative numbers read on the page (values, table cells, figure labels)
+//! carry a true minus sign, U+2212, as the MathML of expressions does; the
+//! transcript keeps the ASCII hyphen-minus, so that copying it gives input
+//! the engine reads.
 
 use std::fmt::Write as _;
 
@@ -82,7 +87,7 @@ fn step_html(out: &mut String, step: &Step<'_>, id: &str, precision: usize) {
         escape(step.input)
     );
     let body = match step.result {
-        Ok(value) => value_html(value, id, precision),
+        Ok(value) => value_html(value, step.input, id, precision),
         Err(err) => format!(
             "<span class=\"calc-error-text\">error: {}</span>",
             escape(&err.message)
@@ -103,13 +108,14 @@ fn step_html(out: &mut String, step: &Step<'_>, id: &str, precision: usize) {
     out.push_str("</li>");
 }
 
-/// The rendered form of a value inside a block ("" for nothing).
-fn value_html(value: &Value, id: &str, precision: usize) -> String {
+/// The rendered form of a value inside a block ("" for nothing); `input`
+/// is what computed it.
+fn value_html(value: &Value, input: &str, id: &str, precision: usize) -> String {
     match value {
         Value::Nothing => String::new(),
         Value::Number(x) => format!(
             "<span class=\"calc-number\">{}</span>",
-            escape(&format_number(*x, precision))
+            escape(&shown_number(*x, precision))
         ),
         Value::Expr(e) => format!(
             "<span class=\"calc-expr\">{}</span>",
@@ -121,7 +127,7 @@ fn value_html(value: &Value, id: &str, precision: usize) -> String {
         ),
         Value::Nudge(_) => nudge_table(&value.to_text(precision)),
         Value::Descent(d) => {
-            let mut html = descent_table(d, precision);
+            let mut html = descent_table(d, input, precision);
             if let Some(fig) = svg::descent(d, &format!("{id}-fig")) {
                 html.push_str(&fig);
             }
@@ -141,7 +147,7 @@ pub fn inline_html(value: &Value, precision: usize) -> String {
         Value::Nothing => String::new(),
         Value::Number(x) => format!(
             "<span class=\"calc-inline calc-number\">{}</span>",
-            escape(&format_number(*x, precision))
+            escape(&shown_number(*x, precision))
         ),
         Value::Expr(e) => format!(
             "<span class=\"calc-inline calc-expr\">{}</span>",
@@ -153,7 +159,7 @@ pub fn inline_html(value: &Value, precision: usize) -> String {
         ),
         other => format!(
             "<code class=\"calc-inline\">{}</code>",
-            escape(&other.to_text(precision).replace('\n', "; "))
+            escape(&true_minus(&other.to_text(precision).replace('\n', "; ")))
         ),
     }
 }
@@ -165,6 +171,30 @@ pub fn inline_error(expr: &str, err: &MathError) -> String {
         escape(&err.message),
         escape(expr)
     )
+}
+
+/// A number as printed (`%g`, see SPEC §2), with U+2212 for its minus
+/// signs: `-6` reads "−6", `1e-05` reads "1e−05".
+pub fn shown_number(x: f64, precision: usize) -> String {
+    format_number(x, precision).replace('-', "\u{2212}")
+}
+
+/// `text` with every hyphen-minus that stands for a minus sign (one
+/// followed by a digit, a point or `inf`) as U+2212: `J(-3) = -0.5` reads
+/// "J(−3) = −0.5"; hyphens between words are left alone.
+pub fn true_minus(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('-') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let sign =
+            after.starts_with(|c: char| c.is_ascii_digit() || c == '.') || after.starts_with("inf");
+        out.push(if sign { '\u{2212}' } else { '-' });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The inside of a `<math>` element (what is between its tags).
@@ -223,8 +253,8 @@ fn nudge_table(text: &str) -> String {
         let _ = write!(
             out,
             "<tr><th scope=\"row\">{}</th><td>{}</td></tr>",
-            escape(name.trim()),
-            escape(value.trim())
+            escape(&true_minus(name.trim())),
+            escape(&true_minus(value.trim()))
         );
     }
     out.push_str("</tbody></table>");
@@ -238,11 +268,17 @@ const TABLE_HEAD: usize = 80;
 /// Rows shown after the gap of a long table.
 const TABLE_TAIL: usize = 20;
 
-fn descent_table(d: &Descent, precision: usize) -> String {
+/// A descent's table, in a focusable scroll box named after the input
+/// (two descents of one function on a page are two different regions).
+fn descent_table(d: &Descent, input: &str, precision: usize) -> String {
     let mut out = format!(
         "<div class=\"calc-table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"{}\">\
          <table class=\"calc-descent\"><thead><tr>",
-        escape(&format!("Gradient descent on {}, step by step", d.func))
+        escape(&format!(
+            "Gradient descent on {}, step by step: {}",
+            d.func,
+            input.trim()
+        ))
     );
     for cell in d.header() {
         let _ = write!(out, "<th scope=\"col\">{}</th>", escape(&cell));
@@ -269,7 +305,7 @@ fn descent_table(d: &Descent, precision: usize) -> String {
             .chain(std::iter::once(&row.value))
             .chain(row.grad.iter());
         for x in cells {
-            let _ = write!(out, "<td>{}</td>", escape(&format_number(*x, precision)));
+            let _ = write!(out, "<td>{}</td>", escape(&shown_number(*x, precision)));
         }
         out.push_str("</tr>");
     }
@@ -288,6 +324,26 @@ mod tests {
             "<mi>w</mi>"
         );
         assert_eq!(math_inner("<mi>w</mi>"), "<mi>w</mi>");
+    }
+
+    #[test]
+    fn negative_numbers_read_with_a_true_minus() {
+        assert_eq!(shown_number(-6.0, 12), "\u{2212}6");
+        assert_eq!(shown_number(1e-5, 12), "1e\u{2212}05");
+        assert_eq!(shown_number(6.0, 12), "6");
+        assert_eq!(
+            true_minus("J(-3) = -0.5, well-known, -inf, x - y, -.5"),
+            "J(\u{2212}3) = \u{2212}0.5, well-known, \u{2212}inf, x - y, \u{2212}.5"
+        );
+        let html = inline_html(&Value::Number(-6.0), 12);
+        assert!(html.contains(">\u{2212}6<"), "{html}");
+        let table = nudge_table("J(-3) = 9\nJ(-2.999) = 8.994001\nΔJ = -0.005999");
+        assert!(
+            table.contains("<th scope=\"row\">J(\u{2212}3)</th>"),
+            "{table}"
+        );
+        assert!(table.contains("<td>\u{2212}0.005999</td>"), "{table}");
+        assert!(!table.contains(">-") && !table.contains("(-"), "{table}");
     }
 
     #[test]

@@ -56,9 +56,9 @@ fn px(v: f64) -> String {
     }
 }
 
-/// A number for a label or a title.
+/// A number for a label or a title, with U+2212 for its minus signs.
 fn num(v: f64) -> String {
-    format_number(v, 6)
+    format_number(v, 6).replace('-', "\u{2212}")
 }
 
 /// The data-to-pixel mapping of a figure's plotting area.
@@ -588,8 +588,10 @@ fn path_and_markers(
         );
     }
     out.push_str("</g>");
-    // Step numbers, when there are few enough to read, skipping any that
-    // would sit on top of one already written.
+    // Step numbers, when there are few enough to read. Each goes above
+    // its marker, or else to its right, left or below, wherever it does not
+    // sit on a number already written; only a step crowded on every side
+    // goes without.
     if d.rows.len() <= 40 {
         out.push_str("<g class=\"calc-step-label\" fill=\"currentColor\">");
         let mut placed: Vec<(f64, f64)> = Vec::new();
@@ -603,17 +605,26 @@ fn path_and_markers(
             let Some(y) = y.filter(|y| y.is_finite() && x.is_finite()) else {
                 continue;
             };
-            let (cx, cy) = (frame.sx(x), frame.sy(y) - 9.0);
-            if placed
-                .iter()
-                .any(|&(px_, py_)| (px_ - cx).abs() < 16.0 && (py_ - cy).abs() < 12.0)
-            {
+            let (mx, my) = (frame.sx(x), frame.sy(y));
+            // Centre of the label for each place it may go.
+            let spots = [
+                (mx, my - 10.0),
+                (mx + 13.0, my),
+                (mx - 13.0, my),
+                (mx, my + 12.0),
+            ];
+            let free = |&(cx, cy): &(f64, f64)| {
+                !placed
+                    .iter()
+                    .any(|&(px_, py_)| (px_ - cx).abs() < 14.0 && (py_ - cy).abs() < 11.0)
+            };
+            let Some(&(cx, cy)) = spots.iter().find(|spot| free(spot)) else {
                 continue;
-            }
+            };
             placed.push((cx, cy));
             let _ = write!(
                 out,
-                "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+                "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" dominant-baseline=\"middle\">{}</text>",
                 px(cx),
                 px(cy),
                 row.step
@@ -950,8 +961,18 @@ mod tests {
         assert!(contours >= 5, "{contours} contour levels");
         let marks = titles(&doc);
         assert_eq!(marks.len(), 5);
-        assert!(marks[0].contains("(1, -2)"), "{marks:?}");
-        assert!(marks[4].contains("(0.4096, -0.0512)"), "{marks:?}");
+        assert!(marks[0].contains("(1, \u{2212}2)"), "{marks:?}");
+        assert!(marks[4].contains("(0.4096, \u{2212}0.0512)"), "{marks:?}");
+        // Every step is numbered: a label crowded above its marker (step 3
+        // sits close to the end, step 4) moves beside it instead.
+        let labels: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.attribute("class") == Some("calc-step-label"))
+            .flat_map(|g| g.children().filter_map(|t| t.text()))
+            .collect();
+        let mut sorted = labels.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, ["0", "1", "2", "3", "4"], "{svg}");
     }
 
     #[test]
@@ -964,7 +985,11 @@ mod tests {
         let class = |c: &str| doc.descendants().any(|n| n.attribute("class") == Some(c));
         assert!(class("calc-curve") && class("calc-tangent") && class("calc-axis"));
         let texts: Vec<&str> = doc.descendants().filter_map(|n| n.text()).collect();
-        assert!(texts.contains(&"-4") && texts.contains(&"4") && texts.contains(&"J(w)"));
+        assert!(
+            texts.contains(&"\u{2212}4") && texts.contains(&"4") && texts.contains(&"J(w)"),
+            "{texts:?}"
+        );
+        assert!(!texts.iter().any(|t| t.starts_with('-')), "{texts:?}");
         assert!(texts.contains(&"slope 6"), "{texts:?}");
         let title = doc.descendants().find(|n| n.has_tag_name("title")).unwrap();
         assert!(title.text().unwrap().contains("tangent at w = 3"));

@@ -25,7 +25,7 @@ pub fn run(args: &BuildArgs, quiet: bool) -> ExitCode {
     if let Err(code) = require_dir(&args.dir) {
         return code;
     }
-    let site = match Site::load(&args.dir, args.drafts) {
+    let mut site = match Site::load(&args.dir, args.drafts) {
         Ok(site) => site,
         Err(diagnostics) => {
             print_diagnostics(&diagnostics);
@@ -36,6 +36,9 @@ pub fn run(args: &BuildArgs, quiet: bool) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
+    if let Some(url) = &args.base_url {
+        site.config.book.set_base_url(url);
+    }
     let show_progress = !quiet && std::io::stderr().is_terminal();
     let printed = AtomicBool::new(false);
     let progress = |event: Progress<'_>| match event {
@@ -80,6 +83,9 @@ pub fn run(args: &BuildArgs, quiet: bool) -> ExitCode {
                     printable(&built.dest.display().to_string()),
                     started.elapsed().as_secs_f64()
                 );
+                for note in site.notes() {
+                    eprintln!("note: {}", printable(&note));
+                }
             }
             ExitCode::from(EXIT_OK)
         }

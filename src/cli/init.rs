@@ -1,5 +1,8 @@
-//! `gradbook init`: write a new site with one section and a sample lesson
-//! that passes `check` and `build`.
+//! `gradbook init`: write a new course skeleton that passes `check` and
+//! `build`: a section of two lessons with verified calc blocks and inline
+//! values and every kind of component, and a CI workflow running
+//! `gradbook check` (plus, on request, one publishing with GitHub Pages).
+//! The files are in `src/cli/init/`.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -24,7 +27,7 @@ pub fn run(args: &InitArgs, quiet: bool) -> ExitCode {
             return ExitCode::from(EXIT_CONTENT);
         }
     }
-    let files = site_files(&title_for(dir));
+    let files = site_files(&title_for(dir), args.github_pages);
     if let Err(err) = crate::output::create_new_files(dir, &files) {
         eprintln!("error: cannot create the site in {}: {err}", dir.display());
         return ExitCode::from(EXIT_IO);
@@ -35,7 +38,10 @@ pub fn run(args: &InitArgs, quiet: bool) -> ExitCode {
         for (path, _) in &files {
             eprintln!("  {path}");
         }
-        eprintln!("Next: `gradbook check {shown}` and `gradbook build {shown}`.");
+        eprintln!("Next: `gradbook check {shown}` and `gradbook serve {shown}`.");
+        eprintln!(
+            "In CI, .github/workflows/check.yml runs `gradbook check`; it builds gradbook from the git repository named by the repository variable GRADBOOK_GIT."
+        );
     }
     ExitCode::from(EXIT_OK)
 }
@@ -54,84 +60,86 @@ fn title_for(dir: &Path) -> String {
     }
 }
 
-/// The files of a new site.
-fn site_files(title: &str) -> Vec<(&'static str, String)> {
+/// The files of a new site: a section with two lessons whose calc blocks
+/// and inline values are checked, one component of each kind between
+/// them, a `.gitignore` for the built site, a CI workflow that runs
+/// `gradbook check`, and with `github_pages` a workflow that publishes the
+/// site with GitHub Pages.
+fn site_files(title: &str, github_pages: bool) -> Vec<(&'static str, String)> {
     let title = title.replace('\\', "").replace('"', "'");
-    vec![
+    // The workflows build gradbook from its git repository: the one named
+    // in this package's metadata when it has one, else the one the author
+    // names in a repository variable (the workflow says so when it is not
+    // set). Nothing here guesses an address.
+    let default_git = match env!("CARGO_PKG_REPOSITORY") {
+        "" => String::new(),
+        url => format!(" || '{url}'"),
+    };
+    let workflow = |text: &str| text.replace("{default_git}", &default_git);
+    let mut files = vec![
         (
             "book.toml",
-            format!(
-                r#"[book]
-title = "{title}"
-description = "Lessons whose numbers are computed, not typed."
-base-url = "/"
-language = "en"
-
-[build]
-content-dir = "content"
-output-dir = "site"
-
-[theme]
-default = "auto"
-highlight-light = "InspiredGitHub"
-highlight-dark = "base16-ocean.dark"
-
-[calc]
-precision = 12
-"#
-            ),
+            include_str!("init/book.toml").replace("{title}", &title),
         ),
+        (".gitignore", include_str!("init/gitignore").to_string()),
         (
             "content/basics/_index.md",
-            r#"+++
-title = "Basics"
-summary = "Where every course starts."
-order = 1
-+++
-
-The first steps: what a derivative measures and how to compute one.
-"#
-            .to_string(),
+            include_str!("init/section.md").to_string(),
         ),
         (
-            "content/basics/first-lesson.md",
-            r#"+++
-title = "Your first lesson"
-summary = "A sample lesson: prose, math, code and a verified example."
-order = 1
-tags = ["sample"]
-+++
-
-This lesson was written by `gradbook init`. Edit it, or add more
-Markdown files next to it; each one becomes a page.
-
-## Slopes
-
-The derivative of $f(x) = x^2$ is $f'(x) = 2x$, so at $x = 3$ the slope is 6.
-gradbook checks that claim at build time:
-
-```calc
->>> f(x) = x**2
->>> f'(3)
-6
-```
-
-## Code
-
-Code blocks are highlighted when the site is built:
-
-```python
-def f(x):
-    return x ** 2
-```
-
-## Next steps
-
-- Run `gradbook check` to verify every example.
-- Run `gradbook build` and open `site/index.html`.
-- Link to other lessons by their file name, like [this one](first-lesson.md#slopes).
-"#
-            .to_string(),
+            "content/basics/derivatives.md",
+            include_str!("init/derivatives.md").to_string(),
         ),
-    ]
+        (
+            "content/basics/gradient-descent.md",
+            include_str!("init/gradient-descent.md").to_string(),
+        ),
+        (
+            ".github/workflows/check.yml",
+            workflow(include_str!("init/check.yml")),
+        ),
+    ];
+    if github_pages {
+        files.push((
+            ".github/workflows/pages.yml",
+            workflow(include_str!("init/pages.yml")),
+        ));
+    }
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_skeleton_has_every_component_kind() {
+        let files = site_files("Course", false);
+        let lessons: String = files
+            .iter()
+            .filter(|(path, _)| path.ends_with(".md"))
+            .map(|(_, text)| text.as_str())
+            .collect();
+        for kind in crate::components::Kind::ALL {
+            assert!(
+                lessons.contains(&format!("::: {} ", kind.name())),
+                "no {} component",
+                kind.name()
+            );
+        }
+        assert!(!files.iter().any(|(path, _)| path.ends_with("pages.yml")));
+        assert!(
+            site_files("Course", true)
+                .iter()
+                .any(|(path, _)| *path == ".github/workflows/pages.yml")
+        );
+    }
+
+    #[test]
+    fn titles_are_safe_in_toml() {
+        let files = site_files("A \"quoted\" \\ name", false);
+        let book = &files[0].1;
+        assert!(book.contains("title = \"A 'quoted'  name\""), "{book}");
+        assert!(!files.iter().any(|(_, text)| text.contains("{default_git}")));
+    }
 }

@@ -58,6 +58,10 @@ pub struct BuildArgs {
     /// Include lessons marked `draft = true`.
     #[arg(long)]
     pub drafts: bool,
+    /// The address the site is published at, instead of book.base-url
+    /// (an absolute URL gives a sitemap).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
 }
 
 /// Arguments of `gradbook check`.
@@ -94,6 +98,10 @@ pub struct InitArgs {
     /// Where to create the site.
     #[arg(default_value = ".")]
     pub dir: PathBuf,
+    /// Also write .github/workflows/pages.yml, which publishes the site
+    /// with GitHub Pages.
+    #[arg(long)]
+    pub github_pages: bool,
 }
 
 /// Arguments of `gradbook calc`.

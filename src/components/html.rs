@@ -1,8 +1,9 @@
 //! The markup of each component.
 //!
 //! The HTML is complete and readable on its own: with JavaScript off a
-//! reader sees every card's front and back, every answer, the senior angle
-//! in a `<details>`, and a reorder exercise followed by its solution.
+//! reader sees every card's front and back, each interview answer (and in
+//! it the senior angle) behind a `<details>` to open after thinking, and a
+//! reorder exercise followed by its solution.
 //! Controls that only make sense with the script (marks, progress, check
 //! buttons) carry `data-gb-js hidden`, and `components.js` reveals them and
 //! wires them up. Markdown inside a component is rendered by the caller's
@@ -91,8 +92,10 @@ fn flashcards(out: &mut String, id: &str, cards: &[Card], sink: &mut dyn Markdow
              <div class=\"gb-card-inner\">\n\
              <div class=\"gb-face gb-front\" id=\"{cid}-f\"><span class=\"gb-face-label\">Card {num} of {n}</span>\
              <p class=\"gb-front-text\">{front}</p>\
-             <span class=\"gb-flip-hint\" data-gb-js hidden aria-hidden=\"true\">Tap to reveal {arrow}</span></div>\n\
+             <span class=\"gb-flip-hint\" data-gb-js hidden aria-hidden=\"true\">\
+             <span class=\"gb-hint-touch\">Tap to reveal</span><span class=\"gb-hint-pointer\">Click to reveal</span> {arrow}</span></div>\n\
              <div class=\"gb-face gb-back\" id=\"{cid}-b\"><span class=\"gb-face-label\">Answer</span>\n\
+             <p class=\"gb-back-q\" data-gb-js hidden aria-hidden=\"true\">{front}</p>\n\
              <div class=\"gb-back-body\">\n{back}</div></div>\n\
              </div>\n\
              <div class=\"gb-marks\" data-gb-js hidden role=\"group\" aria-label=\"How well did you know card {num}?\">\
@@ -111,16 +114,21 @@ fn flashcards(out: &mut String, id: &str, cards: &[Card], sink: &mut dyn Markdow
     );
 }
 
+/// Each question with its answer behind a `<details>` (so the reader
+/// thinks first, with or without JavaScript), and the senior angle behind
+/// a second one inside it.
 fn interview(out: &mut String, questions: &[Question], sink: &mut dyn MarkdownSink) {
     out.push_str(
-        "<p class=\"gb-help\">Think through your own answer first, then read the answer and the senior angle.</p>\n<ol class=\"gb-questions\">\n",
+        "<p class=\"gb-help\">Think through your own answer first, then open the answer and, after it, the senior angle.</p>\n<ol class=\"gb-questions\">\n",
     );
     for question in questions {
         let text = sink.inline(question.question.clone());
         let answer = sink.blocks(question.answer.clone());
         let _ = write!(
             out,
-            "<li class=\"gb-question\">\n<h4 class=\"gb-q\">{text}</h4>\n<div class=\"gb-answer\">\n{answer}</div>\n"
+            "<li class=\"gb-question\">\n<h4 class=\"gb-q\">{text}</h4>\n\
+             <details class=\"gb-reveal\"><summary>Show the answer</summary>\n\
+             <div class=\"gb-answer\">\n{answer}</div>\n"
         );
         if let Some(senior) = &question.senior {
             let label = sink.inline(senior.label.clone());
@@ -130,7 +138,7 @@ fn interview(out: &mut String, questions: &[Question], sink: &mut dyn MarkdownSi
                 "<details class=\"gb-senior\"><summary><span class=\"gb-senior-label\">{label}</span></summary>\n<div class=\"gb-senior-body\">\n{body}</div></details>\n"
             );
         }
-        out.push_str("</li>\n");
+        out.push_str("</details>\n</li>\n");
     }
     out.push_str("</ol>\n");
 }

@@ -50,36 +50,89 @@ impl SplitMix64 {
     }
 }
 
+/// The longest run of items already in their correct relative order: the
+/// length of the longest increasing subsequence of `order` (patience
+/// sorting, O(n log n)). One item more than this run has to move before
+/// the order is right, so the smaller it is, the more work the exercise is.
+fn longest_ordered_run(order: &[usize]) -> usize {
+    let mut tails: Vec<usize> = Vec::new();
+    for &x in order {
+        match tails.binary_search(&x) {
+            Ok(_) => {}
+            Err(at) if at == tails.len() => tails.push(x),
+            Err(at) => tails[at] = x,
+        }
+    }
+    tails.len()
+}
+
+/// How many positions show the item (by key) that belongs there.
+fn in_place(keys: &[&str], order: &[usize]) -> usize {
+    order
+        .iter()
+        .enumerate()
+        .filter(|&(i, &j)| keys[i] == keys[j])
+        .count()
+}
+
+/// The most items a shuffle of `n` may leave in correct relative order:
+/// half of them, rounded up.
+fn ordered_run_limit(n: usize) -> usize {
+    n.div_ceil(2)
+}
+
 /// The order in which to show `keys` (the items' keys in their correct
-/// order), as indices into `keys`: a Fisher–Yates shuffle seeded by `seed`.
-/// For two or more items whose keys are not all equal the result never
-/// reads in the correct order; the same inputs always give the same order.
+/// order), as indices into `keys`: a seeded shuffle that is far from the
+/// answer. For two or more items whose keys are not all equal:
+///
+/// - no item is in its place (no position shows the key that belongs
+///   there), whenever the keys allow it;
+/// - at most half of the items, rounded up, are in correct relative order
+///   ([`longest_ordered_run`] ≤ [`ordered_run_limit`]), so no single move
+///   or short series of moves solves it;
+/// - the result never reads in the correct order.
+///
+/// The same inputs always give the same order. Fisher–Yates shuffles are
+/// drawn until one meets both rules; keys repeated so often that no
+/// shuffle can (one key on more than half the items) get the closest one.
 pub fn shuffled_order(keys: &[&str], seed: &str) -> Vec<usize> {
     let n = keys.len();
     let mut order: Vec<usize> = (0..n).collect();
     if n < 2 || keys.iter().all(|k| *k == keys[0]) {
         return order;
     }
+    let limit = ordered_run_limit(n);
+    let score = |order: &[usize]| {
+        (
+            in_place(keys, order),
+            longest_ordered_run(order).saturating_sub(limit),
+        )
+    };
     let mut rng = SplitMix64(fnv1a(seed.as_bytes()));
-    let reads_correct =
-        |order: &[usize]| order.iter().enumerate().all(|(i, &j)| keys[i] == keys[j]);
-    for _ in 0..16 {
+    // Half the items rotated to the front: nothing in place (for distinct
+    // keys) and a longest ordered run of exactly the limit. The fallback.
+    let mut best: Vec<usize> = (0..n).map(|i| (i + n / 2) % n).collect();
+    let mut best_score = score(&best);
+    for _ in 0..256 {
         for i in (1..n).rev() {
             let j = rng.below(i + 1);
             order.swap(i, j);
         }
-        if !reads_correct(&order) {
+        let s = score(&order);
+        if s == (0, 0) {
             return order;
         }
+        if s < best_score {
+            best_score = s;
+            best.clone_from(&order);
+        }
     }
-    // Sixteen shuffles in a row that read correctly only happen with many
-    // repeated keys; moving the first item to the end always helps, since
-    // not every key is the same.
-    let mut order: Vec<usize> = (0..n).collect();
-    while reads_correct(&order) {
-        order.rotate_left(1);
+    // Only heavily repeated keys get here; moving the first item to the
+    // end always changes what is read, since not every key is the same.
+    while in_place(keys, &best) == n {
+        best.rotate_left(1);
     }
-    order
+    best
 }
 
 #[cfg(test)]
@@ -106,6 +159,82 @@ mod tests {
             stable_id("foobar"),
             format!("{:010x}", 0x8594_4171_f739_67e8_u64 >> 24)
         );
+    }
+
+    /// Every permutation of `0..n`, in lexicographic order.
+    fn permutations(n: usize) -> Vec<Vec<usize>> {
+        if n == 0 {
+            return vec![Vec::new()];
+        }
+        let mut all = Vec::new();
+        for rest in permutations(n - 1) {
+            for at in 0..=rest.len() {
+                let mut p = rest.clone();
+                p.insert(at, n - 1);
+                all.push(p);
+            }
+        }
+        all
+    }
+
+    /// The longest increasing subsequence by brute force, for checking.
+    fn lis_brute(order: &[usize]) -> usize {
+        let n = order.len();
+        (0u32..1 << n)
+            .filter(|mask| {
+                let picked: Vec<usize> = (0..n)
+                    .filter(|i| mask & (1 << i) != 0)
+                    .map(|i| order[i])
+                    .collect();
+                picked.windows(2).all(|w| w[0] < w[1])
+            })
+            .map(u32::count_ones)
+            .max()
+            .unwrap_or(0) as usize
+    }
+
+    #[test]
+    fn longest_ordered_run_matches_brute_force() {
+        for n in 0..=6 {
+            for p in permutations(n) {
+                assert_eq!(longest_ordered_run(&p), lis_brute(&p), "{p:?}");
+            }
+        }
+        assert_eq!(longest_ordered_run(&[4, 0, 1, 2, 3]), 4);
+        assert_eq!(longest_ordered_run(&[2, 3, 4, 0, 1]), 3);
+    }
+
+    #[test]
+    fn shuffles_are_far_from_the_answer() {
+        // The old shuffle of the bundled lesson moved only the last step to
+        // the front: one move solved it.
+        for n in 2..=12 {
+            let keys: Vec<String> = (0..n).map(|i| format!("step {i}")).collect();
+            let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+            for seed in 0..300 {
+                let order = shuffled_order(&keys, &format!("/page/#k{seed}"));
+                let mut sorted = order.clone();
+                sorted.sort_unstable();
+                assert_eq!(sorted, (0..n).collect::<Vec<_>>(), "a permutation");
+                assert_eq!(in_place(&keys, &order), 0, "n={n} seed={seed}: {order:?}");
+                assert!(
+                    longest_ordered_run(&order) <= ordered_run_limit(n),
+                    "n={n} seed={seed}: {order:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_fallback_meets_the_rules_too() {
+        for n in 2..=12 {
+            let rotated: Vec<usize> = (0..n).map(|i| (i + n / 2) % n).collect();
+            assert!(
+                rotated.iter().enumerate().all(|(i, &j)| i != j),
+                "{rotated:?}"
+            );
+            assert_eq!(longest_ordered_run(&rotated), ordered_run_limit(n));
+        }
     }
 
     #[test]
@@ -147,5 +276,15 @@ mod tests {
             .map(|s| shuffled_order(&keys, &format!("s{s}")))
             .collect();
         assert!(distinct.len() > 30, "{}", distinct.len());
+        // Three items have exactly two shuffles that move every item; both
+        // appear.
+        let three: std::collections::HashSet<Vec<usize>> = (0..50)
+            .map(|s| shuffled_order(&["a", "b", "c"], &format!("s{s}")))
+            .collect();
+        assert_eq!(
+            three,
+            [vec![1, 2, 0], vec![2, 0, 1]].into_iter().collect(),
+            "{three:?}"
+        );
     }
 }

@@ -36,6 +36,10 @@ pub struct FrontMatter {
     /// Drafts are built only with `--drafts`.
     #[serde(default)]
     pub draft: bool,
+    /// A picture for link previews (OpenGraph and Twitter cards): a file
+    /// under `static/` or an absolute `http(s)://` URL.
+    #[serde(default)]
+    pub image: String,
     /// Anything else a custom template wants, under `[extra]`.
     #[serde(default)]
     pub extra: BTreeMap<String, serde_json::Value>,

@@ -302,6 +302,9 @@ pub fn load(root: &Path, content_rel: &Path, drafts: bool) -> (Content, Vec<Diag
             content.targets.insert(rel.clone(), Target::Broken);
             continue;
         }
+        if let Some(d) = missing_image(root, &source, &split, &front.image) {
+            diagnostics.push(d);
+        }
         urls.insert(url.clone(), format!("the lesson {}", shown.display()));
         let index = content.lessons.len();
         content.lessons.push(Lesson {
@@ -318,6 +321,53 @@ pub fn load(root: &Path, content_rel: &Path, drafts: bool) -> (Content, Vec<Diag
 
     arrange(&mut content, drafts);
     (content, diagnostics)
+}
+
+/// A front matter `image` that is neither an absolute URL nor a file under
+/// the site's `static/` folder.
+fn missing_image(
+    root: &Path,
+    source: &SourceText,
+    split: &frontmatter::Split,
+    image: &str,
+) -> Option<Diagnostic> {
+    if image.is_empty() || image.starts_with("https://") || image.starts_with("http://") {
+        return None;
+    }
+    let rel = image.trim_start_matches('/');
+    let static_dir = root.join(crate::site::STATIC_DIR);
+    let inside = Path::new(rel)
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)));
+    if inside && !rel.is_empty() && static_dir.join(rel).is_file() {
+        return None;
+    }
+    // Point at the `image` line of the header.
+    let header = &source.text[split.header.clone()];
+    let mut span = split.opening.clone();
+    let mut offset = split.header.start;
+    for line in header.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if let Some(rest) = trimmed.strip_prefix("image")
+            && rest.trim_start().starts_with(['=', ':'])
+        {
+            let start = offset + (line.len() - trimmed.len());
+            span = start..start + line.trim().len();
+            break;
+        }
+        offset += line.len();
+    }
+    Some(
+        Diagnostic::at(
+            source,
+            span,
+            format!("the image '{image}' is not a file in {}/", crate::site::STATIC_DIR),
+        )
+        .with_help(format!(
+            "put the picture in {}/ and name it relative to that folder, or give an absolute https:// URL",
+            crate::site::STATIC_DIR
+        )),
+    )
 }
 
 fn is_section_index(rel: &Path) -> bool {

@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
-use syntect::highlighting::ThemeSet;
+use syntect::highlighting::{Color, Theme, ThemeSet};
 use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
@@ -137,7 +137,7 @@ pub enum Scheme {
 /// The stylesheet for `theme` (a name from [`theme_names`]), scoped so that
 /// it only applies while `scheme` is active. `None` for an unknown theme.
 pub fn stylesheet(theme: &str, scheme: Scheme) -> Option<String> {
-    let theme = THEMES.themes.get(theme)?;
+    let theme = &readable(THEMES.themes.get(theme)?);
     let css = css_for_theme_with_class_style(theme, STYLE).ok()?;
     let (attr, media) = match scheme {
         Scheme::Light => ("light", "light"),
@@ -149,6 +149,73 @@ pub fn stylesheet(theme: &str, scheme: Scheme) -> Option<String> {
         "/* Code colours for the {attr} scheme, generated from the \"{}\" theme. */\n{explicit}\n@media (prefers-color-scheme: {media}) {{\n{auto}}}\n",
         theme.name.as_deref().unwrap_or("unnamed")
     ))
+}
+
+/// The contrast every code colour keeps against the theme's background
+/// (WCAG AA for normal text is 4.5:1; a little more absorbs rounding).
+const MIN_CONTRAST: f64 = 4.6;
+
+/// `theme` with every text colour darkened (on a light background) or
+/// lightened (on a dark one) just enough to read: several built-in themes
+/// colour comments and some tokens below 4.5:1 (InspiredGitHub's comments
+/// are 2.9:1 on white).
+fn readable(theme: &Theme) -> Theme {
+    let mut theme = theme.clone();
+    let background = theme.settings.background.unwrap_or(Color::WHITE);
+    let fix = |color: &mut Option<Color>| {
+        if let Some(c) = color.as_mut() {
+            *c = with_contrast(*c, background);
+        }
+    };
+    fix(&mut theme.settings.foreground);
+    for item in &mut theme.scopes {
+        fix(&mut item.style.foreground);
+    }
+    theme
+}
+
+/// WCAG relative luminance of an sRGB colour.
+fn luminance(c: Color) -> f64 {
+    let channel = |v: u8| {
+        let v = f64::from(v) / 255.0;
+        if v <= 0.039_28 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b)
+}
+
+fn contrast(a: Color, b: Color) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+/// `color`, mixed towards black or white (whichever the background is
+/// further from) until it reaches [`MIN_CONTRAST`] against `background`;
+/// unchanged when it already does.
+fn with_contrast(color: Color, background: Color) -> Color {
+    let target = if luminance(background) > 0.18 {
+        0.0
+    } else {
+        255.0
+    };
+    let mut mixed = color;
+    for step in 0..=20 {
+        let t = f64::from(step) / 20.0;
+        let mix = |v: u8| (f64::from(v) + (target - f64::from(v)) * t).round() as u8;
+        mixed = Color {
+            r: mix(color.r),
+            g: mix(color.g),
+            b: mix(color.b),
+            a: color.a,
+        };
+        if contrast(mixed, background) >= MIN_CONTRAST {
+            break;
+        }
+    }
+    mixed
 }
 
 /// Prefixes every selector of a simple stylesheet (rules only, no at-rules)
@@ -196,6 +263,34 @@ fn strip_comments(css: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_theme_colour_reads_against_its_background() {
+        for name in theme_names() {
+            let theme = readable(&THEMES.themes[name]);
+            let background = theme.settings.background.unwrap_or(Color::WHITE);
+            for item in &theme.scopes {
+                if let Some(fg) = item.style.foreground {
+                    assert!(
+                        contrast(fg, background) >= 4.5,
+                        "{name}: {fg:?} on {background:?}"
+                    );
+                }
+            }
+        }
+        // Colours that already read are kept as they are.
+        let black = Color::BLACK;
+        assert_eq!(with_contrast(black, Color::WHITE), black);
+        let grey = Color {
+            r: 0x96,
+            g: 0x98,
+            b: 0x96,
+            a: 0xff,
+        };
+        let fixed = with_contrast(grey, Color::WHITE);
+        assert!(contrast(fixed, Color::WHITE) >= MIN_CONTRAST);
+        assert!(contrast(fixed, Color::WHITE) < 6.0, "no darker than needed");
+    }
+
     use super::*;
 
     #[test]

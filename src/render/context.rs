@@ -93,4 +93,114 @@ pub struct PageContext {
     pub sections: Vec<NavSection>,
     /// `[extra]` from the front matter.
     pub extra: serde_json::Value,
+    /// For `<meta name="description">` and link previews: the summary, or
+    /// else the first paragraph of the text, or else the book's
+    /// description (see [`description`]).
+    pub description: String,
+    /// An absolute URL of the page's picture for link previews, or empty
+    /// (see [`absolute_image`]).
+    pub image: String,
+    /// Which optional stylesheets and scripts the page needs.
+    pub uses: Uses,
+}
+
+/// Which of the optional stylesheets and scripts a page needs, read from
+/// its rendered body, so that a page loads only what it shows:
+/// `highlight-*.css` for highlighted code, `components.css` for learning
+/// components, `calc.css` and `calc.js` for calc results. (`gradbook.css`
+/// and `gradbook.js` are on every page; `components.js` also fills in the
+/// progress shown on every page.)
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct Uses {
+    /// Highlighted code blocks.
+    pub code: bool,
+    /// Learning components (callouts included).
+    pub components: bool,
+    /// Calc blocks or inline values.
+    pub calc: bool,
+}
+
+impl Uses {
+    /// What the rendered `html` of a body needs. The markers are class
+    /// names the renderer writes and that escaped text cannot contain.
+    pub fn of(html: &str) -> Uses {
+        Uses {
+            code: html.contains("<span class=\"hl-"),
+            components: html.contains("class=\"gb "),
+            calc: html.contains(" data-calc>") || html.contains("class=\"calc-inline"),
+        }
+    }
+}
+
+/// A page's description: its `summary`, else the first paragraph of its
+/// rendered `html`, else `fallback` (the book's description).
+pub fn description(summary: &str, html: &str, fallback: &str) -> String {
+    if !summary.trim().is_empty() {
+        return summary.trim().to_string();
+    }
+    super::describe::first_paragraph(html).unwrap_or_else(|| fallback.to_string())
+}
+
+/// The absolute URL of a front matter `image` for link previews: an
+/// `http(s)://` URL as it is, a file of `static/` under an absolute
+/// `base_url`; empty otherwise (previews need absolute URLs).
+pub fn absolute_image(image: &str, base_url: Option<&str>) -> String {
+    if image.is_empty() {
+        String::new()
+    } else if image.starts_with("https://") || image.starts_with("http://") {
+        image.to_string()
+    } else if let Some(base) = base_url {
+        format!("{base}{}", image.trim_start_matches('/'))
+    } else {
+        String::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_uses_what_its_body_shows() {
+        assert_eq!(Uses::of("<p>Plain text.</p>"), Uses::default());
+        let code = "<pre class=\"hl-code\"><code><span class=\"hl-source\">x</span></code></pre>";
+        assert!(Uses::of(code).code);
+        // An unhighlighted block is styled by the theme alone.
+        assert!(!Uses::of("<pre class=\"hl-code plain\"><code>x</code></pre>").code);
+        assert!(Uses::of("<aside class=\"gb gb-callout gb-note\">").components);
+        assert!(Uses::of("<section class=\"gb gb-flashcards\">").components);
+        assert!(Uses::of("<div class=\"calc\" id=\"calc_1\" data-calc>").calc);
+        assert!(Uses::of("<span class=\"calc-inline calc-number\">6</span>").calc);
+        // Text that talks about the markers is escaped, so it is not them.
+        assert_eq!(
+            Uses::of("<p><code>&lt;span class=&quot;hl-x&quot;&gt; class=&quot;gb </code></p>"),
+            Uses::default()
+        );
+    }
+
+    #[test]
+    fn descriptions_fall_back_to_the_first_paragraph_then_the_book() {
+        assert_eq!(description("Summary.", "<p>Text.</p>", "Book."), "Summary.");
+        assert_eq!(description("", "<p>Text.</p>", "Book."), "Text.");
+        assert_eq!(description(" ", "<h2>x</h2>", "Book."), "Book.");
+    }
+
+    #[test]
+    fn images_need_absolute_urls() {
+        let base = Some("https://example.org/course/");
+        assert_eq!(absolute_image("", base), "");
+        assert_eq!(
+            absolute_image("covers/a.png", base),
+            "https://example.org/course/covers/a.png"
+        );
+        assert_eq!(
+            absolute_image("/covers/a.png", base),
+            "https://example.org/course/covers/a.png"
+        );
+        assert_eq!(absolute_image("covers/a.png", None), "");
+        assert_eq!(
+            absolute_image("https://cdn.example.org/a.png", None),
+            "https://cdn.example.org/a.png"
+        );
+    }
 }

@@ -21,6 +21,7 @@ use tera::{ErrorKind, Tera};
 use crate::diagnostics::{Diagnostic, SourceText};
 
 pub mod context;
+pub mod describe;
 
 /// The prefix of the built-in templates' names.
 pub const BUILTIN_PREFIX: &str = "builtin/";

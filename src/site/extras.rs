@@ -19,8 +19,15 @@ impl Site {
     /// generated one).
     pub(super) fn write_extras(&self, sink: &dyn Sink, written: &WriteErrors) -> Vec<Diagnostic> {
         let mut generated = self.page_paths();
-        written.keep(sink.put("sitemap.xml", Bytes::from(self.sitemap())));
-        generated.insert("sitemap.xml".to_string());
+        let own_robots = self.root.join(STATIC_DIR).join("robots.txt").is_file();
+        for (name, text) in self.crawler_files() {
+            // A site's own robots.txt (in static/) replaces the generated one.
+            if name == "robots.txt" && own_robots {
+                continue;
+            }
+            written.keep(sink.put(&name, Bytes::from(text)));
+            generated.insert(name);
+        }
         let overrides = self.asset_overrides();
         for (name, text) in render::ASSETS {
             let rel = format!("assets/{name}");
@@ -116,8 +123,37 @@ impl Site {
         problems
     }
 
-    fn sitemap(&self) -> String {
-        let base = &self.config.book.base_url;
+    /// `robots.txt`, and `sitemap.xml` when `base-url` is absolute: the
+    /// sitemap protocol wants absolute URLs, so with a relative base-url
+    /// there is no sitemap and `robots.txt` does not point to one.
+    fn crawler_files(&self) -> Vec<(String, String)> {
+        match self.config.book.absolute_base_url() {
+            Some(base) => vec![
+                (
+                    "robots.txt".to_string(),
+                    format!("User-agent: *\nAllow: /\n\nSitemap: {base}sitemap.xml\n"),
+                ),
+                ("sitemap.xml".to_string(), self.sitemap(base)),
+            ],
+            None => vec![(
+                "robots.txt".to_string(),
+                "User-agent: *\nAllow: /\n".to_string(),
+            )],
+        }
+    }
+
+    /// What `build` should tell the author about the output.
+    pub fn notes(&self) -> Vec<String> {
+        match self.config.book.absolute_base_url() {
+            Some(_) => Vec::new(),
+            None => vec![format!(
+                "no sitemap.xml: base-url \"{}\" is not an absolute URL (set base-url in book.toml, or pass --base-url, to the address the site is published at)",
+                self.config.book.base_url
+            )],
+        }
+    }
+
+    fn sitemap(&self, base: &str) -> String {
         let mut urls: Vec<&str> = self
             .content
             .section_order

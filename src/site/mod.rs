@@ -472,6 +472,7 @@ impl Site {
         let templates = self.templates.as_ref().map(Templates::fingerprint);
         key_of(&(
             &self.config_source.text,
+            &self.config.book.base_url,
             templates,
             &self.content.targets,
             nav.key(),

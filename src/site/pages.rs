@@ -15,7 +15,9 @@ use crate::components::Trackable;
 use crate::diagnostics::Diagnostic;
 use crate::markdown::TocEntry;
 use crate::render::Templates;
-use crate::render::context::{BookContext, LinkContext, NavSection, PageContext};
+use crate::render::context::{
+    BookContext, LinkContext, NavSection, PageContext, Uses, absolute_image, description,
+};
 
 /// A finished page: its path in the output folder and its bytes.
 pub(super) type Page = (String, Bytes);
@@ -27,6 +29,9 @@ pub(super) struct Pages<'a> {
     nav: &'a Nav,
     book: tera::Value,
     first: Option<LinkContext>,
+    /// Whether any lesson may have progress to show (in every page's
+    /// sidebar and on the home page), which `components.js` fills in.
+    tracks_progress: bool,
 }
 
 /// The values one template needs beyond what every page shares.
@@ -61,6 +66,12 @@ impl<'a> Pages<'a> {
             templates,
             nav,
             book: tera::Value::from_serializable(&book),
+            // Pages are rendered before every lesson's counts are known, so
+            // this looks for the trackable kinds in the sources.
+            tracks_progress: content.lessons.iter().any(|l| {
+                let text = &l.source.text;
+                text.contains("::: flashcards") || text.contains("::: checklist")
+            }),
             first: content
                 .reading_order
                 .first()
@@ -101,6 +112,7 @@ impl<'a> Pages<'a> {
         let position = content.position(i);
         let order = &content.reading_order;
         let neighbour = |j: usize| link(&content.lessons[j].url, &content.lessons[j].title);
+        let book = &self.site.config.book;
         self.fill(Fill {
             template: "lesson.html",
             file: format!("{}index.html", lesson.url),
@@ -111,11 +123,14 @@ impl<'a> Pages<'a> {
                 summary: lesson.front.summary.clone(),
                 url: lesson.url.clone(),
                 tags: lesson.front.tags.clone(),
-                content: html,
                 toc: page_toc(toc),
                 section: self.section_link(lesson.section),
                 sections: Vec::new(),
                 extra: serde_json::to_value(&lesson.front.extra).unwrap_or_default(),
+                description: description(&lesson.front.summary, &html, &book.description),
+                image: absolute_image(&lesson.front.image, book.absolute_base_url()),
+                uses: Uses::of(&html),
+                content: html,
             },
             open_section: Some(&content.sections[lesson.section].url),
             window: self.nav.window(content, lesson.section, Some(i)),
@@ -221,11 +236,14 @@ impl<'a> Pages<'a> {
                 },
                 url: section.url.clone(),
                 tags: Vec::new(),
-                content: html,
                 toc,
                 section: section.parent.and_then(|p| self.section_link(p)),
                 sections: subtree,
                 extra: serde_json::Value::Null,
+                description: description(&section.summary, &html, &book.description),
+                image: String::new(),
+                uses: Uses::of(&html),
+                content: html,
             },
             open_section: Some(&section.url),
             window: self.nav.window(content, s, None),
@@ -261,6 +279,9 @@ impl<'a> Pages<'a> {
                 section: None,
                 sections: Vec::new(),
                 extra: serde_json::Value::Null,
+                description: self.site.config.book.description.clone(),
+                image: String::new(),
+                uses: Uses::default(),
             },
             open_section: None,
             window: None,
@@ -291,6 +312,7 @@ impl<'a> Pages<'a> {
         ctx.insert("next", &fill.next);
         ctx.insert("root", &fill.root);
         ctx.insert("theme_default", self.site.config.theme.default.as_str());
+        ctx.insert("tracks_progress", &self.tracks_progress);
         ctx.insert("gradbook_version", env!("CARGO_PKG_VERSION"));
         let html = self.templates.render(fill.template, &ctx)?;
         if html.len() > MAX_PAGE_BYTES && !fill.body_over_limit {

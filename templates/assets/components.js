@@ -238,6 +238,75 @@
 
   /* ---- reorder ------------------------------------------------------- */
 
+  /* The longest run of items already in correct relative order (the
+   * longest increasing subsequence of their places in the answer). */
+  function orderedRun(places) {
+    var tails = [];
+    places.forEach(function (x) {
+      var lo = 0;
+      var hi = tails.length;
+      while (lo < hi) {
+        var mid = (lo + hi) >> 1;
+        if (tails[mid] < x) lo = mid + 1;
+        else hi = mid;
+      }
+      tails[lo] = x;
+    });
+    return tails.length;
+  }
+
+  /* A new order for the items whose keys are `current`, as indices into
+   * `current`: not the `answer`, not `current` itself, and, as the build's
+   * shuffle (src/components/seed.rs), with no item in its place and at most
+   * half of them (rounded up) in correct relative order, when the keys
+   * allow it. */
+  function farShuffle(answer, current) {
+    var n = current.length;
+    var limit = Math.ceil(n / 2);
+    /* Each item's place in the answer; repeated keys take the next place. */
+    var used = {};
+    var place = current.map(function (key) {
+      var from = used[key] === undefined ? 0 : used[key] + 1;
+      var at = answer.indexOf(key, from);
+      used[key] = at;
+      return at;
+    });
+    function describe(order) {
+      var keys = order.map(function (i) {
+        return current[i];
+      });
+      var fixed = 0;
+      keys.forEach(function (key, i) {
+        if (key === answer[i]) fixed += 1;
+      });
+      var run = orderedRun(order.map(function (i) {
+        return place[i];
+      }));
+      return {
+        far: fixed === 0 && run <= limit,
+        fresh: keys.join(' ') !== current.join(' ') && keys.join(' ') !== answer.join(' '),
+      };
+    }
+    var fallback = null;
+    for (var tries = 0; tries < 500; tries++) {
+      var order = current.map(function (_, i) {
+        return i;
+      });
+      for (var i = n - 1; i > 0; i--) {
+        var j = Math.floor(Math.random() * (i + 1));
+        var t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+      }
+      var d = describe(order);
+      if (d.fresh && d.far) return order;
+      if (d.fresh && !fallback) fallback = order;
+    }
+    return fallback || current.map(function (_, i) {
+      return i;
+    });
+  }
+
   function initReorder(root) {
     var list = root.querySelector('.gb-reorder-list');
     var answer = (list.getAttribute('data-gb-order') || '').split(' ');
@@ -412,16 +481,26 @@
         );
       });
     }
+    /* "Shuffle again": a new order, never the answer nor the current one,
+     * and as far from the answer as the build's shuffle (see farShuffle).
+     * Two steps have only one wrong order, so there it stays hidden. */
     var reset = root.querySelector('[data-gb-reset]');
-    if (reset) {
+    if (reset && n < 3) {
+      reset.removeAttribute('data-gb-js');
+      reset.hidden = true;
+    } else if (reset) {
       reset.addEventListener('click', function () {
-        initial.forEach(function (item) {
-          list.appendChild(item);
+        var current = items();
+        var keys = current.map(function (item) {
+          return item.getAttribute('data-key');
+        });
+        farShuffle(answer, keys).forEach(function (i) {
+          list.appendChild(current[i]);
         });
         clearMarks();
         refreshButtons();
         tell('');
-        announce('Back to the starting order.');
+        announce('The steps are shuffled into a new order.');
       });
     }
     if (solution) {

@@ -1,4 +1,5 @@
-/* gradbook: theme toggle, mobile navigation, copy buttons and heading links.
+/* gradbook: theme toggle, mobile navigation, copy buttons, heading links,
+ * the table of contents and hints on boxes that scroll sideways.
  *
  * Pages read fine without this script; it only adds conveniences. The
  * colour scheme choice ("light", "dark" or "auto") is kept in localStorage
@@ -21,8 +22,13 @@
     }
   }
 
+  /* The choice made on this page. With storage blocked nothing can be
+   * read back, so the page remembers it here; otherwise the toggle would
+   * go from the default to the next choice, and stop there, forever. */
+  var chosen = null;
+
   function currentChoice() {
-    return storedChoice() || root.getAttribute("data-theme-default") || "auto";
+    return chosen || storedChoice() || root.getAttribute("data-theme-default") || "auto";
   }
 
   function applyChoice(choice) {
@@ -46,6 +52,7 @@
     if (!toggle) return;
     toggle.addEventListener("click", function () {
       var next = CHOICES[(CHOICES.indexOf(currentChoice()) + 1) % CHOICES.length];
+      chosen = next;
       try {
         localStorage.setItem(STORAGE_KEY, next);
       } catch (e) {
@@ -134,14 +141,12 @@
     });
   }
 
-  /* "On this page": folded on small screens; on wide ones it sits beside
-   * the text, and the entry of the section being read is marked. */
+  /* "On this page": the stylesheet folds it on small screens and sets it
+   * beside the text on wide ones; here the entry of the section being read
+   * is marked in the open list. */
   function setupTableOfContents() {
-    var toc = document.querySelector("details.toc");
+    var toc = document.querySelector(".toc .toc-open");
     if (!toc) return;
-    if (window.matchMedia && window.matchMedia("(max-width: 900px)").matches) {
-      toc.open = false;
-    }
     var links = Array.prototype.slice.call(toc.querySelectorAll('a[href^="#"]'));
     var targets = links.map(function (link) {
       return document.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
@@ -177,6 +182,47 @@
     mark();
   }
 
+  /* Tables, calc results and code wider than the text scroll sideways:
+   * each becomes focusable (so the arrow keys scroll it), and tables fade
+   * out at the side that has more to show. A box inside a <details> is
+   * measured again when the <details> opens. */
+  function setupScrollHints() {
+    var boxes = Array.prototype.filter.call(
+      document.querySelectorAll(".prose .calc-table-wrap, .prose table, .prose pre"),
+      function (box) {
+        return !(box.tagName === "TABLE" && box.parentElement.classList.contains("calc-table-wrap"));
+      }
+    );
+    /* Every box is measured before any is changed, so that the page is
+     * laid out once, not once per box. */
+    function measure(box) {
+      return { box: box, max: box.scrollWidth - box.clientWidth, left: box.scrollLeft };
+    }
+    function apply(m) {
+      /* A few pixels hidden (a border, a rounding) need no fade. */
+      var fades = m.max > 8 && m.box.tagName !== "PRE";
+      m.box.classList.toggle("scrolls-right", fades && m.left < m.max - 1);
+      m.box.classList.toggle("scrolls-left", fades && m.left > 1);
+      if (m.max > 1 && !m.box.hasAttribute("tabindex")) m.box.tabIndex = 0;
+    }
+    function updateAll() {
+      boxes.map(measure).forEach(apply);
+    }
+    boxes.forEach(function (box) {
+      box.addEventListener(
+        "scroll",
+        function () {
+          apply(measure(box));
+        },
+        { passive: true }
+      );
+    });
+    updateAll();
+    window.addEventListener("resize", updateAll);
+    /* "toggle" does not bubble, but it can be caught on its way down. */
+    document.addEventListener("toggle", updateAll, true);
+  }
+
   root.classList.add("js");
   setupTheme();
   if (document.readyState === "loading") {
@@ -190,5 +236,6 @@
     setupCopyButtons();
     setupHeadingAnchors();
     setupTableOfContents();
+    setupScrollHints();
   }
 })();

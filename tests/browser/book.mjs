@@ -9,6 +9,7 @@
 // screenshots of the lesson and the index as book-*.png.
 
 import path from 'node:path';
+import { auditSite } from './axe.mjs';
 
 /** Runs every check on the bundled site at `lessonUrl`. `attempt(name, fn)`
  * and `report(name, ok, detail)` record results, as in run.mjs. */
@@ -60,7 +61,7 @@ export async function checkBook(browser, lessonUrl, shotDir, { attempt, report, 
   });
 
   await attempt('book: "On this page" lists the lesson\'s own sections, math readable', async () => {
-    const entries = await page.locator('.toc a').evaluateAll((links) =>
+    const entries = await page.locator('.toc .toc-open a').evaluateAll((links) =>
       links.map((a) => ({ href: a.getAttribute('href'), text: a.textContent.replace(/\s+/g, ' ').trim() })),
     );
     const sections = await page
@@ -232,7 +233,7 @@ export async function checkBook(browser, lessonUrl, shotDir, { attempt, report, 
   watch(wide, 'book-wide');
   await wide.goto(lessonUrl, { waitUntil: 'load' });
   await attempt('book: on a wide screen "On this page" stays beside the text and marks the section being read', async () => {
-    const toc = wide.locator('details.toc');
+    const toc = wide.locator('nav.toc');
     const heading = wide.locator('.prose h2[id]').nth(3);
     const id = await heading.getAttribute('id');
     await heading.evaluate((h) => window.scrollTo(0, h.getBoundingClientRect().top + window.scrollY - 80));
@@ -241,7 +242,7 @@ export async function checkBook(browser, lessonUrl, shotDir, { attempt, report, 
     const prose = await wide.locator('.prose').boundingBox();
     expect(box.x >= prose.x + prose.width, `toc at x=${box.x} overlaps the text ending at ${prose.x + prose.width}`);
     expect(box.y >= 0 && box.y + box.height <= 900, `toc scrolled out of view: y=${box.y}`);
-    const current = await toc.locator('a[aria-current]').getAttribute('href');
+    const current = await toc.locator('.toc-open a[aria-current]').getAttribute('href');
     expect(current === '#' + id, `current entry is ${current}, want #${id}`);
     return current;
   });
@@ -274,6 +275,64 @@ export async function checkBook(browser, lessonUrl, shotDir, { attempt, report, 
   });
   const mobile = await phone.newPage();
   watch(mobile, 'book-phone');
+  await attempt('book: on a phone the lesson does not move once painted (no layout shift)', async () => {
+    await mobile.goto(lessonUrl, { waitUntil: 'load' });
+    await mobile.waitForTimeout(500);
+    const shift = await mobile.evaluate(
+      () =>
+        new Promise((resolve) => {
+          let total = 0;
+          new PerformanceObserver((list) => {
+            for (const entry of list.getEntries()) if (!entry.hadRecentInput) total += entry.value;
+          }).observe({ type: 'layout-shift', buffered: true });
+          setTimeout(() => resolve(total), 200);
+        }),
+    );
+    expect(shift < 0.01, `cumulative layout shift ${shift}`);
+    const folded = mobile.locator('.toc details.toc-fold');
+    expect(await folded.isVisible(), '"On this page" is not folded on a phone');
+    expect(!(await folded.evaluate((d) => d.open)), '"On this page" is open on a phone');
+    return `CLS ${shift.toFixed(4)}`;
+  });
+
+  await attempt('book: on a phone a table too wide for the screen shows that it scrolls, and the keyboard scrolls it', async () => {
+    await mobile.goto(lessonUrl, { waitUntil: 'load' });
+    const wide = mobile.locator('.calc-table-wrap.scrolls-right').first();
+    expect((await wide.count()) === 1, 'no table marked as scrolling to the right');
+    const hidden = await wide.evaluate((el) => el.scrollWidth - el.clientWidth);
+    expect(hidden > 8, `a fade for only ${hidden}px of table`);
+    expect((await wide.getAttribute('tabindex')) === '0', 'the scrolling table is not focusable');
+    const mask = await wide.evaluate((el) => getComputedStyle(el).maskImage || getComputedStyle(el).webkitMaskImage);
+    expect(/gradient/.test(mask), `no fade at the edge: ${mask}`);
+    await wide.focus();
+    await mobile.keyboard.press('ArrowRight');
+    await mobile.waitForTimeout(300);
+    const left = await wide.evaluate((el) => el.scrollLeft);
+    expect(left > 0, 'ArrowRight did not scroll the table');
+    expect(await wide.evaluate((el) => el.classList.contains('scrolls-left')), 'no fade on the left once scrolled');
+    return `scrolled to ${left}px`;
+  });
+
+  await attempt('book: on a phone figure labels are at least 11 px and the nudge table is closed at the bottom', async () => {
+    await mobile.goto(lessonUrl, { waitUntil: 'load' });
+    const sizes = await mobile.evaluate(() =>
+      [...document.querySelectorAll('svg.calc-fig text')].map((t) => {
+        const svg = t.closest('svg');
+        const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        return parseFloat(getComputedStyle(t).fontSize) * scale;
+      }),
+    );
+    expect(sizes.length > 10, `only ${sizes.length} labels`);
+    const smallest = Math.min(...sizes);
+    expect(smallest >= 11, `a label is ${smallest.toFixed(1)} px`);
+    const bottom = await mobile.evaluate(() => {
+      const cells = document.querySelectorAll('.calc-nudge tr:last-child td, .calc-nudge tr:last-child th');
+      return [...cells].map((c) => getComputedStyle(c).borderBottomWidth);
+    });
+    expect(bottom.length > 0 && bottom.every((w) => parseFloat(w) >= 1), `nudge table bottom borders: ${bottom}`);
+    return `smallest label ${smallest.toFixed(1)} px`;
+  });
+
   for (const [url, name] of [
     [lessonUrl, 'lesson'],
     [origin + '/', 'index'],
@@ -330,6 +389,20 @@ export async function checkBook(browser, lessonUrl, shotDir, { attempt, report, 
   await noJs.goto(lessonUrl, { waitUntil: 'load' });
   await shot(noJs, 'book-lesson-no-js.png');
   await plain.close();
+
+  // ---- accessibility audit of every page kind --------------------------------
+  await auditSite(
+    browser,
+    origin,
+    [
+      ['index', '/'],
+      ['section', lessonPath.replace(/[^/]+\/$/, '')],
+      ['lesson', lessonPath],
+      ['404', '/404.html'],
+    ],
+    'book',
+    { attempt, expect },
+  );
 
   report('book: no console errors', consoleErrors.length === 0, consoleErrors.join(' | '));
   report('book: no request leaves the local server', offHost.length === 0, offHost.join(' | '));

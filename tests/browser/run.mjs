@@ -8,9 +8,11 @@
 // off. Saves light, dark and phone screenshots.
 //
 // With a third argument, the URL of the bundled site's lesson, it then runs
-// the checks of book.mjs on that site in the same browser.
+// the checks of book.mjs on that site in the same browser; with a fourth,
+// the URL of the first lesson of a site `gradbook init` wrote, it audits
+// that site's pages with axe-core (axe.mjs) as well.
 //
-// Usage: node run.mjs <lesson-url> <screenshot-dir> [<book-lesson-url>]
+// Usage: node run.mjs <lesson-url> <screenshot-dir> [<book-lesson-url> [<course-lesson-url>]]
 // Prints one JSON object per check ({"check", "ok", "detail"}) and a final
 // {"done": true, "passed", "failed"} line; exits 1 if any check failed.
 
@@ -18,9 +20,9 @@ import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const [lessonUrl, shotDir, bookUrl] = process.argv.slice(2);
+const [lessonUrl, shotDir, bookUrl, courseUrl] = process.argv.slice(2);
 if (!lessonUrl || !shotDir) {
-  console.error('usage: node run.mjs <lesson-url> <screenshot-dir> [<book-lesson-url>]');
+  console.error('usage: node run.mjs <lesson-url> <screenshot-dir> [<book-lesson-url> [<course-lesson-url>]]');
   process.exit(2);
 }
 const origin = new URL(lessonUrl).origin;
@@ -119,6 +121,30 @@ try {
     return t;
   });
 
+  await attempt('a turned card shows its question, small, above the answer', async () => {
+    const back = cards.nth(0).locator('.gb-back');
+    const question = back.locator('.gb-back-q');
+    expect(await question.isVisible(), 'no question on the back');
+    const front = await text(cards.nth(0).locator('.gb-front-text'));
+    const asked = await text(question);
+    expect(asked === front, `the back asks "${asked}", the front "${front}"`);
+    const sizes = await cards.nth(0).evaluate((card) => [
+      parseFloat(getComputedStyle(card.querySelector('.gb-back-q')).fontSize),
+      parseFloat(getComputedStyle(card.querySelector('.gb-back-body')).fontSize),
+    ]);
+    expect(sizes[0] < sizes[1], `question ${sizes[0]}px, answer ${sizes[1]}px`);
+    const qBox = await question.boundingBox();
+    const aBox = await back.locator('.gb-back-body').boundingBox();
+    expect(qBox.y + qBox.height <= aBox.y + 1, 'the question is not above the answer');
+    return asked;
+  });
+
+  await attempt('a mouse user is told to click, not to tap', async () => {
+    const hint = await text(cards.nth(3).locator('.gb-flip-hint'));
+    expect(hint === 'Click to reveal', `the hint reads "${hint}"`);
+    return hint;
+  });
+
   await attempt('Enter and Space flip cards from the keyboard', async () => {
     await cards.nth(1).locator('.gb-front').focus();
     await page.keyboard.press('Enter');
@@ -162,6 +188,17 @@ try {
   });
 
   // ---- interview -------------------------------------------------------
+  await attempt('an interview answer stays hidden until asked for, then opens from the keyboard', async () => {
+    const reveal = page.locator('[data-gb="interview"] details.gb-reveal').first();
+    expect(await reveal.count(), 'no answer <details> on the page');
+    expect(!(await reveal.locator('.gb-answer').isVisible()), 'answer visible before asking');
+    await reveal.locator('summary').first().focus();
+    await page.keyboard.press('Enter');
+    expect(await reveal.evaluate((d) => d.open), 'the answer did not open');
+    expect(await reveal.locator('.gb-answer').isVisible(), 'answer not visible once open');
+    return await text(reveal.locator('summary').first());
+  });
+
   await attempt('a senior angle opens from the keyboard', async () => {
     const senior = page.locator('[data-gb="interview"] details.gb-senior').first();
     expect(await senior.count(), 'no senior angle <details> on the page');
@@ -183,9 +220,28 @@ try {
   const keys = () => list.locator('.gb-item').evaluateAll((els) => els.map((el) => el.getAttribute('data-key')));
   const startOrder = await keys();
 
-  await attempt('the flow starts shuffled and "check" fails for it', async () => {
-    expect(answer.length >= 2, `answer has ${answer.length} items`);
+  // No step in its place, and at most half of them (rounded up) in the
+  // right order relative to each other (the longest increasing
+  // subsequence of their places in the answer).
+  function farFromAnswer(order) {
+    const places = order.map((key) => answer.indexOf(key));
+    const inPlace = order.filter((key, i) => key === answer[i]).length;
+    const tails = [];
+    for (const x of places) {
+      let i = tails.findIndex((t) => t >= x);
+      if (i < 0) i = tails.length;
+      tails[i] = x;
+    }
+    const run = tails.length;
+    const limit = Math.ceil(order.length / 2);
+    return { ok: inPlace === 0 && run <= limit, detail: `${inPlace} in place, ${run} in order (limit ${limit})` };
+  }
+
+  await attempt('the flow starts shuffled far from the answer and "check" fails for it', async () => {
+    expect(answer.length >= 4, `answer has ${answer.length} items`);
     expect(startOrder.join(' ') !== answer.join(' '), 'the starting order is already the answer');
+    const far = farFromAnswer(startOrder);
+    expect(far.ok, `the starting order ${startOrder} is close to the answer: ${far.detail}`);
     await flow.locator('[data-gb-check]').click();
     const s = await text(status);
     expect(/ of \d+ in place/.test(s), `status reads "${s}"`);
@@ -232,10 +288,21 @@ try {
     return seen.join(', ');
   });
 
-  await attempt('"shuffle again" restores the starting order', async () => {
-    await flow.locator('[data-gb-reset]').click();
-    const order = await keys();
-    expect(order.join(' ') === startOrder.join(' '), `order is ${order}`);
+  await attempt('"shuffle again" gives a new order far from the answer, every time', async () => {
+    let before = await keys();
+    const seen = new Set();
+    for (let round = 0; round < 25; round++) {
+      await flow.locator('[data-gb-reset]').click();
+      const order = await keys();
+      expect(order.join(' ') !== before.join(' '), `round ${round}: the order did not change: ${order}`);
+      expect(order.join(' ') !== answer.join(' '), `round ${round}: shuffled into the answer`);
+      const far = farFromAnswer(order);
+      expect(far.ok, `round ${round}: ${order} is close to the answer: ${far.detail}`);
+      seen.add(order.join(' '));
+      before = order;
+    }
+    expect(seen.size >= 5, `only ${seen.size} different orders in 25 shuffles`);
+    return `${seen.size} different orders`;
   });
 
   await attempt('the up/down buttons move an item', async () => {
@@ -347,6 +414,18 @@ try {
   await mobile.goto(lessonUrl, { waitUntil: 'load' });
   await mobile.waitForSelector('.gb-ready');
 
+  await attempt('a phone user is told to tap', async () => {
+    const hint = await text(mobile.locator('[data-gb="flashcards"] .gb-card .gb-flip-hint').first());
+    expect(hint === 'Tap to reveal', `the hint reads "${hint}"`);
+    return hint;
+  });
+
+  await attempt('the reorder grip is a 44 × 44 px touch target', async () => {
+    const box = await mobile.locator('[data-gb="reorder"] .gb-grip').first().boundingBox();
+    expect(box.width >= 44 && box.height >= 44, `grip is ${box.width} × ${box.height}`);
+    return `${box.width} × ${box.height}`;
+  });
+
   await attempt('a tap flips a card on a phone', async () => {
     const card = mobile.locator('[data-gb="flashcards"] .gb-card').first();
     await card.locator('.gb-front').tap();
@@ -431,6 +510,15 @@ try {
     expect(done.startsWith('1 of '), `checklist count reads "${done}"`);
     return `${t}; ${done}`;
   });
+  await attempt('with storage disabled the theme toggle still goes through every choice', async () => {
+    const seen = [];
+    for (let i = 0; i < 4; i++) {
+      await noStore.locator('.theme-toggle').click();
+      seen.push(await noStore.evaluate(() => document.documentElement.getAttribute('data-theme-choice')));
+    }
+    expect(seen.join(' ') === 'light dark auto light', `choices: ${seen.join(' ')}`);
+    return seen.join(' → ');
+  });
   await locked.close();
 
   // ---- saved progress of the wrong shape ----------------------------------
@@ -495,6 +583,10 @@ try {
     expect(await solution.evaluate((d) => d.open), 'the correct order is not shown');
     expect(await solution.locator('li').first().isVisible(), 'the correct order is not visible');
     expect((await noJs.locator('details.gb-senior').count()) > 0, 'senior angle is not a <details>');
+    const reveal = noJs.locator('details.gb-reveal').first();
+    await reveal.locator('summary').first().click();
+    expect(await reveal.locator('.gb-answer').isVisible(), 'an interview answer does not open without JavaScript');
+    expect(!(await noJs.locator('.gb-back-q').first().isVisible()), 'the question is repeated on the back without the card turning');
     const controls = await noJs.locator('[data-gb-js]:visible').count();
     expect(controls === 0, `${controls} script-only controls visible`);
     return `${n} card backs visible`;
@@ -509,6 +601,25 @@ try {
   if (bookUrl) {
     const { checkBook } = await import('./book.mjs');
     await checkBook(browser, bookUrl, shotDir, { attempt, report, expect });
+  }
+
+  // ---- the site `gradbook init` writes ------------------------------------
+  if (courseUrl) {
+    const { auditSite } = await import('./axe.mjs');
+    const course = new URL(courseUrl);
+    const section = course.pathname.replace(/[^/]+\/$/, '');
+    await auditSite(
+      browser,
+      course.origin,
+      [
+        ['index', '/'],
+        ['section', section],
+        ['lesson', course.pathname],
+        ['404', '/404.html'],
+      ],
+      'course',
+      { attempt, expect },
+    );
   }
 } catch (error) {
   report('browser run', false, error && error.stack ? error.stack : error);
