@@ -17,14 +17,6 @@ use std::path::{Path, PathBuf};
 /// jobs; split it where the jobs meet.
 const MAX_FUNCTION_LINES: usize = 100;
 
-/// Functions known to be too long, each waiting for its split. The list
-/// only shrinks: a function on it that is now short enough fails the test
-/// until its line is removed.
-const KNOWN_LONG: &[&str] = &[
-    "src/calc/svg.rs: fn plot",
-    "src/content/mod.rs: fn load",
-];
-
 #[test]
 fn only_cli_prints_or_chooses_exit_codes() {
     let forbidden = [
@@ -156,17 +148,10 @@ fn every_source_folder_and_module_is_on_the_map() {
 #[test]
 fn no_function_is_longer_than_a_screen() {
     let mut long = Vec::new();
-    let mut known_and_long = Vec::new();
     for file in source_files() {
         let code = Code::read(&file);
         for f in code.functions() {
-            let key = format!("{}: fn {}", file.display(), f.name);
-            if f.lines <= MAX_FUNCTION_LINES {
-                continue;
-            }
-            if KNOWN_LONG.contains(&key.as_str()) {
-                known_and_long.push(key);
-            } else {
+            if f.lines > MAX_FUNCTION_LINES {
                 long.push(format!(
                     "{}:{}: fn {} is {} lines",
                     file.display(),
@@ -181,14 +166,6 @@ fn no_function_is_longer_than_a_screen() {
         long.is_empty(),
         "functions over {MAX_FUNCTION_LINES} lines (split them where their jobs meet):\n{}",
         long.join("\n")
-    );
-    let fixed: Vec<_> = KNOWN_LONG
-        .iter()
-        .filter(|k| !known_and_long.iter().any(|l| l == *k))
-        .collect();
-    assert!(
-        fixed.is_empty(),
-        "these are no longer too long: remove them from KNOWN_LONG: {fixed:?}"
     );
 }
 

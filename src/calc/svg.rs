@@ -17,7 +17,7 @@
 use std::fmt::Write as _;
 
 use crate::html::escape;
-use gradbook_math::{Descent, Plot, Surface, format_number};
+use gradbook_math::{Descent, Plot, Surface, Tangent, format_number};
 
 /// Width of every figure's view box.
 const WIDTH: f64 = 480.0;
@@ -344,6 +344,30 @@ pub fn plot(plot: &Plot, id: &str) -> String {
     let span = (yhi - ylo).abs().max(1e-12);
     let frame = Frame::new(plot.range, (ylo - 0.06 * span, yhi + 0.06 * span));
 
+    let (title, desc) = plot_text(plot, &label, (ylo, yhi));
+    let mut out = String::new();
+    open(&mut out, id, "calc-plot", &title, &desc);
+    axes(&mut out, &frame, &plot.var, &label);
+    let _ = write!(
+        out,
+        "<g clip-path=\"url(#{id}-clip)\">\
+         <path class=\"calc-curve\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"2\" d=\"{}\"/>",
+        curve_path(&frame, &plot.samples)
+    );
+    if let Some(t) = &plot.tangent {
+        tangent_line(&mut out, &frame, t, &plot.var, &label);
+    }
+    out.push_str("</g>");
+    if let Some(t) = &plot.tangent {
+        slope_label(&mut out, &frame, t);
+    }
+    out.push_str("</svg>");
+    out
+}
+
+/// The title and description of a plot of `label` whose values run over
+/// `range`, for screen readers and hover.
+fn plot_text(plot: &Plot, label: &str, (ylo, yhi): (f64, f64)) -> (String, String) {
     let title = match &plot.tangent {
         Some(t) => format!(
             "{label} for {} from {} to {}, with the tangent at {} = {}",
@@ -378,25 +402,17 @@ pub fn plot(plot: &Plot, id: &str) -> String {
             num(t.slope)
         );
     }
+    (title, desc)
+}
 
-    let mut out = String::new();
-    open(&mut out, id, "calc-plot", &title, &desc);
-    axes(&mut out, &frame, &plot.var, &label);
-    let _ = write!(
-        out,
-        "<g clip-path=\"url(#{id}-clip)\">\
-         <path class=\"calc-curve\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"2\" d=\"{}\"/>",
-        curve_path(&frame, &plot.samples)
-    );
-    if let Some(t) = &plot.tangent
-        && t.value.is_finite()
-        && t.slope.is_finite()
-    {
+/// The tangent line and its point, inside the plot's clipped group.
+fn tangent_line(out: &mut String, frame: &Frame, t: &Tangent, var: &str, label: &str) {
+    if t.value.is_finite() && t.slope.is_finite() {
         let (x0, x1) = frame.x;
         let y0 = t.value + t.slope * (x0 - t.at);
         let y1 = t.value + t.slope * (x1 - t.at);
         let _ = write!(
-            out,
+            *out,
             "<path class=\"calc-tangent\" fill=\"none\" stroke=\"currentColor\" \
              stroke-dasharray=\"6 4\" d=\"M{}L{}\"/>\
              <circle class=\"calc-point\" cx=\"{}\" cy=\"{}\" r=\"4.5\">\
@@ -405,16 +421,17 @@ pub fn plot(plot: &Plot, id: &str) -> String {
             frame.point(x1, y1),
             px(frame.sx(t.at)),
             px(frame.sy(t.value)),
-            escape(&plot.var),
+            escape(var),
             num(t.at),
             num(t.value),
             num(t.slope)
         );
     }
-    out.push_str("</g>");
-    if let Some(t) = &plot.tangent
-        && frame.contains(t.at, t.value)
-    {
+}
+
+/// The slope written beside the tangent's point, outside the clip.
+fn slope_label(out: &mut String, frame: &Frame, t: &Tangent) {
+    if frame.contains(t.at, t.value) {
         let anchor = if frame.sx(t.at) > frame.left + frame.width * 0.7 {
             "end"
         } else {
@@ -422,7 +439,7 @@ pub fn plot(plot: &Plot, id: &str) -> String {
         };
         let dx = if anchor == "end" { -8.0 } else { 8.0 };
         let _ = write!(
-            out,
+            *out,
             "<text class=\"calc-annotation\" fill=\"currentColor\" x=\"{}\" y=\"{}\" \
              text-anchor=\"{anchor}\">slope {}</text>",
             px(frame.sx(t.at) + dx),
@@ -430,8 +447,6 @@ pub fn plot(plot: &Plot, id: &str) -> String {
             escape(&num(t.slope))
         );
     }
-    out.push_str("</svg>");
-    out
 }
 
 /// Coordinate `i` of a descent row (NaN if the row is short, which the

@@ -114,9 +114,17 @@ pub struct Content {
 /// absolute). Drafts are kept when `drafts` is true.
 pub fn load(root: &Path, content_rel: &Path, drafts: bool) -> (Content, Vec<Diagnostic>) {
     let content_dir = root.join(content_rel);
-    let mut diagnostics = Vec::new();
-    let mut content = Content::default();
-    content.sections.push(Section {
+    let mut loader = Loader {
+        root,
+        content_rel,
+        content_dir: content_dir.clone(),
+        drafts,
+        content: Content::default(),
+        diagnostics: Vec::new(),
+        by_dir: BTreeMap::from([(PathBuf::new(), 0)]),
+        urls: BTreeMap::from([(String::new(), "the home page".to_string())]),
+    };
+    loader.content.sections.push(Section {
         rel_dir: PathBuf::new(),
         title: String::new(),
         order: None,
@@ -137,8 +145,8 @@ pub fn load(root: &Path, content_rel: &Path, drafts: bool) -> (Content, Vec<Diag
             Diagnostic::whole_file(content_rel, "the content folder does not exist")
                 .with_help("create it and put lessons (Markdown files) in it")
         };
-        diagnostics.push(d);
-        return (content, diagnostics);
+        loader.diagnostics.push(d);
+        return (loader.content, loader.diagnostics);
     }
     // Links stay inside the site, or inside the content folder when
     // book.toml puts it elsewhere (`content-dir = "../lessons"`).
@@ -150,87 +158,112 @@ pub fn load(root: &Path, content_rel: &Path, drafts: bool) -> (Content, Vec<Diag
     let found = crate::files::walk(&content_dir, content_rel, boundary, |p, is_dir| {
         is_dir || p.extension().is_some_and(|e| e == "md")
     });
-    diagnostics.extend(found.diagnostics);
-
+    loader.diagnostics.extend(found.diagnostics);
     // Sections, parents before children (the walk is sorted).
-    let mut by_dir: BTreeMap<PathBuf, usize> = BTreeMap::new();
-    by_dir.insert(PathBuf::new(), 0);
-    let mut urls: BTreeMap<String, String> = BTreeMap::new();
-    urls.insert(String::new(), "the home page".to_string());
     for dir in &found.dirs {
-        let parent_dir = dir.parent().unwrap_or(Path::new("")).to_path_buf();
-        let Some(&parent) = by_dir.get(&parent_dir) else {
-            continue;
-        };
-        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        let segment = slug::slugify(name);
-        if segment.is_empty() {
-            diagnostics.push(
-                Diagnostic::whole_file(
-                    content_rel.join(dir),
-                    "the folder name has no letter or digit to make a URL from",
-                )
-                .with_help("rename the folder"),
-            );
-            continue;
-        }
-        let url = format!("{}{segment}/", content.sections[parent].url);
-        if let Some(other) = urls.get(&url) {
-            diagnostics.push(Diagnostic::whole_file(
-                content_rel.join(dir),
-                format!("this folder has the same URL /{url} as {other}"),
-            ));
-            continue;
-        }
-        urls.insert(
-            url.clone(),
-            format!("the folder {}", content_rel.join(dir).display()),
-        );
-        let index = content.sections.len();
-        content.sections.push(Section {
-            rel_dir: dir.clone(),
-            title: slug::humanize(name),
-            order: None,
-            summary: String::new(),
-            intro: None,
-            url,
-            depth: content.sections[parent].depth + 1,
-            parent: Some(parent),
-            lessons: Vec::new(),
-            children: Vec::new(),
-            draft: false,
-        });
-        by_dir.insert(dir.clone(), index);
+        loader.add_section(dir);
     }
-
     // Read every file once; `_index.md` files first so that section drafts
     // are known before their lessons.
     let mut files: Vec<&PathBuf> = found.files.iter().collect();
     files.sort_by_key(|f| (!is_section_index(f), (*f).clone()));
     for rel in files {
-        let shown = content_rel.join(rel);
+        loader.add_file(rel);
+    }
+    let Loader {
+        mut content,
+        diagnostics,
+        ..
+    } = loader;
+    arrange(&mut content, drafts);
+    (content, diagnostics)
+}
+
+/// What [`load`] builds up while it reads the content folder.
+struct Loader<'a> {
+    root: &'a Path,
+    content_rel: &'a Path,
+    content_dir: PathBuf,
+    drafts: bool,
+    content: Content,
+    diagnostics: Vec<Diagnostic>,
+    /// Sections by folder, relative to the content folder.
+    by_dir: BTreeMap<PathBuf, usize>,
+    /// What already has each URL, to report two pages at one URL.
+    urls: BTreeMap<String, String>,
+}
+
+impl Loader<'_> {
+    /// Adds the section of folder `dir` (its parent is already known).
+    fn add_section(&mut self, dir: &Path) {
+        let parent_dir = dir.parent().unwrap_or(Path::new("")).to_path_buf();
+        let Some(&parent) = self.by_dir.get(&parent_dir) else {
+            return;
+        };
+        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let segment = slug::slugify(name);
+        if segment.is_empty() {
+            self.diagnostics.push(
+                Diagnostic::whole_file(
+                    self.content_rel.join(dir),
+                    "the folder name has no letter or digit to make a URL from",
+                )
+                .with_help("rename the folder"),
+            );
+            return;
+        }
+        let url = format!("{}{segment}/", self.content.sections[parent].url);
+        if let Some(other) = self.urls.get(&url) {
+            self.diagnostics.push(Diagnostic::whole_file(
+                self.content_rel.join(dir),
+                format!("this folder has the same URL /{url} as {other}"),
+            ));
+            return;
+        }
+        self.urls.insert(
+            url.clone(),
+            format!("the folder {}", self.content_rel.join(dir).display()),
+        );
+        let index = self.content.sections.len();
+        self.content.sections.push(Section {
+            rel_dir: dir.to_path_buf(),
+            title: slug::humanize(name),
+            order: None,
+            summary: String::new(),
+            intro: None,
+            url,
+            depth: self.content.sections[parent].depth + 1,
+            parent: Some(parent),
+            lessons: Vec::new(),
+            children: Vec::new(),
+            draft: false,
+        });
+        self.by_dir.insert(dir.to_path_buf(), index);
+    }
+
+    /// Reads the Markdown file `rel` into its section: a section's
+    /// `_index.md`, or a lesson. What it stands for is recorded as a link
+    /// target either way (broken, a draft, a section or a lesson).
+    fn add_file(&mut self, rel: &Path) {
         let dir = rel.parent().unwrap_or(Path::new("")).to_path_buf();
-        let Some(&section) = by_dir.get(&dir) else {
-            continue;
+        let Some(&section) = self.by_dir.get(&dir) else {
+            return;
         };
-        let source = match read_source(&content_dir.join(rel), &shown) {
-            Ok(source) => source,
+        let shown = self.content_rel.join(rel);
+        let read = read_source(&self.content_dir.join(rel), &shown)
+            .and_then(|source| frontmatter::read(&source).map(|parsed| (source, parsed)));
+        let (source, (front, split)) = match read {
+            Ok(read) => read,
             Err(d) => {
-                diagnostics.push(d);
-                content.targets.insert(rel.clone(), Target::Broken);
-                continue;
-            }
-        };
-        let (front, split) = match frontmatter::read(&source) {
-            Ok(parsed) => parsed,
-            Err(d) => {
-                diagnostics.push(d);
-                content.targets.insert(rel.clone(), Target::Broken);
-                continue;
+                self.diagnostics.push(d);
+                self.content
+                    .targets
+                    .insert(rel.to_path_buf(), Target::Broken);
+                return;
             }
         };
         if is_section_index(rel) {
-            let s = &mut content.sections[section];
+            let s = &mut self.content.sections[section];
             if let Some(title) = front.title.as_ref().filter(|t| !t.trim().is_empty()) {
                 s.title = title.clone();
             }
@@ -241,86 +274,98 @@ pub fn load(root: &Path, content_rel: &Path, drafts: bool) -> (Content, Vec<Diag
                 source,
                 body: split.body,
             });
-            content
+            self.content
                 .targets
-                .insert(rel.clone(), Target::Section(section));
-            continue;
+                .insert(rel.to_path_buf(), Target::Section(section));
+            return;
         }
+        let target = match self.read_lesson(rel, section, source, front, split) {
+            Ok(Some(lesson)) => {
+                self.content.lessons.push(lesson);
+                Target::Lesson(self.content.lessons.len() - 1)
+            }
+            Ok(None) => Target::Draft,
+            Err(d) => {
+                self.diagnostics.push(d);
+                Target::Broken
+            }
+        };
+        self.content.targets.insert(rel.to_path_buf(), target);
+    }
+
+    /// The lesson in `rel`, `None` for a draft that is not built, or the
+    /// problem that keeps it from being a page.
+    fn read_lesson(
+        &mut self,
+        rel: &Path,
+        section: usize,
+        source: SourceText,
+        front: FrontMatter,
+        split: frontmatter::Split,
+    ) -> Result<Option<Lesson>, Diagnostic> {
         let title = match front.title.as_ref().map(|t| t.trim()) {
             Some(t) if !t.is_empty() => t.to_string(),
             _ => {
-                diagnostics.push(
-                    Diagnostic::at(&source, split.opening.clone(), "the lesson has no title")
-                        .with_label("in this front matter")
-                        .with_help(match split.format {
-                            frontmatter::Format::Toml => {
-                                "add a line like title = \"What is a derivative?\""
-                            }
-                            frontmatter::Format::Yaml => {
-                                "add a line like title: What is a derivative?"
-                            }
-                        }),
-                );
-                content.targets.insert(rel.clone(), Target::Broken);
-                continue;
+                return Err(Diagnostic::at(
+                    &source,
+                    split.opening.clone(),
+                    "the lesson has no title",
+                )
+                .with_label("in this front matter")
+                .with_help(match split.format {
+                    frontmatter::Format::Toml => {
+                        "add a line like title = \"What is a derivative?\""
+                    }
+                    frontmatter::Format::Yaml => "add a line like title: What is a derivative?",
+                }));
             }
         };
-        let excluded = !drafts && (front.draft || section_is_draft(&content.sections, section));
+        let excluded =
+            !self.drafts && (front.draft || section_is_draft(&self.content.sections, section));
         if excluded {
-            content.targets.insert(rel.clone(), Target::Draft);
-            continue;
+            return Ok(None);
         }
         let stem = rel.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
         let segment = slug::slugify(stem);
         if segment.is_empty() {
-            diagnostics.push(
-                Diagnostic::at(
-                    &source,
-                    split.opening.clone(),
-                    "the file name has no letter or digit to make a URL from",
-                )
-                .with_help("rename the file"),
-            );
-            content.targets.insert(rel.clone(), Target::Broken);
-            continue;
+            return Err(Diagnostic::at(
+                &source,
+                split.opening.clone(),
+                "the file name has no letter or digit to make a URL from",
+            )
+            .with_help("rename the file"));
         }
-        let url = format!("{}{segment}/", content.sections[section].url);
-        if let Some(other) = urls.get(&url) {
-            let mut d = Diagnostic::at(
+        let url = format!("{}{segment}/", self.content.sections[section].url);
+        if let Some(other) = self.urls.get(&url) {
+            let d = Diagnostic::at(
                 &source,
                 split.opening.clone(),
                 format!("this lesson has the same URL /{url} as {other}"),
             );
-            if other.starts_with("the folder") {
-                d = d.with_help(format!(
+            return Err(if other.starts_with("the folder") {
+                d.with_help(format!(
                     "rename the file, or move it into the folder as {SECTION_INDEX} to make it the section's page"
-                ));
+                ))
             } else {
-                d = d.with_help("rename one of the files");
-            }
-            diagnostics.push(d);
-            content.targets.insert(rel.clone(), Target::Broken);
-            continue;
+                d.with_help("rename one of the files")
+            });
         }
-        if let Some(d) = missing_image(root, &source, &split, &front.image) {
-            diagnostics.push(d);
+        if let Some(d) = missing_image(self.root, &source, &split, &front.image) {
+            self.diagnostics.push(d);
         }
-        urls.insert(url.clone(), format!("the lesson {}", shown.display()));
-        let index = content.lessons.len();
-        content.lessons.push(Lesson {
+        let shown = self.content_rel.join(rel);
+        self.urls
+            .insert(url.clone(), format!("the lesson {}", shown.display()));
+        Ok(Some(Lesson {
             source,
-            rel_path: rel.clone(),
+            rel_path: rel.to_path_buf(),
             title,
             front,
             body: split.body,
             url,
             section,
-        });
-        content.targets.insert(rel.clone(), Target::Lesson(index));
+        }))
     }
-
-    arrange(&mut content, drafts);
-    (content, diagnostics)
 }
 
 /// A front matter `image` that is neither an absolute URL nor a file under
