@@ -17,6 +17,7 @@
 
 pub mod diagnostics;
 pub mod html;
+pub mod url;
 
 pub mod config;
 pub mod content;

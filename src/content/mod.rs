@@ -532,7 +532,8 @@ impl Content {
     /// folder) to a page URL.
     pub fn resolve_link(&self, from: &Path, link: &str) -> crate::markdown::Resolved {
         use crate::markdown::Resolved;
-        let decoded = percent_decode(link);
+        // `%20` and the like, for links to files with spaces in their names.
+        let decoded = crate::url::percent_decode(link).unwrap_or_else(|| link.to_string());
         let joined = if let Some(rooted) = decoded.strip_prefix('/') {
             PathBuf::from(rooted)
         } else {
@@ -608,30 +609,6 @@ fn relative_path(from: &Path, to: &Path) -> String {
             .map(|c| c.as_os_str().to_string_lossy().into_owned()),
     );
     parts.join("/")
-}
-
-/// Decodes `%XX` escapes (for links to files with spaces in their names).
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
-            out.push(h * 16 + l);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
-}
-
-fn hex(b: u8) -> Option<u8> {
-    (b as char).to_digit(16).map(|d| d as u8)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 //! refused outright as a bad request.
 
 use crate::output::SiteFiles;
+use crate::url::percent_decode;
 
 /// The path of the live-reload event stream. No site file can live under
 /// `/__gradbook/`: it is answered before the site is looked at.
@@ -91,30 +92,6 @@ pub fn route(method: &str, target: &str, files: &SiteFiles) -> Route {
         return Route::Redirect(location);
     }
     Route::NotFound
-}
-
-/// Decodes `%XX` escapes; `None` when an escape is malformed or the result
-/// is not UTF-8.
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            // Two hex digits exactly: `from_str_radix` alone would also
-            // take a sign, as in `%+f`.
-            let hex = bytes.get(i + 1..i + 3)?;
-            if !hex.iter().all(u8::is_ascii_hexdigit) {
-                return None;
-            }
-            out.push(u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]
