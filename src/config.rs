@@ -180,15 +180,23 @@ fn default_language() -> String {
 impl Config {
     /// Reads `book.toml` in `root`. Every problem found is returned, each
     /// pointing into the file.
+    /// Highlight theme names are not checked (see
+    /// [`Config::load_with_source`]).
     pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
-        Self::load_with_source(root).map(|(config, _)| config)
+        Self::load_with_source(root, None).map(|(config, _)| config)
     }
 
     /// [`Config::load`], also returning the text it was read from (for
-    /// pointing at a setting later).
-    pub fn load_with_source(root: &Path) -> Result<(Config, SourceText), Vec<Diagnostic>> {
+    /// pointing at a setting later), and checking the highlight themes
+    /// against `themes`, the highlighter's names, when given (the caller
+    /// passes them, so that the configuration does not depend on the
+    /// highlighter).
+    pub fn load_with_source(
+        root: &Path,
+        themes: Option<&[&str]>,
+    ) -> Result<(Config, SourceText), Vec<Diagnostic>> {
         let source = Self::read(root)?;
-        let config = Self::parse(&source)?;
+        let config = Self::parse(&source, themes)?;
         Ok((config, source))
     }
 
@@ -221,8 +229,33 @@ impl Config {
         Ok(SourceText::new(&shown, text))
     }
 
+    /// The highlight themes `book.toml` names that are not among `known`,
+    /// each at its value in `source`.
+    fn unknown_themes(&self, source: &SourceText, known: &[&str]) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
+        for (key, name) in [
+            ("highlight-light", &self.theme.highlight_light),
+            ("highlight-dark", &self.theme.highlight_dark),
+        ] {
+            if known.contains(&name.as_str()) {
+                continue;
+            }
+            let message = format!("unknown highlight theme '{name}'");
+            let mut d = match setting_span(source, "theme", key) {
+                Some(span) => Diagnostic::at(source, span, message),
+                None => Diagnostic::whole_file(&source.path, message),
+            }
+            .with_note(format!("known themes: {}", known.join(", ")));
+            if let Some(best) = did_you_mean(name, known.iter().copied()) {
+                d = d.with_help(format!("did you mean '{best}'?"));
+            }
+            problems.push(d);
+        }
+        problems
+    }
+
     /// Parses and validates the text of a `book.toml`.
-    pub fn parse(source: &SourceText) -> Result<Config, Vec<Diagnostic>> {
+    pub fn parse(source: &SourceText, themes: Option<&[&str]>) -> Result<Config, Vec<Diagnostic>> {
         let document = match DeTable::parse(&source.text) {
             Ok(document) => document,
             Err(err) => return Err(vec![toml_diagnostic(source, &err, 0)]),
@@ -258,23 +291,8 @@ impl Config {
                 .with_help("12 is the default"),
             );
         }
-        let themes = crate::markdown::highlight::theme_names();
-        for (key, name) in [
-            ("highlight-light", &config.theme.highlight_light),
-            ("highlight-dark", &config.theme.highlight_dark),
-        ] {
-            if !themes.contains(&name.as_str()) {
-                let mut d = Diagnostic::at(
-                    source,
-                    at("theme", key),
-                    format!("unknown highlight theme '{name}'"),
-                )
-                .with_note(format!("known themes: {}", themes.join(", ")));
-                if let Some(best) = did_you_mean(name, themes.iter().copied()) {
-                    d = d.with_help(format!("did you mean '{best}'?"));
-                }
-                problems.push(d);
-            }
+        if let Some(known) = themes {
+            problems.extend(config.unknown_themes(source, known));
         }
         if !config.book.base_url.ends_with('/') {
             config.book.base_url.push('/');
@@ -467,7 +485,8 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
-        Config::parse(&SourceText::new("book.toml", text))
+        let themes = crate::markdown::highlight::theme_names();
+        Config::parse(&SourceText::new("book.toml", text), Some(&themes))
     }
 
     #[test]

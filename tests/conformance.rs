@@ -25,7 +25,7 @@
 use std::ops::Range;
 
 use gradbook::diagnostics::SourceText;
-use gradbook::markdown::{self, Hooks, PageContext, Resolved};
+use gradbook::markdown::{self, Hooks, BodyContext, Resolved};
 
 /// Examples whose output differs from plain pulldown-cmark on purpose.
 const DELIBERATE: &[(usize, &str)] = &[];
@@ -59,7 +59,7 @@ impl Hooks for AsCode<'_> {
 fn through_gradbook(text: &str) -> String {
     let source = SourceText::new("example.md", text);
     let resolve = |_: &str| Resolved::Unknown;
-    let ctx = PageContext {
+    let ctx = BodyContext {
         source: &source,
         page_key: "/example/",
         page_url: "example/",

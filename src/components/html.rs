@@ -15,7 +15,7 @@ use crate::html::escape;
 
 use std::ops::Range;
 
-use super::{Body, Card, Component, Item, Kind, MarkdownSink, Question, Task, shuffled_order};
+use super::{Card, Component, Item, Kind, MarkdownSink, Question, Shape, Task, shuffled_order};
 
 pub(super) fn render(component: &Component, page_key: &str, sink: &mut dyn MarkdownSink) -> String {
     let id = format!("gb-{}", component.span.start);
@@ -25,7 +25,7 @@ pub(super) fn render(component: &Component, page_key: &str, sink: &mut dyn Markd
     };
     let mut out = String::new();
     let kind = component.kind;
-    if let Body::Callout(blocks) = &component.body {
+    if let Shape::Callout(blocks) = &component.body {
         callout(&mut out, kind, &id, &title, blocks.clone(), sink);
         return out;
     }
@@ -43,17 +43,17 @@ pub(super) fn render(component: &Component, page_key: &str, sink: &mut dyn Markd
         },
     );
     match &component.body {
-        Body::Flashcards(cards) => flashcards(&mut out, &id, cards, sink),
-        Body::Interview(questions) => interview(&mut out, questions, sink),
-        Body::Reorder(items) => reorder(
+        Shape::Flashcards(cards) => flashcards(&mut out, &id, cards, sink),
+        Shape::Interview(questions) => interview(&mut out, questions, sink),
+        Shape::Reorder(items) => reorder(
             &mut out,
             &id,
             items,
             &format!("{page_key}#{}", component.key),
             sink,
         ),
-        Body::Checklist(tasks) => checklist(&mut out, &id, tasks, sink),
-        Body::Callout(_) => {}
+        Shape::Checklist(tasks) => checklist(&mut out, &id, tasks, sink),
+        Shape::Callout(_) => {}
     }
     out.push_str("</section>\n");
     out

@@ -77,8 +77,8 @@ impl Found {
         let mut total = Trackable::default();
         for component in &self.components {
             match &component.body {
-                Body::Flashcards(cards) => total.cards += cards.len(),
-                Body::Checklist(tasks) => total.tasks += tasks.len(),
+                Shape::Flashcards(cards) => total.cards += cards.len(),
+                Shape::Checklist(tasks) => total.tasks += tasks.len(),
                 _ => {}
             }
         }
@@ -99,7 +99,7 @@ pub struct Component {
     /// when the fence has no title.
     pub title: Option<Range<usize>>,
     /// The content, read according to the kind.
-    pub body: Body,
+    pub body: Shape,
     /// A stable identifier derived from the component's content (not its
     /// position), used to seed the reorder shuffle.
     pub key: String,
@@ -181,7 +181,7 @@ impl Kind {
 /// A component's content, read according to its kind. Every range is a
 /// range of events.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Body {
+pub enum Shape {
     /// `flashcards`: the cards in order.
     Flashcards(Vec<Card>),
     /// `interview`: the questions in order.
@@ -398,14 +398,14 @@ mod tests {
                 .map_or(String::new(), |t| format!(" {:?}", self.source_of(t)));
             out.push_str(&format!("{pad}{}{title}\n", c.kind.name()));
             match &c.body {
-                Body::Flashcards(cards) => {
+                Shape::Flashcards(cards) => {
                     for card in cards {
                         let front = self.source_of(card.front.clone());
                         out.push_str(&format!("{pad}  card {front:?}\n"));
                         self.dump_range(card.back.clone(), depth + 2, out);
                     }
                 }
-                Body::Interview(questions) => {
+                Shape::Interview(questions) => {
                     for q in questions {
                         let question = self.source_of(q.question.clone());
                         out.push_str(&format!("{pad}  question {question:?}\n"));
@@ -417,20 +417,20 @@ mod tests {
                         }
                     }
                 }
-                Body::Reorder(items) => {
+                Shape::Reorder(items) => {
                     for item in items {
                         let text = self.source_of(item.text.clone());
                         out.push_str(&format!("{pad}  item {text:?}\n"));
                     }
                 }
-                Body::Checklist(tasks) => {
+                Shape::Checklist(tasks) => {
                     for t in tasks {
                         let mark = if t.checked { "x" } else { " " };
                         let text = self.source_of(t.text.clone());
                         out.push_str(&format!("{pad}  [{mark}] {text:?}\n"));
                     }
                 }
-                Body::Callout(blocks) => self.dump_range(blocks.clone(), depth + 1, out),
+                Shape::Callout(blocks) => self.dump_range(blocks.clone(), depth + 1, out),
             }
         }
     }
@@ -544,7 +544,7 @@ mod tests {
         let doc = doc(&text);
         assert_eq!(doc.found.components.len(), MAX_DEPTH);
         let innermost = &doc.found.components[MAX_DEPTH - 1];
-        let Body::Callout(inner) = &innermost.body else {
+        let Shape::Callout(inner) = &innermost.body else {
             panic!("a note holds Markdown")
         };
         assert_eq!(doc.markdown(inner.clone()), ["deep"]);
@@ -691,7 +691,7 @@ mod tests {
         let [note] = doc.found.components.as_slice() else {
             panic!("{:?}", doc.found)
         };
-        let Body::Callout(body) = &note.body else {
+        let Shape::Callout(body) = &note.body else {
             panic!("a note holds Markdown")
         };
         assert_eq!(doc.markdown(body.clone()), ["In the quote."]);
@@ -836,7 +836,7 @@ mod tests {
         };
         assert_eq!(doc.source_of(c.title.clone().expect("title")), "Quoted");
         assert_eq!(c.span, 9..text.len());
-        let Body::Callout(body) = &c.body else {
+        let Shape::Callout(body) = &c.body else {
             panic!("a tip holds Markdown")
         };
         assert_eq!(doc.source_of(body.clone()), "Body");
@@ -907,7 +907,7 @@ mod tests {
         let found = doc(text).found;
         let [
             Component {
-                body: Body::Flashcards(cards),
+                body: Shape::Flashcards(cards),
                 ..
             },
         ] = found.components.as_slice()

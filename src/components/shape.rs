@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, HeadingLevel, Tag};
 
-use super::{Body, Card, Component, Item, Kind, Question, Senior, Spanned, Task, stable_id};
+use super::{Card, Component, Item, Kind, Question, Senior, Shape, Spanned, Task, stable_id};
 use crate::diagnostics::{Diagnostic, SourceText};
 
 /// What the pairing walk knows about a component.
@@ -53,11 +53,11 @@ pub(super) fn build(
     };
     let inner = fenced.inner.clone();
     let body = match fenced.kind {
-        Kind::Flashcards => Body::Flashcards(reader.flashcards(inner)),
-        Kind::Interview => Body::Interview(reader.interview(inner)),
-        Kind::Reorder => Body::Reorder(reader.reorder(inner)),
-        Kind::Checklist => Body::Checklist(reader.checklist(inner)),
-        Kind::Note | Kind::Tip | Kind::Warning | Kind::Example => Body::Callout(inner),
+        Kind::Flashcards => Shape::Flashcards(reader.flashcards(inner)),
+        Kind::Interview => Shape::Interview(reader.interview(inner)),
+        Kind::Reorder => Shape::Reorder(reader.reorder(inner)),
+        Kind::Checklist => Shape::Checklist(reader.checklist(inner)),
+        Kind::Note | Kind::Tip | Kind::Warning | Kind::Example => Shape::Callout(inner),
     };
     let key = stable_id(&format!(
         "{}\n{}",
@@ -84,8 +84,9 @@ struct Reader<'a, 'e> {
     diagnostics: &'a mut Vec<Diagnostic>,
 }
 
-/// A stretch of content that starts with a heading.
-struct Section {
+/// A stretch of a component that starts with a heading (a card, a
+/// question).
+struct Part {
     /// The heading's bytes.
     heading: Range<usize>,
     /// The heading's text, as written.
@@ -198,7 +199,7 @@ impl<'a> Reader<'a, '_> {
             .collect()
     }
 
-    fn question(&mut self, section: Section) -> Question {
+    fn question(&mut self, section: Part) -> Question {
         let (answer, mut seniors) =
             self.split(section.body.clone(), HeadingLevel::H4, &is_senior_angle);
         // As with flashcards, a missing question is the one problem
@@ -385,8 +386,8 @@ impl<'a> Reader<'a, '_> {
         range: Range<usize>,
         level: HeadingLevel,
         accept: &dyn Fn(&str) -> bool,
-    ) -> (Range<usize>, Vec<Section>) {
-        let mut sections: Vec<Section> = Vec::new();
+    ) -> (Range<usize>, Vec<Part>) {
+        let mut sections: Vec<Part> = Vec::new();
         let mut before = range.clone();
         for block in self.outline.blocks(range.clone()) {
             let Top::Heading { level: l, text } = block.top else {
@@ -399,7 +400,7 @@ impl<'a> Reader<'a, '_> {
                 Some(last) => last.body.end = block.events.start,
                 None => before.end = block.events.start,
             }
-            sections.push(Section {
+            sections.push(Part {
                 heading: block.span,
                 text,
                 inline: block.events.start + 1..block.events.end - 1,

@@ -79,6 +79,23 @@ pub struct Section {
     pub draft: bool,
 }
 
+/// How a `.md` link resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// The page's URL, relative to the site root (`calculus/intro/`).
+    Page(String),
+    /// There is no such page (or it is not built).
+    Missing {
+        /// What is wrong.
+        message: String,
+        /// A suggested fix.
+        help: Option<String>,
+    },
+    /// The target exists but could not be read; its own error is reported
+    /// elsewhere, so the link is left alone.
+    Unknown,
+}
+
 /// What a `.md` path inside the content folder stands for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Target {
@@ -530,8 +547,7 @@ impl Content {
 
     /// Resolves a `.md` link written in `from` (relative to the content
     /// folder) to a page URL.
-    pub fn resolve_link(&self, from: &Path, link: &str) -> crate::markdown::Resolved {
-        use crate::markdown::Resolved;
+    pub fn resolve_link(&self, from: &Path, link: &str) -> Resolved {
         // `%20` and the like, for links to files with spaces in their names.
         let decoded = crate::url::percent_decode(link).unwrap_or_else(|| link.to_string());
         let joined = if let Some(rooted) = decoded.strip_prefix('/') {
@@ -735,7 +751,6 @@ mod tests {
             ("b/y.md", &lesson("Y", None)),
             ("b/_index.md", "+++\n+++\n"),
         ]);
-        use crate::markdown::Resolved;
         let from = Path::new("a/x.md");
         assert_eq!(
             content.resolve_link(from, "../b/y.md"),

@@ -43,25 +43,10 @@ pub trait Hooks {
     fn inline_value(&mut self, span: Range<usize>, expr: &str) -> String;
 }
 
-/// How a `.md` link resolved.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Resolved {
-    /// The page's URL, relative to the site root (`calculus/intro/`).
-    Page(String),
-    /// There is no such page (or it is not built).
-    Missing {
-        /// What is wrong.
-        message: String,
-        /// A suggested fix.
-        help: Option<String>,
-    },
-    /// The target exists but could not be read; its own error is reported
-    /// elsewhere, so the link is left alone.
-    Unknown,
-}
+pub use crate::content::Resolved;
 
 /// Everything the renderer needs to know about the page it renders.
-pub struct PageContext<'a> {
+pub struct BodyContext<'a> {
     /// The page's source file.
     pub source: &'a SourceText,
     /// The page's URL path (`/calculus/intro/`), the key for components.
@@ -123,7 +108,7 @@ pub struct Rendered {
 
 /// Renders the bytes `body` of the page's source (the part after the front
 /// matter) to HTML.
-pub fn render_body(ctx: &PageContext<'_>, body: Range<usize>, hooks: &mut dyn Hooks) -> Rendered {
+pub fn render_body(ctx: &BodyContext<'_>, body: Range<usize>, hooks: &mut dyn Hooks) -> Rendered {
     let text = ctx.source.text.as_str();
     let floor = |mut at: usize| {
         at = at.min(text.len());
@@ -190,7 +175,7 @@ mod tests {
                 help: None,
             },
         };
-        let ctx = PageContext {
+        let ctx = BodyContext {
             source: &source,
             page_key: "/a/b/",
             page_url: "a/b/",

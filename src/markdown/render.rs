@@ -16,14 +16,14 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Tag, TagEnd};
 
 use super::heading::{OpenHeading, squeeze};
 use super::inline::{self, Dollars};
-use super::{AnchorLink, Hooks, PageContext, Rendered, Resolved, TocEntry, highlight};
+use super::{AnchorLink, BodyContext, Hooks, Rendered, Resolved, TocEntry, highlight};
 use crate::components::{self, Component, Found, MarkdownSink, Spanned};
 use crate::content::slug::slugify;
 use crate::diagnostics::Diagnostic;
 
 /// Renders one page's events; implements [`MarkdownSink`] for components.
 pub(super) struct PageRenderer<'a, 'e, 'h> {
-    pub ctx: &'a PageContext<'a>,
+    pub ctx: &'a BodyContext<'a>,
     pub hooks: &'h mut dyn Hooks,
     pub events: &'a [Spanned<'e>],
     pub found: &'a Found,

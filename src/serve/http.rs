@@ -8,7 +8,7 @@
 //! whole head must arrive before a deadline ([`Deadline`]), not merely
 //! each byte, so a client trickling one byte a second is cut off. Request
 //! bodies are never needed (only GET and HEAD succeed) and are skipped.
-//! Responses are written from shared bytes ([`Body`]): an HTML page and
+//! Responses are written from shared bytes ([`ResponseBody`]): an HTML page and
 //! the live-reload script are sent as two slices, never copied into one.
 //!
 //! This replaces tiny_http 0.12, whose thread pool can leave a new
@@ -181,7 +181,7 @@ impl Write for Deadline<'_> {
 }
 
 /// A response body.
-pub enum Body {
+pub enum ResponseBody {
     /// Bytes in memory, shared (cloning them copies nothing).
     Bytes(Bytes),
     /// A page with `insert` put in at byte `at`: the live-reload script
@@ -198,13 +198,13 @@ pub enum Body {
     File(File, u64),
 }
 
-impl Body {
+impl ResponseBody {
     /// The number of bytes sent.
     pub fn len(&self) -> u64 {
         match self {
-            Body::Bytes(bytes) => bytes.len() as u64,
-            Body::Spliced { page, insert, .. } => (page.len() + insert.len()) as u64,
-            Body::File(_, length) => *length,
+            ResponseBody::Bytes(bytes) => bytes.len() as u64,
+            ResponseBody::Spliced { page, insert, .. } => (page.len() + insert.len()) as u64,
+            ResponseBody::File(_, length) => *length,
         }
     }
 
@@ -221,13 +221,13 @@ pub struct Response {
     /// Headers other than `Content-Length` and `Connection`.
     pub headers: Vec<(&'static str, String)>,
     /// The body.
-    pub body: Body,
+    pub body: ResponseBody,
 }
 
 impl Response {
     /// A response with a body of `content_type`, never cached (the next
     /// build may change it).
-    pub fn new(status: u16, content_type: &str, body: Body) -> Response {
+    pub fn new(status: u16, content_type: &str, body: ResponseBody) -> Response {
         Response {
             status,
             headers: vec![
@@ -243,7 +243,7 @@ impl Response {
         Response::new(
             status,
             "text/plain; charset=utf-8",
-            Body::Bytes(Bytes::copy_from_slice(text.as_bytes())),
+            ResponseBody::Bytes(Bytes::copy_from_slice(text.as_bytes())),
         )
     }
 
@@ -270,14 +270,14 @@ impl Response {
         out.write_all(head.as_bytes())?;
         if !head_only {
             match self.body {
-                Body::Bytes(bytes) => out.write_all(&bytes)?,
-                Body::Spliced { page, at, insert } => {
+                ResponseBody::Bytes(bytes) => out.write_all(&bytes)?,
+                ResponseBody::Spliced { page, at, insert } => {
                     let at = at.min(page.len());
                     out.write_all(&page[..at])?;
                     out.write_all(&insert)?;
                     out.write_all(&page[at..])?;
                 }
-                Body::File(file, length) => {
+                ResponseBody::File(file, length) => {
                     io::copy(&mut file.take(length), out)?;
                 }
             }
@@ -380,7 +380,7 @@ mod tests {
     #[test]
     fn splices_without_copying_the_page() {
         let page = Bytes::from_static(b"<p>page</p></body>");
-        let body = Body::Spliced {
+        let body = ResponseBody::Spliced {
             page: page.clone(),
             at: 11,
             insert: Bytes::from_static(b"<script></script>"),

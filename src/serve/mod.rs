@@ -60,7 +60,7 @@ pub mod mime;
 pub mod routes;
 pub mod watch;
 
-use http::{Body, ReadError, Request, Response};
+use http::{ReadError, Request, Response, ResponseBody};
 use routes::Route;
 use watch::{Change, Watch};
 
@@ -688,7 +688,11 @@ fn file(snapshot: &Snapshot, key: &str) -> Option<Response> {
             // a huge one is streamed as it is, so slow readers of it cost
             // no memory.
             if !mime::is_html(content_type) || length > MAX_SPLICED_STATIC {
-                return Some(Response::new(200, content_type, Body::File(file, length)));
+                return Some(Response::new(
+                    200,
+                    content_type,
+                    ResponseBody::File(file, length),
+                ));
             }
             let mut bytes = Vec::new();
             (&mut file)
@@ -699,15 +703,15 @@ fn file(snapshot: &Snapshot, key: &str) -> Option<Response> {
         }
     };
     if !mime::is_html(content_type) {
-        return Some(Response::new(200, content_type, Body::Bytes(body)));
+        return Some(Response::new(200, content_type, ResponseBody::Bytes(body)));
     }
     Some(Response::new(200, content_type, decorate(snapshot, body)))
 }
 
 /// A served page: with the live-reload script, and with the overlay while
 /// the build has problems; the page's bytes are shared, not copied.
-fn decorate(snapshot: &Snapshot, html: Bytes) -> Body {
-    Body::Spliced {
+fn decorate(snapshot: &Snapshot, html: Bytes) -> ResponseBody {
+    ResponseBody::Spliced {
         at: live::body_end(&html),
         page: html,
         insert: snapshot.decoration.clone(),
@@ -724,7 +728,7 @@ fn not_found(snapshot: &Snapshot, wants_html: bool) -> Response {
             snapshot.config_failed,
             &snapshot.token,
         );
-        return Response::new(500, html, Body::Bytes(Bytes::from(page)));
+        return Response::new(500, html, ResponseBody::Bytes(Bytes::from(page)));
     }
     match snapshot.files.generated.get("404.html") {
         Some(page) => Response::new(404, html, decorate(snapshot, page.clone())),
@@ -790,7 +794,7 @@ mod tests {
         let snapshot = Snapshot::new("t".into(), Arc::new(files), Vec::new(), false);
         let Some(Response {
             body:
-                Body::Spliced {
+                ResponseBody::Spliced {
                     page: sent,
                     at,
                     insert,
@@ -804,7 +808,7 @@ mod tests {
         assert_eq!(at, 20);
         assert_eq!(insert.as_ptr(), snapshot.decoration.as_ptr());
         let Some(Response {
-            body: Body::Bytes(css),
+            body: ResponseBody::Bytes(css),
             ..
         }) = file(&snapshot, "a.css")
         else {

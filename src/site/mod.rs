@@ -41,7 +41,8 @@ use crate::config::{CONFIG_FILE, Config};
 use crate::content::slug::IdSet;
 use crate::content::{self, Content};
 use crate::diagnostics::{self, Diagnostic, SourceText, did_you_mean};
-use crate::markdown::{self, AnchorLink, PageContext, TocEntry};
+use crate::markdown::highlight;
+use crate::markdown::{self, AnchorLink, BodyContext, TocEntry};
 use crate::output::destination::{self, Protected, Refusal};
 use crate::output::{InMemory, Sink, SiteFiles, Staging, WriteError, WriteOptions};
 use crate::render::{self, Templates};
@@ -194,7 +195,8 @@ impl Site {
     /// everything else meaningless); content and template problems are
     /// kept in `load_diagnostics`.
     pub fn load(root: &Path, drafts: bool) -> Result<Site, Vec<Diagnostic>> {
-        let (config, config_source) = Config::load_with_source(root)?;
+        let themes = highlight::theme_names();
+        let (config, config_source) = Config::load_with_source(root, Some(&themes))?;
         let drafts = drafts || config.build.drafts;
         let (content, mut load_diagnostics) =
             content::load(root, &config.build.content_dir, drafts);
@@ -612,7 +614,7 @@ impl Site {
         let page_key = format!("/{url}");
         let root = root_prefix(url);
         let resolve = |link: &str| self.content.resolve_link(&rel_path, link);
-        let ctx = PageContext {
+        let ctx = BodyContext {
             source,
             page_key: &page_key,
             page_url: url,
