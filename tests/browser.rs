@@ -376,7 +376,7 @@ fn respond(stream: TcpStream, root: &Path) -> std::io::Result<()> {
 
 /// The file for a URL path, never outside `root`.
 fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
-    let decoded = percent_decode(url_path)?;
+    let decoded = gradbook::url::percent_decode(url_path)?;
     let relative = Path::new(decoded.trim_start_matches('/'));
     if relative
         .components()
@@ -391,40 +391,9 @@ fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
     file.is_file().then_some(file)
 }
 
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
+/// The server's content type for `file`, as `gradbook serve` sends it.
 fn content_type(file: &Path) -> &'static str {
-    match file
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or_default()
-    {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "ico" => "image/x-icon",
-        "xml" => "application/xml",
-        "json" => "application/json",
-        "txt" => "text/plain; charset=utf-8",
-        _ => "application/octet-stream",
-    }
+    gradbook::serve::mime::content_type(&file.to_string_lossy())
 }
 
 fn the_test_server_stays_inside_its_folder() {

@@ -25,7 +25,7 @@
 use std::ops::Range;
 
 use gradbook::diagnostics::SourceText;
-use gradbook::markdown::{self, Hooks, BodyContext, Resolved};
+use gradbook::markdown::{self, BodyContext, Hooks, Resolved};
 
 /// Examples whose output differs from plain pulldown-cmark on purpose.
 const DELIBERATE: &[(usize, &str)] = &[];
