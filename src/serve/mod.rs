@@ -19,8 +19,10 @@
 //!   header must be `127.0.0.1`, `localhost` or `[::1]` with the port, so
 //!   a page elsewhere cannot read the site through a rebound DNS name.
 //! - The rebuild thread owns the [`watch::Watch`]: it waits for debounced
-//!   changes, rebuilds with [`Site::load`] and [`Site::render`] (nothing
-//!   is written to disk, least of all the output folder), swaps the new
+//!   changes, rebuilds with [`Site::load`] and [`Site::render_cached`]
+//!   (only the pages the change touched are rendered again; the others
+//!   keep their bytes, shared with the previous snapshot; nothing is
+//!   written to disk, least of all the output folder), swaps the new
 //!   snapshot in and announces it on the live-reload streams.
 //! - A keep-alive thread pings the streams so that closed ones are
 //!   dropped.
