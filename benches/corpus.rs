@@ -22,7 +22,7 @@ use std::path::Path;
 /// How much each lesson holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[allow(dead_code)] // each user of this module uses one style
-pub enum Style {
+pub(crate) enum Style {
     /// A short lesson that still exercises every stage.
     Compact,
     /// About 950 words, two code blocks, more math: a real course page.
@@ -32,13 +32,13 @@ pub enum Style {
 /// Writes a site with `sections` sections of `per_section` compact
 /// lessons into `root` (which must exist and be empty).
 #[allow(dead_code)] // used by the benchmarks, not by the example
-pub fn write_site(root: &Path, sections: usize, per_section: usize) -> io::Result<()> {
+pub(crate) fn write_site(root: &Path, sections: usize, per_section: usize) -> io::Result<()> {
     write_site_with(root, sections, per_section, Style::Compact)
 }
 
 /// Writes a site with `sections` sections of `per_section` lessons of the
 /// given style into `root` (which must exist and be empty).
-pub fn write_site_with(
+pub(crate) fn write_site_with(
     root: &Path,
     sections: usize,
     per_section: usize,
@@ -71,7 +71,7 @@ pub fn write_site_with(
 
 /// The Markdown of one lesson. Coefficients vary with the indices so no two
 /// lessons compute the same thing.
-pub fn lesson(section: usize, index: usize, next: Option<&str>) -> String {
+pub(crate) fn lesson(section: usize, index: usize, next: Option<&str>) -> String {
     let a = section % 7 + 1;
     let b = index % 5 + 1;
     let mut md = String::new();

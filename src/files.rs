@@ -38,8 +38,9 @@ pub const CONFIG_LIMIT: u64 = 1024 * 1024;
 pub fn is_ignored(name: &str) -> bool {
     (name.starts_with('.') && name != ".well-known")
         || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swo")
+        || Path::new(name)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("swp") || e.eq_ignore_ascii_case("swo"))
         || (name.starts_with('#') && name.ends_with('#'))
 }
 

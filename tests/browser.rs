@@ -136,21 +136,15 @@ fn build_site(root: &Path, dest: &Path) {
     ]);
 }
 
-fn components_and_the_bundled_site_work_in_chromium() -> Result<Completion, Failed> {
-    if let Some(reason) = missing_tools() {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            return Err(format!("the browser test cannot run in CI: {reason}").into());
-        }
-        return Ok(Completion::ignored_with(reason));
-    }
-
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let site = dir.path().join("site");
+/// Builds the three sites the browser checks (the components fixture, the
+/// bundled course and the site `init` writes) into `dir`.
+fn build_sites(dir: &Path) -> [PathBuf; 3] {
+    let site = dir.join("site");
     build_site(
         &manifest_dir().join("tests/fixtures/components/site"),
         &site,
     );
-    let book = dir.path().join("book");
+    let book = dir.join("book");
     build_site(manifest_dir(), &book);
     assert!(
         book.join(BOOK_LESSON.trim_matches('/'))
@@ -158,9 +152,9 @@ fn components_and_the_bundled_site_work_in_chromium() -> Result<Completion, Fail
             .is_file(),
         "the bundled site has no {BOOK_LESSON}"
     );
-    let course_src = dir.path().join("course-src");
+    let course_src = dir.join("course-src");
     gradbook(&["init".as_ref(), course_src.as_os_str()]);
-    let course = dir.path().join("course");
+    let course = dir.join("course");
     build_site(&course_src, &course);
     assert!(
         course
@@ -170,29 +164,18 @@ fn components_and_the_bundled_site_work_in_chromium() -> Result<Completion, Fail
         "the init site has no {COURSE_LESSON}"
     );
 
-    let server = Server::start(site);
-    let book_server = Server::start(book);
-    let course_server = Server::start(course);
-    let url = format!("http://{}{LESSON}", server.addr);
-    let book_url = format!("http://{}{BOOK_LESSON}", book_server.addr);
-    let course_url = format!("http://{}{COURSE_LESSON}", course_server.addr);
-    let shots = manifest_dir().join("tests/output/browser");
-    let started = Instant::now();
-    let (status, stdout, stderr) = run_with_limit(
-        Command::new("node")
-            .arg(manifest_dir().join("tests/browser/run.mjs"))
-            .arg(&url)
-            .arg(&shots)
-            .arg(&book_url)
-            .arg(&course_url)
-            .current_dir(manifest_dir().join("tests/browser")),
-        TIME_LIMIT,
-    );
-    let elapsed = started.elapsed();
-    server.stop();
-    book_server.stop();
-    course_server.stop();
+    [site, book, course]
+}
 
+/// Reads the JSON lines `run.mjs` printed and fails on any failed check, a
+/// missing audit or screenshot; returns how many checks ran.
+fn assert_all_passed(
+    status: Option<i32>,
+    stdout: &str,
+    stderr: &str,
+    elapsed: Duration,
+    shots: &Path,
+) -> usize {
     let mut failures = Vec::new();
     let mut checks = 0;
     let mut finished = false;
@@ -246,6 +229,43 @@ fn components_and_the_bundled_site_work_in_chromium() -> Result<Completion, Fail
         let meta = std::fs::metadata(shots.join(shot)).unwrap_or_else(|e| panic!("{shot}: {e}"));
         assert!(meta.len() > 10_000, "{shot} looks empty");
     }
+    checks
+}
+
+fn components_and_the_bundled_site_work_in_chromium() -> Result<Completion, Failed> {
+    if let Some(reason) = missing_tools() {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            return Err(format!("the browser test cannot run in CI: {reason}").into());
+        }
+        return Ok(Completion::ignored_with(reason));
+    }
+
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let [site, book, course] = build_sites(dir.path());
+    let server = Server::start(site);
+    let book_server = Server::start(book);
+    let course_server = Server::start(course);
+    let url = format!("http://{}{LESSON}", server.addr);
+    let book_url = format!("http://{}{BOOK_LESSON}", book_server.addr);
+    let course_url = format!("http://{}{COURSE_LESSON}", course_server.addr);
+    let shots = manifest_dir().join("tests/output/browser");
+    let started = Instant::now();
+    let (status, stdout, stderr) = run_with_limit(
+        Command::new("node")
+            .arg(manifest_dir().join("tests/browser/run.mjs"))
+            .arg(&url)
+            .arg(&shots)
+            .arg(&book_url)
+            .arg(&course_url)
+            .current_dir(manifest_dir().join("tests/browser")),
+        TIME_LIMIT,
+    );
+    let elapsed = started.elapsed();
+    server.stop();
+    book_server.stop();
+    course_server.stop();
+
+    let checks = assert_all_passed(status, &stdout, &stderr, elapsed, &shots);
     // libtest-mimic does not capture output: say what ran.
     eprintln!("browser: {checks} checks passed in {elapsed:.1?}");
     Ok(Completion::Completed)

@@ -16,10 +16,10 @@ use std::path::{Path, PathBuf};
 use scraper::{ElementRef, Html, Selector};
 
 /// The minimal `book.toml` most tests use.
-pub const BOOK: &str = "[book]\ntitle = \"Test Book\"\n";
+pub(crate) const BOOK: &str = "[book]\ntitle = \"Test Book\"\n";
 
 /// A site in a temporary folder.
-pub struct SiteTest {
+pub(crate) struct SiteTest {
     dir: tempfile::TempDir,
 }
 
@@ -31,19 +31,19 @@ impl Default for SiteTest {
 
 impl SiteTest {
     /// A site with just a minimal `book.toml`.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::empty().file("book.toml", BOOK)
     }
 
     /// An empty folder.
-    pub fn empty() -> Self {
+    pub(crate) fn empty() -> Self {
         Self {
             dir: tempfile::tempdir().expect("temporary folder"),
         }
     }
 
     /// A copy of `tests/fixtures/<name>`.
-    pub fn fixture(name: &str) -> Self {
+    pub(crate) fn fixture(name: &str) -> Self {
         let site = Self::empty();
         let from = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/fixtures")
@@ -53,18 +53,18 @@ impl SiteTest {
     }
 
     /// The site folder.
-    pub fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         self.dir.path()
     }
 
     /// Adds (or replaces) a file; builder form of [`SiteTest::write`].
-    pub fn file(self, path: &str, contents: impl AsRef<[u8]>) -> Self {
+    pub(crate) fn file(self, path: &str, contents: impl AsRef<[u8]>) -> Self {
         self.write(path, contents);
         self
     }
 
     /// Adds a lesson with the given title and body (TOML front matter).
-    pub fn lesson(self, path: &str, title: &str, body: &str) -> Self {
+    pub(crate) fn lesson(self, path: &str, title: &str, body: &str) -> Self {
         self.file(
             &format!("content/{path}"),
             format!("+++\ntitle = \"{title}\"\n+++\n{body}"),
@@ -72,69 +72,69 @@ impl SiteTest {
     }
 
     /// Writes a file, creating folders as needed.
-    pub fn write(&self, path: &str, contents: impl AsRef<[u8]>) {
+    pub(crate) fn write(&self, path: &str, contents: impl AsRef<[u8]>) {
         let path = self.root().join(path);
         fs::create_dir_all(path.parent().expect("a parent")).expect("folder created");
         fs::write(path, contents).expect("file written");
     }
 
     /// Removes a file.
-    pub fn remove(&self, path: &str) {
+    pub(crate) fn remove(&self, path: &str) {
         fs::remove_file(self.root().join(path)).expect("file removed");
     }
 
     /// Runs `gradbook ARGS` in the site folder.
-    pub fn run(&self, args: &[&str]) -> Run {
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
         self.run_with_env(args, &[])
     }
 
     /// Runs `gradbook ARGS` in the site folder with extra environment
     /// variables. A run that outlives [`RUN_LIMIT`] is killed and reported
     /// as exit code -1, so no test waits forever on a hung binary.
-    pub fn run_with_env(&self, args: &[&str], env: &[(&str, &Path)]) -> Run {
+    pub(crate) fn run_with_env(&self, args: &[&str], env: &[(&str, &Path)]) -> Run {
         run_in(self.root(), args, env)
     }
 
     /// `gradbook build` in the site folder.
-    pub fn build(&self) -> Run {
+    pub(crate) fn build(&self) -> Run {
         self.run(&["build"])
     }
 
     /// `gradbook check` in the site folder.
-    pub fn check(&self) -> Run {
+    pub(crate) fn check(&self) -> Run {
         self.run(&["check"])
     }
 
     /// The text of a file of the built site (`site/REL`).
-    pub fn output(&self, rel: &str) -> String {
+    pub(crate) fn output(&self, rel: &str) -> String {
         let path = self.root().join("site").join(rel);
         fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     }
 
     /// Whether the built site has `REL`.
-    pub fn has_output(&self, rel: &str) -> bool {
+    pub(crate) fn has_output(&self, rel: &str) -> bool {
         self.root().join("site").join(rel).exists()
     }
 
     /// The built page at `url` (`calculus/a/`, or `` for the home page).
-    pub fn page(&self, url: &str) -> Page {
+    pub(crate) fn page(&self, url: &str) -> Page {
         Page::parse(&self.output(&format!("{url}index.html")))
     }
 
     /// Every file under `rel` (relative to the site root) with its bytes,
     /// for comparing whole trees.
-    pub fn tree(&self, rel: &str) -> BTreeMap<PathBuf, Vec<u8>> {
+    pub(crate) fn tree(&self, rel: &str) -> BTreeMap<PathBuf, Vec<u8>> {
         read_tree(&self.root().join(rel))
     }
 }
 
 /// The longest any single run of the binary may take in a test; a run
 /// that hangs is killed then (and its exit code is -1).
-pub const RUN_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
+pub(crate) const RUN_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// Runs `gradbook ARGS` in `dir` with extra environment variables, killed
 /// after [`RUN_LIMIT`].
-pub fn run_in(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Run {
+pub(crate) fn run_in(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Run {
     let mut command = assert_cmd::Command::new(env!("CARGO_BIN_EXE_gradbook"));
     command.args(args).current_dir(dir).timeout(RUN_LIMIT);
     for (name, value) in env {
@@ -149,7 +149,7 @@ pub fn run_in(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Run {
 }
 
 /// Every file under `dir`, by relative path.
-pub fn read_tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+pub(crate) fn read_tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut files = BTreeMap::new();
     if !dir.exists() {
         return files;
@@ -178,7 +178,7 @@ fn copy_tree(from: &Path, to: &Path) {
 
 /// What a run printed and returned.
 #[derive(Debug)]
-pub struct Run {
+pub(crate) struct Run {
     /// The exit code.
     pub code: i32,
     /// Standard output.
@@ -189,12 +189,12 @@ pub struct Run {
 
 impl Run {
     /// Asserts exit code 0.
-    pub fn success(&self) -> &Self {
+    pub(crate) fn success(&self) -> &Self {
         self.code(0)
     }
 
     /// Asserts the exit code.
-    pub fn code(&self, code: i32) -> &Self {
+    pub(crate) fn code(&self, code: i32) -> &Self {
         assert_eq!(
             self.code,
             code,
@@ -211,7 +211,7 @@ impl Run {
     }
 
     /// Asserts that stderr contains `text`.
-    pub fn stderr_has(&self, text: &str) -> &Self {
+    pub(crate) fn stderr_has(&self, text: &str) -> &Self {
         assert!(
             self.stderr.contains(text),
             "stderr lacks {text:?}:\n{}",
@@ -221,7 +221,7 @@ impl Run {
     }
 
     /// Asserts that stdout contains `text`.
-    pub fn stdout_has(&self, text: &str) -> &Self {
+    pub(crate) fn stdout_has(&self, text: &str) -> &Self {
         assert!(
             self.stdout.contains(text),
             "stdout lacks {text:?}:\n{}",
@@ -232,7 +232,7 @@ impl Run {
 }
 
 /// A parsed HTML page.
-pub struct Page {
+pub(crate) struct Page {
     /// The document.
     pub html: Html,
     /// The source text.
@@ -241,7 +241,7 @@ pub struct Page {
 
 impl Page {
     /// Parses `source`.
-    pub fn parse(source: &str) -> Page {
+    pub(crate) fn parse(source: &str) -> Page {
         Page {
             html: Html::parse_document(source),
             source: source.to_string(),
@@ -249,18 +249,18 @@ impl Page {
     }
 
     /// Elements matching the CSS selector.
-    pub fn select(&self, css: &str) -> Vec<ElementRef<'_>> {
+    pub(crate) fn select(&self, css: &str) -> Vec<ElementRef<'_>> {
         let selector = Selector::parse(css).unwrap_or_else(|e| panic!("selector {css}: {e:?}"));
         self.html.select(&selector).collect()
     }
 
     /// Whether anything matches.
-    pub fn has(&self, css: &str) -> bool {
+    pub(crate) fn has(&self, css: &str) -> bool {
         !self.select(css).is_empty()
     }
 
     /// The trimmed text of each matching element.
-    pub fn text(&self, css: &str) -> Vec<String> {
+    pub(crate) fn text(&self, css: &str) -> Vec<String> {
         self.select(css)
             .iter()
             .map(|e| {
@@ -274,7 +274,7 @@ impl Page {
     }
 
     /// The attribute `attr` of each matching element that has it.
-    pub fn attr(&self, css: &str, attr: &str) -> Vec<String> {
+    pub(crate) fn attr(&self, css: &str, attr: &str) -> Vec<String> {
         self.select(css)
             .iter()
             .filter_map(|e| e.value().attr(attr).map(str::to_string))

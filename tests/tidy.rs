@@ -123,7 +123,10 @@ fn every_source_folder_and_module_is_on_the_map() {
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
             let named = if path.is_dir() {
                 format!("{dir}/{name}/")
-            } else if dir == "src" && name.ends_with(".rs") && name != "lib.rs" {
+            } else if dir == "src"
+                && path.extension().is_some_and(|e| e == "rs")
+                && name != "lib.rs"
+            {
                 format!("{dir}/{name}")
             } else {
                 continue;

@@ -213,7 +213,7 @@ impl<'a> PageCalc<'a> {
 
     /// The text shown in the block's raw transcript: the inputs, with what
     /// the author wrote where it matched and the computed output elsewhere.
-    fn transcript_text(&self, entries: &[Entry], steps: &[Step<'_>]) -> String {
+    fn transcript_text(entries: &[Entry], steps: &[Step<'_>]) -> String {
         let mut out = String::new();
         for (entry, step) in entries.iter().zip(steps) {
             out.push_str(">>> ");
@@ -278,7 +278,7 @@ impl Hooks for PageCalc<'_> {
                 },
             })
             .collect();
-        let transcript = self.transcript_text(&parsed.entries, &steps);
+        let transcript = Self::transcript_text(&parsed.entries, &steps);
         render::block(&steps, &transcript, &id, self.precision)
     }
 

@@ -22,7 +22,7 @@ use gradbook_math::{Descent, MathError, Value, format_number};
 
 /// How an input fared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
+pub(super) enum Status {
     /// The computed output matches what the author wrote.
     Passed,
     /// The author wrote nothing; the computed output is shown.
@@ -32,7 +32,7 @@ pub enum Status {
 }
 
 /// One input with its outcome, ready to render.
-pub struct Step<'a> {
+pub(super) struct Step<'a> {
     /// The input, without the prompt.
     pub input: &'a str,
     /// What the engine computed.
@@ -47,7 +47,7 @@ pub struct Step<'a> {
 
 /// Renders a whole block. `transcript` is the raw text offered for reading
 /// and copying; `id` is a page-unique prefix for element ids.
-pub fn block(steps: &[Step<'_>], transcript: &str, id: &str, precision: usize) -> String {
+pub(super) fn block(steps: &[Step<'_>], transcript: &str, id: &str, precision: usize) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
@@ -142,7 +142,7 @@ fn value_html(value: &Value, input: &str, id: &str, precision: usize) -> String 
 }
 
 /// The rendered form of an inline `= expr` value.
-pub fn inline_html(value: &Value, precision: usize) -> String {
+pub(super) fn inline_html(value: &Value, precision: usize) -> String {
     match value {
         Value::Nothing => String::new(),
         Value::Number(x) => format!(
@@ -165,7 +165,7 @@ pub fn inline_html(value: &Value, precision: usize) -> String {
 }
 
 /// A failed inline value: the source text, marked.
-pub fn inline_error(expr: &str, err: &MathError) -> String {
+pub(super) fn inline_error(expr: &str, err: &MathError) -> String {
     format!(
         "<code class=\"calc-inline calc-failed\" title=\"error: {}\">= {}</code>",
         escape(&err.message),
@@ -175,14 +175,14 @@ pub fn inline_error(expr: &str, err: &MathError) -> String {
 
 /// A number as printed (`%g`, see SPEC §2), with U+2212 for its minus
 /// signs: `-6` reads "−6", `1e-05` reads "1e−05".
-pub fn shown_number(x: f64, precision: usize) -> String {
+pub(super) fn shown_number(x: f64, precision: usize) -> String {
     format_number(x, precision).replace('-', "\u{2212}")
 }
 
 /// `text` with every hyphen-minus that stands for a minus sign (one
 /// followed by a digit, a point or `inf`) as U+2212: `J(-3) = -0.5` reads
 /// "J(−3) = −0.5"; hyphens between words are left alone.
-pub fn true_minus(text: &str) -> String {
+pub(super) fn true_minus(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find('-') {

@@ -331,7 +331,7 @@ fn curve_range(values: &[f64]) -> (f64, f64) {
 }
 
 /// The SVG of a `plot(...)` result.
-pub fn plot(plot: &Plot, id: &str) -> String {
+pub(super) fn plot(plot: &Plot, id: &str) -> String {
     let label = format!("{}({})", plot.func, plot.var);
     let ys: Vec<f64> = plot.samples.iter().filter_map(|s| s.1).collect();
     let (mut ylo, mut yhi) = curve_range(&ys);
@@ -457,7 +457,7 @@ fn coord(row: &gradbook_math::DescentRow, i: usize) -> f64 {
 
 /// The SVG of a `descent(...)` result, or `None` for three or more
 /// variables (the table says it all).
-pub fn descent(descent: &Descent, id: &str) -> Option<String> {
+pub(super) fn descent(descent: &Descent, id: &str) -> Option<String> {
     match descent.vars.len() {
         1 => Some(descent_1d(descent, id)),
         2 => Some(descent_2d(descent, id)),

@@ -117,7 +117,7 @@ mod tests {
         let files = site_files("Course", false);
         let lessons: String = files
             .iter()
-            .filter(|(path, _)| path.ends_with(".md"))
+            .filter(|(path, _)| Path::new(path).extension().is_some_and(|e| e == "md"))
             .map(|(_, text)| text.as_str())
             .collect();
         for kind in crate::components::Kind::ALL {

@@ -38,7 +38,7 @@ pub(super) fn build(
     source: &SourceText,
     events: &[Spanned<'_>],
     fences: &[Range<usize>],
-    fenced: Fenced<'_>,
+    fenced: &Fenced<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Component {
     let mut reader = Reader {
@@ -48,7 +48,7 @@ pub(super) fn build(
             fences,
             children: fenced.children,
         },
-        fenced: &fenced,
+        fenced,
         diagnostics,
     };
     let inner = fenced.inner.clone();

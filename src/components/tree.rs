@@ -344,7 +344,7 @@ impl Walk<'_, '_> {
             self.source,
             self.events,
             &self.found.fences,
-            fenced,
+            &fenced,
             &mut self.found.diagnostics,
         );
         if let Some(parent) = frame.open.last_mut() {

@@ -21,7 +21,7 @@ pub(super) struct OpenHeading {
 }
 
 impl OpenHeading {
-    pub fn new(start: usize) -> Self {
+    pub(super) fn new(start: usize) -> Self {
         Self {
             start,
             ..Self::default()
@@ -30,7 +30,7 @@ impl OpenHeading {
 
     /// Takes in one event of the heading's content. Math and inline
     /// values are added to `html` where they are converted.
-    pub fn read(&mut self, event: &Event<'_>) {
+    pub(super) fn read(&mut self, event: &Event<'_>) {
         match event {
             Event::Text(t) => {
                 self.source_text.push_str(t);
@@ -68,7 +68,7 @@ impl OpenHeading {
     /// Adds HTML that gradbook wrote in place of an event (an inline
     /// value, a formula): the contents entry shows it, and the readable
     /// text takes its text when `as_text`.
-    pub fn converted(&mut self, html: &str, as_text: bool) {
+    pub(super) fn converted(&mut self, html: &str, as_text: bool) {
         self.html.push_str(html);
         if as_text {
             self.plain.push_str(&text_of_html(html));

@@ -58,7 +58,7 @@ struct OpenCode {
 impl<'e> PageRenderer<'_, 'e, '_> {
     /// Renders the events `range` (whole blocks, or the content of one
     /// inline element).
-    pub fn render(&mut self, range: Range<usize>) -> String {
+    pub(super) fn render(&mut self, range: Range<usize>) -> String {
         let found = self.found;
         let mut html = String::new();
         let mut batch = Batch::default();
@@ -219,7 +219,7 @@ impl<'e> PageRenderer<'_, 'e, '_> {
             }
             Event::End(TagEnd::Heading(level)) => {
                 if let Some(open) = batch.heading.take() {
-                    self.finish_heading(&mut batch.events, open, level);
+                    self.finish_heading(&mut batch.events, &open, level);
                 }
                 event
             }
@@ -299,7 +299,12 @@ impl<'e> PageRenderer<'_, 'e, '_> {
 
     /// Gives the heading that starts at `events[open.start]` its unique id
     /// and, outside components, records it in the table of contents.
-    fn finish_heading(&mut self, events: &mut [Event<'_>], open: OpenHeading, level: HeadingLevel) {
+    fn finish_heading(
+        &mut self,
+        events: &mut [Event<'_>],
+        open: &OpenHeading,
+        level: HeadingLevel,
+    ) {
         let Some(Event::Start(Tag::Heading { id, .. })) = events.get_mut(open.start) else {
             return;
         };
@@ -381,7 +386,12 @@ impl<'e> PageRenderer<'_, 'e, '_> {
             return None;
         }
         let path_only = path.split('?').next().unwrap_or(path);
-        if !path_only.ends_with(".md") {
+        // As the content walk reads only `.md` files, a `.MD` link names
+        // no lesson.
+        if std::path::Path::new(path_only)
+            .extension()
+            .is_none_or(|e| e != "md")
+        {
             return None;
         }
         match (self.ctx.resolve)(path_only) {

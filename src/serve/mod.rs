@@ -277,7 +277,6 @@ impl Server {
         let mut background = Vec::new();
         {
             let shared = Arc::clone(&shared);
-            let report = Arc::clone(&report);
             background.push(thread::spawn(move || {
                 rebuild_loop(&shared, builder, watch, &changes_rx, &report);
             }));

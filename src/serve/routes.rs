@@ -116,9 +116,9 @@ mod tests {
         files
     }
 
-    fn check(method: &str, target: &str, expected: Route) {
+    fn check(method: &str, target: &str, expected: &Route) {
         assert_eq!(
-            route(method, target, &site()),
+            &route(method, target, &site()),
             expected,
             "{method} {target}"
         );
@@ -130,43 +130,43 @@ mod tests {
 
     #[test]
     fn folders_files_and_redirects() {
-        check("GET", "/", file("index.html"));
-        check("GET", "/?x=1", file("index.html"));
-        check("HEAD", "/calculus/", file("calculus/index.html"));
+        check("GET", "/", &file("index.html"));
+        check("GET", "/?x=1", &file("index.html"));
+        check("HEAD", "/calculus/", &file("calculus/index.html"));
         check(
             "GET",
             "/calculus/limits/#top",
-            file("calculus/limits/index.html"),
+            &file("calculus/limits/index.html"),
         );
         check(
             "GET",
             "/calculus//limits/",
-            file("calculus/limits/index.html"),
+            &file("calculus/limits/index.html"),
         );
-        check("GET", "/calculus/index.html", file("calculus/index.html"));
-        check("GET", "/assets/gradbook.css", file("assets/gradbook.css"));
-        check("GET", "/img/logo.svg", file("img/logo.svg"));
-        check("GET", "/caf%C3%A9/", file("caf\u{e9}/index.html"));
+        check("GET", "/calculus/index.html", &file("calculus/index.html"));
+        check("GET", "/assets/gradbook.css", &file("assets/gradbook.css"));
+        check("GET", "/img/logo.svg", &file("img/logo.svg"));
+        check("GET", "/caf%C3%A9/", &file("caf\u{e9}/index.html"));
         check(
             "GET",
             "/calculus/limits",
-            Route::Redirect("/calculus/limits/".into()),
+            &Route::Redirect("/calculus/limits/".into()),
         );
         check(
             "GET",
             "/calculus?a=b",
-            Route::Redirect("/calculus/?a=b".into()),
+            &Route::Redirect("/calculus/?a=b".into()),
         );
-        check("GET", "//calculus", Route::Redirect("/calculus/".into()));
+        check("GET", "//calculus", &Route::Redirect("/calculus/".into()));
         check(
             "GET",
             "/calculus?/..",
-            Route::Redirect("/calculus/?/..".into()),
+            &Route::Redirect("/calculus/?/..".into()),
         );
         check(
             "GET",
             "///calculus//limits",
-            Route::Redirect("/calculus//limits/".into()),
+            &Route::Redirect("/calculus//limits/".into()),
         );
     }
 
@@ -198,10 +198,10 @@ mod tests {
 
     #[test]
     fn missing_files() {
-        check("GET", "/nope", Route::NotFound);
-        check("GET", "/nope/", Route::NotFound);
-        check("GET", "/assets/gradbook.css/", Route::NotFound);
-        check("GET", "/img/", Route::NotFound);
+        check("GET", "/nope", &Route::NotFound);
+        check("GET", "/nope/", &Route::NotFound);
+        check("GET", "/assets/gradbook.css/", &Route::NotFound);
+        check("GET", "/img/", &Route::NotFound);
     }
 
     #[test]
@@ -218,17 +218,17 @@ mod tests {
             "relative/path",
             "http://example.org/",
         ] {
-            check("GET", target, Route::BadRequest);
+            check("GET", target, &Route::BadRequest);
         }
     }
 
     #[test]
     fn methods_and_events() {
-        check("POST", "/", Route::MethodNotAllowed);
-        check("DELETE", "/index.html", Route::MethodNotAllowed);
-        check("GET", EVENTS_PATH, Route::Events);
-        check("GET", "/__gradbook/events?x", Route::Events);
-        check("HEAD", EVENTS_PATH, Route::MethodNotAllowed);
+        check("POST", "/", &Route::MethodNotAllowed);
+        check("DELETE", "/index.html", &Route::MethodNotAllowed);
+        check("GET", EVENTS_PATH, &Route::Events);
+        check("GET", "/__gradbook/events?x", &Route::Events);
+        check("HEAD", EVENTS_PATH, &Route::MethodNotAllowed);
     }
 
     #[test]

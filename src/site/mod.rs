@@ -447,7 +447,7 @@ impl Site {
         mut extras: Vec<Diagnostic>,
     ) {
         let mut diagnostics = self.load_diagnostics.clone();
-        self.check_anchors(&facts, &mut diagnostics);
+        Self::check_anchors(&facts, &mut diagnostics);
         let mut calc_diagnostics = Vec::new();
         for page in facts {
             diagnostics.extend(page.diagnostics);
@@ -647,7 +647,7 @@ impl Site {
     }
 
     /// Reports links to anchors that no page defines.
-    fn check_anchors(&self, pages: &[PageFacts<'_>], diagnostics: &mut Vec<Diagnostic>) {
+    fn check_anchors(pages: &[PageFacts<'_>], diagnostics: &mut Vec<Diagnostic>) {
         let by_url: std::collections::HashMap<&str, &PageFacts<'_>> =
             pages.iter().map(|p| (p.url.as_str(), p)).collect();
         for page in pages {

@@ -15,7 +15,7 @@ use super::number::Num;
 
 /// A built-in function of one argument.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Func {
+pub(crate) enum Func {
     Sin,
     Cos,
     Tan,
@@ -32,7 +32,7 @@ pub enum Func {
 
 impl Func {
     /// Every function, for look-ups and suggestions.
-    pub const ALL: [Func; 12] = [
+    pub(crate) const ALL: [Func; 12] = [
         Func::Sin,
         Func::Cos,
         Func::Tan,
@@ -48,7 +48,7 @@ impl Func {
     ];
 
     /// The printed name.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Func::Sin => "sin",
             Func::Cos => "cos",
@@ -66,7 +66,7 @@ impl Func {
     }
 
     /// Looks a function up by name (`ln` is `log`).
-    pub fn from_name(name: &str) -> Option<Func> {
+    pub(crate) fn from_name(name: &str) -> Option<Func> {
         if name == "ln" {
             return Some(Func::Log);
         }
@@ -76,14 +76,14 @@ impl Func {
 
 /// The constants π and e.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Constant {
+pub(crate) enum Constant {
     Pi,
     E,
 }
 
 impl Constant {
     /// The value.
-    pub fn value(self) -> f64 {
+    pub(crate) fn value(self) -> f64 {
         match self {
             Constant::Pi => std::f64::consts::PI,
             Constant::E => std::f64::consts::E,
@@ -93,7 +93,7 @@ impl Constant {
 
 /// A node of an expression.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Node {
+pub(crate) enum Node {
     Num(Num),
     Const(Constant),
     Var(Arc<str>),
@@ -107,17 +107,17 @@ pub enum Node {
 
 impl Node {
     /// An integer node.
-    pub fn int(n: i64) -> Node {
+    pub(crate) fn int(n: i64) -> Node {
         Node::Num(Num::int(n))
     }
 
     /// A variable node.
-    pub fn var(name: &str) -> Node {
+    pub(crate) fn var(name: &str) -> Node {
         Node::Var(Arc::from(name))
     }
 
     /// The number, if this is one.
-    pub fn as_num(&self) -> Option<&Num> {
+    pub(crate) fn as_num(&self) -> Option<&Num> {
         match self {
             Node::Num(n) => Some(n),
             _ => None,
@@ -125,17 +125,17 @@ impl Node {
     }
 
     /// True for the number zero.
-    pub fn is_zero(&self) -> bool {
+    pub(crate) fn is_zero(&self) -> bool {
         self.as_num().is_some_and(Num::is_zero)
     }
 
     /// True for the number one.
-    pub fn is_one(&self) -> bool {
+    pub(crate) fn is_one(&self) -> bool {
         self.as_num().is_some_and(Num::is_one)
     }
 
     /// True when `var` occurs in the expression.
-    pub fn contains_var(&self, var: &str) -> bool {
+    pub(crate) fn contains_var(&self, var: &str) -> bool {
         match self {
             Node::Num(_) | Node::Const(_) => false,
             Node::Var(v) => &**v == var,
@@ -146,7 +146,7 @@ impl Node {
     }
 
     /// Adds the variables of the expression to `out` (unsorted, may repeat).
-    pub fn collect_vars(&self, out: &mut Vec<Arc<str>>) {
+    pub(crate) fn collect_vars(&self, out: &mut Vec<Arc<str>>) {
         match self {
             Node::Num(_) | Node::Const(_) => {}
             Node::Var(v) => {
@@ -164,7 +164,7 @@ impl Node {
     }
 
     /// The variables, sorted and deduplicated.
-    pub fn free_vars(&self) -> Vec<String> {
+    pub(crate) fn free_vars(&self) -> Vec<String> {
         let mut v = Vec::new();
         self.collect_vars(&mut v);
         let mut names: Vec<String> = v.iter().map(|s| s.to_string()).collect();
@@ -174,7 +174,7 @@ impl Node {
     }
 
     /// The number of nodes.
-    pub fn size(&self) -> usize {
+    pub(crate) fn size(&self) -> usize {
         match self {
             Node::Num(_) | Node::Const(_) | Node::Var(_) => 1,
             Node::Add(xs) | Node::Mul(xs) => 1 + xs.iter().map(Node::size).sum::<usize>(),
@@ -184,7 +184,7 @@ impl Node {
     }
 
     /// True when a float in the tree is infinite or NaN.
-    pub fn has_non_finite(&self) -> bool {
+    pub(crate) fn has_non_finite(&self) -> bool {
         match self {
             Node::Num(Num::Float(x)) => !x.is_finite(),
             Node::Num(_) | Node::Const(_) | Node::Var(_) => false,
@@ -195,7 +195,7 @@ impl Node {
     }
 
     /// An upper estimate of the length of the printed form, in bytes.
-    pub fn text_size(&self) -> usize {
+    pub(crate) fn text_size(&self) -> usize {
         let mut stack = vec![self];
         let mut size = 0usize;
         while let Some(n) = stack.pop() {
@@ -220,7 +220,7 @@ impl Node {
     /// Checks the tree against the depth and size limits, without recursion
     /// (so even a tree that is too deep is measured safely), and for exact
     /// numbers that could not be computed.
-    pub fn check_limits(&self) -> Result<(), MathError> {
+    pub(crate) fn check_limits(&self) -> Result<(), MathError> {
         let mut stack: Vec<(&Node, usize)> = vec![(self, 1)];
         let mut count = 0usize;
         while let Some((n, d)) = stack.pop() {
@@ -252,7 +252,7 @@ impl Node {
 
     /// Replaces variables by expressions, all at once. `budget` counts the
     /// nodes made so the result cannot grow without bound.
-    pub fn substitute(
+    pub(crate) fn substitute(
         &self,
         map: &[(&str, &Node)],
         budget: &mut Budget,
@@ -287,7 +287,7 @@ impl Node {
 }
 
 /// The error for an expression that grew past [`MAX_NODES`].
-pub fn too_large() -> MathError {
+pub(crate) fn too_large() -> MathError {
     MathError::new(
         format!("expression too large (more than {MAX_NODES} nodes)"),
         0..0,
@@ -296,18 +296,18 @@ pub fn too_large() -> MathError {
 
 /// A count of nodes an operation may still create.
 #[derive(Debug)]
-pub struct Budget {
+pub(crate) struct Budget {
     left: usize,
 }
 
 impl Budget {
     /// The standard budget of [`MAX_NODES`].
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Budget { left: MAX_NODES }
     }
 
     /// Spends `n` nodes, or fails when the budget is exhausted.
-    pub fn take(&mut self, n: usize) -> Result<(), MathError> {
+    pub(crate) fn take(&mut self, n: usize) -> Result<(), MathError> {
         match self.left.checked_sub(n) {
             Some(l) => {
                 self.left = l;
@@ -339,7 +339,7 @@ pub(super) fn rank(n: &Node) -> u8 {
 }
 
 /// A total order on nodes, consistent with structural equality.
-pub fn cmp(a: &Node, b: &Node) -> Ordering {
+pub(crate) fn cmp(a: &Node, b: &Node) -> Ordering {
     match (a, b) {
         (Node::Num(x), Node::Num(y)) => x.total_cmp(y),
         (Node::Const(x), Node::Const(y)) => x.cmp(y),
@@ -360,7 +360,7 @@ pub fn cmp(a: &Node, b: &Node) -> Ordering {
 }
 
 /// Splits a factor into base and exponent (`x` is `x**1`).
-pub fn base_exp(n: &Node) -> (&Node, Option<&Node>) {
+pub(crate) fn base_exp(n: &Node) -> (&Node, Option<&Node>) {
     match n {
         Node::Pow(b, e) => (b, Some(e)),
         _ => (n, None),

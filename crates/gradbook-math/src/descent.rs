@@ -36,7 +36,7 @@ pub struct Settings {
 /// `value[i]` and `grad[i*n..(i+1)*n]` for `n` variables. Without
 /// `record_all` only the last row is kept.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Trace {
+pub(crate) struct Trace {
     pub n: usize,
     /// The number of steps taken (the last row's step number).
     pub steps: usize,
@@ -47,14 +47,14 @@ pub struct Trace {
 
 impl Trace {
     /// Number of rows (steps taken plus one).
-    pub fn rows(&self) -> usize {
+    pub(crate) fn rows(&self) -> usize {
         self.value.len()
     }
 }
 
 /// Why a run stopped early.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// The function or a partial is undefined at the point of this step.
     Domain { step: usize, domain: Domain },
     /// The point left the finite numbers at this step (variable index).
@@ -65,12 +65,12 @@ pub enum Failure {
 
 /// Columns of a descent table over `n` variables: the step, the point,
 /// the value and the gradient.
-pub fn columns(n: usize) -> usize {
+pub(crate) fn columns(n: usize) -> usize {
     2 * n + 2
 }
 
 /// Most rows a table over `n` variables may have.
-pub fn max_rows(n: usize) -> usize {
+pub(crate) fn max_rows(n: usize) -> usize {
     MAX_CELLS / columns(n)
 }
 
@@ -94,7 +94,7 @@ fn too_many_cells(n: usize, rows: usize) -> MathError {
 /// and the partial derivatives of `simplified` over `vars`, checks that the
 /// run stays within [`MAX_WORK`] and, when every row is kept, within
 /// [`MAX_CELLS`], and runs it. Errors carry no span; the caller adds one.
-pub fn descend(
+pub(crate) fn descend(
     raw: &Node,
     simplified: &Node,
     guards: &[Node],
@@ -156,7 +156,7 @@ pub fn descend(
 
 /// The Euclidean norm of `g`, scaled so that squaring neither overflows
 /// nor underflows (`tol=1e-170` compares with 1e-170, not with 1e-340).
-pub fn norm(g: &[f64]) -> f64 {
+pub(crate) fn norm(g: &[f64]) -> f64 {
     if let [x] = g {
         return x.abs();
     }
@@ -172,7 +172,7 @@ pub fn norm(g: &[f64]) -> f64 {
 }
 
 /// Runs descent from `start`, keeping at most `row_limit` rows.
-pub fn run(
+pub(crate) fn run(
     value: &Program,
     grads: &[Program],
     start: &[f64],

@@ -10,7 +10,7 @@ use super::number::Num;
 use super::simplify::{add, call, mul, pow, simplify, sub};
 
 /// The `order`-th derivative of `n` with respect to `var`, simplified.
-pub fn derivative(n: &Node, var: &str, order: usize) -> Result<Node, MathError> {
+pub(crate) fn derivative(n: &Node, var: &str, order: usize) -> Result<Node, MathError> {
     if order > MAX_ORDER {
         return Err(MathError::new(
             format!("derivative order {order} is too high (at most {MAX_ORDER})"),

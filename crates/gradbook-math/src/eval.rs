@@ -19,7 +19,7 @@ use super::number::{Num, Overflow, PowError, powf_integral, powi};
 
 /// Why a value is not a real number, or cannot be computed.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Domain {
+pub(crate) enum Domain {
     /// `x/0` or `0**-n`.
     DivZero,
     /// `log(x)` for `x <= 0`.
@@ -34,7 +34,7 @@ pub enum Domain {
 
 impl Domain {
     /// The error message.
-    pub fn message(self) -> String {
+    pub(crate) fn message(self) -> String {
         let f = |x: f64| format_number(x, 12);
         match self {
             Domain::DivZero => "division by zero".to_string(),
@@ -59,7 +59,7 @@ impl Domain {
     }
 
     /// As a [`MathError`] without a position.
-    pub fn to_error(self) -> MathError {
+    pub(crate) fn to_error(self) -> MathError {
         let err = MathError::new(self.message(), 0..0);
         match self {
             Domain::Overflow(Overflow::Digits) => err.with_help(format!(
@@ -76,7 +76,7 @@ impl Domain {
 
 /// Why an evaluation failed.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Fault {
+pub(crate) enum Fault {
     /// Not a real number, or not computable.
     Domain(Domain),
     /// A variable without a value.
@@ -91,7 +91,7 @@ impl From<Domain> for Fault {
 
 impl Fault {
     /// As a [`MathError`] without a position.
-    pub fn to_error(&self) -> MathError {
+    pub(crate) fn to_error(&self) -> MathError {
         match self {
             Fault::Domain(d) => d.to_error(),
             Fault::Unbound(v) => MathError::new(format!("'{v}' has no value"), 0..0).with_help(
@@ -102,7 +102,7 @@ impl Fault {
 }
 
 /// `f(x)` over floats.
-pub fn apply(f: Func, x: f64) -> Result<f64, Domain> {
+pub(crate) fn apply(f: Func, x: f64) -> Result<f64, Domain> {
     Ok(match f {
         Func::Sin => x.sin(),
         Func::Cos => x.cos(),
@@ -162,7 +162,7 @@ pub fn apply(f: Func, x: f64) -> Result<f64, Domain> {
 /// `f(x)` exactly where the value is rational (`abs`, `sign`, `step` and
 /// `relu` of any exact number; `sin(0)`, `exp(0)`, `log(1)`, `sigmoid(0)`
 /// …), and in floats otherwise.
-pub fn apply_num(f: Func, x: &Num) -> Result<Num, Domain> {
+pub(crate) fn apply_num(f: Func, x: &Num) -> Result<Num, Domain> {
     if let Some(v) = exact_value(f, x) {
         return Ok(v);
     }
@@ -171,7 +171,7 @@ pub fn apply_num(f: Func, x: &Num) -> Result<Num, Domain> {
 }
 
 /// The exact value of `f(x)` for an exact `x`, when it is rational.
-pub fn exact_value(f: Func, x: &Num) -> Option<Num> {
+pub(crate) fn exact_value(f: Func, x: &Num) -> Option<Num> {
     if !x.is_exact() {
         return None;
     }
@@ -191,7 +191,7 @@ pub fn exact_value(f: Func, x: &Num) -> Option<Num> {
 }
 
 /// `b ** e` over the reals, for floats (the compiled programs' power).
-pub fn power(b: f64, e: f64) -> Result<f64, Domain> {
+pub(crate) fn power(b: f64, e: f64) -> Result<f64, Domain> {
     if b == 0.0 && e < 0.0 {
         return Err(Domain::DivZero);
     }
@@ -211,7 +211,7 @@ pub fn power(b: f64, e: f64) -> Result<f64, Domain> {
 
 /// `b ** e` over the reals, exact for an exact base and an exact
 /// exponent whenever the result is rational.
-pub fn power_num(b: &Num, e: &Num) -> Result<Num, Domain> {
+pub(crate) fn power_num(b: &Num, e: &Num) -> Result<Num, Domain> {
     match b.pow(e) {
         Ok(Num::Overflow(o)) | Err(PowError::Overflow(o)) => Err(Domain::Overflow(o)),
         Ok(v) => Ok(v),
@@ -247,23 +247,23 @@ fn checked(n: Num) -> Result<Num, Domain> {
 }
 
 /// `a + b`, failing on overflow.
-pub fn add_num(a: &Num, b: &Num) -> Result<Num, Domain> {
+pub(crate) fn add_num(a: &Num, b: &Num) -> Result<Num, Domain> {
     checked(a.add(b))
 }
 
 /// `a * b`, failing on overflow.
-pub fn mul_num(a: &Num, b: &Num) -> Result<Num, Domain> {
+pub(crate) fn mul_num(a: &Num, b: &Num) -> Result<Num, Domain> {
     checked(a.mul(b))
 }
 
 /// `a / b`, failing on a zero divisor and on overflow.
-pub fn div_num(a: &Num, b: &Num) -> Result<Num, Domain> {
+pub(crate) fn div_num(a: &Num, b: &Num) -> Result<Num, Domain> {
     checked(a.div(b).ok_or(Domain::DivZero)?)
 }
 
 /// Evaluates a tree over numbers, looking variables up with `lookup`:
 /// exact while everything is exact, floats from the first float on.
-pub fn eval_num(n: &Node, lookup: &dyn Fn(&str) -> Option<Num>) -> Result<Num, Fault> {
+pub(crate) fn eval_num(n: &Node, lookup: &dyn Fn(&str) -> Option<Num>) -> Result<Num, Fault> {
     Ok(match n {
         Node::Num(x) => checked(x.clone())?,
         Node::Const(c) => Num::Float(c.value()),
@@ -299,7 +299,7 @@ pub fn eval_num(n: &Node, lookup: &dyn Fn(&str) -> Option<Num>) -> Result<Num, F
 
 /// Evaluates a tree in floats at float values of its variables (exact
 /// constants inside it are still combined exactly).
-pub fn eval_tree(n: &Node, lookup: &dyn Fn(&str) -> Option<f64>) -> Result<f64, MathError> {
+pub(crate) fn eval_tree(n: &Node, lookup: &dyn Fn(&str) -> Option<f64>) -> Result<f64, MathError> {
     let v = eval_num(n, &|name| lookup(name).map(Num::Float)).map_err(|f| f.to_error())?;
     v.float().map_err(|o| Domain::Overflow(o).to_error())
 }
@@ -309,7 +309,7 @@ pub fn eval_tree(n: &Node, lookup: &dyn Fn(&str) -> Option<f64>) -> Result<f64, 
 /// undefined everywhere, and simplifying must not turn it into a number
 /// (`0**-2*0`). Exact numbers too long to compute are not errors here: a
 /// symbolic result may keep `10**1000` as a power.
-pub fn check_constants(n: &Node) -> Result<(), MathError> {
+pub(crate) fn check_constants(n: &Node) -> Result<(), MathError> {
     if matches!(n, Node::Num(_) | Node::Const(_) | Node::Var(_)) {
         return Ok(());
     }
@@ -371,7 +371,7 @@ enum Op {
 
 /// An expression compiled to a flat stack machine over numbered variables.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Program {
+pub(crate) struct Program {
     ops: Vec<Op>,
     max_stack: usize,
     arity: usize,
@@ -380,14 +380,14 @@ pub struct Program {
 impl Program {
     /// Compiles `n` over the variables `vars` (in that order). A variable
     /// not in `vars` is an error.
-    pub fn compile(n: &Node, vars: &[&str]) -> Result<Program, MathError> {
+    pub(crate) fn compile(n: &Node, vars: &[&str]) -> Result<Program, MathError> {
         Self::compile_guarded(n, &[], vars)
     }
 
     /// Compiles `n` after `conditions`: expressions evaluated (and their
     /// values dropped) before `n`, so the program fails wherever one of
     /// them has no value.
-    pub fn compile_guarded(
+    pub(crate) fn compile_guarded(
         n: &Node,
         conditions: &[Node],
         vars: &[&str],
@@ -421,23 +421,23 @@ impl Program {
     }
 
     /// The number of variables.
-    pub fn arity(&self) -> usize {
+    pub(crate) fn arity(&self) -> usize {
         self.arity
     }
 
     /// The number of instructions (the cost of one evaluation).
-    pub fn cost(&self) -> usize {
+    pub(crate) fn cost(&self) -> usize {
         self.ops.len()
     }
 
     /// The stack size [`Program::run`] needs.
-    pub fn stack_size(&self) -> usize {
+    pub(crate) fn stack_size(&self) -> usize {
         self.max_stack
     }
 
     /// Evaluates at `point` using `stack` (at least [`Program::stack_size`]
     /// long) as scratch space.
-    pub fn run(&self, point: &[f64], stack: &mut [f64]) -> Result<f64, Domain> {
+    pub(crate) fn run(&self, point: &[f64], stack: &mut [f64]) -> Result<f64, Domain> {
         let mut sp = 0usize;
         for op in &self.ops {
             match *op {
@@ -503,7 +503,7 @@ impl Program {
     }
 
     /// Evaluates with a stack allocated on the spot (for one-off use).
-    pub fn eval(&self, point: &[f64]) -> Result<f64, Domain> {
+    pub(crate) fn eval(&self, point: &[f64]) -> Result<f64, Domain> {
         let mut small = [0.0f64; 32];
         if self.max_stack <= small.len() {
             self.run(point, &mut small)

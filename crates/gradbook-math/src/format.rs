@@ -8,7 +8,7 @@ use super::ast::{Constant, Node, base_exp};
 use super::number::Num;
 
 /// `%.{precision}g`, with `-0` as `0` and `inf`, `-inf`, `nan` as such.
-pub fn format_number(x: f64, precision: usize) -> String {
+pub(crate) fn format_number(x: f64, precision: usize) -> String {
     if x.is_nan() {
         return "nan".to_string();
     }
@@ -42,7 +42,7 @@ fn strip_zeros(s: &str) -> &str {
 
 /// The shortest text that reads back as the same float, Python-style
 /// (`0.1`, `1e-10`, `1.5e+20`), but without `.0` on integral values.
-pub fn float_repr(x: f64) -> String {
+pub(crate) fn float_repr(x: f64) -> String {
     if !x.is_finite() {
         return format_number(x, 17);
     }
@@ -85,12 +85,12 @@ const POW: u8 = 4;
 const ATOM: u8 = 5;
 
 /// Prints an expression, floats in shortest round-trip form.
-pub fn to_text(n: &Node) -> String {
+pub(crate) fn to_text(n: &Node) -> String {
     Printer { precision: None }.print(n).0
 }
 
 /// Prints an expression, floats with `precision` significant digits.
-pub fn to_text_with_precision(n: &Node, precision: usize) -> String {
+pub(crate) fn to_text_with_precision(n: &Node, precision: usize) -> String {
     Printer {
         precision: Some(precision),
     }
@@ -100,7 +100,7 @@ pub fn to_text_with_precision(n: &Node, precision: usize) -> String {
 
 /// True when the term prints with a leading minus (so a sum shows it as
 /// a subtraction).
-pub fn is_negative_term(n: &Node) -> bool {
+pub(crate) fn is_negative_term(n: &Node) -> bool {
     match n {
         Node::Num(x) => x.is_negative(),
         Node::Mul(xs) => xs
@@ -114,7 +114,7 @@ pub fn is_negative_term(n: &Node) -> bool {
 /// A term for which [`is_negative_term`] holds, as it reads after the minus
 /// sign of a subtraction: its coefficient negated, a coefficient of 1
 /// dropped (`-2*w` gives `2*w`, `-w` gives `w`).
-pub fn without_minus(n: &Node) -> Cow<'_, Node> {
+pub(crate) fn without_minus(n: &Node) -> Cow<'_, Node> {
     match n {
         Node::Num(x) => Cow::Owned(Node::Num(x.neg())),
         Node::Mul(xs) => {
@@ -138,7 +138,7 @@ pub fn without_minus(n: &Node) -> Cow<'_, Node> {
 /// The order terms of a sum are read in: as stored, except that a leading
 /// negative term gives way to the first positive one (`1 - tanh(x)**2`,
 /// not `-tanh(x)**2 + 1`).
-pub fn reading_order(xs: &[Node]) -> Vec<&Node> {
+pub(crate) fn reading_order(xs: &[Node]) -> Vec<&Node> {
     let mut order: Vec<&Node> = xs.iter().collect();
     if order.first().is_some_and(|t| is_negative_term(t))
         && let Some(i) = order.iter().position(|t| !is_negative_term(t))
@@ -151,7 +151,7 @@ pub fn reading_order(xs: &[Node]) -> Vec<&Node> {
 
 /// The parts of a product: sign, numerator factors (with the coefficient's
 /// numerator) and denominator factors (with its denominator).
-pub struct Fraction {
+pub(crate) struct Fraction {
     pub negative: bool,
     pub coeff_num: Option<Num>,
     pub coeff_den: Option<Num>,
@@ -161,7 +161,7 @@ pub struct Fraction {
 
 /// Splits a product (or a lone power with a negative exponent) into a
 /// fraction for printing.
-pub fn fraction(factors: &[Node]) -> Fraction {
+pub(crate) fn fraction(factors: &[Node]) -> Fraction {
     let mut f = Fraction {
         negative: false,
         coeff_num: None,

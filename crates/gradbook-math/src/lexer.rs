@@ -7,7 +7,7 @@ use super::MathError;
 
 /// What a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tok {
+pub(crate) enum Tok {
     /// A number literal (the text is in the source at the span).
     Num,
     /// A name: letters (Greek too), digits and `_`, not starting with a digit.
@@ -31,7 +31,7 @@ pub enum Tok {
 
 /// A token and the bytes it covers.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Token {
+pub(crate) struct Token {
     pub tok: Tok,
     pub span: Range<usize>,
 }
@@ -45,7 +45,7 @@ fn is_ident_continue(c: char) -> bool {
 }
 
 /// Splits `src` into tokens. Stops at a `#` comment.
-pub fn lex(src: &str) -> Result<Vec<Token>, MathError> {
+pub(crate) fn lex(src: &str) -> Result<Vec<Token>, MathError> {
     let bytes = src.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;

@@ -24,10 +24,10 @@ use super::simplify::simplify;
 use super::{FuncDef, Scope};
 
 /// The statement-like built-ins that take keyword arguments.
-pub const STATEMENTS: [&str; 6] = ["diff", "simplify", "grad", "nudge", "descent", "plot"];
+pub(crate) const STATEMENTS: [&str; 6] = ["diff", "simplify", "grad", "nudge", "descent", "plot"];
 
 /// True for a name the language reserves.
-pub fn is_reserved(name: &str) -> bool {
+pub(crate) fn is_reserved(name: &str) -> bool {
     name == "pi"
         || name == "e"
         || name == "sqrt"
@@ -37,7 +37,7 @@ pub fn is_reserved(name: &str) -> bool {
 
 /// Parses a number literal: integers exact (up to [`MAX_DIGITS`] digits),
 /// anything with a point or an exponent a float (which must be finite).
-pub fn number(text: &str, span: Range<usize>) -> Result<Num, MathError> {
+pub(crate) fn number(text: &str, span: Range<usize>) -> Result<Num, MathError> {
     if text.contains(['.', 'e', 'E']) {
         let t = if text.starts_with('.') {
             format!("0{text}")
@@ -70,7 +70,7 @@ pub fn number(text: &str, span: Range<usize>) -> Result<Num, MathError> {
 /// A requirement recorded by a derivative at a point: `node` must have a
 /// value wherever the result is evaluated.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Condition {
+pub(crate) struct Condition {
     /// The function whose derivative needs it, for messages.
     pub func: Arc<str>,
     /// The function's body at the point.
@@ -79,7 +79,7 @@ pub struct Condition {
 
 impl Condition {
     /// Checks the condition with the variables given by `lookup`.
-    pub fn check(&self, lookup: &dyn Fn(&str) -> Option<Num>) -> Result<(), MathError> {
+    pub(crate) fn check(&self, lookup: &dyn Fn(&str) -> Option<Num>) -> Result<(), MathError> {
         eval_num(&self.node, lookup)
             .map(|_| ())
             .map_err(|fault| match fault {
@@ -98,7 +98,7 @@ impl Condition {
 
 /// Checks every condition that has no free variables (the others belong to
 /// a symbolic result, whose value is not asked for).
-pub fn check_constant_conditions(conditions: &[Condition]) -> Result<(), MathError> {
+pub(crate) fn check_constant_conditions(conditions: &[Condition]) -> Result<(), MathError> {
     for c in conditions {
         if c.node.free_vars().is_empty() {
             c.check(&|_| None)?;
@@ -130,7 +130,7 @@ fn can_fail(n: &Node) -> bool {
 }
 
 /// Lowers syntax in a scope.
-pub struct Lower<'a> {
+pub(crate) struct Lower<'a> {
     pub scope: &'a Scope,
     /// The parameters, when lowering a function body.
     pub params: Option<&'a [String]>,
@@ -152,7 +152,11 @@ fn raw_neg(a: Node) -> Node {
 
 impl<'a> Lower<'a> {
     /// A lowering in `scope`, of a function body when `params` is given.
-    pub fn new(scope: &'a Scope, params: Option<&'a [String]>, defining: Option<&'a str>) -> Self {
+    pub(crate) fn new(
+        scope: &'a Scope,
+        params: Option<&'a [String]>,
+        defining: Option<&'a str>,
+    ) -> Self {
         Lower {
             scope,
             params,
@@ -163,7 +167,7 @@ impl<'a> Lower<'a> {
     }
 
     /// The conditions recorded so far.
-    pub fn take_conditions(&self) -> Vec<Condition> {
+    pub(crate) fn take_conditions(&self) -> Vec<Condition> {
         std::mem::take(&mut self.conditions.borrow_mut())
     }
 
@@ -196,7 +200,7 @@ impl<'a> Lower<'a> {
     }
 
     /// Lowers an expression.
-    pub fn expr(&self, s: &Syntax) -> Result<Node, MathError> {
+    pub(crate) fn expr(&self, s: &Syntax) -> Result<Node, MathError> {
         match &s.kind {
             SyntaxKind::Num(t) => Ok(Node::Num(number(t, s.span.clone())?)),
             SyntaxKind::Name(n) => self.name(n, s.span.clone()),
@@ -282,7 +286,6 @@ impl<'a> Lower<'a> {
     }
 
     fn positional<'s>(
-        &self,
         name: &str,
         args: &'s [Arg],
         span: &Range<usize>,
@@ -360,7 +363,7 @@ impl<'a> Lower<'a> {
         match name {
             "diff" => return self.diff(args, &span, primes),
             "simplify" if primes == 0 => {
-                let a = self.positional(name, args, &span, 1, 1, "simplify(expr)")?;
+                let a = Self::positional(name, args, &span, 1, 1, "simplify(expr)")?;
                 let expr = self.expr(a[0])?;
                 check_constants(&expr).map_err(|e| e.at_least(a[0].span.clone()))?;
                 return Ok(simplify(&expr));
@@ -387,7 +390,7 @@ impl<'a> Lower<'a> {
         span: Range<usize>,
         primes: usize,
     ) -> Result<Node, MathError> {
-        let a = self.positional(name, args, &span, 1, 1, &format!("{name}(x)"))?;
+        let a = Self::positional(name, args, &span, 1, 1, &format!("{name}(x)"))?;
         let arg = self.expr(a[0])?;
         let apply = |x: Node| match f {
             Some(f) => Node::Call(f, Box::new(x)),
@@ -399,7 +402,7 @@ impl<'a> Lower<'a> {
         let d = derivative(&apply(Node::var("x")), "x", primes)
             .map_err(|e| e.at_least(span.clone()))?;
         self.require(name, apply(arg.clone()), &span)?;
-        self.substitute(&d, &["x".to_string()], vec![arg], &span)
+        Self::substitute(&d, &["x".to_string()], &[arg], &span)
     }
 
     /// A defined function at its arguments, or its derivative of order
@@ -429,25 +432,25 @@ impl<'a> Lower<'a> {
                 def.params[0]
             )));
         }
-        let a = self.positional(name, args, &span, n, n, &usage)?;
+        let a = Self::positional(name, args, &span, n, n, &usage)?;
         let mut vals = Vec::with_capacity(n);
         for s in a {
             vals.push(self.expr(s)?);
         }
         for c in &def.conditions {
-            let node = self.substitute(&c.node, &def.params, vals.clone(), &span)?;
+            let node = Self::substitute(&c.node, &def.params, &vals, &span)?;
             self.require(&c.func, node, &span)?;
         }
         if primes > 0 && can_fail(&def.body) {
-            let value = self.substitute(&def.body, &def.params, vals.clone(), &span)?;
+            let value = Self::substitute(&def.body, &def.params, &vals, &span)?;
             self.require(name, value, &span)?;
         }
         if primes == 0 {
-            return self.substitute(&def.body, &def.params, vals, &span);
+            return Self::substitute(&def.body, &def.params, &vals, &span);
         }
         let d = derivative(&def.simplified, &def.params[0], primes)
             .map_err(|e| e.at_least(span.clone()))?;
-        self.substitute(&d, &def.params, vals, &span)
+        Self::substitute(&d, &def.params, &vals, &span)
     }
 
     /// Why `name(...)` cannot be called: a value, or an unknown name.
@@ -474,10 +477,9 @@ impl<'a> Lower<'a> {
     }
 
     fn substitute(
-        &self,
         body: &Node,
         params: &[String],
-        vals: Vec<Node>,
+        vals: &[Node],
         span: &Range<usize>,
     ) -> Result<Node, MathError> {
         let map: Vec<(&str, &Node)> = params.iter().map(String::as_str).zip(vals.iter()).collect();
@@ -494,7 +496,7 @@ impl<'a> Lower<'a> {
             return Err(MathError::new("diff cannot take primes", span.clone())
                 .with_help(format!("write {usage}")));
         }
-        let a = self.positional("diff", args, span, 1, 3, usage)?;
+        let a = Self::positional("diff", args, span, 1, 3, usage)?;
         let expr = self.expr(a[0])?;
         let var = match a.get(1) {
             Some(Syntax {
@@ -568,7 +570,7 @@ impl<'a> Lower<'a> {
 }
 
 /// A function definition ready to store.
-pub fn define(
+pub(crate) fn define(
     scope: &Scope,
     name: &str,
     name_span: Range<usize>,

@@ -18,7 +18,7 @@ const APPLY: &str = "<mo>&#x2061;</mo>";
 
 /// A complete inline `<math>` element for `n`, floats with `precision`
 /// significant digits.
-pub fn to_mathml(n: &Node, precision: usize) -> String {
+pub(crate) fn to_mathml(n: &Node, precision: usize) -> String {
     let (body, _) = Ml { precision }.node(n);
     format!("<math>{}</math>", mrow(&body))
 }
@@ -234,7 +234,7 @@ impl Ml {
         }
     }
 
-    fn juxtapose(&self, parts: &[(String, bool)]) -> String {
+    fn juxtapose(parts: &[(String, bool)]) -> String {
         let mut s = String::new();
         for (i, (p, numeric)) in parts.iter().enumerate() {
             if i > 0 {
@@ -273,7 +273,7 @@ impl Ml {
         let top = if num.is_empty() {
             "<mn>1</mn>".to_string()
         } else {
-            self.juxtapose(&num)
+            Self::juxtapose(&num)
         };
         let body = if den.is_empty() {
             top
@@ -281,7 +281,7 @@ impl Ml {
             format!(
                 "<mfrac>{}{}</mfrac>",
                 mrow(&top),
-                mrow(&self.juxtapose(&den))
+                mrow(&Self::juxtapose(&den))
             )
         };
         if f.negative {

@@ -31,7 +31,7 @@ use super::error::MAX_DIGITS;
 
 /// A number inside an expression tree.
 #[derive(Debug, Clone)]
-pub enum Num {
+pub(crate) enum Num {
     /// `num/den` in lowest terms with `den > 0` and `num != i64::MIN`.
     Rat(i64, i64),
     /// An exact ratio that does not fit `Rat`, in lowest terms, with at
@@ -45,7 +45,7 @@ pub enum Num {
 
 /// Why an exact operation has no result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Overflow {
+pub(crate) enum Overflow {
     /// The exact result would need more than [`MAX_DIGITS`] digits.
     Digits,
     /// An exact number had to become a float but is beyond the float range;
@@ -55,7 +55,7 @@ pub enum Overflow {
 
 /// Why an exact power has no exact result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PowError {
+pub(crate) enum PowError {
     /// A root that is not rational (`2**(1/2)`): a float can give it.
     Irrational,
     /// A negative base to a non-integer power: not a real number.
@@ -77,19 +77,19 @@ impl PartialEq for Num {
 
 impl Num {
     /// Zero.
-    pub const ZERO: Num = Num::Rat(0, 1);
+    pub(crate) const ZERO: Num = Num::Rat(0, 1);
     /// One.
-    pub const ONE: Num = Num::Rat(1, 1);
+    pub(crate) const ONE: Num = Num::Rat(1, 1);
     /// Minus one.
-    pub const MINUS_ONE: Num = Num::Rat(-1, 1);
+    pub(crate) const MINUS_ONE: Num = Num::Rat(-1, 1);
 
     /// An integer.
-    pub fn int(n: i64) -> Num {
+    pub(crate) fn int(n: i64) -> Num {
         Num::rat(n as i128, 1)
     }
 
     /// The exact ratio `n/d`, reduced. `d` must not be zero.
-    pub fn rat(n: i128, d: i128) -> Num {
+    pub(crate) fn rat(n: i128, d: i128) -> Num {
         debug_assert!(d != 0, "a ratio with a zero denominator");
         if d == 0 {
             return Num::Overflow(Overflow::Digits);
@@ -119,7 +119,7 @@ impl Num {
     }
 
     /// An exact integer of any size (within the digit bound).
-    pub fn big_int(n: BigInt) -> Num {
+    pub(crate) fn big_int(n: BigInt) -> Num {
         Num::from_big(BigRational::from_integer(n))
     }
 
@@ -138,7 +138,7 @@ impl Num {
     }
 
     /// Parses a decimal integer literal of any length (digits only).
-    pub fn parse_int(digits: &str) -> Option<Num> {
+    pub(crate) fn parse_int(digits: &str) -> Option<Num> {
         if let Ok(n) = digits.parse::<i64>() {
             return Some(Num::int(n));
         }
@@ -157,7 +157,7 @@ impl Num {
     /// The value as an f64, correctly rounded for exact numbers; `±inf`
     /// for an exact number beyond the float range and NaN for an overflow.
     /// [`Num::float`] reports those cases instead.
-    pub fn to_f64(&self) -> f64 {
+    pub(crate) fn to_f64(&self) -> f64 {
         match self {
             Num::Rat(n, 1) => *n as f64,
             Num::Rat(n, d) if n.abs() <= EXACT_IN_F64 && *d <= EXACT_IN_F64 => {
@@ -175,7 +175,7 @@ impl Num {
 
     /// The value as a float, or why it has none: an exact number beyond
     /// the float range (as Python's `float(10**400)` fails), or an overflow.
-    pub fn float(&self) -> Result<f64, Overflow> {
+    pub(crate) fn float(&self) -> Result<f64, Overflow> {
         match self {
             Num::Overflow(o) => Err(*o),
             Num::Big(r) => {
@@ -191,12 +191,12 @@ impl Num {
     }
 
     /// True for exact numbers.
-    pub fn is_exact(&self) -> bool {
+    pub(crate) fn is_exact(&self) -> bool {
         matches!(self, Num::Rat(..) | Num::Big(_))
     }
 
     /// True for an exact integer of any size.
-    pub fn is_integer(&self) -> bool {
+    pub(crate) fn is_integer(&self) -> bool {
         match self {
             Num::Rat(_, d) => *d == 1,
             Num::Big(r) => r.is_integer(),
@@ -205,7 +205,7 @@ impl Num {
     }
 
     /// True for an exact or float zero.
-    pub fn is_zero(&self) -> bool {
+    pub(crate) fn is_zero(&self) -> bool {
         match self {
             Num::Rat(n, _) => *n == 0,
             Num::Float(x) => *x == 0.0,
@@ -214,7 +214,7 @@ impl Num {
     }
 
     /// True for an exact or float one.
-    pub fn is_one(&self) -> bool {
+    pub(crate) fn is_one(&self) -> bool {
         match self {
             Num::Rat(n, d) => *n == 1 && *d == 1,
             Num::Float(x) => *x == 1.0,
@@ -223,7 +223,7 @@ impl Num {
     }
 
     /// True for an exact or float minus one.
-    pub fn is_minus_one(&self) -> bool {
+    pub(crate) fn is_minus_one(&self) -> bool {
         match self {
             Num::Rat(n, d) => *n == -1 && *d == 1,
             Num::Float(x) => *x == -1.0,
@@ -232,12 +232,12 @@ impl Num {
     }
 
     /// True for exactly one half (the exponent of `sqrt`).
-    pub fn is_half(&self) -> bool {
+    pub(crate) fn is_half(&self) -> bool {
         matches!(self, Num::Rat(1, 2))
     }
 
     /// True when the value is below zero.
-    pub fn is_negative(&self) -> bool {
+    pub(crate) fn is_negative(&self) -> bool {
         match self {
             Num::Rat(n, _) => *n < 0,
             Num::Big(r) => r.is_negative(),
@@ -247,7 +247,7 @@ impl Num {
     }
 
     /// The sign: -1, 0 or 1 (NaN and overflows give 0).
-    pub fn signum(&self) -> i64 {
+    pub(crate) fn signum(&self) -> i64 {
         match self {
             Num::Rat(n, _) => n.signum(),
             Num::Big(r) => {
@@ -264,7 +264,7 @@ impl Num {
     }
 
     /// The integer value, for an exact integer that fits an `i64`.
-    pub fn as_int(&self) -> Option<i64> {
+    pub(crate) fn as_int(&self) -> Option<i64> {
         match self {
             Num::Rat(n, 1) => Some(*n),
             _ => None,
@@ -273,7 +273,7 @@ impl Num {
 
     /// The integer value for an exact integer or an integral float that
     /// fits an `i64`.
-    pub fn as_integral(&self) -> Option<i64> {
+    pub(crate) fn as_integral(&self) -> Option<i64> {
         match self {
             Num::Rat(n, 1) => Some(*n),
             Num::Float(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => Some(*x as i64),
@@ -282,7 +282,7 @@ impl Num {
     }
 
     /// Numerator and denominator of an exact number, as exact integers.
-    pub fn parts(&self) -> Option<(Num, Num)> {
+    pub(crate) fn parts(&self) -> Option<(Num, Num)> {
         match self {
             Num::Rat(n, d) => Some((Num::int(*n), Num::int(*d))),
             Num::Big(r) => Some((
@@ -297,7 +297,7 @@ impl Num {
     /// it fits, otherwise ±(2**62 or 2**62 + 1) with the same sign and
     /// parity (a power of a float to such an exponent is 0, ±1 or ±inf
     /// whichever it is, so only sign and parity matter).
-    pub fn integer_exponent(&self) -> Option<i64> {
+    pub(crate) fn integer_exponent(&self) -> Option<i64> {
         match self {
             Num::Rat(n, 1) => Some(*n),
             Num::Big(r) if r.is_integer() => {
@@ -311,7 +311,7 @@ impl Num {
     }
 
     /// `self + other`.
-    pub fn add(&self, other: &Num) -> Num {
+    pub(crate) fn add(&self, other: &Num) -> Num {
         match (self, other) {
             (Num::Rat(a, b), Num::Rat(c, d)) => {
                 if b == d {
@@ -330,7 +330,7 @@ impl Num {
     }
 
     /// `self * other`.
-    pub fn mul(&self, other: &Num) -> Num {
+    pub(crate) fn mul(&self, other: &Num) -> Num {
         match (self, other) {
             (Num::Rat(a, b), Num::Rat(c, d)) => {
                 let (a, b, c, d) = (*a as i128, *b as i128, *c as i128, *d as i128);
@@ -349,7 +349,7 @@ impl Num {
     }
 
     /// `-self`.
-    pub fn neg(&self) -> Num {
+    pub(crate) fn neg(&self) -> Num {
         match self {
             Num::Rat(a, b) => Num::Rat(-a, *b),
             Num::Big(r) => Num::from_big(-(**r).clone()),
@@ -359,7 +359,7 @@ impl Num {
     }
 
     /// `1/self`, or `None` for zero.
-    pub fn recip(&self) -> Option<Num> {
+    pub(crate) fn recip(&self) -> Option<Num> {
         match self {
             Num::Rat(0, _) => None,
             Num::Rat(a, b) => Some(Num::rat(*b as i128, *a as i128)),
@@ -372,7 +372,7 @@ impl Num {
 
     /// `self / other`: exact for exact numbers, one correctly rounded
     /// division for floats; `None` for a zero divisor.
-    pub fn div(&self, other: &Num) -> Option<Num> {
+    pub(crate) fn div(&self, other: &Num) -> Option<Num> {
         if other.is_zero() {
             return None;
         }
@@ -387,7 +387,7 @@ impl Num {
     /// exactly (or as a float when either side is a float), and otherwise
     /// why not. An exact integer power is computed only when its result
     /// stays within [`MAX_DIGITS`] digits; that is checked before any work.
-    pub fn pow(&self, e: &Num) -> Result<Num, PowError> {
+    pub(crate) fn pow(&self, e: &Num) -> Result<Num, PowError> {
         if let Num::Overflow(o) = self {
             return Err(PowError::Overflow(*o));
         }
@@ -509,7 +509,7 @@ impl Num {
 
     /// Total order by value; an exact number sorts before an equal float,
     /// and overflows after everything.
-    pub fn total_cmp(&self, other: &Num) -> Ordering {
+    pub(crate) fn total_cmp(&self, other: &Num) -> Ordering {
         match (self, other) {
             (Num::Rat(a, b), Num::Rat(c, d)) => {
                 ((*a as i128) * (*d as i128)).cmp(&((*c as i128) * (*b as i128)))
@@ -535,7 +535,7 @@ impl Num {
 
     /// The decimal digits needed to print the number exactly, for size
     /// estimates.
-    pub fn text_len(&self) -> usize {
+    pub(crate) fn text_len(&self) -> usize {
         match self {
             Num::Rat(..) | Num::Float(_) | Num::Overflow(_) => 24,
             Num::Big(r) => {
@@ -546,7 +546,7 @@ impl Num {
     }
 
     /// The exact integer numerator and denominator as decimal text.
-    pub fn exact_text(&self) -> Option<(String, String)> {
+    pub(crate) fn exact_text(&self) -> Option<(String, String)> {
         match self {
             Num::Rat(n, d) => Some((n.to_string(), d.to_string())),
             Num::Big(r) => Some((r.numer().to_string(), r.denom().to_string())),
@@ -590,7 +590,7 @@ fn float_power(b: f64, x: f64) -> Result<f64, PowError> {
 /// multiplication; everything else goes through the system's `pow`, which
 /// is correctly rounded or nearly so. The sign of a negative base comes
 /// from the parity of the exact exponent.
-pub fn powi(b: f64, k: i64) -> f64 {
+pub(crate) fn powi(b: f64, k: i64) -> f64 {
     match k {
         0 => 1.0,
         1 => b,
@@ -606,7 +606,7 @@ pub fn powi(b: f64, k: i64) -> f64 {
 }
 
 /// `b ** x` for a float exponent with no fractional part (finite).
-pub fn powf_integral(b: f64, x: f64) -> f64 {
+pub(crate) fn powf_integral(b: f64, x: f64) -> f64 {
     if x.abs() <= EXACT_IN_F64 as f64 {
         powi(b, x as i64)
     } else {

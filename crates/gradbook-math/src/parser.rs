@@ -15,14 +15,14 @@ use super::lexer::{Tok, Token, lex};
 
 /// A node of the syntax tree and the bytes it came from.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Syntax {
+pub(crate) struct Syntax {
     pub kind: SyntaxKind,
     pub span: Range<usize>,
 }
 
 /// The shapes of syntax.
 #[derive(Debug, Clone, PartialEq)]
-pub enum SyntaxKind {
+pub(crate) enum SyntaxKind {
     /// A number literal, as written.
     Num(String),
     /// A name.
@@ -47,7 +47,7 @@ pub enum SyntaxKind {
 /// One argument of a call: positional or `name=value`, and optionally a
 /// range `lo..hi`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Arg {
+pub(crate) struct Arg {
     pub keyword: Option<(String, Range<usize>)>,
     pub value: Syntax,
     pub upper: Option<Syntax>,
@@ -56,7 +56,7 @@ pub struct Arg {
 
 /// One calc input.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Stmt {
+pub(crate) enum Stmt {
     /// Nothing but white space or a comment.
     Empty,
     /// `J(w) = body`.
@@ -84,7 +84,7 @@ struct Parser<'a> {
 }
 
 /// Parses one calc input.
-pub fn parse_stmt(src: &str) -> Result<Stmt, MathError> {
+pub(crate) fn parse_stmt(src: &str) -> Result<Stmt, MathError> {
     let toks = lex(src)?;
     if toks.is_empty() {
         return Ok(Stmt::Empty);
@@ -149,7 +149,7 @@ pub fn parse_stmt(src: &str) -> Result<Stmt, MathError> {
 }
 
 /// Parses a bare expression (no statements).
-pub fn parse_expr(src: &str) -> Result<Syntax, MathError> {
+pub(crate) fn parse_expr(src: &str) -> Result<Syntax, MathError> {
     let toks = lex(src)?;
     let mut p = Parser {
         src,

@@ -18,7 +18,7 @@ use super::ast::{Constant, Func, Node, base_exp, cmp, rank};
 use super::number::Num;
 
 /// Rebuilds `n` bottom-up in canonical form.
-pub fn simplify(n: &Node) -> Node {
+pub(crate) fn simplify(n: &Node) -> Node {
     match n {
         Node::Num(_) | Node::Const(_) | Node::Var(_) => n.clone(),
         Node::Add(xs) => add(xs.iter().map(simplify).collect()),
@@ -29,12 +29,12 @@ pub fn simplify(n: &Node) -> Node {
 }
 
 /// `-a`.
-pub fn neg(a: Node) -> Node {
+pub(crate) fn neg(a: Node) -> Node {
     mul(vec![Node::Num(Num::MINUS_ONE), a])
 }
 
 /// `a - b`.
-pub fn sub(a: Node, b: Node) -> Node {
+pub(crate) fn sub(a: Node, b: Node) -> Node {
     add(vec![a, neg(b)])
 }
 
@@ -121,7 +121,7 @@ fn non_numeric_factors(t: &Node) -> &[Node] {
 }
 
 /// A canonical sum of canonical terms.
-pub fn add(terms: Vec<Node>) -> Node {
+pub(crate) fn add(terms: Vec<Node>) -> Node {
     let mut constant = Num::ZERO;
     let mut pairs: Vec<(Num, Node)> = Vec::with_capacity(terms.len());
     let push = |t: Node, constant: &mut Num, pairs: &mut Vec<(Num, Node)>| match t {
@@ -180,7 +180,7 @@ fn factor_order(a: &Node, b: &Node) -> Ordering {
 }
 
 /// A canonical product of canonical factors.
-pub fn mul(factors: Vec<Node>) -> Node {
+pub(crate) fn mul(factors: Vec<Node>) -> Node {
     mul_inner(factors, 0)
 }
 
@@ -263,7 +263,7 @@ fn mul_inner(factors: Vec<Node>, round: u8) -> Node {
 }
 
 /// A canonical power of canonical parts.
-pub fn pow(b: Node, e: Node) -> Node {
+pub(crate) fn pow(b: Node, e: Node) -> Node {
     if let Node::Num(en) = &e {
         if en.is_zero() {
             return Node::Num(Num::ONE);
@@ -392,7 +392,7 @@ fn log_term(t: &Node) -> Option<(Num, &Node)> {
 }
 
 /// A canonical call of a function on a canonical argument.
-pub fn call(f: Func, a: Node) -> Node {
+pub(crate) fn call(f: Func, a: Node) -> Node {
     if let Node::Num(n) = &a
         && let Some(v) = fold(f, n)
     {

@@ -299,7 +299,6 @@ impl Scope {
     }
 
     fn split_args<'a>(
-        &self,
         call: &str,
         args: &'a [Arg],
     ) -> Result<(Vec<&'a Syntax>, Vec<Keyword<'a>>), MathError> {
@@ -412,7 +411,6 @@ impl Scope {
     /// Checks that every keyword is a parameter of the target or one of
     /// `options`, and that every parameter is given.
     fn check_keywords(
-        &self,
         call: &str,
         target: &Target,
         keywords: &[Keyword<'_>],
@@ -516,7 +514,7 @@ impl Scope {
 
     fn grad(&self, args: &[Arg], span: Range<usize>) -> Result<Value, MathError> {
         let usage = "grad(L) or grad(L, w1=1, w2=2)";
-        let (positional, keywords) = self.split_args("grad", args)?;
+        let (positional, keywords) = Self::split_args("grad", args)?;
         let target = self.target("grad", &positional, &span, usage, true)?;
         let partials: Vec<Node> = target
             .params
@@ -538,7 +536,7 @@ impl Scope {
             return Ok(Value::Vector(out));
         }
         let usage = format!("grad({}, {})", target.name, target.example_point());
-        self.check_keywords("grad", &target, &keywords, &[], &span, &usage)?;
+        Self::check_keywords("grad", &target, &keywords, &[], &span, &usage)?;
         let point = self.point(&target, &keywords)?;
         let what = if target.named {
             format!("the gradient of {}", target.name)
@@ -558,12 +556,7 @@ impl Scope {
         Ok(Value::Vector(out))
     }
 
-    fn one_variable(
-        &self,
-        call: &str,
-        target: &Target,
-        span: &Range<usize>,
-    ) -> Result<(), MathError> {
+    fn one_variable(call: &str, target: &Target, span: &Range<usize>) -> Result<(), MathError> {
         if target.params.len() != 1 {
             return Err(MathError::new(
                 format!(
@@ -580,11 +573,11 @@ impl Scope {
 
     fn nudge(&self, args: &[Arg], span: Range<usize>) -> Result<Value, MathError> {
         let usage = "nudge(J, w=3, eps=0.001)";
-        let (positional, keywords) = self.split_args("nudge", args)?;
+        let (positional, keywords) = Self::split_args("nudge", args)?;
         let target = self.target("nudge", &positional, &span, usage, false)?;
-        self.one_variable("nudge", &target, &span)?;
+        Self::one_variable("nudge", &target, &span)?;
         let usage = format!("nudge({}, {}=3, eps=0.001)", target.name, target.params[0]);
-        self.check_keywords("nudge", &target, &keywords, &["eps"], &span, &usage)?;
+        Self::check_keywords("nudge", &target, &keywords, &["eps"], &span, &usage)?;
         let at = self.point(&target, &keywords)?.swap_remove(0);
         let eps = match keywords.iter().find(|kw| kw.name == "eps") {
             Some(kw) => {
@@ -630,7 +623,7 @@ impl Scope {
 
     fn descent(&self, args: &[Arg], span: Range<usize>) -> Result<Value, MathError> {
         let usage = "descent(J, w=3, alpha=0.1, steps=5)";
-        let (positional, keywords) = self.split_args("descent", args)?;
+        let (positional, keywords) = Self::split_args("descent", args)?;
         let target = self.target("descent", &positional, &span, usage, false)?;
         let usage = format!(
             "descent({}, {}, alpha=0.1, steps=5)",
@@ -638,7 +631,7 @@ impl Scope {
             target.example_point()
         );
         let options = ["alpha", "steps", "momentum", "tol"];
-        self.check_keywords("descent", &target, &keywords, &options, &span, &usage)?;
+        Self::check_keywords("descent", &target, &keywords, &options, &span, &usage)?;
         let start = self.float_point(&target, &keywords)?;
         let settings = self.descent_settings(&keywords, &span, &usage)?;
         let vars: Vec<&str> = target.params.iter().map(String::as_str).collect();
@@ -746,12 +739,12 @@ impl Scope {
 
     fn plot(&self, args: &[Arg], span: Range<usize>) -> Result<Value, MathError> {
         let usage = "plot(J, w=-4..4) or plot(J, w=-4..4, at=3)";
-        let (positional, keywords) = self.split_args("plot", args)?;
+        let (positional, keywords) = Self::split_args("plot", args)?;
         let target = self.target("plot", &positional, &span, usage, false)?;
-        self.one_variable("plot", &target, &span)?;
+        Self::one_variable("plot", &target, &span)?;
         let var = target.params[0].clone();
         let usage = format!("plot({}, {var}=-4..4, at=3)", target.name);
-        self.check_keywords(
+        Self::check_keywords(
             "plot",
             &target,
             &keywords,
