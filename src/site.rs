@@ -30,6 +30,7 @@ use crate::render::context::{
     BookContext, LinkContext, NavLesson, NavSection, PageContext as TemplatePage,
 };
 use crate::render::{self, Templates};
+use crate::search::{self, Stemming};
 
 /// Up to this many lessons, the sidebar lists every lesson of every
 /// section; above it, only the current section's lessons (so that pages of
@@ -148,13 +149,16 @@ impl Site {
         outcome.other_failures = diagnostics.len();
         diagnostics.extend(calc_diagnostics);
 
+        let search = self.search_index(&bodies);
         if let Some(templates) = &self.templates {
-            let (pages, template_diagnostics) = self.render_pages(templates, &bodies);
+            let (pages, template_diagnostics) =
+                self.render_pages(templates, &bodies, &search.version);
             outcome.other_failures += template_diagnostics.len();
             diagnostics.extend(template_diagnostics);
             outcome.pages = pages.iter().filter(|(f, _)| f.ends_with(".html")).count();
             outcome.files.generated.extend(pages);
         }
+        outcome.files.generated.extend(search.files);
         self.add_assets(&mut outcome.files);
         let mut static_diagnostics = self.add_asset_overrides(&mut outcome.files);
         static_diagnostics.extend(self.add_static(&mut outcome.files));
@@ -273,6 +277,7 @@ impl Site {
         &self,
         templates: &Templates,
         bodies: &[Body<'_>],
+        search_version: &str,
     ) -> (Vec<(String, Vec<u8>)>, Vec<Diagnostic>) {
         let content = &self.content;
         let book = BookContext {
@@ -439,6 +444,7 @@ impl Site {
                 ctx.insert("root", &job.root);
                 ctx.insert("theme_default", theme_default);
                 ctx.insert("gradbook_version", version);
+                ctx.insert("search_version", search_version);
                 templates
                     .render(job.template, &ctx)
                     .map(|html| (job.file.clone(), html.into_bytes()))
@@ -455,6 +461,56 @@ impl Site {
         pages.push(("sitemap.xml".to_string(), self.sitemap().into_bytes()));
         diagnostics::sort(&mut problems);
         (pages, problems)
+    }
+
+    /// The search index of every lesson and section page (not the home
+    /// page), lessons first, in reading order.
+    fn search_index<'s>(&'s self, bodies: &'s [Body<'_>]) -> search::Index {
+        let content = &self.content;
+        let by_url: BTreeMap<&str, &Rendered> = bodies
+            .iter()
+            .map(|b| (b.url.as_str(), &b.rendered))
+            .collect();
+        let page = |url: &'s str,
+                    title: &'s str,
+                    section: usize,
+                    summary: &'s str,
+                    tags: &'s [String]|
+         -> search::Page<'s> {
+            let body = by_url.get(url);
+            search::Page {
+                url,
+                title,
+                section: if section == 0 {
+                    ""
+                } else {
+                    &content.sections[section].title
+                },
+                summary,
+                tags,
+                html: body.map_or("", |r| r.html.as_str()),
+                headings: body.map_or_else(Vec::new, |r| {
+                    r.toc
+                        .iter()
+                        .map(|h| (h.id.as_str(), h.title.as_str()))
+                        .collect()
+                }),
+            }
+        };
+        let mut pages: Vec<search::Page<'s>> = content
+            .reading_order
+            .iter()
+            .map(|&i| {
+                let l = &content.lessons[i];
+                page(&l.url, &l.title, l.section, &l.front.summary, &l.front.tags)
+            })
+            .collect();
+        pages.extend(content.section_order.iter().filter(|&&s| s != 0).map(|&s| {
+            let section = &content.sections[s];
+            let parent = section.parent.unwrap_or(0);
+            page(&section.url, &section.title, parent, &section.summary, &[])
+        }));
+        search::build(&pages, Stemming::for_language(&self.config.book.language))
     }
 
     /// The sidebar: sections in reading order, each with its lessons and

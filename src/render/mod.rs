@@ -39,6 +39,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         "lesson_card.html",
         include_str!("../../templates/lesson_card.html"),
     ),
+    (
+        "search_box.html",
+        include_str!("../../templates/search_box.html"),
+    ),
 ];
 
 /// The folder, in the output and in a site's `templates/`, of stylesheets
@@ -66,6 +70,14 @@ pub const ASSETS: &[(&str, &str)] = &[
     ),
     ("calc.css", include_str!("../../templates/assets/calc.css")),
     ("calc.js", include_str!("../../templates/assets/calc.js")),
+    (
+        "search.css",
+        include_str!("../../templates/assets/search.css"),
+    ),
+    (
+        "search.js",
+        include_str!("../../templates/assets/search.js"),
+    ),
 ];
 
 /// The compiled templates of one site.
