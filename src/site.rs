@@ -445,9 +445,10 @@ impl Site {
                 ctx.insert("theme_default", theme_default);
                 ctx.insert("gradbook_version", version);
                 ctx.insert("search_version", search_version);
-                templates
-                    .render(job.template, &ctx)
-                    .map(|html| (job.file.clone(), html.into_bytes()))
+                templates.render(job.template, &ctx).map(|html| {
+                    let html = render::links::name_index_files(&html);
+                    (job.file.clone(), html.into_bytes())
+                })
             })
             .collect();
         let mut pages = Vec::new();

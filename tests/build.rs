@@ -57,7 +57,7 @@ fn sidebar_lists_sections_and_lessons_in_order_with_the_current_one_marked() {
     assert_eq!(page.attr(".sidebar .current", "aria-current"), ["page"]);
     assert_eq!(
         page.attr(".sidebar .current", "href"),
-        ["../../calculus/chain-rule/"]
+        ["../../calculus/chain-rule/index.html"]
     );
 }
 
@@ -65,10 +65,10 @@ fn sidebar_lists_sections_and_lessons_in_order_with_the_current_one_marked() {
 fn previous_and_next_follow_reading_order() {
     let site = built_fixture();
     let page = site.page("calculus/derivatives/");
-    assert_eq!(page.attr("a[rel=prev]", "href"), ["../../welcome/"]);
+    assert_eq!(page.attr("a[rel=prev]", "href"), ["../../welcome/index.html"]);
     assert_eq!(
         page.attr("a[rel=next]", "href"),
-        ["../../calculus/chain-rule/"]
+        ["../../calculus/chain-rule/index.html"]
     );
     let last = site.page("linear-algebra/vectors/");
     assert!(!last.has("a[rel=next]"));
@@ -109,7 +109,7 @@ fn index_lists_every_section_and_lesson_with_its_summary() {
             .contains("Welcome to the fixture book.")
     );
     // The intro's link to a lesson is rewritten relative to the home page.
-    assert_eq!(home.attr(".prose a", "href"), ["./welcome/"]);
+    assert_eq!(home.attr(".prose a", "href"), ["./welcome/index.html"]);
     let section = site.page("calculus/");
     assert_eq!(section.text("h1"), ["Calculus"]);
     assert_eq!(
@@ -124,10 +124,10 @@ fn md_links_are_rewritten_to_page_urls() {
     let page = site.page("calculus/derivatives/");
     let hrefs = page.attr(".prose a", "href");
     for expected in [
-        "../../calculus/chain-rule/#the-rule",
-        "../../calculus/limits/",
+        "../../calculus/chain-rule/index.html#the-rule",
+        "../../calculus/limits/index.html",
         "#overview",
-        "../../linear-algebra/vectors/",
+        "../../linear-algebra/vectors/index.html",
         "https://example.com/page.md",
     ] {
         assert!(

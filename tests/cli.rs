@@ -10,6 +10,7 @@ mod calc_cli;
 mod calc_pages;
 mod components;
 mod errors;
+mod from_disk;
 mod init;
 mod serve;
 mod shapes;

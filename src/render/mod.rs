@@ -21,6 +21,7 @@ use tera::{ErrorKind, Tera};
 use crate::diagnostics::{Diagnostic, SourceText};
 
 pub mod context;
+pub mod links;
 
 /// The prefix of the built-in templates' names.
 pub const BUILTIN_PREFIX: &str = "builtin/";
@@ -77,6 +78,10 @@ pub const ASSETS: &[(&str, &str)] = &[
     (
         "search.js",
         include_str!("../../templates/assets/search.js"),
+    ),
+    (
+        "pretty-urls.js",
+        include_str!("../../templates/assets/pretty-urls.js"),
     ),
 ];
 
