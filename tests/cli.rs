@@ -12,5 +12,6 @@ mod components;
 mod errors;
 mod from_disk;
 mod init;
+mod search;
 mod serve;
 mod shapes;
