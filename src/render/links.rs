@@ -44,11 +44,19 @@ pub fn name_index_files(html: &str) -> String {
             at = lt + 1;
             continue;
         }
-        if RAW_TEXT_ELEMENTS.iter().any(|r| r.eq_ignore_ascii_case(name)) {
+        if RAW_TEXT_ELEMENTS
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(name))
+        {
             at = skip_raw_text(html, after_name, name);
             continue;
         }
-        let is_link = name.eq_ignore_ascii_case("a") || name.eq_ignore_ascii_case("area");
+        if !name.eq_ignore_ascii_case("a") && !name.eq_ignore_ascii_case("area") {
+            // Other tags hold no link, and the escaped attribute values
+            // of gradbook's markup hold no `<`: the next `<` is markup.
+            at = after_name;
+            continue;
+        }
         let mut i = after_name;
         // Attributes, up to the end of the tag.
         loop {
@@ -78,8 +86,7 @@ pub fn name_index_files(html: &str) -> String {
                 j += 1;
             }
             let (value, next) = attribute_value(html, j);
-            if is_link
-                && attribute.eq_ignore_ascii_case("href")
+            if attribute.eq_ignore_ascii_case("href")
                 && let Some(href) = with_index(&html[value.clone()])
             {
                 out.push_str(&html[copied..value.start]);
@@ -161,7 +168,9 @@ fn skip_raw_text(html: &str, from: usize, name: &str) -> usize {
             .get(start..start + name.len())
             .is_some_and(|c| c.eq_ignore_ascii_case(name))
         {
-            return html[start..].find('>').map_or(html.len(), |e| start + e + 1);
+            return html[start..]
+                .find('>')
+                .map_or(html.len(), |e| start + e + 1);
         }
         at = start;
     }

@@ -185,8 +185,11 @@ fn analyse(page: &Page<'_>, stemming: Stemming) -> (Vec<(String, u8)>, String) {
     let indexed: Vec<_> = sections.iter().map(text::Section::indexed_text).collect();
     let mut weights: HashMap<String, u8> = HashMap::new();
     let mut mark = |text: &str, bit: u8| {
-        words::each_word(text, stemming, |term, _| {
-            *weights.entry(term.to_string()).or_default() |= bit;
+        words::each_word(text, stemming, |term, _| match weights.get_mut(term) {
+            Some(weight) => *weight |= bit,
+            None => {
+                weights.insert(term.to_string(), bit);
+            }
         });
     };
     mark(page.title, TITLE);
@@ -200,10 +203,11 @@ fn analyse(page: &Page<'_>, stemming: Stemming) -> (Vec<(String, u8)>, String) {
         }
     }
     let mut count = |text: &str| {
-        words::each_word(text, stemming, |term, _| {
-            let weight = weights.entry(term.to_string()).or_default();
-            if *weight & COUNT < COUNT {
-                *weight += 1;
+        words::each_word(text, stemming, |term, _| match weights.get_mut(term) {
+            Some(weight) if *weight & COUNT < COUNT => *weight += 1,
+            Some(_) => {}
+            None => {
+                weights.insert(term.to_string(), 1);
             }
         });
     };

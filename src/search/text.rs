@@ -256,6 +256,10 @@ impl Scanner<'_> {
                 || has_class(&|c| {
                     c == "calc" || c.starts_with("calc-") || SKIP_CLASSES.contains(&c)
                 }));
+        if skip {
+            // Nothing inside matters: jump to the element's end.
+            return skip_element(self.html, end, name);
+        }
         let question = has_class(&|c| QUESTION_CLASSES.contains(&c));
         let mut heading = false;
         if self.skipping == 0 && is_heading(name) {
@@ -503,6 +507,41 @@ fn skip_raw_text(html: &str, from: usize, name: &str) -> usize {
     html.len()
 }
 
+/// The position after the end tag that closes the element `name` whose
+/// start tag ends at `from`, counting nested elements of the same name.
+/// Everything in between is skipped unread, which is what makes leaving
+/// out a large plot or result table cheap.
+fn skip_element(html: &str, from: usize, name: &str) -> usize {
+    let bytes = html.as_bytes();
+    let mut depth = 1usize;
+    let mut at = from;
+    while let Some(offset) = html[at..].find('<') {
+        let lt = at + offset;
+        let closing = bytes.get(lt + 1) == Some(&b'/');
+        let start = lt + 1 + usize::from(closing);
+        let end = start + name.len();
+        let same = html
+            .get(start..end)
+            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            && bytes
+                .get(end)
+                .is_none_or(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'));
+        let gt = html[lt..].find('>').map_or(html.len(), |e| lt + e + 1);
+        if same {
+            if closing {
+                depth -= 1;
+                if depth == 0 {
+                    return gt;
+                }
+            } else if !html[lt..gt].ends_with("/>") {
+                depth += 1;
+            }
+        }
+        at = if same { gt } else { lt + 1 };
+    }
+    html.len()
+}
+
 /// `text` with its character references decoded.
 fn decoded(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -649,7 +688,7 @@ mod tests {
 
     #[test]
     fn headings_inside_skipped_parts_or_components_do_not_split() {
-        let html = "<p>a1</p><div hidden><h2 id=\"h\">Hidden</h2></div><h4 id=\"inner\">Inner</h4><p>b1</p>";
+        let html = "<p>a1</p><div hidden><div><h2 id=\"h\">Hidden</h2></div><svg/></div><h4 id=\"inner\">Inner</h4><p>b1</p>";
         let s = texts(html, &[("h", "Hidden")]);
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].2, "a1 Inner b1");

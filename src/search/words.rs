@@ -19,6 +19,7 @@
 //!    `en-…`), a word of four characters or more loses its plural ending
 //!    by Harman's "S" rule ([`stem`]).
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use unicode_normalization::UnicodeNormalization;
@@ -96,15 +97,28 @@ pub fn terms(text: &str, stemming: Stemming) -> Vec<String> {
 /// Steps 2 to 4 for one run, with `buffer` as scratch space.
 fn normalize_run(run: &str, stemming: Stemming, buffer: &mut String, mut each: impl FnMut(&str)) {
     buffer.clear();
+    if run.is_ascii() {
+        // Most text: nothing to decompose, and every piece is the run.
+        buffer.push_str(run);
+        buffer.make_ascii_lowercase();
+        if let Some(word) = keep(buffer) {
+            each(&stem_with(stemming, word));
+        }
+        return;
+    }
     buffer.extend(run.nfkd().filter(|&c| !is_combining_mark(c)));
     let lowered = buffer.to_lowercase();
     for piece in lowered.split(|c: char| !c.is_alphanumeric()) {
         if let Some(word) = keep(piece) {
-            match stemming {
-                Stemming::None => each(word),
-                Stemming::English => each(&stem(word)),
-            }
+            each(&stem_with(stemming, word));
         }
+    }
+}
+
+fn stem_with(stemming: Stemming, word: &str) -> Cow<'_, str> {
+    match stemming {
+        Stemming::None => Cow::Borrowed(word),
+        Stemming::English => stem(word),
     }
 }
 
@@ -139,26 +153,26 @@ pub fn is_cjk(c: char) -> bool {
 /// Harman's "S" stemmer (1991), for words of four characters or more:
 /// `-ies` becomes `-y` (not after `e` or `a`), `-es` becomes `-e` (not
 /// after `a`, `e` or `o`), and a final `-s` goes (not after `u` or `s`).
-pub fn stem(word: &str) -> String {
-    if word.chars().count() < 4 {
-        return word.to_string();
+pub fn stem(word: &str) -> Cow<'_, str> {
+    if !word.ends_with('s') || word.chars().nth(3).is_none() {
+        return Cow::Borrowed(word);
     }
     if let Some(base) = word.strip_suffix("ies")
         && !base.ends_with(['e', 'a'])
     {
-        return format!("{base}y");
+        return Cow::Owned(format!("{base}y"));
     }
     if let Some(base) = word.strip_suffix("es")
         && !base.ends_with(['a', 'e', 'o'])
     {
-        return format!("{base}e");
+        return Cow::Borrowed(&word[..word.len() - 1]);
     }
     if let Some(base) = word.strip_suffix('s')
         && !base.ends_with(['u', 's'])
     {
-        return base.to_string();
+        return Cow::Borrowed(base);
     }
-    word.to_string()
+    Cow::Borrowed(word)
 }
 
 #[cfg(test)]
