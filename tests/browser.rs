@@ -35,7 +35,7 @@ fn manifest_dir() -> &'static Path {
 }
 
 /// What is missing for the browser test, if anything.
-fn missing_tools() -> Option<String> {
+pub(crate) fn missing_tools() -> Option<String> {
     if !Path::new(CHROMIUM).exists() {
         return Some(format!("{CHROMIUM} not found (apt-get install chromium)"));
     }
@@ -52,7 +52,7 @@ fn missing_tools() -> Option<String> {
 }
 
 /// Builds the site in `root` into `dest` with the real binary.
-fn build_site(root: &Path, dest: &Path) {
+pub(crate) fn build_site(root: &Path, dest: &Path) {
     let build = Command::new(env!("CARGO_BIN_EXE_gradbook"))
         .arg("build")
         .arg(root)
@@ -159,7 +159,10 @@ fn components_and_the_bundled_site_work_in_chromium() {
 
 /// Runs `command`, killing it after `limit`; returns its exit code, stdout
 /// and stderr.
-fn run_with_limit(command: &mut Command, limit: Duration) -> (Option<i32>, String, String) {
+pub(crate) fn run_with_limit(
+    command: &mut Command,
+    limit: Duration,
+) -> (Option<i32>, String, String) {
     let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -196,14 +199,14 @@ fn run_with_limit(command: &mut Command, limit: Duration) -> (Option<i32>, Strin
 
 /// A static file server on 127.0.0.1 for one folder, one thread per
 /// connection, closing each connection after one response.
-struct Server {
-    addr: SocketAddr,
+pub(crate) struct Server {
+    pub(crate) addr: SocketAddr,
     stopping: Arc<AtomicBool>,
     thread: Option<thread::JoinHandle<()>>,
 }
 
 impl Server {
-    fn start(root: PathBuf) -> Server {
+    pub(crate) fn start(root: PathBuf) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
         let addr = listener.local_addr().expect("local address");
         let stopping = Arc::new(AtomicBool::new(false));
@@ -228,7 +231,7 @@ impl Server {
         }
     }
 
-    fn stop(mut self) {
+    pub(crate) fn stop(mut self) {
         self.stopping.store(true, Ordering::SeqCst);
         // Wake the accept loop so it sees the flag.
         let _ = TcpStream::connect(self.addr);

@@ -13,5 +13,6 @@ mod errors;
 mod from_disk;
 mod init;
 mod search;
+mod search_browser;
 mod serve;
 mod shapes;

@@ -266,15 +266,18 @@
   /* Appends text to parent with the ranges in marks wrapped in <mark>. */
   function highlighted(parent, text, marks, from, to) {
     var at = from;
+    function plain(end) {
+      if (end > at) parent.appendChild(document.createTextNode(text.slice(at, end)));
+    }
     marks.forEach(function (range) {
       if (range[0] < at || range[1] > to) return;
-      parent.appendChild(document.createTextNode(text.slice(at, range[0])));
+      plain(range[0]);
       var mark = document.createElement("mark");
       mark.textContent = text.slice(range[0], range[1]);
       parent.appendChild(mark);
       at = range[1];
     });
-    parent.appendChild(document.createTextNode(text.slice(at, to)));
+    plain(to);
   }
 
   /* The section of a page to link to: the one whose heading, then text,
@@ -365,6 +368,7 @@
 
   function setOpen(open) {
     panel.hidden = !open;
+    list.hidden = !options.length;
     input.setAttribute("aria-expanded", open && options.length ? "true" : "false");
     if (!open) setActive(-1);
   }
