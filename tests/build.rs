@@ -65,7 +65,10 @@ fn sidebar_lists_sections_and_lessons_in_order_with_the_current_one_marked() {
 fn previous_and_next_follow_reading_order() {
     let site = built_fixture();
     let page = site.page("calculus/derivatives/");
-    assert_eq!(page.attr("a[rel=prev]", "href"), ["../../welcome/index.html"]);
+    assert_eq!(
+        page.attr("a[rel=prev]", "href"),
+        ["../../welcome/index.html"]
+    );
     assert_eq!(
         page.attr("a[rel=next]", "href"),
         ["../../calculus/chain-rule/index.html"]

@@ -88,19 +88,29 @@ fn links_name_index_files_whoever_wrote_them() {
         ]
     );
     // A link shown as code is text, not a link.
-    assert!(page.text(".prose pre").join(" ").contains("href=\"../two/\""));
+    assert!(
+        page.text(".prose pre")
+            .join(" ")
+            .contains("href=\"../two/\"")
+    );
     assert_eq!(
         page.attr(".breadcrumbs a", "href"),
         ["../../index.html", "../../a/index.html"]
     );
     assert_eq!(page.attr("a.brand", "href"), ["../../index.html"]);
-    assert_eq!(site.page("").attr(".prose a", "href"), ["./a/one/index.html"]);
+    assert_eq!(
+        site.page("").attr(".prose a", "href"),
+        ["./a/one/index.html"]
+    );
 }
 
 #[test]
 fn the_404_page_keeps_absolute_links_and_pages_load_the_link_shortener() {
     let site = SiteTest::new()
-        .file("book.toml", "[book]\ntitle = \"T\"\nbase-url = \"/course/\"\n")
+        .file(
+            "book.toml",
+            "[book]\ntitle = \"T\"\nbase-url = \"/course/\"\n",
+        )
         .lesson("a.md", "A", "Text.\n");
     site.build().success();
     let missing = Page::parse(&site.output("404.html"));

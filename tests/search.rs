@@ -44,7 +44,10 @@ impl Index {
                 names.first().cloned().unwrap_or_else(|| "".into()),
                 "the manifest names each shard's first term"
             );
-            shards.push((std::fs::metadata(&path).unwrap().len() as usize, names.len()));
+            shards.push((
+                std::fs::metadata(&path).unwrap().len() as usize,
+                names.len(),
+            ));
             for (name, list) in names.iter().zip(postings) {
                 let mut page = 0;
                 let decoded = list
@@ -58,7 +61,10 @@ impl Index {
                     })
                     .collect();
                 let name = name.as_str().unwrap().to_string();
-                assert!(terms.insert(name, decoded).is_none(), "a term in two shards");
+                assert!(
+                    terms.insert(name, decoded).is_none(),
+                    "a term in two shards"
+                );
             }
         }
         let pages = (0..manifest["pages"].as_u64().unwrap())
@@ -94,7 +100,10 @@ impl Index {
 /// The data a `gradbookSearch.load("name", data);` script hands over.
 fn payload(path: &Path, name: &str) -> Value {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let prefix = format!("gradbookSearch.load({},", serde_json::to_string(name).unwrap());
+    let prefix = format!(
+        "gradbookSearch.load({},",
+        serde_json::to_string(name).unwrap()
+    );
     let json = text
         .strip_prefix(&prefix)
         .and_then(|t| t.strip_suffix(");\n"))
@@ -215,14 +224,17 @@ fn calc_output_formulas_numbers_and_component_chrome_are_not_indexed() {
         "quintessence", // a display formula
         "flip",         // flashcards' instructions
         "tap",
-        "shuffle", // reorder buttons
-        "correct", // "The correct order" (the repeated solution)
+        "shuffle",   // reorder buttons
+        "correct",   // "The correct order" (the repeated solution)
         "xylophone", // a draft
     ] {
         assert!(!index.terms.contains_key(term), "'{term}' is indexed");
     }
     assert!(
-        index.terms.keys().all(|t| !t.chars().all(|c| c.is_ascii_digit())),
+        index
+            .terms
+            .keys()
+            .all(|t| !t.chars().all(|c| c.is_ascii_digit())),
         "numbers are indexed"
     );
     // Inline values and formulas still read in the text shown with results.
@@ -257,7 +269,9 @@ fn sections_follow_the_page_headings_and_their_anchors() {
         );
     }
     let text = |i: usize| sections[i][2].as_str().unwrap();
-    assert!(text(0).starts_with("How errors flow backwards through a network. Chains of functions"));
+    assert!(
+        text(0).starts_with("How errors flow backwards through a network. Chains of functions")
+    );
     assert!(text(1).contains("What does the sigmoidal squashing do?"));
     assert!(text(2).contains("Residual connections give the gradient a highway."));
     assert!(text(2).contains("Momentum remembers"));
@@ -266,7 +280,11 @@ fn sections_follow_the_page_headings_and_their_anchors() {
 #[test]
 fn section_pages_are_indexed_but_not_the_home_page() {
     let (site, index) = built_lesson();
-    let urls: Vec<&str> = index.pages.iter().map(|p| p["url"].as_str().unwrap()).collect();
+    let urls: Vec<&str> = index
+        .pages
+        .iter()
+        .map(|p| p["url"].as_str().unwrap())
+        .collect();
     // Lessons in reading order, then sections.
     assert_eq!(urls, ["other/", "networks/backprop/", "networks/"]);
     assert_ne!(index.weight("cybernetic", "networks/").unwrap() & COUNT, 0);
@@ -274,9 +292,17 @@ fn section_pages_are_indexed_but_not_the_home_page() {
     assert_eq!(index.manifest["stem"], "s");
     assert_eq!(index.manifest["pages"], 3);
     let version = index.manifest["version"].as_str().unwrap();
-    for (url, root) in [("", "./"), ("networks/", "../"), ("networks/backprop/", "../../")] {
+    for (url, root) in [
+        ("", "./"),
+        ("networks/", "../"),
+        ("networks/backprop/", "../../"),
+    ] {
         let page = site.page(url);
-        assert_eq!(page.attr("[data-search]", "data-search-root"), [root], "{url}");
+        assert_eq!(
+            page.attr("[data-search]", "data-search-root"),
+            [root],
+            "{url}"
+        );
         assert_eq!(page.attr("[data-search]", "data-search-version"), [version]);
     }
 }
@@ -286,7 +312,10 @@ fn the_search_box_is_a_combobox_hidden_without_javascript() {
     let site = SiteTest::new().lesson("a.md", "A", "Text.\n");
     site.build().success();
     let page = site.page("a/");
-    assert!(page.has(".topbar [data-search][hidden]"), "shown before the script runs");
+    assert!(
+        page.has(".topbar [data-search][hidden]"),
+        "shown before the script runs"
+    );
     let input = "[data-search] input[role=combobox]";
     assert_eq!(page.attr(input, "aria-expanded"), ["false"]);
     assert_eq!(page.attr(input, "aria-autocomplete"), ["list"]);
@@ -305,12 +334,20 @@ fn the_search_box_is_a_combobox_hidden_without_javascript() {
 fn other_languages_are_not_stemmed_and_any_script_is_searchable() {
     let site = SiteTest::new()
         .file("book.toml", "[book]\ntitle = \"T\"\nlanguage = \"fr\"\n")
-        .lesson("a.md", "Dérivées partielles", "Les gradients du réseau. 梯度下降.\n");
+        .lesson(
+            "a.md",
+            "Dérivées partielles",
+            "Les gradients du réseau. 梯度下降.\n",
+        );
     site.build().success();
     let index = Index::read(&site.root().join("site"));
     assert_eq!(index.manifest["stem"], "");
     for term in ["derivees", "partielles", "gradients", "reseau", "梯", "降"] {
-        assert!(index.terms.contains_key(term), "'{term}' missing: {:?}", index.terms.keys());
+        assert!(
+            index.terms.contains_key(term),
+            "'{term}' missing: {:?}",
+            index.terms.keys()
+        );
     }
 }
 
@@ -348,12 +385,23 @@ fn shards_stay_within_their_bound_on_a_large_site() {
         .iter()
         .map(|t| t.as_str().unwrap().encode_utf16().collect())
         .collect();
-    assert!(firsts.windows(2).all(|w| w[0] < w[1]), "shards out of order");
-    assert!(index.terms.len() > 10_000, "only {} terms", index.terms.len());
+    assert!(
+        firsts.windows(2).all(|w| w[0] < w[1]),
+        "shards out of order"
+    );
+    assert!(
+        index.terms.len() > 10_000,
+        "only {} terms",
+        index.terms.len()
+    );
 
     // The commonest word: the manifest, its shard and the ten biggest page
     // files (what a first query can load at most).
-    let size = |rel: &str| std::fs::metadata(out.join("search").join(rel)).unwrap().len();
+    let size = |rel: &str| {
+        std::fs::metadata(out.join("search").join(rel))
+            .unwrap()
+            .len()
+    };
     let (common, _) = index.terms.iter().max_by_key(|(_, p)| p.len()).unwrap();
     let shard = firsts
         .iter()
@@ -366,5 +414,8 @@ fn shards_stay_within_their_bound_on_a_large_site() {
     let first_query = size("index.js")
         + size(&format!("t/{shard}.js"))
         + page_sizes.iter().rev().take(10).sum::<u64>();
-    assert!(first_query < 150_000, "a first query loads {first_query} bytes");
+    assert!(
+        first_query < 150_000,
+        "a first query loads {first_query} bytes"
+    );
 }
