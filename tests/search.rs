@@ -9,7 +9,7 @@ use std::path::Path;
 use gradbook::search::{COUNT, HEADING, QUESTION, SHARD_BYTES, TITLE};
 use serde_json::Value;
 
-use crate::support::{Page, SiteTest};
+use crate::support::SiteTest;
 
 #[path = "../benches/corpus.rs"]
 #[allow(dead_code)]

@@ -30,6 +30,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
 use rayon::prelude::*;
@@ -57,6 +58,12 @@ pub const HEADING: u8 = 8;
 pub const QUESTION: u8 = 4;
 /// Weight bits: how often the term occurs in the text, capped at 3.
 pub const COUNT: u8 = 3;
+
+/// A page's terms and their weights.
+type PageTerms = Vec<(String, u8)>;
+
+/// An output file: path and contents.
+type File = (String, Vec<u8>);
 
 /// One page to index.
 #[derive(Debug, Clone)]
@@ -113,13 +120,16 @@ struct Manifest<'a> {
 /// Builds the index of `pages` (their order is the order of ties in
 /// ranking: reading order).
 pub fn build(pages: &[Page<'_>], stemming: Stemming) -> Index {
-    let analysed: Vec<(Vec<(String, u8)>, String)> = pages
+    let (term_lists, page_files): (Vec<PageTerms>, Vec<File>) = pages
         .par_iter()
-        .map(|page| analyse(page, stemming))
-        .collect();
+        .enumerate()
+        .map(|(id, page)| analyse(id, page, stemming))
+        .unzip();
 
-    let mut postings: HashMap<&str, Vec<(u32, u8)>> = HashMap::new();
-    for (id, (terms, _)) in analysed.iter().enumerate() {
+    let distinct = term_lists.iter().map(Vec::len).max().unwrap_or(0);
+    let mut postings: FastMap<&str, Vec<(u32, u8)>> =
+        FastMap::with_capacity_and_hasher(distinct * 4, Default::default());
+    for (id, terms) in term_lists.iter().enumerate() {
         let id = u32::try_from(id).expect("fewer than 4 billion pages");
         for (term, weight) in terms {
             postings
@@ -129,7 +139,7 @@ pub fn build(pages: &[Page<'_>], stemming: Stemming) -> Index {
         }
     }
     let mut terms: Vec<(&str, Vec<(u32, u8)>)> = postings.into_iter().collect();
-    terms.sort_unstable_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+    sort_terms(&mut terms);
     // Each term as it is written in its shard: `"term"` and `[postings]`.
     let entries: Vec<(String, String)> = terms
         .par_iter()
@@ -160,9 +170,7 @@ pub fn build(pages: &[Page<'_>], stemming: Stemming) -> Index {
         body.push_str("]}");
         files.push(script(&format!("t/{n}"), &body));
     }
-    for (id, (_, record)) in analysed.iter().enumerate() {
-        files.push(script(&format!("p/{id}"), record));
-    }
+    files.extend(page_files);
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for (_, bytes) in &files {
         hash = fnv1a(hash, bytes);
@@ -178,12 +186,12 @@ pub fn build(pages: &[Page<'_>], stemming: Stemming) -> Index {
     Index { files, version }
 }
 
-/// A page's terms with their weights (sorted by term) and its record for
-/// `search/p/N.js`.
-fn analyse(page: &Page<'_>, stemming: Stemming) -> (Vec<(String, u8)>, String) {
+/// The page numbered `id`: its terms with their weights (sorted by term)
+/// and its file, `search/p/N.js`.
+fn analyse(id: usize, page: &Page<'_>, stemming: Stemming) -> (PageTerms, File) {
     let sections = text::sections(page.html, &page.headings);
     let indexed: Vec<_> = sections.iter().map(text::Section::indexed_text).collect();
-    let mut weights: HashMap<String, u8> = HashMap::new();
+    let mut weights: FastMap<String, u8> = FastMap::default();
     let mut mark = |text: &str, bit: u8| {
         words::each_word(text, stemming, |term, _| match weights.get_mut(term) {
             Some(weight) => *weight |= bit,
@@ -241,7 +249,19 @@ fn analyse(page: &Page<'_>, stemming: Stemming) -> (Vec<(String, u8)>, String) {
             })
             .collect(),
     };
-    (terms, json(&record))
+    (terms, script(&format!("p/{id}"), &json(&record)))
+}
+
+/// Sorts terms in UTF-16 code unit order, the order of the script's string
+/// comparisons. That is byte order unless a term holds a character from
+/// U+E000 up (the two orders differ only between those and the ones beyond
+/// U+FFFF), so the slower comparison is needed only then.
+fn sort_terms<T: Send>(terms: &mut [(&str, T)]) {
+    if terms.iter().all(|(t, _)| t.chars().all(|c| c < '\u{e000}')) {
+        terms.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+    } else {
+        terms.par_sort_unstable_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+    }
 }
 
 /// Cuts the sorted `entries` (term and postings as written) into shards
@@ -284,13 +304,37 @@ fn encode_postings(list: &[(u32, u8)]) -> String {
 }
 
 /// A script file that hands `data` (JSON) to the search script.
-fn script(name: &str, data: &str) -> (String, Vec<u8>) {
+fn script(name: &str, data: &str) -> File {
     let text = format!("gradbookSearch.load({},{data});\n", json(&name));
     (format!("{DIR}{name}.js"), text.into_bytes())
 }
 
 fn json<T: Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).expect("plain data serializes")
+}
+
+/// A hash map keyed by short strings with the FNV-1a hash, which is much
+/// faster than the default (DoS-resistant) hash for them; its keys come
+/// from the site's own text, and its order is never looked at.
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
+/// FNV-1a as a [`Hasher`].
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = fnv1a(self.0, bytes);
+    }
 }
 
 /// Continues a 64-bit FNV-1a hash over `bytes`.
@@ -300,4 +344,92 @@ fn fnv1a(mut hash: u64, bytes: &[u8]) -> u64 {
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }
     hash
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page<'a>(url: &'a str, title: &'a str, html: &'a str) -> Page<'a> {
+        Page {
+            url,
+            title,
+            section: "",
+            summary: "",
+            tags: &[],
+            html,
+            headings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn terms_sort_in_utf16_order() {
+        let mut terms = vec![("b", ()), ("\u{ffa1}x", ()), ("\u{10000}", ()), ("a", ())];
+        sort_terms(&mut terms);
+        let order: Vec<&str> = terms.iter().map(|t| t.0).collect();
+        // U+10000 is the surrogate pair D800 DC00, below FFA1.
+        assert_eq!(order, ["a", "b", "\u{10000}", "\u{ffa1}x"]);
+        let mut plain = vec![("gradient", ()), ("grad", ()), ("descent", ())];
+        sort_terms(&mut plain);
+        assert_eq!(
+            plain.iter().map(|t| t.0).collect::<Vec<_>>(),
+            ["descent", "grad", "gradient"]
+        );
+    }
+
+    #[test]
+    fn postings_are_page_deltas_times_32_plus_weights() {
+        assert_eq!(encode_postings(&[(0, 17), (3, 1), (4, 8)]), "[17,97,40]");
+        assert_eq!(encode_postings(&[]), "[]");
+    }
+
+    #[test]
+    fn shards_are_cut_at_the_size_bound_but_never_split_a_term() {
+        let entry = |len: usize| (String::from("\"t\""), "1".repeat(len));
+        let entries = vec![
+            entry(SHARD_BYTES / 2),
+            entry(SHARD_BYTES / 2),
+            entry(SHARD_BYTES * 2),
+            entry(1),
+        ];
+        assert_eq!(shards(&entries), [0..1, 1..2, 2..3, 3..4]);
+        let small: Vec<_> = (0..10).map(|_| entry(10)).collect();
+        assert_eq!(shards(&small), std::iter::once(0..10).collect::<Vec<_>>());
+        assert_eq!(shards(&[]), std::iter::once(0..0).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn the_same_pages_give_the_same_bytes_and_version() {
+        let pages = [
+            page("a/", "Gradient descent", "<p>Steps downhill.</p>"),
+            page("b/", "Momentum", "<p>Gradient with memory.</p>"),
+        ];
+        let one = build(&pages, Stemming::English);
+        let two = build(&pages, Stemming::English);
+        assert_eq!(one.files, two.files);
+        assert_eq!(one.version, two.version);
+        let other = build(&pages[..1], Stemming::English);
+        assert_ne!(one.version, other.version);
+        let names: Vec<&str> = one.files.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "search/t/0.js",
+                "search/p/0.js",
+                "search/p/1.js",
+                "search/index.js"
+            ]
+        );
+        let shard = String::from_utf8(one.files[0].1.clone()).unwrap();
+        let data = shard
+            .strip_prefix("gradbookSearch.load(\"t/0\",")
+            .and_then(|s| s.strip_suffix(");\n"))
+            .expect("a load() call");
+        let data: serde_json::Value = serde_json::from_str(data).unwrap();
+        let terms = data["terms"].as_array().unwrap();
+        let at = terms.iter().position(|t| t == "gradient").unwrap();
+        // Page 0 has it in its title (16), page 1 once in its text (1):
+        // 0 * 32 + 16, then (1 - 0) * 32 + 1.
+        assert_eq!(data["postings"][at], serde_json::json!([16, 33]));
+    }
 }
