@@ -186,8 +186,8 @@ pub fn build(pages: &[Page<'_>], stemming: Stemming) -> Index {
     Index { files, version }
 }
 
-/// The page numbered `id`: its terms with their weights (sorted by term)
-/// and its file, `search/p/N.js`.
+/// The page numbered `id`: its terms with their weights and its file,
+/// `search/p/N.js`.
 fn analyse(id: usize, page: &Page<'_>, stemming: Stemming) -> (PageTerms, File) {
     let sections = text::sections(page.html, &page.headings);
     let indexed: Vec<_> = sections.iter().map(text::Section::indexed_text).collect();
@@ -223,8 +223,9 @@ fn analyse(id: usize, page: &Page<'_>, stemming: Stemming) -> (PageTerms, File) 
     for text in &indexed {
         count(text);
     }
-    let mut terms: Vec<(String, u8)> = weights.into_iter().collect();
-    terms.sort_unstable();
+    // In no particular order: postings follow page order whatever the
+    // order of a page's terms.
+    let terms: Vec<(String, u8)> = weights.into_iter().collect();
 
     // The summary reads as the start of the first section.
     let first = match (page.summary.is_empty(), sections[0].text.is_empty()) {

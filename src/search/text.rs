@@ -37,6 +37,7 @@
 //! controls that exist only with JavaScript carry `data-gb-js` as the
 //! other components' do; nothing else in the index needs to change.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -360,29 +361,40 @@ impl Scanner<'_> {
         if raw.is_empty() || self.skipping > 0 || self.in_heading > 0 {
             return;
         }
+        let decoded: Cow<'_, str> = if raw.contains('&') {
+            Cow::Owned(decoded(raw))
+        } else {
+            Cow::Borrowed(raw)
+        };
         let section = self.sections.last_mut().expect("there is always a section");
-        let mut space = self.space;
+        // White space inside a formula separates nothing.
         let in_math = self.math > 0;
-        let questions = &mut self.questions;
-        let display_only = &mut self.display_only;
-        decode(raw, |c| {
-            if c.is_whitespace() {
-                space = !in_math;
-                return;
+        let mut rest = decoded.as_ref();
+        while !rest.is_empty() {
+            let start = rest
+                .find(|c: char| !c.is_whitespace())
+                .unwrap_or(rest.len());
+            if start > 0 && !in_math {
+                self.space = true;
             }
-            if space && !section.text.is_empty() {
+            rest = &rest[start..];
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            if end == 0 {
+                break;
+            }
+            if self.space && !section.text.is_empty() {
                 section.text.push(' ');
             }
-            space = false;
+            self.space = false;
             let at = section.text.len();
-            for marked in [&mut *questions, &mut *display_only] {
+            for marked in [&mut self.questions, &mut self.display_only] {
                 if marked.open > 0 && marked.start.is_none() {
                     marked.start = Some(at);
                 }
             }
-            section.text.push(c);
-        });
-        self.space = space;
+            section.text.push_str(&rest[..end]);
+            rest = &rest[end..];
+        }
     }
 }
 
