@@ -280,13 +280,15 @@
     plain(to);
   }
 
-  /* The section of a page to link to: the one whose heading, then text,
-   * matches most; the top of the page on a tie. */
+  /* The section of a page to link to: the one whose heading (the title,
+   * for the top of the page), then text, matches most; the top of the
+   * page on a tie. */
   function bestSection(page, matches) {
     var best = 0;
     var bestScore = -1;
     page.sections.forEach(function (section, i) {
-      var score = matchesIn(section[1], matches).length * 20 + matchesIn(section[2], matches).length;
+      var heading = i === 0 ? page.title : section[1];
+      var score = matchesIn(heading, matches).length * 20 + matchesIn(section[2], matches).length;
       if (score > bestScore) {
         best = i;
         bestScore = score;

@@ -141,6 +141,9 @@ async function checkSearch(label, index, onDisk) {
     expect((await input.getAttribute('aria-expanded')) === 'true', 'aria-expanded is not true');
     const status = await text(page.locator('.search-status'));
     expect(status === '4 results for “grad”', `status reads "${status}"`);
+    const first = await results(page).first().getAttribute('href');
+    const top = onDisk ? 'calculus/gradients/index.html' : 'calculus/gradients/';
+    expect(first.endsWith(top), `a title match opens the top of the page, not ${first}`);
     const heading = await text(results(page).nth(1).locator('.search-result-heading'));
     expect(heading === '› Descent by the gradient', `second result's section: "${heading}"`);
     const marks = await results(page).nth(2).locator('mark').allInnerTexts();
