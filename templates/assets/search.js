@@ -323,7 +323,7 @@
     var section = bestSection(page, matches);
     var link = document.createElement("a");
     link.className = "search-result";
-    link.id = "search-result-" + index;
+    link.id = "gb-search-result-" + index;
     link.setAttribute("role", "option");
     link.setAttribute("aria-selected", "false");
     link.tabIndex = -1;

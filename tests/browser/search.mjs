@@ -120,14 +120,14 @@ async function checkSearch(label, index, onDisk) {
     expect(await page.locator('.search').isVisible(), 'the search box is hidden');
     await page.keyboard.press('/');
     const focused = await page.evaluate(() => document.activeElement && document.activeElement.id);
-    expect(focused === 'search-input', `focus is on "${focused}"`);
+    expect(focused === 'gb-search-input', `focus is on "${focused}"`);
   });
 
   await attempt(`${label}: Ctrl-K focuses it from elsewhere on the page`, async () => {
     await page.locator('.pager-link').first().focus();
     await page.keyboard.press('Control+k');
     const focused = await page.evaluate(() => document.activeElement && document.activeElement.id);
-    expect(focused === 'search-input', `focus is on "${focused}"`);
+    expect(focused === 'gb-search-input', `focus is on "${focused}"`);
   });
 
   await attempt(`${label}: "grad" ranks the title, then a heading, then the text`, async () => {
@@ -163,7 +163,7 @@ async function checkSearch(label, index, onDisk) {
     expect(selected.length === 1, `${selected.length} options selected`);
     expect((await input.getAttribute('aria-activedescendant')) === selected[0], 'aria-activedescendant does not name it');
     const focused = await page.evaluate(() => document.activeElement && document.activeElement.id);
-    expect(focused === 'search-input', 'the focus left the box');
+    expect(focused === 'gb-search-input', 'the focus left the box');
     const outline = await page.locator(`#${selected[0]}`).evaluate((el) => getComputedStyle(el).borderTopColor);
     expect(outline !== 'rgba(0, 0, 0, 0)', 'the chosen result has no visible mark');
     return selected[0];
