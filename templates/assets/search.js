@@ -138,6 +138,19 @@
     }
   }
 
+  /* The terms of text, as the index has them (for tests that hold this
+   * rule against src/search/words.rs). */
+  api.terms = function (text, stem) {
+    var saved = stemming;
+    var out = [];
+    stemming = !!stem;
+    words(text, function (term) {
+      out.push(term);
+    });
+    stemming = saved;
+    return out;
+  };
+
   /* The query's terms; the last is also a prefix unless the query ends
    * after it (with a space or punctuation). */
   function parseQuery(text) {

@@ -10,7 +10,11 @@
 // on the server and name index.html on disk; that nothing is asked of
 // another host; and that without JavaScript the box is not shown.
 //
-// Usage: node search.mjs <http-index-url> <file-index-url> <screenshot-dir>
+// With a fourth argument, a JSON list of {text, stem, terms} computed by
+// gradbook's own word rule, it checks that the script splits every text
+// into the same terms.
+//
+// Usage: node search.mjs <http-index-url> <file-index-url> <screenshot-dir> [<words.json>]
 // Prints one JSON object per check ({"check", "ok", "detail"}) and a final
 // {"done": true, "passed", "failed"} line; exits 1 if any check failed.
 
@@ -18,9 +22,9 @@ import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const [httpIndex, fileIndex, shotDir] = process.argv.slice(2);
+const [httpIndex, fileIndex, shotDir, wordsFile] = process.argv.slice(2);
 if (!httpIndex || !fileIndex || !shotDir) {
-  console.error('usage: node search.mjs <http-index-url> <file-index-url> <screenshot-dir>');
+  console.error('usage: node search.mjs <http-index-url> <file-index-url> <screenshot-dir> [<words.json>]');
   process.exit(2);
 }
 fs.mkdirSync(shotDir, { recursive: true });
@@ -325,7 +329,25 @@ async function checkNoScript(index) {
   await context.close();
 }
 
+/** The script's word rule gives the terms gradbook's gives. */
+async function checkWords(index, file) {
+  const cases = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(index, { waitUntil: 'load' });
+  await attempt(`words: the script splits ${cases.length} texts as the index does`, async () => {
+    const got = await page.evaluate((all) => all.map((c) => window.gradbookSearch.terms(c.text, c.stem)), cases);
+    const wrong = cases.filter((c, i) => JSON.stringify(got[i]) !== JSON.stringify(c.terms));
+    expect(
+      wrong.length === 0,
+      wrong.map((c) => `${JSON.stringify(c.text)}: script ${JSON.stringify(got[cases.indexOf(c)])}, index ${JSON.stringify(c.terms)}`).join('; ')
+    );
+  });
+  await context.close();
+}
+
 try {
+  if (wordsFile) await checkWords(httpIndex, wordsFile);
   await checkSearch('http', httpIndex, false);
   await checkSearch('disk', fileIndex, true);
   await checkFromDisk(fileIndex);
