@@ -5,7 +5,9 @@
 //! a highlighted Rust block, a calc block (definition, derivative, nudge and
 //! a short descent, all with expected outputs left open so they are filled
 //! in), inline values, a flashcard deck, a checklist and a link to the next
-//! lesson, so a build exercises every stage.
+//! lesson, so a build exercises every stage. A paragraph of made-up words
+//! drawn from a large vocabulary ([`vocabulary_paragraph`]) gives the site
+//! a realistic spread of words for the search index.
 //!
 //! [`Style::Long`] lessons are about 950 words of prose with two code
 //! blocks and more math, like a real course page; [`Style::Compact`] ones
@@ -95,6 +97,9 @@ pub(crate) fn lesson(section: usize, index: usize, next: Option<&str>) -> String
         "::: flashcards Check yourself\n### What is J'(2)?\n`= J'(2)`\n\n### What is J(0)?\n`= J(0)`\n:::\n\n\
          ::: checklist Steps\n- [ ] Differentiate\n- [ ] Evaluate\n- [ ] Step downhill\n:::\n\n"
     );
+    md.push_str("## Notes\n\n");
+    md.push_str(&vocabulary_paragraph(section, index));
+    md.push_str("\n\n");
     if let Some(next) = next {
         let _ = writeln!(md, "Continue with [the next lesson]({next}#the-loss).");
     }
@@ -102,66 +107,13 @@ pub(crate) fn lesson(section: usize, index: usize, next: Option<&str>) -> String
 }
 
 /// Words for the generated prose.
+#[rustfmt::skip]
 const WORDS: &[&str] = &[
-    "the",
-    "slope",
-    "of",
-    "a",
-    "curve",
-    "tells",
-    "us",
-    "how",
-    "fast",
-    "loss",
-    "changes",
-    "when",
-    "we",
-    "nudge",
-    "weight",
-    "gradient",
-    "points",
-    "uphill",
-    "so",
-    "descent",
-    "steps",
-    "against",
-    "it",
-    "learning",
-    "rate",
-    "controls",
-    "size",
-    "each",
-    "step",
-    "too",
-    "large",
-    "overshoots",
-    "small",
-    "crawls",
-    "towards",
-    "minimum",
-    "derivative",
-    "is",
-    "limit",
-    "ratio",
-    "change",
-    "function",
-    "value",
-    "model",
-    "training",
-    "data",
-    "error",
-    "squared",
-    "mean",
-    "bowl",
-    "shaped",
-    "surface",
-    "partial",
-    "variable",
-    "chain",
-    "rule",
-    "multiplies",
-    "local",
-    "slopes",
+    "the", "slope", "of", "a", "curve", "tells", "us", "how", "fast", "loss", "changes", "when",
+    "we", "nudge", "weight", "gradient", "points", "uphill", "so", "descent", "steps", "against", "it", "learning",
+    "rate", "controls", "size", "each", "step", "too", "large", "overshoots", "small", "crawls", "towards", "minimum",
+    "derivative", "is", "limit", "ratio", "change", "function", "value", "model", "training", "data", "error", "squared",
+    "mean", "bowl", "shaped", "surface", "partial", "variable", "chain", "rule", "multiplies", "local", "slopes",
 ];
 
 /// About 800 more words: prose sections, a Python block and more math.
@@ -193,4 +145,44 @@ fn long_part(section: usize, index: usize) -> String {
          $$\\nabla J(w_1, w_2) = \\begin{{pmatrix}} 2 w_1 \\\\ 4 w_2 \\end{{pmatrix}}$$\n"
     );
     md
+}
+
+/// How many different made-up words the corpus draws from.
+pub(crate) const VOCABULARY: u64 = 50_000;
+
+/// A paragraph of 120 made-up words for one lesson. Word ranks are drawn
+/// log-uniformly from [`VOCABULARY`] (a few words are very common, most
+/// are rare, as in real text), with a generator seeded by the lesson's
+/// position, so the corpus is the same on every run.
+pub(crate) fn vocabulary_paragraph(section: usize, index: usize) -> String {
+    const SYLLABLES: [&str; 16] = [
+        "ka", "lo", "mi", "ne", "ru", "ta", "so", "vi", "de", "pa", "gu", "fe", "zo", "bi", "ha",
+        "ly",
+    ];
+    let mut state = (section as u64) << 32 | index as u64;
+    let mut next = || {
+        // SplitMix64.
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    let mut words = Vec::with_capacity(120);
+    for _ in 0..120 {
+        let unit = (next() >> 11) as f64 / (1u64 << 53) as f64;
+        let mut rank = (VOCABULARY as f64).powf(unit) as u64;
+        let mut word = String::new();
+        loop {
+            word.push_str(SYLLABLES[(rank % 16) as usize]);
+            rank /= 16;
+            if rank == 0 {
+                break;
+            }
+        }
+        words.push(word);
+    }
+    let mut text = words.join(" ");
+    text.push('.');
+    text
 }

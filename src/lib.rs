@@ -9,7 +9,7 @@
 //! sections; `markdown` renders each lesson body, handing fenced divs to
 //! `components`, `calc` blocks and inline values to `calc` (which runs them
 //! through the pure `gradbook_math` engine, a crate of its own) and `$…$` to `latex`; `render` puts the
-//! results into tera templates; `output` writes the site atomically; `site`
+//! results into tera templates; `search` indexes the rendered pages; `output` writes the site atomically; `site`
 //! chains the stages; `serve` keeps a built site in memory and serves it
 //! while watching its sources; `cli` is the only place that knows about
 //! the command line. `diagnostics` is the one error type every stage
@@ -30,6 +30,7 @@ pub mod markdown;
 
 pub mod output;
 pub mod render;
+pub mod search;
 pub mod serve;
 pub mod site;
 

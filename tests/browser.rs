@@ -38,12 +38,19 @@ const COURSE_LESSON: &str = "/basics/derivatives/";
 /// The whole browser run takes well under a minute; this is a hang guard.
 const TIME_LIMIT: Duration = Duration::from_secs(300);
 
+#[path = "search_browser.rs"]
+mod search_browser;
+
 fn main() {
     let args = Arguments::from_args();
     let trials = vec![
         Trial::ignorable_test(
             "components_and_the_bundled_site_work_in_chromium",
             components_and_the_bundled_site_work_in_chromium,
+        ),
+        Trial::ignorable_test(
+            "search_and_navigation_work_over_http_and_from_disk",
+            search_browser::search_and_navigation_work_over_http_and_from_disk,
         ),
         Trial::test("the_test_server_stays_inside_its_folder", || {
             the_test_server_stays_inside_its_folder();
@@ -273,7 +280,10 @@ fn components_and_the_bundled_site_work_in_chromium() -> Result<Completion, Fail
 
 /// Runs `command`, killing it after `limit`; returns its exit code, stdout
 /// and stderr.
-fn run_with_limit(command: &mut Command, limit: Duration) -> (Option<i32>, String, String) {
+pub(crate) fn run_with_limit(
+    command: &mut Command,
+    limit: Duration,
+) -> (Option<i32>, String, String) {
     let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -310,14 +320,14 @@ fn run_with_limit(command: &mut Command, limit: Duration) -> (Option<i32>, Strin
 
 /// A static file server on 127.0.0.1 for one folder, one thread per
 /// connection, closing each connection after one response.
-struct Server {
-    addr: SocketAddr,
+pub(crate) struct Server {
+    pub(crate) addr: SocketAddr,
     stopping: Arc<AtomicBool>,
     thread: Option<thread::JoinHandle<()>>,
 }
 
 impl Server {
-    fn start(root: PathBuf) -> Server {
+    pub(crate) fn start(root: PathBuf) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
         let addr = listener.local_addr().expect("local address");
         let stopping = Arc::new(AtomicBool::new(false));
@@ -342,7 +352,7 @@ impl Server {
         }
     }
 
-    fn stop(mut self) {
+    pub(crate) fn stop(mut self) {
         self.stopping.store(true, Ordering::SeqCst);
         // Wake the accept loop so it sees the flag.
         let _ = TcpStream::connect(self.addr);

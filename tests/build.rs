@@ -57,7 +57,7 @@ fn sidebar_lists_sections_and_lessons_in_order_with_the_current_one_marked() {
     assert_eq!(page.attr(".sidebar .current", "aria-current"), ["page"]);
     assert_eq!(
         page.attr(".sidebar .current", "href"),
-        ["../../calculus/chain-rule/"]
+        ["../../calculus/chain-rule/index.html"]
     );
 }
 
@@ -65,10 +65,13 @@ fn sidebar_lists_sections_and_lessons_in_order_with_the_current_one_marked() {
 fn previous_and_next_follow_reading_order() {
     let site = built_fixture();
     let page = site.page("calculus/derivatives/");
-    assert_eq!(page.attr("a[rel=prev]", "href"), ["../../welcome/"]);
+    assert_eq!(
+        page.attr("a[rel=prev]", "href"),
+        ["../../welcome/index.html"]
+    );
     assert_eq!(
         page.attr("a[rel=next]", "href"),
-        ["../../calculus/chain-rule/"]
+        ["../../calculus/chain-rule/index.html"]
     );
     let last = site.page("linear-algebra/vectors/");
     assert!(!last.has("a[rel=next]"));
@@ -109,7 +112,7 @@ fn index_lists_every_section_and_lesson_with_its_summary() {
             .contains("Welcome to the fixture book.")
     );
     // The intro's link to a lesson is rewritten relative to the home page.
-    assert_eq!(home.attr(".prose a", "href"), ["./welcome/"]);
+    assert_eq!(home.attr(".prose a", "href"), ["./welcome/index.html"]);
     let section = site.page("calculus/");
     assert_eq!(section.text("h1"), ["Calculus"]);
     assert_eq!(
@@ -124,10 +127,10 @@ fn md_links_are_rewritten_to_page_urls() {
     let page = site.page("calculus/derivatives/");
     let hrefs = page.attr(".prose a", "href");
     for expected in [
-        "../../calculus/chain-rule/#the-rule",
-        "../../calculus/limits/",
+        "../../calculus/chain-rule/index.html#the-rule",
+        "../../calculus/limits/index.html",
         "#overview",
-        "../../linear-algebra/vectors/",
+        "../../linear-algebra/vectors/index.html",
         "https://example.com/page.md",
     ] {
         assert!(
@@ -513,7 +516,10 @@ fn a_long_section_shows_a_window_of_lessons_around_the_current_one() {
         assert!(lessons.contains(&format!("L{current:03}")), "{url}");
         let more = page.attr(".sidebar .nav-more a", "href");
         assert!(!more.is_empty(), "{url}: a way to the rest");
-        assert!(more.iter().all(|h| h == "../../long/"), "{url}: {more:?}");
+        assert!(
+            more.iter().all(|h| h == "../../long/index.html"),
+            "{url}: {more:?}"
+        );
     }
     let middle = site.page("long/l050/");
     assert_eq!(
@@ -595,6 +601,14 @@ fn pages_load_only_the_stylesheets_and_scripts_they_use() {
             .iter()
             .map(|h| h.rsplit('/').next().unwrap_or_default().to_string())
             .collect::<Vec<_>>()
+    };
+    // Every page has the search box, and links that work from disk.
+    let always = ["search.js", "pretty-urls.js"];
+    let assets = |url: &str| {
+        let mut found = assets(url);
+        let tail = found.split_off(found.len() - always.len());
+        assert_eq!(tail, always, "{url}");
+        found
     };
     assert_eq!(assets("a/prose/"), ["gradbook.css", "gradbook.js"]);
     assert_eq!(assets(""), ["gradbook.css", "gradbook.js"]);

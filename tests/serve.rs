@@ -281,6 +281,10 @@ fn serves_the_site_from_memory() {
     assert_eq!(css.status, 200);
     assert_eq!(css.header("Content-Type"), Some("text/css; charset=utf-8"));
     assert!(!css.body.contains(LIVE_RELOAD));
+    // The search index, as the search box asks for it.
+    let index = server.get("/search/index.js?v=1");
+    assert_eq!(index.status, 200);
+    assert!(index.body.starts_with("gradbookSearch.load(\"index\","));
     let robots = server.get("/robots.txt");
     assert_eq!(
         robots.header("Content-Type"),

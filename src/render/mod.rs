@@ -22,6 +22,7 @@ use crate::diagnostics::{Diagnostic, SourceText};
 
 pub mod context;
 pub mod describe;
+pub mod links;
 
 /// The prefix of the built-in templates' names.
 pub const BUILTIN_PREFIX: &str = "builtin/";
@@ -44,6 +45,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         "lesson_card.html",
         include_str!("../../templates/lesson_card.html"),
     ),
+    (
+        "search_box.html",
+        include_str!("../../templates/search_box.html"),
+    ),
 ];
 
 /// The folder, in the output and in a site's `templates/`, of stylesheets
@@ -53,9 +58,15 @@ pub const ASSET_DIR: &str = "assets/";
 
 /// The static assets every site gets under `assets/`.
 pub const ASSETS: &[(&str, &str)] = &[
+    // The search box is on every page: its styles travel with the theme's,
+    // so a page waits for one stylesheet, not two.
     (
         "gradbook.css",
-        include_str!("../../templates/assets/gradbook.css"),
+        concat!(
+            include_str!("../../templates/assets/gradbook.css"),
+            "\n",
+            include_str!("../../templates/assets/search.css")
+        ),
     ),
     (
         "gradbook.js",
@@ -71,6 +82,14 @@ pub const ASSETS: &[(&str, &str)] = &[
     ),
     ("calc.css", include_str!("../../templates/assets/calc.css")),
     ("calc.js", include_str!("../../templates/assets/calc.js")),
+    (
+        "search.js",
+        include_str!("../../templates/assets/search.js"),
+    ),
+    (
+        "pretty-urls.js",
+        include_str!("../../templates/assets/pretty-urls.js"),
+    ),
 ];
 
 /// The compiled templates of one site.

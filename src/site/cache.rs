@@ -24,6 +24,7 @@ use crate::components::Trackable;
 use crate::content::slug::IdSet;
 use crate::diagnostics::{Diagnostic, SourceText};
 use crate::markdown::{AnchorLink, TocEntry};
+use crate::search;
 
 /// Rendered pages by what they were made from; see the module docs.
 #[derive(Default)]
@@ -60,6 +61,7 @@ pub(super) struct OwnedFacts {
     diagnostics: Vec<Diagnostic>,
     report: CalcReport,
     over_limit: bool,
+    search: Option<search::Analysed>,
 }
 
 impl OwnedFacts {
@@ -74,6 +76,7 @@ impl OwnedFacts {
             diagnostics: facts.diagnostics.clone(),
             report: facts.report.clone(),
             over_limit: facts.over_limit,
+            search: facts.search.clone(),
         }
     }
 
@@ -90,6 +93,7 @@ impl OwnedFacts {
             diagnostics: self.diagnostics,
             report: self.report,
             over_limit: self.over_limit,
+            search: self.search,
         }
     }
 }

@@ -22,6 +22,7 @@
 mod budget;
 mod cache;
 mod extras;
+mod index;
 mod nav;
 mod pages;
 
@@ -46,6 +47,7 @@ use crate::markdown::{self, AnchorLink, BodyContext, TocEntry};
 use crate::output::destination::{self, Protected, Refusal};
 use crate::output::{InMemory, Sink, SiteFiles, Staging, WriteError, WriteOptions};
 use crate::render::{self, Templates};
+use crate::search;
 
 use budget::PageBudget;
 use cache::{CachedLesson, OwnedFacts, key_of};
@@ -161,6 +163,9 @@ struct PageFacts<'a> {
     report: CalcReport,
     /// Whether the body alone is over [`MAX_PAGE_BYTES`] (and reported).
     over_limit: bool,
+    /// The page analysed for the search index (lessons only; section
+    /// pages are analysed with the index, see `search_sections`).
+    search: Option<search::Analysed>,
 }
 
 /// A body to render: a lesson, or a section's `_index.md`.
@@ -364,7 +369,17 @@ impl Site {
     ) -> Outcome {
         let mut outcome = Outcome::default();
         let nav = Nav::new(&self.content);
-        let pages = self.templates.as_ref().map(|t| Pages::new(self, t, &nav));
+        // Under `serve` nothing is cached by the browser, and a version
+        // that changed with every edit would make every page new.
+        let search_version = if cache.is_some() {
+            "live".to_string()
+        } else {
+            self.search_version()
+        };
+        let pages = self
+            .templates
+            .as_ref()
+            .map(|t| Pages::new(self, t, &nav, &search_version));
         let written = WriteErrors::default();
         let site_key = cache.as_ref().map(|_| self.site_key(&nav));
         let lessons = self.render_lessons(
@@ -418,6 +433,7 @@ impl Site {
             }
             outcome.pages += facts.len();
         }
+        self.write_search_index(&facts, &intros, &search_version, sink, &written);
         facts.extend(intros.into_iter().map(|(_, (_, page))| page));
         if let Some(cache) = cache {
             let present: std::collections::HashSet<&Path> = self
@@ -543,7 +559,27 @@ impl Site {
         Option<Diagnostic>,
         Option<(PathBuf, CachedLesson)>,
     ) {
-        let (html, facts) = self.render_body(BodyOf::Lesson(i));
+        let (html, mut facts) = self.render_body(BodyOf::Lesson(i));
+        let lesson = &self.content.lessons[i];
+        let headings: Vec<(&str, &str)> = facts
+            .toc
+            .iter()
+            .map(|h| (h.id.as_str(), h.title.as_str()))
+            .collect();
+        let page = search::Page {
+            url: &lesson.url,
+            title: &lesson.title,
+            section: self.section_title(lesson.section),
+            summary: &lesson.front.summary,
+            tags: &lesson.front.tags,
+            html: &html,
+            headings,
+        };
+        facts.search = Some(search::analyse(
+            self.content.position(i),
+            &page,
+            self.stemming(),
+        ));
         let Some(pages) = pages else {
             return (facts, None, None);
         };
@@ -642,6 +678,7 @@ impl Site {
             diagnostics: rendered.diagnostics,
             report,
             over_limit: over,
+            search: None,
         };
         (rendered.html, facts)
     }

@@ -29,6 +29,8 @@ pub(super) struct Pages<'a> {
     nav: &'a Nav,
     book: tera::Value,
     first: Option<LinkContext>,
+    /// The search index's version, which every page names.
+    search_version: &'a str,
     /// Whether any lesson may have progress to show (in every page's
     /// sidebar and on the home page), which `components.js` fills in.
     tracks_progress: bool,
@@ -53,7 +55,12 @@ struct Fill<'a> {
 }
 
 impl<'a> Pages<'a> {
-    pub(super) fn new(site: &'a Site, templates: &'a Templates, nav: &'a Nav) -> Pages<'a> {
+    pub(super) fn new(
+        site: &'a Site,
+        templates: &'a Templates,
+        nav: &'a Nav,
+        search_version: &'a str,
+    ) -> Pages<'a> {
         let book = BookContext {
             title: site.config.book.title.clone(),
             description: site.config.book.description.clone(),
@@ -66,6 +73,7 @@ impl<'a> Pages<'a> {
             templates,
             nav,
             book: tera::Value::from_serializable(&book),
+            search_version,
             // Pages are rendered before every lesson's counts are known, so
             // this looks for the trackable kinds in the sources.
             tracks_progress: content.lessons.iter().any(|l| {
@@ -91,6 +99,7 @@ impl<'a> Pages<'a> {
             &lesson.source.text,
             &lesson.rel_path,
             &lesson.url,
+            position,
             self.section_link(lesson.section),
             self.nav.window(content, lesson.section, Some(i)),
             position.checked_sub(1).map(|p| neighbour(order[p])),
@@ -314,6 +323,7 @@ impl<'a> Pages<'a> {
         ctx.insert("theme_default", self.site.config.theme.default.as_str());
         ctx.insert("tracks_progress", &self.tracks_progress);
         ctx.insert("gradbook_version", env!("CARGO_PKG_VERSION"));
+        ctx.insert("search_version", self.search_version);
         let html = self.templates.render(fill.template, &ctx)?;
         if html.len() > MAX_PAGE_BYTES && !fill.body_over_limit {
             return Err(Diagnostic::whole_file(
@@ -326,6 +336,8 @@ impl<'a> Pages<'a> {
                 ),
             ));
         }
+        // Links name `index.html`, so the site works opened from disk.
+        let html = crate::render::links::name_index_files(&html);
         Ok((fill.file, Bytes::from(html)))
     }
 }
