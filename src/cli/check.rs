@@ -54,7 +54,10 @@ pub fn run(args: &CheckArgs, quiet: bool) -> ExitCode {
 
 fn check_once(args: &CheckArgs) -> Result<Outcome, ExitCode> {
     match Site::load(&args.dir, false) {
-        Ok(site) => Ok(site.render_into(&crate::output::Discard, &|_, _| {})),
+        Ok(mut site) => {
+            site.keep_blessed = args.bless;
+            Ok(site.render_into(&crate::output::Discard, &|_, _| {}))
+        }
         Err(diagnostics) => {
             for d in &diagnostics {
                 println!("{}", d.for_terminal().one_line());

@@ -59,8 +59,23 @@ pub const QUESTION: u8 = 4;
 /// Weight bits: how often the term occurs in the text, capped at 3.
 pub const COUNT: u8 = 3;
 
-/// A page's terms and their weights.
-type PageTerms = Vec<(String, u8)>;
+/// A page's terms and their weights, compactly (a build keeps one per
+/// page until the index is assembled): the terms one after another, each
+/// ended by a newline (a term holds no white space), and their weights in
+/// the same order.
+#[derive(Debug, Clone, Default)]
+struct PageTerms {
+    terms: String,
+    weights: Vec<u8>,
+}
+
+impl PageTerms {
+    fn iter(&self) -> impl Iterator<Item = (&str, u8)> {
+        self.terms
+            .split_terminator('\n')
+            .zip(self.weights.iter().copied())
+    }
+}
 
 /// An output file: path and contents.
 type File = (String, Vec<u8>);
@@ -143,16 +158,17 @@ pub fn assemble(analysed: Vec<Analysed>, stemming: Stemming, version: &str) -> I
     let pages = analysed.len();
     let (term_lists, page_files): (Vec<PageTerms>, Vec<File>) =
         analysed.into_iter().map(|a| (a.terms, a.file)).unzip();
-    let distinct = term_lists.iter().map(Vec::len).max().unwrap_or(0);
+    let distinct = term_lists
+        .iter()
+        .map(|t| t.weights.len())
+        .max()
+        .unwrap_or(0);
     let mut postings: FastMap<&str, Vec<(u32, u8)>> =
         FastMap::with_capacity_and_hasher(distinct * 4, Default::default());
     for (id, terms) in term_lists.iter().enumerate() {
         let id = u32::try_from(id).expect("fewer than 4 billion pages");
-        for (term, weight) in terms {
-            postings
-                .entry(term.as_str())
-                .or_default()
-                .push((id, *weight));
+        for (term, weight) in terms.iter() {
+            postings.entry(term).or_default().push((id, weight));
         }
     }
     let mut terms: Vec<(&str, Vec<(u32, u8)>)> = postings.into_iter().collect();
@@ -240,7 +256,13 @@ pub fn analyse(id: usize, page: &Page<'_>, stemming: Stemming) -> Analysed {
     }
     // In no particular order: postings follow page order whatever the
     // order of a page's terms.
-    let terms: Vec<(String, u8)> = weights.into_iter().collect();
+    let mut terms = PageTerms::default();
+    for (term, weight) in weights {
+        terms.terms.push_str(&term);
+        terms.terms.push('\n');
+        terms.weights.push(weight);
+    }
+    terms.terms.shrink_to_fit();
 
     // The summary reads as the start of the first section.
     let first = match (page.summary.is_empty(), sections[0].text.is_empty()) {

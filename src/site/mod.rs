@@ -72,6 +72,10 @@ pub struct Site {
     pub load_diagnostics: Vec<Diagnostic>,
     /// The text of `book.toml`, for pointing at its settings.
     pub config_source: SourceText,
+    /// Keep every lesson's text with its computed outputs written in
+    /// ([`Outcome::blessed`]), for `check --bless`; other commands do not
+    /// need them and leave them out, so they are not held for every page.
+    pub keep_blessed: bool,
 }
 
 /// How to build.
@@ -219,6 +223,7 @@ impl Site {
             templates,
             load_diagnostics,
             config_source,
+            keep_blessed: false,
         })
     }
 
@@ -663,7 +668,10 @@ impl Site {
         let over_limit = budget.check(source, url, rendered.html.len());
         let over = over_limit.is_some();
         rendered.diagnostics.extend(over_limit);
-        let report = calc.finish();
+        let mut report = calc.finish();
+        if !self.keep_blessed {
+            report.blessed = None;
+        }
         let facts = PageFacts {
             source,
             disk_path: self
