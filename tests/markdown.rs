@@ -346,3 +346,23 @@ fn smart_quotes_face_the_right_way() {
         ]
     );
 }
+
+#[test]
+fn component_titles_nest_under_the_heading_before_them() {
+    let pages = build(&[(
+        "levels",
+        "::: note Top\nx\n:::\n\n::: flashcards Cards\n### Q?\nA.\n:::\n\n\
+         ## Section\n\n::: interview Asked\n### Why?\nBecause.\n\n\
+         ::: checklist Inner\n- [ ] a\n:::\n:::\n\n#### Deep\n\n::: reorder Flow\n1. a\n2. b\n:::\n",
+    )]);
+    let page = &pages["levels"];
+    // Under the page's own title (an h1), before any heading: h2.
+    assert_eq!(page.text(".gb-flashcards .gb-title"), ["Cards"]);
+    assert_eq!(page.select(".gb-flashcards h2.gb-title").len(), 1);
+    // Under an h2: h3, its questions h4, a component inside it h4.
+    assert_eq!(page.select(".gb-interview h3.gb-title").len(), 1);
+    assert_eq!(page.select(".gb-interview h4.gb-q").len(), 1);
+    assert_eq!(page.select(".gb-checklist h4.gb-title").len(), 1);
+    // Under an h4: h5.
+    assert_eq!(page.select(".gb-reorder h5.gb-title").len(), 1);
+}

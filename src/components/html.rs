@@ -17,7 +17,12 @@ use std::ops::Range;
 
 use super::{Card, Component, Item, Kind, MarkdownSink, Question, Shape, Task, shuffled_order};
 
-pub(super) fn render(component: &Component, page_key: &str, sink: &mut dyn MarkdownSink) -> String {
+pub(super) fn render(
+    component: &Component,
+    page_key: &str,
+    level: u8,
+    sink: &mut dyn MarkdownSink,
+) -> String {
     let id = format!("gb-{}", component.span.start);
     let title = match &component.title {
         Some(range) => sink.inline(range.clone()),
@@ -34,7 +39,7 @@ pub(super) fn render(component: &Component, page_key: &str, sink: &mut dyn Markd
     let _ = write!(
         out,
         "<section class=\"gb gb-{name}\" id=\"{id}\" data-gb=\"{name}\" data-gb-page=\"{page}\" aria-labelledby=\"{id}-t\">\n\
-         <div class=\"gb-head\">{icon}<h3 class=\"gb-title\" id=\"{id}-t\">{title}</h3>{label}</div>\n",
+         <div class=\"gb-head\">{icon}<h{level} class=\"gb-title\" id=\"{id}-t\">{title}</h{level}>{label}</div>\n",
         icon = icon(kind),
         // Without a title, the default title already names the kind.
         label = match component.title {
@@ -44,7 +49,7 @@ pub(super) fn render(component: &Component, page_key: &str, sink: &mut dyn Markd
     );
     match &component.body {
         Shape::Flashcards(cards) => flashcards(&mut out, &id, cards, sink),
-        Shape::Interview(questions) => interview(&mut out, questions, sink),
+        Shape::Interview(questions) => interview(&mut out, questions, (level + 1).min(6), sink),
         Shape::Reorder(items) => reorder(
             &mut out,
             &id,
@@ -117,7 +122,7 @@ fn flashcards(out: &mut String, id: &str, cards: &[Card], sink: &mut dyn Markdow
 /// Each question with its answer behind a `<details>` (so the reader
 /// thinks first, with or without JavaScript), and the senior angle behind
 /// a second one inside it.
-fn interview(out: &mut String, questions: &[Question], sink: &mut dyn MarkdownSink) {
+fn interview(out: &mut String, questions: &[Question], level: u8, sink: &mut dyn MarkdownSink) {
     out.push_str(
         "<p class=\"gb-help\">Think through your own answer first, then open the answer and, after it, the senior angle.</p>\n<ol class=\"gb-questions\">\n",
     );
@@ -126,7 +131,7 @@ fn interview(out: &mut String, questions: &[Question], sink: &mut dyn MarkdownSi
         let answer = sink.blocks(question.answer.clone());
         let _ = write!(
             out,
-            "<li class=\"gb-question\">\n<h4 class=\"gb-q\">{text}</h4>\n\
+            "<li class=\"gb-question\">\n<h{level} class=\"gb-q\">{text}</h{level}>\n\
              <details class=\"gb-reveal\"><summary>Show the answer</summary>\n\
              <div class=\"gb-answer\">\n{answer}</div>\n"
         );

@@ -277,8 +277,15 @@ pub fn find(source: &SourceText, events: &[Spanned<'_>], lines: &[FenceLine], en
 
 /// Renders one component to HTML. `page_key` is a stable identifier of the
 /// page (its URL path), used for storage keys and the reorder shuffle.
-pub fn render(component: &Component, page_key: &str, sink: &mut dyn MarkdownSink) -> String {
-    html::render(component, page_key, sink)
+/// A component's HTML; its title is a heading of `level` (1 to 6), one
+/// below the heading it sits under, and its questions one below that.
+pub fn render(
+    component: &Component,
+    page_key: &str,
+    level: u8,
+    sink: &mut dyn MarkdownSink,
+) -> String {
+    html::render(component, page_key, level, sink)
 }
 
 #[cfg(test)]

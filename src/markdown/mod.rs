@@ -128,6 +128,7 @@ pub fn render_body(ctx: &BodyContext<'_>, body: Range<usize>, hooks: &mut dyn Ho
         events: &events,
         found: &found,
         component_depth: 0,
+        heading_level: 1,
         footnotes: Default::default(),
         out: Rendered {
             diagnostics: found.diagnostics.clone(),

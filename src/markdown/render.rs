@@ -29,6 +29,10 @@ pub(super) struct PageRenderer<'a, 'e, 'h> {
     pub found: &'a Found,
     /// How many components enclose what is being rendered.
     pub component_depth: usize,
+    /// The level of the heading the next component sits under: the page's
+    /// title (1) until the body has a heading of its own, then that
+    /// heading's; inside a component, its title's.
+    pub heading_level: u8,
     /// Each footnote label seen so far: its number and id.
     pub footnotes: HashMap<String, (usize, String)>,
     pub out: Rendered,
@@ -87,9 +91,12 @@ impl<'e> PageRenderer<'_, 'e, '_> {
 
     fn component(&mut self, component: &Component) -> String {
         let page_key = self.ctx.page_key;
+        let outer = self.heading_level;
+        self.heading_level = (outer + 1).min(6);
         self.component_depth += 1;
-        let html = components::render(component, page_key, self);
+        let html = components::render(component, page_key, self.heading_level, self);
         self.component_depth -= 1;
+        self.heading_level = outer;
         html
     }
 
@@ -305,6 +312,9 @@ impl<'e> PageRenderer<'_, 'e, '_> {
         open: &OpenHeading,
         level: HeadingLevel,
     ) {
+        if self.component_depth == 0 {
+            self.heading_level = level as u8;
+        }
         let Some(Event::Start(Tag::Heading { id, .. })) = events.get_mut(open.start) else {
             return;
         };
