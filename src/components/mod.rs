@@ -952,7 +952,7 @@ mod tests {
             while i < range.end {
                 if let Some(c) = doc.found.starting_at(i) {
                     flush(md_start, i, &mut out, &mut self.calls);
-                    out.push_str(&render(c, "/p/", self));
+                    out.push_str(&render(c, "/p/", 3, self));
                     i = c.events.end;
                     md_start = i;
                 } else {
