@@ -174,14 +174,15 @@ fn build_sites(dir: &Path) -> [PathBuf; 3] {
     [site, book, course]
 }
 
-/// Reads the JSON lines `run.mjs` printed and fails on any failed check, a
-/// missing audit or screenshot; returns how many checks ran.
-fn assert_all_passed(
+/// Reads the JSON lines a browser script printed (one per check, then
+/// `{"done":…}`) and fails, with the whole output, unless the script ran to
+/// its end and every check passed; returns how many checks ran.
+fn assert_checks_passed(
+    what: &str,
     status: Option<i32>,
     stdout: &str,
     stderr: &str,
     elapsed: Duration,
-    shots: &Path,
 ) -> usize {
     let mut failures = Vec::new();
     let mut checks = 0;
@@ -201,9 +202,22 @@ fn assert_all_passed(
     }
     assert!(
         finished && failures.is_empty() && status == Some(0),
-        "browser checks failed (exit {status:?}, {checks} checks, {elapsed:?}):\n{}\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}",
+        "{what} checks failed (exit {status:?}, {checks} checks, {elapsed:?}):\n{}\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}",
         failures.join("\n")
     );
+    checks
+}
+
+/// Reads the JSON lines `run.mjs` printed and fails on any failed check, a
+/// missing audit or screenshot; returns how many checks ran.
+fn assert_all_passed(
+    status: Option<i32>,
+    stdout: &str,
+    stderr: &str,
+    elapsed: Duration,
+    shots: &Path,
+) -> usize {
+    let checks = assert_checks_passed("browser", status, stdout, stderr, elapsed);
     assert!(checks >= 40, "only {checks} checks ran:\n{stdout}");
     for site in ["book: ", "course: "] {
         assert!(

@@ -74,6 +74,7 @@ pub(crate) fn search_and_navigation_work_over_http_and_from_disk() -> Result<Com
     let shots = manifest.join("tests/output/browser");
     let words = dir.path().join("words.json");
     std::fs::write(&words, word_cases().to_string()).expect("words.json written");
+    let started = std::time::Instant::now();
     let (status, stdout, stderr) = run_with_limit(
         Command::new("node")
             .arg(manifest.join("tests/browser/search.mjs"))
@@ -86,26 +87,12 @@ pub(crate) fn search_and_navigation_work_over_http_and_from_disk() -> Result<Com
     );
     server.stop();
 
-    let mut failures = Vec::new();
-    let mut checks = 0;
-    let mut finished = false;
-    for line in stdout.lines() {
-        let Ok(value) = serde_json::from_str::<serde_json::Value>(line) else {
-            continue;
-        };
-        if value.get("done").is_some() {
-            finished = true;
-            continue;
-        }
-        checks += 1;
-        if value["ok"] != serde_json::Value::Bool(true) {
-            failures.push(format!("{}: {}", value["check"], value["detail"]));
-        }
-    }
-    assert!(
-        finished && failures.is_empty() && status == Some(0),
-        "search browser checks failed (exit {status:?}, {checks} checks):\n{}\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}",
-        failures.join("\n")
+    let checks = crate::assert_checks_passed(
+        "search browser",
+        status,
+        &stdout,
+        &stderr,
+        started.elapsed(),
     );
     assert!(checks >= 20, "only {checks} checks ran:\n{stdout}");
     assert!(

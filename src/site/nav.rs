@@ -125,6 +125,15 @@ impl Nav {
 
 /// The sections in reading order, with their lessons when `expand_all`.
 fn sections(content: &Content, expand_all: bool) -> Vec<NavSection> {
+    listed(content, |i| expand_all.then(|| nav_lesson(content, i)))
+}
+
+/// The sections in reading order, each with the lessons `lesson` gives
+/// (none when it gives `None`).
+pub(super) fn listed(
+    content: &Content,
+    lesson: impl Fn(usize) -> Option<NavLesson>,
+) -> Vec<NavSection> {
     content
         .section_order
         .iter()
@@ -136,15 +145,7 @@ fn sections(content: &Content, expand_all: bool) -> Vec<NavSection> {
                 summary: section.summary.clone(),
                 depth: section.depth,
                 lesson_count: section.lessons.len(),
-                lessons: if expand_all {
-                    section
-                        .lessons
-                        .iter()
-                        .map(|&i| nav_lesson(content, i))
-                        .collect()
-                } else {
-                    Vec::new()
-                },
+                lessons: section.lessons.iter().filter_map(|&i| lesson(i)).collect(),
             }
         })
         .collect()

@@ -177,30 +177,12 @@ impl<'a> Pages<'a> {
     /// home page and section pages list them.
     pub(super) fn listed_sections(&self, counts: &[Trackable]) -> Vec<NavSection> {
         let content = &self.site.content;
-        content
-            .section_order
-            .iter()
-            .map(|&s| {
-                let section = &content.sections[s];
-                NavSection {
-                    title: section.title.clone(),
-                    url: section.url.clone(),
-                    summary: section.summary.clone(),
-                    depth: section.depth,
-                    lesson_count: section.lessons.len(),
-                    lessons: section
-                        .lessons
-                        .iter()
-                        .map(|&i| {
-                            let mut lesson = nav_lesson(content, i);
-                            lesson.cards = counts[i].cards;
-                            lesson.tasks = counts[i].tasks;
-                            lesson
-                        })
-                        .collect(),
-                }
-            })
-            .collect()
+        super::nav::listed(content, |i| {
+            let mut lesson = nav_lesson(content, i);
+            lesson.cards = counts[i].cards;
+            lesson.tasks = counts[i].tasks;
+            Some(lesson)
+        })
     }
 
     /// Section `s`'s page (the home page for the root section).
