@@ -16,6 +16,7 @@ mod errors;
 mod from_disk;
 mod init;
 mod markdown;
+mod page_assets;
 mod page_limits;
 mod search;
 mod serve;

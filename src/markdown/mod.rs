@@ -25,6 +25,7 @@ mod document;
 mod heading;
 pub mod highlight;
 mod inline;
+mod raw_html;
 mod render;
 pub mod tex_text;
 
@@ -57,6 +58,18 @@ pub struct BodyContext<'a> {
     pub root: &'a str,
     /// Resolves the path of a `.md` link (without `#anchor`), as written.
     pub resolve: &'a dyn Fn(&str) -> Resolved,
+    /// Finds the page asset a relative link or image source (as written)
+    /// names; the flag asks for an image's size.
+    pub asset: &'a dyn Fn(&str, bool) -> Option<Asset>,
+}
+
+/// A file of the content folder a link or image names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asset {
+    /// Its output path relative to the site root, percent-encoded.
+    pub href: String,
+    /// Width and height in pixels, when asked for and the format says.
+    pub size: Option<(usize, usize)>,
 }
 
 /// A heading, for a page's table of contents.
@@ -98,7 +111,8 @@ pub struct Rendered {
     pub toc: Vec<TocEntry>,
     /// How many flashcards and checklist items the page holds.
     pub trackable: components::Trackable,
-    /// Every id on the page (headings and footnotes).
+    /// Every id on the page (headings, footnotes, and the `id` and `name`
+    /// attributes of raw HTML).
     pub ids: IdSet,
     /// Links with an anchor, to check later.
     pub anchor_links: Vec<AnchorLink>,
@@ -181,8 +195,41 @@ mod tests {
             page_url: "a/b/",
             root: "../../",
             resolve: &resolve,
+            asset: &|link: &str, sized: bool| {
+                (link.split(['#', '?']).next() == Some("img/p.png")).then(|| Asset {
+                    href: "a/img/p.png".to_string(),
+                    size: sized.then_some((4, 3)),
+                })
+            },
         };
         render_body(&ctx, 0..text.len(), &mut NoCalc)
+    }
+
+    #[test]
+    fn images_and_raw_html() {
+        let r = render(
+            "![P *q*](img/p.png#x) ![](gone.png) ![w](https://e.org/w.png)\n\n<a name=\"top\"></a><img alt=x src=img/p.png width=9>\n",
+        );
+        assert!(
+            r.html.contains(
+                "<img src=\"../../a/img/p.png#x\" alt=\"P q\" width=\"4\" height=\"3\" loading=\"lazy\" />"
+            ),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html
+                .contains("<img src=\"https://e.org/w.png\" alt=\"w\" loading=\"lazy\" />")
+        );
+        assert!(
+            r.html
+                .contains("<img alt=x src=../../a/img/p.png width=9 loading=\"lazy\">"),
+            "{}",
+            r.html
+        );
+        assert!(r.ids.contains("top"));
+        assert_eq!(r.diagnostics.len(), 1, "{:?}", r.diagnostics);
+        assert!(r.diagnostics[0].message.contains("'gone.png'"));
     }
 
     #[test]

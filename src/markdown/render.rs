@@ -16,7 +16,9 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Tag, TagEnd};
 
 use super::heading::{OpenHeading, squeeze};
 use super::inline::{self, Dollars};
-use super::{AnchorLink, BodyContext, Hooks, Rendered, Resolved, TocEntry, highlight};
+use super::{
+    AnchorLink, Asset, BodyContext, Hooks, Rendered, Resolved, TocEntry, highlight, raw_html,
+};
 use crate::components::{self, Component, Found, MarkdownSink, Spanned};
 use crate::content::slug::slugify;
 use crate::diagnostics::Diagnostic;
@@ -45,6 +47,18 @@ struct Batch<'e> {
     code: Option<OpenCode>,
     /// The literal dollars of the inline text being read.
     dollars: Dollars,
+    /// The image being read (its alt text is collected).
+    image: Option<OpenImage>,
+}
+
+/// A Markdown image being read.
+struct OpenImage {
+    dest: String,
+    title: String,
+    alt: String,
+    span: Range<usize>,
+    /// Images nested in the alt text.
+    depth: usize,
 }
 
 /// A fenced or indented code block being collected.
@@ -125,6 +139,13 @@ impl<'e> PageRenderer<'_, 'e, '_> {
                     batch.events.push(Event::Html(block.into()));
                 }
                 _ => {}
+            }
+            return;
+        }
+        if batch.image.is_some() || matches!(event, Event::Start(Tag::Image { .. })) {
+            if let Some(html) = read_image(&mut batch.image, event, span) {
+                let html = self.image(&html);
+                batch.events.push(Event::InlineHtml(html.into()));
             }
             return;
         }
@@ -274,6 +295,8 @@ impl<'e> PageRenderer<'_, 'e, '_> {
                 )
             }
             Event::End(TagEnd::FootnoteDefinition) => Event::Html("</div>\n".into()),
+            Event::Html(html) => Event::Html(self.raw_html(html, span)),
+            Event::InlineHtml(html) => Event::InlineHtml(self.raw_html(html, span)),
             other => other,
         };
         Some(converted)
@@ -386,13 +409,13 @@ impl<'e> PageRenderer<'_, 'e, '_> {
             return None;
         }
         let path_only = path.split('?').next().unwrap_or(path);
-        // As the content walk reads only `.md` files, a `.MD` link names
-        // no lesson.
+        // As the content walk reads only `.md` files as lessons, a `.MD`
+        // link names no lesson.
         if std::path::Path::new(path_only)
             .extension()
             .is_none_or(|e| e != "md")
         {
-            return None;
+            return (self.ctx.asset)(dest, false).map(|asset| self.asset_href(dest, &asset));
         }
         match (self.ctx.resolve)(path_only) {
             Resolved::Page(url) => {
@@ -421,6 +444,161 @@ impl<'e> PageRenderer<'_, 'e, '_> {
             }
             Resolved::Unknown => None,
         }
+    }
+}
+
+impl PageRenderer<'_, '_, '_> {
+    /// The link to `asset` from this page, with what followed the path in
+    /// `dest` (`?query`, `#fragment`).
+    fn asset_href(&self, dest: &str, asset: &Asset) -> String {
+        let rest = dest.find(['?', '#']).map_or("", |i| &dest[i..]);
+        format!("{}{}{rest}", self.ctx.root, asset.href)
+    }
+
+    /// Where an image's source points, checked: a relative source must
+    /// name a file of the content folder. Returns the `src` to write and
+    /// the image's size.
+    fn image_source(&mut self, dest: &str, span: Range<usize>) -> (String, Option<(usize, usize)>) {
+        if dest.is_empty() || dest.starts_with('/') || is_external(dest) {
+            return (dest.to_string(), None);
+        }
+        if let Some(asset) = (self.ctx.asset)(dest, true) {
+            return (self.asset_href(dest, &asset), asset.size);
+        }
+        let d = Diagnostic::at(self.ctx.source, span, format!("image '{dest}' not found"))
+            .with_label("no such file beside the lesson")
+            .with_help("put the file in the content folder, where the path leads from this lesson's folder (files of static/ are linked from the site root: `/name.png`)");
+        self.out.diagnostics.push(d);
+        (dest.to_string(), None)
+    }
+
+    /// The `<img>` for a Markdown image.
+    fn image(&mut self, image: &OpenImage) -> String {
+        let (src, size) = self.image_source(&image.dest, image.span.clone());
+        let esc = crate::html::escape;
+        let mut html = format!("<img src=\"{}\" alt=\"{}\"", esc(&src), esc(&image.alt));
+        if !image.title.is_empty() {
+            html.push_str(&format!(" title=\"{}\"", esc(&image.title)));
+        }
+        if let Some((w, h)) = size {
+            html.push_str(&format!(" width=\"{w}\" height=\"{h}\""));
+        }
+        html.push_str(" loading=\"lazy\" />");
+        html
+    }
+
+    /// Raw HTML as written, with `<img>` sources checked and rewritten
+    /// like Markdown images, and its `id` and `name` attributes recorded
+    /// as anchors.
+    fn raw_html<'x>(&mut self, html: CowStr<'x>, span: Range<usize>) -> CowStr<'x> {
+        let attrs = raw_html::attributes(&html);
+        if attrs.is_empty() {
+            return html;
+        }
+        // The event's text is the source's where no container prefix
+        // (a block quote's `>`) was taken out; otherwise report at the
+        // event's start.
+        let same = self.ctx.source.text.get(span.clone()) == Some(&*html);
+        let mut edits: Vec<(Range<usize>, String)> = Vec::new();
+        for attr in &attrs {
+            if matches!(attr.name.as_str(), "id" | "name") && !attr.value.is_empty() {
+                self.out.ids.insert(&attr.value);
+            }
+            if attr.tag != "img" || attr.name != "src" {
+                continue;
+            }
+            let at = if same {
+                span.start + attr.span.start..span.start + attr.span.end
+            } else {
+                span.clone()
+            };
+            let (src, size) = self.image_source(&attr.value, at);
+            let mut extra = String::new();
+            if let Some((w, h)) = size {
+                let has = |n: &str| {
+                    attrs
+                        .iter()
+                        .any(|a| a.tag_end == attr.tag_end && a.name == n)
+                };
+                if !has("width") && !has("height") {
+                    extra = format!(" width=\"{w}\" height=\"{h}\"");
+                }
+            }
+            if !attrs
+                .iter()
+                .any(|a| a.tag_end == attr.tag_end && a.name == "loading")
+            {
+                extra.push_str(" loading=\"lazy\"");
+            }
+            if src != attr.value {
+                edits.push((attr.span.clone(), crate::html::escape(&src)));
+            }
+            if !extra.is_empty() {
+                edits.push((attr.tag_end..attr.tag_end, extra));
+            }
+        }
+        if edits.is_empty() {
+            return html;
+        }
+        edits.sort_by_key(|(r, _)| r.start);
+        let mut out = String::with_capacity(html.len() + 64);
+        let mut at = 0;
+        for (range, text) in edits {
+            out.push_str(&html[at..range.start]);
+            out.push_str(&text);
+            at = range.end;
+        }
+        out.push_str(&html[at..]);
+        out.into()
+    }
+}
+
+/// Reads `event` into the image being read (starting one at
+/// `Start(Image)`); returns the image when it ends.
+fn read_image(
+    open: &mut Option<OpenImage>,
+    event: &Event<'_>,
+    span: &Range<usize>,
+) -> Option<OpenImage> {
+    match (open.as_mut(), event) {
+        (
+            None,
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }),
+        ) => {
+            *open = Some(OpenImage {
+                dest: dest_url.to_string(),
+                title: title.to_string(),
+                alt: String::new(),
+                span: span.clone(),
+                depth: 0,
+            });
+            None
+        }
+        (Some(image), Event::Start(Tag::Image { .. })) => {
+            image.depth += 1;
+            None
+        }
+        (Some(image), Event::End(TagEnd::Image)) => {
+            if image.depth == 0 {
+                return open.take();
+            }
+            image.depth -= 1;
+            None
+        }
+        (
+            Some(image),
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t),
+        ) => {
+            image.alt.push_str(t);
+            None
+        }
+        (Some(image), Event::SoftBreak | Event::HardBreak) => {
+            image.alt.push(' ');
+            None
+        }
+        _ => None,
     }
 }
 

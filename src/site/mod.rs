@@ -485,7 +485,7 @@ impl Site {
     }
 
     /// A hash of what every page is made from: `book.toml`, the site's own
-    /// templates, which pages exist, and the sidebar.
+    /// templates, which pages and page assets exist, and the sidebar.
     fn site_key(&self, nav: &Nav) -> u64 {
         let templates = self.templates.as_ref().map(Templates::fingerprint);
         key_of(&(
@@ -493,6 +493,7 @@ impl Site {
             &self.config.book.base_url,
             templates,
             &self.content.targets,
+            &self.content.assets,
             nav.key(),
         ))
     }
@@ -650,12 +651,25 @@ impl Site {
         let page_key = format!("/{url}");
         let root = root_prefix(url);
         let resolve = |link: &str| self.content.resolve_link(&rel_path, link);
+        let content_dir = self.root.join(&self.config.build.content_dir);
+        let asset = |link: &str, sized: bool| {
+            let rel = self.content.resolve_asset(&rel_path, link)?;
+            Some(markdown::Asset {
+                href: crate::url::encode_path(&rel.to_string_lossy().replace('\\', "/")),
+                size: if sized {
+                    image_size(&content_dir.join(&rel))
+                } else {
+                    None
+                },
+            })
+        };
         let ctx = BodyContext {
             source,
             page_key: &page_key,
             page_url: url,
             root: &root,
             resolve: &resolve,
+            asset: &asset,
         };
         let mut calc = PageCalc::new(source, self.config.calc.precision);
         let mut budget = PageBudget::new(&mut calc);
@@ -741,6 +755,18 @@ fn is_within(sections: &[crate::content::Section], mut index: usize, ancestor: u
             None => return false,
         }
     }
+}
+
+/// An image's width and height in pixels, when its format says so in the
+/// first 256 KiB (PNG, JPEG, GIF, WebP, BMP, ICO); read through the one
+/// safe reader, so a file swapped for a pipe is never waited on.
+fn image_size(path: &Path) -> Option<(usize, usize)> {
+    use std::io::Read;
+    let (file, _) = crate::files::open_regular(path).ok()?;
+    let mut head = Vec::new();
+    file.take(256 * 1024).read_to_end(&mut head).ok()?;
+    let size = imagesize::blob_size(&head).ok()?;
+    Some((size.width, size.height)).filter(|&(w, h)| w > 0 && h > 0)
 }
 
 #[cfg(test)]
