@@ -11,6 +11,7 @@ mod components;
 mod conformance;
 mod crash_safety;
 mod destination;
+mod dialects;
 mod doc_examples;
 mod errors;
 mod from_disk;

@@ -33,9 +33,17 @@ pub fn theme_names() -> Vec<&'static str> {
 
 /// The language of a code block: the first word of its info string,
 /// which ends at white space, `,` or `{` (```` ```python,ignore ````,
-/// ```` ```rust {.numbered} ````).
+/// ```` ```rust {.numbered} ````), or, for a Pandoc attribute block, its
+/// first class (```` ```{.python .input} ````).
 pub fn language(info: &str) -> &str {
     let info = info.trim();
+    if let Some(block) = info.strip_prefix('{') {
+        let block = block.split('}').next().unwrap_or("");
+        return block
+            .split_whitespace()
+            .find_map(|word| word.strip_prefix('.'))
+            .unwrap_or("");
+    }
     info.split(|c: char| c.is_whitespace() || c == ',' || c == '{')
         .next()
         .unwrap_or("")
@@ -314,6 +322,9 @@ mod tests {
         assert_eq!(language(" rust {.numbered}"), "rust");
         assert_eq!(language("py{x}"), "py");
         assert_eq!(language(""), "");
+        assert_eq!(language("{.python .input}"), "python");
+        assert_eq!(language("{#setup .julia}"), "julia");
+        assert_eq!(language("{#setup}"), "");
         let html = code_block("x = 1\n", "python,ignore");
         assert!(
             html.starts_with(

@@ -133,7 +133,10 @@ pub fn render_body(ctx: &BodyContext<'_>, body: Range<usize>, hooks: &mut dyn Ho
     };
     let body = floor(body.start)..floor(body.end.max(body.start));
     let lines = components::scan(text, body.clone());
-    let masked = components::mask(text, body.clone(), &lines);
+    let mut masked = components::mask(text, body.clone(), &lines);
+    if let Some(math) = document::mask_display_math(&masked) {
+        masked = std::borrow::Cow::Owned(math);
+    }
     let events = document::parse(text, body.start, &masked, &lines);
     let found = components::find(ctx.source, &events, &lines, body.end);
     let mut renderer = render::PageRenderer {
@@ -203,6 +206,40 @@ mod tests {
             },
         };
         render_body(&ctx, 0..text.len(), &mut NoCalc)
+    }
+
+    #[test]
+    fn math_dialects() {
+        let display = |tex: &str| crate::latex::to_mathml(tex, true).unwrap();
+        let inline = |tex: &str| crate::latex::to_mathml(tex, false).unwrap();
+        // A `math` fence is a displayed formula.
+        let r = render("```math\nx^2\n```\n");
+        assert!(r.html.contains(&display("x^2\n")), "{}", r.html);
+        // `$$…$$` in a line of text is inline; on its own lines, display.
+        let r = render("Text $$a$$ more.\n\n$$b$$\n\nOne\n$$c$$\ntwo\n");
+        assert!(r.html.contains(&inline("a")), "{}", r.html);
+        assert!(r.html.contains(&display("b")), "{}", r.html);
+        assert!(r.html.contains(&display("c")), "{}", r.html);
+        // Lines that would start a list or a quote stay in the formula.
+        let tex = "\nf(x) = x\n- y\n+ z\n> w\n";
+        let r = render(&format!("$${tex}$$\n\n- item\n"));
+        assert!(r.html.contains(&display(tex)), "{}", r.html);
+        assert!(r.html.contains("<li>item</li>"), "{}", r.html);
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        // An unclosed `$$` masks nothing.
+        let r = render("$$\n- a\n- b\n");
+        assert!(r.html.contains("<li>a</li>"), "{}", r.html);
+    }
+
+    #[test]
+    fn pandoc_info_strings_name_the_language() {
+        let r = render("```{.python .input}\nx = 1\n```\n");
+        assert!(r.html.contains("class=\"language-python\""), "{}", r.html);
+        assert!(
+            r.html.contains("data-info=\"{.python .input}\""),
+            "{}",
+            r.html
+        );
     }
 
     #[test]

@@ -49,6 +49,8 @@ struct Batch<'e> {
     dollars: Dollars,
     /// The image being read (its alt text is collected).
     image: Option<OpenImage>,
+    /// Whether the `$$…$$` being converted shares its line with text.
+    in_text: bool,
 }
 
 /// A Markdown image being read.
@@ -153,6 +155,9 @@ impl<'e> PageRenderer<'_, 'e, '_> {
         self.track_dollars(&event, span, batch);
         if let Some(open) = batch.heading.as_mut() {
             open.read(&event);
+        }
+        if matches!(event, Event::DisplayMath(_)) {
+            batch.in_text = batch.heading.is_some() || !on_own_lines(self.events, i);
         }
         if let Some(event) = self.convert(event, span.clone(), batch) {
             batch.events.push(event);
@@ -269,13 +274,21 @@ impl<'e> PageRenderer<'_, 'e, '_> {
                 None => Event::Code(text),
             },
             Event::InlineMath(tex) => {
-                let html = self.math(&tex, span, false);
+                let html = self.math(&tex, span.start + 1, span, false);
                 if let Some(open) = batch.heading.as_mut() {
                     open.converted(&html, false);
                 }
                 Event::InlineHtml(html.into())
             }
-            Event::DisplayMath(tex) => Event::InlineHtml(self.math(&tex, span, true).into()),
+            Event::DisplayMath(tex) => {
+                // kramdown's rule: `$$…$$` inside a line of text is inline.
+                let display = !batch.in_text;
+                let html = self.math(&tex, span.start + 2, span, display);
+                if let Some(open) = batch.heading.as_mut() {
+                    open.converted(&html, false);
+                }
+                Event::InlineHtml(html.into())
+            }
             Event::FootnoteReference(label) => {
                 let (number, id) = self.footnote(&label);
                 Event::InlineHtml(
@@ -361,17 +374,24 @@ impl<'e> PageRenderer<'_, 'e, '_> {
             });
             return self.hooks.calc_block(content);
         }
+        if highlight::language(info) == "math" {
+            // The formula starts where the block's content does, and an
+            // error at its end is shown on its last line.
+            let content = open.content.unwrap_or(open.block.end..open.block.end);
+            let end = content.end - usize::from(open.text.ends_with('\n'));
+            return self.math(&open.text, content.start, content.start..end, true);
+        }
         highlight::code_block(&open.text, info)
     }
 
-    /// Converts a formula; on error reports it and shows the source.
-    fn math(&mut self, tex: &str, span: Range<usize>, display: bool) -> String {
+    /// Converts a formula whose text starts at `tex_start` in the source,
+    /// inside `span`; on error reports it and shows the source.
+    fn math(&mut self, tex: &str, tex_start: usize, span: Range<usize>, display: bool) -> String {
         match crate::latex::to_mathml(tex, display) {
             Ok(html) => html,
             Err(err) => {
-                let delimiter = if display { 2 } else { 1 };
-                let start = (span.start + delimiter + err.span.start).min(span.end);
-                let end = (span.start + delimiter + err.span.end).clamp(start, span.end);
+                let start = (tex_start + err.span.start).min(span.end);
+                let end = (tex_start + err.span.end).clamp(start, span.end);
                 let mut d = Diagnostic::at(self.ctx.source, start..end.max(start + 1), err.message)
                     .with_label("in this formula");
                 if !display {
@@ -623,6 +643,26 @@ fn at_line_start(last: Option<&Event<'_>>) -> bool {
         Some(Event::SoftBreak | Event::HardBreak | Event::Rule | Event::TaskListMarker(_)) => true,
         Some(_) => false,
     }
+}
+
+/// Whether the event at `i` has no inline content before or after it on
+/// its lines: a block starts or a line breaks before it, and a block ends
+/// or a line breaks after it.
+fn on_own_lines(events: &[Spanned<'_>], i: usize) -> bool {
+    let before = i
+        .checked_sub(1)
+        .and_then(|p| events.get(p))
+        .is_none_or(|(e, _)| match e {
+            Event::Start(tag) => !is_inline(tag),
+            Event::SoftBreak | Event::HardBreak => true,
+            _ => false,
+        });
+    let after = events.get(i + 1).is_none_or(|(e, _)| match e {
+        Event::End(tag) => !is_inline_end(tag),
+        Event::SoftBreak | Event::HardBreak => true,
+        _ => false,
+    });
+    before && after
 }
 
 fn is_inline(tag: &Tag<'_>) -> bool {

@@ -1,0 +1,49 @@
+//! Markdown as other tools write it: `math` fences, kramdown's inline
+//! `$$`, Pandoc's attribute-block info strings, and `$$` blocks whose lines
+//! look like Markdown; raw HTML anchors as link targets.
+
+use crate::support::SiteTest;
+
+#[test]
+fn other_dialects_render_as_their_authors_meant() {
+    let site = SiteTest::new().lesson(
+        "a/dialects.md",
+        "Dialects",
+        "```math\n\\nabla J(w)\n```\n\n\
+         The loss $$L(w)$$ falls.\n\n\
+         $$\nJ(w) = a\n- b\n+ c\n> d\n$$\n\n\
+         - a list after it\n\n\
+         ```{.python .input}\nx = 1\n```\n\n\
+         <a name=\"intro\"></a><span id=\"later\"></span>\n\n[up](#intro), [down](#later)\n",
+    );
+    site.build().success();
+    let page = site.page("a/dialects/");
+    let display = page.select(".prose math[display=\"block\"]");
+    assert_eq!(display.len(), 2, "the math fence and the $$ block");
+    let block_text: String = display[1].text().collect();
+    for part in ["J", "a", "b", "c", "d"] {
+        assert!(block_text.contains(part), "{block_text}");
+    }
+    assert_eq!(page.select(".prose p math:not([display])").len(), 1);
+    assert_eq!(page.text(".prose ul li"), ["a list after it"]);
+    assert_eq!(page.select("code.language-python").len(), 1);
+}
+
+#[test]
+fn a_formula_fence_that_cannot_be_read_is_an_error_at_its_line() {
+    let site = SiteTest::new().lesson("a/bad.md", "Bad", "Text.\n\n```math\n\\frac{1}{\n```\n");
+    site.check().code(1).stderr_has("content/a/bad.md:7:");
+}
+
+#[test]
+fn a_link_to_an_anchor_raw_html_does_not_have_is_an_error() {
+    let site = SiteTest::new().lesson(
+        "a/b.md",
+        "B",
+        "<a name=\"intro\"></a>\n\n[x](#intro) [y](#outro)\n",
+    );
+    site.check()
+        .code(1)
+        .stderr_has("content/a/b.md:6:")
+        .stderr_has("outro");
+}
