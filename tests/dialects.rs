@@ -47,3 +47,20 @@ fn a_link_to_an_anchor_raw_html_does_not_have_is_an_error() {
         .stderr_has("content/a/b.md:6:")
         .stderr_has("outro");
 }
+
+#[test]
+fn a_title_heading_may_stand_for_front_matter() {
+    let site = SiteTest::new()
+        .file("content/a/plain.md", "# Gradient descent\n\nStep downhill.\n")
+        .file("content/a/nothing.md", "Step downhill.\n");
+    site.check()
+        .code(1)
+        .stderr_has("content/a/nothing.md:1:1")
+        .stderr_has("the file does not start with front matter");
+    site.remove("content/a/nothing.md");
+    site.build().success();
+    let page = site.page("a/plain/");
+    assert_eq!(page.text("h1"), ["Gradient descent"]);
+    assert_eq!(page.text(".prose p"), ["Step downhill."]);
+    assert!(page.text("title")[0].starts_with("Gradient descent"));
+}

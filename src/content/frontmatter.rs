@@ -52,6 +52,9 @@ pub enum Format {
     Toml,
     /// Between `---` lines.
     Yaml,
+    /// No front matter: the file starts with a `# Title` heading, which
+    /// gives the title and is not part of the body.
+    Heading,
 }
 
 /// Where the parts of a file are.
@@ -84,13 +87,15 @@ pub fn split(source: &SourceText) -> Result<Split, Diagnostic> {
         "+++" => ("+++", Format::Toml),
         "---" => ("---", Format::Yaml),
         _ => {
-            return Err(Diagnostic::at(
-                source,
-                start..first_end,
-                "the file does not start with front matter",
-            )
-            .with_label("expected `+++` here")
-            .with_help("start the file with\n+++\ntitle = \"My lesson\"\n+++"));
+            return heading_split(text, start).ok_or_else(|| {
+                Diagnostic::at(
+                    source,
+                    start..first_end,
+                    "the file does not start with front matter",
+                )
+                .with_label("expected `+++` or a `# Title` heading here")
+                .with_help("start the file with\n+++\ntitle = \"My lesson\"\n+++\nor with a heading: # My lesson")
+            });
         }
     };
     let opening = start..start + 3;
@@ -118,10 +123,55 @@ pub fn split(source: &SourceText) -> Result<Split, Diagnostic> {
     )
 }
 
+/// A file without front matter whose first line that is not blank is a
+/// `# Title` heading: the title is the heading's text (closing `#`s
+/// dropped), and the body starts on the next line.
+fn heading_split(text: &str, start: usize) -> Option<Split> {
+    let mut offset = start;
+    while offset < text.len() {
+        let end = text[offset..]
+            .find('\n')
+            .map_or(text.len(), |i| offset + i + 1);
+        let line = text[offset..end].trim_end();
+        if line.trim().is_empty() {
+            offset = end;
+            continue;
+        }
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let rest = line[indent..].strip_prefix("# ")?;
+        if indent > 3 {
+            return None;
+        }
+        let title = rest.trim().trim_end_matches('#');
+        // `# Title #` closes with `#`s after a space; `# C#` keeps its own.
+        let title = if title.len() < rest.trim().len() && !title.ends_with(' ') && !title.is_empty()
+        {
+            rest.trim()
+        } else {
+            title.trim()
+        };
+        if title.is_empty() {
+            return None;
+        }
+        let title_start = offset + indent + 2 + (rest.len() - rest.trim_start().len());
+        return Some(Split {
+            format: Format::Heading,
+            opening: offset + indent..offset + indent + 1,
+            header: title_start..title_start + title.len(),
+            body: end..text.len(),
+        });
+    }
+    None
+}
+
 /// Parses the header found by [`split`].
 pub fn parse(source: &SourceText, split: &Split) -> Result<FrontMatter, Diagnostic> {
     let header = &source.text[split.header.clone()];
     match split.format {
+        Format::Heading => Ok(FrontMatter {
+            title: Some(header.to_string()),
+            ..FrontMatter::default()
+        }),
         Format::Toml => {
             toml::from_str(header).map_err(|err| toml_diagnostic(source, &err, split.header.start))
         }
@@ -197,6 +247,37 @@ mod tests {
         let s = src("\u{feff}+++\r\ntitle = \"C\"\r\n+++\r\nbody\r\n");
         let (fm, _) = read(&s).unwrap();
         assert_eq!(fm.title.as_deref(), Some("C"));
+    }
+
+    #[test]
+    fn a_title_heading_stands_for_front_matter() {
+        for (text, title, body) in [
+            ("# Gradient descent\nText.\n", "Gradient descent", "Text.\n"),
+            (
+                "\n  # Closing hashes ##\n\nText",
+                "Closing hashes",
+                "\nText",
+            ),
+            ("# Notes on C#\n", "Notes on C#", ""),
+        ] {
+            let s = src(text);
+            let (fm, split) = read(&s).unwrap();
+            assert_eq!(fm.title.as_deref(), Some(title), "{text:?}");
+            assert_eq!(&s.text[split.header.clone()], title);
+            assert_eq!(&s.text[split.body], body);
+        }
+        for text in [
+            "## Second level\n",
+            "#\n",
+            "Text first\n# Title\n",
+            "    # code\n",
+        ] {
+            let d = read(&src(text)).unwrap_err();
+            assert!(
+                d.message.contains("does not start with front matter"),
+                "{text:?}: {d}"
+            );
+        }
     }
 
     #[test]

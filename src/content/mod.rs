@@ -352,6 +352,7 @@ impl Loader<'_> {
                         "add a line like title = \"What is a derivative?\""
                     }
                     frontmatter::Format::Yaml => "add a line like title: What is a derivative?",
+                    frontmatter::Format::Heading => "give the heading some text",
                 }));
             }
         };
