@@ -51,7 +51,10 @@ fn a_link_to_an_anchor_raw_html_does_not_have_is_an_error() {
 #[test]
 fn a_title_heading_may_stand_for_front_matter() {
     let site = SiteTest::new()
-        .file("content/a/plain.md", "# Gradient descent\n\nStep downhill.\n")
+        .file(
+            "content/a/plain.md",
+            "# Gradient descent\n\nStep downhill.\n",
+        )
         .file("content/a/nothing.md", "Step downhill.\n");
     site.check()
         .code(1)
@@ -63,4 +66,28 @@ fn a_title_heading_may_stand_for_front_matter() {
     assert_eq!(page.text("h1"), ["Gradient descent"]);
     assert_eq!(page.text(".prose p"), ["Step downhill."]);
     assert!(page.text("title")[0].starts_with("Gradient descent"));
+}
+
+#[test]
+fn ml_languages_are_highlighted_and_unknown_ones_named_once() {
+    let site = SiteTest::new()
+        .lesson(
+            "a/one.md",
+            "One",
+            "```julia\nx = 1\n```\n\n```toml\n[a]\nb = 1\n```\n\n```shell\nls\n```\n\n```klingon\nQapla'\n```\n",
+        )
+        .lesson("a/two.md", "Two", "```klingon\nx\n```\n\n```{.pycon}\n>>> 1\n```\n");
+    let run = site.check();
+    run.success().stderr_has(
+        "warning: no highlighting for `klingon`: those code blocks are shown as plain text",
+    );
+    assert_eq!(run.stderr.matches("klingon").count(), 1, "{}", run.stderr);
+    site.build().success();
+    let page = site.page("a/one/");
+    assert_eq!(
+        page.select("pre.hl-code.plain").len(),
+        1,
+        "only klingon is plain"
+    );
+    assert!(!site.page("a/two/").has("pre.plain code.language-pycon"));
 }

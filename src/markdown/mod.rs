@@ -116,6 +116,8 @@ pub struct Rendered {
     pub ids: IdSet,
     /// Links with an anchor, to check later.
     pub anchor_links: Vec<AnchorLink>,
+    /// Languages of code blocks that have no highlighting (shown plain).
+    pub unknown_languages: std::collections::BTreeSet<String>,
     /// Problems found.
     pub diagnostics: Vec<Diagnostic>,
 }

@@ -381,6 +381,10 @@ impl<'e> PageRenderer<'_, 'e, '_> {
             let end = content.end - usize::from(open.text.ends_with('\n'));
             return self.math(&open.text, content.start, content.start..end, true);
         }
+        let lang = highlight::language(info);
+        if !highlight::is_known_language(lang) {
+            self.out.unknown_languages.insert(lang.to_string());
+        }
         highlight::code_block(&open.text, info)
     }
 

@@ -26,6 +26,8 @@ mod index;
 mod nav;
 mod pages;
 
+use std::collections::BTreeSet;
+
 pub use budget::MAX_PAGE_BYTES;
 pub use cache::RenderCache;
 pub use nav::{NAV_EXPAND_ALL, NavWindow, SECTION_WHOLE, WINDOW};
@@ -141,6 +143,9 @@ pub struct Outcome {
     pub blessed: Vec<(PathBuf, String)>,
     /// Number of HTML pages.
     pub pages: usize,
+    /// Code block languages that no page could highlight (shown plain),
+    /// for a warning.
+    pub unknown_languages: BTreeSet<String>,
     /// Pages taken unchanged from a [`RenderCache`] instead of rendered.
     pub reused: usize,
     /// The first file the sink could not take (a full disk, a folder
@@ -156,6 +161,7 @@ struct PageFacts<'a> {
     url: String,
     ids: IdSet,
     anchor_links: Vec<AnchorLink>,
+    unknown_languages: BTreeSet<String>,
     /// Headings, for naming the anchors a broken link could have meant.
     toc: Vec<TocEntry>,
     trackable: Trackable,
@@ -467,6 +473,7 @@ impl Site {
         let mut calc_diagnostics = Vec::new();
         for page in facts {
             diagnostics.extend(page.diagnostics);
+            outcome.unknown_languages.extend(page.unknown_languages);
             outcome.calc_passed += page.report.passed;
             outcome.calc_failed += page.report.failed;
             calc_diagnostics.extend(page.report.diagnostics);
@@ -687,6 +694,7 @@ impl Site {
             url: url.to_string(),
             ids: rendered.ids,
             anchor_links: rendered.anchor_links,
+            unknown_languages: rendered.unknown_languages,
             toc: rendered.toc,
             trackable: rendered.trackable,
             diagnostics: rendered.diagnostics,
