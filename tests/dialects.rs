@@ -91,3 +91,18 @@ fn ml_languages_are_highlighted_and_unknown_ones_named_once() {
     );
     assert!(!site.page("a/two/").has("pre.plain code.language-pycon"));
 }
+
+#[test]
+fn every_unknown_front_matter_key_is_reported_in_one_run() {
+    let site = SiteTest::new().file(
+        "content/a/keys.md",
+        "+++\ntitle = \"Keys\"\nauthor = \"A\"\nsumary = \"s\"\n+++\nText.\n",
+    );
+    site.check()
+        .code(1)
+        .stderr_has("content/a/keys.md:3:1")
+        .stderr_has("unknown front matter key 'author'")
+        .stderr_has("under [extra]")
+        .stderr_has("content/a/keys.md:4:1")
+        .stderr_has("did you mean 'summary'?");
+}

@@ -286,11 +286,12 @@ impl Loader<'_> {
         };
         let shown = self.content_rel.join(rel);
         let read = read_source(&self.content_dir.join(rel), &shown)
+            .map_err(|d| vec![d])
             .and_then(|source| frontmatter::read(&source).map(|parsed| (source, parsed)));
         let (source, (front, split)) = match read {
             Ok(read) => read,
-            Err(d) => {
-                self.diagnostics.push(d);
+            Err(ds) => {
+                self.diagnostics.extend(ds);
                 self.content
                     .targets
                     .insert(rel.to_path_buf(), Target::Broken);
