@@ -66,7 +66,7 @@ fn through_gradbook(text: &str) -> String {
         page_url: "example/",
         root: "../",
         resolve: &resolve,
-        asset: &|_: &str, _: bool| None,
+        asset: &|_: &str, _: bool| Err(None),
     };
     let rendered = markdown::render_body(&ctx, 0..text.len(), &mut AsCode { text });
     rendered.html

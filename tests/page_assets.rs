@@ -99,3 +99,14 @@ fn an_asset_may_not_replace_a_page() {
         .stderr_has("content/a/b/index.html")
         .stderr_has("would replace the generated file a/b/index.html");
 }
+
+#[test]
+fn a_misspelt_image_gets_the_closest_file() {
+    let site = SiteTest::new()
+        .lesson("basics/intro.md", "Intro", "![A plot](img/plott.png)\n")
+        .file("content/basics/img/plot.png", png(2, 2));
+    site.check()
+        .code(1)
+        .stderr_has("content/basics/intro.md:4:1")
+        .stderr_has("did you mean 'img/plot.png'?");
+}

@@ -567,16 +567,30 @@ impl Content {
 
     /// The page asset a relative link or image source written in `from`
     /// (relative to the content folder) names, as a path relative to the
-    /// content folder; `None` when it names no file of the content folder
-    /// other than a lesson (or is external, or starts with `/`).
-    pub fn resolve_asset(&self, from: &Path, link: &str) -> Option<PathBuf> {
+    /// content folder. When it names no file of the content folder other
+    /// than a lesson (or is external, or starts with `/`): the closest
+    /// asset, as it would be written in `from`, if one is close.
+    pub fn resolve_asset(&self, from: &Path, link: &str) -> Result<PathBuf, Option<String>> {
         let path = link.split(['#', '?']).next().unwrap_or(link);
         if path.is_empty() || path.starts_with('/') || path.contains(':') {
-            return None;
+            return Err(None);
         }
         let decoded = crate::url::percent_decode(path).unwrap_or_else(|| path.to_string());
-        let joined = from.parent().unwrap_or(Path::new("")).join(decoded);
-        normalize(&joined).filter(|p| self.assets.contains(p))
+        let dir = from.parent().unwrap_or(Path::new(""));
+        let Some(wanted) = normalize(&dir.join(decoded)) else {
+            return Err(None);
+        };
+        if self.assets.contains(&wanted) {
+            return Ok(wanted);
+        }
+        let known: Vec<String> = self
+            .assets
+            .iter()
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .collect();
+        let wanted = wanted.to_string_lossy().replace('\\', "/");
+        Err(did_you_mean(&wanted, known.iter().map(String::as_str))
+            .map(|best| relative_path(dir, Path::new(best))))
     }
 
     /// Resolves a `.md` link written in `from` (relative to the content

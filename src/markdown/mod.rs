@@ -59,9 +59,14 @@ pub struct BodyContext<'a> {
     /// Resolves the path of a `.md` link (without `#anchor`), as written.
     pub resolve: &'a dyn Fn(&str) -> Resolved,
     /// Finds the page asset a relative link or image source (as written)
-    /// names; the flag asks for an image's size.
-    pub asset: &'a dyn Fn(&str, bool) -> Option<Asset>,
+    /// names; the flag asks for an image's size. When there is none, the
+    /// closest file as it would be written, if any is close.
+    pub asset: &'a dyn Fn(&str, bool) -> AssetLookup,
 }
+
+/// What [`BodyContext::asset`] finds: the asset, or the closest file as it
+/// would be written, if any is close.
+pub type AssetLookup = Result<Asset, Option<String>>;
 
 /// A file of the content folder a link or image names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -201,10 +206,14 @@ mod tests {
             root: "../../",
             resolve: &resolve,
             asset: &|link: &str, sized: bool| {
-                (link.split(['#', '?']).next() == Some("img/p.png")).then(|| Asset {
-                    href: "a/img/p.png".to_string(),
-                    size: sized.then_some((4, 3)),
-                })
+                if link.split(['#', '?']).next() == Some("img/p.png") {
+                    Ok(Asset {
+                        href: "a/img/p.png".to_string(),
+                        size: sized.then_some((4, 3)),
+                    })
+                } else {
+                    Err(Some("img/p.png".to_string()))
+                }
             },
         };
         render_body(&ctx, 0..text.len(), &mut NoCalc)
@@ -269,6 +278,10 @@ mod tests {
         assert!(r.ids.contains("top"));
         assert_eq!(r.diagnostics.len(), 1, "{:?}", r.diagnostics);
         assert!(r.diagnostics[0].message.contains("'gone.png'"));
+        assert_eq!(
+            r.diagnostics[0].help.as_deref(),
+            Some("did you mean 'img/p.png'?")
+        );
     }
 
     #[test]

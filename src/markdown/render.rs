@@ -439,7 +439,9 @@ impl<'e> PageRenderer<'_, 'e, '_> {
             .extension()
             .is_none_or(|e| e != "md")
         {
-            return (self.ctx.asset)(dest, false).map(|asset| self.asset_href(dest, &asset));
+            return (self.ctx.asset)(dest, false)
+                .ok()
+                .map(|asset| self.asset_href(dest, &asset));
         }
         match (self.ctx.resolve)(path_only) {
             Resolved::Page(url) => {
@@ -486,12 +488,16 @@ impl PageRenderer<'_, '_, '_> {
         if dest.is_empty() || dest.starts_with('/') || is_external(dest) {
             return (dest.to_string(), None);
         }
-        if let Some(asset) = (self.ctx.asset)(dest, true) {
-            return (self.asset_href(dest, &asset), asset.size);
-        }
+        let suggestion = match (self.ctx.asset)(dest, true) {
+            Ok(asset) => return (self.asset_href(dest, &asset), asset.size),
+            Err(suggestion) => suggestion,
+        };
         let d = Diagnostic::at(self.ctx.source, span, format!("image '{dest}' not found"))
             .with_label("no such file beside the lesson")
-            .with_help("put the file in the content folder, where the path leads from this lesson's folder (files of static/ are linked from the site root: `/name.png`)");
+            .with_help(match suggestion {
+                Some(best) => format!("did you mean '{best}'?"),
+                None => "put the file in the content folder, where the path leads from this lesson's folder (files of static/ are linked from the site root: `/name.png`)".to_string(),
+            });
         self.out.diagnostics.push(d);
         (dest.to_string(), None)
     }

@@ -661,7 +661,7 @@ impl Site {
         let content_dir = self.root.join(&self.config.build.content_dir);
         let asset = |link: &str, sized: bool| {
             let rel = self.content.resolve_asset(&rel_path, link)?;
-            Some(markdown::Asset {
+            Ok(markdown::Asset {
                 href: crate::url::encode_path(&rel.to_string_lossy().replace('\\', "/")),
                 size: if sized {
                     image_size(&content_dir.join(&rel))
