@@ -60,6 +60,7 @@ fn render_lessons(site: &Site) -> Vec<Rendered> {
                 page_url: &lesson.url,
                 root: &root,
                 resolve: &resolve,
+                asset: &|_: &str, _: bool| Err(None),
             };
             let mut calc = PageCalc::new(&lesson.source, site.config.calc.precision);
             let rendered = markdown::render_body(&ctx, lesson.body.clone(), &mut calc);

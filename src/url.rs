@@ -1,5 +1,20 @@
 //! URL text: the one percent-decoder, for links written in lessons and for
-//! the paths of requests to `serve`.
+//! the paths of requests to `serve`, and the encoder of file paths that
+//! links to page assets are made from.
+
+/// Percent-encodes a relative file path (`/`-separated) for a link: every
+/// byte but ASCII letters, digits, `/` and `-._~` is escaped.
+pub fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
 
 /// Decodes `%XX` escapes. `None` when an escape is malformed (not exactly
 /// two hex digits: `from_str_radix` alone would also take a sign, as in
@@ -28,6 +43,14 @@ pub fn percent_decode(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_are_encoded_and_decode_back() {
+        let path = "Week 1/plot (final)/ü.png";
+        let encoded = encode_path(path);
+        assert_eq!(encoded, "Week%201/plot%20%28final%29/%C3%BC.png");
+        assert_eq!(percent_decode(&encoded).as_deref(), Some(path));
+    }
 
     #[test]
     fn escapes_decode_and_malformed_ones_are_refused() {

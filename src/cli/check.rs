@@ -42,6 +42,17 @@ pub fn run(args: &CheckArgs, quiet: bool) -> ExitCode {
     }
     if !quiet {
         print_diagnostics(&outcome.diagnostics);
+        if !outcome.unknown_languages.is_empty() {
+            let names: Vec<String> = outcome
+                .unknown_languages
+                .iter()
+                .map(|name| format!("`{}`", printable(name)))
+                .collect();
+            eprintln!(
+                "warning: no highlighting for {}: those code blocks are shown as plain text",
+                names.join(", ")
+            );
+        }
     }
     let failed = outcome.calc_failed + outcome.other_failures;
     println!("check: {} passed, {} failed", outcome.calc_passed, failed);

@@ -52,6 +52,9 @@ pub enum Format {
     Toml,
     /// Between `---` lines.
     Yaml,
+    /// No front matter: the file starts with a `# Title` heading, which
+    /// gives the title and is not part of the body.
+    Heading,
 }
 
 /// Where the parts of a file are.
@@ -84,13 +87,15 @@ pub fn split(source: &SourceText) -> Result<Split, Diagnostic> {
         "+++" => ("+++", Format::Toml),
         "---" => ("---", Format::Yaml),
         _ => {
-            return Err(Diagnostic::at(
-                source,
-                start..first_end,
-                "the file does not start with front matter",
-            )
-            .with_label("expected `+++` here")
-            .with_help("start the file with\n+++\ntitle = \"My lesson\"\n+++"));
+            return heading_split(text, start).ok_or_else(|| {
+                Diagnostic::at(
+                    source,
+                    start..first_end,
+                    "the file does not start with front matter",
+                )
+                .with_label("expected `+++` or a `# Title` heading here")
+                .with_help("start the file with\n+++\ntitle = \"My lesson\"\n+++\nor with a heading: # My lesson")
+            });
         }
     };
     let opening = start..start + 3;
@@ -118,10 +123,55 @@ pub fn split(source: &SourceText) -> Result<Split, Diagnostic> {
     )
 }
 
+/// A file without front matter whose first line that is not blank is a
+/// `# Title` heading: the title is the heading's text (closing `#`s
+/// dropped), and the body starts on the next line.
+fn heading_split(text: &str, start: usize) -> Option<Split> {
+    let mut offset = start;
+    while offset < text.len() {
+        let end = text[offset..]
+            .find('\n')
+            .map_or(text.len(), |i| offset + i + 1);
+        let line = text[offset..end].trim_end();
+        if line.trim().is_empty() {
+            offset = end;
+            continue;
+        }
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let rest = line[indent..].strip_prefix("# ")?;
+        if indent > 3 {
+            return None;
+        }
+        let title = rest.trim().trim_end_matches('#');
+        // `# Title #` closes with `#`s after a space; `# C#` keeps its own.
+        let title = if title.len() < rest.trim().len() && !title.ends_with(' ') && !title.is_empty()
+        {
+            rest.trim()
+        } else {
+            title.trim()
+        };
+        if title.is_empty() {
+            return None;
+        }
+        let title_start = offset + indent + 2 + (rest.len() - rest.trim_start().len());
+        return Some(Split {
+            format: Format::Heading,
+            opening: offset + indent..offset + indent + 1,
+            header: title_start..title_start + title.len(),
+            body: end..text.len(),
+        });
+    }
+    None
+}
+
 /// Parses the header found by [`split`].
 pub fn parse(source: &SourceText, split: &Split) -> Result<FrontMatter, Diagnostic> {
     let header = &source.text[split.header.clone()];
     match split.format {
+        Format::Heading => Ok(FrontMatter {
+            title: Some(header.to_string()),
+            ..FrontMatter::default()
+        }),
         Format::Toml => {
             toml::from_str(header).map_err(|err| toml_diagnostic(source, &err, split.header.start))
         }
@@ -158,11 +208,86 @@ fn strip_location_suffix(message: &str) -> &str {
     }
 }
 
-/// Splits and parses in one go, returning the front matter and the body.
-pub fn read(source: &SourceText) -> Result<(FrontMatter, Split), Diagnostic> {
-    let split = split(source)?;
-    let front = parse(source, &split)?;
+/// Splits and parses in one go, returning the front matter and the body,
+/// or every problem: all unknown keys at once, else the first other one.
+pub fn read(source: &SourceText) -> Result<(FrontMatter, Split), Vec<Diagnostic>> {
+    let split = split(source).map_err(|d| vec![d])?;
+    let unknown = unknown_keys(source, &split);
+    if !unknown.is_empty() {
+        return Err(unknown);
+    }
+    let front = parse(source, &split).map_err(|d| vec![d])?;
     Ok((front, split))
+}
+
+/// The keys front matter knows.
+const KNOWN_KEYS: &[&str] = &[
+    "title", "summary", "order", "tags", "draft", "image", "extra",
+];
+
+/// Every top-level key of the header that gradbook does not know, each an
+/// error at the key with the closest known key or the hint to move it
+/// under `extra` (serde alone stops at the first). A header that does not
+/// parse has none here; its error comes from [`parse`].
+fn unknown_keys(source: &SourceText, split: &Split) -> Vec<Diagnostic> {
+    let base = split.header.start;
+    let header = &source.text[split.header.clone()];
+    let keys: Vec<(String, Range<usize>)> = match split.format {
+        Format::Heading => Vec::new(),
+        Format::Toml => match toml::de::DeTable::parse(header) {
+            Ok(table) => table
+                .get_ref()
+                .iter()
+                .map(|(key, _)| (key.get_ref().to_string(), key.span()))
+                .collect(),
+            Err(_) => Vec::new(),
+        },
+        Format::Yaml => yaml_top_keys(header),
+    };
+    let extra = match split.format {
+        Format::Yaml => "extra:",
+        _ => "[extra]",
+    };
+    keys.into_iter()
+        .filter(|(key, _)| !KNOWN_KEYS.contains(&key.as_str()))
+        .map(|(key, span)| {
+            let d = Diagnostic::at(
+                source,
+                base + span.start..base + span.end,
+                format!("unknown front matter key '{key}'"),
+            );
+            match crate::diagnostics::did_you_mean(&key, KNOWN_KEYS.iter().copied()) {
+                Some(best) => d.with_help(format!(
+                    "did you mean '{best}'? (a key of your own goes under {extra}, where templates see it)"
+                )),
+                None => d.with_help(format!(
+                    "move it under {extra}, where templates see it; gradbook's own keys are {}",
+                    KNOWN_KEYS.join(", ")
+                )),
+            }
+        })
+        .collect()
+}
+
+/// The top-level keys of a YAML header (lines that start with a plain key
+/// and a colon), with their ranges in the header.
+fn yaml_top_keys(header: &str) -> Vec<(String, Range<usize>)> {
+    let mut keys = Vec::new();
+    let mut at = 0;
+    for line in header.split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        if line.starts_with([' ', '\t', '#', '-', '\r', '\n', '"', '\'', '?', '[', '{']) {
+            continue;
+        }
+        if let Some(colon) = line.find(':')
+            && line[colon + 1..].starts_with([' ', '\t', '\r', '\n']) | line[colon + 1..].is_empty()
+        {
+            let key = line[..colon].trim_end();
+            keys.push((key.to_string(), start..start + key.len()));
+        }
+    }
+    keys
 }
 
 #[cfg(test)]
@@ -200,24 +325,61 @@ mod tests {
     }
 
     #[test]
+    fn a_title_heading_stands_for_front_matter() {
+        for (text, title, body) in [
+            ("# Gradient descent\nText.\n", "Gradient descent", "Text.\n"),
+            (
+                "\n  # Closing hashes ##\n\nText",
+                "Closing hashes",
+                "\nText",
+            ),
+            ("# Notes on C#\n", "Notes on C#", ""),
+        ] {
+            let s = src(text);
+            let (fm, split) = read(&s).unwrap();
+            assert_eq!(fm.title.as_deref(), Some(title), "{text:?}");
+            assert_eq!(&s.text[split.header.clone()], title);
+            assert_eq!(&s.text[split.body], body);
+        }
+        for text in [
+            "## Second level\n",
+            "#\n",
+            "Text first\n# Title\n",
+            "    # code\n",
+        ] {
+            let d = read(&src(text)).unwrap_err().remove(0);
+            assert!(
+                d.message.contains("does not start with front matter"),
+                "{text:?}: {d}"
+            );
+        }
+    }
+
+    #[test]
     fn empty_file_is_an_error_at_line_one() {
-        let d = read(&src("  \n")).unwrap_err();
+        let d = read(&src("  \n")).unwrap_err().remove(0);
         assert_eq!(d.line, 1);
         assert!(d.message.contains("empty"));
     }
 
     #[test]
     fn unclosed_front_matter_points_at_the_opening_fence() {
-        let d = read(&src("\n+++\ntitle = \"x\"\nbody\n")).unwrap_err();
+        let d = read(&src("\n+++\ntitle = \"x\"\nbody\n"))
+            .unwrap_err()
+            .remove(0);
         assert!(d.message.contains("front matter"), "{d}");
-        let d = read(&src("+++\ntitle = \"x\"\nbody\n")).unwrap_err();
+        let d = read(&src("+++\ntitle = \"x\"\nbody\n"))
+            .unwrap_err()
+            .remove(0);
         assert_eq!((d.line, d.column), (1, 1));
         assert!(d.message.contains("never closed"));
     }
 
     #[test]
     fn toml_type_error_points_into_the_header() {
-        let d = read(&src("+++\ntitle = \"x\"\norder = \"first\"\n+++\n")).unwrap_err();
+        let d = read(&src("+++\ntitle = \"x\"\norder = \"first\"\n+++\n"))
+            .unwrap_err()
+            .remove(0);
         assert_eq!((d.line, d.column), (3, 9), "{d}");
         assert!(d.message.contains("expected a whole number"), "{d}");
     }
@@ -227,31 +389,83 @@ mod tests {
         let d = read(&src(
             "+++\ntitle = \"x\"\norder = 99999999999999999999\n+++\n",
         ))
-        .unwrap_err();
+        .unwrap_err()
+        .remove(0);
         assert_eq!((d.line, d.column), (3, 9), "{d}");
-        let d = read(&src("---\ntitle: x\norder: 99999999999999999999\n---\n")).unwrap_err();
+        let d = read(&src("---\ntitle: x\norder: 99999999999999999999\n---\n"))
+            .unwrap_err()
+            .remove(0);
         assert_eq!((d.line, d.column), (3, 8), "{d}");
     }
 
     #[test]
     fn unknown_key_suggests_the_closest() {
-        let d = read(&src("+++\ntitel = \"x\"\n+++\n")).unwrap_err();
-        assert_eq!(d.line, 2);
-        assert_eq!(d.help.as_deref(), Some("did you mean 'title'?"));
+        let ds = read(&src("+++\ntitel = \"x\"\n+++\n")).unwrap_err();
+        assert_eq!(ds.len(), 1);
+        assert_eq!((ds[0].line, ds[0].column), (2, 1));
+        assert!(
+            ds[0]
+                .help
+                .as_deref()
+                .unwrap()
+                .starts_with("did you mean 'title'?")
+        );
+    }
+
+    #[test]
+    fn every_unknown_key_is_reported_with_the_way_to_extra() {
+        let ds = read(&src(
+            "+++\ntitle = \"x\"\nauthor = \"A\"\nweight = 3\n[extra]\nok = 1\n+++\n",
+        ))
+        .unwrap_err();
+        let found: Vec<(usize, &str)> = ds.iter().map(|d| (d.line, d.message.as_str())).collect();
+        assert_eq!(
+            found,
+            [
+                (3, "unknown front matter key 'author'"),
+                (4, "unknown front matter key 'weight'")
+            ]
+        );
+        assert!(
+            ds[0].help.as_deref().unwrap().contains("under [extra]"),
+            "{:?}",
+            ds[0].help
+        );
+        let ds = read(&src(
+            "---\ntitle: x\nauthor: A\nlayout: post\nextra:\n  ok: 1\n---\n",
+        ))
+        .unwrap_err();
+        assert_eq!(ds.len(), 2, "{ds:?}");
+        assert_eq!((ds[1].line, ds[1].column), (4, 1));
+        assert!(
+            ds[1].help.as_deref().unwrap().contains("under extra:"),
+            "{:?}",
+            ds[1].help
+        );
     }
 
     #[test]
     fn yaml_unknown_key_suggests_the_closest() {
-        let d = read(&src("---\ntitle: x\nsumary: y\n---\n")).unwrap_err();
-        assert_eq!(d.line, 3, "{d}");
-        assert_eq!(d.help.as_deref(), Some("did you mean 'summary'?"), "{d}");
+        let ds = read(&src("---\ntitle: x\nsumary: y\n---\n")).unwrap_err();
+        assert_eq!(ds[0].line, 3, "{:?}", ds[0]);
+        assert!(
+            ds[0]
+                .help
+                .as_deref()
+                .unwrap()
+                .starts_with("did you mean 'summary'?")
+        );
     }
 
     #[test]
     fn yaml_errors_have_a_line() {
-        let d = read(&src("---\ntitle: x\norder: [1\n---\n")).unwrap_err();
+        let d = read(&src("---\ntitle: x\norder: [1\n---\n"))
+            .unwrap_err()
+            .remove(0);
         assert_eq!((d.line, d.column), (3, 8), "{d}");
-        let d = read(&src("---\ntitle: x\ntags: 3\n---\n")).unwrap_err();
+        let d = read(&src("---\ntitle: x\ntags: 3\n---\n"))
+            .unwrap_err()
+            .remove(0);
         assert_eq!((d.line, d.column), (3, 7), "{d}");
     }
 }

@@ -10,7 +10,7 @@
 // built only on the error path, so it is not worth boxing.
 #![allow(clippy::result_large_err)]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
@@ -125,6 +125,10 @@ pub struct Content {
     positions: Vec<usize>,
     /// Every Markdown file by its path relative to the content folder.
     pub targets: BTreeMap<PathBuf, Target>,
+    /// Every other file (images, data, notebooks) by its path relative to
+    /// the content folder: page assets, copied to the same place in the
+    /// output.
+    pub assets: BTreeSet<PathBuf>,
 }
 
 /// Reads the content folder `content_rel` (relative to `root`, or
@@ -172,17 +176,31 @@ pub fn load(root: &Path, content_rel: &Path, drafts: bool) -> (Content, Vec<Diag
             .components()
             .any(|c| matches!(c, Component::ParentDir));
     let boundary = if outside { &content_dir } else { root };
-    let found = crate::files::walk(&content_dir, content_rel, boundary, |p, is_dir| {
-        is_dir || p.extension().is_some_and(|e| e == "md")
-    });
+    let found = crate::files::walk(&content_dir, content_rel, boundary, |_, _| true);
     loader.diagnostics.extend(found.diagnostics);
-    // Sections, parents before children (the walk is sorted).
-    for dir in &found.dirs {
+    let (found_files, assets): (Vec<PathBuf>, Vec<PathBuf>) = found
+        .files
+        .into_iter()
+        .partition(|p| p.extension().is_some_and(|e| e == "md"));
+    loader.content.assets = assets.into_iter().collect();
+    // Sections, parents before children (the walk is sorted). A folder
+    // with no Markdown anywhere under it holds only page assets (a
+    // lesson's pictures in `intro/` beside `intro.md`): it is no section,
+    // and its name makes no URL.
+    let markdown_dirs: BTreeSet<&Path> = found_files
+        .iter()
+        .flat_map(|f| f.ancestors().skip(1))
+        .collect();
+    for dir in found
+        .dirs
+        .iter()
+        .filter(|d| markdown_dirs.contains(d.as_path()))
+    {
         loader.add_section(dir);
     }
     // Read every file once; `_index.md` files first so that section drafts
     // are known before their lessons.
-    let mut files: Vec<&PathBuf> = found.files.iter().collect();
+    let mut files: Vec<&PathBuf> = found_files.iter().collect();
     files.sort_by_key(|f| (!is_section_index(f), (*f).clone()));
     for rel in files {
         loader.add_file(rel);
@@ -268,11 +286,12 @@ impl Loader<'_> {
         };
         let shown = self.content_rel.join(rel);
         let read = read_source(&self.content_dir.join(rel), &shown)
+            .map_err(|d| vec![d])
             .and_then(|source| frontmatter::read(&source).map(|parsed| (source, parsed)));
         let (source, (front, split)) = match read {
             Ok(read) => read,
-            Err(d) => {
-                self.diagnostics.push(d);
+            Err(ds) => {
+                self.diagnostics.extend(ds);
                 self.content
                     .targets
                     .insert(rel.to_path_buf(), Target::Broken);
@@ -334,6 +353,7 @@ impl Loader<'_> {
                         "add a line like title = \"What is a derivative?\""
                     }
                     frontmatter::Format::Yaml => "add a line like title: What is a derivative?",
+                    frontmatter::Format::Heading => "give the heading some text",
                 }));
             }
         };
@@ -543,6 +563,34 @@ impl Content {
         for (n, &i) in self.reading_order.iter().enumerate() {
             self.positions[i] = n;
         }
+    }
+
+    /// The page asset a relative link or image source written in `from`
+    /// (relative to the content folder) names, as a path relative to the
+    /// content folder. When it names no file of the content folder other
+    /// than a lesson (or is external, or starts with `/`): the closest
+    /// asset, as it would be written in `from`, if one is close.
+    pub fn resolve_asset(&self, from: &Path, link: &str) -> Result<PathBuf, Option<String>> {
+        let path = link.split(['#', '?']).next().unwrap_or(link);
+        if path.is_empty() || path.starts_with('/') || path.contains(':') {
+            return Err(None);
+        }
+        let decoded = crate::url::percent_decode(path).unwrap_or_else(|| path.to_string());
+        let dir = from.parent().unwrap_or(Path::new(""));
+        let Some(wanted) = normalize(&dir.join(decoded)) else {
+            return Err(None);
+        };
+        if self.assets.contains(&wanted) {
+            return Ok(wanted);
+        }
+        let known: Vec<String> = self
+            .assets
+            .iter()
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .collect();
+        let wanted = wanted.to_string_lossy().replace('\\', "/");
+        Err(did_you_mean(&wanted, known.iter().map(String::as_str))
+            .map(|best| relative_path(dir, Path::new(best))))
     }
 
     /// Resolves a `.md` link written in `from` (relative to the content

@@ -84,6 +84,12 @@ impl IdSet {
         id
     }
 
+    /// Records an id the page has already (from raw HTML), so that links
+    /// to it count and later ids avoid it.
+    pub fn insert(&mut self, id: &str) {
+        self.used.insert(id.to_string());
+    }
+
     /// Whether `id` was handed out.
     pub fn contains(&self, id: &str) -> bool {
         self.used.contains(id)

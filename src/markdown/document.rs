@@ -21,16 +21,87 @@ pub(super) fn parse<'t>(
         .into_offset_iter()
         .map(|(event, r)| {
             let span = r.start + base..r.end + base;
-            let event = if lines.is_empty() {
-                event
-            } else {
-                components::unmask(event, &span, source, masked, base, lines)
+            let event = match event {
+                // A formula keeps the bytes written, where some were masked
+                // (see `mask_display_math`).
+                Event::DisplayMath(_) if masked.get(r.clone()) != source.get(span.clone()) => {
+                    Event::DisplayMath(CowStr::Borrowed(
+                        source.get(span.start + 2..span.end - 2).unwrap_or(""),
+                    ))
+                }
+                event if lines.is_empty() => event,
+                event => components::unmask(event, &span, source, masked, base, lines),
             };
             (event, span)
         })
         .collect();
     apply_heading_attributes(&mut events, lines);
     events
+}
+
+/// Masks what would end a `$$` formula that spans lines: a line inside it
+/// that starts (after spaces) with `-`, `+`, `*`, `>`, `#`, `=` or `_`
+/// would start a list, quote, heading or rule and cut the paragraph the
+/// formula is in, so that character is read as a letter. Only formulas
+/// whose opening `$$` starts a line outside code fences, and which close
+/// before a blank line, are masked; the
+/// formula's own text is taken back from the source after the parse.
+/// `None` when nothing was masked.
+pub(super) fn mask_display_math(text: &str) -> Option<String> {
+    let mut out: Option<Vec<u8>> = None;
+    let mut fence: Option<(u8, usize)> = None;
+    let mut in_math = false;
+    // Where to mask, once the formula is seen to close.
+    let mut pending = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let trimmed = line.trim();
+        if !in_math {
+            let marker = trimmed.bytes().next().filter(|b| matches!(b, b'`' | b'~'));
+            if indent < 4
+                && let Some(m) = marker
+            {
+                let run = trimmed.bytes().take_while(|&b| b == m).count();
+                fence = match fence {
+                    None if run >= 3 => Some((m, run)),
+                    Some((fm, fr)) if fm == m && run >= fr && trimmed.len() == run => None,
+                    other => other,
+                };
+                continue;
+            }
+            if fence.is_none()
+                && let Some(rest) = trimmed.strip_prefix("$$")
+            {
+                in_math = !rest.contains("$$");
+            }
+            continue;
+        }
+        if trimmed.is_empty() {
+            // The paragraph ends, and the formula with it: nothing to mask.
+            in_math = false;
+            pending.clear();
+            continue;
+        }
+        if trimmed
+            .bytes()
+            .next()
+            .is_some_and(|b| b"-+*>#=_".contains(&b))
+        {
+            pending.push(start + line.len() - line.trim_start().len());
+        }
+        if trimmed.contains("$$") {
+            in_math = false;
+            let bytes = out.get_or_insert_with(|| text.as_bytes().to_vec());
+            for first in pending.drain(..) {
+                bytes[first] = b'x';
+            }
+        }
+    }
+    // Only ASCII bytes were replaced by an ASCII byte.
+    out.map(|bytes| String::from_utf8(bytes).unwrap_or_default())
 }
 
 /// Gives each heading that ends in an explicit attribute block (`{#id}`,

@@ -16,13 +16,53 @@ use std::sync::{Arc, LazyLock, Mutex};
 
 use syntect::highlighting::{Color, Theme, ThemeSet};
 use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
-use syntect::parsing::SyntaxSet;
+use syntect::parsing::{SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 /// The class prefix of every highlighting span.
 const STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
-static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
+/// syntect's default syntaxes plus bat's extra ones (TOML, TypeScript,
+/// Julia, Dockerfile and many more), packaged by two-face.
+static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(two_face::syntax::extra_newlines);
+
+/// Names lessons use for a language that the syntaxes know by another.
+const ALIASES: &[(&str, &str)] = &[
+    ("shell", "bash"),
+    ("console", "bash"),
+    ("shell-session", "bash"),
+    ("python3", "python"),
+    ("py3", "python"),
+    ("ipython", "python"),
+    ("ipython3", "python"),
+    ("pycon", "python"),
+    ("jl", "julia"),
+    // CUDA is C++ with a few keywords more, as bat also reads it.
+    ("cuda", "cpp"),
+    ("cu", "cpp"),
+    ("docker", "dockerfile"),
+];
+
+/// The syntax for the language name `lang` (any case, or an alias).
+fn find_syntax(lang: &str) -> Option<&'static SyntaxReference> {
+    let lower = lang.to_ascii_lowercase();
+    let name = ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == lower)
+        .map_or(lower.as_str(), |&(_, name)| name);
+    SYNTAXES
+        .find_syntax_by_token(lang)
+        .or_else(|| SYNTAXES.find_syntax_by_token(name))
+}
+
+/// Whether a code block's language is one gradbook highlights (an empty
+/// language is plain on purpose, and so is `text`).
+pub fn is_known_language(lang: &str) -> bool {
+    lang.is_empty()
+        || ["text", "plain", "plaintext", "txt", "calc", "math"]
+            .contains(&lang.to_ascii_lowercase().as_str())
+        || find_syntax(lang).is_some()
+}
 static THEMES: LazyLock<ThemeSet> = LazyLock::new(ThemeSet::load_defaults);
 
 /// Names of the themes `[theme] highlight-light` / `highlight-dark` accept,
@@ -33,9 +73,17 @@ pub fn theme_names() -> Vec<&'static str> {
 
 /// The language of a code block: the first word of its info string,
 /// which ends at white space, `,` or `{` (```` ```python,ignore ````,
-/// ```` ```rust {.numbered} ````).
+/// ```` ```rust {.numbered} ````), or, for a Pandoc attribute block, its
+/// first class (```` ```{.python .input} ````).
 pub fn language(info: &str) -> &str {
     let info = info.trim();
+    if let Some(block) = info.strip_prefix('{') {
+        let block = block.split('}').next().unwrap_or("");
+        return block
+            .split_whitespace()
+            .find_map(|word| word.strip_prefix('.'))
+            .unwrap_or("");
+    }
     info.split(|c: char| c.is_whitespace() || c == ',' || c == '{')
         .next()
         .unwrap_or("")
@@ -58,9 +106,7 @@ pub fn code_block(code: &str, info: &str) -> String {
     let syntax = if lang.is_empty() {
         None
     } else {
-        SYNTAXES
-            .find_syntax_by_token(lang)
-            .or_else(|| SYNTAXES.find_syntax_by_token(&lang.to_ascii_lowercase()))
+        find_syntax(lang)
     };
     let body = syntax.and_then(|syntax| {
         let key = (syntax.name.clone(), code.to_string());
@@ -314,6 +360,37 @@ mod tests {
         assert_eq!(language(" rust {.numbered}"), "rust");
         assert_eq!(language("py{x}"), "py");
         assert_eq!(language(""), "");
+        assert_eq!(language("{.python .input}"), "python");
+        assert_eq!(language("{#setup .julia}"), "julia");
+        assert_eq!(language("{#setup}"), "");
+    }
+
+    #[test]
+    fn the_languages_of_ml_lessons_are_highlighted() {
+        for lang in [
+            "julia",
+            "toml",
+            "typescript",
+            "ts",
+            "cuda",
+            "dockerfile",
+            "shell",
+            "console",
+            "python3",
+            "ipython",
+            "pycon",
+            "Python",
+            "rust",
+            "yaml",
+            "bash",
+        ] {
+            assert!(is_known_language(lang), "{lang}");
+            let html = code_block("x = 1\n", lang);
+            assert!(!html.contains("hl-code plain"), "{lang}: {html}");
+        }
+        assert!(!is_known_language("klingon"));
+        assert!(is_known_language("text"));
+        assert!(code_block("x\n", "klingon").contains("hl-code plain"));
         let html = code_block("x = 1\n", "python,ignore");
         assert!(
             html.starts_with(

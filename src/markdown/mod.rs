@@ -25,6 +25,7 @@ mod document;
 mod heading;
 pub mod highlight;
 mod inline;
+mod raw_html;
 mod render;
 pub mod tex_text;
 
@@ -57,6 +58,23 @@ pub struct BodyContext<'a> {
     pub root: &'a str,
     /// Resolves the path of a `.md` link (without `#anchor`), as written.
     pub resolve: &'a dyn Fn(&str) -> Resolved,
+    /// Finds the page asset a relative link or image source (as written)
+    /// names; the flag asks for an image's size. When there is none, the
+    /// closest file as it would be written, if any is close.
+    pub asset: &'a dyn Fn(&str, bool) -> AssetLookup,
+}
+
+/// What [`BodyContext::asset`] finds: the asset, or the closest file as it
+/// would be written, if any is close.
+pub type AssetLookup = Result<Asset, Option<String>>;
+
+/// A file of the content folder a link or image names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asset {
+    /// Its output path relative to the site root, percent-encoded.
+    pub href: String,
+    /// Width and height in pixels, when asked for and the format says.
+    pub size: Option<(usize, usize)>,
 }
 
 /// A heading, for a page's table of contents.
@@ -98,10 +116,13 @@ pub struct Rendered {
     pub toc: Vec<TocEntry>,
     /// How many flashcards and checklist items the page holds.
     pub trackable: components::Trackable,
-    /// Every id on the page (headings and footnotes).
+    /// Every id on the page (headings, footnotes, and the `id` and `name`
+    /// attributes of raw HTML).
     pub ids: IdSet,
     /// Links with an anchor, to check later.
     pub anchor_links: Vec<AnchorLink>,
+    /// Languages of code blocks that have no highlighting (shown plain).
+    pub unknown_languages: std::collections::BTreeSet<String>,
     /// Problems found.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -119,7 +140,10 @@ pub fn render_body(ctx: &BodyContext<'_>, body: Range<usize>, hooks: &mut dyn Ho
     };
     let body = floor(body.start)..floor(body.end.max(body.start));
     let lines = components::scan(text, body.clone());
-    let masked = components::mask(text, body.clone(), &lines);
+    let mut masked = components::mask(text, body.clone(), &lines);
+    if let Some(math) = document::mask_display_math(&masked) {
+        masked = std::borrow::Cow::Owned(math);
+    }
     let events = document::parse(text, body.start, &masked, &lines);
     let found = components::find(ctx.source, &events, &lines, body.end);
     let mut renderer = render::PageRenderer {
@@ -182,8 +206,83 @@ mod tests {
             page_url: "a/b/",
             root: "../../",
             resolve: &resolve,
+            asset: &|link: &str, sized: bool| {
+                if link.split(['#', '?']).next() == Some("img/p.png") {
+                    Ok(Asset {
+                        href: "a/img/p.png".to_string(),
+                        size: sized.then_some((4, 3)),
+                    })
+                } else {
+                    Err(Some("img/p.png".to_string()))
+                }
+            },
         };
         render_body(&ctx, 0..text.len(), &mut NoCalc)
+    }
+
+    #[test]
+    fn math_dialects() {
+        let display = |tex: &str| crate::latex::to_mathml(tex, true).unwrap();
+        let inline = |tex: &str| crate::latex::to_mathml(tex, false).unwrap();
+        // A `math` fence is a displayed formula.
+        let r = render("```math\nx^2\n```\n");
+        assert!(r.html.contains(&display("x^2\n")), "{}", r.html);
+        // `$$…$$` in a line of text is inline; on its own lines, display.
+        let r = render("Text $$a$$ more.\n\n$$b$$\n\nOne\n$$c$$\ntwo\n");
+        assert!(r.html.contains(&inline("a")), "{}", r.html);
+        assert!(r.html.contains(&display("b")), "{}", r.html);
+        assert!(r.html.contains(&display("c")), "{}", r.html);
+        // Lines that would start a list or a quote stay in the formula.
+        let tex = "\nf(x) = x\n- y\n+ z\n> w\n";
+        let r = render(&format!("$${tex}$$\n\n- item\n"));
+        assert!(r.html.contains(&display(tex)), "{}", r.html);
+        assert!(r.html.contains("<li>item</li>"), "{}", r.html);
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        // An unclosed `$$` masks nothing.
+        let r = render("$$\n- a\n- b\n");
+        assert!(r.html.contains("<li>a</li>"), "{}", r.html);
+    }
+
+    #[test]
+    fn pandoc_info_strings_name_the_language() {
+        let r = render("```{.python .input}\nx = 1\n```\n");
+        assert!(r.html.contains("class=\"language-python\""), "{}", r.html);
+        assert!(
+            r.html.contains("data-info=\"{.python .input}\""),
+            "{}",
+            r.html
+        );
+    }
+
+    #[test]
+    fn images_and_raw_html() {
+        let r = render(
+            "![P *q*](img/p.png#x) ![](gone.png) ![w](https://e.org/w.png)\n\n<a name=\"top\"></a><img alt=x src=img/p.png width=9>\n",
+        );
+        assert!(
+            r.html.contains(
+                "<img src=\"../../a/img/p.png#x\" alt=\"P q\" width=\"4\" height=\"3\" loading=\"lazy\" />"
+            ),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html
+                .contains("<img src=\"https://e.org/w.png\" alt=\"w\" loading=\"lazy\" />")
+        );
+        assert!(
+            r.html
+                .contains("<img alt=x src=../../a/img/p.png width=9 loading=\"lazy\">"),
+            "{}",
+            r.html
+        );
+        assert!(r.ids.contains("top"));
+        assert_eq!(r.diagnostics.len(), 1, "{:?}", r.diagnostics);
+        assert!(r.diagnostics[0].message.contains("'gone.png'"));
+        assert_eq!(
+            r.diagnostics[0].help.as_deref(),
+            Some("did you mean 'img/p.png'?")
+        );
     }
 
     #[test]

@@ -16,7 +16,9 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Tag, TagEnd};
 
 use super::heading::{OpenHeading, squeeze};
 use super::inline::{self, Dollars};
-use super::{AnchorLink, BodyContext, Hooks, Rendered, Resolved, TocEntry, highlight};
+use super::{
+    AnchorLink, Asset, BodyContext, Hooks, Rendered, Resolved, TocEntry, highlight, raw_html,
+};
 use crate::components::{self, Component, Found, MarkdownSink, Spanned};
 use crate::content::slug::slugify;
 use crate::diagnostics::Diagnostic;
@@ -49,6 +51,20 @@ struct Batch<'e> {
     code: Option<OpenCode>,
     /// The literal dollars of the inline text being read.
     dollars: Dollars,
+    /// The image being read (its alt text is collected).
+    image: Option<OpenImage>,
+    /// Whether the `$$…$$` being converted shares its line with text.
+    in_text: bool,
+}
+
+/// A Markdown image being read.
+struct OpenImage {
+    dest: String,
+    title: String,
+    alt: String,
+    span: Range<usize>,
+    /// Images nested in the alt text.
+    depth: usize,
 }
 
 /// A fenced or indented code block being collected.
@@ -135,10 +151,20 @@ impl<'e> PageRenderer<'_, 'e, '_> {
             }
             return;
         }
+        if batch.image.is_some() || matches!(event, Event::Start(Tag::Image { .. })) {
+            if let Some(html) = read_image(&mut batch.image, event, span) {
+                let html = self.image(&html);
+                batch.events.push(Event::InlineHtml(html.into()));
+            }
+            return;
+        }
         let event = self.normalise(event.clone(), span);
         self.track_dollars(&event, span, batch);
         if let Some(open) = batch.heading.as_mut() {
             open.read(&event);
+        }
+        if matches!(event, Event::DisplayMath(_)) {
+            batch.in_text = batch.heading.is_some() || !on_own_lines(self.events, i);
         }
         if let Some(event) = self.convert(event, span.clone(), batch) {
             batch.events.push(event);
@@ -255,13 +281,21 @@ impl<'e> PageRenderer<'_, 'e, '_> {
                 None => Event::Code(text),
             },
             Event::InlineMath(tex) => {
-                let html = self.math(&tex, span, false);
+                let html = self.math(&tex, span.start + 1, span, false);
                 if let Some(open) = batch.heading.as_mut() {
                     open.converted(&html, false);
                 }
                 Event::InlineHtml(html.into())
             }
-            Event::DisplayMath(tex) => Event::InlineHtml(self.math(&tex, span, true).into()),
+            Event::DisplayMath(tex) => {
+                // kramdown's rule: `$$…$$` inside a line of text is inline.
+                let display = !batch.in_text;
+                let html = self.math(&tex, span.start + 2, span, display);
+                if let Some(open) = batch.heading.as_mut() {
+                    open.converted(&html, false);
+                }
+                Event::InlineHtml(html.into())
+            }
             Event::FootnoteReference(label) => {
                 let (number, id) = self.footnote(&label);
                 Event::InlineHtml(
@@ -281,6 +315,8 @@ impl<'e> PageRenderer<'_, 'e, '_> {
                 )
             }
             Event::End(TagEnd::FootnoteDefinition) => Event::Html("</div>\n".into()),
+            Event::Html(html) => Event::Html(self.raw_html(html, span)),
+            Event::InlineHtml(html) => Event::InlineHtml(self.raw_html(html, span)),
             other => other,
         };
         Some(converted)
@@ -348,17 +384,28 @@ impl<'e> PageRenderer<'_, 'e, '_> {
             });
             return self.hooks.calc_block(content);
         }
+        if highlight::language(info) == "math" {
+            // The formula starts where the block's content does, and an
+            // error at its end is shown on its last line.
+            let content = open.content.unwrap_or(open.block.end..open.block.end);
+            let end = content.end - usize::from(open.text.ends_with('\n'));
+            return self.math(&open.text, content.start, content.start..end, true);
+        }
+        let lang = highlight::language(info);
+        if !highlight::is_known_language(lang) {
+            self.out.unknown_languages.insert(lang.to_string());
+        }
         highlight::code_block(&open.text, info)
     }
 
-    /// Converts a formula; on error reports it and shows the source.
-    fn math(&mut self, tex: &str, span: Range<usize>, display: bool) -> String {
+    /// Converts a formula whose text starts at `tex_start` in the source,
+    /// inside `span`; on error reports it and shows the source.
+    fn math(&mut self, tex: &str, tex_start: usize, span: Range<usize>, display: bool) -> String {
         match crate::latex::to_mathml(tex, display) {
             Ok(html) => html,
             Err(err) => {
-                let delimiter = if display { 2 } else { 1 };
-                let start = (span.start + delimiter + err.span.start).min(span.end);
-                let end = (span.start + delimiter + err.span.end).clamp(start, span.end);
+                let start = (tex_start + err.span.start).min(span.end);
+                let end = (tex_start + err.span.end).clamp(start, span.end);
                 let mut d = Diagnostic::at(self.ctx.source, start..end.max(start + 1), err.message)
                     .with_label("in this formula");
                 if !display {
@@ -396,13 +443,15 @@ impl<'e> PageRenderer<'_, 'e, '_> {
             return None;
         }
         let path_only = path.split('?').next().unwrap_or(path);
-        // As the content walk reads only `.md` files, a `.MD` link names
-        // no lesson.
+        // As the content walk reads only `.md` files as lessons, a `.MD`
+        // link names no lesson.
         if std::path::Path::new(path_only)
             .extension()
             .is_none_or(|e| e != "md")
         {
-            return None;
+            return (self.ctx.asset)(dest, false)
+                .ok()
+                .map(|asset| self.asset_href(dest, &asset));
         }
         match (self.ctx.resolve)(path_only) {
             Resolved::Page(url) => {
@@ -434,6 +483,165 @@ impl<'e> PageRenderer<'_, 'e, '_> {
     }
 }
 
+impl PageRenderer<'_, '_, '_> {
+    /// The link to `asset` from this page, with what followed the path in
+    /// `dest` (`?query`, `#fragment`).
+    fn asset_href(&self, dest: &str, asset: &Asset) -> String {
+        let rest = dest.find(['?', '#']).map_or("", |i| &dest[i..]);
+        format!("{}{}{rest}", self.ctx.root, asset.href)
+    }
+
+    /// Where an image's source points, checked: a relative source must
+    /// name a file of the content folder. Returns the `src` to write and
+    /// the image's size.
+    fn image_source(&mut self, dest: &str, span: Range<usize>) -> (String, Option<(usize, usize)>) {
+        if dest.is_empty() || dest.starts_with('/') || is_external(dest) {
+            return (dest.to_string(), None);
+        }
+        let suggestion = match (self.ctx.asset)(dest, true) {
+            Ok(asset) => return (self.asset_href(dest, &asset), asset.size),
+            Err(suggestion) => suggestion,
+        };
+        let d = Diagnostic::at(self.ctx.source, span, format!("image '{dest}' not found"))
+            .with_label("no such file beside the lesson")
+            .with_help(match suggestion {
+                Some(best) => format!("did you mean '{best}'?"),
+                None => "put the file in the content folder, where the path leads from this lesson's folder (files of static/ are linked from the site root: `/name.png`)".to_string(),
+            });
+        self.out.diagnostics.push(d);
+        (dest.to_string(), None)
+    }
+
+    /// The `<img>` for a Markdown image.
+    fn image(&mut self, image: &OpenImage) -> String {
+        let (src, size) = self.image_source(&image.dest, image.span.clone());
+        let esc = crate::html::escape;
+        let mut html = format!("<img src=\"{}\" alt=\"{}\"", esc(&src), esc(&image.alt));
+        if !image.title.is_empty() {
+            html.push_str(&format!(" title=\"{}\"", esc(&image.title)));
+        }
+        if let Some((w, h)) = size {
+            html.push_str(&format!(" width=\"{w}\" height=\"{h}\""));
+        }
+        html.push_str(" loading=\"lazy\" />");
+        html
+    }
+
+    /// Raw HTML as written, with `<img>` sources checked and rewritten
+    /// like Markdown images, and its `id` and `name` attributes recorded
+    /// as anchors.
+    fn raw_html<'x>(&mut self, html: CowStr<'x>, span: Range<usize>) -> CowStr<'x> {
+        let attrs = raw_html::attributes(&html);
+        if attrs.is_empty() {
+            return html;
+        }
+        // The event's text is the source's where no container prefix
+        // (a block quote's `>`) was taken out; otherwise report at the
+        // event's start.
+        let same = self.ctx.source.text.get(span.clone()) == Some(&*html);
+        let mut edits: Vec<(Range<usize>, String)> = Vec::new();
+        for attr in &attrs {
+            if matches!(attr.name.as_str(), "id" | "name") && !attr.value.is_empty() {
+                self.out.ids.insert(&attr.value);
+            }
+            if attr.tag != "img" || attr.name != "src" {
+                continue;
+            }
+            let at = if same {
+                span.start + attr.span.start..span.start + attr.span.end
+            } else {
+                span.clone()
+            };
+            let (src, size) = self.image_source(&attr.value, at);
+            let mut extra = String::new();
+            if let Some((w, h)) = size {
+                let has = |n: &str| {
+                    attrs
+                        .iter()
+                        .any(|a| a.tag_end == attr.tag_end && a.name == n)
+                };
+                if !has("width") && !has("height") {
+                    extra = format!(" width=\"{w}\" height=\"{h}\"");
+                }
+            }
+            if !attrs
+                .iter()
+                .any(|a| a.tag_end == attr.tag_end && a.name == "loading")
+            {
+                extra.push_str(" loading=\"lazy\"");
+            }
+            if src != attr.value {
+                edits.push((attr.span.clone(), crate::html::escape(&src)));
+            }
+            if !extra.is_empty() {
+                edits.push((attr.tag_end..attr.tag_end, extra));
+            }
+        }
+        if edits.is_empty() {
+            return html;
+        }
+        edits.sort_by_key(|(r, _)| r.start);
+        let mut out = String::with_capacity(html.len() + 64);
+        let mut at = 0;
+        for (range, text) in edits {
+            out.push_str(&html[at..range.start]);
+            out.push_str(&text);
+            at = range.end;
+        }
+        out.push_str(&html[at..]);
+        out.into()
+    }
+}
+
+/// Reads `event` into the image being read (starting one at
+/// `Start(Image)`); returns the image when it ends.
+fn read_image(
+    open: &mut Option<OpenImage>,
+    event: &Event<'_>,
+    span: &Range<usize>,
+) -> Option<OpenImage> {
+    match (open.as_mut(), event) {
+        (
+            None,
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }),
+        ) => {
+            *open = Some(OpenImage {
+                dest: dest_url.to_string(),
+                title: title.to_string(),
+                alt: String::new(),
+                span: span.clone(),
+                depth: 0,
+            });
+            None
+        }
+        (Some(image), Event::Start(Tag::Image { .. })) => {
+            image.depth += 1;
+            None
+        }
+        (Some(image), Event::End(TagEnd::Image)) => {
+            if image.depth == 0 {
+                return open.take();
+            }
+            image.depth -= 1;
+            None
+        }
+        (
+            Some(image),
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t),
+        ) => {
+            image.alt.push_str(t);
+            None
+        }
+        (Some(image), Event::SoftBreak | Event::HardBreak) => {
+            image.alt.push(' ');
+            None
+        }
+        _ => None,
+    }
+}
+
 impl MarkdownSink for PageRenderer<'_, '_, '_> {
     fn inline(&mut self, events: Range<usize>) -> String {
         self.render(events)
@@ -455,6 +663,26 @@ fn at_line_start(last: Option<&Event<'_>>) -> bool {
         Some(Event::SoftBreak | Event::HardBreak | Event::Rule | Event::TaskListMarker(_)) => true,
         Some(_) => false,
     }
+}
+
+/// Whether the event at `i` has no inline content before or after it on
+/// its lines: a block starts or a line breaks before it, and a block ends
+/// or a line breaks after it.
+fn on_own_lines(events: &[Spanned<'_>], i: usize) -> bool {
+    let before = i
+        .checked_sub(1)
+        .and_then(|p| events.get(p))
+        .is_none_or(|(e, _)| match e {
+            Event::Start(tag) => !is_inline(tag),
+            Event::SoftBreak | Event::HardBreak => true,
+            _ => false,
+        });
+    let after = events.get(i + 1).is_none_or(|(e, _)| match e {
+        Event::End(tag) => !is_inline_end(tag),
+        Event::SoftBreak | Event::HardBreak => true,
+        _ => false,
+    });
+    before && after
 }
 
 fn is_inline(tag: &Tag<'_>) -> bool {

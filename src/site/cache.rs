@@ -13,7 +13,7 @@
 //! everything. Pages that list lessons (section pages and the home page)
 //! are kept the same way, keyed by what they list.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::PathBuf;
 
@@ -56,6 +56,7 @@ pub(super) struct OwnedFacts {
     url: String,
     ids: IdSet,
     anchor_links: Vec<AnchorLink>,
+    unknown_languages: BTreeSet<String>,
     toc: Vec<TocEntry>,
     trackable: Trackable,
     diagnostics: Vec<Diagnostic>,
@@ -71,6 +72,7 @@ impl OwnedFacts {
             url: facts.url.clone(),
             ids: facts.ids.clone(),
             anchor_links: facts.anchor_links.clone(),
+            unknown_languages: facts.unknown_languages.clone(),
             toc: facts.toc.clone(),
             trackable: facts.trackable,
             diagnostics: facts.diagnostics.clone(),
@@ -88,6 +90,7 @@ impl OwnedFacts {
             url: self.url,
             ids: self.ids,
             anchor_links: self.anchor_links,
+            unknown_languages: self.unknown_languages,
             toc: self.toc,
             trackable: self.trackable,
             diagnostics: self.diagnostics,

@@ -1,5 +1,6 @@
 //! What a site holds besides its pages: the built-in assets and the two
-//! highlighting stylesheets, a site's own `templates/assets/`, the files of
+//! highlighting stylesheets, a site's own `templates/assets/`, the page
+//! assets of `content/` (every file that is not Markdown), the files of
 //! `static/`, and the sitemap.
 
 use std::collections::HashSet;
@@ -54,7 +55,38 @@ impl Site {
             written.keep(sink.copy(&rel, &path));
             generated.insert(rel);
         }
+        problems.extend(self.copy_page_assets(sink, written, &mut generated));
         problems.extend(self.copy_static(sink, written, &generated));
+        problems
+    }
+
+    /// Copies the content folder's files that are not Markdown to the same
+    /// place in the output; one that would replace a generated file is an
+    /// error.
+    fn copy_page_assets(
+        &self,
+        sink: &dyn Sink,
+        written: &WriteErrors,
+        generated: &mut HashSet<String>,
+    ) -> Vec<Diagnostic> {
+        let shown = &self.config.build.content_dir;
+        let dir = self.root.join(shown);
+        let mut problems = Vec::new();
+        for rel in &self.content.assets {
+            let key = slashed(rel);
+            if generated.contains(&key) {
+                problems.push(
+                    Diagnostic::whole_file(
+                        shown.join(rel),
+                        format!("would replace the generated file {key}"),
+                    )
+                    .with_help("rename or move the file"),
+                );
+                continue;
+            }
+            written.keep(sink.copy(&key, &dir.join(rel)));
+            generated.insert(key);
+        }
         problems
     }
 

@@ -26,6 +26,8 @@ mod index;
 mod nav;
 mod pages;
 
+use std::collections::BTreeSet;
+
 pub use budget::MAX_PAGE_BYTES;
 pub use cache::RenderCache;
 pub use nav::{NAV_EXPAND_ALL, NavWindow, SECTION_WHOLE, WINDOW};
@@ -145,6 +147,9 @@ pub struct Outcome {
     pub blessed: Vec<(PathBuf, String)>,
     /// Number of HTML pages.
     pub pages: usize,
+    /// Code block languages that no page could highlight (shown plain),
+    /// for a warning.
+    pub unknown_languages: BTreeSet<String>,
     /// Pages taken unchanged from a [`RenderCache`] instead of rendered.
     pub reused: usize,
     /// The first file the sink could not take (a full disk, a folder
@@ -160,6 +165,7 @@ struct PageFacts<'a> {
     url: String,
     ids: IdSet,
     anchor_links: Vec<AnchorLink>,
+    unknown_languages: BTreeSet<String>,
     /// Headings, for naming the anchors a broken link could have meant.
     toc: Vec<TocEntry>,
     trackable: Trackable,
@@ -472,6 +478,7 @@ impl Site {
         let mut calc_diagnostics = Vec::new();
         for page in facts {
             diagnostics.extend(page.diagnostics);
+            outcome.unknown_languages.extend(page.unknown_languages);
             outcome.calc_passed += page.report.passed;
             outcome.calc_failed += page.report.failed;
             calc_diagnostics.extend(page.report.diagnostics);
@@ -490,7 +497,7 @@ impl Site {
     }
 
     /// A hash of what every page is made from: `book.toml`, the site's own
-    /// templates, which pages exist, and the sidebar.
+    /// templates, which pages and page assets exist, and the sidebar.
     fn site_key(&self, nav: &Nav) -> u64 {
         let templates = self.templates.as_ref().map(Templates::fingerprint);
         key_of(&(
@@ -498,6 +505,7 @@ impl Site {
             &self.config.book.base_url,
             templates,
             &self.content.targets,
+            &self.content.assets,
             nav.key(),
         ))
     }
@@ -655,12 +663,25 @@ impl Site {
         let page_key = format!("/{url}");
         let root = root_prefix(url);
         let resolve = |link: &str| self.content.resolve_link(&rel_path, link);
+        let content_dir = self.root.join(&self.config.build.content_dir);
+        let asset = |link: &str, sized: bool| {
+            let rel = self.content.resolve_asset(&rel_path, link)?;
+            Ok(markdown::Asset {
+                href: crate::url::encode_path(&rel.to_string_lossy().replace('\\', "/")),
+                size: if sized {
+                    image_size(&content_dir.join(&rel))
+                } else {
+                    None
+                },
+            })
+        };
         let ctx = BodyContext {
             source,
             page_key: &page_key,
             page_url: url,
             root: &root,
             resolve: &resolve,
+            asset: &asset,
         };
         let mut calc = PageCalc::new(source, self.config.calc.precision);
         let mut budget = PageBudget::new(&mut calc);
@@ -681,6 +702,7 @@ impl Site {
             url: url.to_string(),
             ids: rendered.ids,
             anchor_links: rendered.anchor_links,
+            unknown_languages: rendered.unknown_languages,
             toc: rendered.toc,
             trackable: rendered.trackable,
             diagnostics: rendered.diagnostics,
@@ -749,6 +771,18 @@ fn is_within(sections: &[crate::content::Section], mut index: usize, ancestor: u
             None => return false,
         }
     }
+}
+
+/// An image's width and height in pixels, when its format says so in the
+/// first 256 KiB (PNG, JPEG, GIF, WebP, BMP, ICO); read through the one
+/// safe reader, so a file swapped for a pipe is never waited on.
+fn image_size(path: &Path) -> Option<(usize, usize)> {
+    use std::io::Read;
+    let (file, _) = crate::files::open_regular(path).ok()?;
+    let mut head = Vec::new();
+    file.take(256 * 1024).read_to_end(&mut head).ok()?;
+    let size = imagesize::blob_size(&head).ok()?;
+    Some((size.width, size.height)).filter(|&(w, h)| w > 0 && h > 0)
 }
 
 #[cfg(test)]

@@ -26,6 +26,29 @@ use super::{
     Descent, DescentRow, Expr, FuncDef, MathError, Nudge, Plot, Scope, Surface, Tangent, Value,
 };
 
+/// Other tools' names for the options of `descent`, each with the option
+/// it means, so that `lr=0.1` is answered with `alpha`.
+const SYNONYMS: &[(&[&str], &str)] = &[
+    (
+        &["eta", "lr", "learning_rate", "rate", "step_size"],
+        "alpha",
+    ),
+    (
+        &[
+            "n_steps",
+            "nsteps",
+            "num_steps",
+            "iterations",
+            "iters",
+            "n_iter",
+            "epochs",
+        ],
+        "steps",
+    ),
+    (&["beta", "mu"], "momentum"),
+    (&["tolerance", "eps", "epsilon"], "tol"),
+];
+
 /// A keyword argument.
 struct Keyword<'a> {
     name: &'a str,
@@ -430,7 +453,12 @@ impl Scope {
                     format!("{call}(...) has no argument '{}'", kw.name),
                     kw.name_span.clone(),
                 );
-                err = match closest(kw.name, candidates) {
+                let synonym = SYNONYMS
+                    .iter()
+                    .find(|(names, _)| names.contains(&kw.name))
+                    .map(|&(_, option)| option)
+                    .filter(|option| options.contains(option));
+                err = match synonym.or_else(|| closest(kw.name, candidates)) {
                     Some(s) => err.with_help(format!("did you mean '{s}'?")),
                     None => err.with_help(format!(
                         "{}'s parameters are {}; write {usage}",

@@ -548,6 +548,23 @@ fn descent_tables() {
 }
 
 #[test]
+fn other_tools_names_for_descent_options_are_answered() {
+    for (written, meant) in [
+        ("lr", "alpha"),
+        ("eta", "alpha"),
+        ("learning_rate", "alpha"),
+        ("n_steps", "steps"),
+        ("iterations", "steps"),
+    ] {
+        check_in(
+            W2,
+            &format!("descent(J, w=3, alpha=0.1, steps=5, {written}=1)"),
+            &format!("error: descent(...) has no argument '{written}' — did you mean '{meant}'?"),
+        );
+    }
+}
+
+#[test]
 fn result_tables_are_bounded_before_they_are_computed() {
     let vars: Vec<String> = (1..=50).map(|i| format!("w{i}")).collect();
     let define = format!(
