@@ -217,7 +217,22 @@ pub fn read(source: &SourceText) -> Result<(FrontMatter, Split), Vec<Diagnostic>
         return Err(unknown);
     }
     let front = parse(source, &split).map_err(|d| vec![d])?;
+    let split = without_repeated_title(source, split, &front);
     Ok((front, split))
+}
+
+/// A body that opens with a `# Title` heading repeating the front matter's
+/// title starts after it: the page shows its title once, as its one `<h1>`.
+fn without_repeated_title(source: &SourceText, mut split: Split, front: &FrontMatter) -> Split {
+    let (Format::Toml | Format::Yaml, Some(title)) = (split.format, &front.title) else {
+        return split;
+    };
+    if let Some(heading) = heading_split(&source.text, split.body.start)
+        && source.text[heading.header.clone()].trim() == title.trim()
+    {
+        split.body = heading.body;
+    }
+    split
 }
 
 /// The keys front matter knows.
@@ -322,6 +337,22 @@ mod tests {
         let s = src("\u{feff}+++\r\ntitle = \"C\"\r\n+++\r\nbody\r\n");
         let (fm, _) = read(&s).unwrap();
         assert_eq!(fm.title.as_deref(), Some("C"));
+    }
+
+    #[test]
+    fn a_heading_that_repeats_the_title_is_not_part_of_the_body() {
+        let text = "+++\ntitle = \"Alpha\"\n+++\n\n# Alpha\n\nText.\n";
+        let source = SourceText::new("a.md", text);
+        let (_, split) = read(&source).unwrap();
+        assert_eq!(&text[split.body.clone()], "\nText.\n");
+        let other = "+++\ntitle = \"Alpha\"\n+++\n# Beta\nText.\n";
+        let source = SourceText::new("b.md", other);
+        let (_, split) = read(&source).unwrap();
+        assert_eq!(
+            &other[split.body.clone()],
+            "# Beta\nText.\n",
+            "a different heading stays"
+        );
     }
 
     #[test]
