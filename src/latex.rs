@@ -13,10 +13,11 @@
 //! ones on a helper thread with a stack sized for the longest formula
 //! accepted, and anything longer than that is an error.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use math_core::{LatexToMathML, MathCoreConfig, MathDisplay, PrettyPrint};
+use math_core::{ConvertResult, LatexToMathML, MathCoreConfig, MathDisplay, PrettyPrint};
 
 /// Why a formula could not be converted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,18 +38,20 @@ const MAX_FORMULA: usize = 16 * 1024;
 /// Only the pages it touches are ever allocated.
 const HELPER_STACK: usize = 64 << 20;
 
-/// The shared converter; `None` only if math-core rejected its own
-/// configuration, which has no custom macros and so cannot fail.
-static CONVERTER: LazyLock<Option<LatexToMathML>> = LazyLock::new(|| {
-    let config = MathCoreConfig {
+fn config() -> MathCoreConfig {
+    MathCoreConfig {
         pretty_print: PrettyPrint::Never,
         ..MathCoreConfig::default()
-    };
-    LatexToMathML::new(config).ok()
-});
+    }
+}
+
+/// The shared converter; `None` only if math-core rejected its own
+/// configuration, which has no custom macros and so cannot fail.
+static CONVERTER: LazyLock<Option<LatexToMathML>> =
+    LazyLock::new(|| LatexToMathML::new(config()).ok());
 
 /// Converts a LaTeX formula (without its `$` delimiters) to a `<math>`
-/// element; `display` selects block layout.
+/// element on its own, unnumbered; `display` selects block layout.
 pub fn to_mathml(tex: &str, display: bool) -> Result<String, LatexError> {
     let Some(converter) = CONVERTER.as_ref() else {
         return Err(LatexError {
@@ -56,6 +59,31 @@ pub fn to_mathml(tex: &str, display: bool) -> Result<String, LatexError> {
             span: 0..tex.len(),
         });
     };
+    run(tex, display, |tex, mode| {
+        converter.convert_with_local_state(tex, mode)
+    })
+}
+
+/// Converts a formula with a page's converter, which numbers equations.
+fn to_mathml_with(
+    converter: &mut LatexToMathML,
+    tex: &str,
+    display: bool,
+) -> Result<String, LatexError> {
+    run(tex, display, |tex, mode| {
+        converter.convert_with_global_state(tex, mode)
+    })
+}
+
+type Converted = Result<ConvertResult, Box<math_core::LatexError>>;
+
+/// Checks a formula's size and converts it, on a helper thread with a big
+/// stack when it is long.
+fn run(
+    tex: &str,
+    display: bool,
+    convert_with: impl FnOnce(&str, MathDisplay) -> Converted + Send,
+) -> Result<String, LatexError> {
     if tex.trim().is_empty() {
         return Err(LatexError {
             message: "empty formula".to_string(),
@@ -74,13 +102,13 @@ pub fn to_mathml(tex: &str, display: bool) -> Result<String, LatexError> {
         MathDisplay::Inline
     };
     if tex.len() <= SMALL_FORMULA {
-        return convert(converter, tex, mode);
+        return convert(tex, convert_with(tex, mode));
     }
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("latex".to_string())
             .stack_size(HELPER_STACK)
-            .spawn_scoped(scope, || convert(converter, tex, mode))
+            .spawn_scoped(scope, || convert(tex, convert_with(tex, mode)))
             .ok()
             .and_then(|helper| helper.join().ok())
             .unwrap_or_else(|| {
@@ -92,8 +120,8 @@ pub fn to_mathml(tex: &str, display: bool) -> Result<String, LatexError> {
     })
 }
 
-fn convert(converter: &LatexToMathML, tex: &str, mode: MathDisplay) -> Result<String, LatexError> {
-    match converter.convert_with_local_state(tex, mode) {
+fn convert(tex: &str, result: Converted) -> Result<String, LatexError> {
+    match result {
         Ok(result) => Ok(result.mathml),
         Err(err) => {
             let start = floor_boundary(tex, err.0.start.min(tex.len()));
@@ -108,6 +136,256 @@ fn convert(converter: &LatexToMathML, tex: &str, mode: MathDisplay) -> Result<St
                 span: start..end,
             })
         }
+    }
+}
+
+/// The first character of a placeholder for an equation reference: a
+/// private-use character, which no lesson's TeX has reason to hold.
+const REF_MARK: char = '\u{E000}';
+
+/// One page's numbered equations: `equation` and `align` rows are numbered
+/// in order across the page, `\label{…}` gives the equation an id and
+/// `\eqref{…}`/`\ref{…}` become links once the whole page is known.
+///
+/// math-core numbers environments and keeps labels itself but reads only
+/// `\tag` inside an environment, resolves only references to labels seen
+/// before, and has no `\ref`; so a display formula with `\tag` or `\label`
+/// outside an environment is wrapped in `equation`, labels are renamed to
+/// the ids the page gives them, and references are left as placeholders
+/// that [`PageMath::resolve`] replaces.
+#[derive(Default)]
+pub struct PageMath {
+    /// The converter, holding the page's equation counter.
+    converter: Option<LatexToMathML>,
+    /// Each label: its id, and its number once converted.
+    labels: HashMap<String, (String, Option<String>)>,
+    /// Each reference, by its placeholder's number.
+    refs: Vec<EquationRef>,
+}
+
+/// An `\eqref{…}` or `\ref{…}` waiting for the page's labels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EquationRef {
+    /// The label referred to.
+    pub label: String,
+    /// Whether the number is shown in parentheses (`\eqref`).
+    pub parens: bool,
+    /// Byte range of the reference within its formula.
+    pub span: Range<usize>,
+}
+
+/// A reference to a label that no numbered equation on the page has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingLabel {
+    /// The reference, by its number in the order formulas were converted.
+    pub index: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// A formula rewritten before conversion, with the way back to the
+/// author's offsets.
+struct Rewritten {
+    text: String,
+    /// Pieces of `text` (their start) and where each came from: a copied
+    /// piece maps offset by offset, a replaced one to its source's start.
+    pieces: Vec<(usize, Range<usize>, bool)>,
+}
+
+impl Rewritten {
+    fn new() -> Self {
+        Self {
+            text: String::new(),
+            pieces: Vec::new(),
+        }
+    }
+
+    fn copy(&mut self, source: &str, from: Range<usize>) {
+        self.pieces.push((self.text.len(), from.clone(), true));
+        self.text.push_str(&source[from]);
+    }
+
+    fn replace(&mut self, with: &str, from: Range<usize>) {
+        self.pieces.push((self.text.len(), from, false));
+        self.text.push_str(with);
+    }
+
+    /// The author's offset for an offset into the rewritten text.
+    fn original(&self, at: usize) -> usize {
+        let Some((start, from, copied)) = self.pieces.iter().rev().find(|p| p.0 <= at) else {
+            return 0;
+        };
+        if *copied {
+            (from.start + (at - start)).min(from.end)
+        } else {
+            from.start
+        }
+    }
+}
+
+/// Reads the `{name}` after a command ending at `at`: the name and the end
+/// of the group.
+fn braced_name(tex: &str, at: usize) -> Option<(&str, usize)> {
+    let rest = tex[at..].strip_prefix('{')?;
+    let close = rest.find('}')?;
+    Some((rest[..close].trim(), at + close + 2))
+}
+
+impl PageMath {
+    /// Converts one formula of the page; `make_id` gives a label its id.
+    pub fn convert(
+        &mut self,
+        tex: &str,
+        display: bool,
+        make_id: &mut dyn FnMut(&str) -> String,
+    ) -> Result<String, LatexError> {
+        let mut new_labels = Vec::new();
+        let rewritten = self.rewrite(tex, display, make_id, &mut new_labels)?;
+        if self.converter.is_none() {
+            self.converter = LatexToMathML::new(config()).ok();
+        }
+        let Some(converter) = self.converter.as_mut() else {
+            return Err(LatexError {
+                message: "the LaTeX converter could not be set up".to_string(),
+                span: 0..tex.len(),
+            });
+        };
+        let html = to_mathml_with(converter, &rewritten.text, display).map_err(|err| {
+            let start = rewritten.original(err.span.start);
+            let end = rewritten.original(err.span.end).max(start);
+            LatexError {
+                message: err.message,
+                span: start..end,
+            }
+        })?;
+        for label in new_labels {
+            let Some((id, number)) = self.labels.get_mut(&label) else {
+                continue;
+            };
+            let needle = format!("id=\"{id}\"><mtext>(");
+            *number = html.find(&needle).and_then(|at| {
+                let rest = &html[at + needle.len()..];
+                rest.find(")</mtext>").map(|end| rest[..end].to_string())
+            });
+        }
+        Ok(html)
+    }
+
+    /// Renames labels, leaves placeholders for references and wraps a
+    /// display formula that is tagged or labelled outside an environment.
+    fn rewrite(
+        &mut self,
+        tex: &str,
+        display: bool,
+        make_id: &mut dyn FnMut(&str) -> String,
+        new_labels: &mut Vec<String>,
+    ) -> Result<Rewritten, LatexError> {
+        let mut out = Rewritten::new();
+        let wrap = display
+            && !tex.contains("\\begin")
+            && (tex.contains("\\tag") || tex.contains("\\label"));
+        if wrap {
+            out.replace("\\begin{equation}", 0..0);
+        }
+        let mut copied = 0;
+        let mut at = 0;
+        while let Some(found) = tex[at..].find('\\') {
+            let start = at + found;
+            let name_end = tex[start + 1..]
+                .find(|c: char| !c.is_ascii_alphabetic())
+                .map_or(tex.len(), |i| start + 1 + i);
+            // A one-character command such as `\\` or `\{` is skipped whole.
+            let next_len = tex[start + 1..].chars().next().map_or(0, char::len_utf8);
+            at = name_end.max(start + 1 + next_len);
+            let command = &tex[start + 1..name_end];
+            if !matches!(command, "label" | "eqref" | "ref") {
+                continue;
+            }
+            let Some((name, end)) = braced_name(tex, name_end) else {
+                continue;
+            };
+            let span = start..end;
+            out.copy(tex, copied..start);
+            if command == "label" {
+                if self.labels.contains_key(name) {
+                    return Err(LatexError {
+                        message: format!("the label '{name}' is already used on this page"),
+                        span,
+                    });
+                }
+                let id = make_id(name);
+                out.replace(&format!("\\label{{{id}}}"), span);
+                self.labels.insert(name.to_string(), (id, None));
+                new_labels.push(name.to_string());
+            } else {
+                let index = self.refs.len();
+                out.replace(
+                    &format!("\\text{{{REF_MARK}{index}{REF_MARK}}}"),
+                    span.clone(),
+                );
+                self.refs.push(EquationRef {
+                    label: name.to_string(),
+                    parens: command == "eqref",
+                    span,
+                });
+            }
+            copied = end;
+            at = end;
+        }
+        out.copy(tex, copied..tex.len());
+        if wrap {
+            out.replace("\\end{equation}", tex.len()..tex.len());
+        }
+        Ok(out)
+    }
+
+    /// Replaces the placeholders in a page's HTML with links to the
+    /// equations; a reference to a missing label is reported and shown as
+    /// `(??)`.
+    pub fn resolve(&self, html: &str) -> (String, Vec<MissingLabel>) {
+        let mut missing = Vec::new();
+        if self.refs.is_empty() {
+            return (html.to_string(), missing);
+        }
+        let mut out = String::with_capacity(html.len());
+        let mut rest = html;
+        let open = format!("<mtext>{REF_MARK}");
+        while let Some(at) = rest.find(&open) {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + open.len()..];
+            let parsed = after.split_once(REF_MARK).and_then(|(n, tail)| {
+                Some((n.parse::<usize>().ok()?, tail.strip_prefix("</mtext>")?))
+            });
+            let Some((index, tail)) = parsed.filter(|(i, _)| *i < self.refs.len()) else {
+                out.push_str(&open);
+                rest = after;
+                continue;
+            };
+            let r = &self.refs[index];
+            let (open_paren, close_paren) = if r.parens { ("(", ")") } else { ("", "") };
+            match self.labels.get(&r.label) {
+                Some((id, Some(number))) => out.push_str(&format!(
+                    "<mtext><a href=\"#{id}\">{open_paren}{number}{close_paren}</a></mtext>"
+                )),
+                found => {
+                    let message = if found.is_some() {
+                        format!("the equation labelled '{}' has no number", r.label)
+                    } else {
+                        format!("no equation on this page is labelled '{}'", r.label)
+                    };
+                    missing.push(MissingLabel { index, message });
+                    out.push_str(&format!("<mtext>{open_paren}??{close_paren}</mtext>"));
+                }
+            }
+            rest = tail;
+        }
+        out.push_str(rest);
+        (out, missing)
+    }
+
+    /// The references met so far, by placeholder number.
+    pub fn refs(&self) -> &[EquationRef] {
+        &self.refs
     }
 }
 
@@ -195,5 +473,35 @@ mod tests {
         let err = to_mathml(&"x+".repeat(MAX_FORMULA), false).unwrap_err();
         assert!(err.message.contains("too long"), "{err:?}");
         assert_eq!(err.span, 0..2 * MAX_FORMULA);
+    }
+
+    fn page_convert(page: &mut PageMath, tex: &str) -> Result<String, LatexError> {
+        page.convert(tex, true, &mut |label: &str| format!("eq-{label}"))
+    }
+
+    #[test]
+    fn a_rewritten_formula_reports_errors_at_the_authors_offsets() {
+        let mut page = PageMath::default();
+        let tex = r"\label{a} x + \sigmaa \tag{1}";
+        let err = page_convert(&mut page, tex).unwrap_err();
+        assert_eq!(
+            &tex[err.span.start..err.span.start + 7],
+            r"\sigmaa",
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn references_resolve_forwards_and_missing_ones_are_reported() {
+        let mut page = PageMath::default();
+        let before = page.convert(r"\eqref{b} \ref{c}", false, &mut |l| l.to_string());
+        let before = before.unwrap();
+        page_convert(&mut page, r"\begin{equation}x\label{b}\end{equation}").unwrap();
+        let (html, missing) = page.resolve(&before);
+        assert!(html.contains("<a href=\"#eq-b\">(1)</a>"), "{html}");
+        assert_eq!(missing.len(), 1);
+        assert_eq!(missing[0].index, 1);
+        assert!(missing[0].message.contains("'c'"), "{missing:?}");
+        assert_eq!(page.refs()[1].span, 10..17);
     }
 }

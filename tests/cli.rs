@@ -13,6 +13,7 @@ mod crash_safety;
 mod destination;
 mod dialects;
 mod doc_examples;
+mod equations;
 mod errors;
 mod from_disk;
 mod init;

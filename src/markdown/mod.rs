@@ -154,6 +154,8 @@ pub fn render_body(ctx: &BodyContext<'_>, body: Range<usize>, hooks: &mut dyn Ho
         component_depth: 0,
         heading_level: 1,
         footnotes: Default::default(),
+        equations: Default::default(),
+        ref_spans: Vec::new(),
         out: Rendered {
             diagnostics: found.diagnostics.clone(),
             trackable: found.trackable(),
@@ -161,7 +163,25 @@ pub fn render_body(ctx: &BodyContext<'_>, body: Range<usize>, hooks: &mut dyn Ho
         },
     };
     let html = renderer.render(0..events.len());
+    let (html, missing) = renderer.equations.resolve(&html);
     renderer.out.html = html;
+    let mut reported = std::collections::HashSet::new();
+    for entry in &mut renderer.out.toc {
+        entry.html = renderer.equations.resolve(&entry.html).0;
+    }
+    for m in missing {
+        if let Some(span) = renderer
+            .ref_spans
+            .get(m.index)
+            .filter(|_| reported.insert(m.index))
+        {
+            renderer.out.diagnostics.push(
+                Diagnostic::at(ctx.source, span.clone(), m.message)
+                    .with_label("this reference")
+                    .with_help("give a numbered equation this label with `\\label{…}`"),
+            );
+        }
+    }
     renderer.out
 }
 
