@@ -231,6 +231,62 @@ fn braced_name(tex: &str, at: usize) -> Option<(&str, usize)> {
     Some((rest[..close].trim(), at + close + 2))
 }
 
+/// A formula being rewritten.
+struct Scan<'t> {
+    tex: &'t str,
+    out: Rewritten,
+    /// How much of `tex` is in `out`.
+    copied: usize,
+    /// How many groups, environments and `\left` enclose the position.
+    depth: usize,
+    /// The depth of each `\color` switch still open.
+    colors: Vec<usize>,
+    /// Tags and labels to put after the rows, in an `equation`.
+    moved: Vec<(String, Range<usize>)>,
+}
+
+impl Scan<'_> {
+    fn replace(&mut self, with: &str, span: Range<usize>) {
+        self.out.copy(self.tex, self.copied..span.start);
+        self.out.replace(with, span.clone());
+        self.copied = span.end;
+    }
+
+    /// Ends the groups of the colour switches opened at `depth` (or all)
+    /// where a cell, row, group or formula ends.
+    fn close_colors(&mut self, at: usize, depth: usize, all: bool) {
+        while self.colors.last().is_some_and(|d| all || *d >= depth) {
+            self.colors.pop();
+            self.replace("}", at..at);
+        }
+    }
+}
+
+/// The command whose backslash is at `at`: its name (`\\` for a line
+/// break) and where the name ends.
+fn command_at(tex: &str, at: usize) -> (&str, usize) {
+    let after = at + 1;
+    let letters = tex[after..]
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .map_or(tex.len(), |i| after + i);
+    if letters > after {
+        return (&tex[after..letters], letters);
+    }
+    let next = tex[after..].chars().next().map_or(0, char::len_utf8);
+    (&tex[after..after + next], after + next)
+}
+
+/// Every command in a formula: where it starts and ends, and its name.
+fn commands(tex: &str) -> impl Iterator<Item = (usize, usize, &str)> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let start = at + tex.get(at..)?.find('\\')?;
+        let (name, end) = command_at(tex, start);
+        at = end.max(start + 1);
+        Some((start, end, name))
+    })
+}
+
 impl PageMath {
     /// Converts one formula of the page; `make_id` gives a label its id.
     pub fn convert(
@@ -271,8 +327,10 @@ impl PageMath {
         Ok(html)
     }
 
-    /// Renames labels, leaves placeholders for references and wraps a
-    /// display formula that is tagged or labelled outside an environment.
+    /// Rewrites a formula for math-core: labels renamed, placeholders for
+    /// references, colour switches made groups, and a displayed formula
+    /// outside any environment wrapped in `equation` when tagged or
+    /// labelled and in `gathered`/`aligned` when it has `\\` rows.
     fn rewrite(
         &mut self,
         tex: &str,
@@ -280,63 +338,149 @@ impl PageMath {
         make_id: &mut dyn FnMut(&str) -> String,
         new_labels: &mut Vec<String>,
     ) -> Result<Rewritten, LatexError> {
-        let mut out = Rewritten::new();
-        let wrap = display
-            && !tex.contains("\\begin")
-            && (tex.contains("\\tag") || tex.contains("\\label"));
-        if wrap {
-            out.replace("\\begin{equation}", 0..0);
+        let plain = display && !tex.contains("\\begin");
+        let numbered = plain && (tex.contains("\\tag") || tex.contains("\\label"));
+        let rows = plain && commands(tex).any(|(_, _, name)| name == "\\");
+        let rows_env = if tex.contains('&') {
+            "aligned"
+        } else {
+            "gathered"
+        };
+        let mut scan = Scan {
+            tex,
+            out: Rewritten::new(),
+            copied: 0,
+            depth: 0,
+            colors: Vec::new(),
+            moved: Vec::new(),
+        };
+        if numbered {
+            scan.out.replace("\\begin{equation}", 0..0);
         }
-        let mut copied = 0;
+        if rows {
+            scan.out.replace(&format!("\\begin{{{rows_env}}}"), 0..0);
+        }
         let mut at = 0;
-        while let Some(found) = tex[at..].find('\\') {
-            let start = at + found;
-            let name_end = tex[start + 1..]
-                .find(|c: char| !c.is_ascii_alphabetic())
-                .map_or(tex.len(), |i| start + 1 + i);
-            // A one-character command such as `\\` or `\{` is skipped whole.
-            let next_len = tex[start + 1..].chars().next().map_or(0, char::len_utf8);
-            at = name_end.max(start + 1 + next_len);
-            let command = &tex[start + 1..name_end];
-            if !matches!(command, "label" | "eqref" | "ref") {
-                continue;
+        while at < tex.len() {
+            at = self.step(&mut scan, at, rows && numbered, make_id, new_labels)?;
+        }
+        scan.close_colors(tex.len(), 0, true);
+        scan.out.copy(tex, scan.copied..tex.len());
+        if rows {
+            scan.out
+                .replace(&format!("\\end{{{rows_env}}}"), tex.len()..tex.len());
+        }
+        for (text, span) in std::mem::take(&mut scan.moved) {
+            scan.out.replace(&text, span);
+        }
+        if numbered {
+            scan.out.replace("\\end{equation}", tex.len()..tex.len());
+        }
+        Ok(scan.out)
+    }
+
+    /// Reads what starts at `at` and returns where the next thing starts.
+    fn step(
+        &mut self,
+        scan: &mut Scan<'_>,
+        at: usize,
+        move_tags: bool,
+        make_id: &mut dyn FnMut(&str) -> String,
+        new_labels: &mut Vec<String>,
+    ) -> Result<usize, LatexError> {
+        let tex = scan.tex;
+        let Some(c) = tex[at..].chars().next() else {
+            return Ok(tex.len());
+        };
+        match c {
+            '{' => scan.depth += 1,
+            '}' => {
+                scan.close_colors(at, scan.depth, false);
+                scan.depth = scan.depth.saturating_sub(1);
             }
-            let Some((name, end)) = braced_name(tex, name_end) else {
-                continue;
-            };
-            let span = start..end;
-            out.copy(tex, copied..start);
-            if command == "label" {
-                if self.labels.contains_key(name) {
+            '&' => scan.close_colors(at, scan.depth, false),
+            '\\' => return self.command(scan, at, move_tags, make_id, new_labels),
+            _ => {}
+        }
+        Ok(at + c.len_utf8())
+    }
+
+    /// Reads the command at `at`.
+    fn command(
+        &mut self,
+        scan: &mut Scan<'_>,
+        at: usize,
+        move_tags: bool,
+        make_id: &mut dyn FnMut(&str) -> String,
+        new_labels: &mut Vec<String>,
+    ) -> Result<usize, LatexError> {
+        let tex = scan.tex;
+        let (name, name_end) = command_at(tex, at);
+        match name {
+            "\\" | "end" | "right" | "middle" => {
+                scan.close_colors(at, scan.depth, false);
+                if matches!(name, "end" | "right") {
+                    scan.depth = scan.depth.saturating_sub(1);
+                }
+                return Ok(braced_name(tex, name_end).map_or(name_end, |(_, end)| end));
+            }
+            "begin" | "left" => {
+                scan.depth += 1;
+                return Ok(braced_name(tex, name_end).map_or(name_end, |(_, end)| end));
+            }
+            _ => {}
+        }
+        let Some((arg, end)) = braced_name(tex, name_end) else {
+            return Ok(name_end);
+        };
+        let span = at..end;
+        match name {
+            "color" => {
+                scan.replace(&format!("{{\\color{{{arg}}}"), span);
+                scan.colors.push(scan.depth);
+            }
+            "textcolor" if tex[end..].starts_with('{') => {
+                scan.replace(&format!("{{\\color{{{arg}}}"), at..end + 1);
+                scan.depth += 1;
+                return Ok(end + 1);
+            }
+            "tag" if move_tags => {
+                scan.replace("", span.clone());
+                scan.moved.push((tex[span.clone()].to_string(), span));
+            }
+            "label" => {
+                if self.labels.contains_key(arg) {
                     return Err(LatexError {
-                        message: format!("the label '{name}' is already used on this page"),
+                        message: format!("the label '{arg}' is already used on this page"),
                         span,
                     });
                 }
-                let id = make_id(name);
-                out.replace(&format!("\\label{{{id}}}"), span);
-                self.labels.insert(name.to_string(), (id, None));
-                new_labels.push(name.to_string());
-            } else {
+                let id = make_id(arg);
+                let label = format!("\\label{{{id}}}");
+                if move_tags {
+                    scan.replace("", span.clone());
+                    scan.moved.push((label, span));
+                } else {
+                    scan.replace(&label, span);
+                }
+                self.labels.insert(arg.to_string(), (id, None));
+                new_labels.push(arg.to_string());
+            }
+            "eqref" | "ref" => {
                 let index = self.refs.len();
-                out.replace(
+                scan.replace(
                     &format!("\\text{{{REF_MARK}{index}{REF_MARK}}}"),
                     span.clone(),
                 );
                 self.refs.push(EquationRef {
-                    label: name.to_string(),
-                    parens: command == "eqref",
+                    label: arg.to_string(),
+                    parens: name == "eqref",
                     span,
                 });
             }
-            copied = end;
-            at = end;
+            _ => return Ok(name_end),
         }
-        out.copy(tex, copied..tex.len());
-        if wrap {
-            out.replace("\\end{equation}", tex.len()..tex.len());
-        }
-        Ok(out)
+        Ok(end)
     }
 
     /// Replaces the placeholders in a page's HTML with links to the
@@ -503,5 +647,34 @@ mod tests {
         assert_eq!(missing[0].index, 1);
         assert!(missing[0].message.contains("'c'"), "{missing:?}");
         assert_eq!(page.refs()[1].span, 10..17);
+    }
+
+    #[test]
+    fn a_colour_switch_in_an_environment_ends_with_its_cell() {
+        let mut page = PageMath::default();
+        let tex = r"\begin{aligned} a &= \color{red}{b} \\ c &= d \end{aligned}";
+        let out = page_convert(&mut page, tex).unwrap();
+        assert_eq!(out.matches("<mtr>").count(), 2, "{out}");
+        let red = out.split("color:#FF0000;\">").nth(1).unwrap();
+        assert!(red.starts_with("<mi>b</mi></mrow></mtd></mtr>"), "{out}");
+        let out = page_convert(&mut page, r"\textcolor{blue}{x} + y").unwrap();
+        assert!(
+            out.contains("color:#0000FF;\"><mi>x</mi></mrow><mo>+</mo>"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn rows_outside_an_environment_are_kept() {
+        let mut page = PageMath::default();
+        let out = page_convert(&mut page, r"a \\ b").unwrap();
+        assert_eq!(out.matches("<mtr>").count(), 2, "{out}");
+        let out = page_convert(&mut page, r"a &= b \\ c &= d \tag{T}").unwrap();
+        assert_eq!(out.matches("<mtr>").count(), 3, "{out}");
+        assert!(out.contains("<mtext>(T)</mtext>"), "{out}");
+        let inline = page
+            .convert(r"a \\ b", false, &mut |l| l.to_string())
+            .unwrap();
+        assert!(!inline.contains("<mtable"), "{inline}");
     }
 }

@@ -66,3 +66,33 @@ fn a_label_used_twice_is_an_error() {
         .stderr_has("content/a/bad.md:6:4")
         .stderr_has("the label 'x' is already used");
 }
+
+#[test]
+fn a_colour_in_an_aligned_environment_colours_only_its_cell() {
+    let site = SiteTest::new().lesson(
+        "a/colour.md",
+        "Colour",
+        "$$\\begin{aligned} a &= \\color{red}{b} \\\\ c &= d \\end{aligned}$$\n",
+    );
+    site.build().success();
+    let page = site.page("a/colour/");
+    assert_eq!(page.select(".prose math mtr").len(), 2);
+    assert_eq!(page.text(".prose math [style*=\"color:#FF0000\"]"), ["b"]);
+}
+
+#[test]
+fn a_line_break_outside_an_environment_starts_a_row() {
+    let site = SiteTest::new().lesson(
+        "a/rows.md",
+        "Rows",
+        "$$\na = b \\\\\nc = d\n$$\n\n$$x &= 1 \\\\ y &= 2$$\n",
+    );
+    site.build().success();
+    let page = site.page("a/rows/");
+    let rows: Vec<String> = page
+        .select(".prose math mtr")
+        .iter()
+        .map(|r| r.text().collect::<String>())
+        .collect();
+    assert_eq!(rows, ["a=b", "c=d", "x=1", "y=2"]);
+}
