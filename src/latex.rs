@@ -161,6 +161,8 @@ pub struct PageMath {
     labels: HashMap<String, (String, Option<String>)>,
     /// Each reference, by its placeholder's number.
     refs: Vec<EquationRef>,
+    /// The book's macros.
+    macros: Macros,
 }
 
 /// An `\eqref{…}` or `\ref{…}` waiting for the page's labels.
@@ -185,6 +187,7 @@ pub struct MissingLabel {
 
 /// A formula rewritten before conversion, with the way back to the
 /// author's offsets.
+#[derive(Debug)]
 struct Rewritten {
     text: String,
     /// Pieces of `text` (their start) and where each came from: a copied
@@ -287,7 +290,202 @@ fn commands(tex: &str) -> impl Iterator<Item = (usize, usize, &str)> {
     })
 }
 
+/// The book's macros: each name (with its backslash) and its body.
+pub type Macros = std::collections::BTreeMap<String, String>;
+
+/// How many arguments a macro body takes: its highest `#n`.
+fn arity(body: &str) -> usize {
+    body.as_bytes()
+        .windows(2)
+        .filter(|w| w[0] == b'#' && w[1].is_ascii_digit())
+        .map(|w| usize::from(w[1] - b'0'))
+        .max()
+        .unwrap_or(0)
+}
+
+/// Problems with the book's macros, each with the macro's name: a name
+/// that is not `\` and letters, or a macro that uses itself, directly or
+/// through others.
+pub fn check_macros(macros: &Macros) -> Vec<(String, String)> {
+    let mut problems = Vec::new();
+    for (name, body) in macros {
+        let letters = name.strip_prefix('\\').unwrap_or("");
+        if letters.is_empty() || !letters.chars().all(|c| c.is_ascii_alphabetic()) {
+            problems.push((
+                name.clone(),
+                format!("the macro name '{name}' is not a backslash and letters"),
+            ));
+            continue;
+        }
+        let mut path = vec![name.as_str()];
+        if let Some(cycle) = cycle_from(macros, body, &mut path) {
+            problems.push((
+                name.clone(),
+                format!("the macro '{name}' expands to itself: {cycle}"),
+            ));
+        }
+    }
+    problems
+}
+
+/// Looks for a use of `path[0]` in `body`, through the macros it uses.
+fn cycle_from<'m>(macros: &'m Macros, body: &str, path: &mut Vec<&'m str>) -> Option<String> {
+    for (_, _, used) in commands(body) {
+        let Some((key, inner)) = macros.get_key_value(&format!("\\{used}")) else {
+            continue;
+        };
+        if key == path[0] {
+            let mut names = path.clone();
+            names.push(key);
+            return Some(names.join(" → "));
+        }
+        if path.contains(&key.as_str()) || path.len() > macros.len() {
+            continue;
+        }
+        path.push(key);
+        let found = cycle_from(macros, inner, path);
+        path.pop();
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
+}
+
+/// Where the argument starting at `at` (after spaces) ends: a balanced
+/// `{…}` group (given without its braces) or a single command or
+/// character.
+fn argument(tex: &str, at: usize) -> Option<(Range<usize>, usize)> {
+    let start = at + (tex[at..].len() - tex[at..].trim_start().len());
+    let c = tex[start..].chars().next()?;
+    if c == '\\' {
+        let (_, end) = command_at(tex, start);
+        return Some((start..end, end));
+    }
+    if c != '{' {
+        return Some((start..start + c.len_utf8(), start + c.len_utf8()));
+    }
+    let mut depth = 0usize;
+    let mut i = start;
+    while i < tex.len() {
+        match tex.as_bytes()[i] {
+            b'\\' => i += 1,
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some((start + 1..i, i + 1));
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Expands the macros in `tex`, whose offsets are kept in the result's map.
+fn expand(tex: &str, macros: &Macros) -> Result<Rewritten, LatexError> {
+    let mut out = Rewritten::new();
+    let mut copied = 0;
+    let mut at = 0;
+    while let Some(found) = tex.get(at..).and_then(|rest| rest.find('\\')) {
+        let start = at + found;
+        let (name, name_end) = command_at(tex, start);
+        at = name_end.max(start + 1);
+        let Some(body) = macros.get(&format!("\\{name}")) else {
+            continue;
+        };
+        let (text, end) = expand_use(tex, name_end, body, macros, 0).ok_or_else(|| LatexError {
+            message: format!("the macro '\\{name}' is missing an argument"),
+            span: start..name_end,
+        })?;
+        if out.text.len() + text.len() > MAX_FORMULA {
+            return Err(LatexError {
+                message: format!(
+                    "formula too long once its macros are expanded (more than {MAX_FORMULA} bytes)"
+                ),
+                span: start..end,
+            });
+        }
+        out.copy(tex, copied..start);
+        out.replace(&text, start..end);
+        copied = end;
+        at = end;
+    }
+    out.copy(tex, copied..tex.len());
+    Ok(out)
+}
+
+/// One use of a macro whose name ends at `at`: its expansion, fully, and
+/// the end of its arguments.
+fn expand_use(
+    tex: &str,
+    at: usize,
+    body: &str,
+    macros: &Macros,
+    depth: usize,
+) -> Option<(String, usize)> {
+    let mut end = at;
+    let mut args = Vec::new();
+    for _ in 0..arity(body) {
+        let (arg, after) = argument(tex, end)?;
+        args.push(&tex[arg]);
+        end = after;
+    }
+    let mut text = String::new();
+    let mut rest = body;
+    while let Some(i) = rest.find('#') {
+        text.push_str(&rest[..i]);
+        let digit = rest[i + 1..].chars().next().and_then(|c| c.to_digit(10));
+        match digit.and_then(|d| args.get((d as usize).checked_sub(1)?)) {
+            Some(arg) => {
+                text.push_str(arg);
+                rest = &rest[i + 2..];
+            }
+            None => {
+                text.push('#');
+                rest = &rest[i + 1..];
+            }
+        }
+    }
+    text.push_str(rest);
+    // Macros are checked for cycles when the book is read; the depth limit
+    // is a last guard, and the size is checked by the caller.
+    if depth > 32 || text.len() > MAX_FORMULA {
+        return Some((text, end));
+    }
+    let mut expanded = String::new();
+    let mut i = 0;
+    while let Some(found) = text.get(i..).and_then(|r| r.find('\\')) {
+        let start = i + found;
+        let (name, name_end) = command_at(&text, start);
+        expanded.push_str(&text[i..start]);
+        match macros.get(&format!("\\{name}")) {
+            Some(inner) => {
+                let (sub, after) = expand_use(&text, name_end, inner, macros, depth + 1)?;
+                expanded.push_str(&sub);
+                i = after;
+            }
+            None => {
+                expanded.push_str(&text[start..name_end.max(start + 1)]);
+                i = name_end.max(start + 1);
+            }
+        }
+    }
+    expanded.push_str(text.get(i..).unwrap_or(""));
+    Some((expanded, end))
+}
+
 impl PageMath {
+    /// A page's equations, with the book's macros.
+    pub fn new(macros: &Macros) -> Self {
+        Self {
+            macros: macros.clone(),
+            ..Self::default()
+        }
+    }
+
     /// Converts one formula of the page; `make_id` gives a label its id.
     pub fn convert(
         &mut self,
@@ -296,7 +494,21 @@ impl PageMath {
         make_id: &mut dyn FnMut(&str) -> String,
     ) -> Result<String, LatexError> {
         let mut new_labels = Vec::new();
-        let rewritten = self.rewrite(tex, display, make_id, &mut new_labels)?;
+        let expanded = expand(tex, &self.macros)?;
+        let first_ref = self.refs.len();
+        let back = |span: &Range<usize>| {
+            let start = expanded.original(span.start);
+            start..expanded.original(span.end).max(start)
+        };
+        let rewritten = self
+            .rewrite(&expanded.text, display, make_id, &mut new_labels)
+            .map_err(|err| LatexError {
+                span: back(&err.span),
+                ..err
+            })?;
+        for r in &mut self.refs[first_ref..] {
+            r.span = back(&r.span);
+        }
         if self.converter.is_none() {
             self.converter = LatexToMathML::new(config()).ok();
         }
@@ -311,7 +523,7 @@ impl PageMath {
             let end = rewritten.original(err.span.end).max(start);
             LatexError {
                 message: err.message,
-                span: start..end,
+                span: back(&(start..end)),
             }
         })?;
         for label in new_labels {
@@ -676,5 +888,52 @@ mod tests {
             .convert(r"a \\ b", false, &mut |l| l.to_string())
             .unwrap();
         assert!(!inline.contains("<mtable"), "{inline}");
+    }
+
+    #[test]
+    fn macros_expand_with_arguments_and_errors_point_at_the_use() {
+        let macros: Macros = [
+            (r"\R".to_string(), r"\mathbb{R}".to_string()),
+            (
+                r"\pd".to_string(),
+                r"\frac{\partial #1}{\partial #2}".to_string(),
+            ),
+            (r"\J".to_string(), r"\pd{J}{w}".to_string()),
+        ]
+        .into();
+        assert!(check_macros(&macros).is_empty());
+        let out = expand(r"x \in \R, \J = \pd f x", &macros).unwrap();
+        assert_eq!(
+            out.text,
+            r"x \in \mathbb{R}, \frac{\partial J}{\partial w} = \frac{\partial f}{\partial x}"
+        );
+        let mut page = PageMath::new(&macros);
+        let tex = r"\R + \sigmaa";
+        let err = page
+            .convert(tex, false, &mut |l| l.to_string())
+            .unwrap_err();
+        assert_eq!(
+            &tex[err.span.start..err.span.start + 7],
+            r"\sigmaa",
+            "{err:?}"
+        );
+        let err = expand(r"a + \pd{f}", &macros).unwrap_err();
+        assert_eq!(err.span, 4..7);
+        assert!(err.message.contains("argument"), "{err:?}");
+    }
+
+    #[test]
+    fn recursive_and_badly_named_macros_are_reported() {
+        let macros: Macros = [
+            (r"\a".to_string(), r"\b + 1".to_string()),
+            (r"\b".to_string(), r"\c{\a}".to_string()),
+            (r"\c".to_string(), r"#1".to_string()),
+            ("R".to_string(), "x".to_string()),
+        ]
+        .into();
+        let problems = check_macros(&macros);
+        let names: Vec<&str> = problems.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["R", r"\a", r"\b"], "{problems:?}");
+        assert!(problems[1].1.ends_with(r"\a → \b → \a"), "{problems:?}");
     }
 }

@@ -18,6 +18,7 @@ mod errors;
 mod from_disk;
 mod init;
 mod markdown;
+mod math_macros;
 mod page_assets;
 mod page_limits;
 mod search;

@@ -62,6 +62,8 @@ pub struct BodyContext<'a> {
     /// names; the flag asks for an image's size. When there is none, the
     /// closest file as it would be written, if any is close.
     pub asset: &'a dyn Fn(&str, bool) -> AssetLookup,
+    /// The book's LaTeX macros (`[math] macros`).
+    pub macros: &'a crate::latex::Macros,
 }
 
 /// What [`BodyContext::asset`] finds: the asset, or the closest file as it
@@ -154,7 +156,7 @@ pub fn render_body(ctx: &BodyContext<'_>, body: Range<usize>, hooks: &mut dyn Ho
         component_depth: 0,
         heading_level: 1,
         footnotes: Default::default(),
-        equations: Default::default(),
+        equations: crate::latex::PageMath::new(ctx.macros),
         ref_spans: Vec::new(),
         out: Rendered {
             diagnostics: found.diagnostics.clone(),
@@ -226,6 +228,7 @@ mod tests {
             page_url: "a/b/",
             root: "../../",
             resolve: &resolve,
+            macros: &Default::default(),
             asset: &|link: &str, sized: bool| {
                 if link.split(['#', '?']).next() == Some("img/p.png") {
                     Ok(Asset {
