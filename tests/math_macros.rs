@@ -1,5 +1,5 @@
 //! `[math] macros` in `book.toml`, expanded in every formula before it is
-//! converted.
+//! converted, and the math font every site serves.
 
 use crate::support::{BOOK, SiteTest};
 
@@ -48,4 +48,27 @@ fn a_recursive_macro_is_an_error_in_book_toml() {
         .code(2)
         .stderr_has("book.toml:5:")
         .stderr_has("the macro '\\a' expands to itself: \\a → \\b → \\a");
+}
+
+#[test]
+fn every_site_serves_its_math_font_and_licence() {
+    let site = SiteTest::new().lesson("a/m.md", "M", "$$\\sqrt{x}$$\n");
+    site.build().success();
+    let font = site.tree("site/assets/fonts");
+    let woff2 = &font[std::path::Path::new("STIXTwoMath-Regular.woff2")];
+    assert!(woff2.starts_with(b"wOF2"));
+    let licence = site.output("assets/fonts/STIXTwoMath-OFL.txt");
+    assert!(licence.contains("SIL Open Font License"), "{licence}");
+    let css = site.output("assets/gradbook.css");
+    assert!(css.contains("url(\"fonts/STIXTwoMath-Regular.woff2\") format(\"woff2\")"));
+    assert!(css.contains("--font-math: \"STIX Two Math\""));
+}
+
+#[test]
+fn a_site_may_replace_the_math_font() {
+    let site = SiteTest::new()
+        .file("templates/assets/fonts/STIXTwoMath-Regular.woff2", "own")
+        .lesson("a/m.md", "M", "$x$\n");
+    site.build().success();
+    assert_eq!(site.output("assets/fonts/STIXTwoMath-Regular.woff2"), "own");
 }
