@@ -384,6 +384,33 @@ fn argument(tex: &str, at: usize) -> Option<(Range<usize>, usize)> {
     None
 }
 
+/// A definition whose command name ends at `at`: the macro's name, its
+/// body and where the definition ends. `[n]` may say how many arguments
+/// the body takes (its `#n` say it anyway).
+fn definition(tex: &str, at: usize, operator: bool) -> Option<(String, String, usize)> {
+    let mut at = at;
+    let starred = operator && tex[at..].starts_with('*');
+    if starred {
+        at += 1;
+    }
+    let (name, after_name) = argument(tex, at)?;
+    let name = tex[name].trim().to_string();
+    at = after_name;
+    let rest = tex[at..].trim_start();
+    if !operator && rest.starts_with('[') {
+        let close = rest.find(']')?;
+        at = tex.len() - rest.len() + close + 1;
+    }
+    let (body, end) = argument(tex, at)?;
+    let body = &tex[body];
+    let body = match (operator, starred) {
+        (false, _) => body.to_string(),
+        (true, false) => format!("\\operatorname{{{body}}}"),
+        (true, true) => format!("\\operatorname*{{{body}}}"),
+    };
+    Some((name, body, end))
+}
+
 /// Expands the macros in `tex`, whose offsets are kept in the result's map.
 fn expand(tex: &str, macros: &Macros) -> Result<Rewritten, LatexError> {
     let mut out = Rewritten::new();
@@ -494,6 +521,11 @@ impl PageMath {
         make_id: &mut dyn FnMut(&str) -> String,
     ) -> Result<String, LatexError> {
         let mut new_labels = Vec::new();
+        let defined = self.take_definitions(tex)?;
+        let tex = defined.as_deref().unwrap_or(tex);
+        if defined.is_some() && tex.trim().is_empty() {
+            return Ok(String::new());
+        }
         let expanded = expand(tex, &self.macros)?;
         let first_ref = self.refs.len();
         let back = |span: &Range<usize>| {
@@ -537,6 +569,47 @@ impl PageMath {
             });
         }
         Ok(html)
+    }
+
+    /// Reads the `\newcommand`, `\renewcommand` and `\DeclareMathOperator`
+    /// definitions of a formula into the page's macros, for the rest of the
+    /// page; the formula comes back with them blanked out (offsets kept),
+    /// or `None` when it has none.
+    fn take_definitions(&mut self, tex: &str) -> Result<Option<String>, LatexError> {
+        let mut blanked: Option<String> = None;
+        for (start, name_end, name) in commands(tex).collect::<Vec<_>>() {
+            let operator = name == "DeclareMathOperator";
+            if !operator && name != "newcommand" && name != "renewcommand" {
+                continue;
+            }
+            if blanked
+                .as_deref()
+                .is_some_and(|b| b.as_bytes()[start] == b' ')
+            {
+                continue;
+            }
+            let (macro_name, body, end) = definition(tex, name_end, operator).ok_or_else(|| {
+                LatexError {
+                    message: format!("'\\{name}' needs a name and a definition, as in \\{name}{{\\R}}{{\\mathbb{{R}}}}"),
+                    span: start..name_end,
+                }
+            })?;
+            let mut macros = self.macros.clone();
+            macros.insert(macro_name.clone(), body);
+            if let Some((_, message)) = check_macros(&macros)
+                .into_iter()
+                .find(|(n, _)| *n == macro_name)
+            {
+                return Err(LatexError {
+                    message,
+                    span: start..end,
+                });
+            }
+            self.macros = macros;
+            let text = blanked.get_or_insert_with(|| tex.to_string());
+            text.replace_range(start..end, &" ".repeat(end - start));
+        }
+        Ok(blanked)
     }
 
     /// Rewrites a formula for math-core: labels renamed, placeholders for
@@ -935,5 +1008,28 @@ mod tests {
         let names: Vec<&str> = problems.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["R", r"\a", r"\b"], "{problems:?}");
         assert!(problems[1].1.ends_with(r"\a → \b → \a"), "{problems:?}");
+    }
+
+    #[test]
+    fn definitions_in_a_formula_hold_for_the_rest_of_the_page() {
+        let mut page = PageMath::default();
+        let mut id = |l: &str| l.to_string();
+        let defs = r"\newcommand{\R}{\mathbb{R}} \newcommand\sq[1]{#1^2} \DeclareMathOperator*{\argmin}{arg\,min}";
+        assert_eq!(page.convert(defs, true, &mut id).unwrap(), "");
+        let out = page
+            .convert(r"\argmin_x \sq{x} \in \R", false, &mut id)
+            .unwrap();
+        assert!(out.contains("ℝ"), "{out}");
+        assert!(out.contains("<msup><mi>x</mi><mn>2</mn></msup>"), "{out}");
+        assert!(out.contains("arg"), "{out}");
+        let err = page
+            .convert(r"x \newcommand{\loop}{\loop}", false, &mut id)
+            .unwrap_err();
+        assert_eq!(err.span, 2..27, "{err:?}");
+        assert!(err.message.contains("expands to itself"), "{err:?}");
+        let err = page
+            .convert(r"\newcommand{\x}", false, &mut id)
+            .unwrap_err();
+        assert_eq!(err.span, 0..11, "{err:?}");
     }
 }

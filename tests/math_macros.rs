@@ -72,3 +72,29 @@ fn a_site_may_replace_the_math_font() {
     site.build().success();
     assert_eq!(site.output("assets/fonts/STIXTwoMath-Regular.woff2"), "own");
 }
+
+#[test]
+fn a_formula_may_define_macros_for_the_rest_of_its_page() {
+    let site = SiteTest::new().lesson(
+        "a/d.md",
+        "Defs",
+        "$$\\newcommand{\\R}{\\mathbb{R}}\\DeclareMathOperator{\\tr}{tr}$$\n\nLet $A \\in \\R^{n}$, $\\tr A$.\n",
+    );
+    site.build().success();
+    let page = site.page("a/d/");
+    let text: String = page
+        .select(".prose p math")
+        .iter()
+        .map(|m| m.text().collect::<String>())
+        .collect();
+    assert!(text.contains('ℝ') && text.contains("tr"), "{text}");
+    let site = SiteTest::new().lesson(
+        "a/d.md",
+        "Defs",
+        "Text.\n\n$\\newcommand{\\a}{\\b} \\newcommand{\\b}{\\a}$\n",
+    );
+    site.check()
+        .code(1)
+        .stderr_has("content/a/d.md:6:22")
+        .stderr_has("expands to itself");
+}
