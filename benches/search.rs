@@ -61,6 +61,7 @@ fn render_lessons(site: &Site) -> Vec<Rendered> {
                 root: &root,
                 resolve: &resolve,
                 asset: &|_: &str, _: bool| Err(None),
+                macros: &site.config.math.macros,
             };
             let mut calc = PageCalc::new(&lesson.source, site.config.calc.precision);
             let rendered = markdown::render_body(&ctx, lesson.body.clone(), &mut calc);

@@ -38,6 +38,9 @@ pub struct Config {
     /// `[calc]`: executable examples.
     #[serde(default)]
     pub calc: CalcConfig,
+    /// `[math]`: LaTeX formulas.
+    #[serde(default)]
+    pub math: MathConfig,
 }
 
 /// `[book]`.
@@ -131,6 +134,15 @@ impl Default for ThemeConfig {
 pub struct CalcConfig {
     /// Significant digits for printed numbers (1 to 17).
     pub precision: usize,
+}
+
+/// `[math]`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct MathConfig {
+    /// LaTeX macros (`"\\R" = "\\mathbb{R}"`), expanded in every formula
+    /// before it is converted; `#1` to `#9` stand for arguments.
+    pub macros: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for CalcConfig {
@@ -290,6 +302,12 @@ impl Config {
                 )
                 .with_help("12 is the default"),
             );
+        }
+        for (name, message) in crate::latex::check_macros(&config.math.macros) {
+            let span = value_span(document, &["math", "macros", &name])
+                .or_else(|| value_span(document, &["math", "macros"]))
+                .unwrap_or(0..0);
+            problems.push(Diagnostic::at(source, span, message));
         }
         if let Some(known) = themes {
             problems.extend(config.unknown_themes(source, known));
@@ -503,15 +521,16 @@ mod tests {
     fn the_known_keys_are_the_struct_fields() {
         let schema = schema();
         let names: Vec<&str> = schema.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, ["book", "build", "calc", "theme"]);
+        assert_eq!(names, ["book", "build", "calc", "math", "theme"]);
         assert_eq!(
             schema[0].1,
             ["base-url", "description", "language", "title"]
         );
         assert_eq!(schema[1].1, ["content-dir", "drafts", "output-dir"]);
         assert_eq!(schema[2].1, ["precision"]);
+        assert_eq!(schema[3].1, ["macros"]);
         assert_eq!(
-            schema[3].1,
+            schema[4].1,
             ["default", "highlight-dark", "highlight-light"]
         );
     }

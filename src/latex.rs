@@ -13,10 +13,11 @@
 //! ones on a helper thread with a stack sized for the longest formula
 //! accepted, and anything longer than that is an error.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use math_core::{LatexToMathML, MathCoreConfig, MathDisplay, PrettyPrint};
+use math_core::{ConvertResult, LatexToMathML, MathCoreConfig, MathDisplay, PrettyPrint};
 
 /// Why a formula could not be converted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,18 +38,20 @@ const MAX_FORMULA: usize = 16 * 1024;
 /// Only the pages it touches are ever allocated.
 const HELPER_STACK: usize = 64 << 20;
 
-/// The shared converter; `None` only if math-core rejected its own
-/// configuration, which has no custom macros and so cannot fail.
-static CONVERTER: LazyLock<Option<LatexToMathML>> = LazyLock::new(|| {
-    let config = MathCoreConfig {
+fn config() -> MathCoreConfig {
+    MathCoreConfig {
         pretty_print: PrettyPrint::Never,
         ..MathCoreConfig::default()
-    };
-    LatexToMathML::new(config).ok()
-});
+    }
+}
+
+/// The shared converter; `None` only if math-core rejected its own
+/// configuration, which has no custom macros and so cannot fail.
+static CONVERTER: LazyLock<Option<LatexToMathML>> =
+    LazyLock::new(|| LatexToMathML::new(config()).ok());
 
 /// Converts a LaTeX formula (without its `$` delimiters) to a `<math>`
-/// element; `display` selects block layout.
+/// element on its own, unnumbered; `display` selects block layout.
 pub fn to_mathml(tex: &str, display: bool) -> Result<String, LatexError> {
     let Some(converter) = CONVERTER.as_ref() else {
         return Err(LatexError {
@@ -56,6 +59,31 @@ pub fn to_mathml(tex: &str, display: bool) -> Result<String, LatexError> {
             span: 0..tex.len(),
         });
     };
+    run(tex, display, |tex, mode| {
+        converter.convert_with_local_state(tex, mode)
+    })
+}
+
+/// Converts a formula with a page's converter, which numbers equations.
+fn to_mathml_with(
+    converter: &mut LatexToMathML,
+    tex: &str,
+    display: bool,
+) -> Result<String, LatexError> {
+    run(tex, display, |tex, mode| {
+        converter.convert_with_global_state(tex, mode)
+    })
+}
+
+type Converted = Result<ConvertResult, Box<math_core::LatexError>>;
+
+/// Checks a formula's size and converts it, on a helper thread with a big
+/// stack when it is long.
+fn run(
+    tex: &str,
+    display: bool,
+    convert_with: impl FnOnce(&str, MathDisplay) -> Converted + Send,
+) -> Result<String, LatexError> {
     if tex.trim().is_empty() {
         return Err(LatexError {
             message: "empty formula".to_string(),
@@ -74,13 +102,13 @@ pub fn to_mathml(tex: &str, display: bool) -> Result<String, LatexError> {
         MathDisplay::Inline
     };
     if tex.len() <= SMALL_FORMULA {
-        return convert(converter, tex, mode);
+        return convert(tex, convert_with(tex, mode));
     }
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("latex".to_string())
             .stack_size(HELPER_STACK)
-            .spawn_scoped(scope, || convert(converter, tex, mode))
+            .spawn_scoped(scope, || convert(tex, convert_with(tex, mode)))
             .ok()
             .and_then(|helper| helper.join().ok())
             .unwrap_or_else(|| {
@@ -92,8 +120,8 @@ pub fn to_mathml(tex: &str, display: bool) -> Result<String, LatexError> {
     })
 }
 
-fn convert(converter: &LatexToMathML, tex: &str, mode: MathDisplay) -> Result<String, LatexError> {
-    match converter.convert_with_local_state(tex, mode) {
+fn convert(tex: &str, result: Converted) -> Result<String, LatexError> {
+    match result {
         Ok(result) => Ok(result.mathml),
         Err(err) => {
             let start = floor_boundary(tex, err.0.start.min(tex.len()));
@@ -108,6 +136,685 @@ fn convert(converter: &LatexToMathML, tex: &str, mode: MathDisplay) -> Result<St
                 span: start..end,
             })
         }
+    }
+}
+
+/// The first character of a placeholder for an equation reference: a
+/// private-use character, which no lesson's TeX has reason to hold.
+const REF_MARK: char = '\u{E000}';
+
+/// One page's numbered equations: `equation` and `align` rows are numbered
+/// in order across the page, `\label{…}` gives the equation an id and
+/// `\eqref{…}`/`\ref{…}` become links once the whole page is known.
+///
+/// math-core numbers environments and keeps labels itself but reads only
+/// `\tag` inside an environment, resolves only references to labels seen
+/// before, and has no `\ref`; so a display formula with `\tag` or `\label`
+/// outside an environment is wrapped in `equation`, labels are renamed to
+/// the ids the page gives them, and references are left as placeholders
+/// that [`PageMath::resolve`] replaces.
+#[derive(Default)]
+pub struct PageMath {
+    /// The converter, holding the page's equation counter.
+    converter: Option<LatexToMathML>,
+    /// Each label: its id, and its number once converted.
+    labels: HashMap<String, (String, Option<String>)>,
+    /// Each reference, by its placeholder's number.
+    refs: Vec<EquationRef>,
+    /// The book's macros.
+    macros: Macros,
+}
+
+/// An `\eqref{…}` or `\ref{…}` waiting for the page's labels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EquationRef {
+    /// The label referred to.
+    pub label: String,
+    /// Whether the number is shown in parentheses (`\eqref`).
+    pub parens: bool,
+    /// Byte range of the reference within its formula.
+    pub span: Range<usize>,
+}
+
+/// A reference to a label that no numbered equation on the page has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingLabel {
+    /// The reference, by its number in the order formulas were converted.
+    pub index: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// A formula rewritten before conversion, with the way back to the
+/// author's offsets.
+#[derive(Debug)]
+struct Rewritten {
+    text: String,
+    /// Pieces of `text` (their start) and where each came from: a copied
+    /// piece maps offset by offset, a replaced one to its source's start.
+    pieces: Vec<(usize, Range<usize>, bool)>,
+}
+
+impl Rewritten {
+    fn new() -> Self {
+        Self {
+            text: String::new(),
+            pieces: Vec::new(),
+        }
+    }
+
+    fn copy(&mut self, source: &str, from: Range<usize>) {
+        self.pieces.push((self.text.len(), from.clone(), true));
+        self.text.push_str(&source[from]);
+    }
+
+    fn replace(&mut self, with: &str, from: Range<usize>) {
+        self.pieces.push((self.text.len(), from, false));
+        self.text.push_str(with);
+    }
+
+    /// The author's offset for an offset into the rewritten text.
+    fn original(&self, at: usize) -> usize {
+        let Some((start, from, copied)) = self.pieces.iter().rev().find(|p| p.0 <= at) else {
+            return 0;
+        };
+        if *copied {
+            (from.start + (at - start)).min(from.end)
+        } else {
+            from.start
+        }
+    }
+}
+
+/// Reads the `{name}` after a command ending at `at`: the name and the end
+/// of the group.
+fn braced_name(tex: &str, at: usize) -> Option<(&str, usize)> {
+    let rest = tex[at..].strip_prefix('{')?;
+    let close = rest.find('}')?;
+    Some((rest[..close].trim(), at + close + 2))
+}
+
+/// A formula being rewritten.
+struct Scan<'t> {
+    tex: &'t str,
+    out: Rewritten,
+    /// How much of `tex` is in `out`.
+    copied: usize,
+    /// How many groups, environments and `\left` enclose the position.
+    depth: usize,
+    /// The depth of each `\color` switch still open.
+    colors: Vec<usize>,
+    /// Tags and labels to put after the rows, in an `equation`.
+    moved: Vec<(String, Range<usize>)>,
+}
+
+impl Scan<'_> {
+    fn replace(&mut self, with: &str, span: Range<usize>) {
+        self.out.copy(self.tex, self.copied..span.start);
+        self.out.replace(with, span.clone());
+        self.copied = span.end;
+    }
+
+    /// Ends the groups of the colour switches opened at `depth` (or all)
+    /// where a cell, row, group or formula ends.
+    fn close_colors(&mut self, at: usize, depth: usize, all: bool) {
+        while self.colors.last().is_some_and(|d| all || *d >= depth) {
+            self.colors.pop();
+            self.replace("}", at..at);
+        }
+    }
+}
+
+/// The command whose backslash is at `at`: its name (`\\` for a line
+/// break) and where the name ends.
+fn command_at(tex: &str, at: usize) -> (&str, usize) {
+    let after = at + 1;
+    let letters = tex[after..]
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .map_or(tex.len(), |i| after + i);
+    if letters > after {
+        return (&tex[after..letters], letters);
+    }
+    let next = tex[after..].chars().next().map_or(0, char::len_utf8);
+    (&tex[after..after + next], after + next)
+}
+
+/// Every command in a formula: where it starts and ends, and its name.
+fn commands(tex: &str) -> impl Iterator<Item = (usize, usize, &str)> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let start = at + tex.get(at..)?.find('\\')?;
+        let (name, end) = command_at(tex, start);
+        at = end.max(start + 1);
+        Some((start, end, name))
+    })
+}
+
+/// The book's macros: each name (with its backslash) and its body.
+pub type Macros = std::collections::BTreeMap<String, String>;
+
+/// How many arguments a macro body takes: its highest `#n`.
+fn arity(body: &str) -> usize {
+    body.as_bytes()
+        .windows(2)
+        .filter(|w| w[0] == b'#' && w[1].is_ascii_digit())
+        .map(|w| usize::from(w[1] - b'0'))
+        .max()
+        .unwrap_or(0)
+}
+
+/// Problems with the book's macros, each with the macro's name: a name
+/// that is not `\` and letters, or a macro that uses itself, directly or
+/// through others.
+pub fn check_macros(macros: &Macros) -> Vec<(String, String)> {
+    let mut problems = Vec::new();
+    for (name, body) in macros {
+        let letters = name.strip_prefix('\\').unwrap_or("");
+        if letters.is_empty() || !letters.chars().all(|c| c.is_ascii_alphabetic()) {
+            problems.push((
+                name.clone(),
+                format!("the macro name '{name}' is not a backslash and letters"),
+            ));
+            continue;
+        }
+        let mut path = vec![name.as_str()];
+        if let Some(cycle) = cycle_from(macros, body, &mut path) {
+            problems.push((
+                name.clone(),
+                format!("the macro '{name}' expands to itself: {cycle}"),
+            ));
+        }
+    }
+    problems
+}
+
+/// Looks for a use of `path[0]` in `body`, through the macros it uses.
+fn cycle_from<'m>(macros: &'m Macros, body: &str, path: &mut Vec<&'m str>) -> Option<String> {
+    for (_, _, used) in commands(body) {
+        let Some((key, inner)) = macros.get_key_value(&format!("\\{used}")) else {
+            continue;
+        };
+        if key == path[0] {
+            let mut names = path.clone();
+            names.push(key);
+            return Some(names.join(" → "));
+        }
+        if path.contains(&key.as_str()) || path.len() > macros.len() {
+            continue;
+        }
+        path.push(key);
+        let found = cycle_from(macros, inner, path);
+        path.pop();
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
+}
+
+/// Where the argument starting at `at` (after spaces) ends: a balanced
+/// `{…}` group (given without its braces) or a single command or
+/// character.
+fn argument(tex: &str, at: usize) -> Option<(Range<usize>, usize)> {
+    let start = at + (tex[at..].len() - tex[at..].trim_start().len());
+    let c = tex[start..].chars().next()?;
+    if c == '\\' {
+        let (_, end) = command_at(tex, start);
+        return Some((start..end, end));
+    }
+    if c != '{' {
+        return Some((start..start + c.len_utf8(), start + c.len_utf8()));
+    }
+    let mut depth = 0usize;
+    let mut i = start;
+    while i < tex.len() {
+        match tex.as_bytes()[i] {
+            b'\\' => i += 1,
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some((start + 1..i, i + 1));
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// A definition whose command name ends at `at`: the macro's name, its
+/// body and where the definition ends. `[n]` may say how many arguments
+/// the body takes (its `#n` say it anyway).
+fn definition(tex: &str, at: usize, operator: bool) -> Option<(String, String, usize)> {
+    let mut at = at;
+    let starred = operator && tex[at..].starts_with('*');
+    if starred {
+        at += 1;
+    }
+    let (name, after_name) = argument(tex, at)?;
+    let name = tex[name].trim().to_string();
+    at = after_name;
+    let rest = tex[at..].trim_start();
+    if !operator && rest.starts_with('[') {
+        let close = rest.find(']')?;
+        at = tex.len() - rest.len() + close + 1;
+    }
+    let (body, end) = argument(tex, at)?;
+    let body = &tex[body];
+    let body = match (operator, starred) {
+        (false, _) => body.to_string(),
+        (true, false) => format!("\\operatorname{{{body}}}"),
+        (true, true) => format!("\\operatorname*{{{body}}}"),
+    };
+    Some((name, body, end))
+}
+
+/// Expands the macros in `tex`, whose offsets are kept in the result's map.
+fn expand(tex: &str, macros: &Macros) -> Result<Rewritten, LatexError> {
+    let mut out = Rewritten::new();
+    let mut copied = 0;
+    let mut at = 0;
+    while let Some(found) = tex.get(at..).and_then(|rest| rest.find('\\')) {
+        let start = at + found;
+        let (name, name_end) = command_at(tex, start);
+        at = name_end.max(start + 1);
+        let Some(body) = macros.get(&format!("\\{name}")) else {
+            continue;
+        };
+        let (text, end) = expand_use(tex, name_end, body, macros, 0).ok_or_else(|| LatexError {
+            message: format!("the macro '\\{name}' is missing an argument"),
+            span: start..name_end,
+        })?;
+        if out.text.len() + text.len() > MAX_FORMULA {
+            return Err(LatexError {
+                message: format!(
+                    "formula too long once its macros are expanded (more than {MAX_FORMULA} bytes)"
+                ),
+                span: start..end,
+            });
+        }
+        out.copy(tex, copied..start);
+        out.replace(&text, start..end);
+        copied = end;
+        at = end;
+    }
+    out.copy(tex, copied..tex.len());
+    Ok(out)
+}
+
+/// One use of a macro whose name ends at `at`: its expansion, fully, and
+/// the end of its arguments.
+fn expand_use(
+    tex: &str,
+    at: usize,
+    body: &str,
+    macros: &Macros,
+    depth: usize,
+) -> Option<(String, usize)> {
+    let mut end = at;
+    let mut args = Vec::new();
+    for _ in 0..arity(body) {
+        let (arg, after) = argument(tex, end)?;
+        args.push(&tex[arg]);
+        end = after;
+    }
+    let mut text = String::new();
+    let mut rest = body;
+    while let Some(i) = rest.find('#') {
+        text.push_str(&rest[..i]);
+        let digit = rest[i + 1..].chars().next().and_then(|c| c.to_digit(10));
+        match digit.and_then(|d| args.get((d as usize).checked_sub(1)?)) {
+            Some(arg) => {
+                text.push_str(arg);
+                rest = &rest[i + 2..];
+            }
+            None => {
+                text.push('#');
+                rest = &rest[i + 1..];
+            }
+        }
+    }
+    text.push_str(rest);
+    // Macros are checked for cycles when the book is read; the depth limit
+    // is a last guard, and the size is checked by the caller.
+    if depth > 32 || text.len() > MAX_FORMULA {
+        return Some((text, end));
+    }
+    let mut expanded = String::new();
+    let mut i = 0;
+    while let Some(found) = text.get(i..).and_then(|r| r.find('\\')) {
+        let start = i + found;
+        let (name, name_end) = command_at(&text, start);
+        expanded.push_str(&text[i..start]);
+        match macros.get(&format!("\\{name}")) {
+            Some(inner) => {
+                let (sub, after) = expand_use(&text, name_end, inner, macros, depth + 1)?;
+                expanded.push_str(&sub);
+                i = after;
+            }
+            None => {
+                expanded.push_str(&text[start..name_end.max(start + 1)]);
+                i = name_end.max(start + 1);
+            }
+        }
+    }
+    expanded.push_str(text.get(i..).unwrap_or(""));
+    Some((expanded, end))
+}
+
+impl PageMath {
+    /// A page's equations, with the book's macros.
+    pub fn new(macros: &Macros) -> Self {
+        Self {
+            macros: macros.clone(),
+            ..Self::default()
+        }
+    }
+
+    /// Converts one formula of the page; `make_id` gives a label its id.
+    pub fn convert(
+        &mut self,
+        tex: &str,
+        display: bool,
+        make_id: &mut dyn FnMut(&str) -> String,
+    ) -> Result<String, LatexError> {
+        let mut new_labels = Vec::new();
+        let defined = self.take_definitions(tex)?;
+        let tex = defined.as_deref().unwrap_or(tex);
+        if defined.is_some() && tex.trim().is_empty() {
+            return Ok(String::new());
+        }
+        let expanded = expand(tex, &self.macros)?;
+        let first_ref = self.refs.len();
+        let back = |span: &Range<usize>| {
+            let start = expanded.original(span.start);
+            start..expanded.original(span.end).max(start)
+        };
+        let rewritten = self
+            .rewrite(&expanded.text, display, make_id, &mut new_labels)
+            .map_err(|err| LatexError {
+                span: back(&err.span),
+                ..err
+            })?;
+        for r in &mut self.refs[first_ref..] {
+            r.span = back(&r.span);
+        }
+        if self.converter.is_none() {
+            self.converter = LatexToMathML::new(config()).ok();
+        }
+        let Some(converter) = self.converter.as_mut() else {
+            return Err(LatexError {
+                message: "the LaTeX converter could not be set up".to_string(),
+                span: 0..tex.len(),
+            });
+        };
+        let html = to_mathml_with(converter, &rewritten.text, display).map_err(|err| {
+            let start = rewritten.original(err.span.start);
+            let end = rewritten.original(err.span.end).max(start);
+            LatexError {
+                message: err.message,
+                span: back(&(start..end)),
+            }
+        })?;
+        for label in new_labels {
+            let Some((id, number)) = self.labels.get_mut(&label) else {
+                continue;
+            };
+            let needle = format!("id=\"{id}\"><mtext>(");
+            *number = html.find(&needle).and_then(|at| {
+                let rest = &html[at + needle.len()..];
+                rest.find(")</mtext>").map(|end| rest[..end].to_string())
+            });
+        }
+        Ok(html)
+    }
+
+    /// Reads the `\newcommand`, `\renewcommand` and `\DeclareMathOperator`
+    /// definitions of a formula into the page's macros, for the rest of the
+    /// page; the formula comes back with them blanked out (offsets kept),
+    /// or `None` when it has none.
+    fn take_definitions(&mut self, tex: &str) -> Result<Option<String>, LatexError> {
+        let mut blanked: Option<String> = None;
+        for (start, name_end, name) in commands(tex).collect::<Vec<_>>() {
+            let operator = name == "DeclareMathOperator";
+            if !operator && name != "newcommand" && name != "renewcommand" {
+                continue;
+            }
+            if blanked
+                .as_deref()
+                .is_some_and(|b| b.as_bytes()[start] == b' ')
+            {
+                continue;
+            }
+            let (macro_name, body, end) = definition(tex, name_end, operator).ok_or_else(|| {
+                LatexError {
+                    message: format!("'\\{name}' needs a name and a definition, as in \\{name}{{\\R}}{{\\mathbb{{R}}}}"),
+                    span: start..name_end,
+                }
+            })?;
+            let mut macros = self.macros.clone();
+            macros.insert(macro_name.clone(), body);
+            if let Some((_, message)) = check_macros(&macros)
+                .into_iter()
+                .find(|(n, _)| *n == macro_name)
+            {
+                return Err(LatexError {
+                    message,
+                    span: start..end,
+                });
+            }
+            self.macros = macros;
+            let text = blanked.get_or_insert_with(|| tex.to_string());
+            text.replace_range(start..end, &" ".repeat(end - start));
+        }
+        Ok(blanked)
+    }
+
+    /// Rewrites a formula for math-core: labels renamed, placeholders for
+    /// references, colour switches made groups, and a displayed formula
+    /// outside any environment wrapped in `equation` when tagged or
+    /// labelled and in `gathered`/`aligned` when it has `\\` rows.
+    fn rewrite(
+        &mut self,
+        tex: &str,
+        display: bool,
+        make_id: &mut dyn FnMut(&str) -> String,
+        new_labels: &mut Vec<String>,
+    ) -> Result<Rewritten, LatexError> {
+        let plain = display && !tex.contains("\\begin");
+        let numbered = plain && (tex.contains("\\tag") || tex.contains("\\label"));
+        let rows = plain && commands(tex).any(|(_, _, name)| name == "\\");
+        let rows_env = if tex.contains('&') {
+            "aligned"
+        } else {
+            "gathered"
+        };
+        let mut scan = Scan {
+            tex,
+            out: Rewritten::new(),
+            copied: 0,
+            depth: 0,
+            colors: Vec::new(),
+            moved: Vec::new(),
+        };
+        if numbered {
+            scan.out.replace("\\begin{equation}", 0..0);
+        }
+        if rows {
+            scan.out.replace(&format!("\\begin{{{rows_env}}}"), 0..0);
+        }
+        let mut at = 0;
+        while at < tex.len() {
+            at = self.step(&mut scan, at, rows && numbered, make_id, new_labels)?;
+        }
+        scan.close_colors(tex.len(), 0, true);
+        scan.out.copy(tex, scan.copied..tex.len());
+        if rows {
+            scan.out
+                .replace(&format!("\\end{{{rows_env}}}"), tex.len()..tex.len());
+        }
+        for (text, span) in std::mem::take(&mut scan.moved) {
+            scan.out.replace(&text, span);
+        }
+        if numbered {
+            scan.out.replace("\\end{equation}", tex.len()..tex.len());
+        }
+        Ok(scan.out)
+    }
+
+    /// Reads what starts at `at` and returns where the next thing starts.
+    fn step(
+        &mut self,
+        scan: &mut Scan<'_>,
+        at: usize,
+        move_tags: bool,
+        make_id: &mut dyn FnMut(&str) -> String,
+        new_labels: &mut Vec<String>,
+    ) -> Result<usize, LatexError> {
+        let tex = scan.tex;
+        let Some(c) = tex[at..].chars().next() else {
+            return Ok(tex.len());
+        };
+        match c {
+            '{' => scan.depth += 1,
+            '}' => {
+                scan.close_colors(at, scan.depth, false);
+                scan.depth = scan.depth.saturating_sub(1);
+            }
+            '&' => scan.close_colors(at, scan.depth, false),
+            '\\' => return self.command(scan, at, move_tags, make_id, new_labels),
+            _ => {}
+        }
+        Ok(at + c.len_utf8())
+    }
+
+    /// Reads the command at `at`.
+    fn command(
+        &mut self,
+        scan: &mut Scan<'_>,
+        at: usize,
+        move_tags: bool,
+        make_id: &mut dyn FnMut(&str) -> String,
+        new_labels: &mut Vec<String>,
+    ) -> Result<usize, LatexError> {
+        let tex = scan.tex;
+        let (name, name_end) = command_at(tex, at);
+        match name {
+            "\\" | "end" | "right" | "middle" => {
+                scan.close_colors(at, scan.depth, false);
+                if matches!(name, "end" | "right") {
+                    scan.depth = scan.depth.saturating_sub(1);
+                }
+                return Ok(braced_name(tex, name_end).map_or(name_end, |(_, end)| end));
+            }
+            "begin" | "left" => {
+                scan.depth += 1;
+                return Ok(braced_name(tex, name_end).map_or(name_end, |(_, end)| end));
+            }
+            _ => {}
+        }
+        let Some((arg, end)) = braced_name(tex, name_end) else {
+            return Ok(name_end);
+        };
+        let span = at..end;
+        match name {
+            "color" => {
+                scan.replace(&format!("{{\\color{{{arg}}}"), span);
+                scan.colors.push(scan.depth);
+            }
+            "textcolor" if tex[end..].starts_with('{') => {
+                scan.replace(&format!("{{\\color{{{arg}}}"), at..end + 1);
+                scan.depth += 1;
+                return Ok(end + 1);
+            }
+            "tag" if move_tags => {
+                scan.replace("", span.clone());
+                scan.moved.push((tex[span.clone()].to_string(), span));
+            }
+            "label" => {
+                if self.labels.contains_key(arg) {
+                    return Err(LatexError {
+                        message: format!("the label '{arg}' is already used on this page"),
+                        span,
+                    });
+                }
+                let id = make_id(arg);
+                let label = format!("\\label{{{id}}}");
+                if move_tags {
+                    scan.replace("", span.clone());
+                    scan.moved.push((label, span));
+                } else {
+                    scan.replace(&label, span);
+                }
+                self.labels.insert(arg.to_string(), (id, None));
+                new_labels.push(arg.to_string());
+            }
+            "eqref" | "ref" => {
+                let index = self.refs.len();
+                scan.replace(
+                    &format!("\\text{{{REF_MARK}{index}{REF_MARK}}}"),
+                    span.clone(),
+                );
+                self.refs.push(EquationRef {
+                    label: arg.to_string(),
+                    parens: name == "eqref",
+                    span,
+                });
+            }
+            _ => return Ok(name_end),
+        }
+        Ok(end)
+    }
+
+    /// Replaces the placeholders in a page's HTML with links to the
+    /// equations; a reference to a missing label is reported and shown as
+    /// `(??)`.
+    pub fn resolve(&self, html: &str) -> (String, Vec<MissingLabel>) {
+        let mut missing = Vec::new();
+        if self.refs.is_empty() {
+            return (html.to_string(), missing);
+        }
+        let mut out = String::with_capacity(html.len());
+        let mut rest = html;
+        let open = format!("<mtext>{REF_MARK}");
+        while let Some(at) = rest.find(&open) {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + open.len()..];
+            let parsed = after.split_once(REF_MARK).and_then(|(n, tail)| {
+                Some((n.parse::<usize>().ok()?, tail.strip_prefix("</mtext>")?))
+            });
+            let Some((index, tail)) = parsed.filter(|(i, _)| *i < self.refs.len()) else {
+                out.push_str(&open);
+                rest = after;
+                continue;
+            };
+            let r = &self.refs[index];
+            let (open_paren, close_paren) = if r.parens { ("(", ")") } else { ("", "") };
+            match self.labels.get(&r.label) {
+                Some((id, Some(number))) => out.push_str(&format!(
+                    "<mtext><a href=\"#{id}\">{open_paren}{number}{close_paren}</a></mtext>"
+                )),
+                found => {
+                    let message = if found.is_some() {
+                        format!("the equation labelled '{}' has no number", r.label)
+                    } else {
+                        format!("no equation on this page is labelled '{}'", r.label)
+                    };
+                    missing.push(MissingLabel { index, message });
+                    out.push_str(&format!("<mtext>{open_paren}??{close_paren}</mtext>"));
+                }
+            }
+            rest = tail;
+        }
+        out.push_str(rest);
+        (out, missing)
+    }
+
+    /// The references met so far, by placeholder number.
+    pub fn refs(&self) -> &[EquationRef] {
+        &self.refs
     }
 }
 
@@ -195,5 +902,134 @@ mod tests {
         let err = to_mathml(&"x+".repeat(MAX_FORMULA), false).unwrap_err();
         assert!(err.message.contains("too long"), "{err:?}");
         assert_eq!(err.span, 0..2 * MAX_FORMULA);
+    }
+
+    fn page_convert(page: &mut PageMath, tex: &str) -> Result<String, LatexError> {
+        page.convert(tex, true, &mut |label: &str| format!("eq-{label}"))
+    }
+
+    #[test]
+    fn a_rewritten_formula_reports_errors_at_the_authors_offsets() {
+        let mut page = PageMath::default();
+        let tex = r"\label{a} x + \sigmaa \tag{1}";
+        let err = page_convert(&mut page, tex).unwrap_err();
+        assert_eq!(
+            &tex[err.span.start..err.span.start + 7],
+            r"\sigmaa",
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn references_resolve_forwards_and_missing_ones_are_reported() {
+        let mut page = PageMath::default();
+        let before = page.convert(r"\eqref{b} \ref{c}", false, &mut |l| l.to_string());
+        let before = before.unwrap();
+        page_convert(&mut page, r"\begin{equation}x\label{b}\end{equation}").unwrap();
+        let (html, missing) = page.resolve(&before);
+        assert!(html.contains("<a href=\"#eq-b\">(1)</a>"), "{html}");
+        assert_eq!(missing.len(), 1);
+        assert_eq!(missing[0].index, 1);
+        assert!(missing[0].message.contains("'c'"), "{missing:?}");
+        assert_eq!(page.refs()[1].span, 10..17);
+    }
+
+    #[test]
+    fn a_colour_switch_in_an_environment_ends_with_its_cell() {
+        let mut page = PageMath::default();
+        let tex = r"\begin{aligned} a &= \color{red}{b} \\ c &= d \end{aligned}";
+        let out = page_convert(&mut page, tex).unwrap();
+        assert_eq!(out.matches("<mtr>").count(), 2, "{out}");
+        let red = out.split("color:#FF0000;\">").nth(1).unwrap();
+        assert!(red.starts_with("<mi>b</mi></mrow></mtd></mtr>"), "{out}");
+        let out = page_convert(&mut page, r"\textcolor{blue}{x} + y").unwrap();
+        assert!(
+            out.contains("color:#0000FF;\"><mi>x</mi></mrow><mo>+</mo>"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn rows_outside_an_environment_are_kept() {
+        let mut page = PageMath::default();
+        let out = page_convert(&mut page, r"a \\ b").unwrap();
+        assert_eq!(out.matches("<mtr>").count(), 2, "{out}");
+        let out = page_convert(&mut page, r"a &= b \\ c &= d \tag{T}").unwrap();
+        assert_eq!(out.matches("<mtr>").count(), 3, "{out}");
+        assert!(out.contains("<mtext>(T)</mtext>"), "{out}");
+        let inline = page
+            .convert(r"a \\ b", false, &mut |l| l.to_string())
+            .unwrap();
+        assert!(!inline.contains("<mtable"), "{inline}");
+    }
+
+    #[test]
+    fn macros_expand_with_arguments_and_errors_point_at_the_use() {
+        let macros: Macros = [
+            (r"\R".to_string(), r"\mathbb{R}".to_string()),
+            (
+                r"\pd".to_string(),
+                r"\frac{\partial #1}{\partial #2}".to_string(),
+            ),
+            (r"\J".to_string(), r"\pd{J}{w}".to_string()),
+        ]
+        .into();
+        assert!(check_macros(&macros).is_empty());
+        let out = expand(r"x \in \R, \J = \pd f x", &macros).unwrap();
+        assert_eq!(
+            out.text,
+            r"x \in \mathbb{R}, \frac{\partial J}{\partial w} = \frac{\partial f}{\partial x}"
+        );
+        let mut page = PageMath::new(&macros);
+        let tex = r"\R + \sigmaa";
+        let err = page
+            .convert(tex, false, &mut |l| l.to_string())
+            .unwrap_err();
+        assert_eq!(
+            &tex[err.span.start..err.span.start + 7],
+            r"\sigmaa",
+            "{err:?}"
+        );
+        let err = expand(r"a + \pd{f}", &macros).unwrap_err();
+        assert_eq!(err.span, 4..7);
+        assert!(err.message.contains("argument"), "{err:?}");
+    }
+
+    #[test]
+    fn recursive_and_badly_named_macros_are_reported() {
+        let macros: Macros = [
+            (r"\a".to_string(), r"\b + 1".to_string()),
+            (r"\b".to_string(), r"\c{\a}".to_string()),
+            (r"\c".to_string(), r"#1".to_string()),
+            ("R".to_string(), "x".to_string()),
+        ]
+        .into();
+        let problems = check_macros(&macros);
+        let names: Vec<&str> = problems.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["R", r"\a", r"\b"], "{problems:?}");
+        assert!(problems[1].1.ends_with(r"\a → \b → \a"), "{problems:?}");
+    }
+
+    #[test]
+    fn definitions_in_a_formula_hold_for_the_rest_of_the_page() {
+        let mut page = PageMath::default();
+        let mut id = |l: &str| l.to_string();
+        let defs = r"\newcommand{\R}{\mathbb{R}} \newcommand\sq[1]{#1^2} \DeclareMathOperator*{\argmin}{arg\,min}";
+        assert_eq!(page.convert(defs, true, &mut id).unwrap(), "");
+        let out = page
+            .convert(r"\argmin_x \sq{x} \in \R", false, &mut id)
+            .unwrap();
+        assert!(out.contains("ℝ"), "{out}");
+        assert!(out.contains("<msup><mi>x</mi><mn>2</mn></msup>"), "{out}");
+        assert!(out.contains("arg"), "{out}");
+        let err = page
+            .convert(r"x \newcommand{\loop}{\loop}", false, &mut id)
+            .unwrap_err();
+        assert_eq!(err.span, 2..27, "{err:?}");
+        assert!(err.message.contains("expands to itself"), "{err:?}");
+        let err = page
+            .convert(r"\newcommand{\x}", false, &mut id)
+            .unwrap_err();
+        assert_eq!(err.span, 0..11, "{err:?}");
     }
 }

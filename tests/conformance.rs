@@ -67,6 +67,7 @@ fn through_gradbook(text: &str) -> String {
         root: "../",
         resolve: &resolve,
         asset: &|_: &str, _: bool| Err(None),
+        macros: &Default::default(),
     };
     let rendered = markdown::render_body(&ctx, 0..text.len(), &mut AsCode { text });
     rendered.html

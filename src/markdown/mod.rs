@@ -62,6 +62,8 @@ pub struct BodyContext<'a> {
     /// names; the flag asks for an image's size. When there is none, the
     /// closest file as it would be written, if any is close.
     pub asset: &'a dyn Fn(&str, bool) -> AssetLookup,
+    /// The book's LaTeX macros (`[math] macros`).
+    pub macros: &'a crate::latex::Macros,
 }
 
 /// What [`BodyContext::asset`] finds: the asset, or the closest file as it
@@ -154,6 +156,8 @@ pub fn render_body(ctx: &BodyContext<'_>, body: Range<usize>, hooks: &mut dyn Ho
         component_depth: 0,
         heading_level: 1,
         footnotes: Default::default(),
+        equations: crate::latex::PageMath::new(ctx.macros),
+        ref_spans: Vec::new(),
         out: Rendered {
             diagnostics: found.diagnostics.clone(),
             trackable: found.trackable(),
@@ -161,7 +165,25 @@ pub fn render_body(ctx: &BodyContext<'_>, body: Range<usize>, hooks: &mut dyn Ho
         },
     };
     let html = renderer.render(0..events.len());
+    let (html, missing) = renderer.equations.resolve(&html);
     renderer.out.html = html;
+    let mut reported = std::collections::HashSet::new();
+    for entry in &mut renderer.out.toc {
+        entry.html = renderer.equations.resolve(&entry.html).0;
+    }
+    for m in missing {
+        if let Some(span) = renderer
+            .ref_spans
+            .get(m.index)
+            .filter(|_| reported.insert(m.index))
+        {
+            renderer.out.diagnostics.push(
+                Diagnostic::at(ctx.source, span.clone(), m.message)
+                    .with_label("this reference")
+                    .with_help("give a numbered equation this label with `\\label{…}`"),
+            );
+        }
+    }
     renderer.out
 }
 
@@ -206,6 +228,7 @@ mod tests {
             page_url: "a/b/",
             root: "../../",
             resolve: &resolve,
+            macros: &Default::default(),
             asset: &|link: &str, sized: bool| {
                 if link.split(['#', '?']).next() == Some("img/p.png") {
                     Ok(Asset {

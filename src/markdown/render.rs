@@ -37,6 +37,10 @@ pub(super) struct PageRenderer<'a, 'e, 'h> {
     pub heading_level: u8,
     /// Each footnote label seen so far: its number and id.
     pub footnotes: HashMap<String, (usize, String)>,
+    /// The page's numbered equations and references to them.
+    pub equations: crate::latex::PageMath,
+    /// Where each equation reference is in the source, by its number.
+    pub ref_spans: Vec<Range<usize>>,
     pub out: Rendered,
 }
 
@@ -401,7 +405,14 @@ impl<'e> PageRenderer<'_, 'e, '_> {
     /// Converts a formula whose text starts at `tex_start` in the source,
     /// inside `span`; on error reports it and shows the source.
     fn math(&mut self, tex: &str, tex_start: usize, span: Range<usize>, display: bool) -> String {
-        match crate::latex::to_mathml(tex, display) {
+        let ids = &mut self.out.ids;
+        let mut make_id = |label: &str| ids.unique(&format!("eq-{}", slugify(label)));
+        let converted = self.equations.convert(tex, display, &mut make_id);
+        for r in &self.equations.refs()[self.ref_spans.len()..] {
+            self.ref_spans
+                .push(tex_start + r.span.start..tex_start + r.span.end);
+        }
+        match converted {
             Ok(html) => html,
             Err(err) => {
                 let start = (tex_start + err.span.start).min(span.end);

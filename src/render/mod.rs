@@ -92,6 +92,19 @@ pub const ASSETS: &[(&str, &str)] = &[
     ),
 ];
 
+/// The binary assets every site gets under `assets/`: the math font and
+/// its licence.
+pub const BINARY_ASSETS: &[(&str, &[u8])] = &[
+    (
+        "fonts/STIXTwoMath-Regular.woff2",
+        include_bytes!("../../templates/assets/fonts/STIXTwoMath-Regular.woff2"),
+    ),
+    (
+        "fonts/STIXTwoMath-OFL.txt",
+        include_bytes!("../../templates/assets/fonts/STIXTwoMath-OFL.txt"),
+    ),
+];
+
 /// The compiled templates of one site.
 pub struct Templates {
     tera: Tera,

@@ -37,6 +37,13 @@ impl Site {
             }
             generated.insert(rel);
         }
+        for (name, bytes) in render::BINARY_ASSETS {
+            let rel = format!("assets/{name}");
+            if !overrides.0.iter().any(|(r, _)| *r == rel) {
+                written.keep(sink.put(&rel, Bytes::from_static(bytes)));
+            }
+            generated.insert(rel);
+        }
         let theme = &self.config.theme;
         for (name, theme_name, scheme) in [
             ("highlight-light.css", &theme.highlight_light, Scheme::Light),

@@ -682,6 +682,7 @@ impl Site {
             root: &root,
             resolve: &resolve,
             asset: &asset,
+            macros: &self.config.math.macros,
         };
         let mut calc = PageCalc::new(source, self.config.calc.precision);
         let mut budget = PageBudget::new(&mut calc);
