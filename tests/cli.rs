@@ -14,6 +14,7 @@ mod destination;
 mod dialects;
 mod doc_examples;
 mod errors;
+mod explore;
 mod from_disk;
 mod init;
 mod markdown;

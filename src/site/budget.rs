@@ -105,4 +105,11 @@ impl markdown::Hooks for PageBudget<'_, '_> {
         let html = self.calc.inline_value(span.clone(), expr);
         self.account(span, "inline value", html)
     }
+
+    fn variants(&mut self, vary: &crate::components::Vary) -> Vec<String> {
+        let runs = self.calc.variants(vary);
+        runs.into_iter()
+            .map(|html| self.account(vary.code.clone(), "explorer variant", html))
+            .collect()
+    }
 }
