@@ -615,6 +615,7 @@ try {
         ['index', '/'],
         ['section', section],
         ['lesson', course.pathname],
+        ['explorer lesson', section + 'gradient-descent/'],
         ['404', '/404.html'],
       ],
       'course',
