@@ -56,11 +56,15 @@ impl Hooks for AsCode<'_> {
         format!("<code>= {}</code>", escape(expr))
     }
 
-    fn variants(&mut self, vary: &gradbook::components::Vary) -> Vec<String> {
-        vary.values
-            .iter()
-            .map(|_| self.calc_block(vary.code.clone()))
-            .collect()
+    fn variants(&mut self, vary: &gradbook::components::Vary) -> gradbook::components::Variants {
+        gradbook::components::Variants {
+            html: vary
+                .values
+                .iter()
+                .map(|_| self.calc_block(vary.code.clone()))
+                .collect(),
+            start: 0,
+        }
     }
 }
 

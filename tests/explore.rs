@@ -39,16 +39,27 @@ fn one_variant_per_value_with_a_labelled_slider() {
     assert_eq!(page.attr(".gb-explore input[type=range]", "min"), ["0"]);
     assert_eq!(page.attr(".gb-explore input[type=range]", "max"), ["3"]);
     assert_eq!(page.attr(".gb-explore input[type=range]", "step"), ["1"]);
+    // It starts at the value the input is written with.
+    assert_eq!(page.attr(".gb-explore input[type=range]", "value"), ["1"]);
     assert_eq!(
         page.attr(".gb-explore input[type=range]", "aria-valuetext"),
-        ["alpha = 0.01"]
+        ["alpha = 0.1"]
     );
     let id = &page.attr(".gb-explore input[type=range]", "id")[0];
     assert_eq!(page.text(&format!("label[for='{id}']")), ["alpha"]);
-    assert_eq!(page.text(&format!("output[for='{id}']")), ["alpha = 0.01"]);
+    assert_eq!(page.text(&format!("output[for='{id}']")), ["alpha = 0.1"]);
     assert!(page.has(".gb-explore-control[data-gb-js][hidden]"));
     // Without the script nothing is hidden: every variant is listed.
     assert!(!page.has(".gb-variant[hidden]"));
+}
+
+#[test]
+fn the_slider_starts_at_the_first_value_when_the_written_one_is_not_listed() {
+    let site = site(&explorer("vary: alpha in [0.2, 0.3]"));
+    site.build().success();
+    let page = site.page("calculus/lr/");
+    assert_eq!(page.attr(".gb-explore input[type=range]", "value"), ["0"]);
+    assert_eq!(page.text(".gb-explore output"), ["alpha = 0.2"]);
 }
 
 #[test]

@@ -20,7 +20,7 @@
 use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use crate::components::Vary;
+use crate::components::{Variants, Vary};
 use crate::diagnostics::{Diagnostic, SourceText};
 use crate::markdown::Hooks;
 use gradbook_math::{MathError, Scope, Value};
@@ -317,7 +317,7 @@ impl Hooks for PageCalc<'_> {
         render::block(&steps, &transcript, &id, self.precision)
     }
 
-    fn variants(&mut self, vary: &Vary) -> Vec<String> {
+    fn variants(&mut self, vary: &Vary) -> Variants {
         let parsed = transcript::parse(self.source, vary.code.clone());
         if let Some(entry) = parsed.entries.iter().find(|e| !e.is_open()) {
             let d = Diagnostic::at(
@@ -328,13 +328,13 @@ impl Hooks for PageCalc<'_> {
             .with_label("not checked: each value gets its own result")
             .with_help("remove the output lines; an explorer's calc block holds `>>>` inputs only");
             self.fail(d);
-            return Vec::new();
+            return Variants::default();
         }
         let inputs: Vec<&str> = parsed.entries.iter().map(|e| e.input.as_str()).collect();
-        if !inputs
+        let Some(written) = inputs
             .iter()
-            .any(|i| substitute(i, &vary.name, "0").is_some())
-        {
+            .find_map(|i| keyword_value(i, &vary.name).map(|at| i[at].trim().parse::<f64>().ok()))
+        else {
             let d = Diagnostic::at(
                 self.source,
                 vary.name_span.clone(),
@@ -343,9 +343,10 @@ impl Hooks for PageCalc<'_> {
             .with_label("unknown parameter")
             .with_help("vary a keyword argument the input passes, as `alpha` in `descent(J, w=3, alpha=0.1)`");
             self.fail(d);
-            return Vec::new();
-        }
-        vary.values
+            return Variants::default();
+        };
+        let html = vary
+            .values
             .iter()
             .map(|value| {
                 let varied: Vec<String> = inputs
@@ -354,7 +355,14 @@ impl Hooks for PageCalc<'_> {
                     .collect();
                 self.run_variant(&varied)
             })
-            .collect()
+            .collect();
+        // The slider starts at the value the input is written with.
+        let start = vary
+            .values
+            .iter()
+            .position(|v| v.parse::<f64>().ok() == written)
+            .unwrap_or(0);
+        Variants { html, start }
     }
 
     fn inline_value(&mut self, span: Range<usize>, expr: &str) -> String {
@@ -400,6 +408,12 @@ impl Hooks for PageCalc<'_> {
 /// `input` with the value of its keyword argument `name` (at any depth,
 /// as in `f(x, name=1)`) replaced by `value`; `None` when there is none.
 fn substitute(input: &str, name: &str, value: &str) -> Option<String> {
+    let at = keyword_value(input, name)?;
+    Some(format!("{}{value}{}", &input[..at.start], &input[at.end..]))
+}
+
+/// The bytes of the value `input` passes for its keyword argument `name`.
+fn keyword_value(input: &str, name: &str) -> Option<Range<usize>> {
     let bytes = input.as_bytes();
     let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let mut depth = 0usize;
@@ -421,8 +435,7 @@ fn substitute(input: &str, name: &str, value: &str) -> Option<String> {
                 && !after.bytes().next().is_some_and(is_word)
             {
                 let value_start = input.len() - rest[1..].trim_start().len();
-                let end = argument_end(input, value_start);
-                return Some(format!("{}{value}{}", &input[..value_start], &input[end..]));
+                return Some(value_start..argument_end(input, value_start));
             }
         }
         i += 1;

@@ -227,17 +227,19 @@ fn checklist(out: &mut String, id: &str, tasks: &[Task], sink: &mut dyn Markdown
 /// order, each under a heading that names its value: without JavaScript
 /// all are listed; with it, one at a time.
 fn explore(out: &mut String, id: &str, vary: &Vary, level: u8, sink: &mut dyn MarkdownSink) {
-    let variants = sink.variants(vary);
+    let runs = sink.variants(vary);
+    let variants = runs.html;
     if variants.is_empty() {
         return;
     }
+    let start = runs.start.min(variants.len() - 1);
     let name = escape(&vary.name);
-    let first = escape(&vary.values[0]);
+    let first = escape(vary.values.get(start).map_or("", String::as_str));
     let _ = write!(
         out,
         "<div class=\"gb-explore-control\" data-gb-js hidden>\
          <label for=\"{id}-r\">{name}</label>\
-         <input type=\"range\" id=\"{id}-r\" min=\"0\" max=\"{max}\" step=\"1\" value=\"0\" aria-valuetext=\"{name} = {first}\" data-gb-slider>\
+         <input type=\"range\" id=\"{id}-r\" min=\"0\" max=\"{max}\" step=\"1\" value=\"{start}\" aria-valuetext=\"{name} = {first}\" data-gb-slider>\
          <output for=\"{id}-r\" id=\"{id}-o\" aria-live=\"polite\">{name} = {first}</output>\
          </div>\n<div class=\"gb-variants\">\n",
         max = variants.len() - 1,

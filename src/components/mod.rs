@@ -205,6 +205,16 @@ pub enum Shape {
 /// The most values one `vary:` line may list.
 pub const MAX_VARIANTS: usize = 12;
 
+/// What running an explorer's input once per value gives.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Variants {
+    /// Each value's result as HTML, in the order of the values; empty when
+    /// the input cannot be varied (that is reported).
+    pub html: Vec<String>,
+    /// The value shown first: the one the input is written with, if listed.
+    pub start: usize,
+}
+
 /// An `explore` component's calc input and the parameter it varies.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Vary {
@@ -279,8 +289,8 @@ pub trait MarkdownSink {
     /// Renders blocks (Markdown and nested components) in order.
     fn blocks(&mut self, events: Range<usize>) -> String;
     /// Runs the calc input of `vary` once per value and renders each
-    /// result; empty when the input cannot be varied (that is reported).
-    fn variants(&mut self, vary: &Vary) -> Vec<String>;
+    /// result.
+    fn variants(&mut self, vary: &Vary) -> Variants;
 }
 
 /// How much there is to track on a page: what the site-wide progress
@@ -966,10 +976,13 @@ mod tests {
     }
 
     impl MarkdownSink for Recorder<'_> {
-        fn variants(&mut self, vary: &Vary) -> Vec<String> {
+        fn variants(&mut self, vary: &Vary) -> Variants {
             self.calls
                 .push(format!("variants {} {:?}", vary.name, vary.values));
-            vary.values.iter().map(|v| format!("<run {v}>")).collect()
+            Variants {
+                html: vary.values.iter().map(|v| format!("<run {v}>")).collect(),
+                start: 0,
+            }
         }
         fn inline(&mut self, range: Range<usize>) -> String {
             let t = self.doc.source_of(range);

@@ -45,9 +45,9 @@ pub trait Hooks {
 
     /// An `explore` component: runs the calc input `vary.code` once per
     /// value of `vary.name`, in the page's scope as it stands, and returns
-    /// each run's HTML in order. Empty when the input cannot be varied
-    /// (that is reported at the `vary:` line).
-    fn variants(&mut self, vary: &crate::components::Vary) -> Vec<String>;
+    /// each run's HTML in order and the value to show first. No runs when
+    /// the input cannot be varied (that is reported at the `vary:` line).
+    fn variants(&mut self, vary: &crate::components::Vary) -> crate::components::Variants;
 }
 
 pub use crate::content::Resolved;
@@ -195,8 +195,11 @@ mod tests {
         fn inline_value(&mut self, _span: Range<usize>, expr: &str) -> String {
             format!("<value {expr}>")
         }
-        fn variants(&mut self, vary: &crate::components::Vary) -> Vec<String> {
-            vary.values.iter().map(|v| format!("<run {v}>")).collect()
+        fn variants(&mut self, vary: &crate::components::Vary) -> crate::components::Variants {
+            crate::components::Variants {
+                html: vary.values.iter().map(|v| format!("<run {v}>")).collect(),
+                start: 0,
+            }
         }
     }
 

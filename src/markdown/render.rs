@@ -651,7 +651,7 @@ impl MarkdownSink for PageRenderer<'_, '_, '_> {
         self.render(events)
     }
 
-    fn variants(&mut self, vary: &components::Vary) -> Vec<String> {
+    fn variants(&mut self, vary: &components::Vary) -> components::Variants {
         self.hooks.variants(vary)
     }
 }

@@ -106,10 +106,12 @@ impl markdown::Hooks for PageBudget<'_, '_> {
         self.account(span, "inline value", html)
     }
 
-    fn variants(&mut self, vary: &crate::components::Vary) -> Vec<String> {
-        let runs = self.calc.variants(vary);
-        runs.into_iter()
+    fn variants(&mut self, vary: &crate::components::Vary) -> crate::components::Variants {
+        let mut runs = self.calc.variants(vary);
+        runs.html = std::mem::take(&mut runs.html)
+            .into_iter()
             .map(|html| self.account(vary.code.clone(), "explorer variant", html))
-            .collect()
+            .collect();
+        runs
     }
 }
