@@ -393,12 +393,25 @@ impl<'a> Reader<'a, '_> {
             let value = part.trim();
             let at = list_start + offset + (part.len() - part.trim_start().len());
             offset += part.len() + 1;
-            if !value.parse::<f64>().is_ok_and(f64::is_finite) {
+            let number = value.parse::<f64>().ok().filter(|n| n.is_finite());
+            let problem = match number {
+                None if value.is_empty() => Some("an empty value in `vary:`".to_string()),
+                None => Some(format!("`{value}` is not a number")),
+                Some(n)
+                    if values
+                        .iter()
+                        .any(|v: &String| v.parse::<f64>().ok() == Some(n)) =>
+                {
+                    Some(format!("`{value}` is listed twice in `vary:`"))
+                }
+                Some(_) => None,
+            };
+            if let Some(message) = problem {
                 self.at(
                     at..at + value.len().max(1),
-                    format!("`{value}` is not a number"),
-                    "each value of `vary:` is a number",
-                    "write decimal numbers, as in `0.5`, `1e-3` or `-2`",
+                    message,
+                    "each value of `vary:` is a different number",
+                    "write decimal numbers, as in `0.5`, `1e-3` or `-2`, each once",
                 );
                 return None;
             }
