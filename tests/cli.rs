@@ -15,6 +15,7 @@ mod dialects;
 mod doc_examples;
 mod equations;
 mod errors;
+mod explore;
 mod from_disk;
 mod init;
 mod markdown;

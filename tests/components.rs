@@ -481,7 +481,7 @@ fn every_component_error_is_reported_with_its_place() {
     for expected in [
         "content/broken.md:5:5: error: unknown component kind `flashcard`",
         "did you mean `flashcards`?",
-        "known kinds: flashcards, interview, reorder, checklist, note, tip, warning, example",
+        "known kinds: flashcards, interview, reorder, checklist, note, tip, warning, example, explore",
         "content/broken.md:10:1: error: `flashcards` component has no cards",
         "content/broken.md:11:1: error: text before the first card in `flashcards`",
         "content/broken.md:15:1: error: the list in a `reorder` must be numbered",

@@ -55,6 +55,17 @@ impl Hooks for AsCode<'_> {
     fn inline_value(&mut self, _span: Range<usize>, expr: &str) -> String {
         format!("<code>= {}</code>", escape(expr))
     }
+
+    fn variants(&mut self, vary: &gradbook::components::Vary) -> gradbook::components::Variants {
+        gradbook::components::Variants {
+            html: vary
+                .values
+                .iter()
+                .map(|_| self.calc_block(vary.code.clone()))
+                .collect(),
+            start: 0,
+        }
+    }
 }
 
 fn through_gradbook(text: &str) -> String {

@@ -72,6 +72,7 @@ fn init_writes_a_course_skeleton_that_checks_and_builds() {
         [
             "checklist",
             "example",
+            "explore",
             "flashcards",
             "interview",
             "note",

@@ -20,6 +20,7 @@
 use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use crate::components::{Variants, Vary};
 use crate::diagnostics::{Diagnostic, SourceText};
 use crate::markdown::Hooks;
 use gradbook_math::{MathError, Scope, Value};
@@ -95,6 +96,40 @@ impl<'a> PageCalc<'a> {
                 help: Some("this is a bug in gradbook; please report the input".to_string()),
             })
         })
+    }
+
+    /// Runs the inputs of one explorer variant in a copy of the page's
+    /// scope (so a variant leaves nothing behind) and renders them; errors
+    /// are part of the result, not failures.
+    fn run_variant(&mut self, inputs: &[String]) -> String {
+        self.blocks += 1;
+        let id = format!("calc_{}", self.blocks);
+        let saved = self.scope.clone();
+        let results: Vec<_> = inputs
+            .iter()
+            .map(|input| {
+                let result = self.run(input);
+                let computed = computed_lines(&result, self.precision);
+                (result, computed)
+            })
+            .collect();
+        self.scope = saved;
+        let steps: Vec<Step<'_>> = inputs
+            .iter()
+            .zip(&results)
+            .map(|(input, (result, computed))| Step {
+                input,
+                result,
+                computed,
+                status: Status::Filled,
+                expected: Vec::new(),
+            })
+            .collect();
+        let transcript = steps
+            .iter()
+            .map(|s| format!(">>> {}\n{}\n", s.input, s.computed.join("\n")))
+            .collect::<String>();
+        render::block(&steps, &transcript, &id, self.precision)
     }
 
     fn fail(&mut self, diagnostic: Diagnostic) {
@@ -282,6 +317,54 @@ impl Hooks for PageCalc<'_> {
         render::block(&steps, &transcript, &id, self.precision)
     }
 
+    fn variants(&mut self, vary: &Vary) -> Variants {
+        let parsed = transcript::parse(self.source, vary.code.clone());
+        if let Some(entry) = parsed.entries.iter().find(|e| !e.is_open()) {
+            let d = Diagnostic::at(
+                self.source,
+                entry.expected[0].line.text.clone(),
+                "output in the calc block of an `explore`",
+            )
+            .with_label("not checked: each value gets its own result")
+            .with_help("remove the output lines; an explorer's calc block holds `>>>` inputs only");
+            self.fail(d);
+            return Variants::default();
+        }
+        let inputs: Vec<&str> = parsed.entries.iter().map(|e| e.input.as_str()).collect();
+        let Some(written) = inputs
+            .iter()
+            .find_map(|i| keyword_value(i, &vary.name).map(|at| i[at].trim().parse::<f64>().ok()))
+        else {
+            let d = Diagnostic::at(
+                self.source,
+                vary.name_span.clone(),
+                format!("no input of the calc block has a `{}=` argument", vary.name),
+            )
+            .with_label("unknown parameter")
+            .with_help("vary a keyword argument the input passes, as `alpha` in `descent(J, w=3, alpha=0.1)`");
+            self.fail(d);
+            return Variants::default();
+        };
+        let html = vary
+            .values
+            .iter()
+            .map(|value| {
+                let varied: Vec<String> = inputs
+                    .iter()
+                    .map(|i| substitute(i, &vary.name, value).unwrap_or_else(|| i.to_string()))
+                    .collect();
+                self.run_variant(&varied)
+            })
+            .collect();
+        // The slider starts at the value the input is written with.
+        let start = vary
+            .values
+            .iter()
+            .position(|v| v.parse::<f64>().ok() == written)
+            .unwrap_or(0);
+        Variants { html, start }
+    }
+
     fn inline_value(&mut self, span: Range<usize>, expr: &str) -> String {
         let expr_start = locate_inline(&self.source.text, &span, expr);
         if expr.trim().is_empty() {
@@ -320,6 +403,60 @@ impl Hooks for PageCalc<'_> {
             }
         }
     }
+}
+
+/// `input` with the value of its keyword argument `name` (at any depth,
+/// as in `f(x, name=1)`) replaced by `value`; `None` when there is none.
+fn substitute(input: &str, name: &str, value: &str) -> Option<String> {
+    let at = keyword_value(input, name)?;
+    Some(format!("{}{value}{}", &input[..at.start], &input[at.end..]))
+}
+
+/// The bytes of the value `input` passes for its keyword argument `name`.
+fn keyword_value(input: &str, name: &str) -> Option<Range<usize>> {
+    let bytes = input.as_bytes();
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' | b'[' => depth += 1,
+            b')' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        let starts_word = i == 0 || !is_word(bytes[i - 1]);
+        if depth > 0 && starts_word && input[i..].starts_with(name) {
+            let before = input[..i].trim_end();
+            let after = &input[i + name.len()..];
+            let rest = after.trim_start();
+            if (before.ends_with('(') || before.ends_with(','))
+                && rest.starts_with('=')
+                && !rest.starts_with("==")
+                && !after.bytes().next().is_some_and(is_word)
+            {
+                let value_start = input.len() - rest[1..].trim_start().len();
+                return Some(value_start..argument_end(input, value_start));
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Where the argument that starts at `start` ends: the `,` or closing
+/// bracket at its own depth, or the end of the input.
+fn argument_end(input: &str, start: usize) -> usize {
+    let mut depth = 0usize;
+    for (k, b) in input.bytes().enumerate().skip(start) {
+        match b {
+            b'(' | b'[' => depth += 1,
+            b')' | b']' if depth == 0 => return k,
+            b')' | b']' => depth -= 1,
+            b',' if depth == 0 => return k,
+            _ => {}
+        }
+    }
+    input.len()
 }
 
 /// A result's printed lines: the value's text, or one `error:` line.
@@ -576,6 +713,23 @@ mod tests {
         let end = text.rfind('`').unwrap() + 1;
         let at = locate_inline(text, &(start..end), "J'(3)");
         assert_eq!(&text[at..at + 5], "J'(3)");
+    }
+
+    #[test]
+    fn keyword_arguments_are_substituted() {
+        let s = |i, n, v| substitute(i, n, v);
+        assert_eq!(
+            s("descent(J, w=3, alpha=0.1, steps=10)", "alpha", "0.5").as_deref(),
+            Some("descent(J, w=3, alpha=0.5, steps=10)")
+        );
+        assert_eq!(
+            s("descent(J, w=3, alpha = f(1, 2))", "alpha", "1").as_deref(),
+            Some("descent(J, w=3, alpha = 1)")
+        );
+        assert_eq!(s("alpha = 0.1", "alpha", "1"), None);
+        assert_eq!(s("f(myalpha=1)", "alpha", "1"), None);
+        assert_eq!(s("f(alpha == 1)", "alpha", "1"), None);
+        assert_eq!(s("f(x, alpha2=1)", "alpha", "1"), None);
     }
 
     #[test]

@@ -15,7 +15,9 @@ use crate::html::escape;
 
 use std::ops::Range;
 
-use super::{Card, Component, Item, Kind, MarkdownSink, Question, Shape, Task, shuffled_order};
+use super::{
+    Card, Component, Item, Kind, MarkdownSink, Question, Shape, Task, Vary, shuffled_order,
+};
 
 pub(super) fn render(
     component: &Component,
@@ -58,7 +60,8 @@ pub(super) fn render(
             sink,
         ),
         Shape::Checklist(tasks) => checklist(&mut out, &id, tasks, sink),
-        Shape::Callout(_) => {}
+        Shape::Explore(Some(vary)) => explore(&mut out, &id, vary, (level + 1).min(6), sink),
+        Shape::Callout(_) | Shape::Explore(None) => {}
     }
     out.push_str("</section>\n");
     out
@@ -74,6 +77,7 @@ fn kind_label(kind: Kind) -> &'static str {
         Kind::Tip => "Tip",
         Kind::Warning => "Warning",
         Kind::Example => "Example",
+        Kind::Explore => "Explorer",
     }
 }
 
@@ -219,6 +223,38 @@ fn checklist(out: &mut String, id: &str, tasks: &[Task], sink: &mut dyn Markdown
     );
 }
 
+/// A slider over the variants (shown by the script) and every variant in
+/// order, each under a heading that names its value: without JavaScript
+/// all are listed; with it, one at a time.
+fn explore(out: &mut String, id: &str, vary: &Vary, level: u8, sink: &mut dyn MarkdownSink) {
+    let runs = sink.variants(vary);
+    let variants = runs.html;
+    if variants.is_empty() {
+        return;
+    }
+    let start = runs.start.min(variants.len() - 1);
+    let name = escape(&vary.name);
+    let first = escape(vary.values.get(start).map_or("", String::as_str));
+    let _ = write!(
+        out,
+        "<div class=\"gb-explore-control\" data-gb-js hidden>\
+         <label for=\"{id}-r\">{name}</label>\
+         <input type=\"range\" id=\"{id}-r\" min=\"0\" max=\"{max}\" step=\"1\" value=\"{start}\" aria-valuetext=\"{name} = {first}\" data-gb-slider>\
+         <output for=\"{id}-r\" id=\"{id}-o\" aria-live=\"polite\">{name} = {first}</output>\
+         </div>\n<div class=\"gb-variants\">\n",
+        max = variants.len() - 1,
+    );
+    for (i, (html, value)) in variants.iter().zip(&vary.values).enumerate() {
+        let value = escape(value);
+        let _ = write!(
+            out,
+            "<div class=\"gb-variant\" data-gb-variant=\"{i}\" data-gb-value=\"{name} = {value}\">\
+             <h{level} class=\"gb-variant-title\">{name} = {value}</h{level}>\n{html}</div>\n"
+        );
+    }
+    out.push_str("</div>\n");
+}
+
 fn callout(
     out: &mut String,
     kind: Kind,
@@ -267,6 +303,10 @@ fn icon(kind: Kind) -> String {
         // A triangle with an exclamation mark.
         Kind::Warning => {
             "<path d=\"M12 3.5l9.5 16.5h-19z\"/><path d=\"M12 10v4.5\"/><circle cx=\"12\" cy=\"17.3\" r=\".8\" fill=\"currentColor\"/>"
+        }
+        // A slider.
+        Kind::Explore => {
+            "<path d=\"M4 12h16\"/><circle cx=\"9\" cy=\"12\" r=\"2.5\"/><path d=\"M4 6h16M4 18h16\" opacity=\".4\"/>"
         }
         // A flask.
         Kind::Example => {

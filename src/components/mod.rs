@@ -124,11 +124,13 @@ pub enum Kind {
     Warning,
     /// A callout: a worked example.
     Example,
+    /// A calc input run once per value of one parameter, with a slider.
+    Explore,
 }
 
 impl Kind {
     /// Every kind, in the order they are listed to authors.
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Flashcards,
         Kind::Interview,
         Kind::Reorder,
@@ -137,6 +139,7 @@ impl Kind {
         Kind::Tip,
         Kind::Warning,
         Kind::Example,
+        Kind::Explore,
     ];
 
     /// The name authors write after `:::`.
@@ -150,6 +153,7 @@ impl Kind {
             Kind::Tip => "tip",
             Kind::Warning => "warning",
             Kind::Example => "example",
+            Kind::Explore => "explore",
         }
     }
 
@@ -169,6 +173,7 @@ impl Kind {
             Kind::Tip => "Tip",
             Kind::Warning => "Warning",
             Kind::Example => "Example",
+            Kind::Explore => "Explore",
         }
     }
 
@@ -192,6 +197,35 @@ pub enum Shape {
     Checklist(Vec<Task>),
     /// `note`, `tip`, `warning`, `example`: any Markdown and components.
     Callout(Range<usize>),
+    /// `explore`: one calc block and its `vary:` line; `None` when either
+    /// could not be read (the problem is reported).
+    Explore(Option<Vary>),
+}
+
+/// The most values one `vary:` line may list.
+pub const MAX_VARIANTS: usize = 12;
+
+/// What running an explorer's input once per value gives.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Variants {
+    /// Each value's result as HTML, in the order of the values; empty when
+    /// the input cannot be varied (that is reported).
+    pub html: Vec<String>,
+    /// The value shown first: the one the input is written with, if listed.
+    pub start: usize,
+}
+
+/// An `explore` component's calc input and the parameter it varies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vary {
+    /// The bytes of the calc block's content (its `>>>` lines).
+    pub code: Range<usize>,
+    /// The keyword argument to vary, as written.
+    pub name: String,
+    /// The bytes of the name on the `vary:` line, for errors.
+    pub name_span: Range<usize>,
+    /// The values, as written, in order (each a number).
+    pub values: Vec<String>,
 }
 
 /// One flashcard.
@@ -254,6 +288,9 @@ pub trait MarkdownSink {
     fn inline(&mut self, events: Range<usize>) -> String;
     /// Renders blocks (Markdown and nested components) in order.
     fn blocks(&mut self, events: Range<usize>) -> String;
+    /// Runs the calc input of `vary` once per value and renders each
+    /// result.
+    fn variants(&mut self, vary: &Vary) -> Variants;
 }
 
 /// How much there is to track on a page: what the site-wide progress
@@ -438,6 +475,13 @@ mod tests {
                     }
                 }
                 Shape::Callout(blocks) => self.dump_range(blocks.clone(), depth + 1, out),
+                Shape::Explore(vary) => {
+                    if let Some(v) = vary {
+                        let code = short(&self.text[v.code.clone()]);
+                        out.push_str(&format!("{pad}  calc {code:?}\n"));
+                        out.push_str(&format!("{pad}  vary {} in {:?}\n", v.name, v.values));
+                    }
+                }
             }
         }
     }
@@ -583,15 +627,15 @@ mod tests {
             "::: flashcard Cards\n### A\nB\n:::\n",
             r####"
         md "### A B"
-        error 1:5: unknown component kind `flashcard` | help: did you mean `flashcards`? | note: known kinds: flashcards, interview, reorder, checklist, note, tip, warning, example"####,
+        error 1:5: unknown component kind `flashcard` | help: did you mean `flashcards`? | note: known kinds: flashcards, interview, reorder, checklist, note, tip, warning, example, explore"####,
         );
         check(
             "::: Note\nx\n:::\n::: sidebar\ny\n:::\n",
             r####"
         md "x"
         md "y"
-        error 1:5: unknown component kind `Note` | help: did you mean `note`? | note: known kinds: flashcards, interview, reorder, checklist, note, tip, warning, example
-        error 4:5: unknown component kind `sidebar` | help: use one of the known kinds after the colons | note: known kinds: flashcards, interview, reorder, checklist, note, tip, warning, example"####,
+        error 1:5: unknown component kind `Note` | help: did you mean `note`? | note: known kinds: flashcards, interview, reorder, checklist, note, tip, warning, example, explore
+        error 4:5: unknown component kind `sidebar` | help: use one of the known kinds after the colons | note: known kinds: flashcards, interview, reorder, checklist, note, tip, warning, example, explore"####,
         );
     }
 
@@ -932,6 +976,14 @@ mod tests {
     }
 
     impl MarkdownSink for Recorder<'_> {
+        fn variants(&mut self, vary: &Vary) -> Variants {
+            self.calls
+                .push(format!("variants {} {:?}", vary.name, vary.values));
+            Variants {
+                html: vary.values.iter().map(|v| format!("<run {v}>")).collect(),
+                start: 0,
+            }
+        }
         fn inline(&mut self, range: Range<usize>) -> String {
             let t = self.doc.source_of(range);
             self.calls.push(format!("inline {t}"));

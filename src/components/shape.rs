@@ -10,9 +10,12 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use pulldown_cmark::{Event, HeadingLevel, Tag};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Tag};
 
-use super::{Card, Component, Item, Kind, Question, Senior, Shape, Spanned, Task, stable_id};
+use super::{
+    Card, Component, Item, Kind, MAX_VARIANTS, Question, Senior, Shape, Spanned, Task, Vary,
+    stable_id,
+};
 use crate::diagnostics::{Diagnostic, SourceText};
 
 /// What the pairing walk knows about a component.
@@ -58,6 +61,7 @@ pub(super) fn build(
         Kind::Reorder => Shape::Reorder(reader.reorder(inner)),
         Kind::Checklist => Shape::Checklist(reader.checklist(inner)),
         Kind::Note | Kind::Tip | Kind::Warning | Kind::Example => Shape::Callout(inner),
+        Kind::Explore => Shape::Explore(reader.explore(inner)),
     };
     let key = stable_id(&format!(
         "{}\n{}",
@@ -309,6 +313,128 @@ impl<'a> Reader<'a, '_> {
             }
         }
         tasks
+    }
+
+    /// An `explore`: one calc block and one `vary:` paragraph, in either
+    /// order; anything else inside is reported.
+    fn explore(&mut self, inner: Range<usize>) -> Option<Vary> {
+        let mut code = None;
+        let mut vary = None;
+        for block in self.outline.blocks(inner) {
+            let events = self.outline.events;
+            let calc = matches!(&events[block.events.start].0,
+                Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if info.trim() == "calc");
+            let text = &self.text()[block.span.clone()];
+            if calc && code.is_none() {
+                let content = block.events.start + 1..block.events.end - 1;
+                code = Some(self.outline.text_span(content));
+            } else if text.starts_with("vary:") && vary.is_none() {
+                vary = Some(block.span.clone());
+            } else {
+                self.at(
+                    self.line_from(block.span.start),
+                    "an `explore` holds one calc block and one `vary:` line, nothing else".into(),
+                    "not part of the explorer",
+                    "move this text before or after the component",
+                );
+            }
+        }
+        let code = code.filter(|c| !c.is_empty());
+        if code.is_none() {
+            self.at_fence(
+                "an `explore` needs a calc block with one `>>>` input".into(),
+                "write the input to vary in a ```calc block inside the component",
+            );
+        }
+        let Some(line) = vary else {
+            self.at_fence(
+                "an `explore` needs a `vary:` line".into(),
+                "write the parameter and its values after the calc block: `vary: alpha in [0.01, 0.1, 0.5]`",
+            );
+            return None;
+        };
+        let vary = self.vary_line(line);
+        Some(Vary {
+            code: code?,
+            ..vary?
+        })
+    }
+
+    /// Reads `vary: NAME in [v1, v2, …]` at `line`.
+    fn vary_line(&mut self, line: Range<usize>) -> Option<Vary> {
+        const SYNTAX: &str =
+            "write `vary: NAME in [v1, v2, …]`, as in `vary: alpha in [0.01, 0.1, 0.5]`";
+        let text = &self.text()[line.clone()];
+        let after = text["vary:".len()..].trim_start();
+        let name_start = line.start + (text.len() - after.len());
+        let name_len = after
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        let name = &after[..name_len];
+        let rest = after[name_len..].trim_start();
+        let list = rest.strip_prefix("in").map(str::trim);
+        let Some(list) = list
+            .filter(|_| !name.is_empty())
+            .and_then(|l| l.strip_prefix('['))
+            .and_then(|l| l.strip_suffix(']'))
+        else {
+            self.at(
+                line,
+                "a `vary:` line that cannot be read".into(),
+                "here",
+                SYNTAX,
+            );
+            return None;
+        };
+        let list_start = line.start + text.rfind(list).unwrap_or(0);
+        let mut values = Vec::new();
+        let mut offset = 0;
+        for part in list.split(',') {
+            let value = part.trim();
+            let at = list_start + offset + (part.len() - part.trim_start().len());
+            offset += part.len() + 1;
+            let number = value.parse::<f64>().ok().filter(|n| n.is_finite());
+            let problem = match number {
+                None if value.is_empty() => Some("an empty value in `vary:`".to_string()),
+                None => Some(format!("`{value}` is not a number")),
+                Some(n)
+                    if values
+                        .iter()
+                        .any(|v: &String| v.parse::<f64>().ok() == Some(n)) =>
+                {
+                    Some(format!("`{value}` is listed twice in `vary:`"))
+                }
+                Some(_) => None,
+            };
+            if let Some(message) = problem {
+                self.at(
+                    at..at + value.len().max(1),
+                    message,
+                    "each value of `vary:` is a different number",
+                    "write decimal numbers, as in `0.5`, `1e-3` or `-2`, each once",
+                );
+                return None;
+            }
+            values.push(value.to_string());
+        }
+        if !(2..=MAX_VARIANTS).contains(&values.len()) {
+            self.at(
+                line,
+                format!(
+                    "`vary:` lists {} values; an explorer shows 2 to {MAX_VARIANTS}",
+                    values.len()
+                ),
+                "here",
+                "keep the values that show something different",
+            );
+            return None;
+        }
+        Some(Vary {
+            code: 0..0,
+            name: name.to_string(),
+            name_span: name_start..name_start + name.len(),
+            values,
+        })
     }
 
     /// The text of a list item (its bytes and its events), reporting items

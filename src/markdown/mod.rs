@@ -42,6 +42,12 @@ pub trait Hooks {
     /// `expr` is the text after `= `, trimmed. Returns
     /// the HTML to put in its place.
     fn inline_value(&mut self, span: Range<usize>, expr: &str) -> String;
+
+    /// An `explore` component: runs the calc input `vary.code` once per
+    /// value of `vary.name`, in the page's scope as it stands, and returns
+    /// each run's HTML in order and the value to show first. No runs when
+    /// the input cannot be varied (that is reported at the `vary:` line).
+    fn variants(&mut self, vary: &crate::components::Vary) -> crate::components::Variants;
 }
 
 pub use crate::content::Resolved;
@@ -210,6 +216,12 @@ mod tests {
         }
         fn inline_value(&mut self, _span: Range<usize>, expr: &str) -> String {
             format!("<value {expr}>")
+        }
+        fn variants(&mut self, vary: &crate::components::Vary) -> crate::components::Variants {
+            crate::components::Variants {
+                html: vary.values.iter().map(|v| format!("<run {v}>")).collect(),
+                start: 0,
+            }
         }
     }
 

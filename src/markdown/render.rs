@@ -661,6 +661,10 @@ impl MarkdownSink for PageRenderer<'_, '_, '_> {
     fn blocks(&mut self, events: Range<usize>) -> String {
         self.render(events)
     }
+
+    fn variants(&mut self, vary: &components::Vary) -> components::Variants {
+        self.hooks.variants(vary)
+    }
 }
 
 /// Whether pulldown-cmark's HTML writer is at the start of a line after

@@ -105,4 +105,13 @@ impl markdown::Hooks for PageBudget<'_, '_> {
         let html = self.calc.inline_value(span.clone(), expr);
         self.account(span, "inline value", html)
     }
+
+    fn variants(&mut self, vary: &crate::components::Vary) -> crate::components::Variants {
+        let mut runs = self.calc.variants(vary);
+        runs.html = std::mem::take(&mut runs.html)
+            .into_iter()
+            .map(|html| self.account(vary.code.clone(), "explorer variant", html))
+            .collect();
+        runs
+    }
 }

@@ -587,7 +587,29 @@
     });
   }
 
+  /* An explorer: the slider picks which precomputed variant is shown; the
+   * others are hidden. Without this script every variant stays listed. */
+  function initExplore(root) {
+    var slider = root.querySelector('[data-gb-slider]');
+    var variants = $$(root, '[data-gb-variant]');
+    if (!slider || !variants.length) return;
+    var output = root.querySelector('output[for="' + slider.id + '"]');
+    function show() {
+      var current = Math.min(variants.length - 1, Math.max(0, Number(slider.value) || 0));
+      variants.forEach(function (variant, i) {
+        variant.hidden = i !== current;
+      });
+      var label = variants[current].getAttribute('data-gb-value');
+      slider.setAttribute('aria-valuetext', label);
+      if (output) output.textContent = label;
+    }
+    slider.addEventListener('input', show);
+    show();
+    reveal(root);
+  }
+
   function init() {
+    $$(document, '[data-gb="explore"]').forEach(initExplore);
     $$(document, '[data-gb="flashcards"]').forEach(initFlashcards);
     $$(document, '[data-gb="reorder"]').forEach(initReorder);
     $$(document, '[data-gb="checklist"]').forEach(initChecklist);

@@ -141,6 +141,9 @@ export async function checkBook(browser, lessonUrl, shotDir, { attempt, report, 
   const calcBlocks = await page.locator('[data-calc]').count();
   report('book: the lesson shows its executable examples', calcBlocks > 0, `${calcBlocks} calc blocks`);
   if (calcBlocks > 0) await checkCalc(page, { attempt, expect, text });
+  await checkExplore(page, new URL(EXPLORE_LESSON, origin).href, { attempt, expect, text });
+  await page.goto(lessonUrl, { waitUntil: 'load' });
+  await page.waitForSelector('.gb-ready', { timeout: 5000 });
 
   await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, 'book-lesson-light.png');
@@ -386,6 +389,19 @@ export async function checkBook(browser, lessonUrl, shotDir, { attempt, report, 
     expect(hooks === 0, `${hooks} progress lines shown, but progress needs the script`);
     return `${n} calc blocks`;
   });
+  await attempt('explore: with JavaScript off every variant is listed under its value', async () => {
+    await noJs.goto(new URL(EXPLORE_LESSON, origin).href, { waitUntil: 'load' });
+    const explorer = noJs.locator('[data-gb="explore"]').first();
+    const variants = explorer.locator('.gb-variant');
+    const n = await variants.count();
+    expect(n >= 2, `${n} variants`);
+    for (let i = 0; i < n; i++) {
+      expect(await variants.nth(i).isVisible(), `variant ${i + 1} hidden`);
+      expect(await variants.nth(i).locator('.gb-variant-title').isVisible(), `variant ${i + 1} has no visible value`);
+    }
+    expect(!(await explorer.locator('input[type=range]').isVisible()), 'the slider shows without a script to move it');
+    return `${n} variants listed`;
+  });
   await noJs.goto(lessonUrl, { waitUntil: 'load' });
   await shot(noJs, 'book-lesson-no-js.png');
   await plain.close();
@@ -398,6 +414,7 @@ export async function checkBook(browser, lessonUrl, shotDir, { attempt, report, 
       ['index', '/'],
       ['section', lessonPath.replace(/[^/]+\/$/, '')],
       ['lesson', lessonPath],
+      ['explorer lesson', EXPLORE_LESSON],
       ['404', '/404.html'],
     ],
     'book',
@@ -406,6 +423,43 @@ export async function checkBook(browser, lessonUrl, shotDir, { attempt, report, 
 
   report('book: no console errors', consoleErrors.length === 0, consoleErrors.join(' | '));
   report('book: no request leaves the local server', offHost.length === 0, offHost.join(' | '));
+}
+
+/** A lesson of the bundled site with an `explore` component. */
+const EXPLORE_LESSON = '/calculus/learning-rate/';
+
+/** An explorer: one variant shown at a time, the slider moved by the
+ * keyboard shows the next one and says its value. */
+async function checkExplore(page, url, { attempt, expect, text }) {
+  await attempt('explore: arrow keys on the slider show the next variant and its value', async () => {
+    await page.goto(url, { waitUntil: 'load' });
+    await page.waitForSelector('[data-gb="explore"].gb-ready', { timeout: 5000 });
+    const explorer = page.locator('[data-gb="explore"]').first();
+    const slider = explorer.locator('input[type=range]');
+    const variants = explorer.locator('.gb-variant');
+    const shown = () => variants.evaluateAll((vs) => vs.map((v, i) => (v.hidden ? -1 : i)).filter((i) => i >= 0));
+    expect(await slider.isVisible(), 'the slider is hidden');
+    const label = await explorer.locator(`label[for="${await slider.getAttribute('id')}"]`).innerText();
+    expect(label.trim().length > 0, 'the slider has no visible label');
+    const start = Number(await slider.inputValue());
+    const before = await shown();
+    expect(before.length === 1 && before[0] === start, `variants shown before: ${before}, slider at ${start}`);
+    expect(start + 1 < (await variants.count()), 'the slider starts at the last value');
+    await slider.focus();
+    await page.keyboard.press('ArrowRight');
+    const after = await shown();
+    expect(after.length === 1 && after[0] === start + 1, `variants shown after ArrowRight: ${after}`);
+    const value = await variants.nth(start + 1).getAttribute('data-gb-value');
+    const output = await text(explorer.locator('output'));
+    expect(output === value, `the value next to the slider reads "${output}", want "${value}"`);
+    const valuetext = await slider.getAttribute('aria-valuetext');
+    expect(valuetext === value, `aria-valuetext is "${valuetext}"`);
+    expect(await variants.nth(start + 1).locator('.calc-steps').isVisible(), 'the result of the new value is not shown');
+    await page.keyboard.press('End');
+    const last = await shown();
+    expect(last.length === 1 && last[0] === (await variants.count()) - 1, `End shows ${last}`);
+    return `${label.trim()}: ${value}`;
+  });
 }
 
 /** Executable examples: results with a transcript toggle and a copy

@@ -8,7 +8,8 @@
 // off. Saves light, dark and phone screenshots.
 //
 // With a third argument, the URL of the bundled site's lesson, it then runs
-// the checks of book.mjs on that site in the same browser; with a fourth,
+// the checks of book.mjs on that site in the same browser (among them the
+// explorer's slider, moved by the keyboard); with a fourth,
 // the URL of the first lesson of a site `gradbook init` wrote, it audits
 // that site's pages with axe-core (axe.mjs) as well.
 //
@@ -615,6 +616,7 @@ try {
         ['index', '/'],
         ['section', section],
         ['lesson', course.pathname],
+        ['explorer lesson', section + 'gradient-descent/'],
         ['404', '/404.html'],
       ],
       'course',
