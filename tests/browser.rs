@@ -250,6 +250,9 @@ fn assert_all_passed(
         let meta = std::fs::metadata(shots.join(shot)).unwrap_or_else(|e| panic!("{shot}: {e}"));
         assert!(meta.len() > 10_000, "{shot} looks empty");
     }
+    // One formula, set in the shipped math font: small, but not blank.
+    let font = std::fs::metadata(shots.join("book-math-font.png")).expect("book-math-font.png");
+    assert!(font.len() > 500, "book-math-font.png looks empty");
     checks
 }
 

@@ -141,6 +141,21 @@ export async function checkBook(browser, lessonUrl, shotDir, { attempt, report, 
   const calcBlocks = await page.locator('[data-calc]').count();
   report('book: the lesson shows its executable examples', calcBlocks > 0, `${calcBlocks} calc blocks`);
   if (calcBlocks > 0) await checkCalc(page, { attempt, expect, text });
+  await attempt('book: formulas are set in the math font the site ships', async () => {
+    // Chromium has no math font of its own here, so a stretched root or
+    // bracket needs the site's STIX Two Math; wait for it, then check that
+    // it is what the formulas use and that it loaded from this site.
+    await page.evaluate(() => document.fonts.ready);
+    const math = page.locator('.prose math').first();
+    expect((await math.count()) > 0, 'the lesson has no formula');
+    const family = await math.evaluate((el) => getComputedStyle(el).fontFamily);
+    expect(family.includes('STIX Two Math'), `math font-family is ${family}`);
+    const loaded = await page.evaluate(() => document.fonts.check('16px "STIX Two Math"'));
+    expect(loaded, 'STIX Two Math did not load');
+    await math.scrollIntoViewIfNeeded();
+    await math.screenshot({ path: path.join(shotDir, 'book-math-font.png') });
+    return family.split(',')[0];
+  });
   await checkExplore(page, new URL(EXPLORE_LESSON, origin).href, { attempt, expect, text });
   await page.goto(lessonUrl, { waitUntil: 'load' });
   await page.waitForSelector('.gb-ready', { timeout: 5000 });
