@@ -13,18 +13,13 @@
 //! everything. Pages that list lessons (section pages and the home page)
 //! are kept the same way, keyed by what they list.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::PathBuf;
 
-use super::PageFacts;
+use super::Facts;
 use super::pages::Page;
-use crate::calc::CalcReport;
-use crate::components::Trackable;
-use crate::content::slug::IdSet;
-use crate::diagnostics::{Diagnostic, SourceText};
-use crate::markdown::{AnchorLink, TocEntry};
-use crate::search;
+use crate::diagnostics::Diagnostic;
 
 /// Rendered pages by what they were made from; see the module docs.
 #[derive(Default)]
@@ -46,59 +41,7 @@ pub(super) struct CachedLesson {
     pub(super) key: u64,
     /// The finished page, or why the template could not be filled.
     pub(super) page: Result<Page, Diagnostic>,
-    pub(super) facts: OwnedFacts,
-}
-
-/// [`PageFacts`] without the borrowed source, to keep across renders.
-#[derive(Clone)]
-pub(super) struct OwnedFacts {
-    disk_path: PathBuf,
-    url: String,
-    ids: IdSet,
-    anchor_links: Vec<AnchorLink>,
-    unknown_languages: BTreeSet<String>,
-    toc: Vec<TocEntry>,
-    trackable: Trackable,
-    diagnostics: Vec<Diagnostic>,
-    report: CalcReport,
-    over_limit: bool,
-    search: Option<search::Analysed>,
-}
-
-impl OwnedFacts {
-    pub(super) fn of(facts: &PageFacts<'_>) -> OwnedFacts {
-        OwnedFacts {
-            disk_path: facts.disk_path.clone(),
-            url: facts.url.clone(),
-            ids: facts.ids.clone(),
-            anchor_links: facts.anchor_links.clone(),
-            unknown_languages: facts.unknown_languages.clone(),
-            toc: facts.toc.clone(),
-            trackable: facts.trackable,
-            diagnostics: facts.diagnostics.clone(),
-            report: facts.report.clone(),
-            over_limit: facts.over_limit,
-            search: facts.search.clone(),
-        }
-    }
-
-    /// The facts again, for a page whose source is `source`.
-    pub(super) fn with_source(self, source: &SourceText) -> PageFacts<'_> {
-        PageFacts {
-            source,
-            disk_path: self.disk_path,
-            url: self.url,
-            ids: self.ids,
-            anchor_links: self.anchor_links,
-            unknown_languages: self.unknown_languages,
-            toc: self.toc,
-            trackable: self.trackable,
-            diagnostics: self.diagnostics,
-            report: self.report,
-            over_limit: self.over_limit,
-            search: self.search,
-        }
-    }
+    pub(super) facts: Facts,
 }
 
 /// A hash of `parts`, stable within one process.

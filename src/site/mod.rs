@@ -52,7 +52,7 @@ use crate::render::{self, Templates};
 use crate::search;
 
 use budget::PageBudget;
-use cache::{CachedLesson, OwnedFacts, key_of};
+use cache::{CachedLesson, key_of};
 use nav::Nav;
 use pages::Pages;
 
@@ -158,9 +158,17 @@ pub struct Outcome {
 }
 
 /// What the rest of the build needs from one rendered page once its HTML
-/// has gone to the sink.
+/// has gone to the sink: its source, for pointing into it, and its
+/// [`Facts`].
 struct PageFacts<'a> {
     source: &'a SourceText,
+    facts: Facts,
+}
+
+/// What a rendered page leaves for the checks that need every page, apart
+/// from its source: what `serve`'s cache keeps with the page.
+#[derive(Clone)]
+struct Facts {
     disk_path: PathBuf,
     url: String,
     ids: IdSet,
@@ -174,8 +182,21 @@ struct PageFacts<'a> {
     /// Whether the body alone is over [`MAX_PAGE_BYTES`] (and reported).
     over_limit: bool,
     /// The page analysed for the search index (lessons only; section
-    /// pages are analysed with the index, see `search_sections`).
+    /// pages are analysed with the index, see `write_search_index`).
     search: Option<search::Analysed>,
+}
+
+impl std::ops::Deref for PageFacts<'_> {
+    type Target = Facts;
+    fn deref(&self) -> &Facts {
+        &self.facts
+    }
+}
+
+impl std::ops::DerefMut for PageFacts<'_> {
+    fn deref_mut(&mut self) -> &mut Facts {
+        &mut self.facts
+    }
 }
 
 /// A body to render: a lesson, or a section's `_index.md`.
@@ -476,7 +497,7 @@ impl Site {
         let mut diagnostics = self.load_diagnostics.clone();
         Self::check_anchors(&facts, &mut diagnostics);
         let mut calc_diagnostics = Vec::new();
-        for page in facts {
+        for PageFacts { facts: page, .. } in facts {
             diagnostics.extend(page.diagnostics);
             outcome.unknown_languages.extend(page.unknown_languages);
             outcome.calc_passed += page.report.passed;
@@ -547,7 +568,14 @@ impl Site {
                             written.keep(sink.put(file, bytes.clone()));
                         }
                         let problem = hit.page.as_ref().err().cloned();
-                        (hit.facts.clone().with_source(&lesson.source), problem, None)
+                        (
+                            PageFacts {
+                                source: &lesson.source,
+                                facts: hit.facts.clone(),
+                            },
+                            problem,
+                            None,
+                        )
                     }
                     None => self.render_lesson(i, pages, sink, written, key),
                 };
@@ -605,7 +633,7 @@ impl Site {
             let entry = CachedLesson {
                 key,
                 page: page.clone(),
-                facts: OwnedFacts::of(&facts),
+                facts: facts.facts.clone(),
             };
             (path, entry)
         });
@@ -694,8 +722,7 @@ impl Site {
         if !self.keep_blessed {
             report.blessed = None;
         }
-        let facts = PageFacts {
-            source,
+        let facts = Facts {
             disk_path: self
                 .root
                 .join(&self.config.build.content_dir)
@@ -711,7 +738,7 @@ impl Site {
             over_limit: over,
             search: None,
         };
-        (rendered.html, facts)
+        (rendered.html, PageFacts { source, facts })
     }
 
     /// Reports links to anchors that no page defines.
