@@ -172,7 +172,8 @@ fn script(arg: &str, sup: bool) -> String {
     }
 }
 
-fn superscript(c: char) -> Option<char> {
+/// `c` raised, when Unicode has a superscript form of it.
+pub(crate) fn superscript(c: char) -> Option<char> {
     Some(match c {
         '0' => '⁰',
         '1' => '¹',
@@ -197,7 +198,8 @@ fn superscript(c: char) -> Option<char> {
     })
 }
 
-fn subscript(c: char) -> Option<char> {
+/// `c` lowered, when Unicode has a subscript form of it.
+pub(crate) fn subscript(c: char) -> Option<char> {
     Some(match c {
         '0' => '₀',
         '1' => '₁',

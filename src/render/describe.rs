@@ -8,6 +8,8 @@
 //! `dJ/dw`). Only paragraphs at the top level of the text count, not
 //! those inside components, lists, tables or calc results.
 
+use crate::markdown::tex_text::{subscript as subscript_of, superscript as superscript_of};
+
 /// Descriptions longer than this are cut at a word and end with "…"
 /// (search engines show about this much).
 pub const DESCRIPTION_CHARS: usize = 160;
@@ -257,16 +259,16 @@ fn node_text(node: &Node, out: &mut String) {
         }
         "msup" => {
             out.push_str(&part(0));
-            out.push_str(&raised(&part(1), to_superscript, '^'));
+            out.push_str(&raised(&part(1), superscript_of, '^'));
         }
         "msub" => {
             out.push_str(&part(0));
-            out.push_str(&raised(&part(1), to_subscript, '_'));
+            out.push_str(&raised(&part(1), subscript_of, '_'));
         }
         "msubsup" => {
             out.push_str(&part(0));
-            out.push_str(&raised(&part(1), to_subscript, '_'));
-            out.push_str(&raised(&part(2), to_superscript, '^'));
+            out.push_str(&raised(&part(1), subscript_of, '_'));
+            out.push_str(&raised(&part(2), superscript_of, '^'));
         }
         "mfrac" => {
             out.push_str(&grouped(&part(0)));
@@ -278,7 +280,7 @@ fn node_text(node: &Node, out: &mut String) {
             out.push_str(&grouped(&children_text(node)));
         }
         "mroot" => {
-            out.push_str(&raised(&part(1), to_superscript, '^'));
+            out.push_str(&raised(&part(1), superscript_of, '^'));
             out.push('√');
             out.push_str(&grouped(&part(0)));
         }
@@ -321,44 +323,6 @@ fn raised(text: &str, convert: fn(char) -> Option<char>, mark: char) -> String {
 
 fn superscript(c: char) -> bool {
     "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁿⁱ".contains(c)
-}
-
-fn to_superscript(c: char) -> Option<char> {
-    Some(match c {
-        '0' => '⁰',
-        '1' => '¹',
-        '2' => '²',
-        '3' => '³',
-        '4' => '⁴',
-        '5' => '⁵',
-        '6' => '⁶',
-        '7' => '⁷',
-        '8' => '⁸',
-        '9' => '⁹',
-        '+' => '⁺',
-        '-' | '−' => '⁻',
-        'n' => 'ⁿ',
-        'i' => 'ⁱ',
-        _ => return None,
-    })
-}
-
-fn to_subscript(c: char) -> Option<char> {
-    Some(match c {
-        '0' => '₀',
-        '1' => '₁',
-        '2' => '₂',
-        '3' => '₃',
-        '4' => '₄',
-        '5' => '₅',
-        '6' => '₆',
-        '7' => '₇',
-        '8' => '₈',
-        '9' => '₉',
-        '+' => '₊',
-        '-' | '−' => '₋',
-        _ => return None,
-    })
 }
 
 /// White space collapsed to single spaces, no space before punctuation
