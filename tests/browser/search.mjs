@@ -18,7 +18,7 @@
 // Prints one JSON object per check ({"check", "ok", "detail"}) and a final
 // {"done": true, "passed", "failed"} line; exits 1 if any check failed.
 
-import { chromium } from 'playwright-core';
+import { attempt, expect, finish, launch, report, text } from './harness.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -29,40 +29,9 @@ if (!httpIndex || !fileIndex || !shotDir) {
 }
 fs.mkdirSync(shotDir, { recursive: true });
 
-let passed = 0;
-let failed = 0;
-function report(check, ok, detail = '') {
-  if (ok) passed += 1;
-  else failed += 1;
-  console.log(JSON.stringify({ check, ok: !!ok, detail: String(detail) }));
-}
-async function attempt(check, fn) {
-  try {
-    const detail = await fn();
-    report(check, true, detail ?? '');
-  } catch (error) {
-    report(check, false, error && error.stack ? error.stack.split('\n').slice(0, 3).join(' | ') : error);
-  }
-}
-function expect(condition, message) {
-  if (!condition) throw new Error(message);
-}
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const browser = await launch();
 
-const text = (locator) => locator.innerText().then((t) => t.replace(/\s+/g, ' ').trim());
 
 /** Watches a page for errors and for requests that leave `base`. */
 function watch(page, label, base, problems) {
@@ -360,5 +329,4 @@ try {
   await browser.close();
 }
 
-console.log(JSON.stringify({ done: true, passed, failed }));
-process.exit(failed ? 1 : 0);
+finish();
