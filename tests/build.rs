@@ -458,6 +458,12 @@ fn the_bundled_site_builds_and_checks() {
             .join("site/calculus/what-is-a-derivative/index.html")
             .exists()
     );
+    // The repository is both the bundled site and the source of the
+    // built-in assets, so its `templates/assets/` replaces them: every
+    // style the built-ins carry must be in those files themselves (the
+    // search box's once lived in a stylesheet joined on at build time).
+    let css = std::fs::read_to_string(out.path().join("site/assets/gradbook.css")).unwrap();
+    assert!(css.contains(".search-input"), "the search box is unstyled");
 }
 
 #[test]

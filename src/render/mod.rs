@@ -58,15 +58,11 @@ pub const ASSET_DIR: &str = "assets/";
 
 /// The static assets every site gets under `assets/`.
 pub const ASSETS: &[(&str, &str)] = &[
-    // The search box is on every page: its styles travel with the theme's,
-    // so a page waits for one stylesheet, not two.
+    // The search box is on every page, so its styles are part of the
+    // theme's stylesheet: a page waits for one stylesheet, not two.
     (
         "gradbook.css",
-        concat!(
-            include_str!("../../templates/assets/gradbook.css"),
-            "\n",
-            include_str!("../../templates/assets/search.css")
-        ),
+        include_str!("../../templates/assets/gradbook.css"),
     ),
     (
         "gradbook.js",
