@@ -275,18 +275,11 @@ pub(crate) fn eval_num(n: &Node, lookup: &dyn Fn(&str) -> Option<Num>) -> Result
             }
             s
         }
-        Node::Mul(xs) => {
-            let mut p = Num::ONE;
-            for x in xs {
-                if let Node::Pow(b, e) = x
-                    && e.as_num().is_some_and(Num::is_minus_one)
-                {
-                    p = div_num(&p, &eval_num(b, lookup)?)?;
-                } else {
-                    p = mul_num(&p, &eval_num(x, lookup)?)?;
-                }
-            }
-            p
+        Node::Mul(_) => product(n, lookup)?,
+        Node::Pow(b, e)
+            if matches!(**b, Node::Mul(_)) && e.as_num().is_some_and(Num::is_minus_one) =>
+        {
+            product(n, lookup)?
         }
         Node::Pow(b, e) => {
             let bv = eval_num(b, lookup)?;
@@ -295,6 +288,56 @@ pub(crate) fn eval_num(n: &Node, lookup: &dyn Fn(&str) -> Option<Num>) -> Result
         }
         Node::Call(f, a) => apply_num(*f, &eval_num(a, lookup)?)?,
     })
+}
+
+/// The value of a product (or of `1/product`). The exact factors are
+/// multiplied together first, exactly, and only their product meets the
+/// floats: `x/2**1024` has a value (about 1.39e-308 at x = 2.5) though
+/// `2**1024` alone has none as a float, and it is how `x*(1/2**1024)`
+/// prints. The floats are divided once, as the product prints (`abs(x)/x`
+/// is exactly 1, where `(1/x)*abs(x)` may round to 0.999…).
+fn product(n: &Node, lookup: &dyn Fn(&str) -> Option<Num>) -> Result<Num, Fault> {
+    /// Numerator and denominator, each split into exact and float parts.
+    struct Parts {
+        exact_num: Num,
+        exact_den: Num,
+        num: Num,
+        den: Num,
+    }
+    fn walk(
+        n: &Node,
+        divide: bool,
+        parts: &mut Parts,
+        lookup: &dyn Fn(&str) -> Option<Num>,
+    ) -> Result<(), Fault> {
+        match n {
+            Node::Mul(xs) => xs.iter().try_for_each(|x| walk(x, divide, parts, lookup)),
+            // One inversion only: `1/(1/0)` must still divide by zero.
+            Node::Pow(b, e) if !divide && e.as_num().is_some_and(Num::is_minus_one) => {
+                walk(b, true, parts, lookup)
+            }
+            _ => {
+                let v = eval_num(n, lookup)?;
+                let slot = match (v.is_exact(), divide) {
+                    (true, false) => &mut parts.exact_num,
+                    (true, true) => &mut parts.exact_den,
+                    (false, false) => &mut parts.num,
+                    (false, true) => &mut parts.den,
+                };
+                *slot = mul_num(slot, &v)?;
+                Ok(())
+            }
+        }
+    }
+    let mut parts = Parts {
+        exact_num: Num::ONE,
+        exact_den: Num::ONE,
+        num: Num::ONE,
+        den: Num::ONE,
+    };
+    walk(n, false, &mut parts, lookup)?;
+    let exact = div_num(&parts.exact_num, &parts.exact_den)?;
+    Ok(mul_num(&exact, &div_num(&parts.num, &parts.den)?)?)
 }
 
 /// Evaluates a tree in floats at float values of its variables (exact

@@ -240,19 +240,11 @@ impl Scope {
                 Ok(sum)
             }
             SyntaxKind::Product(fs) => {
-                let mut p = Num::ONE;
-                for (div, f) in fs {
-                    let v = self.eval_syntax(f)?;
-                    p = if *div {
-                        if v.is_zero() {
-                            return Err(Domain::DivZero.to_error().at_least(f.span.clone()));
-                        }
-                        div_num(&p, &v).map_err(at)?
-                    } else {
-                        mul_num(&p, &v).map_err(at)?
-                    };
-                }
-                Ok(p)
+                let mut parts = [const { Num::ONE }; 4];
+                self.product_parts(fs, false, &mut parts)?;
+                let [exact_num, exact_den, num, den] = &parts;
+                let exact = div_num(exact_num, exact_den).map_err(at)?;
+                mul_num(&exact, &div_num(num, den).map_err(at)?).map_err(at)
             }
             SyntaxKind::Pow(a, b) => {
                 let (x, y) = (self.eval_syntax(a)?, self.eval_syntax(b)?);
@@ -292,6 +284,35 @@ impl Scope {
             }
             _ => self.eval_lowered(s),
         }
+    }
+
+    /// Sorts a product's factors into exact numerator, exact denominator,
+    /// float numerator and float denominator, as `eval::product` does: the
+    /// exact factors meet the floats once, as one exact number, and the
+    /// floats are divided once. Products inside are opened one level only
+    /// (`1/(2**1025*x)`), so an inverted zero stays a division by zero.
+    fn product_parts(
+        &self,
+        fs: &[(bool, Syntax)],
+        inverted: bool,
+        parts: &mut [Num; 4],
+    ) -> Result<(), MathError> {
+        for (div, f) in fs {
+            let divide = inverted != *div;
+            if let SyntaxKind::Product(inner) = &f.kind
+                && !inverted
+            {
+                self.product_parts(inner, divide, parts)?;
+                continue;
+            }
+            let v = self.eval_syntax(f)?;
+            if (divide || *div) && v.is_zero() {
+                return Err(Domain::DivZero.to_error().at_least(f.span.clone()));
+            }
+            let slot = &mut parts[usize::from(!v.is_exact()) * 2 + usize::from(divide)];
+            *slot = mul_num(slot, &v).map_err(|d| d.to_error().at_least(f.span.clone()))?;
+        }
+        Ok(())
     }
 
     fn eval_lowered(&self, s: &Syntax) -> Result<Num, MathError> {

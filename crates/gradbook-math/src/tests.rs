@@ -187,6 +187,24 @@ fn float_powers_are_accurate_for_any_exponent() {
     check("0.5**-1075", "inf");
 }
 
+/// A product's exact factors meet its floats once, as one exact number,
+/// so a value that exists is found whichever form the product is written
+/// in, and its floats are divided once, as it prints.
+#[test]
+fn exact_factors_of_a_product_are_combined_first() {
+    check_in(&["x = 2.5"], "x/2**1024", "1.39067116157e-308");
+    check_in(&["x = 2.5"], "x*(1/2**1024)", "1.39067116157e-308");
+    check_in(&["x = 2.5"], "1/(2**1025*x)", "1.11253692925e-309");
+    check_in(&["x = 0.31448445422841975"], "(-1)**(abs(x)/x)", "-1");
+    // A float still cannot meet an exact number beyond the float range.
+    check(
+        "10**400*0.5",
+        "error: an exact number of 401 digits is too large for a floating-point number (the largest is about 1.8e+308) — values print as floats; simplify(...) shows an exact result in full",
+    );
+    // One inversion only: an inverted zero stays a division by zero.
+    check("0/(0/1)**(-1)", "error: division by zero");
+}
+
 #[test]
 fn derivatives_exist_only_where_the_function_does() {
     const G: &[&str] = &["g(w) = sqrt(w)**2"];
