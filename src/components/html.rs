@@ -16,7 +16,8 @@ use crate::html::escape;
 use std::ops::Range;
 
 use super::{
-    Card, Component, Item, Kind, MarkdownSink, Question, Shape, Task, Vary, shuffled_order,
+    Card, Component, Item, Kind, MarkdownSink, Question, RenderedCard, Shape, Task, Vary,
+    shuffled_order,
 };
 
 pub(super) fn render(
@@ -50,7 +51,7 @@ pub(super) fn render(
         },
     );
     match &component.body {
-        Shape::Flashcards(cards) => flashcards(&mut out, &id, cards, sink),
+        Shape::Flashcards(cards) => flashcards(&mut out, &id, &title, cards, sink),
         Shape::Interview(questions) => interview(&mut out, questions, (level + 1).min(6), sink),
         Shape::Reorder(items) => reorder(
             &mut out,
@@ -81,7 +82,7 @@ fn kind_label(kind: Kind) -> &'static str {
     }
 }
 
-fn flashcards(out: &mut String, id: &str, cards: &[Card], sink: &mut dyn MarkdownSink) {
+fn flashcards(out: &mut String, id: &str, deck: &str, cards: &[Card], sink: &mut dyn MarkdownSink) {
     let n = cards.len();
     let _ = write!(
         out,
@@ -116,6 +117,16 @@ fn flashcards(out: &mut String, id: &str, cards: &[Card], sink: &mut dyn Markdow
             arrow = ICON_ARROW,
             check = ICON_CHECK,
             again = ICON_AGAIN,
+        );
+        sink.flashcard(
+            card.front.clone(),
+            RenderedCard {
+                id: card.id.clone(),
+                deck: deck.to_string(),
+                front,
+                back,
+                span: 0..0,
+            },
         );
     }
     out.push_str(

@@ -291,6 +291,26 @@ pub trait MarkdownSink {
     /// Runs the calc input of `vary` once per value and renders each
     /// result.
     fn variants(&mut self, vary: &Vary) -> Variants;
+    /// Receives each flashcard as it is rendered, for what is built from
+    /// every card of the site (the review page, deck exports); `front` is
+    /// the events of its front, from which the sink sets `card.span`.
+    fn flashcard(&mut self, front: Range<usize>, card: RenderedCard);
+}
+
+/// A flashcard as rendered on its page: its computed values are in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedCard {
+    /// The card's id, unique in its component ([`Card::id`]); the page's
+    /// storage keys its marks by it.
+    pub id: String,
+    /// The title of its flashcards component (HTML).
+    pub deck: String,
+    /// The front (inline HTML).
+    pub front: String,
+    /// The back (block HTML).
+    pub back: String,
+    /// Where the front is in the source (bytes).
+    pub span: Range<usize>,
 }
 
 /// How much there is to track on a page: what the site-wide progress
@@ -976,6 +996,10 @@ mod tests {
     }
 
     impl MarkdownSink for Recorder<'_> {
+        fn flashcard(&mut self, front: Range<usize>, card: RenderedCard) {
+            let t = self.doc.source_of(front);
+            self.calls.push(format!("card {} {t}", card.id));
+        }
         fn variants(&mut self, vary: &Vary) -> Variants {
             self.calls
                 .push(format!("variants {} {:?}", vary.name, vary.values));

@@ -124,6 +124,8 @@ pub struct Rendered {
     pub toc: Vec<TocEntry>,
     /// How many flashcards and checklist items the page holds.
     pub trackable: components::Trackable,
+    /// The page's flashcards, rendered, in order.
+    pub cards: Vec<components::RenderedCard>,
     /// Every id on the page (headings, footnotes, and the `id` and `name`
     /// attributes of raw HTML).
     pub ids: IdSet,
@@ -176,6 +178,10 @@ pub fn render_body(ctx: &BodyContext<'_>, body: Range<usize>, hooks: &mut dyn Ho
     let mut reported = std::collections::HashSet::new();
     for entry in &mut renderer.out.toc {
         entry.html = renderer.equations.resolve(&entry.html).0;
+    }
+    for card in &mut renderer.out.cards {
+        card.front = renderer.equations.resolve(&card.front).0;
+        card.back = renderer.equations.resolve(&card.back).0;
     }
     for m in missing {
         if let Some(span) = renderer
@@ -366,6 +372,37 @@ mod tests {
             );
         }
         assert_eq!(r.trackable.cards, 1);
+    }
+
+    #[test]
+    fn every_flashcard_is_handed_over_as_rendered() {
+        let src =
+            "::: flashcards Terms\n### Slope of *w*\nIt is `2w`.\n\n### Again\nSee $x^2$.\n:::\n";
+        let r = render(src);
+        let cards: Vec<(&str, &str, &str, &str)> = r
+            .cards
+            .iter()
+            .map(|c| {
+                (
+                    c.id.as_str(),
+                    c.deck.as_str(),
+                    c.front.as_str(),
+                    &src[c.span.clone()],
+                )
+            })
+            .collect();
+        assert!(!cards[0].0.is_empty() && cards[0].0 != cards[1].0);
+        assert!(r.html.contains(&format!("data-card-id=\"{}\"", cards[0].0)));
+        assert_eq!(cards[0].1, "Terms");
+        assert_eq!(cards[0].2, "Slope of <em>w</em>");
+        assert_eq!(cards[0].3, "Slope of *w*");
+        assert_eq!(cards[1].3, "Again");
+        assert!(
+            r.cards[0].back.contains("<code>2w</code>"),
+            "{}",
+            r.cards[0].back
+        );
+        assert!(r.cards[1].back.contains("<math"), "{}", r.cards[1].back);
     }
 
     #[test]

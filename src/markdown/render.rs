@@ -665,6 +665,15 @@ impl MarkdownSink for PageRenderer<'_, '_, '_> {
     fn variants(&mut self, vary: &components::Vary) -> components::Variants {
         self.hooks.variants(vary)
     }
+
+    fn flashcard(&mut self, front: Range<usize>, mut card: components::RenderedCard) {
+        let bytes = |i: usize| self.events.get(i).map(|(_, span)| span.clone());
+        card.span = match (bytes(front.start), front.end.checked_sub(1).and_then(bytes)) {
+            (Some(a), Some(b)) => a.start..b.end,
+            _ => 0..0,
+        };
+        self.out.cards.push(card);
+    }
 }
 
 /// Whether pulldown-cmark's HTML writer is at the start of a line after

@@ -177,6 +177,12 @@ struct Facts {
     /// Headings, for naming the anchors a broken link could have meant.
     toc: Vec<TocEntry>,
     trackable: Trackable,
+    /// The page's flashcards as rendered (lessons only).
+    #[allow(
+        dead_code,
+        reason = "read by the review page and the Anki export, next"
+    )]
+    cards: Vec<crate::components::RenderedCard>,
     diagnostics: Vec<Diagnostic>,
     report: CalcReport,
     /// Whether the body alone is over [`MAX_PAGE_BYTES`] (and reported).
@@ -733,6 +739,7 @@ impl Site {
             unknown_languages: rendered.unknown_languages,
             toc: rendered.toc,
             trackable: rendered.trackable,
+            cards: rendered.cards,
             diagnostics: rendered.diagnostics,
             report,
             over_limit: over,
