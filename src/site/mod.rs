@@ -21,6 +21,7 @@
 
 mod budget;
 mod cache;
+mod cards;
 mod extras;
 mod index;
 mod nav;
@@ -30,6 +31,7 @@ use std::collections::BTreeSet;
 
 pub use budget::MAX_PAGE_BYTES;
 pub use cache::RenderCache;
+pub use cards::SiteCard;
 pub use nav::{NAV_EXPAND_ALL, NavWindow, SECTION_WHOLE, WINDOW};
 
 use std::path::{Path, PathBuf};
@@ -152,6 +154,8 @@ pub struct Outcome {
     pub unknown_languages: BTreeSet<String>,
     /// Pages taken unchanged from a [`RenderCache`] instead of rendered.
     pub reused: usize,
+    /// Every flashcard of the site's lessons, in reading order.
+    pub cards: Vec<SiteCard>,
     /// The first file the sink could not take (a full disk, a folder
     /// without write permission): the machine's problem, not the content's.
     pub write_error: Option<anyhow::Error>,
@@ -178,10 +182,6 @@ struct Facts {
     toc: Vec<TocEntry>,
     trackable: Trackable,
     /// The page's flashcards as rendered (lessons only).
-    #[allow(
-        dead_code,
-        reason = "read by the review page and the Anki export, next"
-    )]
     cards: Vec<crate::components::RenderedCard>,
     diagnostics: Vec<Diagnostic>,
     report: CalcReport,
@@ -472,6 +472,7 @@ impl Site {
             outcome.pages += facts.len();
         }
         self.write_search_index(&facts, &intros, &search_version, sink, &written);
+        outcome.cards = self.site_cards(&facts);
         facts.extend(intros.into_iter().map(|(_, (_, page))| page));
         if let Some(cache) = cache {
             let present: std::collections::HashSet<&Path> = self
