@@ -6,17 +6,24 @@
 //! one for the dark scheme, each scoped to when that scheme is active.
 //!
 //! Highlighting is the costliest step of rendering ordinary lessons, and
-//! the same blocks come back: in every rebuild under `serve`, and across
-//! the lessons of a course that repeat a snippet. Highlighted blocks are
-//! kept in a process-wide cache keyed by language and code, bounded in
-//! size.
+//! the same code comes back: in every rebuild under `serve` (where an edit
+//! changes one line of one block), and across the lessons of a course,
+//! whose blocks often open alike (the same imports, the same set-up). So
+//! highlighting is incremental, as in an editor: each highlighted line is
+//! kept in a cache of its thread, bounded in size, with the parser's state
+//! after it, keyed by the language and every line of the block up to it. A
+//! block resumes from the last line it shares with one seen before and
+//! parses only what follows.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::hash::{Hash, Hasher};
+use std::rc::Rc;
+use std::sync::LazyLock;
 
 use syntect::highlighting::{Color, Theme, ThemeSet};
-use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
-use syntect::parsing::{SyntaxReference, SyntaxSet};
+use syntect::html::{ClassStyle, css_for_theme_with_class_style, line_tokens_to_classed_spans};
+use syntect::parsing::{ParseState, ScopeStack, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 /// The class prefix of every highlighting span.
@@ -108,21 +115,7 @@ pub fn code_block(code: &str, info: &str) -> String {
     } else {
         find_syntax(lang)
     };
-    let body = syntax.and_then(|syntax| {
-        let key = (syntax.name.clone(), code.to_string());
-        if let Some(hit) = CACHE.get(&key) {
-            return Some(hit);
-        }
-        let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, &SYNTAXES, STYLE);
-        for line in LinesWithEndings::from(code) {
-            generator
-                .parse_html_for_line_which_includes_newline(line)
-                .ok()?;
-        }
-        let body: Arc<str> = generator.finalize().into();
-        CACHE.put(key, Arc::clone(&body));
-        Some(body)
-    });
+    let body = syntax.and_then(|syntax| highlight(syntax, code));
     match body {
         Some(body) => format!("<pre class=\"hl-code\"><code{attributes}>{body}</code></pre>\n"),
         None => format!(
@@ -132,42 +125,133 @@ pub fn code_block(code: &str, info: &str) -> String {
     }
 }
 
-/// Highlighted blocks by (syntax name, code).
-static CACHE: LazyLock<Cache> = LazyLock::new(Cache::default);
+/// The classed HTML of `code` in `syntax`, taking every line it can from
+/// [`LINES`]. `None` when syntect fails on the code.
+fn highlight(syntax: &'static SyntaxReference, code: &str) -> Option<String> {
+    let mut html = String::with_capacity(code.len() * 4);
+    let mut key = LineKey::start(syntax);
+    // The line the parser state is after: a cached one (not yet copied
+    // out, since the next line may be cached too) or a parsed one.
+    let mut cached: Option<Rc<Line>> = None;
+    let mut state: Option<(ParseState, ScopeStack, isize)> = None;
+    for line in LinesWithEndings::from(code) {
+        key = key.next(line);
+        if state.is_none()
+            && let Some(hit) = LineCache::get(key, line)
+        {
+            html.push_str(&hit.html);
+            cached = Some(hit);
+            continue;
+        }
+        let (parser, scopes, open) = state.get_or_insert_with(|| match cached.take() {
+            Some(after) => (after.parser.clone(), after.scopes.clone(), after.open),
+            None => (ParseState::new(syntax), ScopeStack::new(), 0),
+        });
+        let ops = parser.parse_line(line, &SYNTAXES).ok()?;
+        let (line_html, delta) = line_tokens_to_classed_spans(line, &ops, STYLE, scopes).ok()?;
+        *open += delta;
+        html.push_str(&line_html);
+        LineCache::put(
+            key,
+            Line {
+                text: line.into(),
+                html: line_html.into(),
+                parser: parser.clone(),
+                scopes: scopes.clone(),
+                open: *open,
+            },
+        );
+    }
+    let open = match (&state, &cached) {
+        (Some((_, _, open)), _) => *open,
+        (None, Some(line)) => line.open,
+        (None, None) => 0,
+    };
+    for _ in 0..open.max(0) {
+        html.push_str("</span>");
+    }
+    Some(html)
+}
 
-/// The cache holds at most this many bytes of code and HTML; when full it
-/// starts again empty (simple, and a build's working set fits easily).
-const CACHE_BYTES: usize = 32 << 20;
+/// Identifies a line by its language and every line of its block up to
+/// and including it: a 128-bit hash, so that two blocks share an entry
+/// only where they start alike. The entry keeps the line's text as well,
+/// and a lookup checks it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct LineKey(u64, u64);
+
+impl LineKey {
+    fn start(syntax: &SyntaxReference) -> Self {
+        Self(0, 1).next(&syntax.name)
+    }
+
+    fn next(self, line: &str) -> Self {
+        let half = |seed: u64| {
+            let mut h = std::hash::DefaultHasher::new();
+            (seed, self.0, self.1, line).hash(&mut h);
+            h.finish()
+        };
+        Self(half(0x9e37_79b9_7f4a_7c15), half(0xc2b2_ae3d_27d4_eb4f))
+    }
+}
+
+/// A highlighted line and the parser's state after it.
+struct Line {
+    text: Box<str>,
+    html: Box<str>,
+    parser: ParseState,
+    scopes: ScopeStack,
+    /// Spans left open after the line.
+    open: isize,
+}
+
+thread_local! {
+    /// Highlighted lines, see the module's documentation. One cache per
+    /// thread: the parser's state holds the regex engine's match data,
+    /// which may not cross threads. Rendering threads live as long as the
+    /// process, so each keeps its cache from build to build under `serve`.
+    static LINES: LineCache = LineCache::default();
+}
+
+/// Each thread's cache holds about this many bytes; when full it starts
+/// again empty (simple, and a build's working set fits easily).
+const CACHE_BYTES: usize = 16 << 20;
 
 #[derive(Default)]
-struct Cache {
-    inner: Mutex<CacheInner>,
+struct LineCache {
+    inner: RefCell<LineCacheInner>,
 }
 
 #[derive(Default)]
-struct CacheInner {
-    blocks: HashMap<(String, String), Arc<str>>,
+struct LineCacheInner {
+    lines: HashMap<LineKey, Rc<Line>>,
     bytes: usize,
 }
 
-impl Cache {
-    fn get(&self, key: &(String, String)) -> Option<Arc<str>> {
-        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        inner.blocks.get(key).cloned()
+impl LineCache {
+    fn get(key: LineKey, text: &str) -> Option<Rc<Line>> {
+        LINES.with(|cache| {
+            let inner = cache.inner.borrow();
+            inner
+                .lines
+                .get(&key)
+                .filter(|line| &*line.text == text)
+                .cloned()
+        })
     }
 
-    fn put(&self, key: (String, String), body: Arc<str>) {
-        let size = key.0.len() + key.1.len() + body.len();
-        if size > CACHE_BYTES / 8 {
-            return;
-        }
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        if inner.bytes + size > CACHE_BYTES {
-            inner.blocks.clear();
-            inner.bytes = 0;
-        }
-        inner.bytes += size;
-        inner.blocks.insert(key, body);
+    fn put(key: LineKey, line: Line) {
+        // The parser's and the scopes' stacks, roughly.
+        let size = line.text.len() + line.html.len() + 64 * (line.scopes.len() + 4);
+        LINES.with(|cache| {
+            let mut inner = cache.inner.borrow_mut();
+            if inner.bytes + size > CACHE_BYTES {
+                inner.lines.clear();
+                inner.bytes = 0;
+            }
+            inner.bytes += size;
+            inner.lines.insert(key, Rc::new(line));
+        });
     }
 }
 
@@ -344,6 +428,59 @@ mod tests {
         let html = code_block("fn main() { let x = 1; }\n", "rust");
         assert!(html.starts_with("<pre class=\"hl-code\"><code class=\"language-rust\">"));
         assert!(html.contains("<span class=\"hl-"), "{html}");
+    }
+
+    /// What syntect's own generator makes of `code`, from scratch.
+    fn reference(lang: &str, code: &str) -> String {
+        let syntax = find_syntax(lang).unwrap();
+        let mut generator =
+            syntect::html::ClassedHTMLGenerator::new_with_class_style(syntax, &SYNTAXES, STYLE);
+        for line in LinesWithEndings::from(code) {
+            generator
+                .parse_html_for_line_which_includes_newline(line)
+                .unwrap();
+        }
+        generator.finalize()
+    }
+
+    #[test]
+    fn incremental_highlighting_is_the_same_as_from_scratch() {
+        let base = "import numpy as np\n\ndef f(w):\n    \"\"\"The loss.\n    return w ** 2\n";
+        let blocks = [
+            base.to_string(),
+            // The same start, then a different end: resumes mid-docstring.
+            format!("{base}    \"\"\"\nprint(f(3))\n"),
+            format!("{base}x = 1\n"),
+            // A different first line: nothing shared.
+            format!("# header\n{base}"),
+            // A block that is a prefix of another, and the other again.
+            "import numpy as np\n".to_string(),
+            base.to_string(),
+            // An unterminated string leaves spans open at the end.
+            "s = '''open\nstill open\n".to_string(),
+            "s = '''open\nstill open\n'''\n".to_string(),
+        ];
+        for code in &blocks {
+            assert_eq!(
+                highlight(find_syntax("python").unwrap(), code).unwrap(),
+                reference("python", code),
+                "{code}"
+            );
+        }
+        // Twice, now that every line is cached.
+        for code in &blocks {
+            assert_eq!(
+                highlight(find_syntax("python").unwrap(), code).unwrap(),
+                reference("python", code),
+                "{code}"
+            );
+        }
+        // The same lines in another language are not shared.
+        let rust = "import numpy as np\n";
+        assert_eq!(
+            highlight(find_syntax("rust").unwrap(), rust).unwrap(),
+            reference("rust", rust)
+        );
     }
 
     #[test]
