@@ -10,9 +10,12 @@
 // built only on the error path, so it is not worth boxing.
 #![allow(clippy::result_large_err)]
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
 
 use crate::diagnostics::{Diagnostic, SourceText, did_you_mean};
 
@@ -29,6 +32,8 @@ pub const SECTION_INDEX: &str = "_index.md";
 pub struct Lesson {
     /// The file, shown relative to the site root.
     pub source: SourceText,
+    /// A hash of the file's text, for keys of what a page is made from.
+    pub source_hash: u64,
     /// The file relative to the content folder (`calculus/intro.md`).
     pub rel_path: PathBuf,
     /// The title from the front matter.
@@ -134,6 +139,103 @@ pub struct Content {
 /// Reads the content folder `content_rel` (relative to `root`, or
 /// absolute). Drafts are kept when `drafts` is true.
 pub fn load(root: &Path, content_rel: &Path, drafts: bool) -> (Content, Vec<Diagnostic>) {
+    load_cached(root, content_rel, drafts, &mut ReadCache::default())
+}
+
+/// The Markdown files an earlier [`load_cached`] read, each with its size
+/// and modification time then: `serve` keeps one, so that a rebuild reads
+/// and parses only the files that changed.
+#[derive(Default)]
+pub struct ReadCache {
+    files: HashMap<PathBuf, (Stamp, Arc<ReadFile>)>,
+}
+
+/// A file's size and modification time.
+type Stamp = (u64, Option<SystemTime>);
+
+/// One Markdown file, read and its front matter parsed, or why not.
+type ReadFile = Result<Parsed, Vec<Diagnostic>>;
+
+#[derive(Clone)]
+struct Parsed {
+    source: SourceText,
+    hash: u64,
+    front: FrontMatter,
+    split: frontmatter::Split,
+}
+
+impl ReadCache {
+    /// Forgets `paths` (absolute, or as the watcher reports them), so they
+    /// are read again whatever their time stamps say.
+    pub fn forget(&mut self, paths: &[PathBuf]) {
+        self.files.retain(|path, _| {
+            // Kept as the content folder joined to the file, which may be
+            // relative to where gradbook runs (`./content/a.md`) while the
+            // watcher reports absolute paths.
+            let plain: PathBuf = path
+                .components()
+                .filter(|c| !matches!(c, Component::CurDir))
+                .collect();
+            !paths
+                .iter()
+                .any(|p| p == path || (plain.is_relative() && p.ends_with(&plain)))
+        });
+    }
+
+    /// The files `rel` (relative to `dir`), read in parallel; those whose
+    /// size and time are as when last read come from the cache.
+    fn read_all(&mut self, dir: &Path, shown: &Path, rel: &[&PathBuf]) -> Vec<Arc<ReadFile>> {
+        use rayon::prelude::*;
+        let read: Vec<(PathBuf, Stamp, Arc<ReadFile>)> = rel
+            .par_iter()
+            .map(|rel| {
+                let path = dir.join(rel);
+                let stamp = std::fs::metadata(&path)
+                    .map(|m| (m.len(), m.modified().ok()))
+                    .unwrap_or((0, None));
+                let cached = self
+                    .files
+                    .get(&path)
+                    .filter(|(at, _)| at.1.is_some() && *at == stamp)
+                    .map(|(_, read)| Arc::clone(read));
+                let read = cached.unwrap_or_else(|| Arc::new(read_file(&path, &shown.join(rel))));
+                (path, stamp, read)
+            })
+            .collect();
+        self.files.clear();
+        read.into_iter()
+            .map(|(path, stamp, read)| {
+                self.files.insert(path, (stamp, Arc::clone(&read)));
+                read
+            })
+            .collect()
+    }
+}
+
+/// Reads the Markdown file at `path` and parses its front matter.
+fn read_file(path: &Path, shown: &Path) -> ReadFile {
+    let source = read_source(path, shown).map_err(|d| vec![d])?;
+    let (front, split) = frontmatter::read(&source)?;
+    let hash = {
+        let mut h = std::hash::DefaultHasher::new();
+        source.text.hash(&mut h);
+        h.finish()
+    };
+    Ok(Parsed {
+        source,
+        hash,
+        front,
+        split,
+    })
+}
+
+/// [`load`], reading only the files that changed since `cache` was filled.
+pub fn load_cached(
+    root: &Path,
+    content_rel: &Path,
+    drafts: bool,
+    cache: &mut ReadCache,
+) -> (Content, Vec<Diagnostic>) {
     let content_dir = root.join(content_rel);
     let mut loader = Loader {
         root,
@@ -202,8 +304,9 @@ pub fn load(root: &Path, content_rel: &Path, drafts: bool) -> (Content, Vec<Diag
     // are known before their lessons.
     let mut files: Vec<&PathBuf> = found_files.iter().collect();
     files.sort_by_key(|f| (!is_section_index(f), (*f).clone()));
-    for rel in files {
-        loader.add_file(rel);
+    let read = cache.read_all(&loader.content_dir, content_rel, &files);
+    for (rel, read) in files.into_iter().zip(read) {
+        loader.add_file(rel, &read);
     }
     let Loader {
         mut content,
@@ -279,19 +382,20 @@ impl Loader<'_> {
     /// Reads the Markdown file `rel` into its section: a section's
     /// `_index.md`, or a lesson. What it stands for is recorded as a link
     /// target either way (broken, a draft, a section or a lesson).
-    fn add_file(&mut self, rel: &Path) {
+    fn add_file(&mut self, rel: &Path, read: &ReadFile) {
         let dir = rel.parent().unwrap_or(Path::new("")).to_path_buf();
         let Some(&section) = self.by_dir.get(&dir) else {
             return;
         };
-        let shown = self.content_rel.join(rel);
-        let read = read_source(&self.content_dir.join(rel), &shown)
-            .map_err(|d| vec![d])
-            .and_then(|source| frontmatter::read(&source).map(|parsed| (source, parsed)));
-        let (source, (front, split)) = match read {
-            Ok(read) => read,
+        let Parsed {
+            source,
+            hash,
+            front,
+            split,
+        } = match read {
+            Ok(parsed) => parsed.clone(),
             Err(ds) => {
-                self.diagnostics.extend(ds);
+                self.diagnostics.extend(ds.iter().cloned());
                 self.content
                     .targets
                     .insert(rel.to_path_buf(), Target::Broken);
@@ -315,7 +419,7 @@ impl Loader<'_> {
                 .insert(rel.to_path_buf(), Target::Section(section));
             return;
         }
-        let target = match self.read_lesson(rel, section, source, front, split) {
+        let target = match self.read_lesson(rel, section, (source, hash), front, split) {
             Ok(Some(lesson)) => {
                 self.content.lessons.push(lesson);
                 Target::Lesson(self.content.lessons.len() - 1)
@@ -335,7 +439,7 @@ impl Loader<'_> {
         &mut self,
         rel: &Path,
         section: usize,
-        source: SourceText,
+        (source, source_hash): (SourceText, u64),
         front: FrontMatter,
         split: frontmatter::Split,
     ) -> Result<Option<Lesson>, Diagnostic> {
@@ -395,6 +499,7 @@ impl Loader<'_> {
             .insert(url.clone(), format!("the lesson {}", shown.display()));
         Ok(Some(Lesson {
             source,
+            source_hash,
             rel_path: rel.to_path_buf(),
             title,
             front,
@@ -678,6 +783,44 @@ fn relative_path(from: &Path, to: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cached_load_reads_only_what_changed() {
+        let (dir, _, _) = site(&[
+            ("a.md", "+++\ntitle = \"Alpha\"\n+++\nA\n"),
+            ("b.md", "+++\ntitle = \"Bravo\"\n+++\nB\n"),
+        ]);
+        let root = dir.path();
+        let mut cache = ReadCache::default();
+        let titles = |cache: &mut ReadCache| {
+            let (content, diagnostics) = load_cached(root, Path::new("content"), false, cache);
+            assert!(diagnostics.is_empty(), "{diagnostics:?}");
+            content
+                .lessons
+                .iter()
+                .map(|l| l.title.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(titles(&mut cache), ["Alpha", "Bravo"]);
+        // An edit changes the file's time stamp: it is read again.
+        let b = root.join("content/b.md");
+        std::fs::write(&b, "+++\ntitle = \"Brave\"\n+++\nBB\n").unwrap();
+        assert_eq!(titles(&mut cache), ["Alpha", "Brave"]);
+        // An edit that keeps the size and the time is not seen…
+        let a = root.join("content/a.md");
+        let time = std::fs::metadata(&a).unwrap().modified().unwrap();
+        std::fs::write(&a, "+++\ntitle = \"Aleph\"\n+++\nA\n").unwrap();
+        let file = std::fs::File::options().append(true).open(&a).unwrap();
+        file.set_modified(time).unwrap();
+        assert_eq!(titles(&mut cache), ["Alpha", "Brave"]);
+        // …until the watcher names the file (as an absolute path).
+        cache.forget(&[a.canonicalize().unwrap()]);
+        assert_eq!(titles(&mut cache), ["Aleph", "Brave"]);
+        // A deleted file leaves the cache.
+        std::fs::remove_file(&b).unwrap();
+        assert_eq!(titles(&mut cache), ["Aleph"]);
+        assert_eq!(cache.files.len(), 1);
+    }
 
     fn site(files: &[(&str, &str)]) -> (tempfile::TempDir, Content, Vec<Diagnostic>) {
         let dir = tempfile::tempdir().unwrap();

@@ -50,6 +50,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
+use crate::content::ReadCache;
 use crate::diagnostics::Diagnostic;
 use crate::output::InMemory;
 use crate::output::SiteFiles;
@@ -379,6 +380,8 @@ struct Builder {
     content_dir: PathBuf,
     /// Pages of earlier builds, so an edit re-renders only what it changed.
     cache: RenderCache,
+    /// Sources of earlier builds, so an edit reads only what it changed.
+    sources: ReadCache,
 }
 
 impl Builder {
@@ -393,6 +396,7 @@ impl Builder {
             generation: 0,
             content_dir: PathBuf::from("content"),
             cache: RenderCache::new(),
+            sources: ReadCache::default(),
         }
     }
 
@@ -408,7 +412,8 @@ impl Builder {
         let token = format!("{}-{}", self.instance, self.generation);
         let started = Instant::now();
         let built = catch_unwind(AssertUnwindSafe(|| {
-            let mut site = Site::load(&self.root, self.drafts)?;
+            self.sources.forget(changed);
+            let mut site = Site::load_cached(&self.root, self.drafts, &mut self.sources)?;
             // Pages link to each other relatively; the few absolute links
             // (the 404 page's) must point at this server, not the real
             // site.

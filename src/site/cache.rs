@@ -41,7 +41,7 @@ pub(super) struct CachedLesson {
     pub(super) key: u64,
     /// The finished page, or why the template could not be filled.
     pub(super) page: Result<Page, Diagnostic>,
-    pub(super) facts: Facts,
+    pub(super) facts: std::sync::Arc<Facts>,
 }
 
 /// A hash of `parts`, stable within one process.

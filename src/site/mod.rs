@@ -35,8 +35,8 @@ pub use cards::SiteCard;
 pub use nav::{NAV_EXPAND_ALL, NavWindow, SECTION_WHOLE, WINDOW};
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
@@ -166,7 +166,8 @@ pub struct Outcome {
 /// [`Facts`].
 struct PageFacts<'a> {
     source: &'a SourceText,
-    facts: Facts,
+    /// Shared with `serve`'s cache, which keeps them with the page.
+    facts: Arc<Facts>,
 }
 
 /// What a rendered page leaves for the checks that need every page, apart
@@ -200,8 +201,10 @@ impl std::ops::Deref for PageFacts<'_> {
 }
 
 impl std::ops::DerefMut for PageFacts<'_> {
+    /// The facts to fill in, while the page is being rendered (they are
+    /// not shared yet, so nothing is copied).
     fn deref_mut(&mut self) -> &mut Facts {
-        &mut self.facts
+        Arc::make_mut(&mut self.facts)
     }
 }
 
@@ -237,11 +240,21 @@ impl Site {
     /// everything else meaningless); content and template problems are
     /// kept in `load_diagnostics`.
     pub fn load(root: &Path, drafts: bool) -> Result<Site, Vec<Diagnostic>> {
+        Self::load_cached(root, drafts, &mut content::ReadCache::default())
+    }
+
+    /// [`Site::load`], reading only the content files that changed since
+    /// `cache` was filled (what `serve` does on every edit).
+    pub fn load_cached(
+        root: &Path,
+        drafts: bool,
+        cache: &mut content::ReadCache,
+    ) -> Result<Site, Vec<Diagnostic>> {
         let themes = highlight::theme_names();
         let (config, config_source) = Config::load_with_source(root, Some(&themes))?;
         let drafts = drafts || config.build.drafts;
         let (content, mut load_diagnostics) =
-            content::load(root, &config.build.content_dir, drafts);
+            content::load_cached(root, &config.build.content_dir, drafts, cache);
         let templates = match Templates::load(root) {
             Ok(t) => Some(t),
             Err(d) => {
@@ -504,14 +517,19 @@ impl Site {
         let mut diagnostics = self.load_diagnostics.clone();
         Self::check_anchors(&facts, &mut diagnostics);
         let mut calc_diagnostics = Vec::new();
-        for PageFacts { facts: page, .. } in facts {
-            diagnostics.extend(page.diagnostics);
-            outcome.unknown_languages.extend(page.unknown_languages);
+        // By reference: under `serve` the facts are shared with the cache.
+        for page in &facts {
+            diagnostics.extend(page.diagnostics.iter().cloned());
+            outcome
+                .unknown_languages
+                .extend(page.unknown_languages.iter().cloned());
             outcome.calc_passed += page.report.passed;
             outcome.calc_failed += page.report.failed;
-            calc_diagnostics.extend(page.report.diagnostics);
-            if let Some(blessed) = page.report.blessed {
-                outcome.blessed.push((page.disk_path, blessed));
+            calc_diagnostics.extend(page.report.diagnostics.iter().cloned());
+            if let Some(blessed) = &page.report.blessed {
+                outcome
+                    .blessed
+                    .push((page.disk_path.clone(), blessed.clone()));
             }
         }
         diagnostics::sort(&mut template_problems);
@@ -578,7 +596,7 @@ impl Site {
                         (
                             PageFacts {
                                 source: &lesson.source,
-                                facts: hit.facts.clone(),
+                                facts: Arc::clone(&hit.facts),
                             },
                             problem,
                             None,
@@ -640,7 +658,7 @@ impl Site {
             let entry = CachedLesson {
                 key,
                 page: page.clone(),
-                facts: facts.facts.clone(),
+                facts: Arc::clone(&facts.facts),
             };
             (path, entry)
         });
@@ -746,7 +764,13 @@ impl Site {
             over_limit: over,
             search: None,
         };
-        (rendered.html, PageFacts { source, facts })
+        (
+            rendered.html,
+            PageFacts {
+                source,
+                facts: Arc::new(facts),
+            },
+        )
     }
 
     /// Reports links to anchors that no page defines.

@@ -96,7 +96,8 @@ impl<'a> Pages<'a> {
         let order = &content.reading_order;
         let neighbour = |j: usize| (&content.lessons[j].url, &content.lessons[j].title);
         super::cache::key_of(&(
-            &lesson.source.text,
+            lesson.source_hash,
+            &lesson.source.path,
             &lesson.rel_path,
             &lesson.url,
             position,
