@@ -501,7 +501,7 @@ impl Site {
 
         let extras = self.write_extras(sink, &written);
         outcome.write_error = written.into_first();
-        self.gather(&mut outcome, facts, template_problems, extras);
+        self.gather(&mut outcome, &facts, template_problems, extras);
         outcome
     }
 
@@ -510,15 +510,15 @@ impl Site {
     fn gather(
         &self,
         outcome: &mut Outcome,
-        facts: Vec<PageFacts<'_>>,
+        facts: &[PageFacts<'_>],
         mut template_problems: Vec<Diagnostic>,
         mut extras: Vec<Diagnostic>,
     ) {
         let mut diagnostics = self.load_diagnostics.clone();
-        Self::check_anchors(&facts, &mut diagnostics);
+        Self::check_anchors(facts, &mut diagnostics);
         let mut calc_diagnostics = Vec::new();
         // By reference: under `serve` the facts are shared with the cache.
-        for page in &facts {
+        for page in facts {
             diagnostics.extend(page.diagnostics.iter().cloned());
             outcome
                 .unknown_languages
