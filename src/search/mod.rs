@@ -33,6 +33,7 @@ use std::fmt::Write as _;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
+use bytes::Bytes;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -77,8 +78,9 @@ impl PageTerms {
     }
 }
 
-/// An output file: path and contents.
-type File = (String, Vec<u8>);
+/// A file of the index: its path and its bytes (shared, so that a page's
+/// own file is not copied when the index is assembled again).
+type File = (String, Bytes);
 
 /// One page to index.
 #[derive(Debug, Clone)]
@@ -105,7 +107,7 @@ pub struct Page<'a> {
 #[derive(Debug, Default)]
 pub struct Index {
     /// Output paths (under [`DIR`]) and contents.
-    pub files: Vec<(String, Vec<u8>)>,
+    pub files: Vec<File>,
     /// A hash of the index, which pages pass to the script so that a
     /// browser never mixes files of two builds.
     pub version: String,
@@ -140,7 +142,7 @@ pub fn build(pages: &[Page<'_>], stemming: Stemming, version: &str) -> Index {
         .enumerate()
         .map(|(id, page)| analyse(id, page, stemming))
         .collect();
-    assemble(analysed, stemming, version)
+    assemble(&analysed.iter().collect::<Vec<_>>(), stemming, version)
 }
 
 /// One page, analysed: its terms with their weights and its own file. The
@@ -154,10 +156,9 @@ pub struct Analysed {
 
 /// The index of pages already [`analyse`]d, numbered in the order given
 /// (which must be the order their ids were given in).
-pub fn assemble(analysed: Vec<Analysed>, stemming: Stemming, version: &str) -> Index {
+pub fn assemble(analysed: &[&Analysed], stemming: Stemming, version: &str) -> Index {
     let pages = analysed.len();
-    let (term_lists, page_files): (Vec<PageTerms>, Vec<File>) =
-        analysed.into_iter().map(|a| (a.terms, a.file)).unzip();
+    let term_lists: Vec<&PageTerms> = analysed.iter().map(|a| &a.terms).collect();
     let distinct = term_lists
         .iter()
         .map(|t| t.weights.len())
@@ -203,7 +204,7 @@ pub fn assemble(analysed: Vec<Analysed>, stemming: Stemming, version: &str) -> I
         body.push_str("]}");
         files.push(script(&format!("t/{n}"), &body));
     }
-    files.extend(page_files);
+    files.extend(analysed.iter().map(|a| a.file.clone()));
     let manifest = Manifest {
         version,
         stem: stemming.name(),
@@ -347,7 +348,7 @@ fn encode_postings(list: &[(u32, u8)]) -> String {
 /// A script file that hands `data` (JSON) to the search script.
 fn script(name: &str, data: &str) -> File {
     let text = format!("gradbookSearch.load({},{data});\n", json(&name));
-    (format!("{DIR}{name}.js"), text.into_bytes())
+    (format!("{DIR}{name}.js"), Bytes::from(text))
 }
 
 fn json<T: Serialize + ?Sized>(value: &T) -> String {
@@ -449,7 +450,7 @@ mod tests {
         let two = build(&pages, Stemming::English, "v1");
         assert_eq!(one.files, two.files);
         assert_eq!(one.version, "v1");
-        let manifest = String::from_utf8(one.files.last().unwrap().1.clone()).unwrap();
+        let manifest = String::from_utf8(one.files.last().unwrap().1.to_vec()).unwrap();
         assert!(manifest.contains("\"version\":\"v1\""), "{manifest}");
         let other = build(&pages[..1], Stemming::English, "v1");
         assert_ne!(one.files, other.files);
@@ -463,7 +464,7 @@ mod tests {
                 "search/index.js"
             ]
         );
-        let shard = String::from_utf8(one.files[0].1.clone()).unwrap();
+        let shard = String::from_utf8(one.files[0].1.to_vec()).unwrap();
         let data = shard
             .strip_prefix("gradbookSearch.load(\"t/0\",")
             .and_then(|s| s.strip_suffix(");\n"))

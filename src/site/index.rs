@@ -2,8 +2,6 @@
 //! as it is rendered (see `render_lesson`); section pages, and the index
 //! itself, once every lesson is done.
 
-use bytes::Bytes;
-
 use super::{PageFacts, Site, WriteErrors, key_of};
 use crate::output::Sink;
 use crate::search::{self, Stemming};
@@ -63,8 +61,7 @@ impl Site {
         sink: &dyn Sink,
         written: &WriteErrors,
     ) {
-        let mut analysed: Vec<search::Analysed> =
-            lessons.iter().filter_map(|f| f.search.clone()).collect();
+        let mut section_pages = Vec::new();
         let mut intro_of = vec![None; self.content.sections.len()];
         for (s, (html, facts)) in intros {
             intro_of[*s] = Some((html.as_str(), facts));
@@ -89,11 +86,16 @@ impl Site {
                 html,
                 headings,
             };
-            analysed.push(search::analyse(lessons.len() + n, &page, self.stemming()));
+            section_pages.push(search::analyse(lessons.len() + n, &page, self.stemming()));
         }
-        let index = search::assemble(analysed, self.stemming(), version);
+        let analysed: Vec<&search::Analysed> = lessons
+            .iter()
+            .filter_map(|f| f.search.as_ref())
+            .chain(&section_pages)
+            .collect();
+        let index = search::assemble(&analysed, self.stemming(), version);
         for (path, bytes) in index.files {
-            written.keep(sink.put(&path, Bytes::from(bytes)));
+            written.keep(sink.put(&path, bytes));
         }
     }
 }
