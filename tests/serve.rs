@@ -422,6 +422,23 @@ fn rebuilds_reloads_and_shows_errors() {
     let second = tokens.last().unwrap().clone();
     // The page may have been served by an even newer build already.
     assert!(edited.body.contains(LIVE_RELOAD));
+    // The search index follows the pages (it is put in place just after
+    // them): the edited words are in the lesson's search file.
+    let deadline = Instant::now() + CHANGE;
+    while !(0..12).any(|id| {
+        server
+            .get(&format!("/search/p/{id}.js"))
+            .body
+            .contains("A freshly edited paragraph.")
+    }) {
+        assert!(
+            Instant::now() < deadline,
+            "the search index never followed the edit"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let index = server.get("/search/index.js");
+    assert_eq!(index.status, 200, "the index is there all along");
 
     site.write(
         "content/calculus/limits.md",

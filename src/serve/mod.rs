@@ -54,7 +54,8 @@ use crate::content::ReadCache;
 use crate::diagnostics::Diagnostic;
 use crate::output::InMemory;
 use crate::output::SiteFiles;
-use crate::site::{RenderCache, Site};
+use crate::search;
+use crate::site::{PendingSearch, RenderCache, Site};
 
 pub mod error_page;
 pub mod http;
@@ -205,6 +206,26 @@ impl Shared {
         Arc::clone(&self.snapshot.read().unwrap_or_else(|e| e.into_inner()))
     }
 
+    /// Replaces the current snapshot's search index with `files`, without
+    /// telling pages to reload (their content did not change).
+    /// Only the rebuild thread changes the snapshot, so the one read here
+    /// is still current when the new one takes its place.
+    fn put_search(&self, files: Vec<(String, Bytes)>) {
+        let current = self.current();
+        let mut site = (*current.files).clone();
+        site.generated
+            .retain(|path, _| !path.starts_with(search::DIR));
+        site.generated.extend(files);
+        let next = Arc::new(Snapshot {
+            token: current.token.clone(),
+            files: Arc::new(site),
+            diagnostics: current.diagnostics.clone(),
+            config_failed: current.config_failed,
+            decoration: current.decoration.clone(),
+        });
+        *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = next;
+    }
+
     fn publish(&self, snapshot: Snapshot) {
         let token = snapshot.token.clone();
         *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(snapshot);
@@ -262,7 +283,12 @@ impl Server {
             }
         };
         let mut builder = Builder::new(root, options.drafts);
-        let first = builder.build(None, &[], &report);
+        let mut first = builder.build(None, &[], &report);
+        if let Some(files) = builder.search_files() {
+            let mut site = (*first.files).clone();
+            site.generated.extend(files);
+            first.files = Arc::new(site);
+        }
         if let Some(watch) = watch.as_mut() {
             for problem in watch.set_content_dir(&builder.content_dir) {
                 report(Event::WatchProblem(&problem));
@@ -382,6 +408,8 @@ struct Builder {
     cache: RenderCache,
     /// Sources of earlier builds, so an edit reads only what it changed.
     sources: ReadCache,
+    /// The last build's search index, still to be assembled.
+    search: Option<PendingSearch>,
 }
 
 impl Builder {
@@ -397,6 +425,7 @@ impl Builder {
             content_dir: PathBuf::from("content"),
             cache: RenderCache::new(),
             sources: ReadCache::default(),
+            search: None,
         }
     }
 
@@ -426,8 +455,20 @@ impl Builder {
             ))
         }));
         let (files, diagnostics, config_failed) = match built {
-            Ok(Ok((content_dir, (outcome, files)))) => {
+            Ok(Ok((content_dir, (mut outcome, mut files)))) => {
                 self.content_dir = content_dir;
+                // Until the new index is assembled, the last one serves.
+                self.search = outcome.search.take();
+                if let Some(previous) = previous {
+                    files.generated.extend(
+                        previous
+                            .files
+                            .generated
+                            .range(search::DIR.to_string()..)
+                            .take_while(|(path, _)| path.starts_with(search::DIR))
+                            .map(|(path, bytes)| (path.clone(), bytes.clone())),
+                    );
+                }
                 if outcome.diagnostics.is_empty() {
                     report(Event::Built {
                         pages: outcome.pages,
@@ -467,6 +508,14 @@ impl Builder {
             });
         }
         Snapshot::new(token, files, diagnostics, config_failed)
+    }
+}
+
+impl Builder {
+    /// The last build's search index, assembled (`None` when it is done
+    /// already, or the build failed).
+    fn search_files(&mut self) -> Option<Vec<(String, Bytes)>> {
+        self.search.take().map(|search| search.files())
     }
 }
 
@@ -519,6 +568,10 @@ fn rebuild_loop(
             }
         }
         shared.publish(snapshot);
+        // The new pages are up; now their index.
+        if let Some(files) = builder.search_files() {
+            shared.put_search(files);
+        }
     }
 }
 

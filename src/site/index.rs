@@ -2,8 +2,11 @@
 //! as it is rendered (see `render_lesson`); section pages, and the index
 //! itself, once every lesson is done.
 
-use super::{PageFacts, Site, WriteErrors, key_of};
-use crate::output::Sink;
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+use super::{Facts, PageFacts, Site, key_of};
 use crate::search::{self, Stemming};
 
 impl Site {
@@ -51,22 +54,20 @@ impl Site {
         format!("{:012x}", key >> 16)
     }
 
-    /// Analyses the section pages (after the lessons, in reading order),
-    /// assembles the index and hands its files to `sink`.
-    pub(super) fn write_search_index(
+    /// Analyses the section pages (after the lessons, in reading order)
+    /// and gathers what the index is assembled from.
+    pub(super) fn search_of(
         &self,
         lessons: &[PageFacts<'_>],
         intros: &[(usize, (String, PageFacts<'_>))],
         version: &str,
-        sink: &dyn Sink,
-        written: &WriteErrors,
-    ) {
-        let mut section_pages = Vec::new();
+    ) -> PendingSearch {
         let mut intro_of = vec![None; self.content.sections.len()];
         for (s, (html, facts)) in intros {
             intro_of[*s] = Some((html.as_str(), facts));
         }
         let sections = self.content.section_order.iter().filter(|&&s| s != 0);
+        let mut section_pages = Vec::new();
         for (n, &s) in sections.enumerate() {
             let section = &self.content.sections[s];
             let (html, headings) = intro_of[s].map_or(("", Vec::new()), |(html, facts)| {
@@ -88,14 +89,43 @@ impl Site {
             };
             section_pages.push(search::analyse(lessons.len() + n, &page, self.stemming()));
         }
-        let analysed: Vec<&search::Analysed> = lessons
+        PendingSearch {
+            lessons: lessons.iter().map(|f| Arc::clone(&f.facts)).collect(),
+            sections: section_pages,
+            stemming: self.stemming(),
+            version: version.to_string(),
+        }
+    }
+}
+
+/// Everything the search index is made from, once every page is analysed:
+/// [`PendingSearch::files`] assembles it. `build` does so at once; `serve`
+/// first puts the new pages in place, then the index, so that an edit
+/// shows without waiting for it.
+pub struct PendingSearch {
+    lessons: Vec<Arc<Facts>>,
+    sections: Vec<search::Analysed>,
+    stemming: Stemming,
+    version: String,
+}
+
+impl PendingSearch {
+    /// The index's files: paths in the site and contents.
+    pub fn files(&self) -> Vec<(String, Bytes)> {
+        let analysed: Vec<&search::Analysed> = self
+            .lessons
             .iter()
             .filter_map(|f| f.search.as_ref())
-            .chain(&section_pages)
+            .chain(&self.sections)
             .collect();
-        let index = search::assemble(&analysed, self.stemming(), version);
-        for (path, bytes) in index.files {
-            written.keep(sink.put(&path, bytes));
-        }
+        search::assemble(&analysed, self.stemming, &self.version).files
+    }
+}
+
+impl std::fmt::Debug for PendingSearch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingSearch")
+            .field("pages", &(self.lessons.len() + self.sections.len()))
+            .finish_non_exhaustive()
     }
 }

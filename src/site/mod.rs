@@ -32,6 +32,7 @@ use std::collections::BTreeSet;
 pub use budget::MAX_PAGE_BYTES;
 pub use cache::RenderCache;
 pub use cards::SiteCard;
+pub use index::PendingSearch;
 pub use nav::{NAV_EXPAND_ALL, NavWindow, SECTION_WHOLE, WINDOW};
 
 use std::path::{Path, PathBuf};
@@ -156,6 +157,9 @@ pub struct Outcome {
     pub reused: usize,
     /// Every flashcard of the site's lessons, in reading order.
     pub cards: Vec<SiteCard>,
+    /// From [`Site::render_cached`]: the search index, still to be
+    /// assembled (the other renders write it with the pages).
+    pub search: Option<PendingSearch>,
     /// The first file the sink could not take (a full disk, a folder
     /// without write permission): the machine's problem, not the content's.
     pub write_error: Option<anyhow::Error>,
@@ -189,7 +193,7 @@ struct Facts {
     /// Whether the body alone is over [`MAX_PAGE_BYTES`] (and reported).
     over_limit: bool,
     /// The page analysed for the search index (lessons only; section
-    /// pages are analysed with the index, see `write_search_index`).
+    /// pages are analysed with the index, see `search_of`).
     search: Option<search::Analysed>,
 }
 
@@ -484,7 +488,14 @@ impl Site {
             }
             outcome.pages += facts.len();
         }
-        self.write_search_index(&facts, &intros, &search_version, sink, &written);
+        let search = self.search_of(&facts, &intros, &search_version);
+        if cache.is_some() {
+            outcome.search = Some(search);
+        } else {
+            for (path, bytes) in search.files() {
+                written.keep(sink.put(&path, bytes));
+            }
+        }
         outcome.cards = self.site_cards(&facts);
         facts.extend(intros.into_iter().map(|(_, (_, page))| page));
         if let Some(cache) = cache {
