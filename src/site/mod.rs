@@ -13,7 +13,8 @@
 //! deterministic: nothing depends on time, thread timing or hash order.
 //!
 //! `nav` sizes the sidebar, `pages` fills the templates of each page kind,
-//! and `extras` adds what is not a page (assets, `static/`, the sitemap).
+//! `review` makes the review page from every flashcard (`cards`), and
+//! `extras` adds what is not a page (assets, `static/`, the sitemap).
 
 // A `Diagnostic` is the error of a content problem; it is large, but it is
 // built only on the error path, so it is not worth boxing.
@@ -26,6 +27,7 @@ mod extras;
 mod index;
 mod nav;
 mod pages;
+mod review;
 
 use std::collections::BTreeSet;
 
@@ -33,6 +35,7 @@ pub use budget::MAX_PAGE_BYTES;
 pub use cache::RenderCache;
 pub use cards::SiteCard;
 pub use nav::{NAV_EXPAND_ALL, NavWindow, SECTION_WHOLE, WINDOW};
+pub use review::REVIEW_URL;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -471,8 +474,14 @@ impl Site {
             }
             outcome.pages += facts.len();
         }
+        let cards = self.site_cards(&facts);
+        if let Some(pages) = &pages {
+            let problems = &mut template_problems;
+            let cache = cache.as_deref_mut();
+            self.write_review(pages, &cards, cache, site_key, sink, &written, &mut outcome, problems);
+        }
+        outcome.cards = cards;
         self.write_search_index(&facts, &intros, &search_version, sink, &written);
-        outcome.cards = self.site_cards(&facts);
         facts.extend(intros.into_iter().map(|(_, (_, page))| page));
         if let Some(cache) = cache {
             let present: std::collections::HashSet<&Path> = self
@@ -535,6 +544,8 @@ impl Site {
             &self.content.targets,
             &self.content.assets,
             nav.key(),
+            // Every page's header links to the review page, or not.
+            self.has_review(),
         ))
     }
 
