@@ -92,8 +92,14 @@ pub const ASSETS: &[(&str, &str)] = &[
         "review-fsrs.js",
         include_str!("../../templates/assets/review-fsrs.js"),
     ),
-    ("review.js", include_str!("../../templates/assets/review.js")),
-    ("review.css", include_str!("../../templates/assets/review.css")),
+    (
+        "review.js",
+        include_str!("../../templates/assets/review.js"),
+    ),
+    (
+        "review.css",
+        include_str!("../../templates/assets/review.css"),
+    ),
 ];
 
 /// The binary assets every site gets under `assets/`: the math font and

@@ -478,7 +478,16 @@ impl Site {
         if let Some(pages) = &pages {
             let problems = &mut template_problems;
             let cache = cache.as_deref_mut();
-            self.write_review(pages, &cards, cache, site_key, sink, &written, &mut outcome, problems);
+            self.write_review(
+                pages,
+                &cards,
+                cache,
+                site_key,
+                sink,
+                &written,
+                &mut outcome,
+                problems,
+            );
         }
         outcome.cards = cards;
         self.write_search_index(&facts, &intros, &search_version, sink, &written);

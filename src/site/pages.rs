@@ -293,7 +293,10 @@ impl<'a> Pages<'a> {
     }
 
     /// The review page, listing the cards `review` groups.
-    pub(super) fn review(&self, review: &super::review::ReviewContext<'_>) -> Result<Page, Diagnostic> {
+    pub(super) fn review(
+        &self,
+        review: &super::review::ReviewContext<'_>,
+    ) -> Result<Page, Diagnostic> {
         let book = &self.site.config.book;
         let value = tera::Value::from_serializable(review);
         // The cards' HTML decides which styles the page needs; its own
@@ -315,7 +318,10 @@ impl<'a> Pages<'a> {
                 section: None,
                 sections: Vec::new(),
                 extra: serde_json::Value::Null,
-                description: format!("Review the flashcards of {} with spaced repetition.", book.title),
+                description: format!(
+                    "Review the flashcards of {} with spaced repetition.",
+                    book.title
+                ),
                 image: String::new(),
                 uses,
             },

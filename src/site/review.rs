@@ -63,7 +63,12 @@ impl ReviewContext<'_> {
     /// Every card's front and back, one after the other.
     pub(super) fn html(&self) -> String {
         let mut html = String::new();
-        for card in self.sections.iter().flat_map(|s| &s.lessons).flat_map(|l| &l.cards) {
+        for card in self
+            .sections
+            .iter()
+            .flat_map(|s| &s.lessons)
+            .flat_map(|l| &l.cards)
+        {
             html.push_str(card.front);
             html.push_str(card.back);
         }
@@ -76,18 +81,29 @@ pub(super) fn grouped(cards: &[SiteCard]) -> ReviewContext<'_> {
     let mut sections: Vec<ReviewSection<'_>> = Vec::new();
     let mut lessons = 0;
     for card in cards {
+        // Lessons at the top of the content folder are in no section, even
+        // when its `_index.md` has a title (the home page's).
+        let title = if card.section_url.is_empty() {
+            ""
+        } else {
+            card.section_title.as_str()
+        };
         let same_section = sections
             .last()
-            .is_some_and(|s| s.url == card.section_url && s.title == card.section_title);
+            .is_some_and(|s| s.url == card.section_url && s.title == title);
         if !same_section {
             sections.push(ReviewSection {
-                title: &card.section_title,
+                title,
                 url: &card.section_url,
                 lessons: Vec::new(),
             });
         }
         let section = sections.last_mut().expect("pushed above");
-        if section.lessons.last().is_none_or(|l| l.url != card.lesson_url) {
+        if section
+            .lessons
+            .last()
+            .is_none_or(|l| l.url != card.lesson_url)
+        {
             lessons += 1;
             section.lessons.push(ReviewLesson {
                 title: &card.lesson_title,
@@ -162,7 +178,8 @@ impl Site {
             .filter(|(k, _)| Some(*k) == key)
             .map(|(_, page)| page.clone());
         let reused = cached.is_some();
-        let page: Result<Page, Diagnostic> = cached.unwrap_or_else(|| pages.review(&grouped(cards)));
+        let page: Result<Page, Diagnostic> =
+            cached.unwrap_or_else(|| pages.review(&grouped(cards)));
         match &page {
             Ok((file, bytes)) => {
                 outcome.pages += 1;
@@ -174,5 +191,63 @@ impl Site {
         if let (Some(cache), Some(key)) = (cache, key) {
             cache.review = Some((key, page));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::output::InMemory;
+    use crate::site::{RenderCache, Site};
+
+    fn lesson(root: &std::path::Path, name: &str, cards: &str) {
+        let dir = root.join("content/s");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join(format!("{name}.md")),
+            format!("+++\ntitle = \"{name}\"\n+++\n\n::: flashcards\n{cards}:::\n"),
+        )
+        .unwrap();
+    }
+
+    fn render(root: &std::path::Path, cache: &mut RenderCache) -> (usize, usize, String) {
+        let site = Site::load(root, false).unwrap();
+        let sink = InMemory::default();
+        let outcome = site.render_cached(&sink, cache);
+        assert!(outcome.diagnostics.is_empty(), "{:?}", outcome.diagnostics);
+        let files = sink.into_files();
+        let page = String::from_utf8_lossy(&files.generated["review/index.html"]).into_owned();
+        (outcome.pages, outcome.reused, page)
+    }
+
+    #[test]
+    fn under_serve_the_review_page_follows_the_cards() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("book.toml"), "[book]\ntitle = \"T\"\n").unwrap();
+        lesson(root, "a", "### First\nOne.\n");
+        lesson(root, "b", "### Second\nTwo.\n");
+        let mut cache = RenderCache::new();
+        let (pages, reused, page) = render(root, &mut cache);
+        assert_eq!(reused, 0);
+        assert!(page.contains("First") && page.contains("Second"));
+
+        let (_, reused, same) = render(root, &mut cache);
+        assert_eq!(
+            reused, pages,
+            "nothing changed, the review page too is kept"
+        );
+        assert_eq!(same, page);
+
+        lesson(
+            root,
+            "b",
+            "### Second, renamed\nTwo.\n\n### Third\nThree.\n",
+        );
+        let (_, reused, edited) = render(root, &mut cache);
+        // The edited lesson and the review page are new; listing pages,
+        // which count cards, too.
+        assert!(reused < pages - 1, "{reused} of {pages}");
+        assert!(edited.contains("Second, renamed") && edited.contains("Third"));
+        assert!(edited.contains("3 flashcards from 2 lessons"), "{edited}");
     }
 }
