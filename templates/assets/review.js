@@ -81,35 +81,48 @@
       });
     }
 
-    /* Today's queue: due cards by due time, then new cards up to the
-     * day's limit; or, with "only cards I marked Again", every card whose
-     * last answer was Again. */
+    /* Today's queue: cards due by now, by due time, then new cards up to
+     * the day's limit, then cards in (re)learning that will be due within
+     * minutes (so a card answered Again comes back after the others); or,
+     * with "only cards I marked Again", every card whose last answer was
+     * Again. */
     function queue(state, now) {
       var pool = selected();
       var due = [];
+      var ahead = [];
       var fresh = [];
       pool.forEach(function (card) {
         var saved = state.cards[card.key];
         if (el.againOnly.checked) {
           if (saved && saved.grade === 1) due.push(card);
         } else if (saved) {
-          if (R.isDue(saved, now)) due.push(card);
+          if (saved.due <= now) due.push(card);
+          else if (R.isDue(saved, now)) ahead.push(card);
         } else {
           fresh.push(card);
         }
       });
-      due.sort(function (a, b) {
+      var byDue = function (a, b) {
         return state.cards[a.key].due - state.cards[b.key].due;
-      });
+      };
+      due.sort(byDue);
+      ahead.sort(byDue);
       fresh = fresh.slice(0, el.againOnly.checked ? 0 : R.newLeft(state, now));
-      return { due: due.length, fresh: fresh.length, cards: due.concat(fresh) };
+      return {
+        due: due.length + ahead.length,
+        fresh: fresh.length,
+        cards: due.concat(fresh, ahead)
+      };
     }
 
     function describeCard(saved, now) {
       if (!saved) return 'New card, not reviewed yet.';
       var last = saved.grade === 1 ? ' Last answer: Again.' : '';
-      if (R.isDue(saved, now)) return 'Due now.' + last;
-      return 'Due in ' + R.describeWait(saved.due - now) + ' (' + R.dayOf(saved.due) + ').' + last;
+      if (saved.due <= now) return 'Due now.' + last;
+      if (saved.state === 'review' && R.isDue(saved, now)) return 'Due today.' + last;
+      var wait = saved.due - now;
+      var date = wait >= R.DAY ? ' (' + R.dayOf(saved.due) + ')' : '';
+      return 'Due in ' + R.describeWait(wait) + date + '.' + last;
     }
 
     function showList(state, now) {
@@ -166,7 +179,6 @@
         var g = Number(button.getAttribute('data-grade'));
         var wait = R.describeWait(waits[g - 1]);
         button.querySelector('.gb-review-wait').textContent = wait;
-        button.setAttribute('aria-label', R.GRADES[g - 1] + ', next in ' + wait + ' (key ' + g + ')');
       });
       say((note ? note + ' ' : '') + left + ' Press Space to show the answer.');
     }
