@@ -493,21 +493,26 @@ impl Site {
         self.write_search_index(&facts, &intros, &search_version, sink, &written);
         facts.extend(intros.into_iter().map(|(_, (_, page))| page));
         if let Some(cache) = cache {
-            let present: std::collections::HashSet<&Path> = self
-                .content
-                .lessons
-                .iter()
-                .map(|l| l.rel_path.as_path())
-                .collect();
-            cache
-                .lessons
-                .retain(|path, _| present.contains(path.as_path()));
+            self.forget_removed(cache);
         }
 
         let extras = self.write_extras(sink, &written);
         outcome.write_error = written.into_first();
         self.gather(&mut outcome, facts, template_problems, extras);
         outcome
+    }
+
+    /// Drops from `cache` the lessons that no longer exist.
+    fn forget_removed(&self, cache: &mut RenderCache) {
+        let present: std::collections::HashSet<&Path> = self
+            .content
+            .lessons
+            .iter()
+            .map(|l| l.rel_path.as_path())
+            .collect();
+        cache
+            .lessons
+            .retain(|path, _| present.contains(path.as_path()));
     }
 
     /// Puts every problem of `facts`, the templates and the extras into

@@ -149,11 +149,11 @@
 
   /* "10 min", "1 day", "12 days", "3.5 months", "2.1 years". */
   function describeWait(ms) {
-    if (ms < DAY) {
-      var minutes = Math.max(1, Math.round(ms / MINUTE));
-      return minutes < 60 ? minutes + ' min' : Math.round(minutes / 60) + ' h';
-    }
-    var days = Math.round(ms / DAY);
+    var minutes = Math.max(1, Math.round(ms / MINUTE));
+    if (minutes < 60) return minutes + ' min';
+    var hours = Math.round(ms / (60 * MINUTE));
+    if (hours < 24) return hours + ' h';
+    var days = Math.max(1, Math.round(ms / DAY));
     if (days < 31) return days === 1 ? '1 day' : days + ' days';
     if (days < 365) return (days / 30.44).toFixed(1) + ' months';
     return (days / 365.25).toFixed(1) + ' years';

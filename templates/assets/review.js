@@ -121,7 +121,7 @@
       if (saved.due <= now) return 'Due now.' + last;
       if (saved.state === 'review' && R.isDue(saved, now)) return 'Due today.' + last;
       var wait = saved.due - now;
-      var date = wait >= R.DAY ? ' (' + R.dayOf(saved.due) + ')' : '';
+      var date = wait >= R.DAY / 2 ? ' (' + R.dayOf(saved.due) + ')' : '';
       return 'Due in ' + R.describeWait(wait) + date + '.' + last;
     }
 

@@ -82,6 +82,10 @@ check('a new card: Good in 3 days, Easy in 16, Hard in 1, Again in 10 minutes', 
   assert.equal(again.state, 'learning');
   assert.equal(again.due, T0 + 10 * 60000);
   assert.equal(R.describeWait(waits[3]), '16 days');
+  assert.equal(R.describeWait(waits[0]), '10 min');
+  assert.equal(R.describeWait(R.DAY - 60000), '1 day');
+  assert.equal(R.describeWait(5 * 3600000), '5 h');
+  assert.equal(R.describeWait(400 * R.DAY), '1.1 years');
 });
 
 // A sequence: new, Good; Good 3 days later; Again 11 days after that; Good
