@@ -150,6 +150,27 @@ fn every_page_links_to_the_review_page_with_a_hidden_due_badge() {
 }
 
 #[test]
+fn a_site_base_template_without_head_or_scripts_blocks_still_gets_the_review_page() {
+    let site = SiteTest::fixture("review").file(
+        "templates/base.html",
+        "<html><head><title>{% block title %}{{ page.title }}{% endblock title %}</title></head><body><main>{% block content %}{% endblock content %}</main></body></html>",
+    );
+    site.build().success();
+    let review = site.page("review/");
+    assert_eq!(review.select(".gb-review-item").len(), 5);
+    let scripts = review.attr("script[src]", "src");
+    assert_eq!(
+        scripts,
+        ["../assets/review-fsrs.js", "../assets/review.js"],
+        "the page brings its own scripts"
+    );
+    assert_eq!(
+        review.attr("link[rel=stylesheet]", "href"),
+        ["../assets/review.css"]
+    );
+}
+
+#[test]
 fn a_site_without_flashcards_has_no_review_page_and_no_link() {
     let site = SiteTest::new().lesson("a.md", "A", "Just text.\n");
     site.build().success();
