@@ -256,7 +256,7 @@
         URL.revokeObjectURL(a.href);
       }, 1000);
       el.report.textContent =
-        'Exported ' + Object.keys(R.load().cards).length + ' reviewed cards to ' + a.download + '.';
+        'Exported ' + reviewedCards(Object.keys(R.load().cards).length) + ' to ' + a.download + '.';
     });
 
     el.file.addEventListener('change', function () {
@@ -299,14 +299,21 @@
       taken = R.merge(state, read.state);
     }
     R.save(state);
-    var ignored = read.dropped ? ' ' + read.dropped + ' malformed entries were ignored.' : '';
+    var ignored = '';
+    if (read.dropped === 1) ignored = ' 1 malformed entry was ignored.';
+    else if (read.dropped > 1) ignored = ' ' + read.dropped + ' malformed entries were ignored.';
     if (replace) {
-      return 'Replaced your progress with the file: ' + taken + ' reviewed cards.' + ignored;
+      return 'Replaced your progress with the file: ' + reviewedCards(taken) + '.' + ignored;
     }
     return (
-      'Merged the file: ' + read.kept + ' reviewed cards read, ' + taken +
+      'Merged the file: ' + reviewedCards(read.kept) + ' read, ' + taken +
       ' taken (new here or reviewed more recently).' + ignored
     );
+  }
+
+  /* "1 reviewed card", "4 reviewed cards". */
+  function reviewedCards(n) {
+    return n + (n === 1 ? ' reviewed card' : ' reviewed cards');
   }
 
   if (document.readyState === 'loading') {

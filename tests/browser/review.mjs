@@ -235,6 +235,19 @@ await attempt('review: importing the exported file in a fresh browser restores t
   await other.page.locator('#gb-review-file').setInputFiles(junk);
   await other.page.waitForFunction(() => document.querySelector('#gb-review-report').textContent.startsWith('Nothing'));
   expect(Object.keys((await stored(other.page)).cards).length === 4, 'junk changed the state');
+  // "Replace" takes the file's state as it is: here one card and one
+  // malformed entry, which is ignored and said so.
+  const one = JSON.parse(fs.readFileSync(exported, 'utf8'));
+  const [kept] = Object.keys(one.cards);
+  one.cards = { [kept]: one.cards[kept], 'top/#broken': { due: 'never' } };
+  const single = path.join(shotDir, 'review-one.json');
+  fs.writeFileSync(single, JSON.stringify(one));
+  await other.page.locator('input[name="gb-review-mode"][value="replace"]').check();
+  await other.page.locator('#gb-review-file').setInputFiles(single);
+  await other.page.waitForFunction(() => document.querySelector('#gb-review-report').textContent.startsWith('Replaced'));
+  const replaced = await text(other.page.locator('#gb-review-report'));
+  expect(replaced === 'Replaced your progress with the file: 1 reviewed card. 1 malformed entry was ignored.', replaced);
+  expect(Object.keys((await stored(other.page)).cards).join() === kept, JSON.stringify(await stored(other.page)));
   expect(other.errors.length === 0, other.errors.join(' | '));
   await other.context.close();
   return report;
