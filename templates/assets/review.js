@@ -275,6 +275,12 @@
       reader.readAsText(file);
     });
 
+    /* Reviews made in another tab (a lesson's marks, this page) show
+     * here too, unless an answer is being graded. */
+    window.addEventListener('storage', function (event) {
+      if (event.key === R.KEY && !flipped) render('');
+    });
+
     app.hidden = false;
     render('');
   }
