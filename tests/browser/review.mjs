@@ -286,6 +286,10 @@ await attempt('review: corrupted stored state does not break the page', async ()
 
 await attempt('review: "Know it" and "Again" on a lesson page count as reviews', async () => {
   const other = await fresh();
+  // The review page, open in another tab, follows.
+  const tab = await other.context.newPage();
+  await openReview(tab);
+  expect((await counts(tab)) === '0 due · 5 new', await counts(tab));
   await other.page.goto(LESSON, { waitUntil: 'load' });
   const cards = other.page.locator('.gb-card');
   await cards.nth(0).locator('.gb-front').click();
@@ -298,6 +302,8 @@ await attempt('review: "Know it" and "Again" on a lesson page count as reviews',
   const own = await other.page.evaluate(() => JSON.parse(localStorage.getItem('gradbook:progress:/basics/slopes/')));
   expect(own && own.summary && own.summary.known === 1, JSON.stringify(own));
   expect((await badge(other.page)) === '1 due', await badge(other.page));
+  await tab.waitForFunction(() => document.querySelector('#gb-review-counts').textContent === '1 due · 3 new');
+  expect((await badge(tab)) === '1 due', await badge(tab));
   await openReview(other.page);
   const state = await stored(other.page);
   const known = state.cards['basics/slopes/#3453d109ec'];
