@@ -38,6 +38,8 @@ const COURSE_LESSON: &str = "/basics/derivatives/";
 /// The whole browser run takes well under a minute; this is a hang guard.
 const TIME_LIMIT: Duration = Duration::from_secs(300);
 
+#[path = "review_browser.rs"]
+mod review_browser;
 #[path = "search_browser.rs"]
 mod search_browser;
 
@@ -51,6 +53,10 @@ fn main() {
         Trial::ignorable_test(
             "search_and_navigation_work_over_http_and_from_disk",
             search_browser::search_and_navigation_work_over_http_and_from_disk,
+        ),
+        Trial::ignorable_test(
+            "the_review_page_works_in_chromium",
+            review_browser::the_review_page_works_in_chromium,
         ),
         Trial::test("the_test_server_stays_inside_its_folder", || {
             the_test_server_stays_inside_its_folder();

@@ -651,7 +651,8 @@ fn pages_load_only_the_stylesheets_and_scripts_they_use() {
         ["gradbook.css", "calc.css", "gradbook.js", "calc.js"]
     );
     // Once a lesson has cards, every page's sidebar shows progress, which
-    // components.js fills in.
+    // components.js fills in, and its header the count of cards due on
+    // the review page, which review-fsrs.js fills in.
     site.write(
         "content/a/cards.md",
         "+++\ntitle = \"Cards\"\n+++\n::: flashcards\n### Q?\nA.\n:::\n",
@@ -659,7 +660,12 @@ fn pages_load_only_the_stylesheets_and_scripts_they_use() {
     site.build().success();
     assert_eq!(
         assets("a/prose/"),
-        ["gradbook.css", "gradbook.js", "components.js"]
+        [
+            "gradbook.css",
+            "gradbook.js",
+            "review-fsrs.js",
+            "components.js"
+        ]
     );
     // Every asset is still written, for custom templates.
     for name in ["components.css", "calc.css", "highlight-dark.css"] {

@@ -49,6 +49,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         "search_box.html",
         include_str!("../../templates/search_box.html"),
     ),
+    ("review.html", include_str!("../../templates/review.html")),
 ];
 
 /// The folder, in the output and in a site's `templates/`, of stylesheets
@@ -85,6 +86,19 @@ pub const ASSETS: &[(&str, &str)] = &[
     (
         "pretty-urls.js",
         include_str!("../../templates/assets/pretty-urls.js"),
+    ),
+    // The review page and the header's count of due cards.
+    (
+        "review-fsrs.js",
+        include_str!("../../templates/assets/review-fsrs.js"),
+    ),
+    (
+        "review.js",
+        include_str!("../../templates/assets/review.js"),
+    ),
+    (
+        "review.css",
+        include_str!("../../templates/assets/review.css"),
     ),
 ];
 

@@ -11,7 +11,8 @@
 //! one lesson; a changed title also renders the pages whose sidebar or
 //! previous/next links show it; a template or configuration change renders
 //! everything. Pages that list lessons (section pages and the home page)
-//! are kept the same way, keyed by what they list.
+//! are kept the same way, keyed by what they list, and the review page by
+//! the cards it shows.
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -26,6 +27,8 @@ use crate::diagnostics::Diagnostic;
 pub struct RenderCache {
     pub(super) lessons: HashMap<PathBuf, CachedLesson>,
     pub(super) listings: Option<(u64, Vec<Result<Page, Diagnostic>>)>,
+    /// The review page, keyed by the site and every card.
+    pub(super) review: Option<(u64, Result<Page, Diagnostic>)>,
 }
 
 impl RenderCache {

@@ -112,6 +112,9 @@ impl Site {
                 .map(|&s| format!("{}index.html", content.sections[s].url)),
         );
         paths.insert("404.html".to_string());
+        if self.has_review() {
+            paths.insert(format!("{}index.html", super::REVIEW_URL));
+        }
         paths
     }
 

@@ -13,7 +13,8 @@
 //! deterministic: nothing depends on time, thread timing or hash order.
 //!
 //! `nav` sizes the sidebar, `pages` fills the templates of each page kind,
-//! and `extras` adds what is not a page (assets, `static/`, the sitemap).
+//! `review` makes the review page from every flashcard (`cards`), and
+//! `extras` adds what is not a page (assets, `static/`, the sitemap).
 
 // A `Diagnostic` is the error of a content problem; it is large, but it is
 // built only on the error path, so it is not worth boxing.
@@ -26,6 +27,7 @@ mod extras;
 mod index;
 mod nav;
 mod pages;
+mod review;
 
 use std::collections::BTreeSet;
 
@@ -34,6 +36,7 @@ pub use cache::RenderCache;
 pub use cards::SiteCard;
 pub use index::PendingSearch;
 pub use nav::{NAV_EXPAND_ALL, NavWindow, SECTION_WHOLE, WINDOW};
+pub use review::REVIEW_URL;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -488,6 +491,22 @@ impl Site {
             }
             outcome.pages += facts.len();
         }
+        let cards = self.site_cards(&facts);
+        if let Some(pages) = &pages {
+            let problems = &mut template_problems;
+            let cache = cache.as_deref_mut();
+            self.write_review(
+                pages,
+                &cards,
+                cache,
+                site_key,
+                sink,
+                &written,
+                &mut outcome,
+                problems,
+            );
+        }
+        outcome.cards = cards;
         let search = self.search_of(&facts, &intros, &search_version);
         if cache.is_some() {
             outcome.search = Some(search);
@@ -496,24 +515,28 @@ impl Site {
                 written.keep(sink.put(&path, bytes));
             }
         }
-        outcome.cards = self.site_cards(&facts);
         facts.extend(intros.into_iter().map(|(_, (_, page))| page));
         if let Some(cache) = cache {
-            let present: std::collections::HashSet<&Path> = self
-                .content
-                .lessons
-                .iter()
-                .map(|l| l.rel_path.as_path())
-                .collect();
-            cache
-                .lessons
-                .retain(|path, _| present.contains(path.as_path()));
+            self.forget_removed(cache);
         }
 
         let extras = self.write_extras(sink, &written);
         outcome.write_error = written.into_first();
         self.gather(&mut outcome, &facts, template_problems, extras);
         outcome
+    }
+
+    /// Drops from `cache` the lessons that no longer exist.
+    fn forget_removed(&self, cache: &mut RenderCache) {
+        let present: std::collections::HashSet<&Path> = self
+            .content
+            .lessons
+            .iter()
+            .map(|l| l.rel_path.as_path())
+            .collect();
+        cache
+            .lessons
+            .retain(|path, _| present.contains(path.as_path()));
     }
 
     /// Puts every problem of `facts`, the templates and the extras into
@@ -564,6 +587,8 @@ impl Site {
             &self.content.targets,
             &self.content.assets,
             nav.key(),
+            // Every page's header links to the review page, or not.
+            self.has_review(),
         ))
     }
 

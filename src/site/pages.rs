@@ -1,5 +1,5 @@
 //! Fills the templates, one function per page kind: a lesson, a section,
-//! the home page, the 404 page.
+//! the home page, the 404 page, the review page.
 //!
 //! Lessons are filled as soon as their body is rendered (their sidebar
 //! needs nothing from other pages, see `nav`); section pages and the home
@@ -34,6 +34,9 @@ pub(super) struct Pages<'a> {
     /// Whether any lesson may have progress to show (in every page's
     /// sidebar and on the home page), which `components.js` fills in.
     tracks_progress: bool,
+    /// The review page's URL path, when the site has one (every header
+    /// links to it).
+    review_url: Option<&'static str>,
 }
 
 /// The values one template needs beyond what every page shares.
@@ -52,6 +55,8 @@ struct Fill<'a> {
     body_over_limit: bool,
     prev: Option<LinkContext>,
     next: Option<LinkContext>,
+    /// One more value for the template, by name (the review page's cards).
+    more: Option<(&'static str, tera::Value)>,
 }
 
 impl<'a> Pages<'a> {
@@ -80,6 +85,7 @@ impl<'a> Pages<'a> {
                 let text = &l.source.text;
                 text.contains("::: flashcards") || text.contains("::: checklist")
             }),
+            review_url: site.has_review().then_some(super::REVIEW_URL),
             first: content
                 .reading_order
                 .first()
@@ -148,6 +154,7 @@ impl<'a> Pages<'a> {
             body_over_limit,
             prev: position.checked_sub(1).map(|p| neighbour(order[p])),
             next: order.get(position + 1).map(|&n| neighbour(n)),
+            more: None,
         })
     }
 
@@ -250,6 +257,7 @@ impl<'a> Pages<'a> {
                     .first()
                     .map(|&i| link(&content.lessons[i].url, &content.lessons[i].title))
             },
+            more: None,
         })
     }
 
@@ -281,6 +289,50 @@ impl<'a> Pages<'a> {
             body_over_limit: false,
             prev: None,
             next: self.first.clone(),
+            more: None,
+        })
+    }
+
+    /// The review page, listing the cards `review` groups.
+    pub(super) fn review(
+        &self,
+        review: &super::review::ReviewContext<'_>,
+    ) -> Result<Page, Diagnostic> {
+        let book = &self.site.config.book;
+        let value = tera::Value::from_serializable(review);
+        // The cards' HTML decides which styles the page needs; its own
+        // buttons are the components'.
+        let mut uses = Uses::of(&review.html());
+        uses.components = true;
+        self.fill(Fill {
+            template: "review.html",
+            file: format!("{}index.html", super::REVIEW_URL),
+            root: root_prefix(super::REVIEW_URL),
+            page: PageContext {
+                kind: "review",
+                title: "Review".to_string(),
+                summary: String::new(),
+                url: super::REVIEW_URL.to_string(),
+                tags: Vec::new(),
+                content: String::new(),
+                toc: Vec::new(),
+                section: None,
+                sections: Vec::new(),
+                extra: serde_json::Value::Null,
+                description: format!(
+                    "Review the flashcards of {} with spaced repetition.",
+                    book.title
+                ),
+                image: String::new(),
+                uses,
+            },
+            open_section: None,
+            window: None,
+            counts: Trackable::default(),
+            body_over_limit: false,
+            prev: None,
+            next: None,
+            more: Some(("review", value)),
         })
     }
 
@@ -305,6 +357,10 @@ impl<'a> Pages<'a> {
         ctx.insert("root", &fill.root);
         ctx.insert("theme_default", self.site.config.theme.default.as_str());
         ctx.insert("tracks_progress", &self.tracks_progress);
+        ctx.insert("review_url", &self.review_url);
+        if let Some((name, value)) = fill.more {
+            ctx.insert_value(name, value);
+        }
         ctx.insert("gradbook_version", env!("CARGO_PKG_VERSION"));
         ctx.insert("search_version", self.search_version);
         let html = self.templates.render(fill.template, &ctx)?;

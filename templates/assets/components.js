@@ -106,6 +106,20 @@
     showProgress();
   }
 
+  /* A mark counts as a review on the site's review page (review-fsrs.js,
+   * loaded on every page of a site with one): "Know it" as Good, "Again"
+   * as Again, for the card "<lesson url>#<card id>". */
+  function recordReview(page, id, mark) {
+    var review = window.gradbookReview;
+    if (!review) return;
+    try {
+      review.record(page.replace(/^\//, '') + '#' + id, mark === 'known' ? 3 : 1);
+    } catch (e) {
+      /* The page's own marks are saved already; the review state is not
+       * worth breaking them for. */
+    }
+  }
+
   function reveal(root) {
     $$(root, '[data-gb-js]').forEach(function (el) {
       el.hidden = false;
@@ -216,6 +230,7 @@
           state.cards[id] = c;
           save(page, state);
           update();
+          if (c.m) recordReview(page, id, c.m);
         });
       });
     });
