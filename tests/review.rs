@@ -195,8 +195,20 @@ fn a_lesson_at_review_keeps_its_place() {
 }
 
 #[test]
-fn a_site_that_only_mentions_flashcards_gets_a_page_saying_there_are_none() {
+fn a_site_that_only_mentions_flashcards_gets_no_review_page() {
     let site = SiteTest::new().lesson("a.md", "A", "We will add flashcards later.\n");
+    site.build().success();
+    assert!(!site.has_output("review/index.html"));
+}
+
+#[test]
+fn a_flashcards_line_that_opens_no_component_gets_a_page_saying_there_are_none() {
+    // The fence scanner sees the line; the Markdown parse knows it is code.
+    let site = SiteTest::new().lesson(
+        "a.md",
+        "A",
+        "```markdown\n::: flashcards\n### Front\nBack\n:::\n```\n",
+    );
     site.build().success();
     let review = site.page("review/");
     assert_eq!(

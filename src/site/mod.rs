@@ -447,19 +447,8 @@ impl Site {
             progress,
             cache.as_deref().zip(site_key),
         );
-        let mut facts: Vec<PageFacts<'_>> = Vec::with_capacity(lessons.len());
-        let mut template_problems = Vec::new();
-        for (page, problem, fresh) in lessons {
-            facts.push(page);
-            template_problems.extend(problem);
-            match (fresh, cache.as_deref_mut()) {
-                (Some((path, entry)), Some(cache)) => {
-                    cache.lessons.insert(path, entry);
-                }
-                (None, _) => outcome.reused += 1,
-                (Some(_), None) => {}
-            }
-        }
+        let (mut facts, mut template_problems) =
+            Self::take_lessons(lessons, cache.as_deref_mut(), &mut outcome);
         let intros = self.render_intros();
         let counts: Vec<Trackable> = self.lesson_counts(&facts);
         if let Some(pages) = &pages {
@@ -524,6 +513,35 @@ impl Site {
         outcome.write_error = written.into_first();
         self.gather(&mut outcome, &facts, template_problems, extras);
         outcome
+    }
+
+    /// Splits what [`Site::render_lessons`] returned into the pages'
+    /// facts and their template problems, keeping the pages rendered anew
+    /// in `cache` and counting those taken from it.
+    #[allow(clippy::type_complexity)]
+    fn take_lessons<'a>(
+        lessons: Vec<(
+            PageFacts<'a>,
+            Option<Diagnostic>,
+            Option<(PathBuf, CachedLesson)>,
+        )>,
+        mut cache: Option<&mut RenderCache>,
+        outcome: &mut Outcome,
+    ) -> (Vec<PageFacts<'a>>, Vec<Diagnostic>) {
+        let mut facts = Vec::with_capacity(lessons.len());
+        let mut template_problems = Vec::new();
+        for (page, problem, fresh) in lessons {
+            facts.push(page);
+            template_problems.extend(problem);
+            match (fresh, cache.as_deref_mut()) {
+                (Some((path, entry)), Some(cache)) => {
+                    cache.lessons.insert(path, entry);
+                }
+                (None, _) => outcome.reused += 1,
+                (Some(_), None) => {}
+            }
+        }
+        (facts, template_problems)
     }
 
     /// Drops from `cache` the lessons that no longer exist.

@@ -8,9 +8,10 @@
 //!
 //! Whether a site has a review page must be known before any lesson is
 //! rendered (every header links to it), so it is decided from the sources:
-//! a site gets the page when some lesson mentions `flashcards` and no
-//! lesson or section of its own is at `review/`. A lesson that only
-//! mentions the word gets a page saying there are no cards yet.
+//! a site gets the page when some lesson has a `::: flashcards` line (the
+//! fence scanner's line scan, no parse) and no lesson or section of its
+//! own is at `review/`. Where that line turns out not to open a component
+//! (it is inside a code block), the page says there are no cards yet.
 
 use serde::Serialize;
 
@@ -131,10 +132,16 @@ impl Site {
         let content = &self.content;
         let taken = content.lessons.iter().any(|l| l.url == REVIEW_URL)
             || content.sections.iter().any(|s| s.url == REVIEW_URL);
-        let cards = content
-            .lessons
-            .iter()
-            .any(|l| l.source.text.contains("flashcards"));
+        // A cheap first look that the lesson may have cards, then the fence
+        // scanner (a line scan, no parse) to see a `::: flashcards` line.
+        let cards = content.lessons.iter().any(|l| {
+            let text = l.source.text.as_str();
+            text.contains("flashcards")
+                && crate::components::scan(text, l.body.clone())
+                    .iter()
+                    .filter_map(|fence| fence.word.clone())
+                    .any(|word| text[word].eq_ignore_ascii_case("flashcards"))
+        });
         cards && !taken
     }
 
