@@ -346,6 +346,16 @@ pub fn check_package_path(path: &Path, extension: &str) -> Result<(), PackageErr
             "{shown} does not end in .{extension}: refusing to write a package there"
         )));
     }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        return Err(PackageError::Refused(format!(
+            "the folder {} does not exist: create it first, or choose another --out",
+            parent.display()
+        )));
+    }
     let meta = match fs::metadata(path) {
         Ok(meta) => meta,
         Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(()),
