@@ -856,6 +856,25 @@ mod tests {
     }
 
     #[test]
+    fn every_formula_keeps_its_tex_with_macros_expanded() {
+        let out = to_mathml("a <  \\frac{1}{2}", false).unwrap();
+        assert!(
+            out.starts_with("<math alttext=\"a &lt; \\frac{1}{2}\""),
+            "{out}"
+        );
+        let macros: Macros = [("\\R".to_string(), "\\mathbb{R}".to_string())]
+            .into_iter()
+            .collect();
+        let mut page = PageMath::new(&macros);
+        let out = page_convert(&mut page, "x \\in \\R").unwrap();
+        assert!(
+            out.starts_with("<math alttext=\"x \\in \\mathbb{R}\""),
+            "{out}"
+        );
+        assert_eq!(out.matches("alttext").count(), 1);
+    }
+
+    #[test]
     fn display_formula_is_block() {
         let out = to_mathml(r"\frac{\partial J}{\partial w_j}", true).unwrap();
         assert!(out.contains("display=\"block\""), "{out}");

@@ -104,6 +104,24 @@ struct Note {
 /// Builds the package of `cards` (every flashcard of `site`, in reading
 /// order), stamped with `now` (seconds since the Unix epoch).
 pub fn package(site: &Site, cards: &[SiteCard], now: i64) -> Result<Package> {
+    let (decks, notes) = notes_of(site, cards);
+    let used: Vec<String> = decks
+        .iter()
+        .filter(|(_, id)| notes.iter().any(|n| n.deck == **id))
+        .map(|(name, _)| name.clone())
+        .collect();
+    let collection = collection(site, &decks, &notes, now).context("building the collection")?;
+    let bytes = zip_package(&collection).context("packing the collection")?;
+    Ok(Package {
+        bytes,
+        notes: notes.len(),
+        decks: used,
+    })
+}
+
+/// The decks (full name → id: the book's, and one per section that has
+/// cards) and one note per card.
+fn notes_of(site: &Site, cards: &[SiteCard]) -> (BTreeMap<String, i64>, Vec<Note>) {
     let book = site.config.book.title.as_str();
     let course = deck_part(book);
     let mut decks: BTreeMap<String, i64> = BTreeMap::new();
@@ -143,18 +161,7 @@ pub fn package(site: &Site, cards: &[SiteCard], now: i64) -> Result<Package> {
             tags: tags_of(card),
         });
     }
-    let used: Vec<String> = decks
-        .iter()
-        .filter(|(_, id)| notes.iter().any(|n| n.deck == **id))
-        .map(|(name, _)| name.clone())
-        .collect();
-    let collection = collection(site, &decks, &notes, now).context("building the collection")?;
-    let bytes = zip_package(&collection).context("packing the collection")?;
-    Ok(Package {
-        bytes,
-        notes: notes.len(),
-        decks: used,
-    })
+    (decks, notes)
 }
 
 /// The third field: the lesson's title, a link to it when the site has an
@@ -470,6 +477,60 @@ mod tests {
                 fnv1a(b"gradbook\0Gradients\0calculus/slopes.md\0slope")
             )
         );
+    }
+
+    #[test]
+    fn notes_come_with_their_deck_tags_and_a_unique_guid() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let write = |path: &str, text: &str| {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(
+            "book.toml",
+            "[book]\ntitle = \"Course\"\nbase-url = \"https://example.org/c/\"\n",
+        );
+        write(
+            "content/top.md",
+            "+++\ntitle = \"Top\"\ntags = [\"A B\", \"a-b\"]\n+++\n\n::: flashcards One\n### Same\nx\n:::\n\n::: flashcards Two\n### Same\ny\n:::\n",
+        );
+        write(
+            "content/part/_index.md",
+            "+++\ntitle = \"Part :: One\"\n+++\n",
+        );
+        write(
+            "content/part/a.md",
+            "+++\ntitle = \"A & B\"\n+++\n\n::: flashcards\n### Same\nz\n:::\n",
+        );
+        let site = Site::load(root, false).unwrap();
+        let outcome = site.render_into(&crate::output::Discard, &|_, _| {});
+        assert!(outcome.diagnostics.is_empty(), "{:?}", outcome.diagnostics);
+        let (decks, notes) = notes_of(&site, &outcome.cards);
+        let names: Vec<&str> = decks.keys().map(String::as_str).collect();
+        assert_eq!(names, ["Course", "Course::Part : One"]);
+        let same = crate::components::stable_id("Same");
+        let expected = [
+            guid("Course", "top.md", &same),
+            guid("Course", "top.md", &format!("{same}-2")),
+            guid("Course", "part/a.md", &same),
+        ];
+        let guids: Vec<&str> = notes.iter().map(|n| n.guid.as_str()).collect();
+        assert_eq!(guids, expected);
+        assert_eq!(notes[0].deck, decks["Course"]);
+        assert_eq!(notes[2].deck, decks["Course::Part : One"]);
+        assert_eq!(notes[0].tags, ["a-b"], "tags as slugs, once each");
+        assert_eq!(notes[2].tags, ["part-one"]);
+        assert_eq!(notes[1].fields[1], "<p>y</p>\n");
+        assert_eq!(
+            notes[2].fields[2],
+            "<a href=\"https://example.org/c/part/a/\">A &amp; B</a>"
+        );
+        let package = package(&site, &outcome.cards, 1_700_000_000).unwrap();
+        assert_eq!(package.notes, 3);
+        assert_eq!(package.decks, names);
+        assert!(package.bytes.starts_with(b"PK\x03\x04"));
     }
 
     #[test]
