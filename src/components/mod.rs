@@ -1063,12 +1063,16 @@ mod tests {
         let (html, calls) = render_all(
             "::: flashcards Cards `= x`\n### F1\nB1\n### F2\nB2\n:::\n::: reorder\n1. first\n2. second\n3. third\n:::\n::: interview\n### Q\nA\n#### Senior angle\nS\n:::\n::: tip\nT\n:::\n",
         );
+        let card_f1 = format!("card {} F1", stable_id("F1"));
+        let card_f2 = format!("card {} F2", stable_id("F2"));
         let expected = [
             "inline Cards `= x`",
             "inline F1",
             "blocks B1",
+            &card_f1,
             "inline F2",
             "blocks B2",
+            &card_f2,
             "inline first",
             "inline second",
             "inline third",
