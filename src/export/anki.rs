@@ -13,7 +13,7 @@
 //! is updated in place, keeping its review history, when the package's
 //! copy is newer: every note is stamped with the time of the export.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashSet};
 use std::io::{Cursor, Write};
 
 use anyhow::{Context, Result};
@@ -126,7 +126,7 @@ fn notes_of(site: &Site, cards: &[SiteCard]) -> (BTreeMap<String, i64>, Vec<Note
     let course = deck_part(book);
     let mut decks: BTreeMap<String, i64> = BTreeMap::new();
     decks.insert(course.clone(), stable_number(&format!("deck\u{0}{course}")));
-    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    let mut seen: HashSet<(String, String)> = HashSet::new();
     let mut notes = Vec::with_capacity(cards.len());
     for card in cards {
         let section = deck_part(&card.section_title);
@@ -140,16 +140,15 @@ fn notes_of(site: &Site, cards: &[SiteCard]) -> (BTreeMap<String, i64>, Vec<Note
             .or_insert_with(|| stable_number(&format!("deck\u{0}{deck_name}")));
         let path = card.lesson_path.to_string_lossy().replace('\\', "/");
         // Ids are unique within a flashcards component; two components of
-        // one lesson may share one, and the later card takes a suffix.
-        let count = seen
-            .entry((path.clone(), card.card.id.clone()))
-            .or_insert(0);
-        *count += 1;
-        let id = if *count == 1 {
-            card.card.id.clone()
-        } else {
-            format!("{}-{count}", card.card.id)
-        };
+        // one lesson may share one, and the later card takes the first
+        // free suffix (`-2`, `-3`, …) among the lesson's ids.
+        let mut id = card.card.id.clone();
+        let mut suffix = 1;
+        while seen.contains(&(path.clone(), id.clone())) {
+            suffix += 1;
+            id = format!("{}-{suffix}", card.card.id);
+        }
+        seen.insert((path.clone(), id.clone()));
         notes.push(Note {
             guid: guid(book, &path, &id),
             deck,
@@ -494,7 +493,7 @@ mod tests {
         );
         write(
             "content/top.md",
-            "+++\ntitle = \"Top\"\ntags = [\"A B\", \"a-b\"]\n+++\n\n::: flashcards One\n### Same\nx\n:::\n\n::: flashcards Two\n### Same\ny\n:::\n",
+            "+++\ntitle = \"Top\"\ntags = [\"A B\", \"a-b\"]\n+++\n\n::: flashcards One\n### Same\nx\n### Same\nw\n:::\n\n::: flashcards Two\n### Same\ny\n:::\n",
         );
         write(
             "content/part/_index.md",
@@ -511,24 +510,27 @@ mod tests {
         let names: Vec<&str> = decks.keys().map(String::as_str).collect();
         assert_eq!(names, ["Course", "Course::Part : One"]);
         let same = crate::components::stable_id("Same");
+        // The component gave its second "Same" `-2`; the other
+        // component's "Same" takes the next free suffix.
         let expected = [
             guid("Course", "top.md", &same),
             guid("Course", "top.md", &format!("{same}-2")),
+            guid("Course", "top.md", &format!("{same}-3")),
             guid("Course", "part/a.md", &same),
         ];
         let guids: Vec<&str> = notes.iter().map(|n| n.guid.as_str()).collect();
         assert_eq!(guids, expected);
         assert_eq!(notes[0].deck, decks["Course"]);
-        assert_eq!(notes[2].deck, decks["Course::Part : One"]);
+        assert_eq!(notes[3].deck, decks["Course::Part : One"]);
         assert_eq!(notes[0].tags, ["a-b"], "tags as slugs, once each");
-        assert_eq!(notes[2].tags, ["part-one"]);
-        assert_eq!(notes[1].fields[1], "<p>y</p>\n");
+        assert_eq!(notes[3].tags, ["part-one"]);
+        assert_eq!(notes[2].fields[1], "<p>y</p>\n");
         assert_eq!(
-            notes[2].fields[2],
+            notes[3].fields[2],
             "<a href=\"https://example.org/c/part/a/\">A &amp; B</a>"
         );
         let package = package(&site, &outcome.cards, 1_700_000_000).unwrap();
-        assert_eq!(package.notes, 3);
+        assert_eq!(package.notes, 4);
         assert_eq!(package.decks, names);
         assert!(package.bytes.starts_with(b"PK\x03\x04"));
     }
