@@ -62,6 +62,22 @@ pub fn to_mathml(tex: &str, display: bool) -> Result<String, LatexError> {
     run(tex, display, |tex, mode| {
         converter.convert_with_local_state(tex, mode)
     })
+    .map(|mathml| with_tex(&mathml, tex))
+}
+
+/// `mathml` with its TeX source kept in the `<math>` element's `alttext`
+/// attribute (standard MathML, as LaTeXML writes it too): what a deck
+/// export hands to MathJax, and a textual alternative for tools that want
+/// one. An attribute, unlike an `<annotation>`, adds nothing that the
+/// site's text scanners (search, descriptions) would read as text.
+fn with_tex(mathml: &str, tex: &str) -> String {
+    match mathml.strip_prefix("<math") {
+        Some(rest) if !mathml.contains(" alttext=\"") => {
+            let tex = tex.split_whitespace().collect::<Vec<_>>().join(" ");
+            format!("<math alttext=\"{}\"{rest}", crate::html::escape(&tex))
+        }
+        _ => mathml.to_string(),
+    }
 }
 
 /// Converts a formula with a page's converter, which numbers equations.
@@ -558,6 +574,7 @@ impl PageMath {
                 span: back(&(start..end)),
             }
         })?;
+        let html = with_tex(&html, &expanded.text);
         for label in new_labels {
             let Some((id, number)) = self.labels.get_mut(&label) else {
                 continue;
@@ -836,6 +853,25 @@ mod tests {
         assert!(!out.contains("display=\"block\""), "{out}");
         assert!(out.contains("<msup>"), "{out}");
         assert!(out.ends_with("</math>"), "{out}");
+    }
+
+    #[test]
+    fn every_formula_keeps_its_tex_with_macros_expanded() {
+        let out = to_mathml("a <  \\frac{1}{2}", false).unwrap();
+        assert!(
+            out.starts_with("<math alttext=\"a &lt; \\frac{1}{2}\""),
+            "{out}"
+        );
+        let macros: Macros = [("\\R".to_string(), "\\mathbb{R}".to_string())]
+            .into_iter()
+            .collect();
+        let mut page = PageMath::new(&macros);
+        let out = page_convert(&mut page, "x \\in \\R").unwrap();
+        assert!(
+            out.starts_with("<math alttext=\"x \\in \\mathbb{R}\""),
+            "{out}"
+        );
+        assert_eq!(out.matches("alttext").count(), 1);
     }
 
     #[test]

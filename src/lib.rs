@@ -10,7 +10,7 @@
 //! `components`, `calc` blocks and inline values to `calc` (which runs them
 //! through the pure `gradbook_math` engine, a crate of its own) and `$…$` to `latex`; `render` puts the
 //! results into tera templates; `search` indexes the rendered pages; `output` writes the site atomically; `site`
-//! chains the stages; `serve` keeps a built site in memory and serves it
+//! chains the stages; `export` turns the site's flashcards into an Anki deck; `serve` keeps a built site in memory and serves it
 //! while watching its sources; `cli` is the only place that knows about
 //! the command line. `diagnostics` is the one error type every stage
 //! reports content problems with; `html` is the one markup escaper.
@@ -33,5 +33,7 @@ pub mod render;
 pub mod search;
 pub mod serve;
 pub mod site;
+
+pub mod export;
 
 pub mod cli;

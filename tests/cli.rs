@@ -16,6 +16,7 @@ mod doc_examples;
 mod equations;
 mod errors;
 mod explore;
+mod export_anki;
 mod from_disk;
 mod init;
 mod markdown;

@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 pub mod build;
 pub mod calc;
 pub mod check;
+pub mod export;
 pub mod init;
 pub mod serve;
 
@@ -38,6 +39,8 @@ pub enum Command {
     Init(InitArgs),
     /// Run calc inputs outside a page and print the transcript.
     Calc(CalcArgs),
+    /// Export the site's content for another tool.
+    Export(ExportArgs),
 }
 
 /// Arguments of `gradbook build`.
@@ -122,6 +125,34 @@ pub struct CalcArgs {
     pub precision: u32,
 }
 
+/// Arguments of `gradbook export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(subcommand)]
+    pub format: ExportFormat,
+}
+
+/// What `gradbook export` writes.
+#[derive(Debug, Subcommand)]
+pub enum ExportFormat {
+    /// Write every flashcard of the site as an Anki deck (.apkg), one
+    /// sub-deck per section.
+    Anki(AnkiArgs),
+}
+
+/// Arguments of `gradbook export anki`.
+#[derive(Debug, Args)]
+pub struct AnkiArgs {
+    /// The site folder (holding book.toml).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// The package to write (default: the book title's slug with .apkg,
+    /// in DIR). It must end in .apkg; an existing file there is replaced
+    /// only if it is a package.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
 /// Parses the command line, runs the command and returns its exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -131,6 +162,7 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => serve::run(&args, cli.quiet),
         Command::Init(args) => init::run(&args, cli.quiet),
         Command::Calc(args) => calc::run(&args),
+        Command::Export(args) => export::run(&args, cli.quiet),
     }
 }
 

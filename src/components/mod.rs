@@ -39,6 +39,7 @@ mod shape;
 mod tree;
 
 pub use fence::{FenceLine, mask, scan, unmask};
+pub(crate) use seed::fnv1a;
 pub use seed::{shuffled_order, stable_id};
 pub use tree::MAX_DEPTH;
 
@@ -235,7 +236,9 @@ pub struct Card {
     pub front: Range<usize>,
     /// Everything up to the next card (blocks).
     pub back: Range<usize>,
-    /// Storage id, derived from the front's text (unique in its component).
+    /// Storage id: the id written on the front's heading (`### Front
+    /// {#id}`), else derived from the front's text; unique in its
+    /// component.
     pub id: String,
 }
 

@@ -97,6 +97,9 @@ struct Part {
     text: Range<usize>,
     /// The heading's content events.
     inline: Range<usize>,
+    /// The id the author gave the heading (`### Front {#id}`), which the
+    /// Markdown parse has already taken out of its text.
+    id: Option<String>,
     /// The events after the heading, up to the next section.
     body: Range<usize>,
 }
@@ -149,6 +152,7 @@ impl<'a> Reader<'a, '_> {
             );
         }
         let mut ids = Ids::default();
+        let mut explicit = HashMap::new();
         let mut cards = Vec::new();
         for section in sections {
             let front = &self.text()[section.text.clone()];
@@ -168,7 +172,25 @@ impl<'a> Reader<'a, '_> {
                     "write the answer on the lines after the heading",
                 );
             }
-            let id = ids.unique(stable_id(front));
+            // An id the author wrote (`### Front {#id}`) names the card for
+            // good, so its front can be reworded without losing it.
+            let id = match section.id {
+                Some(id) => {
+                    let line = self.source.locate(section.heading.start).0;
+                    if let Some(first) = explicit.get(&id).copied() {
+                        self.at(
+                            section.heading.clone(),
+                            format!("two cards of this `flashcards` component have the id `{id}`"),
+                            "the second card with this id",
+                            &format!("the card on line {first} has it already: give each card its own `{{#id}}`"),
+                        );
+                    } else {
+                        explicit.insert(id.clone(), line);
+                    }
+                    ids.unique(id)
+                }
+                None => ids.unique(stable_id(front)),
+            };
             cards.push(Card {
                 front: section.inline,
                 back: section.body,
@@ -516,7 +538,7 @@ impl<'a> Reader<'a, '_> {
         let mut sections: Vec<Part> = Vec::new();
         let mut before = range.clone();
         for block in self.outline.blocks(range.clone()) {
-            let Top::Heading { level: l, text } = block.top else {
+            let Top::Heading { level: l, text, id } = block.top else {
                 continue;
             };
             if l != level || !accept(&self.text()[text.clone()]) {
@@ -530,6 +552,7 @@ impl<'a> Reader<'a, '_> {
                 heading: block.span,
                 text,
                 inline: block.events.start + 1..block.events.end - 1,
+                id,
                 body: block.events.end..range.end,
             });
         }
@@ -595,6 +618,8 @@ enum Top {
     Heading {
         level: HeadingLevel,
         text: Range<usize>,
+        /// Its explicit id (`{#id}`), if any.
+        id: Option<String>,
     },
     List {
         ordered: bool,
@@ -651,9 +676,10 @@ impl Outline<'_, '_> {
             }
             let end = self.block_end(i, range.end);
             let top = match &self.events[i].0 {
-                Event::Start(Tag::Heading { level, .. }) => Top::Heading {
+                Event::Start(Tag::Heading { level, id, .. }) => Top::Heading {
                     level: *level,
                     text: self.text_span(i + 1..end - 1),
+                    id: id.as_ref().map(|id| id.to_string()),
                 },
                 Event::Start(Tag::List(first)) => Top::List {
                     ordered: first.is_some(),

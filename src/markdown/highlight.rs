@@ -281,6 +281,15 @@ pub fn stylesheet(theme: &str, scheme: Scheme) -> Option<String> {
     ))
 }
 
+/// The code colours of `theme` with every rule under the CSS selector
+/// `scope`, for pages that are not the site's (a deck export's card
+/// styling). `None` for an unknown theme.
+pub fn scoped_stylesheet(theme: &str, scope: &str) -> Option<String> {
+    let theme = &readable(THEMES.themes.get(theme)?);
+    let css = css_for_theme_with_class_style(theme, STYLE).ok()?;
+    Some(scope_css(&css, scope))
+}
+
 /// The contrast every code colour keeps against the theme's background
 /// (WCAG AA for normal text is 4.5:1; a little more absorbs rounding).
 const MIN_CONTRAST: f64 = 4.6;

@@ -406,7 +406,7 @@ mod tests {
     }
 
     #[test]
-    fn attribute_blocks_leave_card_fronts() {
+    fn attribute_blocks_leave_card_fronts_and_name_the_card() {
         let r = render("::: flashcards\n### Card {#c .hard}\nBack\n\n### Set {1, 2}\nB\n:::\n");
         assert!(r.html.contains(">Card</p>"), "{}", r.html);
         assert!(r.html.contains(">Set {1, 2}</p>"), "{}", r.html);
@@ -416,11 +416,11 @@ mod tests {
             .skip(1)
             .map(|s| &s[..s.find('"').unwrap_or(0)])
             .collect();
-        let expected = [
-            crate::components::stable_id("Card"),
-            crate::components::stable_id("Set {1, 2}"),
-        ];
+        // `{#c}` is the card's id; a front without one is named by its text.
+        let expected = ["c".to_string(), crate::components::stable_id("Set {1, 2}")];
         assert_eq!(ids, expected);
+        assert_eq!(r.cards[0].id, "c");
+        assert_eq!(r.cards[0].front, "Card");
     }
 
     #[test]

@@ -6,8 +6,9 @@
 //! as it was. Only a destination gradbook owns is replaced
 //! ([`destination`]), one build at a time, and every build removes what
 //! killed builds left beside it ([`lock`]). Single files (`check --bless`)
-//! are replaced through a temporary file and a rename; `init` creates files
-//! without ever overwriting one.
+//! and exported packages (`export anki`, [`write_package`]) are replaced
+//! through a temporary file and a rename; `init` creates files without
+//! ever overwriting one.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -315,6 +316,76 @@ fn create_parent(path: &Path) -> Result<()> {
 
 /// Replaces the contents of `path` atomically (temporary file + rename).
 pub fn replace_file(path: &Path, contents: &str) -> io::Result<()> {
+    replace_bytes(path, contents.as_bytes())
+}
+
+/// Why a package (an exported deck) was not written.
+#[derive(Debug)]
+pub enum PackageError {
+    /// The path is not one a package may be written to; the message says
+    /// why.
+    Refused(String),
+    /// Writing failed (a disk full, a permission denied).
+    Io(io::Error),
+}
+
+/// The zip format's magic number, which every `.apkg` starts with.
+const ZIP_MAGIC: &[u8; 4] = b"PK\x03\x04";
+
+/// Checks that a package named `extension` may be written at `path`: the
+/// name must end in `.{extension}`, and a file already there must be a
+/// regular file that starts as a zip does (so a mistyped `--out` never
+/// overwrites a lesson, a folder or any other file).
+pub fn check_package_path(path: &Path, extension: &str) -> Result<(), PackageError> {
+    let shown = path.display();
+    let named_right = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case(extension));
+    if !named_right {
+        return Err(PackageError::Refused(format!(
+            "{shown} does not end in .{extension}: refusing to write a package there"
+        )));
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        return Err(PackageError::Refused(format!(
+            "the folder {} does not exist: create it first, or choose another --out",
+            parent.display()
+        )));
+    }
+    let meta = match fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(err) => return Err(PackageError::Io(err)),
+    };
+    if !meta.is_file() {
+        return Err(PackageError::Refused(format!(
+            "{shown} exists and is not a file: refusing to replace it"
+        )));
+    }
+    let mut magic = [0u8; 4];
+    let read = fs::File::open(path).and_then(|mut f| io::Read::read_exact(&mut f, &mut magic));
+    if read.is_err() || &magic != ZIP_MAGIC {
+        return Err(PackageError::Refused(format!(
+            "{shown} exists and is not a .{extension} package (it is not a zip file): refusing to replace it"
+        )));
+    }
+    Ok(())
+}
+
+/// Writes a package atomically at `path` after [`check_package_path`]:
+/// the old file, if any, stays whole until the new one is complete.
+pub fn write_package(path: &Path, extension: &str, bytes: &[u8]) -> Result<(), PackageError> {
+    check_package_path(path, extension)?;
+    replace_bytes(path, bytes).map_err(PackageError::Io)
+}
+
+/// Replaces the contents of `path` with `contents` atomically: a
+/// temporary file beside it, synced, then renamed over it.
+fn replace_bytes(path: &Path, contents: &[u8]) -> io::Result<()> {
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -325,7 +396,7 @@ pub fn replace_file(path: &Path, contents: &str) -> io::Result<()> {
     let temp = parent.join(format!(".{name}.gradbook-{}", std::process::id()));
     let result = (|| {
         let mut file = fs::File::create(&temp)?;
-        file.write_all(contents.as_bytes())?;
+        file.write_all(contents)?;
         file.sync_all()?;
         if let Ok(meta) = fs::metadata(path) {
             fs::set_permissions(&temp, meta.permissions())?;

@@ -1,0 +1,107 @@
+//! `gradbook export anki`: render the site in memory, as `check` does,
+//! and write its flashcards as an Anki package.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use super::{
+    AnkiArgs, EXIT_CONTENT, EXIT_IO, EXIT_OK, EXIT_USAGE, ExportArgs, ExportFormat, plural,
+    print_diagnostics, printable, require_dir,
+};
+use crate::export::anki;
+use crate::output::{self, PackageError};
+use crate::site::Site;
+
+/// Runs `gradbook export`.
+pub fn run(args: &ExportArgs, quiet: bool) -> ExitCode {
+    match &args.format {
+        ExportFormat::Anki(anki_args) => run_anki(anki_args, quiet),
+    }
+}
+
+fn run_anki(args: &AnkiArgs, quiet: bool) -> ExitCode {
+    if let Err(code) = require_dir(&args.dir) {
+        return code;
+    }
+    let site = match Site::load(&args.dir, false) {
+        Ok(site) => site,
+        Err(diagnostics) => {
+            report(&diagnostics, quiet);
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let out: PathBuf = args.out.clone().unwrap_or_else(|| {
+        site.root
+            .join(anki::default_file_name(&site.config.book.title))
+    });
+    // Refuse a wrong destination before the work, not after.
+    if let Err(err) = output::check_package_path(&out, "apkg") {
+        return package_error(&err, &out);
+    }
+    let outcome = site.render_into(&output::Discard, &|_, _| {});
+    let failed = outcome.calc_failed + outcome.other_failures;
+    if failed > 0 || !outcome.diagnostics.is_empty() {
+        report(&outcome.diagnostics, quiet);
+        eprintln!(
+            "export: nothing written: {} to fix first",
+            plural(failed.max(outcome.diagnostics.len()), "problem")
+        );
+        return ExitCode::from(EXIT_CONTENT);
+    }
+    if outcome.cards.is_empty() {
+        eprintln!(
+            "export: {} has no flashcards, so there is no deck to write (cards are the `###` headings of a `::: flashcards` component)",
+            printable(&site.root.display().to_string())
+        );
+        return ExitCode::from(EXIT_CONTENT);
+    }
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let package = match anki::package(&site, &outcome.cards, now) {
+        Ok(package) => package,
+        Err(err) => {
+            eprintln!("error: the deck could not be made: {err:#}");
+            return ExitCode::from(EXIT_IO);
+        }
+    };
+    if let Err(err) = output::write_package(&out, "apkg", &package.bytes) {
+        return package_error(&err, &out);
+    }
+    if !quiet {
+        println!(
+            "exported {} in {} to {}",
+            plural(package.notes, "card"),
+            plural(package.decks.len(), "deck"),
+            printable(&out.display().to_string())
+        );
+    }
+    ExitCode::from(EXIT_OK)
+}
+
+/// Prints problems as `check` does: one line each on stdout, then in full.
+fn report(diagnostics: &[crate::diagnostics::Diagnostic], quiet: bool) {
+    for d in diagnostics {
+        println!("{}", d.for_terminal().one_line());
+    }
+    if !quiet {
+        print_diagnostics(diagnostics);
+    }
+}
+
+fn package_error(err: &PackageError, out: &std::path::Path) -> ExitCode {
+    match err {
+        PackageError::Refused(message) => {
+            eprintln!("error: {}", printable(message));
+            ExitCode::from(EXIT_USAGE)
+        }
+        PackageError::Io(io) => {
+            eprintln!(
+                "error: cannot write {}: {io}",
+                printable(&out.display().to_string())
+            );
+            ExitCode::from(EXIT_IO)
+        }
+    }
+}
