@@ -78,7 +78,9 @@ impl<'a> Pages<'a> {
             // this looks for the trackable kinds in the sources.
             tracks_progress: content.lessons.iter().any(|l| {
                 let text = &l.source.text;
-                text.contains("::: flashcards") || text.contains("::: checklist")
+                text.contains("::: flashcards")
+                    || text.contains("::: checklist")
+                    || text.contains("::: quiz")
             }),
             first: content
                 .reading_order
@@ -181,6 +183,7 @@ impl<'a> Pages<'a> {
             let mut lesson = nav_lesson(content, i);
             lesson.cards = counts[i].cards;
             lesson.tasks = counts[i].tasks;
+            lesson.questions = counts[i].questions;
             Some(lesson)
         })
     }
@@ -299,6 +302,7 @@ impl<'a> Pages<'a> {
         ctx.insert("nav_window", &fill.window);
         ctx.insert("page_cards", &fill.counts.cards);
         ctx.insert("page_tasks", &fill.counts.tasks);
+        ctx.insert("page_questions", &fill.counts.questions);
         ctx.insert("prev", &fill.prev);
         ctx.insert("next", &fill.next);
         ctx.insert("root", &fill.root);
