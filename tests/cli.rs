@@ -22,6 +22,7 @@ mod markdown;
 mod math_macros;
 mod page_assets;
 mod page_limits;
+mod quiz;
 mod search;
 mod serve;
 mod shapes;

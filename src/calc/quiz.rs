@@ -142,3 +142,102 @@ impl PageCalc<'_> {
         self.fail(d);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::SourceText;
+    use crate::markdown::Hooks;
+
+    /// A page whose first lines are a calc block, then `answer:` lines; each
+    /// answer is keyed as the quiz would key it. Returns the keys and the
+    /// diagnostics as `line:column: message`.
+    fn keys(text: &str) -> (Vec<Option<AnswerCheck>>, Vec<String>) {
+        let source = SourceText::new("lesson.md", text);
+        let mut calc = PageCalc::new(&source, 12);
+        let code_start = text.find(">>>").expect("a calc block");
+        let code_end = text.find("```\n").expect("a closing fence");
+        calc.calc_block(code_start..code_end);
+        let mut out = Vec::new();
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            if line.starts_with("answer:") {
+                let answer =
+                    crate::components::read_answer(text, offset..offset + line.trim_end().len())
+                        .expect("a readable answer line");
+                out.push(calc.answer_key(&answer).map(|k| k.check));
+            }
+            offset += line.len();
+        }
+        let report = calc.finish();
+        let problems = report
+            .diagnostics
+            .iter()
+            .map(|d| format!("{}:{}: {}", d.line, d.column, d.message))
+            .collect();
+        (out, problems)
+    }
+
+    const PAGE: &str = "```calc\n>>> J(w) = w**2\n```\n";
+
+    #[test]
+    fn numbers_rounded_numbers_and_expressions() {
+        let text = format!(
+            "{PAGE}answer: `= J'(3)`\nanswer: ~0.119\nanswer: -2.5\nanswer: `= diff(J(w), w)`\nanswer: w*2 + 1\nanswer: `2/4`\n"
+        );
+        let (keys, problems) = keys(&text);
+        assert!(problems.is_empty(), "{problems:?}");
+        let number = |value, decimals| Some(AnswerCheck::Number { value, decimals });
+        assert_eq!(keys[0], number(6.0, None));
+        assert_eq!(keys[1], number(0.119, Some(3)));
+        assert_eq!(keys[2], number(-2.5, None));
+        assert_eq!(keys[5], number(0.5, None));
+        for (k, f) in [(3, 2.0), (4, 2.0)] {
+            let Some(AnswerCheck::Function {
+                vars,
+                points,
+                values,
+            }) = &keys[k]
+            else {
+                panic!("{:?}", keys[k])
+            };
+            assert_eq!(vars, &["w"]);
+            assert_eq!(points.len(), 8);
+            let extra = if k == 4 { 1.0 } else { 0.0 };
+            for (p, v) in points.iter().zip(values) {
+                assert!((v - (f * p[0] + extra)).abs() < 1e-12);
+            }
+        }
+    }
+
+    #[test]
+    fn sample_points_avoid_where_the_answer_is_undefined() {
+        let (keys, problems) = keys(&format!("{PAGE}answer: sqrt(w - 2)\n"));
+        assert!(problems.is_empty(), "{problems:?}");
+        let Some(AnswerCheck::Function { points, .. }) = &keys[0] else {
+            panic!("{keys:?}")
+        };
+        assert!(points.len() >= 3, "{points:?}");
+        assert!(points.iter().all(|p| p[0] > 2.0), "{points:?}");
+    }
+
+    #[test]
+    fn answers_that_cannot_be_graded_are_errors_at_their_place() {
+        let text = format!(
+            "{PAGE}answer: `= K(2)`\nanswer: `= J'(3`\nanswer: 2w\nanswer: ~abc\nanswer: `= grad(J, w=1)`\nanswer: `= 1/0`\n"
+        );
+        let (keys, problems) = keys(&text);
+        assert!(keys.iter().all(Option::is_none), "{keys:?}");
+        assert_eq!(
+            problems,
+            [
+                "4:12: the quiz answer does not compute: unknown function 'K'",
+                "5:14: the quiz answer does not compute: unclosed '('",
+                "6:9: the quiz answer `2w` is not a number or an expression: implicit multiplication is not supported",
+                "7:9: the quiz answer `~abc` is not a number or an expression: unexpected character '~'",
+                "8:12: the quiz answer `grad(J, w=1)` gives a vector",
+                "9:14: the quiz answer does not compute: division by zero",
+            ]
+        );
+    }
+}

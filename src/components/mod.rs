@@ -43,6 +43,12 @@ pub use fence::{FenceLine, mask, scan, unmask};
 pub use seed::{shuffled_order, stable_id};
 pub use tree::MAX_DEPTH;
 
+/// Reads a quiz question's `answer:` line (the bytes `line` of `text`), as
+/// the quiz component does; the message of the problem when it cannot.
+pub fn read_answer(text: &str, line: Range<usize>) -> Result<TypedAnswer, String> {
+    quiz::read_answer_line(text, line).map_err(|p| p.message)
+}
+
 /// A parser event with its byte range in the file.
 pub type Spanned<'a> = (Event<'a>, Range<usize>);
 
