@@ -340,14 +340,14 @@ impl<'a> Reader<'a, '_> {
             .into_iter()
             .map(|section| {
                 let id = ids.unique(stable_id(&self.text()[section.text.clone()]));
-                self.quiz_question(section, id)
+                self.quiz_question(&section, id)
             })
             .collect()
     }
 
     /// One quiz question: its choices or `answer:` line right after the
     /// heading, then its explanation.
-    fn quiz_question(&mut self, section: Part, id: String) -> QuizQuestion {
+    fn quiz_question(&mut self, section: &Part, id: String) -> QuizQuestion {
         let blocks = self.outline.blocks(section.body.clone());
         let mut question = QuizQuestion {
             prompt: section.inline.clone(),
@@ -369,7 +369,7 @@ impl<'a> Reader<'a, '_> {
         // A malformed `answer:` line is the one problem reported for it.
         let mut answer_line = false;
         match blocks.next() {
-            Some(block) if self.is_choice_list(&block) => {
+            Some(block) if Self::is_choice_list(&block) => {
                 question.explanation.start = block.events.end;
                 if let Top::List { items, .. } = block.top {
                     question.choices = self.quiz_choices(items);
@@ -403,7 +403,7 @@ impl<'a> Reader<'a, '_> {
             );
         }
         for block in blocks {
-            if self.is_choice_list(&block) || self.is_answer_line(&block) {
+            if Self::is_choice_list(&block) || self.is_answer_line(&block) {
                 self.at(
                     self.line_from(block.span.start),
                     "a quiz question has one list of choices or one `answer:` line, right after the question".into(),
@@ -415,7 +415,7 @@ impl<'a> Reader<'a, '_> {
         question
     }
 
-    fn is_choice_list(&self, block: &Block) -> bool {
+    fn is_choice_list(block: &Block) -> bool {
         matches!(&block.top, Top::List { items, .. } if items.iter().any(|i| i.task.is_some()))
     }
 
