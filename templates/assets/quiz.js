@@ -462,6 +462,14 @@
         });
       }
 
+      /* "Clear answers": forget this question's answer, keep the focus
+       * where it is. */
+      question.gbReset = function () {
+        delete answers[id];
+        clear();
+        setGiven(input ? '' : []);
+      };
+
       clear();
       var saved = answers[id];
       if (saved) {
@@ -482,12 +490,7 @@
     if (reset) {
       reset.addEventListener('click', function () {
         questions.forEach(function (question) {
-          var retry = question.querySelector('[data-gb-retry]');
-          delete answers[question.getAttribute('data-q-id')];
-          if (retry && !retry.hidden) retry.click();
-          $$(question, '[data-gb-choice]').forEach(function (c) { c.checked = false; });
-          var input = question.querySelector('[data-gb-input]');
-          if (input) input.value = '';
+          question.gbReset();
         });
         save(page, answers);
         showScore();
