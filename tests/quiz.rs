@@ -223,3 +223,19 @@ fn search_indexes_questions_and_explanations_but_not_the_chrome() {
     assert!(!text.contains("Show the answer"));
     assert!(!text.contains("Your answer (a number)"));
 }
+
+#[test]
+fn a_choice_that_is_a_formula_has_a_plain_name() {
+    let site = SiteTest::new().lesson(
+        "a.md",
+        "A",
+        "::: quiz\n### Which grows faster?\n- [x] $w^2$\n- [ ] $w$, for large $w$\n:::\n",
+    );
+    site.build().success();
+    let page = site.page("a/");
+    assert_eq!(
+        page.attr(".gb-quiz-choice input", "aria-label"),
+        ["w^2", "w, for large w"]
+    );
+    assert!(page.has(".gb-quiz-choice label math"));
+}

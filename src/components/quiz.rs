@@ -174,7 +174,7 @@ fn choices(
         .iter()
         .map(|c| sink.inline(c.text.clone()))
         .collect();
-    let shown: Vec<String> = texts.iter().map(|t| visible_text(t)).collect();
+    let shown: Vec<String> = texts.iter().map(|t| plain_text(t)).collect();
     for (k, text) in shown.iter().enumerate() {
         if shown[..k].contains(text) {
             sink.problem(
@@ -200,9 +200,16 @@ fn choices(
     }
     inputs.push_str("<ul class=\"gb-quiz-choices\">\n");
     for (k, text) in texts.iter().enumerate() {
+        // Accessibility checkers do not read a name out of MathML, so a
+        // choice with a formula also gets its text as a plain name.
+        let name = if text.contains("<math") {
+            format!(" aria-label=\"{}\"", escape(&shown[k]))
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             inputs,
-            "<li class=\"gb-quiz-choice\"><input type=\"{input}\" id=\"{qid}-{c}\" name=\"{qid}\" value=\"{c}\" data-gb-choice>\
+            "<li class=\"gb-quiz-choice\"><input type=\"{input}\" id=\"{qid}-{c}\" name=\"{qid}\" value=\"{c}\"{name} data-gb-choice>\
              <label for=\"{qid}-{c}\">{text}</label></li>",
             c = k + 1,
         );
@@ -267,20 +274,15 @@ fn typed_answer(
     (kind, data, inputs, answer)
 }
 
-/// The text a reader sees in inline HTML: tags dropped, white space
-/// squeezed (a computed `6` and a written 6 read the same).
-fn visible_text(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+/// The text a reader sees in inline HTML, formulas written out (`w^2`),
+/// as the search index reads it: a computed `6` and a written 6 read the
+/// same.
+fn plain_text(html: &str) -> String {
+    crate::search::text::sections(html, &[])
+        .into_iter()
+        .map(|section| section.text)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A number as the script reads it back exactly (shortest round trip).

@@ -3,9 +3,10 @@
 // quite" and shows the explanation, a right one says so; typed numbers,
 // `~` numbers and expressions are graded against the key computed at build
 // time (`w*2` for 2*w); an unreadable input is told so, not marked wrong;
-// results survive a reload and reach the sidebar's progress; the page has
-// no axe-core violations before or after use, in both themes; and without
-// JavaScript the answers and explanations are there to open.
+// results survive a reload and reach the sidebar's progress; the keyboard
+// alone can answer, with a visible focus; the page has no axe-core
+// violations before or after use, in both themes; and without JavaScript
+// the answers and explanations are there to open.
 //
 // Usage: node quiz.mjs <lesson-url>
 // Prints one JSON object per check and a closing {"done": true, …} line.
@@ -199,6 +200,24 @@ try {
     expect(s === '0 of 6 answered right', `score reads "${s}"`);
     expect(!(await question(0).locator('input[value="2"]').isChecked()), 'choice still picked');
     return s;
+  });
+
+  await attempt('quiz: the keyboard alone answers a question, with a visible focus', async () => {
+    await question(0).locator('input[type="radio"]').first().focus();
+    await page.keyboard.press('ArrowDown');
+    expect(await question(0).locator('input[value="2"]').isChecked(), 'an arrow key did not pick the next choice');
+    await page.keyboard.press('Tab');
+    const onCheck = await page.evaluate(() => document.activeElement.hasAttribute('data-gb-check'));
+    expect(onCheck, 'Tab from the choices does not reach Check');
+    await page.keyboard.press('Enter');
+    const said = await feedback(0);
+    expect(said === 'Right!', `feedback "${said}"`);
+    const focus = await page.evaluate(() => {
+      const el = document.activeElement;
+      return `${el.hasAttribute('data-gb-retry')} ${getComputedStyle(el).outlineStyle}`;
+    });
+    expect(focus === 'true solid', `focus after Check: ${focus}`);
+    return said;
   });
 
   for (const scheme of ['light', 'dark']) {
