@@ -51,6 +51,10 @@ fn main() {
             components_and_the_bundled_site_work_in_chromium,
         ),
         Trial::ignorable_test(
+            "a_quiz_can_be_taken_in_chromium",
+            a_quiz_can_be_taken_in_chromium,
+        ),
+        Trial::ignorable_test(
             "search_and_navigation_work_over_http_and_from_disk",
             search_browser::search_and_navigation_work_over_http_and_from_disk,
         ),
@@ -298,6 +302,37 @@ fn components_and_the_bundled_site_work_in_chromium() -> Result<Completion, Fail
     let checks = assert_all_passed(status, &stdout, &stderr, elapsed, &shots);
     // libtest-mimic does not capture output: say what ran.
     eprintln!("browser: {checks} checks passed in {elapsed:.1?}");
+    Ok(Completion::Completed)
+}
+
+/// The quiz fixture's lesson, taken in Chromium by `tests/browser/quiz.mjs`:
+/// grading of every question type, feedback, retry, saved results, the
+/// sidebar's progress, the page without JavaScript and an axe-core audit.
+fn a_quiz_can_be_taken_in_chromium() -> Result<Completion, Failed> {
+    if let Some(reason) = missing_tools() {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            return Err(format!("the browser test cannot run in CI: {reason}").into());
+        }
+        return Ok(Completion::ignored_with(reason));
+    }
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let site = dir.path().join("quiz");
+    build_site(&manifest_dir().join("tests/fixtures/quiz/site"), &site);
+    let server = Server::start(site);
+    let url = format!("http://{}/practice/quiz/", server.addr);
+    let started = Instant::now();
+    let (status, stdout, stderr) = run_with_limit(
+        Command::new("node")
+            .arg(manifest_dir().join("tests/browser/quiz.mjs"))
+            .arg(&url)
+            .current_dir(manifest_dir().join("tests/browser")),
+        TIME_LIMIT,
+    );
+    let elapsed = started.elapsed();
+    server.stop();
+    let checks = assert_checks_passed("quiz", status, &stdout, &stderr, elapsed);
+    assert!(checks >= 15, "only {checks} quiz checks ran:\n{stdout}");
+    eprintln!("quiz: {checks} checks passed in {elapsed:.1?}");
     Ok(Completion::Completed)
 }
 

@@ -23,6 +23,7 @@ mod markdown;
 mod math_macros;
 mod page_assets;
 mod page_limits;
+mod quiz;
 mod review;
 mod search;
 mod serve;

@@ -66,6 +66,13 @@ impl Hooks for AsCode<'_> {
             start: 0,
         }
     }
+
+    fn quiz_key(
+        &mut self,
+        _answer: &gradbook::components::TypedAnswer,
+    ) -> Option<gradbook::components::AnswerKey> {
+        None
+    }
 }
 
 fn through_gradbook(text: &str) -> String {

@@ -76,6 +76,7 @@ fn init_writes_a_course_skeleton_that_checks_and_builds() {
             "flashcards",
             "interview",
             "note",
+            "quiz",
             "reorder",
             "tip",
             "warning"

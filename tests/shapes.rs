@@ -77,3 +77,20 @@ fn components_render_as_structured_html() {
     let page = site.page("practice/cards/");
     insta::assert_snapshot!("components", fragments(&page, "main .gb"));
 }
+
+#[test]
+fn a_quiz_renders_as_structured_html() {
+    let site = SiteTest::new().lesson(
+        "practice/quiz.md",
+        "Quiz",
+        "```calc\n>>> J(w) = w**2\n```\n\n\
+         ::: quiz Check\n### Slope at 3?\n- [ ] 3\n- [x] `= J'(3)`\n\nTwice 3.\n\n\
+         ### Both?\n- [x] a\n- [x] b\n- [ ] c\n\n\
+         ### Type the slope at 2.\nanswer: `= J'(2)`\n\n\
+         ### Roughly?\nanswer: ~0.12\n\n\
+         ### The derivative?\nanswer: `= diff(J(w), w)`\n:::\n",
+    );
+    site.build().success();
+    let page = site.page("practice/quiz/");
+    insta::assert_snapshot!("quiz", fragments(&page, "main .gb-quiz"));
+}

@@ -27,6 +27,7 @@ use gradbook_math::{MathError, Scope, Value};
 
 pub mod bless;
 pub mod matching;
+mod quiz;
 mod render;
 mod svg;
 pub mod transcript;
@@ -363,6 +364,13 @@ impl Hooks for PageCalc<'_> {
             .position(|v| v.parse::<f64>().ok() == written)
             .unwrap_or(0);
         Variants { html, start }
+    }
+
+    fn quiz_key(
+        &mut self,
+        answer: &crate::components::TypedAnswer,
+    ) -> Option<crate::components::AnswerKey> {
+        self.answer_key(answer)
     }
 
     fn inline_value(&mut self, span: Range<usize>, expr: &str) -> String {

@@ -62,6 +62,7 @@ pub(super) fn render(
         ),
         Shape::Checklist(tasks) => checklist(&mut out, &id, tasks, sink),
         Shape::Explore(Some(vary)) => explore(&mut out, &id, vary, (level + 1).min(6), sink),
+        Shape::Quiz(questions) => super::quiz::render(&mut out, &id, questions, sink),
         Shape::Callout(_) | Shape::Explore(None) => {}
     }
     out.push_str("</section>\n");
@@ -79,6 +80,7 @@ fn kind_label(kind: Kind) -> &'static str {
         Kind::Warning => "Warning",
         Kind::Example => "Example",
         Kind::Explore => "Explorer",
+        Kind::Quiz => "Quiz",
     }
 }
 
@@ -318,6 +320,10 @@ fn icon(kind: Kind) -> String {
         // A slider.
         Kind::Explore => {
             "<path d=\"M4 12h16\"/><circle cx=\"9\" cy=\"12\" r=\"2.5\"/><path d=\"M4 6h16M4 18h16\" opacity=\".4\"/>"
+        }
+        // A circle with a question mark and a tick.
+        Kind::Quiz => {
+            "<circle cx=\"12\" cy=\"12\" r=\"9\"/><path d=\"M9.5 9.5a2.5 2.5 0 1 1 3.2 2.4c-.5.2-.7.5-.7 1V14\"/><circle cx=\"12\" cy=\"17\" r=\".8\" fill=\"currentColor\"/>"
         }
         // A flask.
         Kind::Example => {

@@ -34,6 +34,7 @@ use crate::diagnostics::{Diagnostic, SourceText};
 
 mod fence;
 mod html;
+mod quiz;
 mod seed;
 mod shape;
 mod tree;
@@ -42,6 +43,12 @@ pub use fence::{FenceLine, mask, scan, unmask};
 pub(crate) use seed::fnv1a;
 pub use seed::{shuffled_order, stable_id};
 pub use tree::MAX_DEPTH;
+
+/// Reads a quiz question's `answer:` line (the bytes `line` of `text`), as
+/// the quiz component does; the message of the problem when it cannot.
+pub fn read_answer(text: &str, line: Range<usize>) -> Result<TypedAnswer, String> {
+    quiz::read_answer_line(text, line).map_err(|p| p.message)
+}
 
 /// A parser event with its byte range in the file.
 pub type Spanned<'a> = (Event<'a>, Range<usize>);
@@ -71,7 +78,7 @@ impl Found {
         self.fences.get(i).filter(|f| f.start == event).cloned()
     }
 
-    /// How many flashcards and checklist items the lesson holds, nested
+    /// How many flashcards, checklist items and quiz questions the lesson holds, nested
     /// components included, so templates can show "0 of 8 cards" for a
     /// lesson the reader has not opened yet.
     pub fn trackable(&self) -> Trackable {
@@ -80,6 +87,7 @@ impl Found {
             match &component.body {
                 Shape::Flashcards(cards) => total.cards += cards.len(),
                 Shape::Checklist(tasks) => total.tasks += tasks.len(),
+                Shape::Quiz(questions) => total.questions += questions.len(),
                 _ => {}
             }
         }
@@ -127,11 +135,13 @@ pub enum Kind {
     Example,
     /// A calc input run once per value of one parameter, with a slider.
     Explore,
+    /// Questions with choices or a typed answer, graded on the page.
+    Quiz,
 }
 
 impl Kind {
     /// Every kind, in the order they are listed to authors.
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Flashcards,
         Kind::Interview,
         Kind::Reorder,
@@ -141,6 +151,7 @@ impl Kind {
         Kind::Warning,
         Kind::Example,
         Kind::Explore,
+        Kind::Quiz,
     ];
 
     /// The name authors write after `:::`.
@@ -155,6 +166,7 @@ impl Kind {
             Kind::Warning => "warning",
             Kind::Example => "example",
             Kind::Explore => "explore",
+            Kind::Quiz => "quiz",
         }
     }
 
@@ -175,6 +187,7 @@ impl Kind {
             Kind::Warning => "Warning",
             Kind::Example => "Example",
             Kind::Explore => "Explore",
+            Kind::Quiz => "Quiz",
         }
     }
 
@@ -201,6 +214,79 @@ pub enum Shape {
     /// `explore`: one calc block and its `vary:` line; `None` when either
     /// could not be read (the problem is reported).
     Explore(Option<Vary>),
+    /// `quiz`: the questions in order.
+    Quiz(Vec<QuizQuestion>),
+}
+
+/// One question of a `quiz`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuizQuestion {
+    /// The content of the `###` heading (inline).
+    pub prompt: Range<usize>,
+    /// The choices of its task list, in order; empty for a typed answer.
+    pub choices: Vec<Choice>,
+    /// The `answer:` line of a typed answer.
+    pub answer: Option<TypedAnswer>,
+    /// Everything after the choices or the answer line, up to the next
+    /// question (blocks); shown once the reader has answered.
+    pub explanation: Range<usize>,
+    /// Storage id, derived from the prompt's text (unique in its
+    /// component).
+    pub id: String,
+}
+
+/// One choice of a quiz question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice {
+    /// The choice's text (inline), without the `[ ]` marker.
+    pub text: Range<usize>,
+    /// Whether the author marked it right with `[x]`.
+    pub right: bool,
+}
+
+/// The `answer:` line of a quiz question, before the engine reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypedAnswer {
+    /// The expression of an inline value (`J'(2)` for `` `= J'(2)` ``), or
+    /// the number or expression as written (`~0.119`, `2*w`).
+    pub text: String,
+    /// The bytes of `text` in the file.
+    pub span: Range<usize>,
+    /// Whether it was written as an inline value, computed by the engine.
+    pub computed: bool,
+}
+
+/// What the engine makes of a typed answer: what the page shows as the
+/// answer, and what the browser grades a reader's input against.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerKey {
+    /// The answer as HTML, for the answers shown after the questions.
+    pub html: String,
+    /// How a reader's input is graded.
+    pub check: AnswerCheck,
+}
+
+/// How the browser grades a typed answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnswerCheck {
+    /// A number: within the number rule, or, with `decimals`, when the
+    /// reader's value rounds to `value` at that many decimal places.
+    Number {
+        /// The right value.
+        value: f64,
+        /// The decimal places of a `~` answer.
+        decimals: Option<i32>,
+    },
+    /// An expression: the reader's expression must give `values` at
+    /// `points` (one coordinate per variable of `vars`).
+    Function {
+        /// The answer's variables, sorted.
+        vars: Vec<String>,
+        /// The sample points, each with one value per variable.
+        points: Vec<Vec<f64>>,
+        /// The answer's value at each point.
+        values: Vec<f64>,
+    },
 }
 
 /// The most values one `vary:` line may list.
@@ -298,6 +384,12 @@ pub trait MarkdownSink {
     /// every card of the site (the review page, deck exports); `front` is
     /// the events of its front, from which the sink sets `card.span`.
     fn flashcard(&mut self, front: Range<usize>, card: RenderedCard);
+    /// Reads a quiz question's typed answer with the engine, in the
+    /// page's scope as it stands; `None` when it cannot be graded (that is
+    /// reported at the answer).
+    fn quiz_key(&mut self, answer: &TypedAnswer) -> Option<AnswerKey>;
+    /// Reports a problem found while rendering, at the events `events`.
+    fn problem(&mut self, events: Range<usize>, message: String, label: &str, help: &str);
 }
 
 /// A flashcard as rendered on its page: its computed values are in it.
@@ -324,6 +416,8 @@ pub struct Trackable {
     pub cards: usize,
     /// Checklist items, all components together.
     pub tasks: usize,
+    /// Quiz questions, all components together.
+    pub questions: usize,
 }
 
 /// Pairs the fence headings among `events` (the parse of the masked text,
@@ -498,6 +592,22 @@ mod tests {
                     }
                 }
                 Shape::Callout(blocks) => self.dump_range(blocks.clone(), depth + 1, out),
+                Shape::Quiz(questions) => {
+                    for q in questions {
+                        let prompt = self.source_of(q.prompt.clone());
+                        out.push_str(&format!("{pad}  question {prompt:?}\n"));
+                        for c in &q.choices {
+                            let mark = if c.right { "x" } else { " " };
+                            let text = self.source_of(c.text.clone());
+                            out.push_str(&format!("{pad}    [{mark}] {text:?}\n"));
+                        }
+                        if let Some(a) = &q.answer {
+                            let how = if a.computed { "computed" } else { "written" };
+                            out.push_str(&format!("{pad}    answer {how} {:?}\n", a.text));
+                        }
+                        self.dump_range(q.explanation.clone(), depth + 2, out);
+                    }
+                }
                 Shape::Explore(vary) => {
                     if let Some(v) = vary {
                         let code = short(&self.text[v.code.clone()]);
@@ -650,15 +760,15 @@ mod tests {
             "::: flashcard Cards\n### A\nB\n:::\n",
             r####"
         md "### A B"
-        error 1:5: unknown component kind `flashcard` | help: did you mean `flashcards`? | note: known kinds: flashcards, interview, reorder, checklist, note, tip, warning, example, explore"####,
+        error 1:5: unknown component kind `flashcard` | help: did you mean `flashcards`? | note: known kinds: flashcards, interview, reorder, checklist, note, tip, warning, example, explore, quiz"####,
         );
         check(
             "::: Note\nx\n:::\n::: sidebar\ny\n:::\n",
             r####"
         md "x"
         md "y"
-        error 1:5: unknown component kind `Note` | help: did you mean `note`? | note: known kinds: flashcards, interview, reorder, checklist, note, tip, warning, example, explore
-        error 4:5: unknown component kind `sidebar` | help: use one of the known kinds after the colons | note: known kinds: flashcards, interview, reorder, checklist, note, tip, warning, example, explore"####,
+        error 1:5: unknown component kind `Note` | help: did you mean `note`? | note: known kinds: flashcards, interview, reorder, checklist, note, tip, warning, example, explore, quiz
+        error 4:5: unknown component kind `sidebar` | help: use one of the known kinds after the colons | note: known kinds: flashcards, interview, reorder, checklist, note, tip, warning, example, explore, quiz"####,
         );
     }
 
@@ -883,6 +993,72 @@ mod tests {
     }
 
     #[test]
+    fn quiz_shape() {
+        check(
+            "::: quiz Check\n### Slope at 3?\n- [ ] 3\n- [x] `= J'(3)`\n\nTwice 3.\n\n### Type it.\nanswer: `= J'(2)`\n### Both?\n- [x] a\n- [x] b\n- [ ] c\n:::\n",
+            r####"
+        quiz "Check"
+          question "Slope at 3?"
+            [ ] "3"
+            [x] "`= J'(3)`"
+            md "Twice 3."
+          question "Type it."
+            answer computed "J'(2)"
+          question "Both?"
+            [x] "a"
+            [x] "b"
+            [ ] "c""####,
+        );
+    }
+
+    #[test]
+    fn quiz_shape_errors() {
+        check(
+            "::: quiz\nIntro.\n### No right one\n- [ ] a\n- [ ] b\n### Nothing\nJust prose.\n:::\n",
+            r####"
+        quiz
+          question "No right one"
+            [ ] "a"
+            [ ] "b"
+          question "Nothing"
+            md "Just prose."
+        error 2:1: text before the first question in `quiz` | help: start every question with a `### question` heading, or move this text out of the quiz
+        error 3:5: quiz question `No right one` has no right choice | help: mark the right choice with `[x]` (several `[x]` make it "select all that apply")
+        error 6:5: quiz question `Nothing` has no choices and no answer | help: right after the question, list the choices as a task list with `[x]` on the right ones, or write an `answer:` line"####,
+        );
+        check(
+            "::: quiz\n### Twice\n- [x] 6\n- [ ]  6\n- [ ] 9\n:::\n",
+            r####"
+        quiz
+          question "Twice"
+            [x] "6"
+            [ ] "9"
+        error 4:8: the choice `6` is listed twice | help: make every choice of a question different, or remove this one"####,
+        );
+        check(
+            "::: quiz\n### Empty\nanswer:\n### Open\nanswer: `= J'(2)\n### Tight\nanswer: `=J(2)`\n### Glued\nanswer: 3\nBecause.\n:::\n",
+            r####"
+        quiz
+          question "Empty"
+          question "Open"
+          question "Tight"
+          question "Glued"
+        error 3:1: an `answer:` line with no answer | help: write the answer after `answer:`: a number (`6`, or `~0.119` to accept what rounds to it), an expression (`2*w`) or an inline value (`` `= J'(2)` ``)
+        error 5:9: an `answer:` line whose code is not closed | help: write the answer after `answer:`: a number (`6`, or `~0.119` to accept what rounds to it), an expression (`2*w`) or an inline value (`` `= J'(2)` ``)
+        error 7:10: an `answer:` inline value needs `=`, a space and an expression | help: write the answer as an inline value, `= ` then the expression: `` `= J'(2)` ``
+        error 10:1: text on the lines right after an `answer:` line | help: leave a blank line between the `answer:` line and the explanation"####,
+        );
+    }
+
+    #[test]
+    fn quiz_counts_questions() {
+        let text = "::: quiz\n### a\nanswer: 1\n### b\n- [x] y\n- [ ] n\n:::\n";
+        let found = doc(text).found;
+        assert!(found.diagnostics.is_empty(), "{:?}", found.diagnostics);
+        assert_eq!(found.trackable().questions, 2);
+    }
+
+    #[test]
     fn every_problem_is_reported_in_one_run() {
         let text =
             "::: flashcard\nx\n:::\n::: reorder\n- a\n:::\n::: checklist\ntext\n:::\n::: note\n";
@@ -972,7 +1148,14 @@ mod tests {
         let text = "::: flashcards\n### a\nb\n### c\nd\n:::\n:::: note\n::: checklist\n- [ ] x\n- [ ] y\n:::\n::::\n";
         let found = doc(text).found;
         assert!(found.diagnostics.is_empty(), "{:?}", found.diagnostics);
-        assert_eq!(found.trackable(), Trackable { cards: 2, tasks: 2 });
+        assert_eq!(
+            found.trackable(),
+            Trackable {
+                cards: 2,
+                tasks: 2,
+                questions: 0
+            }
+        );
     }
 
     #[test]
@@ -999,6 +1182,20 @@ mod tests {
     }
 
     impl MarkdownSink for Recorder<'_> {
+        fn quiz_key(&mut self, answer: &TypedAnswer) -> Option<AnswerKey> {
+            self.calls.push(format!("key {}", answer.text));
+            answer.text.parse::<f64>().ok().map(|value| AnswerKey {
+                html: answer.text.clone(),
+                check: AnswerCheck::Number {
+                    value,
+                    decimals: None,
+                },
+            })
+        }
+        fn problem(&mut self, events: Range<usize>, message: String, _: &str, _: &str) {
+            let t = self.doc.source_of(events);
+            self.calls.push(format!("problem {t}: {message}"));
+        }
         fn flashcard(&mut self, _front: Range<usize>, _card: RenderedCard) {}
         fn variants(&mut self, vary: &Vary) -> Variants {
             self.calls

@@ -13,8 +13,8 @@ use std::ops::Range;
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Tag};
 
 use super::{
-    Card, Component, Item, Kind, MAX_VARIANTS, Question, Senior, Shape, Spanned, Task, Vary,
-    stable_id,
+    Card, Choice, Component, Item, Kind, MAX_VARIANTS, Question, QuizQuestion, Senior, Shape,
+    Spanned, Task, Vary, quiz, stable_id,
 };
 use crate::diagnostics::{Diagnostic, SourceText};
 
@@ -62,6 +62,7 @@ pub(super) fn build(
         Kind::Checklist => Shape::Checklist(reader.checklist(inner)),
         Kind::Note | Kind::Tip | Kind::Warning | Kind::Example => Shape::Callout(inner),
         Kind::Explore => Shape::Explore(reader.explore(inner)),
+        Kind::Quiz => Shape::Quiz(reader.quiz(inner)),
     };
     let key = stable_id(&format!(
         "{}\n{}",
@@ -337,6 +338,169 @@ impl<'a> Reader<'a, '_> {
         tasks
     }
 
+    fn quiz(&mut self, inner: Range<usize>) -> Vec<QuizQuestion> {
+        let (before, sections) = self.split(inner, HeadingLevel::H3, &|_| true);
+        if let Some(start) = self.outline.first_content(before) {
+            let help = wrong_level_help(self.text(), start, "a question").unwrap_or_else(|| {
+                "start every question with a `### question` heading, or move this text out of the quiz".into()
+            });
+            self.at(
+                self.line_from(start),
+                "text before the first question in `quiz`".into(),
+                "not part of any question",
+                &help,
+            );
+        }
+        if sections.is_empty() {
+            self.at_fence(
+                "`quiz` component has no questions".into(),
+                "write each question as a `### question` heading followed by its choices (`- [ ] …`, `- [x] …`) or an `answer:` line",
+            );
+        }
+        let mut ids = Ids::default();
+        sections
+            .into_iter()
+            .map(|section| {
+                let id = ids.unique(stable_id(&self.text()[section.text.clone()]));
+                self.quiz_question(&section, id)
+            })
+            .collect()
+    }
+
+    /// One quiz question: its choices or `answer:` line right after the
+    /// heading, then its explanation.
+    fn quiz_question(&mut self, section: &Part, id: String) -> QuizQuestion {
+        let blocks = self.outline.blocks(section.body.clone());
+        let mut question = QuizQuestion {
+            prompt: section.inline.clone(),
+            choices: Vec::new(),
+            answer: None,
+            explanation: section.body.clone(),
+            id,
+        };
+        let prompt = self.text()[section.text.clone()].trim().to_string();
+        if prompt.is_empty() {
+            self.at(
+                section.heading.clone(),
+                "quiz question with no text".into(),
+                "no text after `###`",
+                "write the question after `###`",
+            );
+        }
+        let mut blocks = blocks.into_iter();
+        // A malformed `answer:` line is the one problem reported for it.
+        let mut answer_line = false;
+        match blocks.next() {
+            Some(block) if Self::is_choice_list(&block) => {
+                question.explanation.start = block.events.end;
+                if let Top::List { items, .. } = block.top {
+                    question.choices = self.quiz_choices(items);
+                }
+            }
+            Some(block) if self.is_answer_line(&block) => {
+                question.explanation.start = block.events.end;
+                question.answer = self.answer_line(block.span);
+                answer_line = true;
+            }
+            _ => {}
+        }
+        let right = question.choices.iter().any(|c| c.right);
+        if !right && !answer_line && !prompt.is_empty() {
+            let (message, help) = if question.choices.is_empty() {
+                (
+                    format!("quiz question `{prompt}` has no choices and no answer"),
+                    "right after the question, list the choices as a task list with `[x]` on the right ones, or write an `answer:` line",
+                )
+            } else {
+                (
+                    format!("quiz question `{prompt}` has no right choice"),
+                    "mark the right choice with `[x]` (several `[x]` make it \"select all that apply\")",
+                )
+            };
+            self.at(
+                section.text.clone(),
+                message,
+                "no way to grade this question",
+                help,
+            );
+        }
+        for block in blocks {
+            if Self::is_choice_list(&block) || self.is_answer_line(&block) {
+                self.at(
+                    self.line_from(block.span.start),
+                    "a quiz question has one list of choices or one `answer:` line, right after the question".into(),
+                    "after the question's choices or answer",
+                    "keep one list of choices or one `answer:` line under each `###` question; start a new question for another",
+                );
+            }
+        }
+        question
+    }
+
+    fn is_choice_list(block: &Block) -> bool {
+        matches!(&block.top, Top::List { items, .. } if items.iter().any(|i| i.task.is_some()))
+    }
+
+    fn is_answer_line(&self, block: &Block) -> bool {
+        matches!(block.top, Top::Other) && quiz::is_answer_line(&self.text()[block.span.clone()])
+    }
+
+    fn quiz_choices(&mut self, items: Vec<ListItem>) -> Vec<Choice> {
+        let mut choices = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
+        for item in items {
+            if item.task.is_none() {
+                self.at(
+                    self.line_from(item.span.start),
+                    "quiz choice without a checkbox".into(),
+                    "no `[ ]` or `[x]` here",
+                    "start each choice with `[ ]`, or `[x]` for a right one: `- [x] …`",
+                );
+            }
+            let Some((text, inline)) = self.item_text(&item) else {
+                continue;
+            };
+            let written = self.text()[text.clone()]
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            if seen.contains(&written) {
+                self.at(
+                    text,
+                    format!("the choice `{written}` is listed twice"),
+                    "the same as an earlier choice",
+                    "make every choice of a question different, or remove this one",
+                );
+                continue;
+            }
+            seen.push(written);
+            choices.push(Choice {
+                text: inline,
+                right: item.task == Some(true),
+            });
+        }
+        if choices.len() == 1 {
+            self.at(
+                self.line_from(choices_start(&self.outline, &choices)),
+                "a quiz question with choices needs at least two".into(),
+                "the only choice",
+                "add the wrong answers a learner might pick, or write an `answer:` line instead",
+            );
+        }
+        choices
+    }
+
+    /// Reads the `answer:` paragraph at `span`.
+    fn answer_line(&mut self, span: Range<usize>) -> Option<super::TypedAnswer> {
+        match quiz::read_answer_line(self.text(), span) {
+            Ok(answer) => Some(answer),
+            Err(problem) => {
+                self.at(problem.span, problem.message, problem.label, problem.help);
+                None
+            }
+        }
+    }
+
     /// An `explore`: one calc block and one `vary:` paragraph, in either
     /// order; anything else inside is reported.
     fn explore(&mut self, inner: Range<usize>) -> Option<Vary> {
@@ -558,6 +722,14 @@ impl<'a> Reader<'a, '_> {
         }
         (before, sections)
     }
+}
+
+/// Where the first choice's events start, in bytes.
+fn choices_start(outline: &Outline<'_, '_>, choices: &[Choice]) -> usize {
+    choices
+        .first()
+        .and_then(|c| outline.events.get(c.text.start))
+        .map_or(0, |(_, span)| span.start)
 }
 
 /// Hands out ids, suffixing repeats so every id in a component is unique.

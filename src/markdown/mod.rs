@@ -48,6 +48,15 @@ pub trait Hooks {
     /// each run's HTML in order and the value to show first. No runs when
     /// the input cannot be varied (that is reported at the `vary:` line).
     fn variants(&mut self, vary: &crate::components::Vary) -> crate::components::Variants;
+
+    /// A quiz question's `answer:` line: reads it with the engine in the
+    /// page's scope as it stands, as a number or an expression sampled at
+    /// points where it is defined. `None` when it cannot be graded (that is
+    /// reported at `answer.span`).
+    fn quiz_key(
+        &mut self,
+        answer: &crate::components::TypedAnswer,
+    ) -> Option<crate::components::AnswerKey>;
 }
 
 pub use crate::content::Resolved;
@@ -228,6 +237,18 @@ mod tests {
                 html: vary.values.iter().map(|v| format!("<run {v}>")).collect(),
                 start: 0,
             }
+        }
+        fn quiz_key(
+            &mut self,
+            answer: &crate::components::TypedAnswer,
+        ) -> Option<crate::components::AnswerKey> {
+            Some(crate::components::AnswerKey {
+                html: format!("<key {}>", answer.text),
+                check: crate::components::AnswerCheck::Number {
+                    value: 0.0,
+                    decimals: None,
+                },
+            })
         }
     }
 

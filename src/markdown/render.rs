@@ -667,12 +667,35 @@ impl MarkdownSink for PageRenderer<'_, '_, '_> {
     }
 
     fn flashcard(&mut self, front: Range<usize>, mut card: components::RenderedCard) {
+        card.span = self.bytes_of(front);
+        self.out.cards.push(card);
+    }
+
+    fn quiz_key(&mut self, answer: &components::TypedAnswer) -> Option<components::AnswerKey> {
+        self.hooks.quiz_key(answer)
+    }
+
+    fn problem(&mut self, events: Range<usize>, message: String, label: &str, help: &str) {
+        let span = self.bytes_of(events);
+        self.out.diagnostics.push(
+            Diagnostic::at(self.ctx.source, span, message)
+                .with_label(label)
+                .with_help(help),
+        );
+    }
+}
+
+impl PageRenderer<'_, '_, '_> {
+    /// The bytes the events `events` cover (empty at 0 when there are none).
+    fn bytes_of(&self, events: Range<usize>) -> Range<usize> {
         let bytes = |i: usize| self.events.get(i).map(|(_, span)| span.clone());
-        card.span = match (bytes(front.start), front.end.checked_sub(1).and_then(bytes)) {
+        match (
+            bytes(events.start),
+            events.end.checked_sub(1).and_then(bytes),
+        ) {
             (Some(a), Some(b)) => a.start..b.end,
             _ => 0..0,
-        };
-        self.out.cards.push(card);
+        }
     }
 }
 

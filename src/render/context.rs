@@ -47,6 +47,8 @@ pub struct NavLesson {
     pub cards: usize,
     /// How many checklist items the lesson holds; 0 where not known.
     pub tasks: usize,
+    /// How many quiz questions the lesson holds; 0 where not known.
+    pub questions: usize,
 }
 
 /// A section as listed in the sidebar and on the home page. Sections are
@@ -107,7 +109,7 @@ pub struct PageContext {
 /// Which of the optional stylesheets and scripts a page needs, read from
 /// its rendered body, so that a page loads only what it shows:
 /// `highlight-*.css` for highlighted code, `components.css` for learning
-/// components, `calc.css` and `calc.js` for calc results. (`gradbook.css`
+/// components, `quiz.js` for quizzes, `calc.css` and `calc.js` for calc results. (`gradbook.css`
 /// and `gradbook.js` are on every page; `components.js` also fills in the
 /// progress shown on every page.)
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
@@ -118,6 +120,8 @@ pub struct Uses {
     pub components: bool,
     /// Calc blocks or inline values.
     pub calc: bool,
+    /// A quiz, graded by `quiz.js`.
+    pub quiz: bool,
 }
 
 impl Uses {
@@ -128,6 +132,7 @@ impl Uses {
             code: html.contains("<span class=\"hl-"),
             components: html.contains("class=\"gb "),
             calc: html.contains(" data-calc>") || html.contains("class=\"calc-inline"),
+            quiz: html.contains("class=\"gb gb-quiz\""),
         }
     }
 }
@@ -169,6 +174,8 @@ mod tests {
         assert!(!Uses::of("<pre class=\"hl-code plain\"><code>x</code></pre>").code);
         assert!(Uses::of("<aside class=\"gb gb-callout gb-note\">").components);
         assert!(Uses::of("<section class=\"gb gb-flashcards\">").components);
+        assert!(!Uses::of("<section class=\"gb gb-flashcards\">").quiz);
+        assert!(Uses::of("<section class=\"gb gb-quiz\" id=\"gb-1\">").quiz);
         assert!(Uses::of("<div class=\"calc\" id=\"calc_1\" data-calc>").calc);
         assert!(Uses::of("<span class=\"calc-inline calc-number\">6</span>").calc);
         // Text that talks about the markers is escaped, so it is not them.

@@ -77,6 +77,7 @@ pub const ASSETS: &[(&str, &str)] = &[
         "components.js",
         include_str!("../../templates/assets/components.js"),
     ),
+    ("quiz.js", include_str!("../../templates/assets/quiz.js")),
     ("calc.css", include_str!("../../templates/assets/calc.css")),
     ("calc.js", include_str!("../../templates/assets/calc.js")),
     (

@@ -32,8 +32,8 @@
 //! questions, component titles) is remembered as question text, which
 //! ranks above plain prose.
 //!
-//! **Adding a component.** Its prompts go into [`QUESTION_CLASSES`] (a
-//! quiz's questions will), its fixed wording into [`SKIP_CLASSES`], and
+//! **Adding a component.** Its prompts go into [`QUESTION_CLASSES`] (as a
+//! quiz's questions do), its fixed wording into [`SKIP_CLASSES`], and
 //! controls that exist only with JavaScript carry `data-gb-js` as the
 //! other components' do; nothing else in the index needs to change.
 
@@ -42,9 +42,9 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 /// Classes whose elements hold a question or prompt: flashcard fronts,
-/// interview questions and component titles. Their words rank between
-/// headings and prose.
-pub const QUESTION_CLASSES: &[&str] = &["gb-front-text", "gb-q", "gb-title"];
+/// interview and quiz questions and component titles. Their words rank
+/// between headings and prose.
+pub const QUESTION_CLASSES: &[&str] = &["gb-front-text", "gb-q", "gb-quiz-prompt", "gb-title"];
 
 /// Classes of component chrome that is the same on every page (or repeats
 /// text already indexed), left out of the index.
@@ -53,6 +53,10 @@ pub const SKIP_CLASSES: &[&str] = &[
     "gb-face-label",
     "gb-kind",
     "gb-solution",
+    "gb-quiz-num",
+    "gb-quiz-hint",
+    "gb-quiz-typed",
+    "gb-quiz-summary",
     "math-error",
 ];
 
@@ -682,6 +686,31 @@ mod tests {
         assert_eq!(s.text, "Take J(w)=w^2 and dJ/dw and x_i. then 0.5.");
         let shown: Vec<&str> = s.display_only.iter().map(|r| &s.text[r.clone()]).collect();
         assert_eq!(shown, ["J(w)=w^2", "dJ/dw", "x_i", "0.5"]);
+    }
+
+    #[test]
+    fn quiz_questions_choices_and_explanations_are_indexed_without_chrome() {
+        let html = concat!(
+            "<section class=\"gb gb-quiz\"><div class=\"gb-head\"><h3 class=\"gb-title\" id=\"gb-1-t\">Check</h3></div>",
+            "<p class=\"gb-help\" data-gb-js hidden>Answer a question</p>",
+            "<ol class=\"gb-quiz-list\"><li class=\"gb-quiz-q\"><fieldset class=\"gb-quiz-set\">",
+            "<legend class=\"gb-quiz-legend\"><span class=\"gb-quiz-num\">Question 1 of 2. </span><span class=\"gb-quiz-prompt\">Which slope is steeper?</span></legend>",
+            "<p class=\"gb-quiz-hint\">Select all that apply.</p>",
+            "<ul class=\"gb-quiz-choices\"><li><input type=\"radio\"><label>gentle</label></li><li><input type=\"radio\"><label>steep</label></li></ul></fieldset>",
+            "<div class=\"gb-quiz-actions\" data-gb-js hidden><button>Check</button></div>",
+            "<p class=\"gb-quiz-feedback\" role=\"status\"></p>",
+            "<details class=\"gb-quiz-key\"><summary class=\"gb-quiz-summary\">Show the answer</summary>",
+            "<p class=\"gb-quiz-answer\">Answer: steep</p><div class=\"gb-quiz-explanation\"><p>Rise over run.</p></div></details></li>",
+            "<li class=\"gb-quiz-q\"><fieldset><legend><span class=\"gb-quiz-prompt\">Type it.</span></legend>",
+            "<p class=\"gb-quiz-typed\"><label>Your answer (a number)</label> <input type=\"text\"></p></fieldset></li></ol></section>",
+        );
+        let s = &sections(html, &[])[0];
+        assert_eq!(
+            s.text,
+            "Check Which slope is steeper? gentle steep Answer: steep Rise over run. Type it."
+        );
+        let questions: Vec<&str> = s.questions.iter().map(|r| &s.text[r.clone()]).collect();
+        assert_eq!(questions, ["Check", "Which slope is steeper?", "Type it."]);
     }
 
     #[test]

@@ -114,4 +114,13 @@ impl markdown::Hooks for PageBudget<'_, '_> {
             .collect();
         runs
     }
+
+    fn quiz_key(
+        &mut self,
+        answer: &crate::components::TypedAnswer,
+    ) -> Option<crate::components::AnswerKey> {
+        let mut key = self.calc.quiz_key(answer)?;
+        key.html = self.account(answer.span.clone(), "quiz answer", key.html);
+        Some(key)
+    }
 }

@@ -161,6 +161,7 @@ pub(super) fn nav_lesson(content: &Content, i: usize) -> NavLesson {
         number: content.position(i) + 1,
         cards: 0,
         tasks: 0,
+        questions: 0,
     }
 }
 

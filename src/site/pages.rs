@@ -83,7 +83,9 @@ impl<'a> Pages<'a> {
             // this looks for the trackable kinds in the sources.
             tracks_progress: content.lessons.iter().any(|l| {
                 let text = &l.source.text;
-                text.contains("::: flashcards") || text.contains("::: checklist")
+                text.contains("::: flashcards")
+                    || text.contains("::: checklist")
+                    || text.contains("::: quiz")
             }),
             review_url: site.has_review().then_some(super::REVIEW_URL),
             first: content
@@ -189,6 +191,7 @@ impl<'a> Pages<'a> {
             let mut lesson = nav_lesson(content, i);
             lesson.cards = counts[i].cards;
             lesson.tasks = counts[i].tasks;
+            lesson.questions = counts[i].questions;
             Some(lesson)
         })
     }
@@ -352,6 +355,7 @@ impl<'a> Pages<'a> {
         ctx.insert("nav_window", &fill.window);
         ctx.insert("page_cards", &fill.counts.cards);
         ctx.insert("page_tasks", &fill.counts.tasks);
+        ctx.insert("page_questions", &fill.counts.questions);
         ctx.insert("prev", &fill.prev);
         ctx.insert("next", &fill.next);
         ctx.insert("root", &fill.root);

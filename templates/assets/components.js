@@ -1,5 +1,5 @@
 /* gradbook learning components: flashcards, reorder exercises, checklists
- * and the per-lesson progress shown on the index and in the sidebar.
+ * (quizzes are in quiz.js) and the per-lesson progress shown on the index and in the sidebar.
  *
  * Plain JavaScript, no dependencies, nothing loaded from anywhere. The
  * HTML written by the site is complete without this file; the script adds
@@ -13,6 +13,8 @@
   'use strict';
 
   var PREFIX = 'gradbook:progress:';
+  /* Quiz results are kept by quiz.js under their own key. */
+  var QUIZ_PREFIX = 'gradbook:quiz:';
 
   function $$(root, selector) {
     return Array.prototype.slice.call(root.querySelectorAll(selector));
@@ -572,20 +574,43 @@
 
   /* ---- progress across the site -------------------------------------- */
 
+  /* The summary quiz.js keeps for a page under "gradbook:quiz:<page>":
+   * { questions, answered, right }, or null. */
+  function quizSummary(page) {
+    var saved;
+    try {
+      saved = JSON.parse(window.localStorage.getItem(QUIZ_PREFIX + page) || 'null');
+    } catch (e) {
+      saved = null;
+    }
+    if (!isRecord(saved) || !isRecord(saved.summary)) return null;
+    return {
+      questions: count(saved.summary.questions),
+      answered: count(saved.summary.answered),
+      right: count(saved.summary.right)
+    };
+  }
+
   /* Fills every element carrying data-progress-page="<page path>" with
-   * that lesson's progress ("3/8 cards known · 2/5 done"), or leaves its
-   * own text ("Start flipping cards…") while there is none. Optional
-   * data-progress-cards / data-progress-tasks give the lesson's totals. */
+   * that lesson's progress ("3/8 cards known · 2/5 done · 1/3 questions
+   * right"), or leaves its own text ("Start flipping cards…") while there
+   * is none. Optional data-progress-cards / -tasks / -questions give the
+   * lesson's totals. */
   function showProgress() {
     $$(document, '[data-progress-page]').forEach(function (el) {
       var target = el.querySelector('[data-progress-text]') || el;
       if (target.gbOriginal === undefined) target.gbOriginal = target.textContent;
-      var s = load(el.getAttribute('data-progress-page')).summary;
+      var page = el.getAttribute('data-progress-page');
+      var s = load(page).summary;
+      var q = quizSummary(page);
       var cards = Number(el.getAttribute('data-progress-cards') || (s && s.cards) || 0);
       var tasks = Number(el.getAttribute('data-progress-tasks') || (s && s.tasks) || 0);
+      var questions = Number(el.getAttribute('data-progress-questions') || (q && q.questions) || 0);
       var known = Math.min(cards, (s && s.known) || 0);
       var done = Math.min(tasks, (s && s.done) || 0);
-      if (!s || (!s.flipped && !known && !done)) {
+      var right = Math.min(questions, (q && q.right) || 0);
+      var started = (s && (s.flipped || known || done)) || (q && q.answered);
+      if (!started) {
         target.textContent = target.gbOriginal;
         el.removeAttribute('data-progress-state');
         el.style.removeProperty('--gb-progress');
@@ -594,9 +619,10 @@
       var parts = [];
       if (cards) parts.push(known + '/' + cards + ' cards known');
       if (tasks) parts.push(done + '/' + tasks + ' done');
+      if (questions) parts.push(right + '/' + questions + ' questions right');
       target.textContent = parts.join(' · ');
-      var total = cards + tasks;
-      var fraction = total ? (known + done) / total : 0;
+      var total = cards + tasks + questions;
+      var fraction = total ? (known + done + right) / total : 0;
       el.setAttribute('data-progress-state', fraction >= 1 ? 'complete' : 'started');
       el.style.setProperty('--gb-progress', String(fraction));
     });
@@ -630,8 +656,11 @@
     $$(document, '[data-gb="checklist"]').forEach(initChecklist);
     showProgress();
     window.addEventListener('storage', function (event) {
-      if (!event.key || event.key.indexOf(PREFIX) === 0) showProgress();
+      if (!event.key || event.key.indexOf(PREFIX) === 0 || event.key.indexOf(QUIZ_PREFIX) === 0) {
+        showProgress();
+      }
     });
+    window.addEventListener('gradbook:progress', showProgress);
   }
 
   if (document.readyState === 'loading') {

@@ -176,8 +176,16 @@ export async function checkBook(browser, lessonUrl, shotDir, { attempt, report, 
     const checklist = page.locator('[data-gb="checklist"]').first();
     const tasks = await checklist.locator('.gb-tick').count();
     await checklist.locator('.gb-task label').first().click();
+    // One quiz question answered right, with the value its key holds.
+    const quiz = page.locator('[data-gb="quiz"]').first();
+    const questions = await quiz.locator('.gb-quiz-q').count();
+    const typed = quiz.locator('.gb-quiz-q[data-q-kind="number"]').first();
+    await typed.locator('[data-gb-input]').fill(String(Number(await typed.getAttribute('data-gb-value'))));
+    await typed.locator('[data-gb-check]').click();
+    const verdict = await text(typed.locator('[data-gb-feedback]'));
+    expect(verdict === 'Right!', `the quiz says "${verdict}" to its own key`);
     await page.goto(origin + '/', { waitUntil: 'load' });
-    const want = `3/${n} cards known · 1/${tasks} done`;
+    const want = `3/${n} cards known · 1/${tasks} done · 1/${questions} questions right`;
     const seen = [];
     for (const where of ['.lesson-card', '.sidebar']) {
       const hook = page.locator(`${where} [data-progress-page="${lessonPath}"]`);

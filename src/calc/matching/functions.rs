@@ -92,3 +92,37 @@ pub(super) fn same_function(expected: &Expr, computed: &Expr) -> Result<(), Stri
         Err("no sample point where both expressions are defined".to_string())
     }
 }
+
+/// The most sample points a quiz answer carries to the page.
+pub(super) const QUIZ_POINTS: usize = 8;
+
+/// Points where `expr` is defined and finite, and its values there, chosen
+/// as [`same_function`] chooses its points (the base points first, then
+/// scaled), at most [`QUIZ_POINTS`]. Empty when there is none.
+pub(super) fn sample(expr: &Expr, vars: &[String]) -> (Vec<Vec<f64>>, Vec<f64>) {
+    let mut points = Vec::new();
+    let mut values = Vec::new();
+    for scale in [1.0, 10.0, 100.0, 0.01] {
+        for k in 0..SAMPLES.len() {
+            let point: Vec<f64> = (0..vars.len())
+                .map(|v| (SAMPLES[(k + 7 * v) % SAMPLES.len()] + 0.0131 * v as f64) * scale)
+                .collect();
+            let named: Vec<(&str, f64)> = vars
+                .iter()
+                .map(String::as_str)
+                .zip(point.iter().copied())
+                .collect();
+            let Ok(value) = expr.eval(&named) else {
+                continue;
+            };
+            if value.is_finite() {
+                points.push(point);
+                values.push(value);
+            }
+            if points.len() >= QUIZ_POINTS {
+                return (points, values);
+            }
+        }
+    }
+    (points, values)
+}

@@ -37,6 +37,26 @@ use functions::expression_text_matches;
 use numbers::number_line_matches;
 use tokens::{tokens_match, vector_matches};
 
+/// A quiz answer written as a number (`6`, `-0.5`, `~0.119`): its value
+/// and, for a `~`/`≈` number, the decimal places a reader's value is
+/// rounded to before comparing.
+pub fn written_number(text: &str) -> Option<(f64, Option<i32>)> {
+    let written = numbers::parse_written_number(text)?;
+    let decimals = written
+        .approx
+        .filter(|d| *d <= numbers::MAX_ROUNDED_DECIMALS);
+    written
+        .value
+        .is_finite()
+        .then_some((written.value, decimals))
+}
+
+/// Sample points of `expr` over its variables `vars` where it is defined,
+/// and its values there, for grading a reader's expression in the browser.
+pub fn sample_points(expr: &gradbook_math::Expr, vars: &[String]) -> (Vec<Vec<f64>>, Vec<f64>) {
+    functions::sample(expr, vars)
+}
+
 /// Why an input's output does not match what the author wrote.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mismatch {
