@@ -218,15 +218,23 @@ async function checkFromDisk(index) {
   });
 
   await attempt('disk: a ticked task is remembered across pages', async () => {
+    const task = page.locator('[data-gb="checklist"] .gb-task input').first();
     await page.locator('[data-gb="checklist"] .gb-task label').first().click();
+    expect(await task.isChecked(), 'the task did not tick');
+    // Wait for each navigation itself: 'load' of the page being left
+    // would do as well, on a slow machine.
     await page.locator('.pager-link.next').click();
-    await page.waitForLoadState('load');
-    expect(page.url().endsWith('/calculus/derivatives/index.html'), `next went to ${page.url()}`);
+    await page.waitForURL(/\/calculus\/derivatives\/index\.html$/, { timeout: 10000, waitUntil: 'load' });
     await page.locator('.breadcrumbs a').first().click();
-    await page.waitForLoadState('load');
+    await page.waitForURL((url) => !url.pathname.includes('/calculus/'), { timeout: 10000, waitUntil: 'load' });
     expect(page.url().endsWith('/index.html'), `home went to ${page.url()}`);
+    // The progress is filled in by a script after the page loads.
     const line = page.locator('.lesson-card [data-progress-page="/calculus/gradients/"]');
-    const t = await text(line);
+    let t = '';
+    for (let tries = 0; tries < 50 && t !== '1/2 done'; tries++) {
+      t = await text(line);
+      if (t !== '1/2 done') await page.waitForTimeout(100);
+    }
     expect(t === '1/2 done', `progress on the index reads "${t}"`);
     return t;
   });
