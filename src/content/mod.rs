@@ -30,8 +30,9 @@ pub const SECTION_INDEX: &str = "_index.md";
 /// One lesson.
 #[derive(Debug, Clone)]
 pub struct Lesson {
-    /// The file, shown relative to the site root.
-    pub source: SourceText,
+    /// The file, shown relative to the site root (shared with `serve`'s
+    /// [`ReadCache`]).
+    pub source: Arc<SourceText>,
     /// A hash of the file's text, for keys of what a page is made from.
     pub source_hash: u64,
     /// The file relative to the content folder (`calculus/intro.md`).
@@ -52,7 +53,7 @@ pub struct Lesson {
 #[derive(Debug, Clone)]
 pub struct Intro {
     /// The `_index.md` file.
-    pub source: SourceText,
+    pub source: Arc<SourceText>,
     /// The bytes of its body.
     pub body: Range<usize>,
 }
@@ -158,7 +159,7 @@ type ReadFile = Result<Parsed, Vec<Diagnostic>>;
 
 #[derive(Clone)]
 struct Parsed {
-    source: SourceText,
+    source: Arc<SourceText>,
     hash: u64,
     front: FrontMatter,
     split: frontmatter::Split,
@@ -222,7 +223,7 @@ fn read_file(path: &Path, shown: &Path) -> ReadFile {
         h.finish()
     };
     Ok(Parsed {
-        source,
+        source: Arc::new(source),
         hash,
         front,
         split,
@@ -439,7 +440,7 @@ impl Loader<'_> {
         &mut self,
         rel: &Path,
         section: usize,
-        (source, source_hash): (SourceText, u64),
+        (source, source_hash): (Arc<SourceText>, u64),
         front: FrontMatter,
         split: frontmatter::Split,
     ) -> Result<Option<Lesson>, Diagnostic> {

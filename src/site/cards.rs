@@ -2,6 +2,7 @@
 //! site-wide review page and deck exports are made from.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::components::RenderedCard;
 
@@ -10,8 +11,9 @@ use super::{PageFacts, Site};
 /// One flashcard and where it lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SiteCard {
-    /// The card as rendered on its page, computed values included.
-    pub card: RenderedCard,
+    /// The card as rendered on its page, computed values included (shared
+    /// with the page's facts).
+    pub card: Arc<RenderedCard>,
     /// The lesson's URL path (`calculus/what-is-a-derivative/`).
     pub lesson_url: String,
     /// The lesson's title.
@@ -38,7 +40,7 @@ impl Site {
             let section = &self.content.sections[lesson.section];
             for card in &page.cards {
                 out.push(SiteCard {
-                    card: card.clone(),
+                    card: Arc::clone(card),
                     lesson_url: lesson.url.clone(),
                     lesson_title: lesson.title.clone(),
                     lesson_path: lesson.rel_path.clone(),

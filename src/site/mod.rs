@@ -190,7 +190,7 @@ struct Facts {
     toc: Vec<TocEntry>,
     trackable: Trackable,
     /// The page's flashcards as rendered (lessons only).
-    cards: Vec<crate::components::RenderedCard>,
+    cards: Vec<Arc<crate::components::RenderedCard>>,
     diagnostics: Vec<Diagnostic>,
     report: CalcReport,
     /// Whether the body alone is over [`MAX_PAGE_BYTES`] (and reported).
@@ -812,7 +812,7 @@ impl Site {
             unknown_languages: rendered.unknown_languages,
             toc: rendered.toc,
             trackable: rendered.trackable,
-            cards: rendered.cards,
+            cards: rendered.cards.into_iter().map(Arc::new).collect(),
             diagnostics: rendered.diagnostics,
             report,
             over_limit: over,

@@ -172,7 +172,7 @@ mod tests {
 
     fn lesson(i: usize) -> Lesson {
         Lesson {
-            source: crate::diagnostics::SourceText::new(format!("l{i}.md"), ""),
+            source: crate::diagnostics::SourceText::new(format!("l{i}.md"), "").into(),
             source_hash: 0,
             rel_path: format!("l{i}.md").into(),
             title: format!("L{i}"),
