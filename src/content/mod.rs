@@ -302,9 +302,10 @@ pub fn load_cached(
         loader.add_section(dir);
     }
     // Read every file once; `_index.md` files first so that section drafts
-    // are known before their lessons.
+    // are known before their lessons. The walk is sorted, and the sort is
+    // stable, so each group keeps the walk's order.
     let mut files: Vec<&PathBuf> = found_files.iter().collect();
-    files.sort_by_key(|f| (!is_section_index(f), (*f).clone()));
+    files.sort_by_key(|f| !is_section_index(f));
     let read = cache.read_all(&loader.content_dir, content_rel, &files);
     for (rel, read) in files.into_iter().zip(read) {
         loader.add_file(rel, &read);

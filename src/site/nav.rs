@@ -40,6 +40,9 @@ pub(super) struct Nav {
     /// `sections` converted once: tera values share their arrays, so each
     /// page gets the list without copying it.
     value: tera::Value,
+    /// Each lesson's place in its section's list (by lesson index), so a
+    /// window is found without a search through the section.
+    place: Vec<usize>,
 }
 
 /// The lessons of the current section that one page's sidebar lists.
@@ -62,10 +65,17 @@ impl Nav {
         let expand_all = content.lessons.len() <= NAV_EXPAND_ALL;
         let sections = sections(content, expand_all);
         let value = tera::Value::from_serializable(&sections);
+        let mut place = vec![0; content.lessons.len()];
+        for section in &content.sections {
+            for (at, &i) in section.lessons.iter().enumerate() {
+                place[i] = at;
+            }
+        }
         Nav {
             expand_all,
             key: super::cache::key_of(&sections),
             value,
+            place,
         }
     }
 
@@ -94,22 +104,9 @@ impl Nav {
         s: usize,
         current: Option<usize>,
     ) -> Option<NavWindow> {
-        if self.expand_all {
-            return None;
-        }
+        let range = self.window_range(content, s, current)?;
         let lessons = &content.sections[s].lessons;
         let total = lessons.len();
-        let range = if total <= SECTION_WHOLE {
-            0..total
-        } else {
-            let at = current
-                .and_then(|c| lessons.iter().position(|&i| i == c))
-                .unwrap_or(0);
-            let start = at
-                .saturating_sub(WINDOW)
-                .min(total.saturating_sub(2 * WINDOW + 1));
-            start..(start + 2 * WINDOW + 1).min(total)
-        };
         Some(NavWindow {
             section_url: content.sections[s].url.clone(),
             hidden_before: range.start,
@@ -120,6 +117,55 @@ impl Nav {
                 .collect(),
             total,
         })
+    }
+}
+
+impl Nav {
+    /// Which of section `s`'s lessons [`Nav::window`] shows.
+    fn window_range(
+        &self,
+        content: &Content,
+        s: usize,
+        current: Option<usize>,
+    ) -> Option<std::ops::Range<usize>> {
+        if self.expand_all {
+            return None;
+        }
+        let lessons = &content.sections[s].lessons;
+        let total = lessons.len();
+        if total <= SECTION_WHOLE {
+            return Some(0..total);
+        }
+        let at = current
+            .and_then(|c| self.place.get(c).copied())
+            .filter(|&at| lessons.get(at) == current.as_ref())
+            .unwrap_or(0);
+        let start = at
+            .saturating_sub(WINDOW)
+            .min(total.saturating_sub(2 * WINDOW + 1));
+        Some(start..(start + 2 * WINDOW + 1).min(total))
+    }
+
+    /// A hash of what [`Nav::window`] gives, made without building it
+    /// (what `serve` computes for every lesson on every edit).
+    pub(super) fn window_key(&self, content: &Content, s: usize, current: Option<usize>) -> u64 {
+        let Some(range) = self.window_range(content, s, current) else {
+            return 0;
+        };
+        let lessons = &content.sections[s].lessons;
+        let shown: Vec<(&str, &str, &str, usize)> = lessons[range.clone()]
+            .iter()
+            .map(|&i| {
+                let l = &content.lessons[i];
+                (
+                    l.title.as_str(),
+                    l.url.as_str(),
+                    l.front.summary.as_str(),
+                    content.position(i),
+                )
+            })
+            .collect();
+        super::cache::key_of(&(&content.sections[s].url, range, lessons.len(), shown))
     }
 }
 
@@ -248,6 +294,28 @@ mod tests {
         );
         let section_page = nav.window(&c, 0, None).unwrap();
         assert_eq!(section_page.hidden_before, 0);
+    }
+
+    #[test]
+    fn a_window_key_changes_exactly_when_the_window_does() {
+        let mut c = content(1_000);
+        let nav = Nav::new(&c);
+        let key = |c: &Content, at: usize| nav.window_key(c, 0, Some(at));
+        let before: Vec<u64> = (0..1_000).map(|at| key(&c, at)).collect();
+        // Lessons near the start share the first window.
+        assert_eq!(before[0], before[WINDOW]);
+        assert_ne!(before[WINDOW], before[WINDOW + 1]);
+        // Retitling lesson 500 changes the keys of the windows that show it.
+        c.lessons[500].title = "Renamed".into();
+        for (at, &was) in before.iter().enumerate() {
+            let shows = nav
+                .window(&c, 0, Some(at))
+                .unwrap()
+                .lessons
+                .iter()
+                .any(|l| l.title == "Renamed");
+            assert_eq!(key(&c, at) != was, shows, "at {at}");
+        }
     }
 
     #[test]

@@ -110,7 +110,7 @@ impl<'a> Pages<'a> {
             &lesson.url,
             position,
             self.section_link(lesson.section),
-            self.nav.window(content, lesson.section, Some(i)),
+            self.nav.window_key(content, lesson.section, Some(i)),
             position.checked_sub(1).map(|p| neighbour(order[p])),
             order.get(position + 1).map(|&n| neighbour(n)),
         ))
