@@ -297,47 +297,63 @@ pub(crate) fn eval_num(n: &Node, lookup: &dyn Fn(&str) -> Option<Num>) -> Result
 /// prints. The floats are divided once, as the product prints (`abs(x)/x`
 /// is exactly 1, where `(1/x)*abs(x)` may round to 0.999…).
 fn product(n: &Node, lookup: &dyn Fn(&str) -> Option<Num>) -> Result<Num, Fault> {
-    /// Numerator and denominator, each split into exact and float parts.
-    struct Parts {
-        exact_num: Num,
-        exact_den: Num,
-        num: Num,
-        den: Num,
-    }
     fn walk(
         n: &Node,
         divide: bool,
-        parts: &mut Parts,
+        product: &mut Product,
         lookup: &dyn Fn(&str) -> Option<Num>,
     ) -> Result<(), Fault> {
         match n {
-            Node::Mul(xs) => xs.iter().try_for_each(|x| walk(x, divide, parts, lookup)),
+            Node::Mul(xs) => xs.iter().try_for_each(|x| walk(x, divide, product, lookup)),
             // One inversion only: `1/(1/0)` must still divide by zero.
             Node::Pow(b, e) if !divide && e.as_num().is_some_and(Num::is_minus_one) => {
-                walk(b, true, parts, lookup)
+                walk(b, true, product, lookup)
             }
-            _ => {
-                let v = eval_num(n, lookup)?;
-                let slot = match (v.is_exact(), divide) {
-                    (true, false) => &mut parts.exact_num,
-                    (true, true) => &mut parts.exact_den,
-                    (false, false) => &mut parts.num,
-                    (false, true) => &mut parts.den,
-                };
-                *slot = mul_num(slot, &v)?;
-                Ok(())
-            }
+            _ => Ok(product.take(&eval_num(n, lookup)?, divide)?),
         }
     }
-    let mut parts = Parts {
-        exact_num: Num::ONE,
-        exact_den: Num::ONE,
-        num: Num::ONE,
-        den: Num::ONE,
-    };
-    walk(n, false, &mut parts, lookup)?;
-    let exact = div_num(&parts.exact_num, &parts.exact_den)?;
-    Ok(mul_num(&exact, &div_num(&parts.num, &parts.den)?)?)
+    let mut product = Product::new();
+    walk(n, false, &mut product, lookup)?;
+    Ok(product.value()?)
+}
+
+/// A product being evaluated, its factors kept in four parts: exact and
+/// float, multiplying and dividing (see [`product`]; the statement
+/// evaluator uses it too).
+pub(crate) struct Product {
+    exact_num: Num,
+    exact_den: Num,
+    num: Num,
+    den: Num,
+}
+
+impl Product {
+    pub(crate) fn new() -> Product {
+        Product {
+            exact_num: Num::ONE,
+            exact_den: Num::ONE,
+            num: Num::ONE,
+            den: Num::ONE,
+        }
+    }
+
+    /// Takes the factor `v`, or `1/v` when `divide`.
+    pub(crate) fn take(&mut self, v: &Num, divide: bool) -> Result<(), Domain> {
+        let part = match (v.is_exact(), divide) {
+            (true, false) => &mut self.exact_num,
+            (true, true) => &mut self.exact_den,
+            (false, false) => &mut self.num,
+            (false, true) => &mut self.den,
+        };
+        *part = mul_num(part, v)?;
+        Ok(())
+    }
+
+    /// The exact parts, divided exactly, times the floats, divided once.
+    pub(crate) fn value(&self) -> Result<Num, Domain> {
+        let exact = div_num(&self.exact_num, &self.exact_den)?;
+        mul_num(&exact, &div_num(&self.num, &self.den)?)
+    }
 }
 
 /// Evaluates a tree in floats at float values of its variables (exact

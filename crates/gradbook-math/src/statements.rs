@@ -15,8 +15,7 @@ use super::descent::{self, Settings};
 use super::diff::derivative;
 use super::error::{MAX_SAMPLES, MAX_STEPS, MAX_TEXT, MAX_WORK, closest};
 use super::eval::{
-    Domain, Fault, Program, add_num, apply_num, check_constants, div_num, eval_num, mul_num,
-    power_num,
+    Domain, Fault, Product, Program, add_num, apply_num, check_constants, eval_num, power_num,
 };
 use super::lower::{Condition, Lower, check_constant_conditions, define, is_reserved, number};
 use super::number::Num;
@@ -240,11 +239,9 @@ impl Scope {
                 Ok(sum)
             }
             SyntaxKind::Product(fs) => {
-                let mut parts = [const { Num::ONE }; 4];
-                self.product_parts(fs, false, &mut parts)?;
-                let [exact_num, exact_den, num, den] = &parts;
-                let exact = div_num(exact_num, exact_den).map_err(at)?;
-                mul_num(&exact, &div_num(num, den).map_err(at)?).map_err(at)
+                let mut product = Product::new();
+                self.product_parts(fs, false, &mut product)?;
+                product.value().map_err(at)
             }
             SyntaxKind::Pow(a, b) => {
                 let (x, y) = (self.eval_syntax(a)?, self.eval_syntax(b)?);
@@ -286,31 +283,32 @@ impl Scope {
         }
     }
 
-    /// Sorts a product's factors into exact numerator, exact denominator,
-    /// float numerator and float denominator, as `eval::product` does: the
-    /// exact factors meet the floats once, as one exact number, and the
-    /// floats are divided once. Products inside are opened one level only
-    /// (`1/(2**1025*x)`), so an inverted zero stays a division by zero.
+    /// Gives a product's factors to `product`, as `eval::product` does for
+    /// trees: the exact factors meet the floats once, as one exact number,
+    /// and the floats are divided once. Products inside are opened one
+    /// level only (`1/(2**1025*x)`), so an inverted zero stays a division
+    /// by zero.
     fn product_parts(
         &self,
         fs: &[(bool, Syntax)],
         inverted: bool,
-        parts: &mut [Num; 4],
+        product: &mut Product,
     ) -> Result<(), MathError> {
         for (div, f) in fs {
             let divide = inverted != *div;
             if let SyntaxKind::Product(inner) = &f.kind
                 && !inverted
             {
-                self.product_parts(inner, divide, parts)?;
+                self.product_parts(inner, divide, product)?;
                 continue;
             }
             let v = self.eval_syntax(f)?;
             if (divide || *div) && v.is_zero() {
                 return Err(Domain::DivZero.to_error().at_least(f.span.clone()));
             }
-            let slot = &mut parts[usize::from(!v.is_exact()) * 2 + usize::from(divide)];
-            *slot = mul_num(slot, &v).map_err(|d| d.to_error().at_least(f.span.clone()))?;
+            product
+                .take(&v, divide)
+                .map_err(|d| d.to_error().at_least(f.span.clone()))?;
         }
         Ok(())
     }
