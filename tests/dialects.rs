@@ -30,6 +30,30 @@ fn other_dialects_render_as_their_authors_meant() {
 }
 
 #[test]
+fn no_line_of_a_display_formula_is_read_as_markdown() {
+    // Each of these lines would open a block and cut the paragraph the
+    // formula is in: an ordered list, a code fence, an HTML block, a table.
+    let site = SiteTest::new().lesson(
+        "a/lines.md",
+        "Lines",
+        "$$\\begin{aligned}\n1. w &= a \\\\\n```\n<div> b \\\\\n| c\n~~~\n\\end{aligned}$$\n\n\
+         After.\n\n$$\n---\n$$\n\nEnd.\n",
+    );
+    site.build().success();
+    let page = site.page("a/lines/");
+    assert_eq!(page.select(".prose math[display=\"block\"]").len(), 2);
+    assert_eq!(page.select(".prose ol, .prose pre, .prose div, .prose table").len(), 0);
+    let paragraphs = page.text(".prose p");
+    for text in ["After.", "End."] {
+        assert!(paragraphs.iter().any(|p| p == text), "{paragraphs:?}");
+    }
+    assert!(
+        !page.source.contains("x--") && !page.source.contains("x. w"),
+        "masked bytes leaked"
+    );
+}
+
+#[test]
 fn a_formula_fence_that_cannot_be_read_is_an_error_at_its_line() {
     let site = SiteTest::new().lesson("a/bad.md", "Bad", "Text.\n\n```math\n\\frac{1}{\n```\n");
     site.check().code(1).stderr_has("content/a/bad.md:7:");

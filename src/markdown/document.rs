@@ -40,9 +40,10 @@ pub(super) fn parse<'t>(
 }
 
 /// Masks what would end a `$$` formula that spans lines: a line inside it
-/// that starts (after spaces) with `-`, `+`, `*`, `>`, `#`, `=` or `_`
-/// would start a list, quote, heading or rule and cut the paragraph the
-/// formula is in, so that character is read as a letter. Only formulas
+/// that starts (after spaces) with a character that can open a block (see
+/// [`opens_block`]) would start a list, quote, heading, rule, code fence,
+/// table or HTML block and cut the paragraph the formula is in, so that
+/// character is read as a letter. Only formulas
 /// whose opening `$$` starts a line outside code fences, and which close
 /// before a blank line, are masked; the
 /// formula's own text is taken back from the source after the parse.
@@ -85,11 +86,7 @@ pub(super) fn mask_display_math(text: &str) -> Option<String> {
             pending.clear();
             continue;
         }
-        if trimmed
-            .bytes()
-            .next()
-            .is_some_and(|b| b"-+*>#=_".contains(&b))
-        {
+        if trimmed.bytes().next().is_some_and(opens_block) {
             pending.push(start + line.len() - line.trim_start().len());
         }
         if trimmed.contains("$$") {
@@ -102,6 +99,14 @@ pub(super) fn mask_display_math(text: &str) -> Option<String> {
     }
     // Only ASCII bytes were replaced by an ASCII byte.
     out.map(|bytes| String::from_utf8(bytes).unwrap_or_default())
+}
+
+/// Whether a line starting with `first` (after spaces) could open a block
+/// that interrupts a paragraph: a list item (`-`, `+`, `*`, `1.`), a
+/// quote, an ATX or setext heading, a rule, a code fence, a table row or
+/// an HTML block.
+fn opens_block(first: u8) -> bool {
+    first.is_ascii_digit() || b"-+*>#=_`~<|".contains(&first)
 }
 
 /// Gives each heading that ends in an explicit attribute block (`{#id}`,
