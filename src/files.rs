@@ -46,7 +46,7 @@ pub fn is_ignored(name: &str) -> bool {
 
 /// What a walk found.
 #[derive(Debug, Default)]
-pub struct Found {
+pub struct Walked {
     /// Folders below the walked folder (not the folder itself), relative.
     pub dirs: Vec<PathBuf>,
     /// Regular files the caller wanted, relative to the walked folder.
@@ -67,8 +67,8 @@ pub fn walk(
     shown: &Path,
     boundary: &Path,
     wanted: impl Fn(&Path, bool) -> bool,
-) -> Found {
-    let mut found = Found::default();
+) -> Walked {
+    let mut found = Walked::default();
     if !dir.is_dir() {
         return found;
     }

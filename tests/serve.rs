@@ -371,8 +371,8 @@ fn drafts_flag_serves_drafts() {
 fn streams_and_idle_clients_do_not_hold_up_pages() {
     let site = SiteTest::fixture("basic");
     let server = Served::start(&site, &[]);
-    // More live-reload streams than there are worker threads, and a few
-    // clients that connect and say nothing.
+    // A dozen open live-reload streams, and a few clients that connect and
+    // say nothing: none of them may hold up a page.
     let mut streams: Vec<EventStream> = (0..12).map(|_| EventStream::open(server.port)).collect();
     for stream in &mut streams {
         stream.wait_for("first build event", |t| !t.is_empty());

@@ -222,7 +222,7 @@ pub fn assemble(analysed: &[&Analysed], stemming: Stemming, version: &str) -> In
 /// `search/p/N.js`.
 pub fn analyse(id: usize, page: &Page<'_>, stemming: Stemming) -> Analysed {
     let sections = text::sections(page.html, &page.headings);
-    let indexed: Vec<_> = sections.iter().map(text::Section::indexed_text).collect();
+    let indexed: Vec<_> = sections.iter().map(text::Passage::indexed_text).collect();
     let mut weights: FastMap<String, u8> = FastMap::default();
     let mut mark = |text: &str, bit: u8| {
         words::each_word(text, stemming, |term, _| match weights.get_mut(term) {

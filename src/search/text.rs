@@ -17,13 +17,13 @@
 //!   "Card 1 of 3" labels, the repeated solution of a reorder exercise.
 //!
 //! A page heading (one listed in the page's table of contents, so not a
-//! heading inside a component) starts a new [`Section`]; its text is the
+//! heading inside a component) starts a new [`Passage`]; its text is the
 //! table of contents' plain form, with math written out.
 //!
 //! Inline formulas and inline calc values (`calc-inline`) stay in the text,
 //! so that a snippet reads "the slope at w=3 is 6" rather than "the slope
 //! at is", but they are *display-only*: their ranges are listed in
-//! [`Section::display_only`] and the index takes no words from them.
+//! [`Passage::display_only`] and the index takes no words from them.
 //! MathML is flattened to its characters, with `^`, `_` and `/` between
 //! the parts of powers, subscripts and fractions (`w^2`, `dJ/dw`).
 //!
@@ -87,7 +87,7 @@ const INLINE_ELEMENTS: &[&str] = &[
 
 /// A part of a page between two of its headings.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Section {
+pub struct Passage {
     /// The heading's id; empty for the text before the first heading.
     pub id: String,
     /// The heading as plain text; empty for the first section.
@@ -101,7 +101,7 @@ pub struct Section {
     pub display_only: Vec<Range<usize>>,
 }
 
-impl Section {
+impl Passage {
     /// `text` with its display-only ranges blanked out (same length, so
     /// the ranges of `questions` still apply): the text to take words
     /// from.
@@ -123,11 +123,11 @@ impl Section {
 /// Splits the body `html` into sections at the page headings `headings`
 /// (id and plain text, in any order). The first section, before any
 /// heading, is always there (possibly empty).
-pub fn sections(html: &str, headings: &[(&str, &str)]) -> Vec<Section> {
+pub fn sections(html: &str, headings: &[(&str, &str)]) -> Vec<Passage> {
     let mut scan = Scanner {
         html,
         headings: headings.iter().copied().collect(),
-        sections: vec![Section::default()],
+        sections: vec![Passage::default()],
         stack: Vec::new(),
         skipping: 0,
         questions: Marked::default(),
@@ -162,7 +162,7 @@ struct Marked {
 struct Scanner<'h> {
     html: &'h str,
     headings: HashMap<&'h str, &'h str>,
-    sections: Vec<Section>,
+    sections: Vec<Passage>,
     stack: Vec<Open>,
     /// How many open elements leave their content out.
     skipping: usize,
@@ -275,10 +275,10 @@ impl Scanner<'_> {
                 .copied();
             if let Some(title) = title {
                 self.close_marks();
-                self.sections.push(Section {
+                self.sections.push(Passage {
                     id: tag.id.clone().unwrap_or_default(),
                     heading: title.to_string(),
-                    ..Section::default()
+                    ..Passage::default()
                 });
                 heading = true;
             }

@@ -59,7 +59,7 @@ impl Request {
 
 /// Why no request could be read.
 #[derive(Debug)]
-pub enum ReadError {
+pub enum RequestError {
     /// The client closed the connection (or sent nothing in time).
     Closed,
     /// Not an HTTP/1.x request, or a line or header count over the limits.
@@ -68,30 +68,30 @@ pub enum ReadError {
 
 /// Reads a request head from `reader`, and drops a small body if the
 /// request announces one.
-pub fn read_request(reader: &mut impl BufRead) -> Result<Request, ReadError> {
+pub fn read_request(reader: &mut impl BufRead) -> Result<Request, RequestError> {
     let line = match read_line(reader)? {
         Some(line) => line,
-        None => return Err(ReadError::Closed),
+        None => return Err(RequestError::Closed),
     };
     let mut parts = line.split(' ');
     let (Some(method), Some(target), Some(version), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return Err(ReadError::Malformed);
+        return Err(RequestError::Malformed);
     };
     if method.is_empty() || target.is_empty() || !version.starts_with("HTTP/1.") {
-        return Err(ReadError::Malformed);
+        return Err(RequestError::Malformed);
     }
     let mut headers = Vec::new();
     loop {
-        let line = read_line(reader)?.ok_or(ReadError::Malformed)?;
+        let line = read_line(reader)?.ok_or(RequestError::Malformed)?;
         if line.is_empty() {
             break;
         }
         if headers.len() == MAX_HEADERS {
-            return Err(ReadError::Malformed);
+            return Err(RequestError::Malformed);
         }
-        let (name, value) = line.split_once(':').ok_or(ReadError::Malformed)?;
+        let (name, value) = line.split_once(':').ok_or(RequestError::Malformed)?;
         headers.push((name.trim().to_string(), value.trim().to_string()));
     }
     let request = Request {
@@ -111,17 +111,17 @@ pub fn read_request(reader: &mut impl BufRead) -> Result<Request, ReadError> {
 
 /// One line without its `\r\n`; `None` at the end of the stream before
 /// any byte.
-fn read_line(reader: &mut impl BufRead) -> Result<Option<String>, ReadError> {
+fn read_line(reader: &mut impl BufRead) -> Result<Option<String>, RequestError> {
     let mut bytes = Vec::new();
     let limit = u64::try_from(MAX_LINE).unwrap_or(u64::MAX) + 1;
     match reader.take(limit).read_until(b'\n', &mut bytes) {
         Ok(0) => return Ok(None),
         Ok(_) => {}
-        Err(_) => return Err(ReadError::Closed),
+        Err(_) => return Err(RequestError::Closed),
     }
     if !bytes.ends_with(b"\n") {
         // Over the limit, or cut off by the end of the stream.
-        return Err(ReadError::Malformed);
+        return Err(RequestError::Malformed);
     }
     bytes.pop();
     if bytes.ends_with(b"\r") {
@@ -129,7 +129,7 @@ fn read_line(reader: &mut impl BufRead) -> Result<Option<String>, ReadError> {
     }
     String::from_utf8(bytes)
         .map(Some)
-        .map_err(|_| ReadError::Malformed)
+        .map_err(|_| RequestError::Malformed)
 }
 
 /// Reads from and writes to a connection with one deadline for the whole
@@ -305,7 +305,7 @@ pub fn reason(status: u16) -> &'static str {
 mod tests {
     use super::*;
 
-    fn read(text: &str) -> Result<Request, ReadError> {
+    fn read(text: &str) -> Result<Request, RequestError> {
         read_request(&mut io::BufReader::new(text.as_bytes()))
     }
 
@@ -337,7 +337,7 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_http() {
-        assert!(matches!(read(""), Err(ReadError::Closed)));
+        assert!(matches!(read(""), Err(RequestError::Closed)));
         for bad in [
             "GET /\r\n\r\n",
             "GET / HTTP/2\r\n\r\n",
@@ -347,19 +347,19 @@ mod tests {
             "GET / HTTP/1.1\r\nHost: x\r\n",
             "GET / HTTP/1.1",
         ] {
-            assert!(matches!(read(bad), Err(ReadError::Malformed)), "{bad:?}");
+            assert!(matches!(read(bad), Err(RequestError::Malformed)), "{bad:?}");
         }
         let long = format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(MAX_LINE));
-        assert!(matches!(read(&long), Err(ReadError::Malformed)));
+        assert!(matches!(read(&long), Err(RequestError::Malformed)));
         let many = format!(
             "GET / HTTP/1.1\r\n{}\r\n",
             "A: b\r\n".repeat(MAX_HEADERS + 1)
         );
-        assert!(matches!(read(&many), Err(ReadError::Malformed)));
+        assert!(matches!(read(&many), Err(RequestError::Malformed)));
         let invalid = b"GET /\xff HTTP/1.1\r\n\r\n";
         assert!(matches!(
             read_request(&mut io::BufReader::new(&invalid[..])),
-            Err(ReadError::Malformed)
+            Err(RequestError::Malformed)
         ));
     }
 
@@ -415,7 +415,7 @@ mod tests {
         let (server, _) = listener.accept().unwrap();
         let started = Instant::now();
         let mut reader = io::BufReader::new(Deadline::new(&server, Duration::from_millis(300)));
-        assert!(matches!(read_request(&mut reader), Err(ReadError::Closed)));
+        assert!(matches!(read_request(&mut reader), Err(RequestError::Closed)));
         assert!(started.elapsed() < Duration::from_secs(5));
         drop(server);
         trickler.join().unwrap();

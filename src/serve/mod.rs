@@ -64,7 +64,7 @@ pub mod mime;
 pub mod routes;
 pub mod watch;
 
-use http::{ReadError, Request, Response, ResponseBody};
+use http::{RequestError, Request, Response, ResponseBody};
 use routes::Route;
 use watch::{Change, Watch};
 
@@ -675,8 +675,8 @@ fn serve_connection(shared: &Shared, id: u64, stream: TcpStream) {
                 return;
             }
         }
-        Err(ReadError::Malformed) => (Response::text(400, "400 Bad Request\n"), false),
-        Err(ReadError::Closed) => return,
+        Err(RequestError::Malformed) => (Response::text(400, "400 Bad Request\n"), false),
+        Err(RequestError::Closed) => return,
     };
     // The client may have gone; there is no one to tell.
     let mut out = http::Deadline::new(&stream, RESPONSE_DEADLINE);

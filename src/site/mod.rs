@@ -481,19 +481,17 @@ impl Site {
             outcome.pages += facts.len();
         }
         let cards = self.site_cards(&facts);
-        if let Some(pages) = &pages {
-            let problems = &mut template_problems;
-            let cache = cache.as_deref_mut();
-            self.write_review(
-                pages,
-                &cards,
-                cache,
-                site_key,
-                sink,
-                &written,
-                &mut outcome,
-                problems,
-            );
+        let review = pages
+            .as_ref()
+            .and_then(|pages| self.review_page(pages, &cards, cache.as_deref_mut(), site_key));
+        match review {
+            Some((Ok((file, bytes)), reused)) => {
+                outcome.pages += 1;
+                outcome.reused += usize::from(reused);
+                written.keep(sink.put(&file, bytes));
+            }
+            Some((Err(d), _)) => template_problems.push(d),
+            None => {}
         }
         outcome.cards = cards;
         let search = self.search_of(&facts, &intros, &search_version);

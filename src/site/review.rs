@@ -17,9 +17,8 @@ use serde::Serialize;
 
 use super::cache::{RenderCache, key_of};
 use super::pages::{Page, Pages};
-use super::{Outcome, Site, SiteCard, WriteErrors};
+use super::{Site, SiteCard};
 use crate::diagnostics::Diagnostic;
-use crate::output::Sink;
 
 /// The review page's URL path.
 pub const REVIEW_URL: &str = "review/";
@@ -145,23 +144,18 @@ impl Site {
         cards && !taken
     }
 
-    /// Renders the review page (when the site has one) and hands it to
-    /// `sink`; under `serve`, takes it from `cache` while neither the site
-    /// (`site_key`) nor any card changed.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn write_review(
+    /// Renders the review page, when the site has one; under `serve`,
+    /// takes it from `cache` while neither the site (`site_key`) nor any
+    /// card changed. Returns the page and whether it came from the cache.
+    pub(super) fn review_page(
         &self,
         pages: &Pages<'_>,
         cards: &[SiteCard],
         cache: Option<&mut RenderCache>,
         site_key: Option<u64>,
-        sink: &dyn Sink,
-        written: &WriteErrors,
-        outcome: &mut Outcome,
-        problems: &mut Vec<Diagnostic>,
-    ) {
+    ) -> Option<(Result<Page, Diagnostic>, bool)> {
         if !self.has_review() {
-            return;
+            return None;
         }
         let key = site_key.map(|k| {
             let parts: Vec<(&str, &str, &str, &str, &str, &str)> = cards
@@ -187,17 +181,10 @@ impl Site {
         let reused = cached.is_some();
         let page: Result<Page, Diagnostic> =
             cached.unwrap_or_else(|| pages.review(&grouped(cards)));
-        match &page {
-            Ok((file, bytes)) => {
-                outcome.pages += 1;
-                outcome.reused += usize::from(reused);
-                written.keep(sink.put(file, bytes.clone()));
-            }
-            Err(d) => problems.push(d.clone()),
-        }
         if let (Some(cache), Some(key)) = (cache, key) {
-            cache.review = Some((key, page));
+            cache.review = Some((key, page.clone()));
         }
+        Some((page, reused))
     }
 }
 

@@ -57,23 +57,11 @@ impl MathError {
     }
 }
 
-/// Levenshtein distance between two strings, by characters.
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
-
 /// The closest candidate to `name`, if it is close enough to be a typo.
+/// The distance is the site's (`strsim`'s optimal string alignment: a swap
+/// of two letters is one edit); the limit is the engine's own, looser for
+/// the short names of functions and variables than the site's for paths
+/// and keys.
 pub(crate) fn closest<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
@@ -87,7 +75,7 @@ pub(crate) fn closest<'a>(
     candidates
         .into_iter()
         .filter(|c| *c != name)
-        .map(|c| (edit_distance(name, c), c))
+        .map(|c| (strsim::osa_distance(name, c), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, c)| (*d, *c))
         .map(|(_, c)| c)
@@ -98,18 +86,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn distance() {
-        assert_eq!(edit_distance("sigmod", "sigmoid"), 1);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("θ", "θ"), 0);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-    }
-
-    #[test]
     fn suggestions() {
         let names = ["sigmoid", "sin", "sqrt", "softplus"];
         assert_eq!(closest("sigmod", names), Some("sigmoid"));
         assert_eq!(closest("sofplus", names), Some("softplus"));
         assert_eq!(closest("banana", names), None);
+        assert_eq!(closest("sqtr", names), Some("sqrt"), "a swap is one edit");
     }
 }
