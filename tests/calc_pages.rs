@@ -423,6 +423,29 @@ fn a_result_too_large_fails_at_its_line_before_it_is_computed() {
 }
 
 #[test]
+fn the_tables_of_one_page_share_a_cell_limit() {
+    // Ten runs of a million steps each once made a page take half a
+    // minute and gigabytes. The tables of a page share the cells one
+    // result may hold: the first run fits, the second is refused before it
+    // starts, and so is every one after it.
+    let mut body = String::from("```calc\n>>> J(w) = w**2\n");
+    for _ in 0..10 {
+        body.push_str(">>> descent(J, w=3, alpha=0.0000001, steps=1000000)\n...\n");
+    }
+    body.push_str("```\n");
+    let site = fixture().lesson("lessons/long.md", "Long", &body);
+    let check = site.check();
+    check.code(1);
+    let second = BODY_LINE + 4;
+    check.stdout_has(&format!("content/lessons/long.md:{second}:5: error:"));
+    check.stdout_has(
+        "more than the 3999996 cells left of the 8000000 that the results of one page may hold together",
+    );
+    check.stdout_has("9 failed");
+    site.build().code(1).stderr_has("use steps=999998 or fewer");
+}
+
+#[test]
 fn each_descent_table_is_a_region_with_a_name_of_its_own() {
     let site = SiteTest::new().lesson(
         "a.md",

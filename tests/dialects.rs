@@ -42,7 +42,11 @@ fn no_line_of_a_display_formula_is_read_as_markdown() {
     site.build().success();
     let page = site.page("a/lines/");
     assert_eq!(page.select(".prose math[display=\"block\"]").len(), 2);
-    assert_eq!(page.select(".prose ol, .prose pre, .prose div, .prose table").len(), 0);
+    assert_eq!(
+        page.select(".prose ol, .prose pre, .prose div, .prose table")
+            .len(),
+        0
+    );
     let paragraphs = page.text(".prose p");
     for text in ["After.", "End."] {
         assert!(paragraphs.iter().any(|p| p == text), "{paragraphs:?}");

@@ -100,8 +100,9 @@ impl<'a> PageCalc<'a> {
     }
 
     /// Runs the inputs of one explorer variant in a copy of the page's
-    /// scope (so a variant leaves nothing behind) and renders them; errors
-    /// are part of the result, not failures.
+    /// scope (so a variant leaves no definitions behind, though its tables
+    /// spend the page's cells) and renders them; errors are part of the
+    /// result, not failures.
     fn run_variant(&mut self, inputs: &[String]) -> String {
         self.blocks += 1;
         let id = format!("calc_{}", self.blocks);
@@ -114,7 +115,9 @@ impl<'a> PageCalc<'a> {
                 (result, computed)
             })
             .collect();
+        let cells_left = self.scope.cells_left();
         self.scope = saved;
+        self.scope.set_cells_left(cells_left);
         let steps: Vec<Step<'_>> = inputs
             .iter()
             .zip(&results)

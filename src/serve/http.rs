@@ -415,7 +415,10 @@ mod tests {
         let (server, _) = listener.accept().unwrap();
         let started = Instant::now();
         let mut reader = io::BufReader::new(Deadline::new(&server, Duration::from_millis(300)));
-        assert!(matches!(read_request(&mut reader), Err(RequestError::Closed)));
+        assert!(matches!(
+            read_request(&mut reader),
+            Err(RequestError::Closed)
+        ));
         assert!(started.elapsed() < Duration::from_secs(5));
         drop(server);
         trickler.join().unwrap();

@@ -64,7 +64,7 @@ pub mod mime;
 pub mod routes;
 pub mod watch;
 
-use http::{RequestError, Request, Response, ResponseBody};
+use http::{Request, RequestError, Response, ResponseBody};
 use routes::Route;
 use watch::{Change, Watch};
 

@@ -10,8 +10,9 @@
 //! below it.
 //!
 //! A table has `2n + 2` columns for `n` variables and at most
-//! [`MAX_CELLS`] cells; a run that would pass that is refused before its
-//! first step (or, with `tol`, when it gets there).
+//! [`MAX_CELLS`] cells, and the tables of one scope (a page) share that
+//! many cells together; a run that would pass what is left is refused
+//! before its first step (or, with `tol`, when it gets there).
 
 use super::MathError;
 use super::ast::Node;
@@ -69,31 +70,52 @@ pub(crate) fn columns(n: usize) -> usize {
     2 * n + 2
 }
 
-/// Most rows a table over `n` variables may have.
-pub(crate) fn max_rows(n: usize) -> usize {
-    MAX_CELLS / columns(n)
+/// Most rows a table over `n` variables may have when `cells` cells are
+/// left.
+pub(crate) fn max_rows(n: usize, cells: usize) -> usize {
+    cells / columns(n)
 }
 
-fn too_many_cells(n: usize, rows: usize) -> MathError {
-    let limit = max_rows(n);
+const EVERY_CELL_USED: &str = "the results before this one on the page use every cell: give them fewer steps, or move this run to another page";
+
+/// What a table may not pass: the limit of one result, or what the
+/// results before it on the page have left of it.
+fn cell_limit(cells: usize) -> String {
+    if cells < MAX_CELLS {
+        format!(
+            "the {cells} cells left of the {MAX_CELLS} that the results of one page may hold together"
+        )
+    } else {
+        format!("the {MAX_CELLS} cells a result may hold")
+    }
+}
+
+fn too_many_cells(n: usize, rows: usize, cells: usize) -> MathError {
+    let limit = max_rows(n, cells);
     MathError::new(
         format!(
-            "the descent table would have {rows} rows of {} columns, more than the {MAX_CELLS} cells a result may hold",
-            columns(n)
+            "the descent table would have {rows} rows of {} columns, more than {}",
+            columns(n),
+            cell_limit(cells)
         ),
         0..0,
     )
-    .with_help(format!(
-        "use steps={} or fewer with {n} variable{}; in the expected output, a `...` line can stand for the middle of a long table",
-        limit - 1,
-        if n == 1 { "" } else { "s" }
-    ))
+    .with_help(if limit == 0 {
+        EVERY_CELL_USED.to_string()
+    } else {
+        format!(
+            "use steps={} or fewer with {n} variable{}; in the expected output, a `...` line can stand for the middle of a long table",
+            limit - 1,
+            if n == 1 { "" } else { "s" }
+        )
+    })
 }
 
 /// Compiles `raw` (for values, after the `guards` its derivatives need)
 /// and the partial derivatives of `simplified` over `vars`, checks that the
-/// run stays within [`MAX_WORK`] and, when every row is kept, within
-/// [`MAX_CELLS`], and runs it. Errors carry no span; the caller adds one.
+/// run stays within [`MAX_WORK`] and, when every row is kept, within the
+/// `cells` left (at most [`MAX_CELLS`]), and runs it. Errors carry no
+/// span; the caller adds one.
 pub(crate) fn descend(
     raw: &Node,
     simplified: &Node,
@@ -101,14 +123,16 @@ pub(crate) fn descend(
     vars: &[&str],
     start: &[f64],
     settings: Settings,
+    cells: usize,
 ) -> Result<Trace, MathError> {
     let n = vars.len();
+    let cells = cells.min(MAX_CELLS);
     let row_limit = if settings.record_all {
         let rows = settings.steps.saturating_add(1);
-        if rows > max_rows(n) && settings.tol.is_none() {
-            return Err(too_many_cells(n, rows));
+        if rows > max_rows(n, cells) && settings.tol.is_none() {
+            return Err(too_many_cells(n, rows, cells));
         }
-        max_rows(n)
+        max_rows(n, cells)
     } else {
         usize::MAX
     };
@@ -144,13 +168,16 @@ pub(crate) fn descend(
         .with_help("try a smaller alpha"),
         Failure::TooManyRows { step } => MathError::new(
             format!(
-                "descent had not reached tol after {step} steps, and a longer table would pass the {MAX_CELLS} cells a result may hold"
+                "descent had not reached tol after {step} steps, and a longer table would pass {}",
+                cell_limit(cells)
             ),
             0..0,
         )
-        .with_help(format!(
-            "give steps={step} or fewer, a larger tol, or a larger alpha"
-        )),
+        .with_help(if step == 0 {
+            EVERY_CELL_USED.to_string()
+        } else {
+            format!("give steps={step} or fewer, a larger tol, or a larger alpha")
+        }),
     })
 }
 

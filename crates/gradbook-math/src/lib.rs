@@ -178,7 +178,15 @@ impl Expr {
             record_all: false,
             ..settings
         };
-        let trace = descent::descend(&self.node, &simplified, &[], vars, start, settings)?;
+        let trace = descent::descend(
+            &self.node,
+            &simplified,
+            &[],
+            vars,
+            start,
+            settings,
+            MAX_CELLS,
+        )?;
         Ok((trace.point, trace.steps))
     }
 
@@ -444,10 +452,24 @@ pub(crate) struct FuncDef {
 }
 
 /// The definitions made so far on a page (or in a `gradbook calc` session).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Scope {
     functions: BTreeMap<String, Arc<FuncDef>>,
     constants: BTreeMap<String, Node>,
+    /// Table cells the scope's results may still hold: its results share
+    /// [`MAX_CELLS`], so a page's memory and time stay bounded however
+    /// many long runs it has.
+    cells_left: usize,
+}
+
+impl Default for Scope {
+    fn default() -> Self {
+        Scope {
+            functions: BTreeMap::new(),
+            constants: BTreeMap::new(),
+            cells_left: MAX_CELLS,
+        }
+    }
 }
 
 impl Scope {
@@ -460,7 +482,24 @@ impl Scope {
     /// expression, a built-in call or a comment. Spans in the error are
     /// byte offsets into `input`.
     pub fn run(&mut self, input: &str) -> Result<Value, MathError> {
-        self.run_input(input)
+        let value = self.run_input(input)?;
+        if let Value::Descent(d) = &value {
+            let cells = d.rows.len() * descent::columns(d.vars.len());
+            self.cells_left = self.cells_left.saturating_sub(cells);
+        }
+        Ok(value)
+    }
+
+    /// Table cells this scope's results may still hold (see
+    /// [`MAX_CELLS`]).
+    pub fn cells_left(&self) -> usize {
+        self.cells_left
+    }
+
+    /// Sets the cells left: runs made in a copy of the scope (an
+    /// explorer's variants) spend the page's cells too.
+    pub fn set_cells_left(&mut self, cells: usize) {
+        self.cells_left = cells.min(MAX_CELLS);
     }
 
     /// Parses an expression that may call functions and use constants

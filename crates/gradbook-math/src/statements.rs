@@ -690,6 +690,7 @@ impl Scope {
             &vars,
             &start,
             settings,
+            self.cells_left,
         )
         .map_err(|e| e.at_least(span.clone()))?;
         let value = Program::compile_guarded(&target.raw, &guards, &vars)

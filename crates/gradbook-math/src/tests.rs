@@ -4,8 +4,8 @@
 
 use super::*;
 
-/// Runs `inputs` (separated by `;` lines? no: one per element) in one
-/// scope and compares the last output.
+/// Runs `inputs` in order in one scope and returns the last one's output
+/// (or its error, as `error: message — help`).
 fn run_all(inputs: &[&str]) -> String {
     let mut scope = Scope::new();
     let mut last = String::new();
@@ -563,6 +563,42 @@ fn descent_tables() {
         "descent(J, w=3, alpha=0.1, stesp=5)",
         "error: descent(...) has no argument 'stesp' — did you mean 'steps'?",
     );
+}
+
+#[test]
+fn the_tables_of_a_scope_share_their_cells() {
+    let mut scope = Scope::new();
+    assert_eq!(scope.cells_left(), MAX_CELLS);
+    scope.run("J(w) = w**2").unwrap();
+    scope.set_cells_left(100);
+    // 20 rows of 4 columns.
+    scope.run("descent(J, w=3, alpha=0.1, steps=19)").unwrap();
+    assert_eq!(scope.cells_left(), 20);
+    let err = scope
+        .run("descent(J, w=3, alpha=0.1, steps=5)")
+        .unwrap_err();
+    assert!(
+        err.message
+            .contains("more than the 20 cells left of the 8000000"),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.help.as_deref().map(|h| h.contains("steps=4 or fewer")),
+        Some(true)
+    );
+    scope.run("descent(J, w=3, alpha=0.1, steps=4)").unwrap();
+    assert_eq!(scope.cells_left(), 0);
+    // Results without a table still run; a table does not.
+    assert!(scope.run("J'(3)").is_ok());
+    let err = scope
+        .run("descent(J, w=3, alpha=0.1, tol=1e-3)")
+        .unwrap_err();
+    assert!(err.message.contains("had not reached tol"), "{err:?}");
+    assert!(err.help.is_some_and(|h| h.contains("use every cell")));
+    let err = scope
+        .run("descent(J, w=3, alpha=0.1, steps=0)")
+        .unwrap_err();
+    assert!(err.help.is_some_and(|h| h.contains("use every cell")));
 }
 
 #[test]
