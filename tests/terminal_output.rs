@@ -41,3 +41,27 @@ fn calc_echoes_inputs_safely() {
         .stdout_has(">>> 1 + 1\n2\n>>> \u{241b}[2J\nerror: unexpected character '\u{241b}'");
     assert!(!run.stdout.contains(ESC), "{:?}", run.stdout);
 }
+
+#[test]
+fn a_reader_that_goes_away_early_does_not_crash_the_run() {
+    // `gradbook check | head -1` closes the pipe after one line; the run
+    // goes on without printing and still exits with what it found.
+    let site = SiteTest::new().lesson(
+        "bad.md",
+        "Bad",
+        "`= nope(1)` `= nope(2)` `= nope(3)` `= nope(4)`\n",
+    );
+    for command in ["check", "build"] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gradbook"))
+            .arg(command)
+            .arg(site.root())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        drop(child.stdout.take());
+        drop(child.stderr.take());
+        let status = child.wait().expect("the run ends");
+        assert_eq!(status.code(), Some(1), "{command}: {status}");
+    }
+}

@@ -29,7 +29,7 @@ pub fn run(args: &BuildArgs, quiet: bool) -> ExitCode {
         Ok(site) => site,
         Err(diagnostics) => {
             print_diagnostics(&diagnostics);
-            eprintln!(
+            errln!(
                 "error: {} in book.toml",
                 plural(diagnostics.len(), "problem")
             );
@@ -47,13 +47,13 @@ pub fn run(args: &BuildArgs, quiet: bool) -> ExitCode {
             if show_progress && total >= PROGRESS_FROM && (done.is_multiple_of(50) || done == total)
             {
                 printed.store(true, Ordering::Relaxed);
-                eprint!("\r\x1b[2KRendering {done}/{total} pages");
+                err!("\r\x1b[2KRendering {done}/{total} pages");
             }
         }
         Progress::Waiting(lock) => {
             if !quiet {
                 clear_progress(&printed);
-                eprintln!(
+                errln!(
                     "Waiting for another gradbook build to finish writing (it holds {})",
                     printable(&lock.display().to_string())
                 );
@@ -72,31 +72,31 @@ pub fn run(args: &BuildArgs, quiet: bool) -> ExitCode {
         Ok(built) => {
             if !quiet {
                 for leftover in &built.removed_leftovers {
-                    eprintln!(
+                    errln!(
                         "note: removed {}, left by an interrupted build",
                         printable(&leftover.display().to_string())
                     );
                 }
-                eprintln!(
+                errln!(
                     "Built {} into {} in {:.2}s",
                     plural(built.pages, "page"),
                     printable(&built.dest.display().to_string()),
                     started.elapsed().as_secs_f64()
                 );
                 for note in site.notes() {
-                    eprintln!("note: {}", printable(&note));
+                    errln!("note: {}", printable(&note));
                 }
             }
             ExitCode::from(EXIT_OK)
         }
         Err(BuildError::Refused(diagnostic)) => {
             print_diagnostics(std::slice::from_ref(&diagnostic));
-            eprintln!("error: nothing was built");
+            errln!("error: nothing was built");
             ExitCode::from(EXIT_USAGE)
         }
         Err(BuildError::Content(outcome)) => {
             print_diagnostics(&outcome.diagnostics);
-            eprintln!(
+            errln!(
                 "error: the build failed with {}; {} was left as it was",
                 plural(outcome.diagnostics.len(), "problem"),
                 printable(&site.destination(args.dest.as_deref()).display().to_string())
@@ -104,15 +104,13 @@ pub fn run(args: &BuildArgs, quiet: bool) -> ExitCode {
             ExitCode::from(EXIT_CONTENT)
         }
         Err(BuildError::Busy(message)) => {
-            eprintln!("error: {}", printable(&message));
-            eprintln!(
-                "help: wait for it to finish and build again, or choose another output folder"
-            );
+            errln!("error: {}", printable(&message));
+            errln!("help: wait for it to finish and build again, or choose another output folder");
             ExitCode::from(EXIT_USAGE)
         }
         Err(BuildError::Io(err)) => {
-            eprintln!("error: {}", printable(&format!("{err:#}")));
-            eprintln!("note: the previous site, if any, was left as it was");
+            errln!("error: {}", printable(&format!("{err:#}")));
+            errln!("note: the previous site, if any, was left as it was");
             ExitCode::from(EXIT_IO)
         }
     }
@@ -121,6 +119,6 @@ pub fn run(args: &BuildArgs, quiet: bool) -> ExitCode {
 /// Clears the progress line, if one was printed.
 fn clear_progress(printed: &AtomicBool) {
     if printed.swap(false, Ordering::Relaxed) {
-        eprint!("\r\x1b[2K");
+        err!("\r\x1b[2K");
     }
 }

@@ -27,7 +27,7 @@ pub fn run(args: &CalcArgs) -> ExitCode {
             {
                 Ok(text) => inputs.extend(lines(&text)),
                 Err(e) => {
-                    eprintln!("error: {e:#}");
+                    errln!("error: {e:#}");
                     return ExitCode::from(2);
                 }
             }
@@ -38,7 +38,7 @@ pub fn run(args: &CalcArgs) -> ExitCode {
     if read_stdin {
         let mut text = String::new();
         if let Err(e) = io::stdin().read_to_string(&mut text) {
-            eprintln!("error: cannot read standard input: {e}");
+            errln!("error: cannot read standard input: {e}");
             return ExitCode::from(2);
         }
         inputs.extend(lines(&text));

@@ -21,14 +21,14 @@ pub fn run(args: &CheckArgs, quiet: bool) -> ExitCode {
     if args.bless && !outcome.blessed.is_empty() {
         for (path, text) in &outcome.blessed {
             if let Err(err) = crate::output::replace_file(path, text) {
-                eprintln!(
+                errln!(
                     "error: cannot write {}: {err}",
                     printable(&path.display().to_string())
                 );
                 return ExitCode::from(EXIT_IO);
             }
             if !quiet {
-                eprintln!("blessed {}", printable(&path.display().to_string()));
+                errln!("blessed {}", printable(&path.display().to_string()));
             }
         }
         // Report on the files as they are now.
@@ -38,7 +38,7 @@ pub fn run(args: &CheckArgs, quiet: bool) -> ExitCode {
         };
     }
     for d in &outcome.diagnostics {
-        println!("{}", d.for_terminal().one_line());
+        outln!("{}", d.for_terminal().one_line());
     }
     if !quiet {
         print_diagnostics(&outcome.diagnostics);
@@ -48,14 +48,14 @@ pub fn run(args: &CheckArgs, quiet: bool) -> ExitCode {
                 .iter()
                 .map(|name| format!("`{}`", printable(name)))
                 .collect();
-            eprintln!(
+            errln!(
                 "warning: no highlighting for {}: those code blocks are shown as plain text",
                 names.join(", ")
             );
         }
     }
     let failed = outcome.calc_failed + outcome.other_failures;
-    println!("check: {} passed, {} failed", outcome.calc_passed, failed);
+    outln!("check: {} passed, {} failed", outcome.calc_passed, failed);
     if failed == 0 && outcome.diagnostics.is_empty() {
         ExitCode::from(EXIT_OK)
     } else {
@@ -71,10 +71,10 @@ fn check_once(args: &CheckArgs) -> Result<Outcome, ExitCode> {
         }
         Err(diagnostics) => {
             for d in &diagnostics {
-                println!("{}", d.for_terminal().one_line());
+                outln!("{}", d.for_terminal().one_line());
             }
             print_diagnostics(&diagnostics);
-            println!("check: 0 passed, {} failed", diagnostics.len());
+            outln!("check: 0 passed, {} failed", diagnostics.len());
             Err(ExitCode::from(EXIT_USAGE))
         }
     }

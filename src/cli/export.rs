@@ -43,14 +43,14 @@ fn run_anki(args: &AnkiArgs, quiet: bool) -> ExitCode {
     let failed = outcome.calc_failed + outcome.other_failures;
     if failed > 0 || !outcome.diagnostics.is_empty() {
         report(&outcome.diagnostics, quiet);
-        eprintln!(
+        errln!(
             "export: nothing written: {} to fix first",
             plural(failed.max(outcome.diagnostics.len()), "problem")
         );
         return ExitCode::from(EXIT_CONTENT);
     }
     if outcome.cards.is_empty() {
-        eprintln!(
+        errln!(
             "export: {} has no flashcards, so there is no deck to write (cards are the `###` headings of a `::: flashcards` component)",
             printable(&site.root.display().to_string())
         );
@@ -62,7 +62,7 @@ fn run_anki(args: &AnkiArgs, quiet: bool) -> ExitCode {
     let package = match anki::package(&site, &outcome.cards, now) {
         Ok(package) => package,
         Err(err) => {
-            eprintln!("error: the deck could not be made: {err:#}");
+            errln!("error: the deck could not be made: {err:#}");
             return ExitCode::from(EXIT_IO);
         }
     };
@@ -70,7 +70,7 @@ fn run_anki(args: &AnkiArgs, quiet: bool) -> ExitCode {
         return package_error(&err, &out);
     }
     if !quiet {
-        println!(
+        outln!(
             "exported {} in {} to {}",
             plural(package.notes, "card"),
             plural(package.decks.len(), "deck"),
@@ -83,7 +83,7 @@ fn run_anki(args: &AnkiArgs, quiet: bool) -> ExitCode {
 /// Prints problems as `check` does: one line each on stdout, then in full.
 fn report(diagnostics: &[crate::diagnostics::Diagnostic], quiet: bool) {
     for d in diagnostics {
-        println!("{}", d.for_terminal().one_line());
+        outln!("{}", d.for_terminal().one_line());
     }
     if !quiet {
         print_diagnostics(diagnostics);
@@ -93,11 +93,11 @@ fn report(diagnostics: &[crate::diagnostics::Diagnostic], quiet: bool) {
 fn package_error(err: &PackageError, out: &std::path::Path) -> ExitCode {
     match err {
         PackageError::Refused(message) => {
-            eprintln!("error: {}", printable(message));
+            errln!("error: {}", printable(message));
             ExitCode::from(EXIT_USAGE)
         }
         PackageError::Io(io) => {
-            eprintln!(
+            errln!(
                 "error: cannot write {}: {io}",
                 printable(&out.display().to_string())
             );

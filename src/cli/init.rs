@@ -14,12 +14,12 @@ use crate::config::CONFIG_FILE;
 pub fn run(args: &InitArgs, quiet: bool) -> ExitCode {
     let dir = &args.dir;
     if dir.exists() && !dir.is_dir() {
-        eprintln!("error: {} exists and is not a folder", dir.display());
+        errln!("error: {} exists and is not a folder", dir.display());
         return ExitCode::from(EXIT_CONTENT);
     }
     for existing in [CONFIG_FILE, "content"] {
         if dir.join(existing).exists() {
-            eprintln!(
+            errln!(
                 "error: {} already holds a site ({} exists); nothing was written",
                 dir.display(),
                 dir.join(existing).display()
@@ -29,17 +29,17 @@ pub fn run(args: &InitArgs, quiet: bool) -> ExitCode {
     }
     let files = site_files(&title_for(dir), args.github_pages);
     if let Err(err) = crate::output::create_new_files(dir, &files) {
-        eprintln!("error: cannot create the site in {}: {err}", dir.display());
+        errln!("error: cannot create the site in {}: {err}", dir.display());
         return ExitCode::from(EXIT_IO);
     }
     if !quiet {
         let shown = dir.display();
-        eprintln!("Created a new site in {shown}:");
+        errln!("Created a new site in {shown}:");
         for (path, _) in &files {
-            eprintln!("  {path}");
+            errln!("  {path}");
         }
-        eprintln!("Next: `gradbook check {shown}` and `gradbook serve {shown}`.");
-        eprintln!(
+        errln!("Next: `gradbook check {shown}` and `gradbook serve {shown}`.");
+        errln!(
             "In CI, .github/workflows/check.yml runs `gradbook check`; it builds gradbook from the git repository named by the repository variable GRADBOOK_GIT."
         );
     }

@@ -7,6 +7,37 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+// The printing macros of the command line. Unlike `println!`, they never
+// panic when nobody reads any more (`gradbook check | head -1` closes the
+// pipe): the rest of the output is dropped and the exit code still tells
+// how the run went.
+
+/// A line on stdout.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// A line on stderr.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
+/// Text on stderr, without a line end (progress that rewrites itself).
+macro_rules! err {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut stderr = std::io::stderr().lock();
+        let _ = write!(stderr, $($arg)*);
+        let _ = stderr.flush();
+    }};
+}
+
 pub mod build;
 pub mod calc;
 pub mod check;
@@ -209,7 +240,7 @@ pub fn require_dir(dir: &std::path::Path) -> Result<(), ExitCode> {
     if dir.is_dir() {
         Ok(())
     } else {
-        eprintln!("error: {} is not a folder", dir.display());
+        errln!("error: {} is not a folder", dir.display());
         Err(ExitCode::from(EXIT_USAGE))
     }
 }

@@ -20,8 +20,8 @@ pub fn run(args: &ServeArgs, quiet: bool) -> ExitCode {
     // A missing book.toml is most likely the wrong folder; a broken one is
     // being edited, and the server shows its problems until it is fixed.
     if !args.dir.join(CONFIG_FILE).exists() {
-        eprintln!("error: no {CONFIG_FILE} in {}", args.dir.display());
-        eprintln!(
+        errln!("error: no {CONFIG_FILE} in {}", args.dir.display());
+        errln!(
             "help: run `gradbook init` to create a site, or pass the folder that holds {CONFIG_FILE}"
         );
         return ExitCode::from(EXIT_USAGE);
@@ -35,19 +35,19 @@ pub fn run(args: &ServeArgs, quiet: bool) -> ExitCode {
     let server = match Server::start(&options, report) {
         Ok(server) => server,
         Err(err @ StartError::PortInUse { .. }) => {
-            eprintln!("error: {err}");
-            eprintln!("help: stop the program using it, or choose another port with --port");
+            errln!("error: {err}");
+            errln!("help: stop the program using it, or choose another port with --port");
             return ExitCode::from(EXIT_USAGE);
         }
         Err(err) => {
-            eprintln!("error: {err}");
-            eprintln!("help: choose another port with --port");
+            errln!("error: {err}");
+            errln!("help: choose another port with --port");
             return ExitCode::from(EXIT_USAGE);
         }
     };
     let url = server.url();
     // The address is the command's result, printed even with --quiet.
-    println!("Serving {url} (Ctrl-C to stop)");
+    outln!("Serving {url} (Ctrl-C to stop)");
     let _ = std::io::stdout().flush();
 
     let (stop, stopped) = mpsc::channel();
@@ -61,7 +61,7 @@ pub fn run(args: &ServeArgs, quiet: bool) -> ExitCode {
     }) {
         // The default handling of Ctrl-C still ends the process; there is
         // nothing on disk to clean up.
-        eprintln!("warning: cannot handle Ctrl-C: {err}");
+        errln!("warning: cannot handle Ctrl-C: {err}");
     }
     if args.open {
         open_browser(&url);
@@ -74,7 +74,7 @@ pub fn run(args: &ServeArgs, quiet: bool) -> ExitCode {
         }
     }
     if !quiet {
-        eprintln!("\nStopping.");
+        errln!("\nStopping.");
     }
     server.stop();
     ExitCode::from(EXIT_OK)
@@ -94,9 +94,9 @@ fn tell(event: &Event<'_>, quiet: bool) {
             }
             let secs = elapsed.as_secs_f64();
             if changed.is_empty() {
-                eprintln!("Built {} in {secs:.2}s", plural(*pages, "page"));
+                errln!("Built {} in {secs:.2}s", plural(*pages, "page"));
             } else {
-                eprintln!(
+                errln!(
                     "Rebuilt {rendered} of {} in {:.0} ms after changes to {}",
                     plural(*pages, "page"),
                     secs * 1000.0,
@@ -110,22 +110,20 @@ fn tell(event: &Event<'_>, quiet: bool) {
             changed,
         } => {
             if !changed.is_empty() && !quiet {
-                eprintln!("Changes to {}:", describe(changed));
+                errln!("Changes to {}:", describe(changed));
             }
             print_diagnostics(diagnostics);
             let problems = plural(diagnostics.len(), "problem");
             if *config {
-                eprintln!(
+                errln!(
                     "error: {problems} in book.toml; the pages show them, and the server keeps running"
                 );
             } else {
-                eprintln!(
-                    "error: the build has {problems}; the pages show them until they are fixed"
-                );
+                errln!("error: the build has {problems}; the pages show them until they are fixed");
             }
         }
         Event::WatchProblem(problem) => {
-            eprintln!(
+            errln!(
                 "warning: {}; changes may need a restart of gradbook serve",
                 printable(problem)
             );
@@ -168,7 +166,7 @@ fn open_browser(url: &str) {
             });
         }
         Err(err) => {
-            eprintln!("note: cannot open a browser with {program} ({err}); open {url} yourself");
+            errln!("note: cannot open a browser with {program} ({err}); open {url} yourself");
         }
     }
 }
