@@ -94,6 +94,16 @@ pub fn read_request(reader: &mut impl BufRead) -> Result<Request, RequestError> 
         let (name, value) = line.split_once(':').ok_or(RequestError::Malformed)?;
         headers.push((name.trim().to_string(), value.trim().to_string()));
     }
+    // RFC 9112 §3.2: two `Host` lines are a bad request, never a choice
+    // of one of them.
+    if headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("Host"))
+        .count()
+        > 1
+    {
+        return Err(RequestError::Malformed);
+    }
     let request = Request {
         method: method.to_string(),
         target: target.to_string(),
@@ -346,6 +356,7 @@ mod tests {
             "GET / HTTP/1.1\r\nno colon\r\n\r\n",
             "GET / HTTP/1.1\r\nHost: x\r\n",
             "GET / HTTP/1.1",
+            "GET / HTTP/1.1\r\nHost: 127.0.0.1:3000\r\nhost: evil.example\r\n\r\n",
         ] {
             assert!(matches!(read(bad), Err(RequestError::Malformed)), "{bad:?}");
         }
