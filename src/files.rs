@@ -183,6 +183,13 @@ fn walk_error(err: &walkdir::Error, dir: &Path, shown: &Path, at: &Path) -> Diag
     let dangling = err
         .path()
         .is_some_and(|p| p.symlink_metadata().is_ok() && p.metadata().is_err());
+    if dangling && err.path().is_some_and(links_in_a_circle) {
+        return Diagnostic::whole_file(
+            at,
+            "symbolic link loop: following it leads back to a link already followed",
+        )
+        .with_help("remove the link or point it at a file");
+    }
     if dangling {
         let target = err
             .path()
@@ -198,6 +205,27 @@ fn walk_error(err: &walkdir::Error, dir: &Path, shown: &Path, at: &Path) -> Diag
         Some(io) => Diagnostic::whole_file(at, format!("cannot read: {io}")),
         None => Diagnostic::whole_file(at, err.to_string()),
     }
+}
+
+/// Whether following the link at `path` comes back to a link already
+/// followed (or goes on for more links than a system follows).
+fn links_in_a_circle(path: &Path) -> bool {
+    let mut seen = vec![path.to_path_buf()];
+    let mut at = path.to_path_buf();
+    for _ in 0..40 {
+        let Ok(target) = fs::read_link(&at) else {
+            return false;
+        };
+        let next = at
+            .parent()
+            .map_or_else(|| target.clone(), |d| d.join(&target));
+        if seen.contains(&next) {
+            return true;
+        }
+        seen.push(next.clone());
+        at = next;
+    }
+    true
 }
 
 /// Why a file was not read.
@@ -439,6 +467,8 @@ mod tests {
         link(&outside.path().join("dir"), &content.join("dir")).unwrap();
         link(Path::new("/dev/zero"), &content.join("zero.md")).unwrap();
         link(&content.join("missing"), &content.join("broken.md")).unwrap();
+        link(&content.join("circle-b.md"), &content.join("circle-a.md")).unwrap();
+        link(&content.join("circle-a.md"), &content.join("circle-b.md")).unwrap();
         let found = walk(&content, Path::new("content"), site.path(), md);
         assert_eq!(
             found.files,
@@ -449,11 +479,17 @@ mod tests {
             ]
         );
         let messages: Vec<String> = found.diagnostics.iter().map(|d| d.one_line()).collect();
-        assert_eq!(messages.len(), 4, "{messages:#?}");
+        assert_eq!(messages.len(), 6, "{messages:#?}");
         assert!(messages[0].starts_with("content/broken.md: error: broken symbolic link"));
-        assert!(messages[1].starts_with("content/dir: error: symbolic link to"));
-        assert!(messages[2].starts_with("content/secret.md: error: symbolic link to"));
-        assert!(messages[3].contains("content/zero.md: error: symbolic link to /dev/zero"));
+        for (i, name) in [(1, "circle-a.md"), (2, "circle-b.md")] {
+            assert!(
+                messages[i].starts_with(&format!("content/{name}: error: symbolic link loop")),
+                "{messages:#?}"
+            );
+        }
+        assert!(messages[3].starts_with("content/dir: error: symbolic link to"));
+        assert!(messages[4].starts_with("content/secret.md: error: symbolic link to"));
+        assert!(messages[5].contains("content/zero.md: error: symbolic link to /dev/zero"));
     }
 
     #[cfg(unix)]
