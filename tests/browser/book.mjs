@@ -152,9 +152,30 @@ export async function checkBook(browser, lessonUrl, shotDir, { attempt, report, 
     expect(family.includes('STIX Two Math'), `math font-family is ${family}`);
     const loaded = await page.evaluate(() => document.fonts.check('16px "STIX Two Math"'));
     expect(loaded, 'STIX Two Math did not load');
+    // And brackets stretch in it: a bracket around a tall fraction, set in
+    // the site's font, is much taller than the same bracket around a
+    // letter. (Chromium may also stretch with a system font's bracket
+    // pieces, so this checks the result, while the checks above show the
+    // font is the site's.)
+    const ratio = await page.evaluate(() => {
+      const ns = 'http://www.w3.org/1998/Math/MathML';
+      const make = (inner) => {
+        const m = document.createElementNS(ns, 'math');
+        m.setAttribute('display', 'block');
+        m.style.fontFamily = '"STIX Two Math", serif';
+        m.innerHTML = `<mrow><mo>(</mo>${inner}<mo>)</mo></mrow>`;
+        document.querySelector('.prose').append(m);
+        const height = m.querySelector('mo').getBoundingClientRect().height;
+        m.remove();
+        return height;
+      };
+      const tall = make('<mfrac><mfrac><mn>1</mn><mn>2</mn></mfrac><mfrac><mn>3</mn><mn>4</mn></mfrac></mfrac>');
+      return tall / make('<mi>x</mi>');
+    });
+    expect(ratio > 1.5, `a bracket around a tall fraction is only ${ratio.toFixed(2)} times as tall`);
     await math.scrollIntoViewIfNeeded();
     await math.screenshot({ path: path.join(shotDir, 'book-math-font.png') });
-    return family.split(',')[0];
+    return `${family.split(',')[0]}, brackets stretch ${ratio.toFixed(1)}×`;
   });
   await checkExplore(page, new URL(EXPLORE_LESSON, origin).href, { attempt, expect, text });
   await page.goto(lessonUrl, { waitUntil: 'load' });
