@@ -23,8 +23,19 @@ use super::parser::{Arg, Syntax, SyntaxKind};
 use super::simplify::simplify;
 use super::{FuncDef, Scope};
 
-/// The statement-like built-ins that take keyword arguments.
-pub(crate) const STATEMENTS: [&str; 6] = ["diff", "simplify", "grad", "nudge", "descent", "plot"];
+/// The built-ins that are not functions of one argument (`round` and
+/// `descent_steps` give numbers, the others are statements or take
+/// keyword arguments).
+pub(crate) const STATEMENTS: [&str; 8] = [
+    "diff",
+    "simplify",
+    "grad",
+    "nudge",
+    "descent",
+    "plot",
+    "descent_steps",
+    "round",
+];
 
 /// True for a name the language reserves.
 pub(crate) fn is_reserved(name: &str) -> bool {
@@ -368,6 +379,11 @@ impl<'a> Lower<'a> {
                 check_constants(&expr).map_err(|e| e.at_least(a[0].span.clone()))?;
                 return Ok(simplify(&expr));
             }
+            "round" if primes == 0 => return self.round(args, &span),
+            "descent_steps" if primes == 0 => {
+                let steps = self.scope.descent_steps(args, &span)?;
+                return Ok(Node::Num(Num::rat(steps as i128, 1)));
+            }
             "grad" | "nudge" | "descent" | "plot" => {
                 return Err(MathError::new(
                     format!("{name}(...) cannot be part of an expression"),
@@ -378,6 +394,49 @@ impl<'a> Lower<'a> {
             _ => {}
         }
         Err(self.not_a_function(name, name_span))
+    }
+
+    /// `round(x)` or `round(x, digits)`: the value of `x`, which must be a
+    /// number, rounded to `digits` places after the point (0 to 15, 0 when
+    /// left out) with ties to even, as Python's `round` does. It exists to
+    /// show values in prose, so it has no variables and no derivative: a
+    /// whole number with no digits, a float otherwise.
+    fn round(&self, args: &[Arg], span: &Range<usize>) -> Result<Node, MathError> {
+        let usage = "round(x) or round(x, 2)";
+        let a = Self::positional("round", args, span, 1, 2, usage)?;
+        let x = self.expr(a[0])?;
+        if !x.free_vars().is_empty() {
+            return Err(MathError::new(
+                "round takes a number, not an expression with variables",
+                a[0].span.clone(),
+            )
+            .with_help("round a value, as in round(J(3), 2); it has no derivative"));
+        }
+        let digits = match a.get(1) {
+            None => 0,
+            Some(d) => {
+                let bad = || {
+                    MathError::new(
+                        "the number of digits must be a whole number from 0 to 15",
+                        d.span.clone(),
+                    )
+                };
+                let n = self.expr(d)?;
+                match n {
+                    Node::Num(n) if n.is_integer() => Some(n.to_f64())
+                        .filter(|v| (0.0..=15.0).contains(v))
+                        .map(|v| v as u32)
+                        .ok_or_else(bad)?,
+                    _ => return Err(bad()),
+                }
+            }
+        };
+        let value =
+            eval_num(&x, &|_| None).map_err(|f| f.to_error().at_least(a[0].span.clone()))?;
+        let rounded = value
+            .round_to(digits)
+            .ok_or_else(|| MathError::new("this value is too large to round", a[0].span.clone()))?;
+        Ok(Node::Num(rounded))
     }
 
     /// A built-in function (`None` for `sqrt`) at its one argument, or its

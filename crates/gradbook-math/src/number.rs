@@ -708,8 +708,54 @@ impl From<Sign> for Num {
     }
 }
 
+/// Rounding for display (`round(x, digits)` in the calc language).
+impl Num {
+    /// The value rounded to `digits` places after the point, ties to even,
+    /// computed on the exact value (a float's exact binary value, as
+    /// Python's `round` does: `round(2.675, 2)` is 2.67): an exact integer
+    /// for no digits, the nearest float otherwise. `None` for an overflow.
+    pub(crate) fn round_to(&self, digits: u32) -> Option<Num> {
+        let exact = match self {
+            Num::Float(x) => BigRational::from_float(*x)?,
+            other => other.to_big()?,
+        };
+        let scale = BigInt::from(10).pow(digits);
+        let scaled = exact * BigRational::from_integer(scale.clone());
+        let floor = scaled.floor();
+        let rest = &scaled - &floor;
+        let half = BigRational::new(BigInt::one(), BigInt::from(2));
+        let mut rounded = floor.to_integer();
+        if rest > half || (rest == half && rounded.is_odd()) {
+            rounded += 1;
+        }
+        if digits == 0 {
+            return Some(Num::big_int(rounded));
+        }
+        let value = BigRational::new(rounded, scale).to_f64()?;
+        value.is_finite().then_some(Num::Float(value))
+    }
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn rounding_is_to_even_on_the_exact_value() {
+        let show = |n: Option<Num>| n.map(|n| n.to_f64());
+        assert_eq!(show(Num::rat(98, 30).round_to(2)), Some(3.27));
+        assert_eq!(show(Num::rat(5, 2).round_to(0)), Some(2.0));
+        assert!(Num::rat(7, 2).round_to(0).is_some_and(|n| n.is_integer()));
+        assert_eq!(show(Num::rat(7, 2).round_to(0)), Some(4.0));
+        assert_eq!(show(Num::rat(-5, 2).round_to(0)), Some(-2.0));
+        // 2.675 is 2.67499999999999982236431605997495353221893310546875.
+        assert_eq!(show(Num::Float(2.675).round_to(2)), Some(2.67));
+        assert_eq!(show(Num::Float(0.125).round_to(2)), Some(0.12));
+        assert_eq!(
+            show(Num::Float(1e300).round_to(0)).map(|x| x == 1e300),
+            Some(true)
+        );
+        assert!(Num::Overflow(Overflow::Digits).round_to(2).is_none());
+    }
     use super::*;
 
     fn int(s: &str) -> Num {

@@ -669,30 +669,9 @@ impl Scope {
     }
 
     fn descent(&self, args: &[Arg], span: Range<usize>) -> Result<Value, MathError> {
-        let usage = "descent(J, w=3, alpha=0.1, steps=5)";
-        let (positional, keywords) = Self::split_args("descent", args)?;
-        let target = self.target("descent", &positional, &span, usage, false)?;
-        let usage = format!(
-            "descent({}, {}, alpha=0.1, steps=5)",
-            target.name,
-            target.example_point()
-        );
-        let options = ["alpha", "steps", "momentum", "tol"];
-        Self::check_keywords("descent", &target, &keywords, &options, &span, &usage)?;
-        let start = self.float_point(&target, &keywords)?;
-        let settings = self.descent_settings(&keywords, &span, &usage)?;
+        let (target, trace) = self.run_descent("descent", args, &span, true)?;
         let vars: Vec<&str> = target.params.iter().map(String::as_str).collect();
         let guards = target.condition_nodes();
-        let trace = descent::descend(
-            &target.raw,
-            &target.simplified,
-            &guards,
-            &vars,
-            &start,
-            settings,
-            self.cells_left,
-        )
-        .map_err(|e| e.at_least(span.clone()))?;
         let value = Program::compile_guarded(&target.raw, &guards, &vars)
             .map_err(|e| e.at_least(span.clone()))?;
         let n = trace.n;
@@ -712,6 +691,75 @@ impl Scope {
                 program: Arc::new(value),
             },
         }))
+    }
+
+    /// The number of steps `descent` with the same arguments takes: with
+    /// `tol`, the step at which it stops. The run keeps no rows.
+    pub(crate) fn descent_steps(
+        &self,
+        args: &[Arg],
+        span: &Range<usize>,
+    ) -> Result<usize, MathError> {
+        let (_, trace) = self.run_descent("descent_steps", args, span, false)?;
+        let tol = self
+            .option(&Self::split_args("descent_steps", args)?.1, "tol")?
+            .map_or(0.0, |(t, _)| t);
+        if descent::norm(&trace.grad) >= tol {
+            return Err(MathError::new(
+                format!(
+                    "descent had not reached tol after {} steps, so there is no count to give",
+                    trace.steps
+                ),
+                span.clone(),
+            )
+            .with_help("give more steps, a larger tol, or a larger alpha"));
+        }
+        Ok(trace.steps)
+    }
+
+    /// Reads the arguments of `descent` (or `descent_steps`, which needs
+    /// `tol`) and runs it, keeping every row when `record_all`.
+    fn run_descent(
+        &self,
+        call: &str,
+        args: &[Arg],
+        span: &Range<usize>,
+        record_all: bool,
+    ) -> Result<(Target, descent::Trace), MathError> {
+        let example = if record_all { "steps=5" } else { "tol=1e-6" };
+        let usage = format!("{call}(J, w=3, alpha=0.1, {example})");
+        let (positional, keywords) = Self::split_args(call, args)?;
+        let target = self.target(call, &positional, span, &usage, false)?;
+        let usage = format!(
+            "{call}({}, {}, alpha=0.1, {example})",
+            target.name,
+            target.example_point()
+        );
+        let options = ["alpha", "steps", "momentum", "tol"];
+        Self::check_keywords(call, &target, &keywords, &options, span, &usage)?;
+        let start = self.float_point(&target, &keywords)?;
+        let mut settings = self.descent_settings(&keywords, span, &usage)?;
+        if !record_all && settings.tol.is_none() {
+            return Err(MathError::new(
+                format!("{call} needs tol: it counts the steps until the gradient is small"),
+                span.clone(),
+            )
+            .with_help(format!("write {usage}")));
+        }
+        settings.record_all = record_all;
+        let vars: Vec<&str> = target.params.iter().map(String::as_str).collect();
+        let guards = target.condition_nodes();
+        let trace = descent::descend(
+            &target.raw,
+            &target.simplified,
+            &guards,
+            &vars,
+            &start,
+            settings,
+            self.cells_left,
+        )
+        .map_err(|e| e.at_least(span.clone()))?;
+        Ok((target, trace))
     }
 
     /// The learning rate, steps, momentum and tolerance of a `descent`

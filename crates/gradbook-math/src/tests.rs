@@ -602,6 +602,57 @@ fn the_tables_of_a_scope_share_their_cells() {
 }
 
 #[test]
+fn numbers_for_prose_round_and_count_steps() {
+    check("round(98/30, 2)", "3.27");
+    check("round(98/30)", "3");
+    check("round(5/2)", "2");
+    check("round(2.675, 2)", "2.67");
+    check("round(-7/2)", "-4");
+    check("round(1/3, 15)", "0.333333333333");
+    check_in(W2, "round(J(1.05), 1)", "1.1");
+    check_in(W2, "round(J'(3)/7, 3)", "0.857");
+    check(
+        "round(w, 2)",
+        "error: round takes a number, not an expression with variables — round a value, as in round(J(3), 2); it has no derivative",
+    );
+    check(
+        "round(1, 16)",
+        "error: the number of digits must be a whole number from 0 to 15",
+    );
+    check(
+        "round(1, 1.5)",
+        "error: the number of digits must be a whole number from 0 to 15",
+    );
+    check("round(1/0)", "error: division by zero");
+    // J(w) = w**2 from 3 with alpha=0.1: |g| = 6*0.8**k, below 1e-3 first at k = 39.
+    check_in(W2, "descent_steps(J, w=3, alpha=0.1, tol=1e-3)", "39");
+    check_in(W2, "descent_steps(J, w=3, alpha=0.1, tol=1e-3) + 1", "40");
+    check_in(
+        &[
+            "J(w) = w**2",
+            "n = descent_steps(J, w=3, alpha=0.1, tol=1e-3)",
+        ],
+        "n/descent_steps(J, w=3, alpha=0.4, tol=1e-3)",
+        "6.5",
+    );
+    check_in(
+        W2,
+        "descent_steps(J, w=3, alpha=0.1, steps=5)",
+        "error: descent_steps needs tol: it counts the steps until the gradient is small — write descent_steps(J, w=1, alpha=0.1, tol=1e-6)",
+    );
+    check_in(
+        W2,
+        "descent_steps(J, w=3, alpha=0.1, steps=5, tol=1e-9)",
+        "error: descent had not reached tol after 5 steps, so there is no count to give — give more steps, a larger tol, or a larger alpha",
+    );
+    check_in(
+        W2,
+        "descent_steps(J, w=3, alpha=1.5, tol=1e-3)",
+        "error: descent diverged at step 1022: w = inf — try a smaller alpha",
+    );
+}
+
+#[test]
 fn other_tools_names_for_descent_options_are_answered() {
     for (written, meant) in [
         ("lr", "alpha"),
