@@ -15,7 +15,7 @@ use super::MathError;
 use super::ast::{Func, Node};
 use super::error::MAX_DIGITS;
 use super::format::format_number;
-use super::number::{Num, Overflow, PowError, powf_integral, powi};
+use super::number::{Mixed, Num, Overflow, PowError, float_times_exact, powf_integral, powi};
 
 /// Why a value is not a real number, or cannot be computed.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -55,6 +55,9 @@ impl Domain {
                 "an exact number of {digits} digits is too large for a floating-point number \
                  (the largest is about 1.8e+308)"
             ),
+            Domain::Overflow(Overflow::Infinite) => "a floating-point value here overflowed \
+                 (beyond about 1.8e+308) before an exact factor could scale it back"
+                .to_string(),
         }
     }
 
@@ -69,6 +72,9 @@ impl Domain {
             Domain::Overflow(Overflow::Float(_)) => {
                 err.with_help("values print as floats; simplify(...) shows an exact result in full")
             }
+            Domain::Overflow(Overflow::Infinite) => err.with_help(
+                "apply the exact factor first, or scale the floats so that none exceeds the range",
+            ),
             _ => err,
         }
     }
@@ -426,12 +432,18 @@ enum Op {
     Fail(Domain),
     /// Drops the top of the stack (a condition's value, once computed).
     Pop,
+    /// Multiplies by the exact coefficient `exact[i]`, whose float is the
+    /// `f64` (see [`float_times_exact`]): for coefficients that are not
+    /// exactly a float, so the program rounds as the tree evaluator does.
+    MulExact(f64, u32),
 }
 
 /// An expression compiled to a flat stack machine over numbered variables.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Program {
     ops: Vec<Op>,
+    /// The exact coefficients of [`Op::MulExact`].
+    exact: Vec<Num>,
     max_stack: usize,
     arity: usize,
 }
@@ -451,12 +463,13 @@ impl Program {
         conditions: &[Node],
         vars: &[&str],
     ) -> Result<Program, MathError> {
-        let mut ops = Vec::new();
+        let mut code = Code::default();
         for c in conditions {
-            emit(c, vars, &mut ops)?;
-            ops.push(Op::Pop);
+            emit(c, vars, &mut code)?;
+            code.ops.push(Op::Pop);
         }
-        emit(n, vars, &mut ops)?;
+        emit(n, vars, &mut code)?;
+        let Code { ops, exact } = code;
         let mut depth = 0usize;
         let mut max_stack = 0usize;
         for op in &ops {
@@ -466,7 +479,8 @@ impl Program {
                 | Op::MulConst(_)
                 | Op::AddVar(_)
                 | Op::SubVar(_)
-                | Op::MulVar(_) => {}
+                | Op::MulVar(_)
+                | Op::MulExact(..) => {}
                 Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow | Op::Pop => depth -= 1,
                 Op::Neg | Op::PowI(_) | Op::Sqrt | Op::Call(_) => {}
             }
@@ -474,6 +488,7 @@ impl Program {
         }
         Ok(Program {
             ops,
+            exact,
             max_stack,
             arity: vars.len(),
         })
@@ -556,6 +571,11 @@ impl Program {
                 Op::Call(f) => stack[sp - 1] = apply(f, stack[sp - 1])?,
                 Op::Fail(d) => return Err(d),
                 Op::Pop => sp -= 1,
+                Op::MulExact(c, i) => {
+                    stack[sp - 1] =
+                        float_times_exact(stack[sp - 1], &self.exact[i as usize], c, Mixed::Times)
+                            .map_err(Domain::Overflow)?;
+                }
             }
         }
         Ok(stack[0])
@@ -603,11 +623,18 @@ fn number_op(n: &Num) -> Op {
     }
 }
 
-fn emit(n: &Node, vars: &[&str], ops: &mut Vec<Op>) -> Result<(), MathError> {
+/// A program being compiled: its instructions and exact coefficients.
+#[derive(Default)]
+struct Code {
+    ops: Vec<Op>,
+    exact: Vec<Num>,
+}
+
+fn emit(n: &Node, vars: &[&str], code: &mut Code) -> Result<(), MathError> {
     // A part without variables is computed once, exactly where it is
     // exact, so the program agrees with the tree evaluator on it.
     if !matches!(n, Node::Num(_) | Node::Const(_) | Node::Var(_)) && !has_var(n) {
-        ops.push(match eval_num(n, &|_| None) {
+        code.ops.push(match eval_num(n, &|_| None) {
             Ok(v) => number_op(&v),
             Err(Fault::Domain(d)) => Op::Fail(d),
             Err(fault) => return Err(fault.to_error()),
@@ -615,88 +642,132 @@ fn emit(n: &Node, vars: &[&str], ops: &mut Vec<Op>) -> Result<(), MathError> {
         return Ok(());
     }
     match n {
-        Node::Num(x) => ops.push(number_op(x)),
-        Node::Const(c) => ops.push(Op::Const(c.value())),
+        Node::Num(x) => code.ops.push(number_op(x)),
+        Node::Const(c) => code.ops.push(Op::Const(c.value())),
         Node::Var(v) => {
             let i = vars
                 .iter()
                 .position(|x| *x == &**v)
                 .ok_or_else(|| MathError::new(format!("'{v}' has no value"), 0..0))?;
-            ops.push(Op::Var(i));
+            code.ops.push(Op::Var(i));
         }
         Node::Add(xs) => {
-            emit(&xs[0], vars, ops)?;
+            emit(&xs[0], vars, code)?;
             for x in &xs[1..] {
                 // `a + -b` as a subtraction.
                 if let Node::Mul(fs) = x
                     && fs.len() == 2
                     && fs[0].as_num().is_some_and(Num::is_minus_one)
                 {
-                    emit(&fs[1], vars, ops)?;
-                    push(ops, Op::Sub);
+                    emit(&fs[1], vars, code)?;
+                    push(&mut code.ops, Op::Sub);
                 } else {
-                    emit(x, vars, ops)?;
-                    push(ops, Op::Add);
+                    emit(x, vars, code)?;
+                    push(&mut code.ops, Op::Add);
                 }
             }
         }
         Node::Mul(xs) => {
-            // The numeric coefficient is applied last (one fused `*c`), a
-            // leading -1 as a negation, and factors to the power -1 as
-            // divisions.
-            let (coeff, rest) = match xs.split_first() {
-                Some((Node::Num(c), rest)) => (Some(c), rest),
+            // The exact constant factors (exact numbers, and parts without
+            // variables whose value is exact) are multiplied together
+            // exactly, as the tree evaluator multiplies them, and applied
+            // last: a -1 as a negation, a number a float holds exactly as
+            // one fused `*c`, and any other through `MulExact`, which
+            // rounds as the tree evaluator does (`2**-1100*w` is not
+            // `0*w`). A leading float coefficient is applied last too, and
+            // factors to the power -1 are divisions.
+            let (float_coeff, rest) = match xs.split_first() {
+                Some((Node::Num(c @ Num::Float(_)), rest)) => (Some(c), rest),
                 _ => (None, &xs[..]),
             };
-            let negate = coeff.is_some_and(|c| c.is_minus_one());
-            let mut coeff = coeff.filter(|c| !c.is_minus_one());
+            let mut exact = Num::ONE;
             let mut started = false;
             let mut dens = Vec::new();
             for x in rest {
+                if let Some(v) = exact_constant(x)
+                    && let Ok(p) = mul_num(&exact, &v)
+                {
+                    exact = p;
+                    continue;
+                }
                 if let Node::Pow(b, e) = x
                     && e.as_num().is_some_and(Num::is_minus_one)
                 {
                     dens.push(&**b);
                     continue;
                 }
-                emit(x, vars, ops)?;
+                emit(x, vars, code)?;
                 if started {
-                    push(ops, Op::Mul);
+                    push(&mut code.ops, Op::Mul);
                 }
                 started = true;
             }
+            let negate = exact.is_minus_one();
+            let mut float_coeff = float_coeff;
+            let mut exact = (!exact.is_one() && !negate).then_some(exact);
             if !started {
-                ops.push(coeff.take().map_or(Op::Const(1.0), number_op));
+                let first = match (float_coeff.take(), &exact) {
+                    (Some(c), _) => number_op(c),
+                    (None, Some(c)) if c.exact_float().is_some() => {
+                        let op = number_op(c);
+                        exact = None;
+                        op
+                    }
+                    (None, _) => Op::Const(1.0),
+                };
+                code.ops.push(first);
             }
             for b in dens {
-                emit(b, vars, ops)?;
-                push(ops, Op::Div);
+                emit(b, vars, code)?;
+                push(&mut code.ops, Op::Div);
             }
-            if let Some(c) = coeff {
-                ops.push(number_op(c));
-                push(ops, Op::Mul);
+            if let Some(c) = float_coeff {
+                code.ops.push(number_op(c));
+                push(&mut code.ops, Op::Mul);
+            }
+            if let Some(c) = exact {
+                if c.exact_float().is_some() {
+                    code.ops.push(number_op(&c));
+                    push(&mut code.ops, Op::Mul);
+                } else {
+                    let i = u32::try_from(code.exact.len()).map_err(|_| too_many_constants())?;
+                    code.ops.push(Op::MulExact(c.to_f64(), i));
+                    code.exact.push(c);
+                }
             }
             if negate {
-                push(ops, Op::Neg);
+                push(&mut code.ops, Op::Neg);
             }
         }
         Node::Pow(b, e) => {
-            emit(b, vars, ops)?;
+            emit(b, vars, code)?;
             if is_half(e) {
-                push(ops, Op::Sqrt);
+                push(&mut code.ops, Op::Sqrt);
             } else if let Some(k) = e.as_num().and_then(Num::integer_exponent) {
-                push(ops, Op::PowI(k));
+                push(&mut code.ops, Op::PowI(k));
             } else {
-                emit(e, vars, ops)?;
-                push(ops, Op::Pow);
+                emit(e, vars, code)?;
+                push(&mut code.ops, Op::Pow);
             }
         }
         Node::Call(f, a) => {
-            emit(a, vars, ops)?;
-            push(ops, Op::Call(*f));
+            emit(a, vars, code)?;
+            push(&mut code.ops, Op::Call(*f));
         }
     }
     Ok(())
+}
+
+/// The value of a factor without variables, when it is exact.
+fn exact_constant(x: &Node) -> Option<Num> {
+    if has_var(x) {
+        return None;
+    }
+    eval_num(x, &|_| None).ok().filter(Num::is_exact)
+}
+
+fn too_many_constants() -> MathError {
+    MathError::new("the expression has too many constants to compile", 0..0)
 }
 
 #[cfg(test)]
