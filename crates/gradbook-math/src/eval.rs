@@ -667,78 +667,7 @@ fn emit(n: &Node, vars: &[&str], code: &mut Code) -> Result<(), MathError> {
                 }
             }
         }
-        Node::Mul(xs) => {
-            // The exact constant factors (exact numbers, and parts without
-            // variables whose value is exact) are multiplied together
-            // exactly, as the tree evaluator multiplies them, and applied
-            // last: a -1 as a negation, a number a float holds exactly as
-            // one fused `*c`, and any other through `MulExact`, which
-            // rounds as the tree evaluator does (`2**-1100*w` is not
-            // `0*w`). A leading float coefficient is applied last too, and
-            // factors to the power -1 are divisions.
-            let (float_coeff, rest) = match xs.split_first() {
-                Some((Node::Num(c @ Num::Float(_)), rest)) => (Some(c), rest),
-                _ => (None, &xs[..]),
-            };
-            let mut exact = Num::ONE;
-            let mut started = false;
-            let mut dens = Vec::new();
-            for x in rest {
-                if let Some(v) = exact_constant(x)
-                    && let Ok(p) = mul_num(&exact, &v)
-                {
-                    exact = p;
-                    continue;
-                }
-                if let Node::Pow(b, e) = x
-                    && e.as_num().is_some_and(Num::is_minus_one)
-                {
-                    dens.push(&**b);
-                    continue;
-                }
-                emit(x, vars, code)?;
-                if started {
-                    push(&mut code.ops, Op::Mul);
-                }
-                started = true;
-            }
-            let negate = exact.is_minus_one();
-            let mut float_coeff = float_coeff;
-            let mut exact = (!exact.is_one() && !negate).then_some(exact);
-            if !started {
-                let first = match (float_coeff.take(), &exact) {
-                    (Some(c), _) => number_op(c),
-                    (None, Some(c)) if c.exact_float().is_some() => {
-                        let op = number_op(c);
-                        exact = None;
-                        op
-                    }
-                    (None, _) => Op::Const(1.0),
-                };
-                code.ops.push(first);
-            }
-            for b in dens {
-                emit(b, vars, code)?;
-                push(&mut code.ops, Op::Div);
-            }
-            if let Some(c) = float_coeff {
-                code.ops.push(number_op(c));
-                push(&mut code.ops, Op::Mul);
-            }
-            if let Some(c) = exact {
-                if c.exact_float().is_some() {
-                    code.ops.push(number_op(&c));
-                    push(&mut code.ops, Op::Mul);
-                } else {
-                    let i = u32::try_from(code.exact.len()).map_err(|_| too_many_constants())?;
-                    code.ops.push(Op::MulExact(c.to_f64(), i));
-                    code.exact.push(c);
-                }
-            }
-            if negate {
-                push(&mut code.ops, Op::Neg);
-            }
-        }
+        Node::Mul(xs) => emit_product(xs, vars, code)?,
         Node::Pow(b, e) => {
             emit(b, vars, code)?;
             if is_half(e) {
@@ -754,6 +683,81 @@ fn emit(n: &Node, vars: &[&str], code: &mut Code) -> Result<(), MathError> {
             emit(a, vars, code)?;
             push(&mut code.ops, Op::Call(*f));
         }
+    }
+    Ok(())
+}
+
+/// Emits a product (see [`emit`]).
+fn emit_product(xs: &[Node], vars: &[&str], code: &mut Code) -> Result<(), MathError> {
+    // The exact constant factors (exact numbers, and parts without
+    // variables whose value is exact) are multiplied together
+    // exactly, as the tree evaluator multiplies them, and applied
+    // last: a -1 as a negation, a number a float holds exactly as
+    // one fused `*c`, and any other through `MulExact`, which
+    // rounds as the tree evaluator does (`2**-1100*w` is not
+    // `0*w`). A leading float coefficient is applied last too, and
+    // factors to the power -1 are divisions.
+    let (float_coeff, rest) = match xs.split_first() {
+        Some((Node::Num(c @ Num::Float(_)), rest)) => (Some(c), rest),
+        _ => (None, xs),
+    };
+    let mut exact = Num::ONE;
+    let mut started = false;
+    let mut dens = Vec::new();
+    for x in rest {
+        if let Some(v) = exact_constant(x)
+            && let Ok(p) = mul_num(&exact, &v)
+        {
+            exact = p;
+            continue;
+        }
+        if let Node::Pow(b, e) = x
+            && e.as_num().is_some_and(Num::is_minus_one)
+        {
+            dens.push(&**b);
+            continue;
+        }
+        emit(x, vars, code)?;
+        if started {
+            push(&mut code.ops, Op::Mul);
+        }
+        started = true;
+    }
+    let negate = exact.is_minus_one();
+    let mut float_coeff = float_coeff;
+    let mut exact = (!exact.is_one() && !negate).then_some(exact);
+    if !started {
+        let first = match (float_coeff.take(), &exact) {
+            (Some(c), _) => number_op(c),
+            (None, Some(c)) if c.exact_float().is_some() => {
+                let op = number_op(c);
+                exact = None;
+                op
+            }
+            (None, _) => Op::Const(1.0),
+        };
+        code.ops.push(first);
+    }
+    for b in dens {
+        emit(b, vars, code)?;
+        push(&mut code.ops, Op::Div);
+    }
+    if let Some(c) = float_coeff {
+        code.ops.push(number_op(c));
+        push(&mut code.ops, Op::Mul);
+    }
+    if let Some(c) = exact {
+        if c.exact_float().is_some() {
+            code.ops.push(number_op(&c));
+            push(&mut code.ops, Op::Mul);
+        } else {
+            let i = u32::try_from(code.exact.len()).map_err(|_| too_many_constants())?;
+            code.ops.push(Op::MulExact(c.to_f64(), i));
+            code.exact.push(c);
+        }
+    }
+    if negate {
+        push(&mut code.ops, Op::Neg);
     }
     Ok(())
 }

@@ -233,7 +233,7 @@ impl Coeff {
             Num::Overflow(o) => *o != Overflow::Digits,
             _ => false,
         };
-        if !lossy || !x.is_normal() || !self.exact.is_exact() || self.exact.is_zero() {
+        if !lossy || !x.is_finite() || x == 0.0 || !self.exact.is_exact() || self.exact.is_zero() {
             return vec![c];
         }
         if self.exact.is_negative() {

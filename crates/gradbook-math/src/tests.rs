@@ -1002,6 +1002,14 @@ fn symbolic_coefficients_never_lose_digits() {
     check("simplify(0.5*w/2**1070)", "3.95252516673e-323*w");
     check("simplify(1e-300*1e-300*w)", "0");
     check("simplify(2.5*2**-1100)", "0");
+    // A subnormal float is a float like any other.
+    let p300 = num_bigint::BigInt::from(2).pow(300u32).to_string();
+    check("simplify(1e-310*w/2**300)", &format!("1e-310*w/{p300}"));
+    check_in(
+        &["f(w) = 1e-310*w/2**300"],
+        "descent(f, w=1e200, alpha=0, steps=1)",
+        "step  w       f(w)               df/dw\n0     1e+200  4.9090934653e-201  0\n1     1e+200  4.9090934653e-201  0",
+    );
     const H: &[&str] = &["h(w) = 2.5*w/2**1100"];
     check_in(H, "h(1e300)", "1.84053795726e-31");
     check_in(H, "simplify(h(w))", &format!("2.5*w/{p1100}"));
