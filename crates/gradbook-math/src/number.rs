@@ -658,6 +658,16 @@ pub(crate) fn float_times_exact(x: f64, e: &Num, ef: f64, op: Mixed) -> Result<f
 
 #[cold]
 fn float_times_exact_slow(x: f64, e: &Num, ef: f64, op: Mixed) -> Result<f64, Overflow> {
+    // A product below the normal range: one float multiplication is the
+    // correctly rounded result unless a rounding boundary lies between
+    // `x*ef` and `x*e`, which is cheap to rule out (a descent converging
+    // to 0 meets this on every step).
+    if op == Mixed::Times && ef.is_normal() && x.is_finite() && x != 0.0 {
+        let r = x * ef;
+        if r.is_finite() && !r.is_normal() && subnormal_product_is_safe(x, ef) {
+            return Ok(r);
+        }
+    }
     if let Num::Overflow(o) = e {
         return Err(*o);
     }
@@ -708,6 +718,29 @@ fn float_times_exact_slow(x: f64, e: &Num, ef: f64, op: Mixed) -> Result<f64, Ov
         // divided into, takes a finite float beyond the range.
         _ => Err(Overflow::Float(int_digits(&v))),
     }
+}
+
+/// True when `x * ef`, below the normal range (`ef` normal, `|x*ef|`
+/// below 2**-1022, so `|x| < 1`), rounds as `x * e` does for every `e`
+/// within half a unit in the last place of `ef`: no boundary between two
+/// rounding results of the subnormal grid (a midpoint between multiples
+/// of 2**-1074) lies closer to `x*ef` than `x*e` can be.
+fn subnormal_product_is_safe(x: f64, ef: f64) -> bool {
+    // Scaled by 2**600 (exact for |x| < 1), `x*ef` is `hi + lo` exactly
+    // and one unit of the subnormal grid is 2**-474.
+    let two = |k: i64| f64::from_bits(((k + 1023) as u64) << 52);
+    let s = x * two(600);
+    let hi = s * ef;
+    let lo = s.mul_add(ef, -hi);
+    let units = (hi * two(474)).abs();
+    let below = lo * two(474) * hi.signum();
+    let d = (units - units.floor()) + below;
+    let to_boundary = [d + 0.5, d - 0.5, d - 1.5]
+        .into_iter()
+        .map(f64::abs)
+        .fold(f64::INFINITY, f64::min);
+    // |x*e - x*ef| <= 2**-53*|x*ef|, with room for the rounding of `d`.
+    to_boundary > units * two(-52) + two(-40)
 }
 
 /// True when the float `r` is exactly `x * e` (`x` a finite float, `e`

@@ -906,3 +906,42 @@ fn compiled_and_tree_agree_on_float_and_extreme_exact_factors() {
         )
         .unwrap();
 }
+
+/// Products below the normal range are correctly rounded to the bit,
+/// including near the boundaries between two results, where one float
+/// multiplication by the rounded exact factor may be off by one unit.
+#[test]
+fn subnormal_products_are_correctly_rounded() {
+    use super::number::{Mixed, Num, float_times_exact};
+    let mut runner = TestRunner::new(cases(20_000));
+    let x = (1.0f64..2.0, -1074i32..-900, any::<bool>())
+        .prop_map(|(m, k, neg)| { if neg { -m } else { m } } * 2f64.powi(k));
+    let ratio = (
+        1i64..1_000_000_000_000,
+        1i64..1_000_000_000_000,
+        -200i32..200,
+    );
+    runner
+        .run(&(x, ratio), |(x, (n, d, k))| {
+            let e = Num::rat(i128::from(n), i128::from(d)).mul(
+                &Num::int(2)
+                    .pow(&Num::int(i64::from(k)))
+                    .expect("a power of 2"),
+            );
+            let got = float_times_exact(x, &e, e.to_f64(), Mixed::Times).expect("in range");
+            let exact = BigRational::from_float(x).expect("finite")
+                * BigRational::new(BigInt::from(n), BigInt::from(d))
+                * BigRational::from_integer(BigInt::from(2)).pow(k);
+            let want = exact.to_f64().expect("a float");
+            // Above the normal range, one float multiplication is within
+            // two units in the last place.
+            let ok = if want.is_normal() {
+                (got - want).abs() <= 2.0 * f64::EPSILON * want.abs()
+            } else {
+                got.to_bits() == want.to_bits() || (got == 0.0 && want == 0.0)
+            };
+            prop_assert!(ok, "{x:e} * {n}/{d}*2**{k}: {got:e}, want {want:e}");
+            Ok(())
+        })
+        .unwrap();
+}
