@@ -835,6 +835,57 @@ mod tests {
         assert_eq!(p.eval(&[2.0, 1.0]), Ok(14.0));
     }
 
+    /// Products with exact factors outside the float range: the program
+    /// gives the tree evaluator's value to the bit, or its error.
+    #[test]
+    fn programs_meet_extreme_exact_factors_as_the_tree_does() {
+        let cases = [
+            ("x/2**1100", 1e300, "7.36215182902e-32"),
+            ("x*10**-400", 1e300, "1e-100"),
+            ("-x/10**320", 1e300, "-1e-20"),
+            ("2**-1100/x", 1e-300, "7.36215182902e-32"),
+            ("x*2**1100", 1e-300, "1.35829852905e+31"),
+            ("2.5*x/2**1100", 1e300, "1.84053795726e-31"),
+            ("3*(x + 1)/2**1100", 1e300, "2.20864554871e-31"),
+            ("x*x/2**1100", 1e150, "7.36215182902e-32"),
+            ("x/3", 3e-320, "9.99988867183e-321"),
+            (
+                "x*2**1100",
+                1e300,
+                "error: an exact number of 332 digits is too large for a floating-point number (the largest is about 1.8e+308)",
+            ),
+            (
+                "x*x/2**1100",
+                1e300,
+                "error: a floating-point value here overflowed (beyond about 1.8e+308) before an exact factor could scale it back",
+            ),
+        ];
+        for (input, x, expected) in cases {
+            let e = crate::Expr::parse(input).unwrap().simplified();
+            let show = |r: Result<f64, String>| {
+                r.map(|v| format_number(v, 12))
+                    .unwrap_or_else(|m| format!("error: {m}"))
+            };
+            let tree = eval_tree(e.node(), &|v| (v == "x").then_some(x));
+            let prog = Program::compile(e.node(), &["x"]).unwrap();
+            let compiled = prog.eval(&[x]);
+            if let (Ok(a), Ok(b)) = (&tree, &compiled) {
+                assert_eq!(a.to_bits(), b.to_bits(), "{input} at {x:e}");
+            }
+            assert_eq!(show(tree.map_err(|e| e.message)), expected, "tree, {input}");
+            assert_eq!(
+                show(compiled.map_err(Domain::message)),
+                expected,
+                "compiled, {input}"
+            );
+        }
+        // A coefficient a float holds exactly stays one fused multiplication.
+        let p = Program::compile(crate::Expr::parse("x/2**1000").unwrap().node(), &["x"]).unwrap();
+        assert_eq!(p.ops, [Op::Var(0), Op::MulConst(2f64.powi(-1000))]);
+        let p = Program::compile(crate::Expr::parse("x/2**1100").unwrap().node(), &["x"]).unwrap();
+        assert_eq!(p.ops, [Op::Var(0), Op::MulExact(0.0, 0)]);
+    }
+
     #[test]
     fn domain_errors() {
         check(

@@ -985,6 +985,16 @@ fn symbolic_coefficients_never_lose_digits() {
     let p1100 = num_bigint::BigInt::from(2).pow(1100u32).to_string();
     check("simplify(2.5*w/2**1100)", &format!("2.5*w/{p1100}"));
     check("simplify(-2.5*w/2**1100)", &format!("-2.5*w/{p1100}"));
+    // The printed form reads back as the same function.
+    check(
+        &format!("simplify(2.5*w/{p1100})"),
+        &format!("2.5*w/{p1100}"),
+    );
+    let ml = Expr::parse("2.5*w/2**1100")
+        .unwrap()
+        .simplified()
+        .to_mathml();
+    assert!(ml.contains("<mn>2.5</mn>") && ml.contains(&p1100), "{ml}");
     check("simplify(2.5*w*2**1100)", &format!("2.5*{p1100}*w"));
     check(
         "simplify(2.5*(w + 1)/2**1100)",
