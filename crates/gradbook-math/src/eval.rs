@@ -15,7 +15,9 @@ use super::MathError;
 use super::ast::{Func, Node};
 use super::error::MAX_DIGITS;
 use super::format::format_number;
-use super::number::{Mixed, Num, Overflow, PowError, float_times_exact, powf_integral, powi};
+use super::number::{
+    Mixed, Num, Overflow, PowError, fast_times, float_times_exact, powf_integral, powi,
+};
 
 /// Why a value is not a real number, or cannot be computed.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -432,9 +434,11 @@ enum Op {
     Fail(Domain),
     /// Drops the top of the stack (a condition's value, once computed).
     Pop,
-    /// Multiplies by the exact coefficient `exact[i]`, whose float is the
-    /// `f64` (see [`float_times_exact`]): for coefficients that are not
-    /// exactly a float, so the program rounds as the tree evaluator does.
+    /// Multiplies by the exact coefficient `exact[i]` (for coefficients
+    /// that are not exactly a float, so the program rounds as the tree
+    /// evaluator does): [`fast_times`] with the `f64`, its float, and
+    /// otherwise [`float_times_exact`]. The `f64` is NaN for a coefficient
+    /// whose float is not normal, which sends every value to the latter.
     MulExact(f64, u32),
 }
 
@@ -442,8 +446,8 @@ enum Op {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Program {
     ops: Vec<Op>,
-    /// The exact coefficients of [`Op::MulExact`].
-    exact: Vec<Num>,
+    /// The exact coefficients of [`Op::MulExact`], with their floats.
+    exact: Vec<(Num, f64)>,
     max_stack: usize,
     arity: usize,
 }
@@ -572,9 +576,14 @@ impl Program {
                 Op::Fail(d) => return Err(d),
                 Op::Pop => sp -= 1,
                 Op::MulExact(c, i) => {
-                    stack[sp - 1] =
-                        float_times_exact(stack[sp - 1], &self.exact[i as usize], c, Mixed::Times)
-                            .map_err(Domain::Overflow)?;
+                    let x = stack[sp - 1];
+                    stack[sp - 1] = match fast_times(x, c) {
+                        Some(r) => r,
+                        None => {
+                            let (e, ef) = &self.exact[i as usize];
+                            float_times_exact(x, e, *ef, Mixed::Times).map_err(Domain::Overflow)?
+                        }
+                    };
                 }
             }
         }
@@ -627,7 +636,7 @@ fn number_op(n: &Num) -> Op {
 #[derive(Default)]
 struct Code {
     ops: Vec<Op>,
-    exact: Vec<Num>,
+    exact: Vec<(Num, f64)>,
 }
 
 fn emit(n: &Node, vars: &[&str], code: &mut Code) -> Result<(), MathError> {
@@ -752,8 +761,10 @@ fn emit_product(xs: &[Node], vars: &[&str], code: &mut Code) -> Result<(), MathE
             push(&mut code.ops, Op::Mul);
         } else {
             let i = u32::try_from(code.exact.len()).map_err(|_| too_many_constants())?;
-            code.ops.push(Op::MulExact(c.to_f64(), i));
-            code.exact.push(c);
+            let ef = c.to_f64();
+            let fast = if ef.is_normal() { ef } else { f64::NAN };
+            code.ops.push(Op::MulExact(fast, i));
+            code.exact.push((c, ef));
         }
     }
     if negate {
@@ -883,7 +894,7 @@ mod tests {
         let p = Program::compile(crate::Expr::parse("x/2**1000").unwrap().node(), &["x"]).unwrap();
         assert_eq!(p.ops, [Op::Var(0), Op::MulConst(2f64.powi(-1000))]);
         let p = Program::compile(crate::Expr::parse("x/2**1100").unwrap().node(), &["x"]).unwrap();
-        assert_eq!(p.ops, [Op::Var(0), Op::MulExact(0.0, 0)]);
+        assert!(matches!(p.ops[..], [Op::Var(0), Op::MulExact(c, 0)] if c.is_nan()));
     }
 
     #[test]

@@ -629,8 +629,9 @@ fn float_result(r: Result<f64, Overflow>) -> Num {
 ///
 /// The fast path is one float operation with `ef`; it is taken when `ef`
 /// is a normal float and so is the result (or the result is infinite, an
-/// IEEE overflow, or `x` is zero or NaN), where it is within a unit or two
-/// in the last place. Otherwise `ef` is 0, subnormal or infinite, or the
+/// IEEE overflow, or `x` is zero or NaN, or for a product below the normal
+/// range, when [`fast_times`] finds no rounding in doubt), where it is
+/// within a unit or two in the last place. Otherwise `ef` is 0, subnormal or infinite, or the
 /// result fell below the normal range where those units are large, and the
 /// finite float becomes the exact ratio it is, the operation is done
 /// exactly and rounded once: `1e300/2**1100` is `7.36e-32`, and a result
@@ -643,7 +644,11 @@ fn float_result(r: Result<f64, Overflow>) -> Num {
 /// (`x*x/2**1100` at `x = 1e300`, whose float `x*x` overflowed).
 #[inline]
 pub(crate) fn float_times_exact(x: f64, e: &Num, ef: f64, op: Mixed) -> Result<f64, Overflow> {
-    if ef.is_normal() {
+    if op == Mixed::Times {
+        if let Some(r) = fast_times(x, ef) {
+            return Ok(r);
+        }
+    } else if ef.is_normal() {
         let r = match op {
             Mixed::Times => x * ef,
             Mixed::Over => x / ef,
@@ -658,16 +663,6 @@ pub(crate) fn float_times_exact(x: f64, e: &Num, ef: f64, op: Mixed) -> Result<f
 
 #[cold]
 fn float_times_exact_slow(x: f64, e: &Num, ef: f64, op: Mixed) -> Result<f64, Overflow> {
-    // A product below the normal range: one float multiplication is the
-    // correctly rounded result unless a rounding boundary lies between
-    // `x*ef` and `x*e`, which is cheap to rule out (a descent converging
-    // to 0 meets this on every step).
-    if op == Mixed::Times && ef.is_normal() && x.is_finite() && x != 0.0 {
-        let r = x * ef;
-        if r.is_finite() && !r.is_normal() && subnormal_product_is_safe(x, ef) {
-            return Ok(r);
-        }
-    }
     if let Num::Overflow(o) = e {
         return Err(*o);
     }
@@ -720,27 +715,48 @@ fn float_times_exact_slow(x: f64, e: &Num, ef: f64, op: Mixed) -> Result<f64, Ov
     }
 }
 
+/// `x * ef` when it is the rounded `x * e` for the exact `e` whose float
+/// is `ef`, and `None` when the exact computation must decide: `ef` is
+/// normal, and the result is normal (within two units in the last place),
+/// an IEEE overflow, `x` is zero or NaN, or the result is below the normal
+/// range and no rounding boundary is in doubt ([`subnormal_product_is_safe`];
+/// a descent converging to 0 meets this on every step).
+#[inline]
+pub(crate) fn fast_times(x: f64, ef: f64) -> Option<f64> {
+    if !ef.is_normal() {
+        // 0, a subnormal with few digits, or beyond the range.
+        return None;
+    }
+    let r = x * ef;
+    if r.is_normal()
+        || r.is_infinite()
+        || x == 0.0
+        || x.is_nan()
+        || subnormal_product_is_safe(x, ef)
+    {
+        return Some(r);
+    }
+    None
+}
+
 /// True when `x * ef`, below the normal range (`ef` normal, `|x*ef|`
 /// below 2**-1022, so `|x| < 1`), rounds as `x * e` does for every `e`
 /// within half a unit in the last place of `ef`: no boundary between two
 /// rounding results of the subnormal grid (a midpoint between multiples
-/// of 2**-1074) lies closer to `x*ef` than `x*e` can be.
+/// of 2**-1074) lies closer to `x*ef` than `x*e` can be. False near a
+/// boundary, where the caller computes exactly.
 fn subnormal_product_is_safe(x: f64, ef: f64) -> bool {
-    // Scaled by 2**600 (exact for |x| < 1), `x*ef` is `hi + lo` exactly
-    // and one unit of the subnormal grid is 2**-474.
+    // Scaled by 2**600 (exact for |x| < 1), one unit of the subnormal grid
+    // is 2**-474 and `x*ef` is `hi` within 2**-53 of itself (no fused
+    // multiply-add: without the CPU feature it is a slow library call).
     let two = |k: i64| f64::from_bits(((k + 1023) as u64) << 52);
-    let s = x * two(600);
-    let hi = s * ef;
-    let lo = s.mul_add(ef, -hi);
+    let hi = (x * two(600)) * ef;
     let units = (hi * two(474)).abs();
-    let below = lo * two(474) * hi.signum();
-    let d = (units - units.floor()) + below;
-    let to_boundary = [d + 0.5, d - 0.5, d - 1.5]
-        .into_iter()
-        .map(f64::abs)
-        .fold(f64::INFINITY, f64::min);
-    // |x*e - x*ef| <= 2**-53*|x*ef|, with room for the rounding of `d`.
-    to_boundary > units * two(-52) + two(-40)
+    let d = units - units.floor();
+    let to_boundary = (d - 0.5).abs().min(d + 0.5).min(1.5 - d);
+    // |x*e - x*ef| and |hi - x*ef| are each at most 2**-53*|x*ef|, with
+    // room for the rounding of `d`.
+    to_boundary > units * two(-51) + two(-40)
 }
 
 /// True when the float `r` is exactly `x * e` (`x` a finite float, `e`
