@@ -15,7 +15,9 @@ use super::MathError;
 use super::ast::{Func, Node};
 use super::error::MAX_DIGITS;
 use super::format::format_number;
-use super::number::{Num, Overflow, PowError, powf_integral, powi};
+use super::number::{
+    Mixed, Num, Overflow, PowError, fast_times, float_times_exact, powf_integral, powi,
+};
 
 /// Why a value is not a real number, or cannot be computed.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -55,6 +57,9 @@ impl Domain {
                 "an exact number of {digits} digits is too large for a floating-point number \
                  (the largest is about 1.8e+308)"
             ),
+            Domain::Overflow(Overflow::Infinite) => "a floating-point value here overflowed \
+                 (beyond about 1.8e+308) before an exact factor could scale it back"
+                .to_string(),
         }
     }
 
@@ -69,6 +74,9 @@ impl Domain {
             Domain::Overflow(Overflow::Float(_)) => {
                 err.with_help("values print as floats; simplify(...) shows an exact result in full")
             }
+            Domain::Overflow(Overflow::Infinite) => err.with_help(
+                "apply the exact factor first, or scale the floats so that none exceeds the range",
+            ),
             _ => err,
         }
     }
@@ -426,12 +434,20 @@ enum Op {
     Fail(Domain),
     /// Drops the top of the stack (a condition's value, once computed).
     Pop,
+    /// Multiplies by the exact coefficient `exact[i]` (for coefficients
+    /// that are not exactly a float, so the program rounds as the tree
+    /// evaluator does): [`fast_times`] with the `f64`, its float, and
+    /// otherwise [`float_times_exact`]. The `f64` is NaN for a coefficient
+    /// whose float is not normal, which sends every value to the latter.
+    MulExact(f64, u32),
 }
 
 /// An expression compiled to a flat stack machine over numbered variables.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Program {
     ops: Vec<Op>,
+    /// The exact coefficients of [`Op::MulExact`], with their floats.
+    exact: Vec<(Num, f64)>,
     max_stack: usize,
     arity: usize,
 }
@@ -451,12 +467,13 @@ impl Program {
         conditions: &[Node],
         vars: &[&str],
     ) -> Result<Program, MathError> {
-        let mut ops = Vec::new();
+        let mut code = Code::default();
         for c in conditions {
-            emit(c, vars, &mut ops)?;
-            ops.push(Op::Pop);
+            emit(c, vars, &mut code)?;
+            code.ops.push(Op::Pop);
         }
-        emit(n, vars, &mut ops)?;
+        emit(n, vars, &mut code)?;
+        let Code { ops, exact } = code;
         let mut depth = 0usize;
         let mut max_stack = 0usize;
         for op in &ops {
@@ -466,7 +483,8 @@ impl Program {
                 | Op::MulConst(_)
                 | Op::AddVar(_)
                 | Op::SubVar(_)
-                | Op::MulVar(_) => {}
+                | Op::MulVar(_)
+                | Op::MulExact(..) => {}
                 Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow | Op::Pop => depth -= 1,
                 Op::Neg | Op::PowI(_) | Op::Sqrt | Op::Call(_) => {}
             }
@@ -474,6 +492,7 @@ impl Program {
         }
         Ok(Program {
             ops,
+            exact,
             max_stack,
             arity: vars.len(),
         })
@@ -556,6 +575,16 @@ impl Program {
                 Op::Call(f) => stack[sp - 1] = apply(f, stack[sp - 1])?,
                 Op::Fail(d) => return Err(d),
                 Op::Pop => sp -= 1,
+                Op::MulExact(c, i) => {
+                    let x = stack[sp - 1];
+                    stack[sp - 1] = match fast_times(x, c) {
+                        Some(r) => r,
+                        None => {
+                            let (e, ef) = &self.exact[i as usize];
+                            float_times_exact(x, e, *ef, Mixed::Times).map_err(Domain::Overflow)?
+                        }
+                    };
+                }
             }
         }
         Ok(stack[0])
@@ -603,11 +632,18 @@ fn number_op(n: &Num) -> Op {
     }
 }
 
-fn emit(n: &Node, vars: &[&str], ops: &mut Vec<Op>) -> Result<(), MathError> {
+/// A program being compiled: its instructions and exact coefficients.
+#[derive(Default)]
+struct Code {
+    ops: Vec<Op>,
+    exact: Vec<(Num, f64)>,
+}
+
+fn emit(n: &Node, vars: &[&str], code: &mut Code) -> Result<(), MathError> {
     // A part without variables is computed once, exactly where it is
     // exact, so the program agrees with the tree evaluator on it.
     if !matches!(n, Node::Num(_) | Node::Const(_) | Node::Var(_)) && !has_var(n) {
-        ops.push(match eval_num(n, &|_| None) {
+        code.ops.push(match eval_num(n, &|_| None) {
             Ok(v) => number_op(&v),
             Err(Fault::Domain(d)) => Op::Fail(d),
             Err(fault) => return Err(fault.to_error()),
@@ -615,88 +651,138 @@ fn emit(n: &Node, vars: &[&str], ops: &mut Vec<Op>) -> Result<(), MathError> {
         return Ok(());
     }
     match n {
-        Node::Num(x) => ops.push(number_op(x)),
-        Node::Const(c) => ops.push(Op::Const(c.value())),
+        Node::Num(x) => code.ops.push(number_op(x)),
+        Node::Const(c) => code.ops.push(Op::Const(c.value())),
         Node::Var(v) => {
             let i = vars
                 .iter()
                 .position(|x| *x == &**v)
                 .ok_or_else(|| MathError::new(format!("'{v}' has no value"), 0..0))?;
-            ops.push(Op::Var(i));
+            code.ops.push(Op::Var(i));
         }
         Node::Add(xs) => {
-            emit(&xs[0], vars, ops)?;
+            emit(&xs[0], vars, code)?;
             for x in &xs[1..] {
                 // `a + -b` as a subtraction.
                 if let Node::Mul(fs) = x
                     && fs.len() == 2
                     && fs[0].as_num().is_some_and(Num::is_minus_one)
                 {
-                    emit(&fs[1], vars, ops)?;
-                    push(ops, Op::Sub);
+                    emit(&fs[1], vars, code)?;
+                    push(&mut code.ops, Op::Sub);
                 } else {
-                    emit(x, vars, ops)?;
-                    push(ops, Op::Add);
+                    emit(x, vars, code)?;
+                    push(&mut code.ops, Op::Add);
                 }
             }
         }
-        Node::Mul(xs) => {
-            // The numeric coefficient is applied last (one fused `*c`), a
-            // leading -1 as a negation, and factors to the power -1 as
-            // divisions.
-            let (coeff, rest) = match xs.split_first() {
-                Some((Node::Num(c), rest)) => (Some(c), rest),
-                _ => (None, &xs[..]),
-            };
-            let negate = coeff.is_some_and(|c| c.is_minus_one());
-            let mut coeff = coeff.filter(|c| !c.is_minus_one());
-            let mut started = false;
-            let mut dens = Vec::new();
-            for x in rest {
-                if let Node::Pow(b, e) = x
-                    && e.as_num().is_some_and(Num::is_minus_one)
-                {
-                    dens.push(&**b);
-                    continue;
-                }
-                emit(x, vars, ops)?;
-                if started {
-                    push(ops, Op::Mul);
-                }
-                started = true;
-            }
-            if !started {
-                ops.push(coeff.take().map_or(Op::Const(1.0), number_op));
-            }
-            for b in dens {
-                emit(b, vars, ops)?;
-                push(ops, Op::Div);
-            }
-            if let Some(c) = coeff {
-                ops.push(number_op(c));
-                push(ops, Op::Mul);
-            }
-            if negate {
-                push(ops, Op::Neg);
-            }
-        }
+        Node::Mul(xs) => emit_product(xs, vars, code)?,
         Node::Pow(b, e) => {
-            emit(b, vars, ops)?;
+            emit(b, vars, code)?;
             if is_half(e) {
-                push(ops, Op::Sqrt);
+                push(&mut code.ops, Op::Sqrt);
             } else if let Some(k) = e.as_num().and_then(Num::integer_exponent) {
-                push(ops, Op::PowI(k));
+                push(&mut code.ops, Op::PowI(k));
             } else {
-                emit(e, vars, ops)?;
-                push(ops, Op::Pow);
+                emit(e, vars, code)?;
+                push(&mut code.ops, Op::Pow);
             }
         }
         Node::Call(f, a) => {
-            emit(a, vars, ops)?;
-            push(ops, Op::Call(*f));
+            emit(a, vars, code)?;
+            push(&mut code.ops, Op::Call(*f));
         }
     }
     Ok(())
+}
+
+/// Emits a product (see [`emit`]).
+fn emit_product(xs: &[Node], vars: &[&str], code: &mut Code) -> Result<(), MathError> {
+    // The exact constant factors (exact numbers, and parts without
+    // variables whose value is exact) are multiplied together
+    // exactly, as the tree evaluator multiplies them, and applied
+    // last: a -1 as a negation, a number a float holds exactly as
+    // one fused `*c`, and any other through `MulExact`, which
+    // rounds as the tree evaluator does (`2**-1100*w` is not
+    // `0*w`). A leading float coefficient is applied last too, and
+    // factors to the power -1 are divisions.
+    let (float_coeff, rest) = match xs.split_first() {
+        Some((Node::Num(c @ Num::Float(_)), rest)) => (Some(c), rest),
+        _ => (None, xs),
+    };
+    let mut exact = Num::ONE;
+    let mut started = false;
+    let mut dens = Vec::new();
+    for x in rest {
+        if let Some(v) = exact_constant(x)
+            && let Ok(p) = mul_num(&exact, &v)
+        {
+            exact = p;
+            continue;
+        }
+        if let Node::Pow(b, e) = x
+            && e.as_num().is_some_and(Num::is_minus_one)
+        {
+            dens.push(&**b);
+            continue;
+        }
+        emit(x, vars, code)?;
+        if started {
+            push(&mut code.ops, Op::Mul);
+        }
+        started = true;
+    }
+    let negate = exact.is_minus_one();
+    let mut float_coeff = float_coeff;
+    let mut exact = (!exact.is_one() && !negate).then_some(exact);
+    if !started {
+        let first = match (float_coeff.take(), &exact) {
+            (Some(c), _) => number_op(c),
+            (None, Some(c)) if c.exact_float().is_some() => {
+                let op = number_op(c);
+                exact = None;
+                op
+            }
+            (None, _) => Op::Const(1.0),
+        };
+        code.ops.push(first);
+    }
+    for b in dens {
+        emit(b, vars, code)?;
+        push(&mut code.ops, Op::Div);
+    }
+    if let Some(c) = float_coeff {
+        code.ops.push(number_op(c));
+        push(&mut code.ops, Op::Mul);
+    }
+    if let Some(c) = exact {
+        if c.exact_float().is_some() {
+            code.ops.push(number_op(&c));
+            push(&mut code.ops, Op::Mul);
+        } else {
+            let i = u32::try_from(code.exact.len()).map_err(|_| too_many_constants())?;
+            let ef = c.to_f64();
+            let fast = if ef.is_normal() { ef } else { f64::NAN };
+            code.ops.push(Op::MulExact(fast, i));
+            code.exact.push((c, ef));
+        }
+    }
+    if negate {
+        push(&mut code.ops, Op::Neg);
+    }
+    Ok(())
+}
+
+/// The value of a factor without variables, when it is exact.
+fn exact_constant(x: &Node) -> Option<Num> {
+    if has_var(x) {
+        return None;
+    }
+    eval_num(x, &|_| None).ok().filter(Num::is_exact)
+}
+
+fn too_many_constants() -> MathError {
+    MathError::new("the expression has too many constants to compile", 0..0)
 }
 
 #[cfg(test)]
@@ -758,6 +844,57 @@ mod tests {
             ]
         );
         assert_eq!(p.eval(&[2.0, 1.0]), Ok(14.0));
+    }
+
+    /// Products with exact factors outside the float range: the program
+    /// gives the tree evaluator's value to the bit, or its error.
+    #[test]
+    fn programs_meet_extreme_exact_factors_as_the_tree_does() {
+        let cases = [
+            ("x/2**1100", 1e300, "7.36215182902e-32"),
+            ("x*10**-400", 1e300, "1e-100"),
+            ("-x/10**320", 1e300, "-1e-20"),
+            ("2**-1100/x", 1e-300, "7.36215182902e-32"),
+            ("x*2**1100", 1e-300, "1.35829852905e+31"),
+            ("2.5*x/2**1100", 1e300, "1.84053795726e-31"),
+            ("3*(x + 1)/2**1100", 1e300, "2.20864554871e-31"),
+            ("x*x/2**1100", 1e150, "7.36215182902e-32"),
+            ("x/3", 3e-320, "9.99988867183e-321"),
+            (
+                "x*2**1100",
+                1e300,
+                "error: an exact number of 332 digits is too large for a floating-point number (the largest is about 1.8e+308)",
+            ),
+            (
+                "x*x/2**1100",
+                1e300,
+                "error: a floating-point value here overflowed (beyond about 1.8e+308) before an exact factor could scale it back",
+            ),
+        ];
+        for (input, x, expected) in cases {
+            let e = crate::Expr::parse(input).unwrap().simplified();
+            let show = |r: Result<f64, String>| {
+                r.map(|v| format_number(v, 12))
+                    .unwrap_or_else(|m| format!("error: {m}"))
+            };
+            let tree = eval_tree(e.node(), &|v| (v == "x").then_some(x));
+            let prog = Program::compile(e.node(), &["x"]).unwrap();
+            let compiled = prog.eval(&[x]);
+            if let (Ok(a), Ok(b)) = (&tree, &compiled) {
+                assert_eq!(a.to_bits(), b.to_bits(), "{input} at {x:e}");
+            }
+            assert_eq!(show(tree.map_err(|e| e.message)), expected, "tree, {input}");
+            assert_eq!(
+                show(compiled.map_err(Domain::message)),
+                expected,
+                "compiled, {input}"
+            );
+        }
+        // A coefficient a float holds exactly stays one fused multiplication.
+        let p = Program::compile(crate::Expr::parse("x/2**1000").unwrap().node(), &["x"]).unwrap();
+        assert_eq!(p.ops, [Op::Var(0), Op::MulConst(2f64.powi(-1000))]);
+        let p = Program::compile(crate::Expr::parse("x/2**1100").unwrap().node(), &["x"]).unwrap();
+        assert!(matches!(p.ops[..], [Op::Var(0), Op::MulExact(c, 0)] if c.is_nan()));
     }
 
     #[test]

@@ -192,6 +192,20 @@ pub(crate) fn fraction(factors: &[Node]) -> Fraction {
             }
             continue;
         }
+        // An exact number after a float coefficient (kept apart where
+        // their product would lose digits): its numerator and denominator
+        // join the factors, `2.5*w/N`.
+        if let Node::Num(c) = x
+            && let Some((p, q)) = c.parts()
+        {
+            if !p.is_one() {
+                f.num.push(Node::Num(p));
+            }
+            if !q.is_one() {
+                f.den.push(Node::Num(q));
+            }
+            continue;
+        }
         match base_exp(x) {
             (b, Some(Node::Num(e))) if e.is_negative() => {
                 let pos = e.neg();

@@ -17,6 +17,13 @@
 //! Conversions of exact values to `f64` are correctly rounded (to nearest,
 //! ties to even, subnormals included), so `10**-310` is `1e-310` and
 //! `2**-1074` is the smallest positive double.
+//!
+//! A float meeting an exact number in a product or a quotient gives the
+//! exact result of the two values rounded once ([`float_times_exact`]):
+//! plain float arithmetic when the exact number is a normal float and the
+//! result is one, and otherwise the float taken as the exact ratio it is
+//! and the operation done exactly, so `1e300/2**1100` is `7.36e-32`, not
+//! `0` (`2**-1100` alone is 0 as a float).
 
 use std::cmp::Ordering;
 use std::str::FromStr;
@@ -51,6 +58,10 @@ pub(crate) enum Overflow {
     /// An exact number had to become a float but is beyond the float range;
     /// the field is the number of digits of its integer part.
     Float(u64),
+    /// An infinite float (one that overflowed) met an exact factor outside
+    /// the normal float range, which might have brought it back: the
+    /// product has no reliable value.
+    Infinite,
 }
 
 /// Why an exact power has no exact result.
@@ -187,6 +198,21 @@ impl Num {
                 }
             }
             other => Ok(other.to_f64()),
+        }
+    }
+
+    /// The value as an `f64` when it is exactly one: a float, or an exact
+    /// number that a float holds without rounding (`3`, `1/4`, `2**-1074`).
+    pub(crate) fn exact_float(&self) -> Option<f64> {
+        match self {
+            Num::Float(x) => Some(*x),
+            Num::Rat(n, 1) if n.abs() <= EXACT_IN_F64 => Some(*n as f64),
+            Num::Rat(..) | Num::Big(_) => {
+                let f = self.to_f64();
+                let exact = f.is_finite() && BigRational::from_float(f) == self.to_big();
+                exact.then_some(f)
+            }
+            Num::Overflow(_) => None,
         }
     }
 
@@ -340,7 +366,10 @@ impl Num {
             (Num::Overflow(Overflow::Digits), Num::Rat(0, _))
             | (Num::Rat(0, _), Num::Overflow(Overflow::Digits)) => Num::ZERO,
             (Num::Overflow(o), _) | (_, Num::Overflow(o)) => Num::Overflow(*o),
-            (Num::Float(_), _) | (_, Num::Float(_)) => float_op(self, other, |x, y| x * y),
+            (Num::Float(x), Num::Float(y)) => Num::Float(x * y),
+            (Num::Float(x), e) | (e, Num::Float(x)) => {
+                float_result(float_times_exact(*x, e, e.to_f64(), Mixed::Times))
+            }
             _ => match (self.to_big(), other.to_big()) {
                 (Some(x), Some(y)) => Num::from_big(x * y),
                 _ => Num::Overflow(Overflow::Digits),
@@ -378,7 +407,19 @@ impl Num {
         }
         match (self, other) {
             (Num::Overflow(o), _) | (_, Num::Overflow(o)) => Some(Num::Overflow(*o)),
-            (Num::Float(_), _) | (_, Num::Float(_)) => Some(float_op(self, other, |x, y| x / y)),
+            (Num::Float(x), Num::Float(y)) => Some(Num::Float(x / y)),
+            (Num::Float(x), e) => Some(float_result(float_times_exact(
+                *x,
+                e,
+                e.to_f64(),
+                Mixed::Over,
+            ))),
+            (e, Num::Float(x)) => Some(float_result(float_times_exact(
+                *x,
+                e,
+                e.to_f64(),
+                Mixed::Under,
+            ))),
             _ => Some(self.mul(&other.recip()?)),
         }
     }
@@ -560,6 +601,174 @@ fn float_op(a: &Num, b: &Num, f: impl Fn(f64, f64) -> f64) -> Num {
     match (a.float(), b.float()) {
         (Ok(x), Ok(y)) => Num::Float(f(x, y)),
         (Err(o), _) | (_, Err(o)) => Num::Overflow(o),
+    }
+}
+
+/// Which operation joins a float `x` and an exact `e`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mixed {
+    /// `x * e`.
+    Times,
+    /// `x / e` (`e` not zero).
+    Over,
+    /// `e / x` (`x` not zero).
+    Under,
+}
+
+fn float_result(r: Result<f64, Overflow>) -> Num {
+    match r {
+        Ok(x) => Num::Float(x),
+        Err(o) => Num::Overflow(o),
+    }
+}
+
+/// `x * e`, `x / e` or `e / x` for a float `x` and an exact `e` whose
+/// correctly rounded float is `ef` (passed in so that compiled programs
+/// convert a constant once): the exact result of the two values, rounded
+/// once.
+///
+/// The fast path is one float operation with `ef`; it is taken when `ef`
+/// is a normal float and so is the result (or the result is infinite, an
+/// IEEE overflow, or `x` is zero or NaN, or for a product below the normal
+/// range, when [`fast_times`] finds no rounding in doubt), where it is
+/// within a unit or two in the last place. Otherwise `ef` is 0, subnormal or infinite, or the
+/// result fell below the normal range where those units are large, and the
+/// finite float becomes the exact ratio it is, the operation is done
+/// exactly and rounded once: `1e300/2**1100` is `7.36e-32`, and a result
+/// below the normal range is the correctly rounded subnormal or zero.
+///
+/// Errors: a result beyond the float range when `e` itself is beyond it
+/// (as [`Num::float`] of `e` is an error: `10**400*0.5`), and an infinite
+/// `x` meeting an `e` outside the normal range, since the float's true
+/// size is unknown and the exact factor may have brought it back
+/// (`x*x/2**1100` at `x = 1e300`, whose float `x*x` overflowed).
+#[inline]
+pub(crate) fn float_times_exact(x: f64, e: &Num, ef: f64, op: Mixed) -> Result<f64, Overflow> {
+    if op == Mixed::Times {
+        if let Some(r) = fast_times(x, ef) {
+            return Ok(r);
+        }
+    } else if ef.is_normal() {
+        let r = match op {
+            Mixed::Times => x * ef,
+            Mixed::Over => x / ef,
+            Mixed::Under => ef / x,
+        };
+        if r.is_normal() || r.is_infinite() || x == 0.0 || x.is_nan() {
+            return Ok(r);
+        }
+    }
+    float_times_exact_slow(x, e, ef, op)
+}
+
+#[cold]
+fn float_times_exact_slow(x: f64, e: &Num, ef: f64, op: Mixed) -> Result<f64, Overflow> {
+    if let Num::Overflow(o) = e {
+        return Err(*o);
+    }
+    if x.is_nan() {
+        return Ok(x);
+    }
+    if e.is_zero() {
+        return Ok(match op {
+            Mixed::Times => x * 0.0,
+            Mixed::Over => f64::NAN, // callers reject a zero divisor first
+            Mixed::Under => 0.0 / x,
+        });
+    }
+    let beyond = |e: &Num| match e.to_big() {
+        Some(r) => Overflow::Float(int_digits(&r)),
+        None => Overflow::Digits,
+    };
+    if x.is_infinite() {
+        if ef.is_infinite() {
+            return Err(beyond(e));
+        }
+        if op == Mixed::Under {
+            // A finite exact number over an infinite float.
+            return Ok(ef / x);
+        }
+        return Err(Overflow::Infinite);
+    }
+    let (Some(xr), Some(er)) = (BigRational::from_float(x), e.to_big()) else {
+        return Err(Overflow::Digits);
+    };
+    if x == 0.0 {
+        // ±0 times or over a nonzero exact number keeps IEEE's sign rule.
+        let s = if er.is_negative() { -1.0 } else { 1.0 };
+        return Ok(match op {
+            Mixed::Times | Mixed::Over => x * s,
+            Mixed::Under => s / x,
+        });
+    }
+    let v = match op {
+        Mixed::Times => xr * er,
+        Mixed::Over => xr / er,
+        Mixed::Under => er / xr,
+    };
+    match v.to_f64() {
+        Some(r) if r.is_finite() => Ok(r),
+        _ if ef.is_infinite() => Err(beyond(e)),
+        // Only an exact number beyond the float range, or a tiny one
+        // divided into, takes a finite float beyond the range.
+        _ => Err(Overflow::Float(int_digits(&v))),
+    }
+}
+
+/// `x * ef` when it is the rounded `x * e` for the exact `e` whose float
+/// is `ef`, and `None` when the exact computation must decide: `ef` is
+/// normal, and the result is normal (within two units in the last place),
+/// an IEEE overflow, `x` is zero or NaN, or the result is below the normal
+/// range and no rounding boundary is in doubt ([`subnormal_product_is_safe`];
+/// a descent converging to 0 meets this on every step).
+#[inline]
+pub(crate) fn fast_times(x: f64, ef: f64) -> Option<f64> {
+    if !ef.is_normal() {
+        // 0, a subnormal with few digits, or beyond the range.
+        return None;
+    }
+    let r = x * ef;
+    if r.is_normal()
+        || r.is_infinite()
+        || x == 0.0
+        || x.is_nan()
+        || subnormal_product_is_safe(x, ef)
+    {
+        return Some(r);
+    }
+    None
+}
+
+/// True when `x * ef`, below the normal range (`ef` normal, `|x*ef|`
+/// below 2**-1022, so `|x| < 1`), rounds as `x * e` does for every `e`
+/// within half a unit in the last place of `ef`: no boundary between two
+/// rounding results of the subnormal grid (a midpoint between multiples
+/// of 2**-1074) lies closer to `x*ef` than `x*e` can be. False near a
+/// boundary, where the caller computes exactly.
+fn subnormal_product_is_safe(x: f64, ef: f64) -> bool {
+    // Scaled by 2**600 (exact for |x| < 1), one unit of the subnormal grid
+    // is 2**-474 and `x*ef` is `hi` within 2**-53 of itself (no fused
+    // multiply-add: without the CPU feature it is a slow library call).
+    let two = |k: i64| f64::from_bits(((k + 1023) as u64) << 52);
+    let hi = (x * two(600)) * ef;
+    let units = (hi * two(474)).abs();
+    let d = units - units.floor();
+    let to_boundary = (d - 0.5).abs().min(d + 0.5).min(1.5 - d);
+    // |x*e - x*ef| and |hi - x*ef| are each at most 2**-53*|x*ef|, with
+    // room for the rounding of `d`.
+    to_boundary > units * two(-51) + two(-40)
+}
+
+/// True when the float `r` is exactly `x * e` (`x` a finite float, `e`
+/// exact): the product lost nothing in rounding.
+pub(crate) fn is_exact_product(x: f64, e: &Num, r: f64) -> bool {
+    match (
+        BigRational::from_float(x),
+        e.to_big(),
+        BigRational::from_float(r),
+    ) {
+        (Some(x), Some(e), Some(r)) => x * e == r,
+        _ => false,
     }
 }
 

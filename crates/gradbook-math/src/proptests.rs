@@ -747,3 +747,201 @@ proptest! {
         );
     }
 }
+
+/// What a float times or over an exact number must give: the correctly
+/// rounded exact result; an error when it is beyond the float range and
+/// the exact factor (the divisor's reciprocal for a division) is too,
+/// IEEE's `inf` when only the result is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Expected {
+    Value(f64),
+    Inf(f64),
+    TooLarge,
+}
+
+fn float_exact_reference(x: f64, e: &BigRational, divide: bool) -> Expected {
+    let xr = BigRational::from_float(x).expect("a finite float");
+    let exact = if divide { xr / e } else { xr * e };
+    let r = exact.to_f64().unwrap_or(f64::NAN);
+    if r.is_finite() {
+        return Expected::Value(r);
+    }
+    let factor = if divide { e.recip() } else { e.clone() };
+    if factor.to_f64().is_some_and(f64::is_finite) {
+        Expected::Inf(if exact < BigRational::zero() {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        })
+    } else {
+        Expected::TooLarge
+    }
+}
+
+fn float_exact_matches(got: &Result<f64, String>, want: Expected) -> bool {
+    match (got, want) {
+        (Ok(v), Expected::Value(r)) => {
+            // Correctly rounded: equal below the normal range (where a unit
+            // in the last place is large), within SPEC's tolerance above.
+            if r.is_normal() {
+                (v - r).abs() <= 1e-9 * r.abs()
+            } else {
+                v.to_bits() == r.to_bits() || (*v == 0.0 && r == 0.0)
+            }
+        }
+        (Ok(v), Expected::Inf(r)) => *v == r,
+        (Err(m), Expected::TooLarge) => m.contains("too large for a floating-point number"),
+        _ => false,
+    }
+}
+
+/// A float, from subnormal to near the largest, times or over an exact
+/// power of 2 or 10 with an exponent in ±(300..1200) (10's below 1000, its
+/// digit bound), by every path: a statement, a call of a defined function,
+/// the tree evaluator and a compiled program, against the exact product
+/// rounded once.
+#[test]
+fn floats_times_extreme_exact_powers_are_rounded_once() {
+    let mut runner = TestRunner::new(cases(2000));
+    let float = prop_oneof![
+        any::<u64>().prop_map(f64::from_bits),
+        (1.0f64..2.0, -1074i32..=1023, any::<bool>())
+            .prop_map(|(m, k, neg)| { if neg { -m } else { m } } * 2f64.powi(k)),
+    ]
+    .prop_filter("finite and nonzero", |x| x.is_finite() && *x != 0.0);
+    let power = prop_oneof![(Just(2u32), 300i64..1200), (Just(10u32), 300i64..1000),];
+    runner
+        .run(
+            &(float, power, any::<bool>(), any::<bool>()),
+            |(x, (b, k), negative_k, divide)| {
+                let k = if negative_k { -k } else { k };
+                let e = BigRational::from_integer(BigInt::from(b)).pow(k as i32);
+                let want = float_exact_reference(x, &e, divide);
+                let op = if divide { "/" } else { "*" };
+                let text = format!("w{op}{b}**{k}");
+                let as_result = |v: Result<super::Value, super::MathError>| match v {
+                    Ok(super::Value::Number(v)) => Ok(v),
+                    Ok(other) => Err(format!("not a number: {other:?}")),
+                    Err(e) => Err(e.message),
+                };
+                let statement = as_result(run_last(&[format!("w = {x:?}"), text.clone()]));
+                let call = as_result(run_last(&[format!("f(w) = {text}"), format!("f({x:?})")]));
+                let expr = Expr::parse(&text).expect("parses");
+                let tree = expr.eval(&[("w", x)]).map_err(|e| e.message);
+                let simplified = expr.simplified();
+                let program =
+                    super::eval::Program::compile(simplified.node(), &["w"]).expect("compiles");
+                let compiled = program.eval(&[x]).map_err(|d| d.message());
+                for (path, got) in [
+                    ("statement", &statement),
+                    ("call", &call),
+                    ("tree", &tree),
+                    ("compiled", &compiled),
+                ] {
+                    prop_assert!(
+                        float_exact_matches(got, want),
+                        "{x:?} {op} {b}**{k} by the {path}: {got:?}, want {want:?}"
+                    );
+                }
+                Ok(())
+            },
+        )
+        .unwrap();
+}
+
+/// A float coefficient, a variable and an extreme exact power, after
+/// simplification (which keeps the float and the exact number apart where
+/// their product would lose digits): the compiled program gives the tree
+/// evaluator's value to the bit, or the same error, and both are the exact
+/// value rounded once within SPEC's tolerance when it is a normal float.
+#[test]
+fn compiled_and_tree_agree_on_float_and_extreme_exact_factors() {
+    let mut runner = TestRunner::new(cases(1000));
+    let float = || {
+        (1.0f64..2.0, -1074i32..=1023, any::<bool>())
+            .prop_map(|(m, k, neg)| { if neg { -m } else { m } } * 2f64.powi(k))
+            .prop_filter("finite and nonzero", |x| x.is_finite() && *x != 0.0)
+    };
+    let power = prop_oneof![(Just(2u32), 300i64..1200), (Just(10u32), 300i64..1000)];
+    runner
+        .run(
+            &(float(), float(), power, any::<bool>(), 0usize..3),
+            |(c, x, (b, k), negative_k, form)| {
+                let k = if negative_k { -k } else { k };
+                let text = match form {
+                    0 => format!("{c:?}*w*{b}**{k}"),
+                    1 => format!("{c:?}*w/{b}**{k}"),
+                    _ => format!("{c:?}*(w + 1)*{b}**{k}"),
+                };
+                let e = Expr::parse(&text).expect("parses").simplified();
+                let tree = e.eval(&[("w", x)]).map_err(|e| e.message);
+                let program = super::eval::Program::compile(e.node(), &["w"]).expect("compiles");
+                let compiled = program.eval(&[x]).map_err(|d| d.message());
+                let same = match (&tree, &compiled) {
+                    (Ok(a), Ok(b)) => a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
+                    (Err(a), Err(b)) => a == b,
+                    _ => false,
+                };
+                prop_assert!(
+                    same,
+                    "{text} at w = {x:?}: tree {tree:?}, compiled {compiled:?}"
+                );
+                let power = BigRational::from_integer(BigInt::from(b)).pow(k as i32);
+                let factor = if form == 1 { power.recip() } else { power };
+                let w = if form == 2 { x + 1.0 } else { x };
+                let exact = BigRational::from_float(c).expect("finite")
+                    * BigRational::from_float(w).expect("finite")
+                    * &factor;
+                if let Some(r) = exact.to_f64()
+                    && r.is_normal()
+                    && (c * w).is_normal()
+                {
+                    prop_assert!(
+                        matches!(tree, Ok(v) if (v - r).abs() <= 1e-9 * r.abs()),
+                        "{text} at w = {x:?}: {tree:?}, exact {r:e}"
+                    );
+                }
+                Ok(())
+            },
+        )
+        .unwrap();
+}
+
+/// Products below the normal range are correctly rounded to the bit,
+/// including near the boundaries between two results, where one float
+/// multiplication by the rounded exact factor may be off by one unit.
+#[test]
+fn subnormal_products_are_correctly_rounded() {
+    use super::number::{Mixed, Num, float_times_exact};
+    let mut runner = TestRunner::new(cases(20_000));
+    let x = (1.0f64..2.0, -1074i32..-900, any::<bool>())
+        .prop_map(|(m, k, neg)| { if neg { -m } else { m } } * 2f64.powi(k));
+    let ratio = (
+        1i64..1_000_000_000_000,
+        1i64..1_000_000_000_000,
+        -200i32..200,
+    );
+    runner
+        .run(&(x, ratio), |(x, (n, d, k))| {
+            let e = Num::rat(i128::from(n), i128::from(d)).mul(
+                &Num::int(2)
+                    .pow(&Num::int(i64::from(k)))
+                    .expect("a power of 2"),
+            );
+            let got = float_times_exact(x, &e, e.to_f64(), Mixed::Times).expect("in range");
+            let exact = BigRational::from_float(x).expect("finite")
+                * BigRational::new(BigInt::from(n), BigInt::from(d))
+                * BigRational::from_integer(BigInt::from(2)).pow(k);
+            let want = exact.to_f64().expect("a float");
+            // Above the normal range, one float multiplication is within
+            // two units in the last place.
+            let ok = if want.is_normal() {
+                (got - want).abs() <= 2.0 * f64::EPSILON * want.abs()
+            } else {
+                got.to_bits() == want.to_bits() || (got == 0.0 && want == 0.0)
+            };
+            prop_assert!(ok, "{x:e} * {n}/{d}*2**{k}: {got:e}, want {want:e}");
+            Ok(())
+        })
+        .unwrap();
+}

@@ -15,7 +15,7 @@
 use std::cmp::Ordering;
 
 use super::ast::{Constant, Func, Node, base_exp, cmp, rank};
-use super::number::Num;
+use super::number::{Num, Overflow, is_exact_product};
 
 /// Rebuilds `n` bottom-up in canonical form.
 pub(crate) fn simplify(n: &Node) -> Node {
@@ -184,12 +184,77 @@ pub(crate) fn mul(factors: Vec<Node>) -> Node {
     mul_inner(factors, 0)
 }
 
+/// A product's numeric coefficient, its exact and float factors kept apart
+/// until the end, so that they meet once (`2.5*2**-1100*2**1100` is `2.5`,
+/// whatever the order of the factors).
+struct Coeff {
+    exact: Num,
+    float: Num,
+}
+
+impl Coeff {
+    fn new() -> Coeff {
+        Coeff {
+            exact: Num::ONE,
+            float: Num::ONE,
+        }
+    }
+
+    fn take(&mut self, n: &Num) {
+        match n {
+            Num::Float(_) => self.float = self.float.mul(n),
+            _ => self.exact = self.exact.mul(n),
+        }
+    }
+
+    fn is_zero(&self) -> bool {
+        self.exact.is_zero() || self.float.is_zero()
+    }
+
+    /// The coefficient, as one number.
+    fn value(&self) -> Num {
+        self.exact.mul(&self.float)
+    }
+
+    /// The coefficient of a product with more factors: one number, or,
+    /// where a finite float times an exact number would lose digits
+    /// (below the normal float range, `2.5*w/2**1100`, or beyond it,
+    /// `2.5*2**1100*w`), the float and the exact number kept apart, the
+    /// float first and carrying the sign, so that evaluating the product
+    /// meets them with the other factors' values and rounds once. Floats
+    /// alone follow IEEE 754 (`1e-300*1e-300*w` is `0`).
+    fn factors(&self) -> Vec<Num> {
+        let c = self.value();
+        let Num::Float(x) = self.float else {
+            return vec![c];
+        };
+        let lossy = match &c {
+            Num::Float(f) => !f.is_normal() && !is_exact_product(x, &self.exact, *f),
+            Num::Overflow(o) => *o != Overflow::Digits,
+            _ => false,
+        };
+        if !lossy || !x.is_finite() || x == 0.0 || !self.exact.is_exact() || self.exact.is_zero() {
+            return vec![c];
+        }
+        if self.exact.is_negative() {
+            vec![Num::Float(-x), self.exact.neg()]
+        } else {
+            vec![self.float.clone(), self.exact.clone()]
+        }
+    }
+
+    /// The factors as nodes, to be collected again.
+    fn nodes(self) -> [Node; 2] {
+        [Node::Num(self.exact), Node::Num(self.float)]
+    }
+}
+
 fn mul_inner(factors: Vec<Node>, round: u8) -> Node {
-    let mut coeff = Num::ONE;
+    let mut coeff = Coeff::new();
     let mut pairs: Vec<(Node, Node)> = Vec::with_capacity(factors.len());
     // `exp(a)` is `e**a`, so `e*exp(x)` and `exp(x)*exp(-x)` combine.
-    let push = |f: Node, coeff: &mut Num, pairs: &mut Vec<(Node, Node)>| match f {
-        Node::Num(n) => *coeff = coeff.mul(&n),
+    let push = |f: Node, coeff: &mut Coeff, pairs: &mut Vec<(Node, Node)>| match f {
+        Node::Num(n) => coeff.take(&n),
         Node::Pow(b, e) => pairs.push((*b, *e)),
         Node::Call(Func::Exp, a) => pairs.push((Node::Const(Constant::E), *a)),
         other => pairs.push((other, Node::Num(Num::ONE))),
@@ -205,7 +270,7 @@ fn mul_inner(factors: Vec<Node>, round: u8) -> Node {
         }
     }
     if coeff.is_zero() {
-        return Node::Num(coeff);
+        return Node::Num(coeff.value());
     }
     pairs.sort_by(|a, b| cmp(&a.0, &b.0));
     let mut merged: Vec<(Node, Vec<Node>)> = Vec::with_capacity(pairs.len());
@@ -224,41 +289,45 @@ fn mul_inner(factors: Vec<Node>, round: u8) -> Node {
             add(es)
         };
         match pow(b, e) {
-            Node::Num(n) => coeff = coeff.mul(&n),
+            Node::Num(n) => coeff.take(&n),
             m @ Node::Mul(_) => again.push(m),
             other => out.push(other),
         }
     }
     if !again.is_empty() && round < 4 {
         out.extend(again);
-        out.push(Node::Num(coeff));
+        out.extend(coeff.nodes());
         return mul_inner(out, round + 1);
     }
     out.extend(again);
     if coeff.is_zero() {
-        return Node::Num(coeff);
+        return Node::Num(coeff.value());
     }
     out.sort_by(factor_order);
     if out.is_empty() {
-        return Node::Num(coeff);
+        return Node::Num(coeff.value());
     }
-    let unit = coeff.is_one();
+    let coeffs = coeff.factors();
+    let unit = coeffs.len() == 1 && coeffs[0].is_one();
     if unit && out.len() == 1 {
         return out.pop().unwrap_or(Node::Num(Num::ONE));
     }
     if unit {
         return Node::Mul(out);
     }
-    if out.len() == 1
+    // A number times a sum is distributed; a float and an exact number
+    // kept apart are not, since a term might then round alone.
+    if coeffs.len() == 1
+        && out.len() == 1
         && matches!(out[0], Node::Add(_))
         && let Some(Node::Add(terms)) = out.pop()
     {
         return add(terms
             .into_iter()
-            .map(|t| mul(vec![Node::Num(coeff.clone()), t]))
+            .map(|t| mul(vec![Node::Num(coeffs[0].clone()), t]))
             .collect());
     }
-    out.insert(0, Node::Num(coeff));
+    out.splice(0..0, coeffs.into_iter().map(Node::Num));
     Node::Mul(out)
 }
 

@@ -160,8 +160,12 @@ fn exact_numbers_have_bounds() {
     );
     check("1e-400", "0");
     check("1e308*10", "inf");
+    // A float and an exact number whose product is beyond the range stay
+    // apart: the function has values (1e9 at w = 1e-300).
+    check("simplify(1e308*10*w)", "1e+308*10*w");
+    check_in(&["f(w) = 1e308*10*w"], "f(1e-300)", "1000000000");
     check(
-        "simplify(1e308*10*w)",
+        "simplify(1e308*1e308*w)",
         "error: the result overflows: a number in it is beyond the largest floating-point number (about 1.8e+308) — write large numbers exactly (10**400, not 1e400), or scale the expression",
     );
     check_in(
@@ -970,5 +974,168 @@ fn mathml_of_lesson_results() {
     assert!(
         frac.starts_with("<math><mrow><mfrac>") && frac.contains("<msqrt>"),
         "{frac}"
+    );
+}
+
+const FLOAT_OVERFLOWED: &str = "error: a floating-point value here overflowed (beyond about 1.8e+308) before an exact factor could scale it back — apply the exact factor first, or scale the floats so that none exceeds the range";
+
+/// A float times or over an exact number whose float (or reciprocal) is
+/// 0, subnormal or beyond the range is the exact result rounded once, by
+/// every path: a value, a call, a gradient, a descent step, a plot.
+#[test]
+fn floats_meet_extreme_exact_numbers_exactly() {
+    const X: &[&str] = &["x = 1e300"];
+    check_in(X, "x/2**1100", "7.36215182902e-32");
+    check("1e300/10**400", "1e-100");
+    check_in(X, "x/2**1075", "2.47032822921e-24");
+    // The exact reciprocal, 1e-320, is a subnormal float with 14 bits.
+    check_in(X, "x/10**320", "1e-20");
+    check_in(X, "x*(1/10**320)", "1e-20");
+    check_in(X, "x*10**-400", "1e-100");
+    check_in(X, "2**-1100*x", "7.36215182902e-32");
+    check_in(X, "(x/2**1100)*2**1100", "1e+300");
+    check_in(&["g(w) = w*10**-400"], "g(1e300)", "1e-100");
+    check_in(&["g(w) = w*10**-400"], "g'(1e300)", "0");
+    check_in(&["g(w) = w/2**1075"], "g(1e300)", "2.47032822921e-24");
+    check_in(&["g(w) = 2**-1100/w"], "g(1e-300)", "7.36215182902e-32");
+    // An exact number beyond the float range meets a float whose product
+    // with it is in range.
+    check("1e-300*2**1100", "1.35829852905e+31");
+    check("2**1100/1e300", "1.35829852905e+31");
+    check("1e300/2**1100*2**1100", "1e+300");
+    check_in(&["g(w) = w*2**1100"], "g(1e-300)", "1.35829852905e+31");
+    check("-0.0*2**1100", "0");
+    // Below the float range: the correctly rounded subnormal, or 0.
+    check("1e-300*10**-20", "9.99988867183e-321");
+    check("1e-300/2**1100", "0");
+    check("2.5*2**-1100", "0");
+    // Beyond the range: an error, as before.
+    check_in(
+        X,
+        "x*2**1100",
+        "error: an exact number of 332 digits is too large for a floating-point number (the largest is about 1.8e+308) — values print as floats; simplify(...) shows an exact result in full",
+    );
+    check("1e308*10", "inf");
+    check("-exp(1000)*2", "-inf");
+    // A float that overflowed before the exact divisor could bring it
+    // back has no reliable value: an error, never nan.
+    check_in(X, "x*x/2**1100", FLOAT_OVERFLOWED);
+    check_in(&["f(w) = w*w/2**1100"], "f(1e300)", FLOAT_OVERFLOWED);
+    check("exp(1000)*2**-1100", FLOAT_OVERFLOWED);
+    check_in(
+        &["f(w) = w*w/2**1100"],
+        "descent(f, w=1e300, alpha=0.1, steps=1)",
+        "error: descent stopped at step 0: a floating-point value here overflowed (beyond about 1.8e+308) before an exact factor could scale it back",
+    );
+    check_in(
+        &["f(w) = w*w/2**1100"],
+        "grad(f, w=1e300)",
+        "error: the gradient of f is undefined where f is: a floating-point value here overflowed (beyond about 1.8e+308) before an exact factor could scale it back — apply the exact factor first, or scale the floats so that none exceeds the range",
+    );
+}
+
+/// Every path agrees: the statement evaluator, a call (tree), a
+/// gradient, a descent (compiled) and a plot give the same value.
+#[test]
+fn extreme_exact_factors_agree_in_every_path() {
+    const J: &[&str] = &["J(w) = w**2/2**1100"];
+    check_in(J, "J(1)", "0");
+    check_in(J, "J(1e150)", "7.36215182902e-32");
+    check_in(J, "J'(1e150)", "1.4724303658e-181");
+    check_in(J, "grad(J, w=1e150)", "[1.4724303658e-181]");
+    check_in(
+        J,
+        "descent(J, w=1e150, alpha=1, steps=1)",
+        "step  w       J(w)               dJ/dw\n0     1e+150  7.36215182902e-32  1.4724303658e-181\n1     1e+150  7.36215182902e-32  1.4724303658e-181",
+    );
+    check_in(
+        J,
+        "descent(J, w=1, alpha=0.1, steps=1)",
+        "step  w  J(w)  dJ/dw\n0     1  0     0\n1     1  0     0",
+    );
+    check_in(&["x = 1e150"], "x*x/2**1100", "7.36215182902e-32");
+    check_in(&["f(w) = 2**-1100*w"], "f(1e300)", "7.36215182902e-32");
+    check_in(
+        &["f(w) = 2**-1100*w"],
+        "descent(f, w=1e300, alpha=1, steps=1)",
+        "step  w       f(w)               df/dw\n0     1e+300  7.36215182902e-32  0\n1     1e+300  7.36215182902e-32  0",
+    );
+}
+
+/// In a symbolic result, a float coefficient and an exact number whose
+/// product would lose digits (below the normal float range, or beyond it)
+/// stay apart, so the function keeps its value everywhere and every path
+/// computes it; a product that loses nothing is one number, and floats
+/// alone follow IEEE 754.
+#[test]
+fn symbolic_coefficients_never_lose_digits() {
+    let p1100 = num_bigint::BigInt::from(2).pow(1100u32).to_string();
+    check("simplify(2.5*w/2**1100)", &format!("2.5*w/{p1100}"));
+    check("simplify(-2.5*w/2**1100)", &format!("-2.5*w/{p1100}"));
+    // The printed form reads back as the same function.
+    check(
+        &format!("simplify(2.5*w/{p1100})"),
+        &format!("2.5*w/{p1100}"),
+    );
+    let ml = Expr::parse("2.5*w/2**1100")
+        .unwrap()
+        .simplified()
+        .to_mathml();
+    assert!(ml.contains("<mn>2.5</mn>") && ml.contains(&p1100), "{ml}");
+    check("simplify(2.5*w*2**1100)", &format!("2.5*{p1100}*w"));
+    check(
+        "simplify(2.5*(w + 1)/2**1100)",
+        &format!("2.5*(w + 1)/{p1100}"),
+    );
+    let p1099 = num_bigint::BigInt::from(2).pow(1099u32).to_string();
+    check("diff(2.5*w**2/2**1100, w)", &format!("2.5*w/{p1099}"));
+    check("simplify(2.5*w/2**1100*2**1100)", "2.5*w");
+    check("simplify(2**1100*(2.5*w/2**1100))", "2.5*w");
+    check(
+        "simplify(2.5*w/2**1100 + 3.5*w/2**1100)",
+        &format!("6*w/{p1100}"),
+    );
+    // Exact in a subnormal: one number.
+    check("simplify(0.5*w/2**1070)", "3.95252516673e-323*w");
+    check("simplify(1e-300*1e-300*w)", "0");
+    check("simplify(2.5*2**-1100)", "0");
+    // A subnormal float is a float like any other.
+    let p300 = num_bigint::BigInt::from(2).pow(300u32).to_string();
+    check("simplify(1e-310*w/2**300)", &format!("1e-310*w/{p300}"));
+    check_in(
+        &["f(w) = 1e-310*w/2**300"],
+        "descent(f, w=1e200, alpha=0, steps=1)",
+        "step  w       f(w)               df/dw\n0     1e+200  4.9090934653e-201  0\n1     1e+200  4.9090934653e-201  0",
+    );
+    const H: &[&str] = &["h(w) = 2.5*w/2**1100"];
+    check_in(H, "h(1e300)", "1.84053795726e-31");
+    check_in(H, "simplify(h(w))", &format!("2.5*w/{p1100}"));
+    check_in(H, "h'(1e300)", "0");
+    check_in(
+        H,
+        "descent(h, w=1e300, alpha=1, steps=1)",
+        "step  w       h(w)               dh/dw\n0     1e+300  1.84053795726e-31  0\n1     1e+300  1.84053795726e-31  0",
+    );
+    const K: &[&str] = &["k(w) = 2.5*w**2/2**1100"];
+    check_in(K, "k(1e150)", "1.84053795726e-31");
+    check_in(K, "k'(1e150)", "3.68107591451e-181");
+    check_in(K, "grad(k, w=1e150)", "[3.68107591451e-181]");
+    check_in(
+        K,
+        "descent(k, w=1e150, alpha=1, steps=1)",
+        "step  w       k(w)               dk/dw\n0     1e+150  1.84053795726e-31  3.68107591451e-181\n1     1e+150  1.84053795726e-31  3.68107591451e-181",
+    );
+    const M: &[&str] = &["m(w) = 2.5*w*2**1100"];
+    check_in(M, "m(1e-300)", "3.39574632262e+31");
+    // Its derivative, 2.5*2**1100, is beyond the float range.
+    check_in(
+        M,
+        "m'(1e-300)",
+        "error: an exact number of 332 digits is too large for a floating-point number (the largest is about 1.8e+308) — values print as floats; simplify(...) shows an exact result in full",
+    );
+    check_in(
+        M,
+        "descent(m, w=1e-300, alpha=0, steps=1)",
+        "error: an exact number of 332 digits is too large for a floating-point number (the largest is about 1.8e+308) — values print as floats; simplify(...) shows an exact result in full",
     );
 }

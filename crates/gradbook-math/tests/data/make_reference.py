@@ -23,7 +23,10 @@ The classes follow the ways a number can silently go wrong:
   error; where it has one, the derivative's value;
 - derivative: values of derivatives and gradients at points;
 - printed: exact printed forms, and overflows in symbolic results;
-- simplify: identities the simplifier must know.
+- simplify: identities the simplifier must know;
+- float-exact: a float times or over an exact number whose float (or
+  reciprocal) is 0, subnormal or beyond the range: the exact result
+  rounded once, an error beyond the range, by a value and by a call.
 
 Line format (tab-separated): class, setup inputs joined by " ;; " (or
 "-"), the input, the kind of expectation, the expectation:
@@ -516,7 +519,7 @@ for _ in range(12):
     d = random.randint(10**20, 10**80)
     add("printed", [], f"diff({c}*w**2/{d}, w)", "text", str(sympy.diff(sympy.Rational(c, d) * W**2, W)))
     add("printed", [], f"simplify({c} + {d}*w)", "text", str(c + d * W))
-for e in ["simplify(1e308*10*w)", "simplify(1e300*1e300*w)", "diff(1e200*1e200*w**2, w)", "simplify(w + 1e308 + 1e308)"]:
+for e in ["simplify(1e308*1e308*w)", "simplify(1e300*1e300*w)", "diff(1e200*1e200*w**2, w)", "simplify(w + 1e308 + 1e308)"]:
     add("printed", [], e, "error", "the result overflows")
 for e in ["10**400", "10**400*0.5", "exp(10**400)"]:
     add("printed", [], e, "error", "too large for a floating-point number")
@@ -531,6 +534,44 @@ for a in ["w", "2*w", "w**2 + 1", "exp(w)"]:
     add("simplify", [], f"simplify(3*sin({a})**2 + 3*cos({a})**2 - 3)", "text", "0")
 for c in ["2", "1/2", "-1"]:
     add("simplify", [], f"simplify(exp({c}*log(w)))", "expr", f"w**({c})")
+
+# float-exact: floats against exact numbers far outside the float range
+# (their own random source, so the cases above stay as they are).
+fx = random.Random(20261127)
+FLOATS = ["1e300", "2.5", "1e-300", "0.1", "-3.7", "1.7976931348623157e+308", "5e-324", "2.2250738585072014e-308", "1e150"]
+EXACTS = ["2**1100", "2**1075", "2**1074", "2**-1100", "10**320", "10**400", "10**-400", "3**700", "3**-700", "7/10**330"]
+FORMS = ["{x}*{e}", "{x}/{e}", "{e}/{x}", "{e}*{x}"]
+
+
+def float_exact_case(setup, inp, text, env):
+    try:
+        v = evaluate(text, env)
+    except Undefined:
+        add("float-exact", setup, inp, "error", "")
+        return
+    if abs(v) > mpmath.mpf(sys.float_info.max):
+        add("float-exact", setup, inp, "error", "too large for a floating-point number")
+    else:
+        add("float-exact", setup, inp, "number", num(v))
+
+
+X300 = {"x": mpmath.mpf(1e300)}
+for inp in ["x/2**1100", "x/2**1075", "x/10**320", "x*10**-400", "x*(1/10**320)", "2**-1100*x", "x/2**1100*2**1100", "x*2**1100"]:
+    float_exact_case(["x = 1e300"], inp, inp, X300)
+float_exact_case([], "1e300/10**400", "1e300/10**400", {})
+seen = set()
+while len(seen) < 48:
+    x, e, form = fx.choice(FLOATS), fx.choice(EXACTS), fx.choice(FORMS)
+    inp = form.format(x=x, e=f"({e})" if "/" in e and form.startswith("{x}/") else e)
+    if inp in seen:
+        continue
+    seen.add(inp)
+    float_exact_case([], inp, inp, {})
+    if len(seen) % 3 == 0:
+        body = form.format(x="w", e=f"({e})" if "/" in e and form.startswith("{x}/") else e)
+        float_exact_case([f"f(w) = {body}"], f"f({x})", inp, {})
+for setup, inp in [(["x = 1e300"], "x*x/2**1100"), (["f(w) = w*w/2**1100"], "f(1e300)"), ([], "exp(1000)*2**-1100")]:
+    add("float-exact", setup, inp, "error", "overflowed")
 
 with open(OUT, "w", encoding="utf-8") as f:
     f.write(
