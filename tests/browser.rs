@@ -18,7 +18,7 @@
 //! stack the test is reported as ignored, with the reason, and never as
 //! passed; under `CI=true` a missing browser stack is a failure.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -420,46 +420,32 @@ impl Server {
     }
 }
 
+/// Answers one request with serve's own HTTP layer (request reading,
+/// response writing, content types); only the routing is a static host's:
+/// a file of the built folder, or 404.
 fn respond(stream: TcpStream, root: &Path) -> std::io::Result<()> {
+    use gradbook::serve::http::{Response, ResponseBody, read_request};
     stream.set_read_timeout(Some(Duration::from_secs(5)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
-    let mut request_line = String::new();
-    reader.read_line(&mut request_line)?;
-    // Skip the headers.
-    loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header)? == 0 || header == "\r\n" || header == "\n" {
-            break;
+    let Ok(request) = read_request(&mut reader) else {
+        return Ok(());
+    };
+    let path = request.target.split(['?', '#']).next().unwrap_or("/");
+    let is_read = matches!(request.method.as_str(), "GET" | "HEAD");
+    let response = match resolve(root, path) {
+        Some(file) if is_read => {
+            let length = file.metadata()?.len();
+            Response::new(
+                200,
+                content_type(&file),
+                ResponseBody::File(std::fs::File::open(&file)?, length),
+            )
         }
-    }
-    let mut parts = request_line.split_whitespace();
-    let method = parts.next().unwrap_or_default();
-    let target = parts.next().unwrap_or("/");
-    let path = target.split(['?', '#']).next().unwrap_or("/");
-    let file = resolve(root, path);
-    let (status, content_type, body) = match (method, file) {
-        ("GET" | "HEAD", Some(file)) => ("200 OK", content_type(&file), std::fs::read(&file)?),
-        ("GET" | "HEAD", None) => (
-            "404 Not Found",
-            "text/plain; charset=utf-8",
-            b"not found".to_vec(),
-        ),
-        _ => (
-            "405 Method Not Allowed",
-            "text/plain; charset=utf-8",
-            Vec::new(),
-        ),
+        None if is_read => Response::text(404, "not found"),
+        _ => Response::text(405, ""),
     };
     let mut stream = stream;
-    write!(
-        stream,
-        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
-        body.len()
-    )?;
-    if method != "HEAD" {
-        stream.write_all(&body)?;
-    }
-    stream.flush()
+    response.write_to(&mut stream, request.is_head())
 }
 
 /// The file for a URL path, never outside `root`.
