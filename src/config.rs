@@ -595,6 +595,17 @@ mod tests {
     }
 
     #[test]
+    fn a_misspelt_choice_gets_a_hint_from_the_choices() {
+        // The hint reads the choices from the deserializer's message; this
+        // pins its wording, so an upgrade that changes it fails here
+        // instead of silently dropping the hint.
+        let errors = parse("[book]\ntitle = \"T\"\n[theme]\ndefault = \"drak\"\n").unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].help.as_deref(), Some("did you mean 'dark'?"));
+        assert_eq!((errors[0].line, errors[0].column), (4, 11));
+    }
+
+    #[test]
     fn every_unknown_key_is_reported_at_once() {
         let errs =
             parse("[book]\ntitel = \"T\"\n[thme]\nx = 1\n[calc]\nprecison = 3\n").unwrap_err();
