@@ -236,6 +236,8 @@
     window.addEventListener("resize", updateAll);
     /* "toggle" does not bubble, but it can be caught on its way down. */
     document.addEventListener("toggle", updateAll, true);
+    /* The math font arrives after the first paint and changes widths. */
+    if (document.fonts) document.fonts.addEventListener("loadingdone", updateAll);
   }
 
   /* The math font's @font-face (math-font.css, beside gradbook.css) is
