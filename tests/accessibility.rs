@@ -86,7 +86,7 @@ fn the_math_font_waits_for_the_page_to_load() {
     assert!(sheet.contains("font-display: swap"));
     let js = site.output("assets/gradbook.js");
     assert!(
-        js.contains("math-font.css") && js.contains("addEventListener(\"load\", loadMathFont)")
+        js.contains("math-font.css") && js.contains("afterNextPaint(loadMathFont)")
     );
     let with_math = site.output("a/m/index.html");
     assert!(

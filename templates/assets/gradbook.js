@@ -241,8 +241,10 @@
   }
 
   /* The math font's @font-face (math-font.css, beside gradbook.css) is
-   * added once the page has loaded, so 400 KB of font never hold up the
-   * first paint; until it arrives, formulas use the system's math font. */
+   * added once the page has loaded and been painted, so 400 KB of font
+   * never hold up the first paint (on a slow device the first paint may
+   * come after the load event); until it arrives, formulas use the
+   * system's math font. */
   function loadMathFont() {
     var theme = document.querySelector('link[rel="stylesheet"][href$="gradbook.css"]');
     if (!theme || !document.querySelector("math") || document.querySelector("link[data-gb-math-font]")) return;
@@ -255,10 +257,19 @@
 
   root.classList.add("js");
   setupTheme();
+  /* A task queued from an animation frame runs after that frame is
+   * painted. */
+  function afterNextPaint(callback) {
+    requestAnimationFrame(function () {
+      setTimeout(callback, 0);
+    });
+  }
   if (document.readyState === "complete") {
-    loadMathFont();
+    afterNextPaint(loadMathFont);
   } else {
-    window.addEventListener("load", loadMathFont);
+    window.addEventListener("load", function () {
+      afterNextPaint(loadMathFont);
+    });
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", setupPage);
