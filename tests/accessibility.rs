@@ -85,9 +85,7 @@ fn the_math_font_waits_for_the_page_to_load() {
     assert!(sheet.contains("url(\"fonts/STIXTwoMath-Regular.woff2\") format(\"woff2\")"));
     assert!(sheet.contains("font-display: swap"));
     let js = site.output("assets/gradbook.js");
-    assert!(
-        js.contains("math-font.css") && js.contains("afterNextPaint(loadMathFont)")
-    );
+    assert!(js.contains("math-font.css") && js.contains("afterNextPaint(loadMathFont)"));
     let with_math = site.output("a/m/index.html");
     assert!(
         with_math.contains(

@@ -55,8 +55,8 @@ pub(super) struct RegionNames(HashSet<String>);
 impl RegionNames {
     /// `name` if the page has no region of that name yet, else `name (n)`
     /// with the smallest `n` from 2 up that is still free.
-    pub(super) fn unique(&mut self, name: String) -> String {
-        let mut unique = name.clone();
+    pub(super) fn unique(&mut self, name: &str) -> String {
+        let mut unique = name.to_string();
         let mut n = 1;
         while self.0.contains(&unique) {
             n += 1;
@@ -174,7 +174,7 @@ fn value_html(
         ),
         Value::Nudge(_) => nudge_table(&value.to_text(precision)),
         Value::Descent(d) => {
-            let name = regions.unique(format!(
+            let name = regions.unique(&format!(
                 "Gradient descent on {}, step by step: {}",
                 d.func,
                 input.trim()
@@ -398,12 +398,12 @@ mod tests {
     #[test]
     fn region_names_are_unique_on_a_page() {
         let mut names = RegionNames::default();
-        assert_eq!(names.unique("Descent".into()), "Descent");
-        assert_eq!(names.unique("Descent".into()), "Descent (2)");
-        assert_eq!(names.unique("Other".into()), "Other");
+        assert_eq!(names.unique("Descent"), "Descent");
+        assert_eq!(names.unique("Descent"), "Descent (2)");
+        assert_eq!(names.unique("Other"), "Other");
         // A name that happens to read like a numbered one is not reused.
-        assert_eq!(names.unique("Descent (3)".into()), "Descent (3)");
-        assert_eq!(names.unique("Descent".into()), "Descent (4)");
+        assert_eq!(names.unique("Descent (3)"), "Descent (3)");
+        assert_eq!(names.unique("Descent"), "Descent (4)");
     }
 
     #[test]
