@@ -611,6 +611,12 @@ fn path_and_markers(
     if d.rows.len() <= 40 {
         out.push_str("<g class=\"calc-step-label\" fill=\"currentColor\">");
         let mut placed: Vec<(f64, f64)> = Vec::new();
+        let markers: Vec<(f64, f64)> = path
+            .iter()
+            .filter_map(|&(x, y)| Some((x, y?)))
+            .filter(|(x, y)| x.is_finite() && y.is_finite())
+            .map(|(x, y)| (frame.sx(x), frame.sy(y)))
+            .collect();
         // The start and the end first, so that crowded middles give way.
         let last = d.rows.len().saturating_sub(1);
         let order = [0, last].into_iter().chain(1..last);
@@ -622,7 +628,7 @@ fn path_and_markers(
                 continue;
             };
             let (mx, my) = (frame.sx(x), frame.sy(y));
-            let Some(label) = place_label(frame, &placed, mx, my) else {
+            let Some(label) = place_label(frame, &placed, &markers, mx, my) else {
                 continue;
             };
             placed.push((label.x, label.y));
@@ -667,10 +673,18 @@ const LABEL_GAP: (f64, f64) = (14.0, 11.0);
 
 /// The place for the number of a step whose marker is at (`mx`, `my`),
 /// clear of the numbers `placed` so far: above the marker, else to its
-/// right, left or below; else the free place of the frame nearest to the
-/// marker (a grid of 4 units), with a leader line. `None` only when the
-/// frame is full, which the 40 numbers a figure may carry cannot make it.
-fn place_label(frame: &Frame, placed: &[(f64, f64)], mx: f64, my: f64) -> Option<LabelSpot> {
+/// right, left or below; else the free place of the frame (a grid of 4
+/// units) nearest to the marker but far enough for a leader line to show,
+/// and off every marker of `markers` (so the number is not read as
+/// another step's) where there is such a place. `None` only when the frame
+/// is full, which the 40 numbers a figure may carry cannot make it.
+fn place_label(
+    frame: &Frame,
+    placed: &[(f64, f64)],
+    markers: &[(f64, f64)],
+    mx: f64,
+    my: f64,
+) -> Option<LabelSpot> {
     let free = |cx: f64, cy: f64| {
         !placed
             .iter()
@@ -689,26 +703,39 @@ fn place_label(frame: &Frame, placed: &[(f64, f64)], mx: f64, my: f64) -> Option
             leader: false,
         });
     }
+    let off_markers = |cx: f64, cy: f64| {
+        !markers
+            .iter()
+            .any(|&(x, y)| (x - cx).abs() < 10.0 && (y - cy).abs() < 9.0)
+    };
     let (half_w, half_h) = (LABEL_GAP.0 / 2.0, LABEL_GAP.1 / 2.0);
     let columns = ((frame.width - 2.0 * half_w) / 4.0).floor() as usize;
     let rows = ((frame.height - 2.0 * half_h) / 4.0).floor() as usize;
-    let mut best: Option<(f64, f64, f64)> = None;
-    for row in 0..=rows {
-        let y = frame.top + half_h + 4.0 * row as f64;
-        for column in 0..=columns {
-            let x = frame.left + half_w + 4.0 * column as f64;
-            let distance = (x - mx).hypot(y - my);
-            // Not on its own marker: at least as far as the near places.
-            if distance < 12.0 || !free(x, y) {
-                continue;
-            }
-            if best.is_none_or(|(_, _, d)| distance < d) {
-                best = Some((x, y, distance));
+    for strict in [true, false] {
+        let mut best: Option<(f64, f64, f64)> = None;
+        for row in 0..=rows {
+            let y = frame.top + half_h + 4.0 * row as f64;
+            for column in 0..=columns {
+                let x = frame.left + half_w + 4.0 * column as f64;
+                let distance = (x - mx).hypot(y - my);
+                if distance < LEADER_MIN || !free(x, y) || (strict && !off_markers(x, y)) {
+                    continue;
+                }
+                if best.is_none_or(|(_, _, d)| distance < d) {
+                    best = Some((x, y, distance));
+                }
             }
         }
+        if let Some((x, y, _)) = best {
+            return Some(LabelSpot { x, y, leader: true });
+        }
     }
-    best.map(|(x, y, _)| LabelSpot { x, y, leader: true })
+    None
 }
+
+/// How far from its marker a number moved away goes at least, so that
+/// the leader line between them shows.
+const LEADER_MIN: f64 = 22.0;
 
 fn descent_2d(d: &Descent, id: &str) -> String {
     let (v1, v2) = (&d.vars[0], &d.vars[1]);
@@ -1123,7 +1150,7 @@ mod tests {
         let frame = Frame::new((0.0, 1.0), (0.0, 1.0));
         let (mx, my) = (200.0, 150.0);
         // Nothing in the way: above the marker, no leader.
-        let spot = place_label(&frame, &[], mx, my).unwrap();
+        let spot = place_label(&frame, &[], &[], mx, my).unwrap();
         assert_eq!((spot.x, spot.y, spot.leader), (mx, my - 10.0, false));
         // All four sides taken: somewhere free, with a leader.
         let taken = [
@@ -1132,7 +1159,7 @@ mod tests {
             (mx - 13.0, my),
             (mx, my + 12.0),
         ];
-        let spot = place_label(&frame, &taken, mx, my).unwrap();
+        let spot = place_label(&frame, &taken, &[(mx, my)], mx, my).unwrap();
         assert!(spot.leader);
         assert!(
             taken
@@ -1151,7 +1178,7 @@ mod tests {
             (frame.left - 13.0, frame.top),
             (frame.left, frame.top + 12.0),
         ];
-        let spot = place_label(&frame, &corner, frame.left, frame.top).unwrap();
+        let spot = place_label(&frame, &corner, &[], frame.left, frame.top).unwrap();
         assert!(spot.x >= frame.left && spot.y >= frame.top, "{spot:?}");
     }
 
