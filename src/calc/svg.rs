@@ -603,60 +603,64 @@ fn path_and_markers(
         );
     }
     out.push_str("</g>");
-    // Step numbers, when there are few enough to read. Each goes above
-    // its marker, or else to its right, left or below, wherever it does not
-    // sit on a number already written; a step crowded on every side goes
-    // to the nearest free place in the frame, with a leader line to its
-    // marker, so that every step is numbered.
     if d.rows.len() <= 40 {
-        out.push_str("<g class=\"calc-step-label\" fill=\"currentColor\">");
-        let mut placed: Vec<(f64, f64)> = Vec::new();
-        let markers: Vec<(f64, f64)> = path
-            .iter()
-            .filter_map(|&(x, y)| Some((x, y?)))
-            .filter(|(x, y)| x.is_finite() && y.is_finite())
-            .map(|(x, y)| (frame.sx(x), frame.sy(y)))
-            .collect();
-        // The start and the end first, so that crowded middles give way.
-        let last = d.rows.len().saturating_sub(1);
-        let order = [0, last].into_iter().chain(1..last);
-        for k in order {
-            let (Some(row), Some(&(x, y))) = (d.rows.get(k), path.get(k)) else {
-                continue;
-            };
-            let Some(y) = y.filter(|y| y.is_finite() && x.is_finite()) else {
-                continue;
-            };
-            let (mx, my) = (frame.sx(x), frame.sy(y));
-            let Some(label) = place_label(frame, &placed, &markers, mx, my) else {
-                continue;
-            };
-            placed.push((label.x, label.y));
-            if label.leader {
-                let (dx, dy) = (label.x - mx, label.y - my);
-                let length = dx.hypot(dy);
-                // From the marker's edge to just short of the number.
-                let (from, to) = (5.0 / length, 1.0 - 7.0 / length);
-                let _ = write!(
-                    out,
-                    "<line class=\"calc-leader\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" \
-                     stroke=\"currentColor\" stroke-width=\"0.8\" stroke-opacity=\"0.6\"/>",
-                    px(mx + dx * from),
-                    px(my + dy * from),
-                    px(mx + dx * to),
-                    px(my + dy * to)
-                );
-            }
+        step_numbers(out, frame, d, path);
+    }
+}
+
+/// Step numbers, for runs few enough to read. Each goes above its marker,
+/// or else to its right, left or below, wherever it does not sit on a
+/// number already written; a step crowded on every side goes to the
+/// nearest free place in the frame, with a leader line to its marker, so
+/// that every step is numbered.
+fn step_numbers(out: &mut String, frame: &Frame, d: &Descent, path: &[(f64, Option<f64>)]) {
+    out.push_str("<g class=\"calc-step-label\" fill=\"currentColor\">");
+    let mut placed: Vec<(f64, f64)> = Vec::new();
+    let markers: Vec<(f64, f64)> = path
+        .iter()
+        .filter_map(|&(x, y)| Some((x, y?)))
+        .filter(|(x, y)| x.is_finite() && y.is_finite())
+        .map(|(x, y)| (frame.sx(x), frame.sy(y)))
+        .collect();
+    // The start and the end first, so that crowded middles give way.
+    let last = d.rows.len().saturating_sub(1);
+    let order = [0, last].into_iter().chain(1..last);
+    for k in order {
+        let (Some(row), Some(&(x, y))) = (d.rows.get(k), path.get(k)) else {
+            continue;
+        };
+        let Some(y) = y.filter(|y| y.is_finite() && x.is_finite()) else {
+            continue;
+        };
+        let (mx, my) = (frame.sx(x), frame.sy(y));
+        let Some(label) = place_label(frame, &placed, &markers, mx, my) else {
+            continue;
+        };
+        placed.push((label.x, label.y));
+        if label.leader {
+            let (dx, dy) = (label.x - mx, label.y - my);
+            let length = dx.hypot(dy);
+            // From the marker's edge to just short of the number.
+            let (from, to) = (5.0 / length, 1.0 - 7.0 / length);
             let _ = write!(
                 out,
-                "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" dominant-baseline=\"middle\">{}</text>",
-                px(label.x),
-                px(label.y),
-                row.step
+                "<line class=\"calc-leader\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" \
+                 stroke=\"currentColor\" stroke-width=\"0.8\" stroke-opacity=\"0.6\"/>",
+                px(mx + dx * from),
+                px(my + dy * from),
+                px(mx + dx * to),
+                px(my + dy * to)
             );
         }
-        out.push_str("</g>");
+        let _ = write!(
+            out,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" dominant-baseline=\"middle\">{}</text>",
+            px(label.x),
+            px(label.y),
+            row.step
+        );
     }
+    out.push_str("</g>");
 }
 
 /// Where a step number goes: the centre of its label, and whether it sits

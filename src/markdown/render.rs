@@ -292,26 +292,14 @@ impl<'e> PageRenderer<'_, 'e, '_> {
                 None => Event::Code(text),
             },
             Event::InlineMath(tex) => {
-                let mut html = self.math(&tex, span.start + 1, span, false);
-                if batch.in_table_head {
-                    html = header_math(html, &tex);
-                }
-                if let Some(open) = batch.heading.as_mut() {
-                    open.converted(&html, false);
-                }
-                Event::InlineHtml(html.into())
+                let html = self.math(&tex, span.start + 1, span, false);
+                formula_event(html, &tex, batch)
             }
             Event::DisplayMath(tex) => {
                 // kramdown's rule: `$$…$$` inside a line of text is inline.
                 let display = !batch.in_text;
-                let mut html = self.math(&tex, span.start + 2, span, display);
-                if batch.in_table_head {
-                    html = header_math(html, &tex);
-                }
-                if let Some(open) = batch.heading.as_mut() {
-                    open.converted(&html, false);
-                }
-                Event::InlineHtml(html.into())
+                let html = self.math(&tex, span.start + 2, span, display);
+                formula_event(html, &tex, batch)
             }
             Event::FootnoteReference(label) => {
                 let (number, id) = self.footnote(&label);
@@ -728,6 +716,18 @@ fn at_line_start(last: Option<&Event<'_>>) -> bool {
         Some(Event::SoftBreak | Event::HardBreak | Event::Rule | Event::TaskListMarker(_)) => true,
         Some(_) => false,
     }
+}
+
+/// The event for a converted formula (`html`, from `tex`): named when it
+/// is in a table's header row, and read into the heading it is in.
+fn formula_event<'e>(mut html: String, tex: &str, batch: &mut Batch<'e>) -> Event<'e> {
+    if batch.in_table_head {
+        html = header_math(html, tex);
+    }
+    if let Some(open) = batch.heading.as_mut() {
+        open.converted(&html, false);
+    }
+    Event::InlineHtml(html.into())
 }
 
 /// A formula in a table's header row, labelled with its plain-text
