@@ -4,6 +4,7 @@
 
 mod support;
 
+mod accessibility;
 mod build;
 mod calc_cli;
 mod calc_pages;

@@ -59,9 +59,10 @@ fn every_site_serves_its_math_font_and_licence() {
     assert!(woff2.starts_with(b"wOF2"));
     let licence = site.output("assets/fonts/STIXTwoMath-OFL.txt");
     assert!(licence.contains("SIL Open Font License"), "{licence}");
-    let css = site.output("assets/gradbook.css");
+    let css = site.output("assets/math-font.css");
     assert!(css.contains("url(\"fonts/STIXTwoMath-Regular.woff2\") format(\"woff2\")"));
-    assert!(css.contains("--font-math: \"STIX Two Math\""));
+    let theme = site.output("assets/gradbook.css");
+    assert!(theme.contains("--font-math: \"STIX Two Math\""));
 }
 
 #[test]

@@ -62,6 +62,8 @@ pub struct PageCalc<'a> {
     blessable: bool,
     /// Blocks seen so far, for element ids.
     blocks: usize,
+    /// The names of the page's labelled regions so far.
+    regions: render::RegionNames,
 }
 
 impl<'a> PageCalc<'a> {
@@ -75,6 +77,7 @@ impl<'a> PageCalc<'a> {
             edits: Vec::new(),
             blessable: true,
             blocks: 0,
+            regions: render::RegionNames::default(),
         }
     }
 
@@ -133,7 +136,7 @@ impl<'a> PageCalc<'a> {
             .iter()
             .map(|s| format!(">>> {}\n{}\n", s.input, s.computed.join("\n")))
             .collect::<String>();
-        render::block(&steps, &transcript, &id, self.precision)
+        render::block(&steps, &transcript, &id, self.precision, &mut self.regions)
     }
 
     fn fail(&mut self, diagnostic: Diagnostic) {
@@ -318,7 +321,7 @@ impl Hooks for PageCalc<'_> {
             })
             .collect();
         let transcript = Self::transcript_text(&parsed.entries, &steps);
-        render::block(&steps, &transcript, &id, self.precision)
+        render::block(&steps, &transcript, &id, self.precision, &mut self.regions)
     }
 
     fn variants(&mut self, vary: &Vary) -> Variants {

@@ -14,6 +14,7 @@
 //! transcript keeps the ASCII hyphen-minus, so that copying it gives input
 //! the engine reads.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use super::svg;
@@ -45,9 +46,37 @@ pub(super) struct Step<'a> {
     pub expected: Vec<String>,
 }
 
+/// The names of a page's labelled regions so far. Assistive technology
+/// lists a page's regions by name, so no two may share one: the same
+/// descent twice on a page is "…" and "… (2)".
+#[derive(Debug, Default)]
+pub(super) struct RegionNames(HashSet<String>);
+
+impl RegionNames {
+    /// `name` if the page has no region of that name yet, else `name (n)`
+    /// with the smallest `n` from 2 up that is still free.
+    pub(super) fn unique(&mut self, name: &str) -> String {
+        let mut unique = name.to_string();
+        let mut n = 1;
+        while self.0.contains(&unique) {
+            n += 1;
+            unique = format!("{name} ({n})");
+        }
+        self.0.insert(unique.clone());
+        unique
+    }
+}
+
 /// Renders a whole block. `transcript` is the raw text offered for reading
-/// and copying; `id` is a page-unique prefix for element ids.
-pub(super) fn block(steps: &[Step<'_>], transcript: &str, id: &str, precision: usize) -> String {
+/// and copying; `id` is a page-unique prefix for element ids; `regions`
+/// holds the names of the page's regions so far.
+pub(super) fn block(
+    steps: &[Step<'_>],
+    transcript: &str,
+    id: &str,
+    precision: usize,
+    regions: &mut RegionNames,
+) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
@@ -57,7 +86,13 @@ pub(super) fn block(steps: &[Step<'_>], transcript: &str, id: &str, precision: u
          <ol class=\"calc-steps\">"
     );
     for (k, step) in steps.iter().enumerate() {
-        step_html(&mut out, step, &format!("{id}-{}", k + 1), precision);
+        step_html(
+            &mut out,
+            step,
+            &format!("{id}-{}", k + 1),
+            precision,
+            regions,
+        );
     }
     let _ = write!(
         out,
@@ -68,7 +103,13 @@ pub(super) fn block(steps: &[Step<'_>], transcript: &str, id: &str, precision: u
     out
 }
 
-fn step_html(out: &mut String, step: &Step<'_>, id: &str, precision: usize) {
+fn step_html(
+    out: &mut String,
+    step: &Step<'_>,
+    id: &str,
+    precision: usize,
+    regions: &mut RegionNames,
+) {
     let kind = match step.result {
         Ok(Value::Nothing) if step.input.trim_start().starts_with('#') => " calc-comment",
         Ok(Value::Nothing) => " calc-definition",
@@ -87,7 +128,7 @@ fn step_html(out: &mut String, step: &Step<'_>, id: &str, precision: usize) {
         escape(step.input)
     );
     let body = match step.result {
-        Ok(value) => value_html(value, step.input, id, precision),
+        Ok(value) => value_html(value, step.input, id, precision, regions),
         Err(err) => format!(
             "<span class=\"calc-error-text\">error: {}</span>",
             escape(&err.message)
@@ -110,7 +151,13 @@ fn step_html(out: &mut String, step: &Step<'_>, id: &str, precision: usize) {
 
 /// The rendered form of a value inside a block ("" for nothing); `input`
 /// is what computed it.
-fn value_html(value: &Value, input: &str, id: &str, precision: usize) -> String {
+fn value_html(
+    value: &Value,
+    input: &str,
+    id: &str,
+    precision: usize,
+    regions: &mut RegionNames,
+) -> String {
     match value {
         Value::Nothing => String::new(),
         Value::Number(x) => format!(
@@ -127,7 +174,12 @@ fn value_html(value: &Value, input: &str, id: &str, precision: usize) -> String 
         ),
         Value::Nudge(_) => nudge_table(&value.to_text(precision)),
         Value::Descent(d) => {
-            let mut html = descent_table(d, input, precision);
+            let name = regions.unique(&format!(
+                "Gradient descent on {}, step by step: {}",
+                d.func,
+                input.trim()
+            ));
+            let mut html = descent_table(d, &name, precision);
             if let Some(fig) = svg::descent(d, &format!("{id}-fig")) {
                 html.push_str(&fig);
             }
@@ -268,17 +320,14 @@ const TABLE_HEAD: usize = 80;
 /// Rows shown after the gap of a long table.
 const TABLE_TAIL: usize = 20;
 
-/// A descent's table, in a focusable scroll box named after the input
-/// (two descents of one function on a page are two different regions).
-fn descent_table(d: &Descent, input: &str, precision: usize) -> String {
+/// A descent's table, in a focusable scroll box: a region called `name`
+/// (named after the input, and unique on the page, so two descents of one
+/// function are two different regions).
+fn descent_table(d: &Descent, name: &str, precision: usize) -> String {
     let mut out = format!(
         "<div class=\"calc-table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"{}\">\
          <table class=\"calc-descent\"><thead><tr>",
-        escape(&format!(
-            "Gradient descent on {}, step by step: {}",
-            d.func,
-            input.trim()
-        ))
+        escape(name)
     );
     for cell in d.header() {
         let _ = write!(out, "<th scope=\"col\">{}</th>", escape(&cell));
@@ -344,6 +393,17 @@ mod tests {
         );
         assert!(table.contains("<td>\u{2212}0.005999</td>"), "{table}");
         assert!(!table.contains(">-") && !table.contains("(-"), "{table}");
+    }
+
+    #[test]
+    fn region_names_are_unique_on_a_page() {
+        let mut names = RegionNames::default();
+        assert_eq!(names.unique("Descent"), "Descent");
+        assert_eq!(names.unique("Descent"), "Descent (2)");
+        assert_eq!(names.unique("Other"), "Other");
+        // A name that happens to read like a numbered one is not reused.
+        assert_eq!(names.unique("Descent (3)"), "Descent (3)");
+        assert_eq!(names.unique("Descent"), "Descent (4)");
     }
 
     #[test]

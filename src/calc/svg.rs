@@ -603,51 +603,143 @@ fn path_and_markers(
         );
     }
     out.push_str("</g>");
-    // Step numbers, when there are few enough to read. Each goes above
-    // its marker, or else to its right, left or below, wherever it does not
-    // sit on a number already written; only a step crowded on every side
-    // goes without.
     if d.rows.len() <= 40 {
-        out.push_str("<g class=\"calc-step-label\" fill=\"currentColor\">");
-        let mut placed: Vec<(f64, f64)> = Vec::new();
-        // The start and the end first, so that crowded middles give way.
-        let last = d.rows.len().saturating_sub(1);
-        let order = [0, last].into_iter().chain(1..last);
-        for k in order {
-            let (Some(row), Some(&(x, y))) = (d.rows.get(k), path.get(k)) else {
-                continue;
-            };
-            let Some(y) = y.filter(|y| y.is_finite() && x.is_finite()) else {
-                continue;
-            };
-            let (mx, my) = (frame.sx(x), frame.sy(y));
-            // Centre of the label for each place it may go.
-            let spots = [
-                (mx, my - 10.0),
-                (mx + 13.0, my),
-                (mx - 13.0, my),
-                (mx, my + 12.0),
-            ];
-            let free = |&(cx, cy): &(f64, f64)| {
-                !placed
-                    .iter()
-                    .any(|&(px_, py_)| (px_ - cx).abs() < 14.0 && (py_ - cy).abs() < 11.0)
-            };
-            let Some(&(cx, cy)) = spots.iter().find(|spot| free(spot)) else {
-                continue;
-            };
-            placed.push((cx, cy));
-            let _ = write!(
-                out,
-                "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" dominant-baseline=\"middle\">{}</text>",
-                px(cx),
-                px(cy),
-                row.step
-            );
-        }
-        out.push_str("</g>");
+        step_numbers(out, frame, d, path);
     }
 }
+
+/// Step numbers, for runs few enough to read. Each goes above its marker,
+/// or else to its right, left or below, wherever it does not sit on a
+/// number already written; a step crowded on every side goes to the
+/// nearest free place in the frame, with a leader line to its marker, so
+/// that every step is numbered.
+fn step_numbers(out: &mut String, frame: &Frame, d: &Descent, path: &[(f64, Option<f64>)]) {
+    out.push_str("<g class=\"calc-step-label\" fill=\"currentColor\">");
+    let mut placed: Vec<(f64, f64)> = Vec::new();
+    let markers: Vec<(f64, f64)> = path
+        .iter()
+        .filter_map(|&(x, y)| Some((x, y?)))
+        .filter(|(x, y)| x.is_finite() && y.is_finite())
+        .map(|(x, y)| (frame.sx(x), frame.sy(y)))
+        .collect();
+    // The start and the end first, so that crowded middles give way.
+    let last = d.rows.len().saturating_sub(1);
+    let order = [0, last].into_iter().chain(1..last);
+    for k in order {
+        let (Some(row), Some(&(x, y))) = (d.rows.get(k), path.get(k)) else {
+            continue;
+        };
+        let Some(y) = y.filter(|y| y.is_finite() && x.is_finite()) else {
+            continue;
+        };
+        let (mx, my) = (frame.sx(x), frame.sy(y));
+        let Some(label) = place_label(frame, &placed, &markers, mx, my) else {
+            continue;
+        };
+        placed.push((label.x, label.y));
+        if label.leader {
+            let (dx, dy) = (label.x - mx, label.y - my);
+            let length = dx.hypot(dy);
+            // From the marker's edge to just short of the number.
+            let (from, to) = (5.0 / length, 1.0 - 7.0 / length);
+            let _ = write!(
+                out,
+                "<line class=\"calc-leader\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" \
+                 stroke=\"currentColor\" stroke-width=\"0.8\" stroke-opacity=\"0.6\"/>",
+                px(mx + dx * from),
+                px(my + dy * from),
+                px(mx + dx * to),
+                px(my + dy * to)
+            );
+        }
+        let _ = write!(
+            out,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" dominant-baseline=\"middle\">{}</text>",
+            px(label.x),
+            px(label.y),
+            row.step
+        );
+    }
+    out.push_str("</g>");
+}
+
+/// Where a step number goes: the centre of its label, and whether it sits
+/// away from its marker (and needs a leader line to it).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct LabelSpot {
+    x: f64,
+    y: f64,
+    leader: bool,
+}
+
+/// How far apart the centres of two step numbers must be, across and down.
+const LABEL_GAP: (f64, f64) = (14.0, 11.0);
+
+/// The place for the number of a step whose marker is at (`mx`, `my`),
+/// clear of the numbers `placed` so far: above the marker, else to its
+/// right, left or below; else the free place of the frame (a grid of 4
+/// units) nearest to the marker but far enough for a leader line to show,
+/// and off every marker of `markers` (so the number is not read as
+/// another step's) where there is such a place. `None` only when the frame
+/// is full, which the 40 numbers a figure may carry cannot make it.
+fn place_label(
+    frame: &Frame,
+    placed: &[(f64, f64)],
+    markers: &[(f64, f64)],
+    mx: f64,
+    my: f64,
+) -> Option<LabelSpot> {
+    let free = |cx: f64, cy: f64| {
+        !placed
+            .iter()
+            .any(|&(px_, py_)| (px_ - cx).abs() < LABEL_GAP.0 && (py_ - cy).abs() < LABEL_GAP.1)
+    };
+    let near = [
+        (mx, my - 10.0),
+        (mx + 13.0, my),
+        (mx - 13.0, my),
+        (mx, my + 12.0),
+    ];
+    if let Some(&(x, y)) = near.iter().find(|&&(x, y)| free(x, y)) {
+        return Some(LabelSpot {
+            x,
+            y,
+            leader: false,
+        });
+    }
+    let off_markers = |cx: f64, cy: f64| {
+        !markers
+            .iter()
+            .any(|&(x, y)| (x - cx).abs() < 10.0 && (y - cy).abs() < 9.0)
+    };
+    let (half_w, half_h) = (LABEL_GAP.0 / 2.0, LABEL_GAP.1 / 2.0);
+    let columns = ((frame.width - 2.0 * half_w) / 4.0).floor() as usize;
+    let rows = ((frame.height - 2.0 * half_h) / 4.0).floor() as usize;
+    for strict in [true, false] {
+        let mut best: Option<(f64, f64, f64)> = None;
+        for row in 0..=rows {
+            let y = frame.top + half_h + 4.0 * row as f64;
+            for column in 0..=columns {
+                let x = frame.left + half_w + 4.0 * column as f64;
+                let distance = (x - mx).hypot(y - my);
+                if distance < LEADER_MIN || !free(x, y) || (strict && !off_markers(x, y)) {
+                    continue;
+                }
+                if best.is_none_or(|(_, _, d)| distance < d) {
+                    best = Some((x, y, distance));
+                }
+            }
+        }
+        if let Some((x, y, _)) = best {
+            return Some(LabelSpot { x, y, leader: true });
+        }
+    }
+    None
+}
+
+/// How far from its marker a number moved away goes at least, so that
+/// the leader line between them shows.
+const LEADER_MIN: f64 = 22.0;
 
 fn descent_2d(d: &Descent, id: &str) -> String {
     let (v1, v2) = (&d.vars[0], &d.vars[1]);
@@ -988,6 +1080,110 @@ mod tests {
         let mut sorted = labels.clone();
         sorted.sort_unstable();
         assert_eq!(sorted, ["0", "1", "2", "3", "4"], "{svg}");
+    }
+
+    /// The step numbers of a figure, in the order they are written.
+    fn step_labels(doc: &roxmltree::Document<'_>) -> Vec<String> {
+        doc.descendants()
+            .filter(|n| n.attribute("class") == Some("calc-step-label"))
+            .flat_map(|g| g.children().filter_map(|t| t.text()))
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn every_step_of_a_crowded_path_is_numbered() {
+        // The gradient lesson's descent: its last steps bunch up near the
+        // minimum, where step 9 once found no free side and went unlabelled.
+        for (setup, input, steps) in [
+            (
+                "L(x, y) = x**2 + 3*y**2",
+                "descent(L, x=2, y=1, alpha=0.1, steps=10)",
+                10,
+            ),
+            (
+                "L(x, y) = x**2 + 3*y**2",
+                "descent(L, x=2, y=1, alpha=0.05, steps=39)",
+                39,
+            ),
+            ("J(w) = w**2", "descent(J, w=3, alpha=0.3, steps=39)", 39),
+        ] {
+            let Value::Descent(d) = value(setup, input) else {
+                panic!("not a descent");
+            };
+            let svg = descent(&d, "f9").unwrap();
+            let doc = parse_svg(&svg);
+            let mut labels: Vec<usize> = step_labels(&doc)
+                .iter()
+                .map(|l| l.parse().unwrap())
+                .collect();
+            labels.sort_unstable();
+            assert_eq!(labels, (0..=steps).collect::<Vec<_>>(), "{input}");
+            // Crowded numbers moved away are tied to their markers.
+            let leaders = doc
+                .descendants()
+                .filter(|n| n.attribute("class") == Some("calc-leader"))
+                .count();
+            assert!(leaders > 0, "{input}: nothing was crowded");
+            // No two numbers overlap.
+            let spots: Vec<(f64, f64)> = doc
+                .descendants()
+                .filter(|n| {
+                    n.has_tag_name("text")
+                        && n.parent().and_then(|p| p.attribute("class")) == Some("calc-step-label")
+                })
+                .map(|t| {
+                    let at = |a: &str| t.attribute(a).unwrap().parse::<f64>().unwrap();
+                    (at("x"), at("y"))
+                })
+                .collect();
+            for (i, a) in spots.iter().enumerate() {
+                for b in &spots[i + 1..] {
+                    assert!(
+                        (a.0 - b.0).abs() >= LABEL_GAP.0 - 0.11
+                            || (a.1 - b.1).abs() >= LABEL_GAP.1 - 0.11,
+                        "{input}: numbers at {a:?} and {b:?} overlap"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_label_goes_to_the_nearest_free_place_when_crowded() {
+        let frame = Frame::new((0.0, 1.0), (0.0, 1.0));
+        let (mx, my) = (200.0, 150.0);
+        // Nothing in the way: above the marker, no leader.
+        let spot = place_label(&frame, &[], &[], mx, my).unwrap();
+        assert_eq!((spot.x, spot.y, spot.leader), (mx, my - 10.0, false));
+        // All four sides taken: somewhere free, with a leader.
+        let taken = [
+            (mx, my - 10.0),
+            (mx + 13.0, my),
+            (mx - 13.0, my),
+            (mx, my + 12.0),
+        ];
+        let spot = place_label(&frame, &taken, &[(mx, my)], mx, my).unwrap();
+        assert!(spot.leader);
+        assert!(
+            taken
+                .iter()
+                .all(|&(x, y)| (x - spot.x).abs() >= LABEL_GAP.0
+                    || (y - spot.y).abs() >= LABEL_GAP.1)
+        );
+        assert!(
+            (spot.x - mx).hypot(spot.y - my) < 30.0,
+            "{spot:?} is not near"
+        );
+        // Inside the frame, even for a marker in a corner.
+        let corner = [
+            (frame.left, frame.top - 10.0),
+            (frame.left + 13.0, frame.top),
+            (frame.left - 13.0, frame.top),
+            (frame.left, frame.top + 12.0),
+        ];
+        let spot = place_label(&frame, &corner, &[], frame.left, frame.top).unwrap();
+        assert!(spot.x >= frame.left && spot.y >= frame.top, "{spot:?}");
     }
 
     #[test]

@@ -59,6 +59,8 @@ struct Batch<'e> {
     image: Option<OpenImage>,
     /// Whether the `$$…$$` being converted shares its line with text.
     in_text: bool,
+    /// Whether the events are inside a table's header row.
+    in_table_head: bool,
 }
 
 /// A Markdown image being read.
@@ -167,8 +169,13 @@ impl<'e> PageRenderer<'_, 'e, '_> {
         if let Some(open) = batch.heading.as_mut() {
             open.read(&event);
         }
-        if matches!(event, Event::DisplayMath(_)) {
-            batch.in_text = batch.heading.is_some() || !on_own_lines(self.events, i);
+        match event {
+            Event::DisplayMath(_) => {
+                batch.in_text = batch.heading.is_some() || !on_own_lines(self.events, i);
+            }
+            Event::Start(Tag::TableHead) => batch.in_table_head = true,
+            Event::End(TagEnd::TableHead) => batch.in_table_head = false,
+            _ => {}
         }
         if let Some(event) = self.convert(event, span.clone(), batch) {
             batch.events.push(event);
@@ -286,19 +293,13 @@ impl<'e> PageRenderer<'_, 'e, '_> {
             },
             Event::InlineMath(tex) => {
                 let html = self.math(&tex, span.start + 1, span, false);
-                if let Some(open) = batch.heading.as_mut() {
-                    open.converted(&html, false);
-                }
-                Event::InlineHtml(html.into())
+                formula_event(html, &tex, batch)
             }
             Event::DisplayMath(tex) => {
                 // kramdown's rule: `$$…$$` inside a line of text is inline.
                 let display = !batch.in_text;
                 let html = self.math(&tex, span.start + 2, span, display);
-                if let Some(open) = batch.heading.as_mut() {
-                    open.converted(&html, false);
-                }
-                Event::InlineHtml(html.into())
+                formula_event(html, &tex, batch)
             }
             Event::FootnoteReference(label) => {
                 let (number, id) = self.footnote(&label);
@@ -413,6 +414,11 @@ impl<'e> PageRenderer<'_, 'e, '_> {
                 .push(tex_start + r.span.start..tex_start + r.span.end);
         }
         match converted {
+            // A display formula sits in a box that scrolls sideways when it
+            // is wider than the text (the formula itself does not: MathML
+            // takes no focus or name the way a box does), and that
+            // gradbook.js makes focusable then.
+            Ok(html) if display => format!("<span class=\"math-display\">{html}</span>"),
             Ok(html) => html,
             Err(err) => {
                 let start = (tex_start + err.span.start).min(span.end);
@@ -710,6 +716,30 @@ fn at_line_start(last: Option<&Event<'_>>) -> bool {
         Some(Event::SoftBreak | Event::HardBreak | Event::Rule | Event::TaskListMarker(_)) => true,
         Some(_) => false,
     }
+}
+
+/// The event for a converted formula (`html`, from `tex`): named when it
+/// is in a table's header row, and read into the heading it is in.
+fn formula_event<'e>(mut html: String, tex: &str, batch: &mut Batch<'e>) -> Event<'e> {
+    if batch.in_table_head {
+        html = header_math(html, tex);
+    }
+    if let Some(open) = batch.heading.as_mut() {
+        open.converted(&html, false);
+    }
+    Event::InlineHtml(html.into())
+}
+
+/// A formula in a table's header row, labelled with its plain-text
+/// reading: a header cell's name comes from its content, and MathML gives
+/// none, so a cell holding only a formula would be announced (and audited)
+/// as an empty header. The label names the formula without hiding it.
+fn header_math(html: String, tex: &str) -> String {
+    if !html.contains("<math") {
+        return html; // a formula that could not be read, shown as code
+    }
+    let label = crate::html::escape(&super::tex_text::tex_to_text(tex));
+    html.replacen("<math", &format!("<math aria-label=\"{label}\""), 1)
 }
 
 /// Whether the event at `i` has no inline content before or after it on

@@ -109,7 +109,9 @@ pub struct PageContext {
 /// Which of the optional stylesheets and scripts a page needs, read from
 /// its rendered body, so that a page loads only what it shows:
 /// `highlight-*.css` for highlighted code, `components.css` for learning
-/// components, `quiz.js` for quizzes, `calc.css` and `calc.js` for calc results. (`gradbook.css`
+/// components, `quiz.js` for quizzes, `calc.css` and `calc.js` for calc results,
+/// `math-font.css` (in `<noscript>`; the script adds it after loading) for
+/// formulas. (`gradbook.css`
 /// and `gradbook.js` are on every page; `components.js` also fills in the
 /// progress shown on every page.)
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
@@ -122,6 +124,8 @@ pub struct Uses {
     pub calc: bool,
     /// A quiz, graded by `quiz.js`.
     pub quiz: bool,
+    /// Formulas (MathML), which use the math font of `math-font.css`.
+    pub math: bool,
 }
 
 impl Uses {
@@ -133,6 +137,7 @@ impl Uses {
             components: html.contains("class=\"gb "),
             calc: html.contains(" data-calc>") || html.contains("class=\"calc-inline"),
             quiz: html.contains("class=\"gb gb-quiz\""),
+            math: html.contains("<math"),
         }
     }
 }

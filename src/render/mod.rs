@@ -79,6 +79,12 @@ pub const ASSETS: &[(&str, &str)] = &[
     ),
     ("quiz.js", include_str!("../../templates/assets/quiz.js")),
     ("calc.css", include_str!("../../templates/assets/calc.css")),
+    // The math font's `@font-face`, added by gradbook.js after the page
+    // has loaded, so the font never delays the first paint.
+    (
+        "math-font.css",
+        include_str!("../../templates/assets/math-font.css"),
+    ),
     ("calc.js", include_str!("../../templates/assets/calc.js")),
     (
         "search.js",

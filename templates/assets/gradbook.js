@@ -182,17 +182,26 @@
     mark();
   }
 
-  /* Tables, calc results and code wider than the text scroll sideways:
-   * each becomes focusable (so the arrow keys scroll it), and tables fade
-   * out at the side that has more to show. A box inside a <details> is
-   * measured again when the <details> opens. */
+  /* Tables, calc results, display formulas and code wider than the text
+   * scroll sideways: each one that overflows becomes focusable (so the
+   * arrow keys scroll it), a box that is neither a table nor code becomes
+   * a named group (so what gets the focus says what it is), and all but
+   * code fade out at the side that has more to show. A box inside a
+   * <details> is measured again when the <details> opens. */
+  var SCROLL_BOXES = ".prose .calc-table-wrap, .prose table, .prose pre, .prose .calc-out, .prose .math-display";
+
+  /* The name of a scrolling box that has no role of its own. */
+  function scrollLabel(box) {
+    if (box.classList.contains("math-display")) return "Formula";
+    var step = box.closest(".calc-step");
+    var input = step && step.querySelector(".calc-in code");
+    return input ? "Result of " + input.textContent.replace(/\s+/g, " ").trim() : "Result";
+  }
+
   function setupScrollHints() {
-    var boxes = Array.prototype.filter.call(
-      document.querySelectorAll(".prose .calc-table-wrap, .prose table, .prose pre"),
-      function (box) {
-        return !(box.tagName === "TABLE" && box.parentElement.classList.contains("calc-table-wrap"));
-      }
-    );
+    var boxes = Array.prototype.filter.call(document.querySelectorAll(SCROLL_BOXES), function (box) {
+      return !(box.tagName === "TABLE" && box.parentElement.classList.contains("calc-table-wrap"));
+    });
     /* Every box is measured before any is changed, so that the page is
      * laid out once, not once per box. */
     function measure(box) {
@@ -203,7 +212,13 @@
       var fades = m.max > 8 && m.box.tagName !== "PRE";
       m.box.classList.toggle("scrolls-right", fades && m.left < m.max - 1);
       m.box.classList.toggle("scrolls-left", fades && m.left > 1);
-      if (m.max > 1 && !m.box.hasAttribute("tabindex")) m.box.tabIndex = 0;
+      if (m.max > 1 && !m.box.hasAttribute("tabindex")) {
+        m.box.tabIndex = 0;
+        if (m.box.tagName !== "TABLE" && m.box.tagName !== "PRE" && !m.box.hasAttribute("role")) {
+          m.box.setAttribute("role", "group");
+          m.box.setAttribute("aria-label", scrollLabel(m.box));
+        }
+      }
     }
     function updateAll() {
       boxes.map(measure).forEach(apply);
@@ -221,10 +236,41 @@
     window.addEventListener("resize", updateAll);
     /* "toggle" does not bubble, but it can be caught on its way down. */
     document.addEventListener("toggle", updateAll, true);
+    /* The math font arrives after the first paint and changes widths. */
+    if (document.fonts) document.fonts.addEventListener("loadingdone", updateAll);
+  }
+
+  /* The math font's @font-face (math-font.css, beside gradbook.css) is
+   * added once the page has loaded and been painted, so 400 KB of font
+   * never hold up the first paint (on a slow device the first paint may
+   * come after the load event); until it arrives, formulas use the
+   * system's math font. */
+  function loadMathFont() {
+    var theme = document.querySelector('link[rel="stylesheet"][href$="gradbook.css"]');
+    if (!theme || !document.querySelector("math") || document.querySelector("link[data-gb-math-font]")) return;
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = new URL("math-font.css", theme.href).href;
+    link.setAttribute("data-gb-math-font", "");
+    document.head.appendChild(link);
   }
 
   root.classList.add("js");
   setupTheme();
+  /* A task queued from an animation frame runs after that frame is
+   * painted. */
+  function afterNextPaint(callback) {
+    requestAnimationFrame(function () {
+      setTimeout(callback, 0);
+    });
+  }
+  if (document.readyState === "complete") {
+    afterNextPaint(loadMathFont);
+  } else {
+    window.addEventListener("load", function () {
+      afterNextPaint(loadMathFont);
+    });
+  }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", setupPage);
   } else {

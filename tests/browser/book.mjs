@@ -450,7 +450,20 @@ export async function checkBook(browser, lessonUrl, shotDir, { attempt, report, 
   await shot(noJs, 'book-lesson-no-js.png');
   await plain.close();
 
-  // ---- accessibility audit of every page kind --------------------------------
+  // ---- accessibility audit of every page of the book --------------------
+  // Every page kind, every lesson (what one lesson shows another may not:
+  // a formula in a table's header, a result wider than a phone, the same
+  // descent twice) and the review page. The first lesson is also audited
+  // after use (its components in every state); the others as they load.
+  const lessons = await bookLessons(browser, origin);
+  await attempt('book: the audit covers every lesson of the book', async () => {
+    expect(lessons.length >= 8, `${lessons.length} lessons found in the sidebar: ${lessons.join(', ')}`);
+    expect(lessons.includes(lessonPath) && lessons.includes(EXPLORE_LESSON), lessons.join(', '));
+    return `${lessons.length} lessons`;
+  });
+  const others = lessons
+    .filter((p) => p !== lessonPath && p !== EXPLORE_LESSON)
+    .map((p) => [`lesson ${p}`, p]);
   await auditSite(
     browser,
     origin,
@@ -459,6 +472,8 @@ export async function checkBook(browser, lessonUrl, shotDir, { attempt, report, 
       ['section', lessonPath.replace(/[^/]+\/$/, '')],
       ['lesson', lessonPath],
       ['explorer lesson', EXPLORE_LESSON],
+      ...others,
+      ['review', '/review/'],
       ['404', '/404.html'],
     ],
     'book',
@@ -467,6 +482,21 @@ export async function checkBook(browser, lessonUrl, shotDir, { attempt, report, 
 
   report('book: no console errors', consoleErrors.length === 0, consoleErrors.join(' | '));
   report('book: no request leaves the local server', offHost.length === 0, offHost.join(' | '));
+}
+
+/** The path of every lesson of the site at `origin`, in reading order,
+ * from the index page's sidebar (small sites list every lesson there). */
+async function bookLessons(browser, origin) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(origin + '/', { waitUntil: 'load' });
+  const paths = await page.evaluate(() =>
+    Array.from(document.querySelectorAll('#sidebar .nav-lessons a'), (a) =>
+      new URL(a.href).pathname.replace(/index\.html$/, ''),
+    ),
+  );
+  await context.close();
+  return [...new Set(paths)];
 }
 
 /** A lesson of the bundled site with an `explore` component. */
