@@ -633,6 +633,16 @@ fn pages_load_only_the_stylesheets_and_scripts_they_use() {
             "gradbook.js"
         ]
     );
+    // Code colours do not hold up the first paint.
+    let code = site.page("a/code/");
+    assert_eq!(
+        code.attr("link[href$='highlight-light.css'], link[href$='highlight-dark.css']", "media"),
+        ["print", "print"]
+    );
+    assert_eq!(
+        code.attr("link[media=print]", "onload"),
+        ["this.media='all'", "this.media='all'"]
+    );
     assert_eq!(
         assets("a/note/"),
         [
