@@ -636,7 +636,10 @@ fn pages_load_only_the_stylesheets_and_scripts_they_use() {
     // Code colours do not hold up the first paint.
     let code = site.page("a/code/");
     assert_eq!(
-        code.attr("link[href$='highlight-light.css'], link[href$='highlight-dark.css']", "media"),
+        code.attr(
+            "link[href$='highlight-light.css'], link[href$='highlight-dark.css']",
+            "media"
+        ),
         ["print", "print"]
     );
     assert_eq!(
