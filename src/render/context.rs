@@ -73,7 +73,7 @@ pub struct NavSection {
 /// `page` in templates.
 #[derive(Debug, Clone, Serialize)]
 pub struct PageContext {
-    /// `lesson`, `section`, `index` or `404`.
+    /// `lesson`, `section`, `index`, `review` or `404`.
     pub kind: &'static str,
     /// Title.
     pub title: String,
@@ -104,6 +104,28 @@ pub struct PageContext {
     pub image: String,
     /// Which optional stylesheets and scripts the page needs.
     pub uses: Uses,
+}
+
+impl PageContext {
+    /// A page of gradbook's own (the 404 and review pages): no body, no
+    /// section, no front matter; the template fills it.
+    pub fn generated(kind: &'static str, title: &str, url: &str, description: String) -> Self {
+        PageContext {
+            kind,
+            title: title.to_string(),
+            summary: String::new(),
+            url: url.to_string(),
+            tags: Vec::new(),
+            content: String::new(),
+            toc: Vec::new(),
+            section: None,
+            sections: Vec::new(),
+            extra: serde_json::Value::Null,
+            description,
+            image: String::new(),
+            uses: Uses::default(),
+        }
+    }
 }
 
 /// Which of the optional stylesheets and scripts a page needs, read from

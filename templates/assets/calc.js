@@ -44,7 +44,7 @@
     button.setAttribute("data-ready", "");
     var label = button.textContent;
     var status = document.createElement("span");
-    status.className = "calc-copy-status";
+    status.className = "calc-copy-status visually-hidden";
     status.setAttribute("role", "status");
     status.setAttribute("aria-live", "polite");
     button.parentNode.insertBefore(status, button.nextSibling);

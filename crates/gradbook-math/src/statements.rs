@@ -669,7 +669,7 @@ impl Scope {
     }
 
     fn descent(&self, args: &[Arg], span: Range<usize>) -> Result<Value, MathError> {
-        let (target, trace) = self.run_descent("descent", args, &span, true)?;
+        let (target, trace, _) = self.run_descent("descent", args, &span, true)?;
         let vars: Vec<&str> = target.params.iter().map(String::as_str).collect();
         let guards = target.condition_nodes();
         let value = Program::compile_guarded(&target.raw, &guards, &vars)
@@ -700,11 +700,11 @@ impl Scope {
         args: &[Arg],
         span: &Range<usize>,
     ) -> Result<usize, MathError> {
-        let (_, trace) = self.run_descent("descent_steps", args, span, false)?;
-        let tol = self
-            .option(&Self::split_args("descent_steps", args)?.1, "tol")?
-            .map_or(0.0, |(t, _)| t);
-        if descent::norm(&trace.grad) >= tol {
+        let (_, trace, settings) = self.run_descent("descent_steps", args, span, false)?;
+        if settings
+            .tol
+            .is_none_or(|tol| descent::norm(&trace.grad) >= tol)
+        {
             return Err(MathError::new(
                 format!(
                     "descent had not reached tol after {} steps, so there is no count to give",
@@ -718,14 +718,15 @@ impl Scope {
     }
 
     /// Reads the arguments of `descent` (or `descent_steps`, which needs
-    /// `tol`) and runs it, keeping every row when `record_all`.
+    /// `tol`) and runs it, keeping every row when `record_all`; returns the
+    /// settings it ran with too.
     fn run_descent(
         &self,
         call: &str,
         args: &[Arg],
         span: &Range<usize>,
         record_all: bool,
-    ) -> Result<(Target, descent::Trace), MathError> {
+    ) -> Result<(Target, descent::Trace, Settings), MathError> {
         let example = if record_all { "steps=5" } else { "tol=1e-6" };
         let usage = format!("{call}(J, w=3, alpha=0.1, {example})");
         let (positional, keywords) = Self::split_args(call, args)?;
@@ -759,7 +760,7 @@ impl Scope {
             self.cells_left,
         )
         .map_err(|e| e.at_least(span.clone()))?;
-        Ok((target, trace))
+        Ok((target, trace, settings))
     }
 
     /// The learning rate, steps, momentum and tolerance of a `descent`
