@@ -38,6 +38,9 @@ pub struct Config {
     /// `[calc]`: executable examples.
     #[serde(default)]
     pub calc: CalcConfig,
+    /// `[check]`: what `gradbook check` demands.
+    #[serde(default)]
+    pub check: CheckConfig,
     /// `[math]`: LaTeX formulas.
     #[serde(default)]
     pub math: MathConfig,
@@ -134,6 +137,15 @@ impl Default for ThemeConfig {
 pub struct CalcConfig {
     /// Significant digits for printed numbers (1 to 17).
     pub precision: usize,
+}
+
+/// `[check]`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct CheckConfig {
+    /// Whether every calc input that prints output must have an expected
+    /// output (as `check --strict`).
+    pub strict: bool,
 }
 
 /// `[math]`.
@@ -515,22 +527,35 @@ mod tests {
         assert_eq!(config.build.output_dir, PathBuf::from("site"));
         assert_eq!(config.theme.default, ThemeMode::Auto);
         assert_eq!(config.calc.precision, 12);
+        assert!(!config.check.strict);
+    }
+
+    #[test]
+    fn check_strict_is_read_and_its_keys_are_known() {
+        let config = parse("[book]\ntitle = \"T\"\n[check]\nstrict = true\n").unwrap();
+        assert!(config.check.strict);
+        let errs = parse("[book]\ntitle = \"T\"\n[check]\nstrit = true\n").unwrap_err();
+        assert_eq!((errs[0].line, errs[0].column), (4, 1));
+        assert_eq!(errs[0].help.as_deref(), Some("did you mean 'strict'?"));
+        let errs = parse("[book]\ntitle = \"T\"\n[check]\nstrict = \"yes\"\n").unwrap_err();
+        assert_eq!(errs[0].line, 4);
     }
 
     #[test]
     fn the_known_keys_are_the_struct_fields() {
         let schema = schema();
         let names: Vec<&str> = schema.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, ["book", "build", "calc", "math", "theme"]);
+        assert_eq!(names, ["book", "build", "calc", "check", "math", "theme"]);
         assert_eq!(
             schema[0].1,
             ["base-url", "description", "language", "title"]
         );
         assert_eq!(schema[1].1, ["content-dir", "drafts", "output-dir"]);
         assert_eq!(schema[2].1, ["precision"]);
-        assert_eq!(schema[3].1, ["macros"]);
+        assert_eq!(schema[3].1, ["strict"]);
+        assert_eq!(schema[4].1, ["macros"]);
         assert_eq!(
-            schema[4].1,
+            schema[5].1,
             ["default", "highlight-dark", "highlight-light"]
         );
     }

@@ -4,18 +4,24 @@
 //! renderer calls it (through [`crate::markdown::Hooks`]) for every calc
 //! block and inline value in document order; it runs each input through one
 //! [`gradbook_math::Scope`], compares computed output with what the author
-//! wrote, renders the result, and at the end reports passes, failures and
-//! the text `check --bless` would write back.
+//! wrote, renders the result, and at the end reports what it verified,
+//! what it only computed, its failures and the text `check --bless` would
+//! write back.
 //!
 //! The pieces: [`transcript`] parses a block into inputs and expected lines
 //! with their file positions, [`matching`] applies SPEC's matching rules,
 //! [`bless`] computes the rewritten file, `render` and `svg` turn results
 //! into HTML.
 //!
-//! **Invariants:** every input and inline value counts once, as passed or
-//! failed (a stray output line before any input counts as a failure too); every failure has a [`Diagnostic`] at the line of the offending
-//! expected output or input; the blessed text differs from the source only
-//! inside expected outputs, and only when every input could be evaluated.
+//! **Invariants:** every input and inline value counts at most once: as
+//! verified (its expected output was compared and matched), as computed
+//! (it printed output that nothing was compared with: an input without an
+//! expected output, or an inline value), or as failed; a definition that
+//! prints nothing counts in none (a stray output line before any input
+//! counts as a failure too). Every failure has a [`Diagnostic`] at the
+//! line of the offending expected output or input; the blessed text
+//! differs from the source only inside expected outputs, and only when
+//! every input could be evaluated.
 
 use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -38,8 +44,13 @@ use transcript::Entry;
 /// What running a page's calc content found.
 #[derive(Debug, Clone, Default)]
 pub struct CalcReport {
-    /// Inputs and inline values whose output matched (or was filled in).
-    pub passed: usize,
+    /// Inputs whose expected output was compared with the computed one
+    /// and matched (an asserted `error:` included).
+    pub verified: usize,
+    /// Outputs computed and shown but compared with nothing: inputs that
+    /// printed output under which the author wrote none, and inline values
+    /// (and computed quiz answers).
+    pub computed: usize,
     /// Inputs and inline values that failed.
     pub failed: usize,
     /// One per failure, in document order.
@@ -60,6 +71,9 @@ pub struct PageCalc<'a> {
     /// False once an input or inline value failed in a way bless must not
     /// paper over (an error nobody asserted).
     blessable: bool,
+    /// Whether an input that prints output without an expected output is
+    /// an error (`check --strict`) rather than counted as computed.
+    strict: bool,
     /// Blocks seen so far, for element ids.
     blocks: usize,
     /// The names of the page's labelled regions so far.
@@ -76,9 +90,18 @@ impl<'a> PageCalc<'a> {
             report: CalcReport::default(),
             edits: Vec::new(),
             blessable: true,
+            strict: false,
             blocks: 0,
             regions: render::RegionNames::default(),
         }
+    }
+
+    /// Makes an input that prints output but has no expected output an
+    /// error, as `check --strict` does.
+    #[must_use]
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
     }
 
     /// Ends the page and returns what was found.
@@ -164,7 +187,15 @@ impl<'a> PageCalc<'a> {
             if let Some(edit) = bless::fill(&self.source.text, entry, computed) {
                 self.edits.push(edit);
             }
-            self.report.passed += 1;
+            // A definition prints nothing: there is nothing to verify.
+            if !computed.is_empty() {
+                if self.strict {
+                    let diagnostic = self.unverified(entry, computed);
+                    self.fail(diagnostic);
+                } else {
+                    self.report.computed += 1;
+                }
+            }
             return Status::Filled;
         }
         let expected = entry.expected_texts();
@@ -183,7 +214,7 @@ impl<'a> PageCalc<'a> {
         });
         match outcome {
             Ok(()) => {
-                self.report.passed += 1;
+                self.report.verified += 1;
                 Status::Passed
             }
             Err(mismatch) => {
@@ -204,10 +235,11 @@ impl<'a> PageCalc<'a> {
         let end = entry.input_start + span.end;
         let mut d = Diagnostic::at(self.source, start..end, err.message.clone());
         d = d.with_label(label_for(err));
+        // The message is the computed error itself; what the author
+        // expected instead is the useful note.
         if !entry.is_open() {
             d = d.with_note(format!("expected: {}", entry.expected_texts().join(" / ")));
         }
-        d = d.with_note(format!("computed: error: {}", err.message));
         match &err.help {
             Some(help) => d.with_help(help.clone()),
             None if entry.is_open() => d.with_help(
@@ -215,6 +247,30 @@ impl<'a> PageCalc<'a> {
             ),
             None => d,
         }
+    }
+
+    /// An input that printed `computed` with no expected output under it,
+    /// under `check --strict`.
+    fn unverified(&self, entry: &Entry, computed: &[String]) -> Diagnostic {
+        let input = entry.input_start..entry.input_start + entry.input.len();
+        let shown = match computed {
+            [one] => shorten(&collapse_spaces(one)),
+            [first, ..] => format!(
+                "{} … ({} lines)",
+                shorten(&collapse_spaces(first)),
+                computed.len()
+            ),
+            [] => String::new(),
+        };
+        Diagnostic::at(
+            self.source,
+            input,
+            "no expected output under this input, so its output is not checked",
+        )
+        .with_label("computed, not verified")
+        .with_note(format!("computed: {shown}"))
+        .with_note("`check --strict` (or `[check] strict = true` in book.toml) requires an expected output under every input that prints one")
+        .with_help("write the expected output under the input, or run `gradbook check --bless` to write the computed one in")
     }
 
     /// An expected output that does not match.
@@ -396,7 +452,8 @@ impl Hooks for PageCalc<'_> {
         }
         match self.run(expr) {
             Ok(value) => {
-                self.report.passed += 1;
+                // Shown, not compared with anything.
+                self.report.computed += 1;
                 render::inline_html(&value, self.precision)
             }
             Err(err) => {
@@ -556,8 +613,13 @@ mod tests {
     /// Runs a page the way the Markdown renderer does: calc fences and
     /// inline `= ` code spans, in document order. Returns the HTML pieces.
     fn run_page(text: &str) -> (Vec<String>, CalcReport) {
+        run_page_with(text, false)
+    }
+
+    /// [`run_page`], strict or not.
+    fn run_page_with(text: &str, strict: bool) -> (Vec<String>, CalcReport) {
         let source = SourceText::new("lesson.md", text);
-        let mut calc = PageCalc::new(&source, 12);
+        let mut calc = PageCalc::new(&source, 12).strict(strict);
         let mut html = Vec::new();
         let mut offset = 0;
         let mut in_fence: Option<usize> = None;
@@ -589,14 +651,14 @@ mod tests {
         (html, calc.finish())
     }
 
-    /// Checks how many inputs passed and failed, showing every diagnostic
-    /// when the counts are off.
+    /// Checks how many inputs were verified, computed and failed, showing
+    /// every diagnostic when the counts are off.
     #[track_caller]
-    fn assert_counts(report: &CalcReport, passed: usize, failed: usize) {
+    fn assert_counts(report: &CalcReport, verified: usize, computed: usize, failed: usize) {
         let messages: Vec<String> = report.diagnostics.iter().map(|d| d.one_line()).collect();
         assert_eq!(
-            (report.passed, report.failed),
-            (passed, failed),
+            (report.verified, report.computed, report.failed),
+            (verified, computed, failed),
             "{messages:?}"
         );
     }
@@ -606,7 +668,8 @@ mod tests {
         let page = "# J\n\n```calc\n>>> J(w) = w**2\n>>> diff(J(w), w)\n2*w\n>>> J'(3)\n6\n\
 >>> nudge(J, w=3, eps=0.001)\nJ(3) = 9\nJ(3.001) = 9.006001\nΔJ = 0.006001\nΔJ/ε = 6.001\nJ'(3) = 6\n```\n";
         let (html, report) = run_page(page);
-        assert_counts(&report, 4, 0);
+        // The definition prints nothing and counts in neither.
+        assert_counts(&report, 3, 0, 0);
         assert!(report.blessed.is_none());
         assert!(html[0].contains("<math"), "{}", html[0]);
         assert!(html[0].contains("calc-nudge"));
@@ -616,7 +679,7 @@ mod tests {
     fn a_wrong_number_fails_at_its_line_and_bless_fixes_it() {
         let page = "Intro\n\n```calc\n>>> J(w) = w**2\n>>> J'(3)\n7\n```\n";
         let (_, report) = run_page(page);
-        assert_counts(&report, 1, 1);
+        assert_counts(&report, 0, 0, 1);
         let d = &report.diagnostics[0];
         assert_eq!(d.location(), "lesson.md:6:1");
         assert!(
@@ -636,7 +699,7 @@ mod tests {
     fn open_inputs_are_filled_and_blessed_idempotently_with_crlf() {
         let page = "+++\r\ntitle = \"x\"\r\n+++\r\n```calc\r\n>>> J(w) = w**2\r\n>>> J(3)\r\n>>> grad(J, w=3)\r\n```\r\ntail\r\n";
         let (html, report) = run_page(page);
-        assert_counts(&report, 3, 0);
+        assert_counts(&report, 0, 2, 0);
         assert!(html[0].contains(">9<"), "{}", html[0]);
         let blessed = report.blessed.unwrap();
         assert_eq!(
@@ -644,16 +707,55 @@ mod tests {
             "+++\r\ntitle = \"x\"\r\n+++\r\n```calc\r\n>>> J(w) = w**2\r\n>>> J(3)\r\n9\r\n>>> grad(J, w=3)\r\n[6]\r\n```\r\ntail\r\n"
         );
         let (_, again) = run_page(&blessed);
-        assert_eq!((again.passed, again.failed, again.blessed), (3, 0, None));
+        assert_counts(&again, 2, 0, 0);
+        assert_eq!(again.blessed, None);
     }
 
     #[test]
     fn scope_is_shared_across_blocks_and_inline_values() {
         let page = "```calc\n>>> J(w) = w**2\n```\n\nAt 3 the slope is `= J'(3)` and J is `= diff(J(w), w)`.\n\n```calc\n>>> J(2)\n4\n```\n";
         let (html, report) = run_page(page);
-        assert_counts(&report, 4, 0);
+        // Inline values are computed and shown, never compared.
+        assert_counts(&report, 1, 2, 0);
         assert!(html[1].contains(">6<"), "{}", html[1]);
         assert!(html[2].contains("<math"), "{}", html[2]);
+    }
+
+    #[test]
+    fn strict_makes_each_unverified_input_an_error_at_its_input() {
+        let page = "```calc\n>>> J(w) = w**2\n>>> J(3)\n>>> descent(J, w=1, alpha=0.1, steps=2)\n>>> J(2)\n4\n```\n\nSlope `= J'(3)`.\n";
+        let (_, report) = run_page_with(page, true);
+        // The definition prints nothing and the inline value is shown, not
+        // compared: neither is an error.
+        assert_counts(&report, 1, 1, 2);
+        let at: Vec<String> = report.diagnostics.iter().map(|d| d.location()).collect();
+        assert_eq!(at, ["lesson.md:3:5", "lesson.md:4:5"]);
+        let d = &report.diagnostics[0];
+        assert!(d.message.contains("no expected output"), "{}", d.message);
+        assert!(d.notes.iter().any(|n| n == "computed: 9"), "{:?}", d.notes);
+        assert!(d.help.as_deref().unwrap().contains("--bless"));
+        assert!(
+            report.diagnostics[1]
+                .notes
+                .iter()
+                .any(|n| n.starts_with("computed: step") && n.ends_with("(4 lines)")),
+            "{:?}",
+            report.diagnostics[1].notes
+        );
+        // Blessing fills them in, and then strict finds nothing.
+        let blessed = report.blessed.expect("blessable");
+        let (_, again) = run_page_with(&blessed, true);
+        assert_counts(&again, 3, 1, 0);
+    }
+
+    #[test]
+    fn unasserted_errors_do_not_repeat_the_headline_as_a_note() {
+        let (_, report) = run_page("```calc\n>>> sigmod(2)\n>>> sigmod(3)\n1\n```\n");
+        assert_counts(&report, 0, 0, 2);
+        let open = &report.diagnostics[0];
+        assert!(open.notes.is_empty(), "{:?}", open.notes);
+        let written = &report.diagnostics[1];
+        assert_eq!(written.notes, ["expected: 1"]);
     }
 
     #[test]
@@ -671,7 +773,7 @@ mod tests {
     fn unasserted_errors_point_into_the_input_and_block_bless() {
         let page = "```calc\n>>> J(w) = w**2\n>>> J(3) + sigmod(2)\n>>> J(1)\n```\n";
         let (_, report) = run_page(page);
-        assert_counts(&report, 2, 1);
+        assert_counts(&report, 0, 1, 1);
         assert_eq!(report.diagnostics[0].location(), "lesson.md:3:12");
         assert!(
             report.blessed.is_none(),
@@ -683,7 +785,7 @@ mod tests {
     fn error_assertions_match_on_a_part_of_the_message() {
         let page = "```calc\n>>> log(0)\nerror: log(0) is undefined\n>>> 1/0\nerror: square root\n>>> 2\nerror: anything\n```\n";
         let (_, report) = run_page(page);
-        assert_counts(&report, 1, 2);
+        assert_counts(&report, 1, 0, 2);
         assert_eq!(report.diagnostics[0].line, 5);
         assert!(
             report.diagnostics[0]
@@ -698,7 +800,7 @@ mod tests {
     fn indented_blocks_point_at_the_text_of_their_lines() {
         let page = "- item\r\n\r\n  ```calc\r\n  stray\r\n  >>> 1 + 1\r\n  3\r\n  ```\r\n";
         let (_, report) = run_page(page);
-        assert_counts(&report, 0, 2);
+        assert_counts(&report, 0, 0, 2);
         let at: Vec<(String, usize)> = report
             .diagnostics
             .iter()

@@ -78,10 +78,12 @@ pub fn run(args: &BuildArgs, quiet: bool) -> ExitCode {
                     );
                 }
                 errln!(
-                    "Built {} into {} in {:.2}s",
+                    "Built {} into {} in {:.2}s ({} verified, {} computed without an expected output)",
                     plural(built.pages, "page"),
                     printable(&built.dest.display().to_string()),
-                    started.elapsed().as_secs_f64()
+                    started.elapsed().as_secs_f64(),
+                    built.calc_verified,
+                    built.calc_computed
                 );
                 for note in site.notes() {
                     errln!("note: {}", printable(&note));

@@ -54,9 +54,8 @@ pub fn run(args: &CheckArgs, quiet: bool) -> ExitCode {
             );
         }
     }
-    let failed = outcome.calc_failed + outcome.other_failures;
-    outln!("check: {} passed, {} failed", outcome.calc_passed, failed);
-    if failed == 0 && outcome.diagnostics.is_empty() {
+    outln!("check: {}", outcome.summary());
+    if outcome.failed() == 0 && outcome.diagnostics.is_empty() {
         ExitCode::from(EXIT_OK)
     } else {
         ExitCode::from(EXIT_CONTENT)
@@ -67,6 +66,7 @@ fn check_once(args: &CheckArgs) -> Result<Outcome, ExitCode> {
     match Site::load(&args.dir, false) {
         Ok(mut site) => {
             site.keep_blessed = args.bless;
+            site.strict = args.strict || site.config.check.strict;
             Ok(site.render_into(&crate::output::Discard, &|_, _| {}))
         }
         Err(diagnostics) => {
@@ -74,7 +74,11 @@ fn check_once(args: &CheckArgs) -> Result<Outcome, ExitCode> {
                 outln!("{}", d.for_terminal().one_line());
             }
             print_diagnostics(&diagnostics);
-            outln!("check: 0 passed, {} failed", diagnostics.len());
+            let outcome = Outcome {
+                other_failures: diagnostics.len(),
+                ..Outcome::default()
+            };
+            outln!("check: {}", outcome.summary());
             Err(ExitCode::from(EXIT_USAGE))
         }
     }

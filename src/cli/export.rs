@@ -40,7 +40,7 @@ fn run_anki(args: &AnkiArgs, quiet: bool) -> ExitCode {
         return package_error(&err, &out);
     }
     let outcome = site.render_into(&output::Discard, &|_, _| {});
-    let failed = outcome.calc_failed + outcome.other_failures;
+    let failed = outcome.failed();
     if failed > 0 || !outcome.diagnostics.is_empty() {
         report(&outcome.diagnostics, quiet);
         errln!(

@@ -107,6 +107,10 @@ pub struct CheckArgs {
     /// Rewrite expected outputs in calc blocks to the computed ones.
     #[arg(long)]
     pub bless: bool,
+    /// Fail on every calc input that prints output without an expected
+    /// output under it (as `[check] strict = true` in book.toml).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// Arguments of `gradbook serve`.

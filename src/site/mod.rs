@@ -84,6 +84,10 @@ pub struct Site {
     /// ([`Outcome::blessed`]), for `check --bless`; other commands do not
     /// need them and leave them out, so they are not held for every page.
     pub keep_blessed: bool,
+    /// Make every calc input that prints output without an expected
+    /// output an error (`check --strict`, `[check] strict`); only `check`
+    /// sets it.
+    pub strict: bool,
 }
 
 /// How to build.
@@ -121,6 +125,10 @@ pub struct Built {
     pub dest: PathBuf,
     /// HTML pages written.
     pub pages: usize,
+    /// Calc inputs whose expected output was compared and matched.
+    pub calc_verified: usize,
+    /// Calc outputs computed but compared with nothing.
+    pub calc_computed: usize,
     /// Folders of earlier, interrupted builds that were removed.
     pub removed_leftovers: Vec<PathBuf>,
 }
@@ -145,8 +153,11 @@ pub struct Outcome {
     pub diagnostics: Vec<Diagnostic>,
     /// How many of `diagnostics` are not calc failures.
     pub other_failures: usize,
-    /// Calc inputs and inline values that matched.
-    pub calc_passed: usize,
+    /// Calc inputs whose expected output was compared and matched.
+    pub calc_verified: usize,
+    /// Calc outputs computed but compared with nothing: inputs without an
+    /// expected output, and inline values.
+    pub calc_computed: usize,
     /// Calc inputs and inline values that failed.
     pub calc_failed: usize,
     /// Files `check --bless` would rewrite: path on disk and new text.
@@ -166,6 +177,25 @@ pub struct Outcome {
     /// The first file the sink could not take (a full disk, a folder
     /// without write permission): the machine's problem, not the content's.
     pub write_error: Option<anyhow::Error>,
+}
+
+impl Outcome {
+    /// Every failure: calc inputs and inline values that failed, and every
+    /// other problem.
+    pub fn failed(&self) -> usize {
+        self.calc_failed + self.other_failures
+    }
+
+    /// What was checked, as `check` ends with it: "540 verified, 21
+    /// computed without an expected output, 0 failed".
+    pub fn summary(&self) -> String {
+        format!(
+            "{} verified, {} computed without an expected output, {} failed",
+            self.calc_verified,
+            self.calc_computed,
+            self.failed()
+        )
+    }
 }
 
 /// What the rest of the build needs from one rendered page once its HTML
@@ -277,6 +307,7 @@ impl Site {
             load_diagnostics,
             config_source,
             keep_blessed: false,
+            strict: false,
         })
     }
 
@@ -359,6 +390,8 @@ impl Site {
         Ok(Built {
             dest,
             pages: outcome.pages,
+            calc_verified: outcome.calc_verified,
+            calc_computed: outcome.calc_computed,
             removed_leftovers: done.removed_leftovers,
         })
     }
@@ -573,7 +606,8 @@ impl Site {
             outcome
                 .unknown_languages
                 .extend(page.unknown_languages.iter().cloned());
-            outcome.calc_passed += page.report.passed;
+            outcome.calc_verified += page.report.verified;
+            outcome.calc_computed += page.report.computed;
             outcome.calc_failed += page.report.failed;
             calc_diagnostics.extend(page.report.diagnostics.iter().cloned());
             if let Some(blessed) = &page.report.blessed {
@@ -789,7 +823,7 @@ impl Site {
             asset: &asset,
             macros: &self.config.math.macros,
         };
-        let mut calc = PageCalc::new(source, self.config.calc.precision);
+        let mut calc = PageCalc::new(source, self.config.calc.precision).strict(self.strict);
         let mut budget = PageBudget::new(&mut calc);
         let mut rendered = markdown::render_body(&ctx, body, &mut budget);
         let over_limit = budget.check(source, url, rendered.html.len());
@@ -947,7 +981,12 @@ mod tests {
         let (again, same) = render(dir.path(), &mut cache);
         assert_eq!(again.reused, pages, "nothing changed, nothing rendered");
         assert_eq!(same.generated, files.generated, "the same bytes");
-        assert_eq!(again.calc_passed, first.calc_passed, "facts are kept");
+        assert_eq!(
+            (again.calc_verified, again.calc_computed),
+            (first.calc_verified, first.calc_computed),
+            "facts are kept"
+        );
+        assert_eq!(first.calc_verified, 40);
 
         // A body edit renders that lesson alone.
         write_lesson(dir.path(), 20, "L20", "words");

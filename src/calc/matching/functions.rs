@@ -3,8 +3,6 @@
 
 use gradbook_math::{Expr, Scope, format_number};
 
-use super::numbers::RELATIVE;
-
 /// Sample values, chosen to avoid 0, ±1, integers and other special points
 /// where distinct functions often agree; mixed signs so that a domain
 /// restricted on one side still leaves points.
@@ -27,70 +25,93 @@ pub(super) fn expression_text_matches(
     }
 }
 
+/// Relative tolerance of the sampled comparison: the two sides are
+/// evaluated along different paths, whose round-off may differ in more
+/// than the last bit.
+pub(super) const RELATIVE: f64 = 1e-9;
+
 /// Whether two expressions are the same function: both are evaluated at
 /// sample points of their variables, skipping points where either is
-/// undefined, and must agree within the number rule (absolute tolerance
-/// 1e-10, for round-off in cancelling terms).
+/// undefined, and must agree at each within a relative error of
+/// [`RELATIVE`], or within [`RELATIVE`] of the largest value seen at any
+/// of the points (for round-off where the function passes near 0). The
+/// floor scales with the functions, so `1e-12*w` and `2e-12*w` differ
+/// and only `0` is the same as `0`.
 pub(super) fn same_function(expected: &Expr, computed: &Expr) -> Result<(), String> {
     let mut vars = expected.free_vars();
     vars.extend(computed.free_vars());
     vars.sort();
     vars.dedup();
-    let mut agreed = 0;
-    // The base points first; if the functions share no domain there (say
-    // `sqrt(w - 10)`), the same points scaled up and down.
+    let pairs = sample_pairs(expected, computed, &vars);
+    if pairs.is_empty() {
+        // No point where both are defined: fall back to the printed forms.
+        return if expected.to_text() == computed.to_text() {
+            Ok(())
+        } else {
+            Err("no sample point where both expressions are defined".to_string())
+        };
+    }
+    let largest = pairs
+        .iter()
+        .map(|(_, a, b)| a.abs().max(b.abs()))
+        .fold(0.0, f64::max);
+    let floor = RELATIVE * largest;
+    for (point, a, b) in &pairs {
+        let diff = (a - b).abs();
+        if diff > floor && diff > RELATIVE * a.abs().max(b.abs()) {
+            let at = vars
+                .iter()
+                .zip(point)
+                .map(|(n, x)| format!("{n} = {}", format_number(*x, 6)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let at = if at.is_empty() {
+                String::new()
+            } else {
+                format!("at {at}, ")
+            };
+            return Err(format!(
+                "not the same function: {at}expected gives {}, computed gives {}",
+                format_number(*a, 12),
+                format_number(*b, 12)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The sample points where both sides are defined and finite, with their
+/// values there: the base points first and, while fewer than three are
+/// found, the same points scaled (for a domain like `sqrt(w - 10)`), up to
+/// [`ENOUGH`] points (one when there are no variables).
+fn sample_pairs(expected: &Expr, computed: &Expr, vars: &[String]) -> Vec<(Vec<f64>, f64, f64)> {
+    let mut pairs = Vec::new();
     for scale in [1.0, 10.0, 100.0, 0.01] {
         for k in 0..SAMPLES.len() {
-            let point: Vec<(&str, f64)> = vars
-                .iter()
-                .enumerate()
-                .map(|(v, name)| {
-                    let base = SAMPLES[(k + 7 * v) % SAMPLES.len()] + 0.0131 * v as f64;
-                    (name.as_str(), base * scale)
-                })
+            let point: Vec<f64> = (0..vars.len())
+                .map(|v| (SAMPLES[(k + 7 * v) % SAMPLES.len()] + 0.0131 * v as f64) * scale)
                 .collect();
-            let (Ok(a), Ok(b)) = (expected.eval(&point), computed.eval(&point)) else {
+            let named: Vec<(&str, f64)> = vars
+                .iter()
+                .map(String::as_str)
+                .zip(point.iter().copied())
+                .collect();
+            let (Ok(a), Ok(b)) = (expected.eval(&named), computed.eval(&named)) else {
                 continue;
             };
             if !a.is_finite() || !b.is_finite() {
                 continue;
             }
-            let diff = (a - b).abs();
-            if diff > 1e-10 && diff > RELATIVE * a.abs().max(b.abs()) {
-                let at = point
-                    .iter()
-                    .map(|(n, x)| format!("{n} = {}", format_number(*x, 6)))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let at = if at.is_empty() {
-                    String::new()
-                } else {
-                    format!("at {at}, ")
-                };
-                return Err(format!(
-                    "not the same function: {at}expected gives {}, computed gives {}",
-                    format_number(a, 12),
-                    format_number(b, 12)
-                ));
-            }
-            agreed += 1;
-            if agreed >= ENOUGH || vars.is_empty() {
-                return Ok(());
+            pairs.push((point, a, b));
+            if pairs.len() >= ENOUGH || vars.is_empty() {
+                return pairs;
             }
         }
-        if agreed >= 3 {
-            return Ok(());
+        if pairs.len() >= 3 {
+            return pairs;
         }
     }
-    if agreed > 0 {
-        return Ok(());
-    }
-    // No point where both are defined: fall back to the printed forms.
-    if expected.to_text() == computed.to_text() {
-        Ok(())
-    } else {
-        Err("no sample point where both expressions are defined".to_string())
-    }
+    pairs
 }
 
 /// The most sample points a quiz answer carries to the page.

@@ -1,14 +1,16 @@
-//! Numbers as authors write them: plain, `~`/`≈`-rounded, and the number
-//! rule (relative 1e-9, absolute 1e-12 near zero).
+//! Numbers as authors write them, plain or `~`/`≈`-rounded, and the number
+//! rule: a plain number matches what the engine prints, at every
+//! magnitude; a rounded one matches when the computed value rounds to it.
 
 use gradbook_math::format_number;
 
 use super::*;
 
-/// Relative tolerance of the number rule.
-pub(super) const RELATIVE: f64 = 1e-9;
-/// Absolute tolerance of the number rule, for values near zero.
-pub(super) const ABSOLUTE: f64 = 1e-12;
+/// Relative slack for the last bits of a float: a few units in the last
+/// place (an f64's unit is about 2.2e-16 of its value), so that
+/// 2.4000000000000004 is 2.4 even at a precision of 17, and a written
+/// number's own rounding when read never decides a match.
+pub(super) const SLACK: f64 = 1e-15;
 
 /// A number as an author wrote it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -21,47 +23,89 @@ pub(super) struct WrittenNumber {
 }
 
 impl WrittenNumber {
-    /// Whether a computed value matches: `exact` is the full-precision
-    /// value, `printed` the value as printed at the site's precision.
-    pub(super) fn matches(&self, exact: f64, printed: f64) -> bool {
+    /// Whether the computed value `computed` (at full precision) matches,
+    /// for a site that prints `precision` significant digits.
+    pub(super) fn matches(&self, computed: f64, precision: usize) -> bool {
         match self.approx {
-            Some(decimals) => {
-                rounds_to(exact, self.value, decimals) || rounds_to(printed, self.value, decimals)
-            }
-            None => close(self.value, exact) || close(self.value, printed),
+            Some(decimals) => rounds_to(computed, self.value, decimals),
+            None => prints_as(self.value, computed, precision),
         }
     }
 }
 
-/// The number rule: relative error 1e-9, absolute 1e-12 near zero; `inf`
-/// and `nan` match only themselves.
-pub(super) fn close(a: f64, b: f64) -> bool {
-    if a.is_nan() || b.is_nan() {
-        return a.is_nan() && b.is_nan();
+/// The number rule for a plain written number: `written` matches
+/// `computed` when it lies within half a unit of the `precision`-th
+/// significant digit of `computed` (the interval of numbers that print
+/// as `computed` prints), give or take [`SLACK`]. There is no absolute
+/// floor: 0 matches only 0, and 1e-14 is not 9e-13. `inf` and `nan`
+/// match only themselves.
+pub(super) fn prints_as(written: f64, computed: f64, precision: usize) -> bool {
+    if written.is_nan() || computed.is_nan() {
+        return written.is_nan() && computed.is_nan();
     }
-    if a.is_infinite() || b.is_infinite() {
-        return a == b;
+    if written == computed {
+        return true;
     }
-    let diff = (a - b).abs();
-    diff <= ABSOLUTE || diff <= RELATIVE * a.abs().max(b.abs())
+    if !written.is_finite() || !computed.is_finite() || computed == 0.0 {
+        return false;
+    }
+    // Both scaled by the same power of ten when they are near the ends of
+    // the float range, so that the unit below neither underflows nor
+    // overflows; the scaling costs an ulp, which the slack covers.
+    let exponent = decimal_exponent(computed);
+    let shift = if exponent < -290 {
+        300
+    } else if exponent > 290 {
+        -300
+    } else {
+        0
+    };
+    let (w, c) = (scale10(written, shift), scale10(computed, shift));
+    let digits = i32::try_from(precision.clamp(1, 17)).unwrap_or(17);
+    let half_unit = 0.5 * 10f64.powi(exponent + shift - digits + 1);
+    let diff = (w - c).abs();
+    // A written number so far off that scaling overflows it is no match.
+    diff.is_finite()
+        && (diff <= half_unit * (1.0 + SLACK) || diff <= SLACK * w.abs().max(c.abs()))
 }
 
-/// The most decimal places an approximate number is rounded to; written
-/// to more, it is compared by the plain number rule.
+/// The decimal exponent of a finite, non-zero `x`: `1234.5` → 3,
+/// `0.00012` → -4, read from its shortest exact printing so that it is
+/// never off by one at a power of ten.
+pub(super) fn decimal_exponent(x: f64) -> i32 {
+    let text = format!("{x:e}");
+    text.rsplit_once('e')
+        .and_then(|(_, e)| e.parse().ok())
+        .unwrap_or(0)
+}
+
+/// `x` times 10 to the `k`, in two steps so that a power beyond the float
+/// range (10^400 when `x` is 1e-390) is never formed.
+fn scale10(x: f64, k: i32) -> f64 {
+    let half = k / 2;
+    x * 10f64.powi(half) * 10f64.powi(k - half)
+}
+
+/// The most decimal places a quiz answer is rounded to in the browser;
+/// written to more, it is graded as a plain number.
 pub(super) const MAX_ROUNDED_DECIMALS: i32 = 15;
 
-/// Whether `value` rounded to `decimals` places equals `written`.
+/// Whether `value` rounded to `decimals` places equals `written` (which
+/// has that many places), give or take [`SLACK`] at the tie, at any
+/// magnitude: `~0` matches 2**-40, `~3e-20` matches 3.4e-20 but not 9e-13,
+/// `~1.2e3` matches 1234.
 pub(super) fn rounds_to(value: f64, written: f64, decimals: i32) -> bool {
     if !value.is_finite() || !written.is_finite() {
-        return close(value, written);
+        return prints_as(written, value, 17);
     }
-    if decimals > MAX_ROUNDED_DECIMALS {
-        return close(value, written);
-    }
-    let scale = 10f64.powi(decimals);
-    let rounded = (value * scale).round();
-    let target = (written * scale).round();
-    rounded == target || ((value * scale) - target).abs() <= 0.5 + 1e-9 * target.abs().max(1.0)
+    // Past 400 places either way every float rounds to itself or to 0, as
+    // it does at 400.
+    let decimals = decimals.clamp(-400, 400);
+    let scaled = scale10(value, decimals);
+    let target = scale10(written, decimals).round();
+    // A value too large to scale has far more digits than the places
+    // written, so it cannot round to the written number.
+    scaled.is_finite() && (scaled - target).abs() <= 0.5 + SLACK * scaled.abs().max(target.abs())
 }
 
 /// Parses a whole string as one number, optionally `~`/`≈`-prefixed.
@@ -165,24 +209,23 @@ pub(super) fn is_ident_char(c: char) -> bool {
 }
 
 /// A line of a single number (the output of a value): the number rule,
-/// or a constant expression (`2/3`) evaluated.
+/// or a constant expression (`2/3`) evaluated and held to the same rule.
 pub(super) fn number_line_matches(
     expected: &str,
     value: f64,
     precision: usize,
     scope: &Scope,
 ) -> Result<(), String> {
-    let printed = printed_value(value, precision);
     if let Some(written) = parse_written_number(expected) {
-        return if written.matches(value, printed) {
+        return if written.matches(value, precision) {
             Ok(())
         } else {
-            Err(number_reason(&written, value))
+            Err(number_reason(&written, value, precision))
         };
     }
     match scope.parse_expr(expected) {
         Ok(expr) if expr.free_vars().is_empty() => match expr.eval(&[]) {
-            Ok(v) if close(v, value) || close(v, printed) => Ok(()),
+            Ok(v) if prints_as(v, value, precision) => Ok(()),
             Ok(v) => Err(format!(
                 "{expected} is {}, not {}",
                 format_number(v, 17),
@@ -194,24 +237,36 @@ pub(super) fn number_line_matches(
     }
 }
 
-pub(super) fn number_reason(written: &WrittenNumber, value: f64) -> String {
+/// Why `written` does not match `value`, as a note.
+pub(super) fn number_reason(written: &WrittenNumber, value: f64, precision: usize) -> String {
     match written.approx {
-        // Past 15 places `rounds_to` applies the plain number rule, and
-        // the reason is the one for plain numbers.
         Some(d) if (0..=MAX_ROUNDED_DECIMALS).contains(&d) => format!(
             "{} rounded to {d} decimal place{} is {}",
             format_number(value, 17),
             if d == 1 { "" } else { "s" },
             rounded_text(value, d)
         ),
-        Some(d) if d < 0 => format!("{} does not round to it", format_number(value, 17)),
-        _ => {
+        Some(_) => format!("{} does not round to it", format_number(value, 17)),
+        None if value == 0.0 && written.value.is_finite() => {
+            "the computed value is exactly 0, which only 0 matches".to_string()
+        }
+        None => {
             let diff = (written.value - value).abs();
             let rel = diff / value.abs().max(written.value.abs());
-            if rel.is_finite() && value != 0.0 {
-                format!("off by {} (relative {:.1e})", format_number(diff, 6), rel)
+            if !rel.is_finite() {
+                return String::new();
+            }
+            let off = format!("off by {}", format_number(diff, 6));
+            if written.value == 0.0 {
+                format!("{off}; 0 matches only a computed 0 (`~0` matches what rounds to 0)")
+            } else if rel <= 1e-2 {
+                format!(
+                    "{off} (relative {rel:.1e}); a plain number must agree with the computed \
+                     value to the {precision} significant digits gradbook prints (`~` before \
+                     it rounds to the places written instead)"
+                )
             } else {
-                String::new()
+                format!("{off} (relative {rel:.1e})")
             }
         }
     }
@@ -220,9 +275,4 @@ pub(super) fn number_reason(written: &WrittenNumber, value: f64) -> String {
 pub(super) fn rounded_text(value: f64, decimals: i32) -> String {
     let d = usize::try_from(decimals).unwrap_or(0);
     format!("{value:.d$}")
-}
-
-/// `value` as printed at `precision`, read back.
-pub(super) fn printed_value(value: f64, precision: usize) -> f64 {
-    parse_number_literal(&format_number(value, precision)).unwrap_or(value)
 }

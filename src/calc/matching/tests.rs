@@ -16,18 +16,64 @@ fn t(s: &str) -> Token {
 }
 
 #[test]
-fn number_rule_relative_and_absolute() {
-    assert!(close(6.0, 6.0));
-    assert!(close(9.006001, 9.006001 + 1e-12));
-    assert!(close(1e20, 1e20 * (1.0 + 5e-10)));
-    assert!(!close(1e20, 1e20 * (1.0 + 5e-9)));
-    assert!(close(0.0, 5e-13));
-    assert!(!close(0.0, 5e-12));
-    assert!(!close(6.0, 6.001));
-    assert!(close(f64::INFINITY, f64::INFINITY));
-    assert!(!close(f64::INFINITY, f64::NEG_INFINITY));
-    assert!(close(f64::NAN, f64::NAN));
-    assert!(!close(f64::NAN, 1.0));
+fn a_plain_number_matches_what_prints_at_the_precision() {
+    // Within half a unit of the 12th significant digit, at any magnitude.
+    assert!(prints_as(6.0, 6.0, 12));
+    assert!(prints_as(9.006001, 9.006001 + 1e-12, 12));
+    assert!(prints_as(0.333333333333, 1.0 / 3.0, 12));
+    assert!(!prints_as(0.33333333333, 1.0 / 3.0, 12));
+    assert!(prints_as(0.33333333333333, 1.0 / 3.0, 12), "more digits than printed");
+    assert!(prints_as(6.02214076e23, 6.02214076e23, 12));
+    assert!(prints_as(6.02214076e23, 6.022140760004e23, 12));
+    assert!(!prints_as(6.022e23, 6.02214076e23, 12));
+    assert!(!prints_as(1e20, 1e20 * (1.0 + 5e-10), 12));
+    assert!(!prints_as(6.0, 6.001, 12));
+    // Fewer digits at a lower precision.
+    assert!(prints_as(0.3333, 1.0 / 3.0, 4));
+    assert!(!prints_as(0.3333, 1.0 / 3.0, 5));
+}
+
+#[test]
+fn the_last_bits_of_a_float_never_decide() {
+    assert!(prints_as(2.4, 2.4000000000000004, 12));
+    assert!(prints_as(2.4, 2.4000000000000004, 17));
+    assert!(prints_as(0.3, 0.1 + 0.2, 17));
+    assert!(!prints_as(2.4, 2.400000000000004, 17));
+}
+
+#[test]
+fn small_numbers_are_not_all_equal() {
+    assert!(!prints_as(1e-13, 0.0000001f64.powi(2), 12));
+    assert!(prints_as(1e-14, 0.0000001f64.powi(2), 12));
+    assert!(!prints_as(1e-14, 9e-13, 12));
+    assert!(!prints_as(9e-13, 1e-14, 12));
+    assert!(!prints_as(0.0, 2f64.powi(-40), 12));
+    assert!(prints_as(9.09494701773e-13, 2f64.powi(-40), 12));
+    assert!(!prints_as(9.09494701772e-13, 2f64.powi(-40), 12));
+    // Zero matches only zero (of either sign).
+    assert!(prints_as(0.0, 0.0, 12));
+    assert!(prints_as(0.0, -0.0, 12));
+    assert!(!prints_as(1e-300, 0.0, 12));
+    assert!(!prints_as(0.0, 5e-324, 12));
+    // Subnormals and the top of the range, without under- or overflow.
+    assert!(prints_as(4.94065645841e-324, 5e-324, 12));
+    assert!(prints_as(1.39067116157e-308, 2.5 * 2f64.powi(-512) * 2f64.powi(-512), 12));
+    assert!(prints_as(1.79769313486e308, f64::MAX, 12));
+    assert!(!prints_as(1.79769313485e308, f64::MAX, 12));
+    assert!(!prints_as(1e300, 1e-300, 12));
+}
+
+#[test]
+fn infinities_and_nan_match_only_themselves() {
+    assert!(prints_as(f64::INFINITY, f64::INFINITY, 12));
+    assert!(!prints_as(f64::INFINITY, f64::NEG_INFINITY, 12));
+    assert!(!prints_as(f64::INFINITY, f64::MAX, 12));
+    assert!(prints_as(f64::NAN, f64::NAN, 12));
+    assert!(!prints_as(f64::NAN, 1.0, 12));
+    assert!(!prints_as(1.0, f64::NAN, 12));
+    let w = parse_written_number("~inf").unwrap();
+    assert!(w.matches(f64::INFINITY, 12));
+    assert!(!w.matches(1e308, 12));
 }
 
 #[test]
@@ -47,28 +93,50 @@ fn extreme_exponents_in_expected_numbers_do_not_panic() {
 fn approximate_numbers_round_to_the_decimals_written() {
     let w = parse_written_number("~0.006").unwrap();
     assert_eq!(w.approx, Some(3));
-    assert!(w.matches(0.006001, 0.006001));
-    assert!(!w.matches(0.0071, 0.0071));
+    assert!(w.matches(0.006001, 12));
+    assert!(!w.matches(0.0071, 12));
     let w = parse_written_number("≈ 9.01").unwrap();
-    assert!(w.matches(9.006001, 9.006001));
-    assert!(!w.matches(9.016, 9.016));
+    assert!(w.matches(9.006001, 12));
+    assert!(!w.matches(9.016, 12));
     let w = parse_written_number("~1.2e3").unwrap();
     assert_eq!(w.approx, Some(-2));
-    assert!(w.matches(1234.0, 1234.0));
-    assert!(!w.matches(1260.0, 1260.0));
+    assert!(w.matches(1234.0, 12));
+    assert!(!w.matches(1260.0, 12));
     assert_eq!(decimals_written("1.5e-3"), Some(4));
     assert_eq!(decimals_written("-1200"), Some(0));
 }
 
 #[test]
-fn plain_numbers_use_printed_or_exact_value() {
+fn approximate_numbers_round_at_every_magnitude() {
+    let w = parse_written_number("~0").unwrap();
+    assert!(w.matches(2f64.powi(-40), 12));
+    assert!(w.matches(-0.4, 12));
+    assert!(!w.matches(0.6, 12));
+    let w = parse_written_number("~3e-20").unwrap();
+    assert_eq!(w.approx, Some(20));
+    assert!(w.matches(3.4e-20, 12));
+    assert!(!w.matches(3.6e-20, 12));
+    assert!(!w.matches(9e-13, 12), "rounding to 20 places keeps 9e-13");
+    let w = parse_written_number("~6.022e23").unwrap();
+    assert!(w.matches(6.02214076e23, 12));
+    assert!(!w.matches(6.0235e23, 12));
+    let w = parse_written_number("~1e-320").unwrap();
+    assert!(w.matches(1.04e-320, 12));
+    assert!(!w.matches(2e-320, 12));
+    // The tie itself goes either way, as the float's own bits decide.
+    assert!(parse_written_number("~0.13").unwrap().matches(0.125, 12));
+    assert!(parse_written_number("~0.12").unwrap().matches(0.125, 12));
+}
+
+#[test]
+fn plain_numbers_use_the_exact_value() {
     let w = parse_written_number("0.333333333333").unwrap();
-    assert!(w.matches(1.0 / 3.0, 0.333333333333));
-    // Quoted at lower precision than computed: only the printed value
-    // (at a precision of 4) makes it match.
+    assert!(w.matches(1.0 / 3.0, 12));
+    // Quoted at lower precision than computed: it matches where the site
+    // prints 4 digits, not where it prints 12.
     let w = parse_written_number("0.3333").unwrap();
-    assert!(w.matches(1.0 / 3.0, 0.3333));
-    assert!(!w.matches(1.0 / 3.0, 0.333333333333));
+    assert!(w.matches(1.0 / 3.0, 4));
+    assert!(!w.matches(1.0 / 3.0, 12));
     assert!(parse_written_number("6x").is_none());
     assert!(parse_written_number("2/3").is_none());
     assert!(parse_written_number("-inf").unwrap().value.is_infinite());
@@ -115,25 +183,28 @@ fn tokenizer_separates_numbers_from_names() {
 
 #[test]
 fn table_rows_match_cell_by_cell_with_free_space() {
-    assert!(tokens_match("1  2.4  5.76  4.8", "1     2.4    5.76   4.8", None).is_ok());
-    assert!(tokens_match("1 2.4 ~5.8 4.8", "1  2.4  5.76  4.8", None).is_ok());
-    assert!(tokens_match("step w J(w) dJ/dw", "step  w    J(w)   dJ/dw", None).is_ok());
-    let err = tokens_match("1  2.4  5.77  4.8", "1  2.4  5.76  4.8", None).unwrap_err();
+    let tm = |expected: &str, printed: &str| tokens_match(expected, printed, || None, 12);
+    assert!(tm("1  2.4  5.76  4.8", "1     2.4    5.76   4.8").is_ok());
+    assert!(tm("1 2.4 ~5.8 4.8", "1  2.4  5.76  4.8").is_ok());
+    assert!(tm("step w J(w) dJ/dw", "step  w    J(w)   dJ/dw").is_ok());
+    let err = tm("1  2.4  5.77  4.8", "1  2.4  5.76  4.8").unwrap_err();
     assert!(
         err.contains("number 3 differs: written 5.77, computed 5.76"),
         "{err}"
     );
-    assert!(tokens_match("1  2.4  5.76", "1  2.4  5.76  4.8", None).is_err());
-    assert!(tokens_match("step w L(w) dL/dw", "step  w  J(w)  dJ/dw", None).is_err());
-    // The exact value rescues a quote more precise than the print.
-    assert!(
-        tokens_match(
-            "x = 0.33333333333333",
-            "x = 0.3333",
-            Some("x = 0.33333333333333331")
-        )
-        .is_ok()
-    );
+    assert!(tm("1  2.4  5.76", "1  2.4  5.76  4.8").is_err());
+    assert!(tm("step w L(w) dL/dw", "step  w  J(w)  dJ/dw").is_err());
+    // Small cells are compared as strictly as large ones.
+    assert!(tm("1  0", "1  9.09494701773e-13").is_err());
+    assert!(tm("1  1e-14", "1  9e-13").is_err());
+    assert!(tm("1  ~0", "1  9.09494701773e-13").is_ok());
+    // The exact value decides a quote more precise than the print.
+    let exact = || Some("x = 0.33333333333333331");
+    assert!(tokens_match("x = 0.33333333333333", "x = 0.3333", exact, 4).is_ok());
+    assert!(tokens_match("x = 0.33333333333", "x = 0.3333", exact, 12).is_err());
+    // It is asked for only when a written number is not the printed one.
+    let never = || -> Option<&'static str> { panic!("not needed") };
+    assert!(tokens_match("x = 0.3333", "x = 0.3333", never, 4).is_ok());
 }
 
 #[test]
@@ -302,7 +373,14 @@ fn numbers_in_every_form() {
     assert!(run_check(&[], "1/3", &["~0.34"]).is_err());
     assert!(run_check(&[], "1/3", &["0.3334"]).is_err());
     assert!(run_check(&[], "3.001**2", &["9.006001"]).is_ok());
-    assert!(run_check(&[], "1e-13", &["0"]).is_ok());
+    assert!(run_check(&[], "1e-13", &["0"]).is_err());
+    assert!(run_check(&[], "1e-13", &["~0"]).is_ok());
+    assert!(run_check(&[], "1e-13", &["1e-13"]).is_ok());
+    // Written as a constant expression, held to the same rule.
+    assert!(run_check(&[], "1/3", &["1/3"]).is_ok());
+    assert!(run_check(&[], "2**-40", &["2**-40"]).is_ok());
+    assert!(run_check(&[], "2**-40", &["2**-41"]).is_err());
+    assert!(run_check(&[], "0", &["2**-40"]).is_err());
     let m = run_check(&[], "2 + 2", &["5"]).unwrap_err();
     assert_eq!((m.expected.as_str(), m.computed.as_str()), ("5", "4"));
 }
@@ -417,4 +495,45 @@ fn error_lines() {
     assert!(run_check(&[], "sigmod(2)", &["error: division by zero"]).is_err());
     let m = run_check(&[], "sigmoid(0)", &["error: unknown"]).unwrap_err();
     assert_eq!(m.computed, "0.5");
+}
+
+#[test]
+fn the_reported_small_number_cases_fail() {
+    let m = run_check(&[], "0.0000001**2", &["0.0000000000001"]).unwrap_err();
+    assert!(m.detail.unwrap().contains("off by 9e-14"));
+    assert!(run_check(&[], "0.0000001**2", &["1e-14"]).is_ok());
+    assert!(run_check(&[], "1e-14", &["9e-13"]).is_err());
+    let m = run_check(&[], "2**-40", &["0"]).unwrap_err();
+    assert_eq!(m.computed, "9.09494701773e-13");
+    let m = run_check(&[], "0", &["1e-300"]).unwrap_err();
+    assert!(m.detail.unwrap().contains("exactly 0"));
+    assert!(run_check(&[], "6.02214076e23", &["6.02214076e+23"]).is_ok());
+    assert!(run_check(&[], "6.02214076e23", &["6.022e+23"]).is_err());
+    assert!(run_check(&[], "6.02214076e23", &["~6.022e+23"]).is_ok());
+}
+
+#[test]
+fn vector_cells_use_the_same_number_rule() {
+    let l = ["L(a, b) = 2**-40*a + b"];
+    let at = "grad(L, a=1, b=2)";
+    assert!(run_check(&l, at, &["[9.09494701773e-13, 1]"]).is_ok());
+    let m = run_check(&l, at, &["[0, 1]"]).unwrap_err();
+    assert!(m.detail.unwrap().contains("component 1"));
+    assert!(run_check(&l, at, &["[~0, 1]"]).is_ok());
+}
+
+#[test]
+fn sampled_functions_of_small_magnitude_are_told_apart() {
+    let e = |text: &str| Scope::new().parse_expr(text).expect("an expression");
+    assert!(functions::same_function(&e("1e-12*w"), &e("1e-12*w")).is_ok());
+    assert!(functions::same_function(&e("1e-12*w"), &e("2e-12*w")).is_err());
+    assert!(functions::same_function(&e("1e-20*w**2"), &e("0*w")).is_err());
+    assert!(functions::same_function(&e("1e-300*w"), &e("1.0000001e-300*w")).is_err());
+    assert!(functions::same_function(&e("1e-300*w"), &e("1.0000000000001e-300*w")).is_ok());
+    // Large ones too, with the relative tolerance.
+    assert!(functions::same_function(&e("1e12*w"), &e("1.0000000000001e12*w")).is_ok());
+    assert!(functions::same_function(&e("1e12*w"), &e("1.000001e12*w")).is_err());
+    // Round-off where a function passes near 0 stays within the floor,
+    // which scales with the values at the other points.
+    assert!(functions::same_function(&e("(w - 0.7183)*1e-15"), &e("w*1e-15 - 0.7183e-15")).is_ok());
 }
