@@ -430,7 +430,7 @@ fn check_validates_without_writing() {
     let site = SiteTest::fixture("basic");
     site.check()
         .success()
-        .stdout_has("check: 0 passed, 0 failed");
+        .stdout_has("check: 0 verified, 0 computed without an expected output, 0 failed");
     assert!(!site.root().join("site").exists());
 }
 
