@@ -8,6 +8,7 @@ mod accessibility;
 mod build;
 mod calc_cli;
 mod calc_pages;
+mod check_honesty;
 mod components;
 mod conformance;
 mod crash_safety;
