@@ -33,11 +33,18 @@ fn svgs(html: &str) -> Vec<&str> {
     found
 }
 
+/// The summary line `check` ends with.
+fn summary(verified: usize, computed: usize, failed: usize) -> String {
+    format!(
+        "check: {verified} verified, {computed} computed without an expected output, {failed} failed"
+    )
+}
+
 #[test]
 fn every_matching_rule_passes_in_the_fixture() {
     let site = fixture();
     let run = site.check();
-    run.success().stdout_has("check: 18 verified, 4 computed without an expected output, 0 failed");
+    run.success().stdout_has(&summary(18, 4, 0));
     site.build().success();
 }
 
@@ -111,7 +118,7 @@ Inline: `= J'(3) + sigmod(1)`
             .unwrap_or_else(|| panic!("no {location}\n{}", run.stdout));
         assert!(hit.contains(message), "{hit}\n wanted {message}");
     }
-    run.stdout_has("check: 18 verified, 4 computed without an expected output, 11 failed");
+    run.stdout_has(&summary(18, 4, 11));
     // The full form shows expected and computed side by side.
     run.stderr_has("= note: expected: 9.006002")
         .stderr_has("= note: computed: 9.006001")
@@ -148,7 +155,7 @@ fn a_wrong_value_fails_build_and_check_and_keeps_the_site() {
     let check = site.check();
     check.code(1);
     check.stdout_has(&format!("content/lessons/figures.md:{line}:1: error:"));
-    check.stdout_has("check: 17 verified, 4 computed without an expected output, 1 failed");
+    check.stdout_has(&summary(17, 4, 1));
 }
 
 #[test]
@@ -239,11 +246,9 @@ step w J(w) dJ/dw
         ),
     ] {
         let site = fixture().file("content/lessons/bless.md", &before);
-        site.check()
-            .code(1)
-            .stdout_has("check: 20 verified, 7 computed without an expected output, 1 failed");
+        site.check().code(1).stdout_has(&summary(20, 7, 1));
         let run = site.run(&["check", "--bless"]);
-        run.success().stdout_has("check: 24 verified, 4 computed without an expected output, 0 failed");
+        run.success().stdout_has(&summary(24, 4, 0));
         let blessed = read(&site, "content/lessons/bless.md");
         assert_eq!(blessed, after, "{name}");
         if name == "crlf" {

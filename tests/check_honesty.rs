@@ -70,10 +70,15 @@ fn large_numbers_must_agree_to_every_printed_digit() {
 
 #[test]
 fn the_precision_decides_how_many_digits_a_number_needs() {
-    let site = lesson("```calc\n>>> 1/3\n0.3333\n>>> 2**-40\n9.095e-13\n```\n")
-        .file("book.toml", "[book]\ntitle = \"T\"\n[calc]\nprecision = 4\n");
+    let site = lesson("```calc\n>>> 1/3\n0.3333\n>>> 2**-40\n9.095e-13\n```\n").file(
+        "book.toml",
+        "[book]\ntitle = \"T\"\n[calc]\nprecision = 4\n",
+    );
     ends_with_summary(site.check().success(), 2, 0, 0);
-    site.write("book.toml", "[book]\ntitle = \"T\"\n[calc]\nprecision = 5\n");
+    site.write(
+        "book.toml",
+        "[book]\ntitle = \"T\"\n[calc]\nprecision = 5\n",
+    );
     let run = site.check();
     run.code(1);
     ends_with_summary(&run, 0, 0, 2);
@@ -197,13 +202,21 @@ fn strict_from_book_toml() {
     run.stdout_has("content/a.md:6:5: error: no expected output");
     ends_with_summary(&run, 0, 0, 1);
     // `check` alone is strict: a build shows the computed value.
-    site.build().success().stderr_has("(0 verified, 1 computed without an expected output)");
+    site.build()
+        .success()
+        .stderr_has("(0 verified, 1 computed without an expected output)");
 
-    site.write("book.toml", "[book]\ntitle = \"T\"\n\n[check]\nstrict = false\n");
+    site.write(
+        "book.toml",
+        "[book]\ntitle = \"T\"\n\n[check]\nstrict = false\n",
+    );
     ends_with_summary(site.check().success(), 0, 1, 0);
     ends_with_summary(site.run(&["check", "--strict"]).code(1), 0, 0, 1);
 
-    site.write("book.toml", "[book]\ntitle = \"T\"\n\n[check]\nstrit = true\n");
+    site.write(
+        "book.toml",
+        "[book]\ntitle = \"T\"\n\n[check]\nstrit = true\n",
+    );
     site.check()
         .code(2)
         .stdout_has("book.toml:5:1: error: unknown key 'strit' in [check]");

@@ -292,7 +292,9 @@ fn check_reports_failures_and_exits_1() {
     run.stdout_has("content/a.md:1:1: error:");
     run.stdout_has("content/d.md:4:1: error:");
     assert!(
-        run.stdout.trim_end().ends_with("check: 0 verified, 0 computed without an expected output, 2 failed"),
+        run.stdout
+            .trim_end()
+            .ends_with("check: 0 verified, 0 computed without an expected output, 2 failed"),
         "{}",
         run.stdout
     );
@@ -310,7 +312,9 @@ fn check_reports_book_toml_problems_and_exits_2() {
     run.code(2);
     run.stdout_has("book.toml:4:13: error: calc.precision must be between 1 and 17, not 40");
     assert!(
-        run.stdout.trim_end().ends_with("check: 0 verified, 0 computed without an expected output, 1 failed"),
+        run.stdout
+            .trim_end()
+            .ends_with("check: 0 verified, 0 computed without an expected output, 1 failed"),
         "{}",
         run.stdout
     );

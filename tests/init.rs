@@ -39,7 +39,11 @@ fn init_writes_a_course_skeleton_that_checks_and_builds() {
     let [verified, computed, failed] = counts[..] else {
         panic!("{}", run.stdout)
     };
-    assert!(verified >= 10 && verified + computed >= 20, "{}", run.stdout);
+    assert!(
+        verified >= 10 && verified + computed >= 20,
+        "{}",
+        run.stdout
+    );
     assert_eq!(failed, 0, "{}", run.stdout);
     // Every input that prints output has its expected output under it.
     site.run(&["check", "course", "--strict"]).success();

@@ -65,8 +65,7 @@ pub(super) fn prints_as(written: f64, computed: f64, precision: usize) -> bool {
     let half_unit = 0.5 * 10f64.powi(exponent + shift - digits + 1);
     let diff = (w - c).abs();
     // A written number so far off that scaling overflows it is no match.
-    diff.is_finite()
-        && (diff <= half_unit * (1.0 + SLACK) || diff <= SLACK * w.abs().max(c.abs()))
+    diff.is_finite() && (diff <= half_unit * (1.0 + SLACK) || diff <= SLACK * w.abs().max(c.abs()))
 }
 
 /// The decimal exponent of a finite, non-zero `x`: `1234.5` → 3,

@@ -22,7 +22,10 @@ fn a_plain_number_matches_what_prints_at_the_precision() {
     assert!(prints_as(9.006001, 9.006001 + 1e-12, 12));
     assert!(prints_as(0.333333333333, 1.0 / 3.0, 12));
     assert!(!prints_as(0.33333333333, 1.0 / 3.0, 12));
-    assert!(prints_as(0.33333333333333, 1.0 / 3.0, 12), "more digits than printed");
+    assert!(
+        prints_as(0.33333333333333, 1.0 / 3.0, 12),
+        "more digits than printed"
+    );
     assert!(prints_as(6.02214076e23, 6.02214076e23, 12));
     assert!(prints_as(6.02214076e23, 6.022140760004e23, 12));
     assert!(!prints_as(6.022e23, 6.02214076e23, 12));
@@ -57,7 +60,11 @@ fn small_numbers_are_not_all_equal() {
     assert!(!prints_as(0.0, 5e-324, 12));
     // Subnormals and the top of the range, without under- or overflow.
     assert!(prints_as(4.94065645841e-324, 5e-324, 12));
-    assert!(prints_as(1.39067116157e-308, 2.5 * 2f64.powi(-512) * 2f64.powi(-512), 12));
+    assert!(prints_as(
+        1.39067116157e-308,
+        2.5 * 2f64.powi(-512) * 2f64.powi(-512),
+        12
+    ));
     assert!(prints_as(1.79769313486e308, f64::MAX, 12));
     assert!(!prints_as(1.79769313485e308, f64::MAX, 12));
     assert!(!prints_as(1e300, 1e-300, 12));
