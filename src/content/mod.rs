@@ -39,6 +39,8 @@ pub struct Lesson {
     pub rel_path: PathBuf,
     /// The title from the front matter.
     pub title: String,
+    /// The id and classes of the title (`# Title {#id .class}`).
+    pub title_attributes: frontmatter::TitleAttributes,
     /// The whole front matter.
     pub front: FrontMatter,
     /// The bytes of the body (after the front matter).
@@ -161,8 +163,10 @@ type ReadFile = Result<Parsed, Vec<Diagnostic>>;
 struct Parsed {
     source: Arc<SourceText>,
     hash: u64,
-    front: FrontMatter,
-    split: frontmatter::Split,
+    /// The front matter, and its problems: a file whose front matter has
+    /// some is still read with the keys that could be, so that its body's
+    /// own problems are found in the same run.
+    read: frontmatter::Read,
 }
 
 impl ReadCache {
@@ -216,7 +220,7 @@ impl ReadCache {
 /// Reads the Markdown file at `path` and parses its front matter.
 fn read_file(path: &Path, shown: &Path) -> ReadFile {
     let source = read_source(path, shown).map_err(|d| vec![d])?;
-    let (front, split) = frontmatter::read(&source)?;
+    let read = frontmatter::read(&source)?;
     let hash = {
         let mut h = std::hash::DefaultHasher::new();
         source.text.hash(&mut h);
@@ -225,8 +229,7 @@ fn read_file(path: &Path, shown: &Path) -> ReadFile {
     Ok(Parsed {
         source: Arc::new(source),
         hash,
-        front,
-        split,
+        read,
     })
 }
 
@@ -389,12 +392,7 @@ impl Loader<'_> {
         let Some(&section) = self.by_dir.get(&dir) else {
             return;
         };
-        let Parsed {
-            source,
-            hash,
-            front,
-            split,
-        } = match read {
+        let Parsed { source, hash, read } = match read {
             Ok(parsed) => parsed.clone(),
             Err(ds) => {
                 self.diagnostics.extend(ds.iter().cloned());
@@ -404,7 +402,10 @@ impl Loader<'_> {
                 return;
             }
         };
+        let mut read = read;
+        self.diagnostics.append(&mut read.problems);
         if is_section_index(rel) {
+            let frontmatter::Read { front, split, .. } = read;
             let s = &mut self.content.sections[section];
             if let Some(title) = front.title.as_ref().filter(|t| !t.trim().is_empty()) {
                 s.title = title.clone();
@@ -421,7 +422,7 @@ impl Loader<'_> {
                 .insert(rel.to_path_buf(), Target::Section(section));
             return;
         }
-        let target = match self.read_lesson(rel, section, (source, hash), front, split) {
+        let target = match self.read_lesson(rel, section, (source, hash), read) {
             Ok(Some(lesson)) => {
                 self.content.lessons.push(lesson);
                 Target::Lesson(self.content.lessons.len() - 1)
@@ -442,13 +443,26 @@ impl Loader<'_> {
         rel: &Path,
         section: usize,
         (source, source_hash): (Arc<SourceText>, u64),
-        front: FrontMatter,
-        split: frontmatter::Split,
+        read: frontmatter::Read,
     ) -> Result<Option<Lesson>, Diagnostic> {
+        let frontmatter::Read {
+            front,
+            split,
+            title_attributes,
+            wrong_keys,
+            ..
+        } = read;
+        let stem = rel.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
         let title = match front.title.as_ref().map(|t| t.trim()) {
             Some(t) if !t.is_empty() => t.to_string(),
+            // A title that is there but could not be read is reported by
+            // the front matter; the page is still made, under the name of
+            // its file, so that its body is checked too.
+            _ if wrong_keys.contains(&"title") => slug::humanize(stem),
             _ => {
-                return Err(Diagnostic::at(
+                // Reported, and the body still checked under the name of
+                // the file.
+                self.diagnostics.push(Diagnostic::at(
                     &source,
                     split.opening.clone(),
                     "the lesson has no title",
@@ -461,6 +475,7 @@ impl Loader<'_> {
                     frontmatter::Format::Yaml => "add a line like title: What is a derivative?",
                     frontmatter::Format::Heading => "give the heading some text",
                 }));
+                slug::humanize(stem)
             }
         };
         let excluded =
@@ -468,7 +483,6 @@ impl Loader<'_> {
         if excluded {
             return Ok(None);
         }
-        let stem = rel.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
         let segment = slug::slugify(stem);
         if segment.is_empty() {
             return Err(Diagnostic::at(
@@ -504,6 +518,7 @@ impl Loader<'_> {
             source_hash,
             rel_path: rel.to_path_buf(),
             title,
+            title_attributes,
             front,
             body: split.body,
             url,

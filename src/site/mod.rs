@@ -744,6 +744,10 @@ impl Site {
 
     /// Renders one Markdown body (with its calc blocks) to HTML.
     fn render_body(&self, of: BodyOf) -> (String, PageFacts<'_>) {
+        let title_id = match of {
+            BodyOf::Lesson(i) => self.content.lessons[i].title_attributes.id.as_deref(),
+            BodyOf::Intro(_) => None,
+        };
         let (source, body, url, rel_path) = match of {
             BodyOf::Lesson(i) => {
                 let l = &self.content.lessons[i];
@@ -788,6 +792,7 @@ impl Site {
             resolve: &resolve,
             asset: &asset,
             macros: &self.config.math.macros,
+            title_id,
         };
         let mut calc = PageCalc::new(source, self.config.calc.precision);
         let mut budget = PageBudget::new(&mut calc);
