@@ -289,7 +289,8 @@ impl Reader<'_> {
             toml::from_str(header)
                 .map_err(|err| toml_diagnostic(self.source, &err, self.split.header.start))
         } else {
-            serde_saphyr::from_str(header).map_err(|err| yaml_diagnostic(self.source, self.split, &err))
+            serde_saphyr::from_str(header)
+                .map_err(|err| yaml_diagnostic(self.source, self.split, &err))
         }
     }
 
@@ -635,10 +636,24 @@ mod tests {
         SourceText::new("content/a.md", text)
     }
 
+    /// The front matter and split of a file that has no problem.
+    fn ok(source: &SourceText) -> (FrontMatter, Split) {
+        let read = read(source).unwrap();
+        assert!(read.problems.is_empty(), "{:?}", read.problems);
+        (read.front, read.split)
+    }
+
+    /// The problems of a file whose front matter is there but wrong.
+    fn problems(source: &SourceText) -> Vec<Diagnostic> {
+        let read = read(source).unwrap();
+        assert!(!read.problems.is_empty(), "no problem in {:?}", source.text);
+        read.problems
+    }
+
     #[test]
     fn toml_front_matter_and_body() {
         let s = src("+++\ntitle = \"A\"\norder = 2\ntags = [\"x\"]\n+++\n# Body\n");
-        let (fm, split) = read(&s).unwrap();
+        let (fm, split) = ok(&s);
         assert_eq!(fm.title.as_deref(), Some("A"));
         assert_eq!(fm.order, Some(2));
         assert_eq!(fm.tags, ["x"]);
@@ -648,7 +663,7 @@ mod tests {
     #[test]
     fn yaml_front_matter() {
         let s = src("---\ntitle: B\ndraft: true\n---\nbody");
-        let (fm, split) = read(&s).unwrap();
+        let (fm, split) = ok(&s);
         assert_eq!(fm.title.as_deref(), Some("B"));
         assert!(fm.draft);
         assert_eq!(&s.text[split.body], "body");
@@ -657,7 +672,7 @@ mod tests {
     #[test]
     fn crlf_and_bom_are_accepted() {
         let s = src("\u{feff}+++\r\ntitle = \"C\"\r\n+++\r\nbody\r\n");
-        let (fm, _) = read(&s).unwrap();
+        let (fm, _) = ok(&s);
         assert_eq!(fm.title.as_deref(), Some("C"));
     }
 
@@ -665,11 +680,11 @@ mod tests {
     fn a_heading_that_repeats_the_title_is_not_part_of_the_body() {
         let text = "+++\ntitle = \"Alpha\"\n+++\n\n# Alpha\n\nText.\n";
         let source = SourceText::new("a.md", text);
-        let (_, split) = read(&source).unwrap();
+        let (_, split) = ok(&source);
         assert_eq!(&text[split.body.clone()], "\nText.\n");
         let other = "+++\ntitle = \"Alpha\"\n+++\n# Beta\nText.\n";
         let source = SourceText::new("b.md", other);
-        let (_, split) = read(&source).unwrap();
+        let (_, split) = ok(&source);
         assert_eq!(
             &other[split.body.clone()],
             "# Beta\nText.\n",
@@ -689,7 +704,7 @@ mod tests {
             ("# Notes on C#\n", "Notes on C#", ""),
         ] {
             let s = src(text);
-            let (fm, split) = read(&s).unwrap();
+            let (fm, split) = ok(&s);
             assert_eq!(fm.title.as_deref(), Some(title), "{text:?}");
             assert_eq!(&s.text[split.header.clone()], title);
             assert_eq!(&s.text[split.body], body);
@@ -730,30 +745,228 @@ mod tests {
 
     #[test]
     fn toml_type_error_points_into_the_header() {
-        let d = read(&src("+++\ntitle = \"x\"\norder = \"first\"\n+++\n"))
-            .unwrap_err()
-            .remove(0);
+        let d = problems(&src("+++\ntitle = \"x\"\norder = \"first\"\n+++\n")).remove(0);
         assert_eq!((d.line, d.column), (3, 9), "{d}");
+        assert_eq!(d.message, "order is a whole number, not text");
+        let d = problems(&src("+++\ntitle = \"x\"\norder = 1.5\n+++\n")).remove(0);
         assert!(d.message.contains("expected a whole number"), "{d}");
+    }
+
+    /// The problems as (line, column, message, help).
+    fn listed(ds: &[Diagnostic]) -> Vec<(usize, usize, &str, &str)> {
+        ds.iter()
+            .map(|d| {
+                (
+                    d.line,
+                    d.column,
+                    d.message.as_str(),
+                    d.help.as_deref().unwrap_or(""),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_bad_key_and_value_of_toml_is_reported_at_once() {
+        let s = src(concat!(
+            "+++\n",
+            "title = \"Descent\"\n",
+            "order = \"3\"\n",
+            "draft = \"yes\"\n",
+            "tags = \"a b, c\"\n",
+            "layout = \"post\"\n",
+            "summary = \"fine\"\n",
+            "weight = 2\n",
+            "+++\n",
+            "Body\n",
+        ));
+        let read = read(&s).unwrap();
+        assert_eq!(
+            listed(&read.problems),
+            [
+                (
+                    3,
+                    9,
+                    "order is a number, not text",
+                    "write it without quotes: order = 3"
+                ),
+                (
+                    4,
+                    9,
+                    "draft is true or false, not text",
+                    "write draft = true"
+                ),
+                (
+                    5,
+                    8,
+                    "tags is a list, not one text",
+                    "write a list: tags = [\"a\", \"b\", \"c\"]"
+                ),
+                (
+                    6,
+                    1,
+                    "unknown front matter key 'layout'",
+                    "every lesson uses the lesson template (templates/lesson.html replaces it for all): \
+                     drop it, or move it under [extra] for a template of your own to read"
+                ),
+                (
+                    8,
+                    1,
+                    "unknown front matter key 'weight'",
+                    "gradbook calls this order: rename it to order (a whole number; lower comes first)"
+                ),
+            ]
+        );
+        // What could be read is kept; the rest has its default.
+        assert_eq!(read.front.title.as_deref(), Some("Descent"));
+        assert_eq!(read.front.summary, "fine");
+        assert_eq!((read.front.order, read.front.draft), (None, false));
+        assert!(read.front.tags.is_empty());
+        assert_eq!(read.wrong_keys, ["order", "tags", "draft"]);
+        assert_eq!(&s.text[read.split.body], "Body\n");
+    }
+
+    #[test]
+    fn every_bad_key_and_value_of_yaml_is_reported_at_once() {
+        let s = src(concat!(
+            "---\n",
+            "title: Descent\n",
+            "tags: a b c\n",
+            "order: one\n",
+            "draft: maybe\n",
+            "published: false\n",
+            "description: Steps downhill.\n",
+            "image: [a.png]\n",
+            "---\n",
+            "Body\n",
+        ));
+        let read = read(&s).unwrap();
+        let found = listed(&read.problems);
+        assert_eq!(
+            found[..5],
+            [
+                (
+                    3,
+                    7,
+                    "tags is a list, not one text",
+                    "write a list: tags: [a, b, c]"
+                ),
+                (
+                    4,
+                    8,
+                    "order is a whole number, not text",
+                    "write a whole number (lower comes first): order: 1"
+                ),
+                (
+                    5,
+                    8,
+                    "draft is true or false, not text",
+                    "draft is true or false: draft: true"
+                ),
+                (
+                    6,
+                    1,
+                    "unknown front matter key 'published'",
+                    "gradbook has draft, its opposite: write draft: true for published: false, \
+                     and drop published: true"
+                ),
+                (
+                    7,
+                    1,
+                    "unknown front matter key 'description'",
+                    "gradbook calls this summary: rename it to summary"
+                ),
+            ],
+            "{found:#?}"
+        );
+        assert_eq!(found.len(), 6, "{found:#?}");
+        assert_eq!((found[5].0, found[5].3), (8, "image is text: image: \"…\""));
+        assert_eq!(read.front.title.as_deref(), Some("Descent"));
+    }
+
+    #[test]
+    fn a_syntax_error_is_one_problem_and_the_body_is_still_found() {
+        let s = src("+++\ntitle = \"x\nauthor = 1\n+++\nBody\n");
+        let read = read(&s).unwrap();
+        assert_eq!(read.problems.len(), 1, "{:?}", read.problems);
+        assert_eq!(read.problems[0].line, 2);
+        assert_eq!(&s.text[read.split.body], "Body\n");
+        let s = src("---\n- a\n- b\n---\nBody\n");
+        assert_eq!(problems(&s).len(), 1);
+    }
+
+    #[test]
+    fn keys_of_other_tools_say_what_gradbook_does_instead() {
+        for (key, toml_help, yaml_help) in [
+            ("slug", "rename the file", "rename the file"),
+            ("categories", "tags = [\"a\", \"b\"]", "tags: [a, b]"),
+            ("date", "under [extra]", "under extra:"),
+            ("math", "drop it", "drop it"),
+            ("toc", "On this page", "On this page"),
+            ("thumbnail", "rename it to image", "rename it to image"),
+        ] {
+            let d = problems(&src(&format!("+++\ntitle = \"x\"\n{key} = 1\n+++\n"))).remove(0);
+            assert!(
+                d.help.as_deref().unwrap().contains(toml_help),
+                "{key}: {d:?}"
+            );
+            let d = problems(&src(&format!("---\ntitle: x\n{key}: 1\n---\n"))).remove(0);
+            assert!(
+                d.help.as_deref().unwrap().contains(yaml_help),
+                "{key}: {d:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_title_heading_gives_its_attribute_block_to_the_title() {
+        let s = src("# Gradient descent {#descent .wide}\nText.\n");
+        let read = super::read(&s).unwrap();
+        assert_eq!(read.front.title.as_deref(), Some("Gradient descent"));
+        assert_eq!(&s.text[read.split.header.clone()], "Gradient descent");
+        assert_eq!(
+            read.title_attributes,
+            TitleAttributes {
+                id: Some("descent".into()),
+                classes: vec!["wide".into()]
+            }
+        );
+        // Braces that are no attribute block are text.
+        let s = src("# The set {1, 2}\n");
+        let read = super::read(&s).unwrap();
+        assert_eq!(read.front.title.as_deref(), Some("The set {1, 2}"));
+        assert_eq!(read.title_attributes, TitleAttributes::default());
+        // A body's heading that repeats the title gives its block too.
+        let s = src("+++\ntitle = \"Alpha\"\n+++\n# Alpha {#top}\nText.\n");
+        let read = super::read(&s).unwrap();
+        assert_eq!(&s.text[read.split.body], "Text.\n");
+        assert_eq!(read.title_attributes.id.as_deref(), Some("top"));
+    }
+
+    #[test]
+    fn a_wrong_title_is_one_problem_of_the_title() {
+        let read = read(&src("+++\ntitle = 3\n+++\n")).unwrap();
+        assert_eq!(read.wrong_keys, ["title"]);
+        assert_eq!(
+            read.problems[0].help.as_deref(),
+            Some("title is text: title = \"…\"")
+        );
     }
 
     #[test]
     fn numbers_too_large_are_errors_at_the_value() {
-        let d = read(&src(
+        let d = problems(&src(
             "+++\ntitle = \"x\"\norder = 99999999999999999999\n+++\n",
         ))
-        .unwrap_err()
         .remove(0);
         assert_eq!((d.line, d.column), (3, 9), "{d}");
-        let d = read(&src("---\ntitle: x\norder: 99999999999999999999\n---\n"))
-            .unwrap_err()
-            .remove(0);
+        let d = problems(&src("---\ntitle: x\norder: 99999999999999999999\n---\n")).remove(0);
         assert_eq!((d.line, d.column), (3, 8), "{d}");
     }
 
     #[test]
     fn unknown_key_suggests_the_closest() {
-        let ds = read(&src("+++\ntitel = \"x\"\n+++\n")).unwrap_err();
+        let ds = problems(&src("+++\ntitel = \"x\"\n+++\n"));
         assert_eq!(ds.len(), 1);
         assert_eq!((ds[0].line, ds[0].column), (2, 1));
         assert!(
@@ -767,10 +980,9 @@ mod tests {
 
     #[test]
     fn every_unknown_key_is_reported_with_the_way_to_extra() {
-        let ds = read(&src(
+        let ds = problems(&src(
             "+++\ntitle = \"x\"\nauthor = \"A\"\nweight = 3\n[extra]\nok = 1\n+++\n",
-        ))
-        .unwrap_err();
+        ));
         let found: Vec<(usize, &str)> = ds.iter().map(|d| (d.line, d.message.as_str())).collect();
         assert_eq!(
             found,
@@ -784,10 +996,9 @@ mod tests {
             "{:?}",
             ds[0].help
         );
-        let ds = read(&src(
+        let ds = problems(&src(
             "---\ntitle: x\nauthor: A\nlayout: post\nextra:\n  ok: 1\n---\n",
-        ))
-        .unwrap_err();
+        ));
         assert_eq!(ds.len(), 2, "{ds:?}");
         assert_eq!((ds[1].line, ds[1].column), (4, 1));
         assert!(
@@ -799,7 +1010,7 @@ mod tests {
 
     #[test]
     fn yaml_unknown_key_suggests_the_closest() {
-        let ds = read(&src("---\ntitle: x\nsumary: y\n---\n")).unwrap_err();
+        let ds = problems(&src("---\ntitle: x\nsumary: y\n---\n"));
         assert_eq!(ds[0].line, 3, "{:?}", ds[0]);
         assert!(
             ds[0]
@@ -812,13 +1023,9 @@ mod tests {
 
     #[test]
     fn yaml_errors_have_a_line() {
-        let d = read(&src("---\ntitle: x\norder: [1\n---\n"))
-            .unwrap_err()
-            .remove(0);
+        let d = problems(&src("---\ntitle: x\norder: [1\n---\n")).remove(0);
         assert_eq!((d.line, d.column), (3, 8), "{d}");
-        let d = read(&src("---\ntitle: x\ntags: 3\n---\n"))
-            .unwrap_err()
-            .remove(0);
+        let d = problems(&src("---\ntitle: x\ntags: 3\n---\n")).remove(0);
         assert_eq!((d.line, d.column), (3, 7), "{d}");
     }
 }

@@ -462,19 +462,19 @@ impl Loader<'_> {
             _ => {
                 // Reported, and the body still checked under the name of
                 // the file.
-                self.diagnostics.push(Diagnostic::at(
-                    &source,
-                    split.opening.clone(),
-                    "the lesson has no title",
-                )
-                .with_label("in this front matter")
-                .with_help(match split.format {
-                    frontmatter::Format::Toml => {
-                        "add a line like title = \"What is a derivative?\""
-                    }
-                    frontmatter::Format::Yaml => "add a line like title: What is a derivative?",
-                    frontmatter::Format::Heading => "give the heading some text",
-                }));
+                self.diagnostics.push(
+                    Diagnostic::at(&source, split.opening.clone(), "the lesson has no title")
+                        .with_label("in this front matter")
+                        .with_help(match split.format {
+                            frontmatter::Format::Toml => {
+                                "add a line like title = \"What is a derivative?\""
+                            }
+                            frontmatter::Format::Yaml => {
+                                "add a line like title: What is a derivative?"
+                            }
+                            frontmatter::Format::Heading => "give the heading some text",
+                        }),
+                );
                 slug::humanize(stem)
             }
         };
@@ -940,7 +940,17 @@ mod tests {
             ("e.md", &lesson("E", None)),
         ]);
         assert_eq!(diags.len(), 4, "{diags:?}");
-        assert_eq!(content.lessons.len(), 1);
+        // A file whose front matter is wrong is still a page, under the
+        // name of its file, so that its body is checked in the same run;
+        // a wrong title is one problem, not also a missing one.
+        let mut titles: Vec<&str> = content.lessons.iter().map(|l| l.title.as_str()).collect();
+        titles.sort_unstable();
+        assert_eq!(titles, ["B", "C", "E"]);
+        assert_eq!(
+            content.targets[Path::new("a.md")],
+            Target::Broken,
+            "an empty file has no body"
+        );
     }
 
     #[test]
