@@ -190,11 +190,19 @@ pub fn parse(source: &SourceText, split: &Split) -> Parsed {
                 problems: Vec::new(),
                 wrong_keys: Vec::new(),
             };
+            // Most headers are right: one parse says so.
+            if let Ok(front) = reader.parse::<FrontMatter>() {
+                return Parsed {
+                    front,
+                    ..Parsed::default()
+                };
+            }
             // A syntax error (or a header that is no table of keys) stops
             // here: no key can be trusted past it.
             if let Err(d) = reader.parse::<BTreeMap<String, serde::de::IgnoredAny>>() {
                 return Parsed {
                     problems: vec![d],
+                    wrong_keys: KNOWN_KEYS.to_vec(),
                     ..Parsed::default()
                 };
             }
@@ -226,7 +234,8 @@ pub struct Parsed {
     pub front: FrontMatter,
     /// Every problem, in the order of the file.
     pub problems: Vec<Diagnostic>,
-    /// The keys whose values are wrong.
+    /// The keys whose values could not be read: each is wrong, or a
+    /// syntax error hides them all.
     pub wrong_keys: Vec<&'static str>,
 }
 
@@ -425,7 +434,7 @@ pub struct Read {
     pub title_attributes: TitleAttributes,
     /// Every problem of the front matter (the body is still worth reading).
     pub problems: Vec<Diagnostic>,
-    /// The keys whose values are wrong (each has its problem): `front`
+    /// The keys whose values could not be read (see [`Parsed`]): `front`
     /// has their defaults.
     pub wrong_keys: Vec<&'static str>,
 }
@@ -890,6 +899,10 @@ mod tests {
         let read = read(&s).unwrap();
         assert_eq!(read.problems.len(), 1, "{:?}", read.problems);
         assert_eq!(read.problems[0].line, 2);
+        assert!(
+            read.wrong_keys.contains(&"title"),
+            "so no missing title too"
+        );
         assert_eq!(&s.text[read.split.body], "Body\n");
         let s = src("---\n- a\n- b\n---\nBody\n");
         assert_eq!(problems(&s).len(), 1);

@@ -113,7 +113,8 @@ pub enum Target {
     Section(usize),
     /// A draft that is not being built.
     Draft,
-    /// A file whose front matter is broken (its error is reported).
+    /// A file that cannot be a page: unreadable, empty, without front
+    /// matter, or a lesson whose URL is taken (its error is reported).
     Broken,
 }
 
@@ -455,9 +456,9 @@ impl Loader<'_> {
         let stem = rel.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
         let title = match front.title.as_ref().map(|t| t.trim()) {
             Some(t) if !t.is_empty() => t.to_string(),
-            // A title that is there but could not be read is reported by
-            // the front matter; the page is still made, under the name of
-            // its file, so that its body is checked too.
+            // A title that could not be read is reported with the front
+            // matter; the page is still made, under the name of its file,
+            // so that its body is checked too.
             _ if wrong_keys.contains(&"title") => slug::humanize(stem),
             _ => {
                 // Reported, and the body still checked under the name of
