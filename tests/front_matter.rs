@@ -174,3 +174,19 @@ fn a_title_heading_with_an_attribute_block_gives_the_title_its_id() {
         "the search index has the plain title"
     );
 }
+
+#[test]
+fn a_section_title_heading_with_an_attribute_block_gives_its_id_too() {
+    let site = SiteTest::new()
+        .file(
+            "content/part/_index.md",
+            "# Part A {#part .big}\n\nIntro [up](#part).\n",
+        )
+        .lesson("part/one.md", "One", "See [the part](_index.md#part).\n");
+    site.build().success();
+    let page = site.page("part/");
+    assert_eq!(page.text("title"), ["Part A · Test Book"]);
+    assert_eq!(page.attr("h1", "id"), ["part"]);
+    assert_eq!(page.attr("h1", "class"), ["page-title big"]);
+    assert!(!site.output("part/one/index.html").contains("{#"));
+}

@@ -67,6 +67,9 @@ pub struct Section {
     pub rel_dir: PathBuf,
     /// From `_index.md`, or the folder name made readable.
     pub title: String,
+    /// The id and classes of the title, from `_index.md`'s title heading
+    /// (`# Title {#id .class}`).
+    pub title_attributes: frontmatter::TitleAttributes,
     /// From `_index.md`.
     pub order: Option<i64>,
     /// From `_index.md`.
@@ -255,6 +258,7 @@ pub fn load_cached(
     loader.content.sections.push(Section {
         rel_dir: PathBuf::new(),
         title: String::new(),
+        title_attributes: frontmatter::TitleAttributes::default(),
         order: None,
         summary: String::new(),
         intro: None,
@@ -372,6 +376,7 @@ impl Loader<'_> {
         self.content.sections.push(Section {
             rel_dir: dir.to_path_buf(),
             title: slug::humanize(name),
+            title_attributes: frontmatter::TitleAttributes::default(),
             order: None,
             summary: String::new(),
             intro: None,
@@ -406,8 +411,17 @@ impl Loader<'_> {
         let mut read = read;
         self.diagnostics.append(&mut read.problems);
         if is_section_index(rel) {
-            let frontmatter::Read { front, split, .. } = read;
+            let frontmatter::Read {
+                front,
+                split,
+                title_attributes,
+                ..
+            } = read;
             let s = &mut self.content.sections[section];
+            // The home page's heading is the book's title.
+            if section != 0 {
+                s.title_attributes = title_attributes;
+            }
             if let Some(title) = front.title.as_ref().filter(|t| !t.trim().is_empty()) {
                 s.title = title.clone();
             }

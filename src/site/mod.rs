@@ -746,7 +746,7 @@ impl Site {
     fn render_body(&self, of: BodyOf) -> (String, PageFacts<'_>) {
         let title_id = match of {
             BodyOf::Lesson(i) => self.content.lessons[i].title_attributes.id.as_deref(),
-            BodyOf::Intro(_) => None,
+            BodyOf::Intro(s) => self.content.sections[s].title_attributes.id.as_deref(),
         };
         let (source, body, url, rel_path) = match of {
             BodyOf::Lesson(i) => {

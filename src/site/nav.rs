@@ -235,6 +235,7 @@ mod tests {
         let mut root = Section {
             rel_dir: Default::default(),
             title: String::new(),
+            title_attributes: Default::default(),
             order: None,
             summary: String::new(),
             intro: None,

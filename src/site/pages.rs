@@ -233,8 +233,8 @@ impl<'a> Pages<'a> {
                 } else {
                     section.title.clone()
                 },
-                title_id: String::new(),
-                title_classes: Vec::new(),
+                title_id: section.title_attributes.id.clone().unwrap_or_default(),
+                title_classes: section.title_attributes.classes.clone(),
                 summary: if is_root && section.summary.is_empty() {
                     book.description.clone()
                 } else {
