@@ -191,12 +191,15 @@ pub fn parse(source: &SourceText, split: &Split) -> Parsed {
                 wrong_keys: Vec::new(),
             };
             // Most headers are right: one parse says so.
-            if let Ok(front) = reader.parse::<FrontMatter>() {
-                return Parsed {
-                    front,
-                    ..Parsed::default()
-                };
-            }
+            let whole = match reader.parse::<FrontMatter>() {
+                Ok(front) => {
+                    return Parsed {
+                        front,
+                        ..Parsed::default()
+                    };
+                }
+                Err(d) => d,
+            };
             // A syntax error (or a header that is no table of keys) stops
             // here: no key can be trusted past it.
             if let Err(d) = reader.parse::<BTreeMap<String, serde::de::IgnoredAny>>() {
@@ -217,6 +220,10 @@ pub fn parse(source: &SourceText, split: &Split) -> Parsed {
                 extra: reader.key::<ExtraKey>().unwrap_or_default(),
             };
             problems.append(&mut reader.problems);
+            if problems.is_empty() {
+                // What only the whole header shows (no key alone has it).
+                problems.push(whole);
+            }
             problems.sort_by_key(|d| (d.line, d.column));
             Parsed {
                 front,
