@@ -2,8 +2,11 @@
 //!
 //! [`split`] finds the header and the body without parsing anything;
 //! [`parse`] turns the header into [`FrontMatter`]. Every problem (an empty
-//! file, no header, an unclosed header, a TOML or YAML error, an unknown
-//! key) becomes a [`Diagnostic`] pointing into the file.
+//! file, no header, an unclosed header, a TOML or YAML error, each unknown
+//! key and each wrong value) becomes a [`Diagnostic`] pointing into the
+//! file. Only a file whose parts cannot be told apart is an error of
+//! [`read`]; a header's problems come beside the body and the keys that
+//! could be read, so the body is checked in the same run.
 
 // A `Diagnostic` is the error of a content problem; it is large, but it is
 // built only on the error path, so it is not worth boxing.
