@@ -62,6 +62,7 @@ fn render_lessons(site: &Site) -> Vec<Rendered> {
                 resolve: &resolve,
                 asset: &|_: &str, _: bool| Err(None),
                 macros: &site.config.math.macros,
+                title_id: lesson.title_attributes.id.as_deref(),
             };
             let mut calc = PageCalc::new(&lesson.source, site.config.calc.precision);
             let rendered = markdown::render_body(&ctx, lesson.body.clone(), &mut calc);

@@ -20,6 +20,7 @@ mod errors;
 mod explore;
 mod export_anki;
 mod from_disk;
+mod front_matter;
 mod init;
 mod markdown;
 mod math_macros;

@@ -86,6 +86,7 @@ fn through_gradbook(text: &str) -> String {
         resolve: &resolve,
         asset: &|_: &str, _: bool| Err(None),
         macros: &Default::default(),
+        title_id: None,
     };
     let rendered = markdown::render_body(&ctx, 0..text.len(), &mut AsCode { text });
     rendered.html

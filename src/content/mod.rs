@@ -39,6 +39,8 @@ pub struct Lesson {
     pub rel_path: PathBuf,
     /// The title from the front matter.
     pub title: String,
+    /// The id and classes of the title (`# Title {#id .class}`).
+    pub title_attributes: frontmatter::TitleAttributes,
     /// The whole front matter.
     pub front: FrontMatter,
     /// The bytes of the body (after the front matter).
@@ -65,6 +67,9 @@ pub struct Section {
     pub rel_dir: PathBuf,
     /// From `_index.md`, or the folder name made readable.
     pub title: String,
+    /// The id and classes of the title, from `_index.md`'s title heading
+    /// (`# Title {#id .class}`).
+    pub title_attributes: frontmatter::TitleAttributes,
     /// From `_index.md`.
     pub order: Option<i64>,
     /// From `_index.md`.
@@ -111,7 +116,8 @@ pub enum Target {
     Section(usize),
     /// A draft that is not being built.
     Draft,
-    /// A file whose front matter is broken (its error is reported).
+    /// A file that cannot be a page: unreadable, empty, without front
+    /// matter, or a lesson whose URL is taken (its error is reported).
     Broken,
 }
 
@@ -161,8 +167,10 @@ type ReadFile = Result<Parsed, Vec<Diagnostic>>;
 struct Parsed {
     source: Arc<SourceText>,
     hash: u64,
-    front: FrontMatter,
-    split: frontmatter::Split,
+    /// The front matter, and its problems: a file whose front matter has
+    /// some is still read with the keys that could be, so that its body's
+    /// own problems are found in the same run.
+    read: frontmatter::Read,
 }
 
 impl ReadCache {
@@ -216,7 +224,7 @@ impl ReadCache {
 /// Reads the Markdown file at `path` and parses its front matter.
 fn read_file(path: &Path, shown: &Path) -> ReadFile {
     let source = read_source(path, shown).map_err(|d| vec![d])?;
-    let (front, split) = frontmatter::read(&source)?;
+    let read = frontmatter::read(&source)?;
     let hash = {
         let mut h = std::hash::DefaultHasher::new();
         source.text.hash(&mut h);
@@ -225,8 +233,7 @@ fn read_file(path: &Path, shown: &Path) -> ReadFile {
     Ok(Parsed {
         source: Arc::new(source),
         hash,
-        front,
-        split,
+        read,
     })
 }
 
@@ -251,6 +258,7 @@ pub fn load_cached(
     loader.content.sections.push(Section {
         rel_dir: PathBuf::new(),
         title: String::new(),
+        title_attributes: frontmatter::TitleAttributes::default(),
         order: None,
         summary: String::new(),
         intro: None,
@@ -368,6 +376,7 @@ impl Loader<'_> {
         self.content.sections.push(Section {
             rel_dir: dir.to_path_buf(),
             title: slug::humanize(name),
+            title_attributes: frontmatter::TitleAttributes::default(),
             order: None,
             summary: String::new(),
             intro: None,
@@ -389,12 +398,7 @@ impl Loader<'_> {
         let Some(&section) = self.by_dir.get(&dir) else {
             return;
         };
-        let Parsed {
-            source,
-            hash,
-            front,
-            split,
-        } = match read {
+        let Parsed { source, hash, read } = match read {
             Ok(parsed) => parsed.clone(),
             Err(ds) => {
                 self.diagnostics.extend(ds.iter().cloned());
@@ -404,8 +408,20 @@ impl Loader<'_> {
                 return;
             }
         };
+        let mut read = read;
+        self.diagnostics.append(&mut read.problems);
         if is_section_index(rel) {
+            let frontmatter::Read {
+                front,
+                split,
+                title_attributes,
+                ..
+            } = read;
             let s = &mut self.content.sections[section];
+            // The home page's heading is the book's title.
+            if section != 0 {
+                s.title_attributes = title_attributes;
+            }
             if let Some(title) = front.title.as_ref().filter(|t| !t.trim().is_empty()) {
                 s.title = title.clone();
             }
@@ -421,7 +437,7 @@ impl Loader<'_> {
                 .insert(rel.to_path_buf(), Target::Section(section));
             return;
         }
-        let target = match self.read_lesson(rel, section, (source, hash), front, split) {
+        let target = match self.read_lesson(rel, section, (source, hash), read) {
             Ok(Some(lesson)) => {
                 self.content.lessons.push(lesson);
                 Target::Lesson(self.content.lessons.len() - 1)
@@ -442,25 +458,39 @@ impl Loader<'_> {
         rel: &Path,
         section: usize,
         (source, source_hash): (Arc<SourceText>, u64),
-        front: FrontMatter,
-        split: frontmatter::Split,
+        read: frontmatter::Read,
     ) -> Result<Option<Lesson>, Diagnostic> {
+        let frontmatter::Read {
+            front,
+            split,
+            title_attributes,
+            wrong_keys,
+            ..
+        } = read;
+        let stem = rel.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
         let title = match front.title.as_ref().map(|t| t.trim()) {
             Some(t) if !t.is_empty() => t.to_string(),
+            // A title that could not be read is reported with the front
+            // matter; the page is still made, under the name of its file,
+            // so that its body is checked too.
+            _ if wrong_keys.contains(&"title") => slug::humanize(stem),
             _ => {
-                return Err(Diagnostic::at(
-                    &source,
-                    split.opening.clone(),
-                    "the lesson has no title",
-                )
-                .with_label("in this front matter")
-                .with_help(match split.format {
-                    frontmatter::Format::Toml => {
-                        "add a line like title = \"What is a derivative?\""
-                    }
-                    frontmatter::Format::Yaml => "add a line like title: What is a derivative?",
-                    frontmatter::Format::Heading => "give the heading some text",
-                }));
+                // Reported, and the body still checked under the name of
+                // the file.
+                self.diagnostics.push(
+                    Diagnostic::at(&source, split.opening.clone(), "the lesson has no title")
+                        .with_label("in this front matter")
+                        .with_help(match split.format {
+                            frontmatter::Format::Toml => {
+                                "add a line like title = \"What is a derivative?\""
+                            }
+                            frontmatter::Format::Yaml => {
+                                "add a line like title: What is a derivative?"
+                            }
+                            frontmatter::Format::Heading => "give the heading some text",
+                        }),
+                );
+                slug::humanize(stem)
             }
         };
         let excluded =
@@ -468,7 +498,6 @@ impl Loader<'_> {
         if excluded {
             return Ok(None);
         }
-        let stem = rel.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
         let segment = slug::slugify(stem);
         if segment.is_empty() {
             return Err(Diagnostic::at(
@@ -504,6 +533,7 @@ impl Loader<'_> {
             source_hash,
             rel_path: rel.to_path_buf(),
             title,
+            title_attributes,
             front,
             body: split.body,
             url,
@@ -925,7 +955,17 @@ mod tests {
             ("e.md", &lesson("E", None)),
         ]);
         assert_eq!(diags.len(), 4, "{diags:?}");
-        assert_eq!(content.lessons.len(), 1);
+        // A file whose front matter is wrong is still a page, under the
+        // name of its file, so that its body is checked in the same run;
+        // a wrong title is one problem, not also a missing one.
+        let mut titles: Vec<&str> = content.lessons.iter().map(|l| l.title.as_str()).collect();
+        titles.sort_unstable();
+        assert_eq!(titles, ["B", "C", "E"]);
+        assert_eq!(
+            content.targets[Path::new("a.md")],
+            Target::Broken,
+            "an empty file has no body"
+        );
     }
 
     #[test]

@@ -169,17 +169,19 @@ fn take_attributes(events: &mut [Spanned<'_>], start: usize, last: usize) -> boo
 
 /// An explicit attribute block at the end of a heading.
 #[derive(Debug, PartialEq, Eq)]
-struct Attributes {
+pub(crate) struct Attributes {
     /// The length of the text before the block (trailing spaces dropped).
-    text_len: usize,
-    id: Option<String>,
-    classes: Vec<String>,
+    pub(crate) text_len: usize,
+    /// `#id`.
+    pub(crate) id: Option<String>,
+    /// `.class`, in order.
+    pub(crate) classes: Vec<String>,
 }
 
 /// Reads `{#id .class …}` at the end of `text`: every word in the braces
 /// must be `#name` (at most one) or `.name`, names made of letters, digits,
 /// `-` and `_`, and the block must stand apart from the text before it.
-fn trailing_attributes(text: &str) -> Option<Attributes> {
+pub(crate) fn trailing_attributes(text: &str) -> Option<Attributes> {
     let trimmed = text.trim_end();
     let body = trimmed.strip_suffix('}')?;
     let open = body.rfind('{')?;

@@ -60,6 +60,8 @@ pub trait Hooks {
 }
 
 pub use crate::content::Resolved;
+// The title heading of a file takes an attribute block as any heading does.
+pub(crate) use document::trailing_attributes;
 
 /// Everything the renderer needs to know about the page it renders.
 pub struct BodyContext<'a> {
@@ -79,6 +81,9 @@ pub struct BodyContext<'a> {
     pub asset: &'a dyn Fn(&str, bool) -> AssetLookup,
     /// The book's LaTeX macros (`[math] macros`).
     pub macros: &'a crate::latex::Macros,
+    /// The id the page's title takes (`# Title {#id}`), which no heading
+    /// of the body may take too.
+    pub title_id: Option<&'a str>,
 }
 
 /// What [`BodyContext::asset`] finds: the asset, or the closest file as it
@@ -165,6 +170,10 @@ pub fn render_body(ctx: &BodyContext<'_>, body: Range<usize>, hooks: &mut dyn Ho
     }
     let events = document::parse(text, body.start, &masked, &lines);
     let found = components::find(ctx.source, &events, &lines, body.end);
+    let mut ids = IdSet::new();
+    if let Some(id) = ctx.title_id {
+        ids.insert(id);
+    }
     let mut renderer = render::PageRenderer {
         ctx,
         hooks,
@@ -178,6 +187,7 @@ pub fn render_body(ctx: &BodyContext<'_>, body: Range<usize>, hooks: &mut dyn Ho
         out: Rendered {
             diagnostics: found.diagnostics.clone(),
             trackable: found.trackable(),
+            ids,
             ..Rendered::default()
         },
     };
@@ -268,6 +278,7 @@ mod tests {
             root: "../../",
             resolve: &resolve,
             macros: &Default::default(),
+            title_id: None,
             asset: &|link: &str, sized: bool| {
                 if link.split(['#', '?']).next() == Some("img/p.png") {
                     Ok(Asset {

@@ -77,6 +77,11 @@ pub struct PageContext {
     pub kind: &'static str,
     /// Title.
     pub title: String,
+    /// The title's id from its heading's attribute block (`# Title {#id}`),
+    /// or empty.
+    pub title_id: String,
+    /// The title's classes from that block (`{.class}`).
+    pub title_classes: Vec<String>,
     /// Summary (may be empty).
     pub summary: String,
     /// URL relative to the site root.
@@ -113,6 +118,8 @@ impl PageContext {
         PageContext {
             kind,
             title: title.to_string(),
+            title_id: String::new(),
+            title_classes: Vec::new(),
             summary: String::new(),
             url: url.to_string(),
             tags: Vec::new(),

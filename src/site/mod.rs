@@ -778,6 +778,10 @@ impl Site {
 
     /// Renders one Markdown body (with its calc blocks) to HTML.
     fn render_body(&self, of: BodyOf) -> (String, PageFacts<'_>) {
+        let title_id = match of {
+            BodyOf::Lesson(i) => self.content.lessons[i].title_attributes.id.as_deref(),
+            BodyOf::Intro(s) => self.content.sections[s].title_attributes.id.as_deref(),
+        };
         let (source, body, url, rel_path) = match of {
             BodyOf::Lesson(i) => {
                 let l = &self.content.lessons[i];
@@ -822,6 +826,7 @@ impl Site {
             resolve: &resolve,
             asset: &asset,
             macros: &self.config.math.macros,
+            title_id,
         };
         let mut calc = PageCalc::new(source, self.config.calc.precision).strict(self.strict);
         let mut budget = PageBudget::new(&mut calc);

@@ -222,6 +222,7 @@ mod tests {
             source_hash: 0,
             rel_path: format!("l{i}.md").into(),
             title: format!("L{i}"),
+            title_attributes: Default::default(),
             front: Default::default(),
             body: 0..0,
             url: format!("l{i}/"),
@@ -234,6 +235,7 @@ mod tests {
         let mut root = Section {
             rel_dir: Default::default(),
             title: String::new(),
+            title_attributes: Default::default(),
             order: None,
             summary: String::new(),
             intro: None,

@@ -138,6 +138,8 @@ impl<'a> Pages<'a> {
             page: PageContext {
                 kind: "lesson",
                 title: lesson.title.clone(),
+                title_id: lesson.title_attributes.id.clone().unwrap_or_default(),
+                title_classes: lesson.title_attributes.classes.clone(),
                 summary: lesson.front.summary.clone(),
                 url: lesson.url.clone(),
                 tags: lesson.front.tags.clone(),
@@ -231,6 +233,8 @@ impl<'a> Pages<'a> {
                 } else {
                     section.title.clone()
                 },
+                title_id: section.title_attributes.id.clone().unwrap_or_default(),
+                title_classes: section.title_attributes.classes.clone(),
                 summary: if is_root && section.summary.is_empty() {
                     book.description.clone()
                 } else {
