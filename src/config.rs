@@ -41,6 +41,17 @@ pub struct Config {
     /// `[math]`: LaTeX formulas.
     #[serde(default)]
     pub math: MathConfig,
+    /// `[check]`: what `gradbook check` fails on.
+    #[serde(default)]
+    pub check: CheckConfig,
+}
+
+/// `[check]`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct CheckConfig {
+    /// Whether warnings fail `check`, as `--deny-warnings` does.
+    pub deny_warnings: bool,
 }
 
 /// `[book]`.

@@ -71,6 +71,7 @@ pub fn run(args: &BuildArgs, quiet: bool) -> ExitCode {
     match result {
         Ok(built) => {
             if !quiet {
+                print_diagnostics(&built.warnings);
                 for leftover in &built.removed_leftovers {
                     errln!(
                         "note: removed {}, left by an interrupted build",
@@ -95,7 +96,12 @@ pub fn run(args: &BuildArgs, quiet: bool) -> ExitCode {
             ExitCode::from(EXIT_USAGE)
         }
         Err(BuildError::Content(outcome)) => {
-            print_diagnostics(&outcome.diagnostics);
+            let mut shown = outcome.diagnostics.clone();
+            if !quiet {
+                shown.extend_from_slice(&outcome.warnings);
+                crate::diagnostics::sort(&mut shown);
+            }
+            print_diagnostics(&shown);
             errln!(
                 "error: the build failed with {}; {} was left as it was",
                 plural(outcome.diagnostics.len(), "problem"),

@@ -88,10 +88,12 @@ fn tell(event: &Event<'_>, quiet: bool) {
             rendered,
             elapsed,
             changed,
+            warnings,
         } => {
             if quiet {
                 return;
             }
+            print_diagnostics(warnings);
             let secs = elapsed.as_secs_f64();
             if changed.is_empty() {
                 errln!("Built {} in {secs:.2}s", plural(*pages, "page"));
@@ -108,11 +110,17 @@ fn tell(event: &Event<'_>, quiet: bool) {
             diagnostics,
             config,
             changed,
+            warnings,
         } => {
             if !changed.is_empty() && !quiet {
                 errln!("Changes to {}:", describe(changed));
             }
-            print_diagnostics(diagnostics);
+            let mut shown = diagnostics.to_vec();
+            if !quiet {
+                shown.extend_from_slice(warnings);
+                crate::diagnostics::sort(&mut shown);
+            }
+            print_diagnostics(&shown);
             let problems = plural(diagnostics.len(), "problem");
             if *config {
                 errln!(

@@ -15,6 +15,7 @@ use std::ops::Range;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Tag, TagEnd};
 
 use super::heading::{OpenHeading, squeeze};
+use super::foreign::{self, Prose};
 use super::inline::{self, Dollars};
 use super::{
     AnchorLink, Asset, BodyContext, Hooks, Rendered, Resolved, TocEntry, highlight, raw_html,
@@ -61,6 +62,8 @@ struct Batch<'e> {
     in_text: bool,
     /// Whether the events are inside a table's header row.
     in_table_head: bool,
+    /// The run of prose text being read, checked for other tools' markup.
+    prose: Prose,
 }
 
 /// A Markdown image being read.
@@ -129,6 +132,10 @@ impl<'e> PageRenderer<'_, 'e, '_> {
             batch.events.push(Event::Html(block.into()));
         }
         self.check_dollars(&mut batch.dollars);
+        if let Some(run) = batch.prose.finish() {
+            let found = foreign::check_prose(self.ctx.source, run);
+            self.out.diagnostics.extend(found);
+        }
         pulldown_cmark::html::push_html(html, batch.events.drain(..));
     }
 
@@ -164,6 +171,7 @@ impl<'e> PageRenderer<'_, 'e, '_> {
             }
             return;
         }
+        self.foreign(event, span, batch);
         let event = self.normalise(event.clone(), span);
         self.track_dollars(&event, span, batch);
         if let Some(open) = batch.heading.as_mut() {
@@ -196,6 +204,31 @@ impl<'e> PageRenderer<'_, 'e, '_> {
                 None => Event::Text(t),
             },
             other => other,
+        }
+    }
+
+    /// Reads prose text for other tools' markup (d2l roles, Liquid,
+    /// kramdown attribute lists…), in runs of adjacent text events and in
+    /// link destinations, and warns about each.
+    fn foreign(&mut self, event: &Event<'e>, span: &Range<usize>, batch: &mut Batch<'e>) {
+        let source = self.ctx.source;
+        let ended = match event {
+            Event::Text(_) => batch.prose.text(span),
+            _ => batch.prose.finish(),
+        };
+        if let Some(run) = ended {
+            self.out
+                .diagnostics
+                .extend(foreign::check_prose(source, run));
+        }
+        if let Event::Start(Tag::Link { dest_url, .. }) = event
+            && dest_url.contains('{')
+            && let Some(at) = source.text[span.clone()].rfind(&**dest_url)
+        {
+            let dest = span.start + at..span.start + at + dest_url.len();
+            self.out
+                .diagnostics
+                .extend(foreign::check_prose(source, dest));
         }
     }
 
@@ -396,9 +429,22 @@ impl<'e> PageRenderer<'_, 'e, '_> {
             let end = content.end - usize::from(open.text.ends_with('\n'));
             return self.math(&open.text, content.start, content.start..end, true);
         }
+        if let Some(d) = foreign::check_info(self.ctx.source, &open.block, info) {
+            self.out.diagnostics.push(d);
+            return highlight::code_block(&open.text, info);
+        }
         let lang = highlight::language(info);
-        if !highlight::is_known_language(lang) {
-            self.out.unknown_languages.insert(lang.to_string());
+        if !highlight::is_known_language(lang) && !self.out.unknown_languages.contains_key(lang) {
+            let at = foreign::info_span(self.ctx.source, &open.block, lang);
+            let d = Diagnostic::at(
+                self.ctx.source,
+                at,
+                format!("no highlighting for `{lang}`: its code blocks are shown as plain text"),
+            )
+            .with_label("an unknown language")
+            .with_help("name a language gradbook knows (`python`, `bash`, `json`…), or `text` for plain text")
+            .warning();
+            self.out.unknown_languages.insert(lang.to_string(), d);
         }
         highlight::code_block(&open.text, info)
     }

@@ -123,6 +123,8 @@ pub struct Built {
     pub pages: usize,
     /// Folders of earlier, interrupted builds that were removed.
     pub removed_leftovers: Vec<PathBuf>,
+    /// The content's warnings (they do not stop a build).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Why a build wrote nothing.
@@ -141,8 +143,11 @@ pub enum BuildError {
 /// What rendering produced, besides the files.
 #[derive(Debug, Default)]
 pub struct Outcome {
-    /// Every problem, sorted by file and position.
+    /// Every problem, sorted by file and position (errors only).
     pub diagnostics: Vec<Diagnostic>,
+    /// Every warning, sorted by file and position: shown, but failing
+    /// nothing by themselves.
+    pub warnings: Vec<Diagnostic>,
     /// How many of `diagnostics` are not calc failures.
     pub other_failures: usize,
     /// Calc inputs and inline values that matched.
@@ -185,7 +190,8 @@ struct Facts {
     url: String,
     ids: IdSet,
     anchor_links: Vec<AnchorLink>,
-    unknown_languages: BTreeSet<String>,
+    /// Each with the warning at its first block on the page.
+    unknown_languages: std::collections::BTreeMap<String, Diagnostic>,
     /// Headings, for naming the anchors a broken link could have meant.
     toc: Vec<TocEntry>,
     trackable: Trackable,
@@ -360,6 +366,7 @@ impl Site {
             dest,
             pages: outcome.pages,
             removed_leftovers: done.removed_leftovers,
+            warnings: outcome.warnings,
         })
     }
 
@@ -570,9 +577,12 @@ impl Site {
         // By reference: under `serve` the facts are shared with the cache.
         for page in facts {
             diagnostics.extend(page.diagnostics.iter().cloned());
-            outcome
-                .unknown_languages
-                .extend(page.unknown_languages.iter().cloned());
+            // One warning per language, at its first block in the site.
+            for (language, warning) in &page.unknown_languages {
+                if outcome.unknown_languages.insert(language.clone()) {
+                    diagnostics.push(warning.clone());
+                }
+            }
             outcome.calc_passed += page.report.passed;
             outcome.calc_failed += page.report.failed;
             calc_diagnostics.extend(page.report.diagnostics.iter().cloned());
@@ -586,6 +596,9 @@ impl Site {
         diagnostics.append(&mut template_problems);
         diagnostics.append(&mut extras);
         diagnostics::sort(&mut diagnostics);
+        // Warnings fail nothing by themselves: they travel apart.
+        outcome.warnings = diagnostics.iter().filter(|d| d.is_warning()).cloned().collect();
+        diagnostics.retain(|d| !d.is_warning());
         outcome.other_failures = diagnostics.len();
         diagnostics.extend(calc_diagnostics);
         diagnostics::sort(&mut diagnostics);
