@@ -18,6 +18,7 @@ mod equations;
 mod errors;
 mod explore;
 mod export_anki;
+mod foreign;
 mod from_disk;
 mod init;
 mod markdown;
