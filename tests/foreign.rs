@@ -63,8 +63,10 @@ const EXPECTED: &[&str] = &[
 fn other_tools_markup_is_named_where_it_is() {
     let site = SiteTest::new().lesson("moved.md", "Moved", FOREIGN);
     let run = site.check();
-    run.success()
-        .stdout_has(&format!("check: 0 passed, 0 failed, {} warnings", EXPECTED.len()));
+    run.success().stdout_has(&format!(
+        "check: 0 passed, 0 failed, {} warnings",
+        EXPECTED.len()
+    ));
     let lines: Vec<&str> = run
         .stdout
         .lines()
@@ -116,7 +118,9 @@ fn denied_warnings_fail_the_check() {
         .stderr_has("error: warnings fail this check (--deny-warnings)");
     // --quiet drops warnings, unless they fail the run.
     let quiet = site.run(&["check", "--quiet"]);
-    quiet.success().stdout_has("check: 0 passed, 0 failed, 1 warning");
+    quiet
+        .success()
+        .stdout_has("check: 0 passed, 0 failed, 1 warning");
     assert!(!quiet.stdout.contains(": warning:"), "{}", quiet.stdout);
     assert!(quiet.stderr.is_empty(), "{}", quiet.stderr);
     site.run(&["check", "--quiet", "--deny-warnings"])
@@ -138,7 +142,10 @@ fn denied_warnings_fail_the_check() {
         .stderr_has("warning: `:numref:` is a Sphinx or d2l role");
 
     // Without warnings, denying them changes nothing.
-    site.write("content/moved.md", "+++\ntitle = \"Moved\"\n+++\nSee [the figure](#top).\n\n## Top\n");
+    site.write(
+        "content/moved.md",
+        "+++\ntitle = \"Moved\"\n+++\nSee [the figure](#top).\n\n## Top\n",
+    );
     site.check().success();
 }
 
@@ -222,4 +229,44 @@ fn the_bundled_course_and_the_starter_course_have_no_warnings() {
     let run = crate::support::run_in(&course, &["check", "--deny-warnings"], &[]);
     run.success();
     assert!(!run.stdout.contains("warning"), "{}", run.stdout);
+}
+
+#[test]
+fn serve_shows_warnings_and_serves_the_pages() {
+    use std::io::BufRead;
+    let site = SiteTest::new().lesson("moved.md", "Moved", "See :numref:`fig_x`.\n");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gradbook"))
+        .args(["serve", "--port", "0"])
+        .current_dir(site.root())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("gradbook serve starts");
+    let stderr = child.stderr.take().expect("piped stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut seen = String::new();
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            seen.push_str(&line);
+            seen.push('\n');
+            if line.starts_with("Built ") || line.starts_with("error:") {
+                break;
+            }
+        }
+        let _ = tx.send(seen);
+    });
+    let seen = rx.recv_timeout(std::time::Duration::from_secs(60));
+    let _ = child.kill();
+    let _ = child.wait();
+    let seen = seen.expect("serve reported its first build");
+    assert!(
+        seen.contains("warning: `:numref:` is a Sphinx or d2l role")
+            && seen.contains(" --> content/moved.md:4:5"),
+        "{seen}"
+    );
+    assert!(seen.contains("Built 3 pages"), "{seen}");
 }

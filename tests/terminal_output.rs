@@ -91,7 +91,10 @@ fn a_terminal_shows_each_problem_once() {
     // With --quiet, the one-line form only.
     let quiet = on_a_terminal(&site, "check --quiet").expect("script ran before");
     assert_eq!(quiet.matches(message).count(), 1, "{quiet}");
-    assert!(quiet.contains("content/bad.md:4:13: error: unknown function 'nope'"), "{quiet}");
+    assert!(
+        quiet.contains("content/bad.md:4:13: error: unknown function 'nope'"),
+        "{quiet}"
+    );
 }
 
 /// What `gradbook ARGS` in the site's folder prints on a pseudo-terminal

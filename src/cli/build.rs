@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::{
-    BuildArgs, EXIT_CONTENT, EXIT_IO, EXIT_OK, EXIT_USAGE, plural, print_diagnostics, printable,
-    require_dir,
+    BuildArgs, EXIT_CONTENT, EXIT_IO, EXIT_OK, EXIT_USAGE, plural, print_diagnostics,
+    print_problems, printable, require_dir,
 };
 use crate::site::{BuildError, BuildOptions, Progress, Site};
 
@@ -96,12 +96,7 @@ pub fn run(args: &BuildArgs, quiet: bool) -> ExitCode {
             ExitCode::from(EXIT_USAGE)
         }
         Err(BuildError::Content(outcome)) => {
-            let mut shown = outcome.diagnostics.clone();
-            if !quiet {
-                shown.extend_from_slice(&outcome.warnings);
-                crate::diagnostics::sort(&mut shown);
-            }
-            print_diagnostics(&shown);
+            print_problems(&outcome.diagnostics, &outcome.warnings, quiet);
             errln!(
                 "error: the build failed with {}; {} was left as it was",
                 plural(outcome.diagnostics.len(), "problem"),

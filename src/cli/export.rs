@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::{
-    AnkiArgs, EXIT_CONTENT, EXIT_IO, EXIT_OK, EXIT_USAGE, ExportArgs, ExportFormat, Report,
-    plural, printable, require_dir,
+    AnkiArgs, EXIT_CONTENT, EXIT_IO, EXIT_OK, EXIT_USAGE, ExportArgs, ExportFormat, Report, plural,
+    printable, require_dir,
 };
 use crate::export::anki;
 use crate::output::{self, PackageError};

@@ -224,6 +224,21 @@ pub fn print_diagnostics(diagnostics: &[crate::diagnostics::Diagnostic]) {
     }
 }
 
+/// Prints `errors` in full to stderr, with `warnings` among them (in
+/// order of file and position) unless `quiet`.
+pub fn print_problems(
+    errors: &[crate::diagnostics::Diagnostic],
+    warnings: &[crate::diagnostics::Diagnostic],
+    quiet: bool,
+) {
+    let mut shown = errors.to_vec();
+    if !quiet {
+        shown.extend_from_slice(warnings);
+        crate::diagnostics::sort(&mut shown);
+    }
+    print_diagnostics(&shown);
+}
+
 /// Where `check` and `export` print a run's problems: each in full on
 /// stderr, and as one line (`file:line:col: error: …`) on stdout, but
 /// never both on one terminal. A pipe or a file on stdout (a CI log, an
@@ -247,7 +262,8 @@ impl Report {
     pub fn plan(stdout_terminal: bool, stderr_terminal: bool, quiet: bool, denied: bool) -> Self {
         let full = !quiet;
         Self {
-            one_lines: !stdout_terminal || !(full && stderr_terminal),
+            // The full form already shows on the terminal stdout is on.
+            one_lines: !(stdout_terminal && stderr_terminal && full),
             full,
             warnings: !quiet || denied,
         }

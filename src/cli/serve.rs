@@ -8,7 +8,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
-use super::{EXIT_OK, EXIT_USAGE, ServeArgs, plural, print_diagnostics, printable, require_dir};
+use super::{
+    EXIT_OK, EXIT_USAGE, ServeArgs, plural, print_diagnostics, print_problems, printable,
+    require_dir,
+};
 use crate::serve::watch::CONFIG_FILE;
 use crate::serve::{Event, Options, Reporter, Server, StartError};
 
@@ -115,12 +118,7 @@ fn tell(event: &Event<'_>, quiet: bool) {
             if !changed.is_empty() && !quiet {
                 errln!("Changes to {}:", describe(changed));
             }
-            let mut shown = diagnostics.to_vec();
-            if !quiet {
-                shown.extend_from_slice(warnings);
-                crate::diagnostics::sort(&mut shown);
-            }
-            print_diagnostics(&shown);
+            print_problems(diagnostics, warnings, quiet);
             let problems = plural(diagnostics.len(), "problem");
             if *config {
                 errln!(

@@ -51,9 +51,15 @@ impl Prose {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Kind {
     /// A Sphinx or d2l role, `:name:` before a code span.
-    Role { name: String, target: Option<String> },
+    Role {
+        name: String,
+        target: Option<String>,
+    },
     /// A MyST role, `{name}` before a code span.
-    MystRole { name: String, target: Option<String> },
+    MystRole {
+        name: String,
+        target: Option<String>,
+    },
     /// Liquid output, `{{ … }}`.
     LiquidOutput { inner: String },
     /// A Liquid tag, `{% name … %}`.
@@ -86,7 +92,11 @@ pub(super) fn check_prose(source: &SourceText, run: Range<usize>) -> Vec<Diagnos
 /// `block.start` is a MyST directive (```` ```{note} ````) or an R
 /// Markdown / Quarto chunk (```` ```{python} ````), which gradbook shows as
 /// plain code.
-pub(super) fn check_info(source: &SourceText, block: &Range<usize>, info: &str) -> Option<Diagnostic> {
+pub(super) fn check_info(
+    source: &SourceText,
+    block: &Range<usize>,
+    info: &str,
+) -> Option<Diagnostic> {
     let inner = info.trim().strip_prefix('{')?.split('}').next()?;
     let name: String = inner
         .chars()
@@ -243,14 +253,24 @@ fn brace(text: &str, run: &Range<usize>, at: usize) -> Option<Found> {
         let end = body.find("}}")?;
         let inner = body[..end].trim_matches('-').trim();
         return is_liquid_output(inner)
-            .then(|| found(2 + end + 2, Kind::LiquidOutput { inner: inner.into() }))
+            .then(|| {
+                found(
+                    2 + end + 2,
+                    Kind::LiquidOutput {
+                        inner: inner.into(),
+                    },
+                )
+            })
             .flatten();
     }
     if let Some(body) = rest.strip_prefix("{%") {
         let end = body.find("%}")?;
         let inner = body[..end].trim_matches('-').trim();
         let name = first_word(inner);
-        let word_ends = inner[name.len()..].chars().next().is_none_or(char::is_whitespace);
+        let word_ends = inner[name.len()..]
+            .chars()
+            .next()
+            .is_none_or(char::is_whitespace);
         if name.is_empty()
             || !name.starts_with(|c: char| c.is_ascii_alphabetic())
             || !word_ends
@@ -265,7 +285,14 @@ fn brace(text: &str, run: &Range<usize>, at: usize) -> Option<Found> {
         let end = body.find('}')?;
         let inner = body[..end].trim();
         return is_attribute_list(inner)
-            .then(|| found(2 + end + 1, Kind::Kramdown { inner: inner.into() }))
+            .then(|| {
+                found(
+                    2 + end + 1,
+                    Kind::Kramdown {
+                        inner: inner.into(),
+                    },
+                )
+            })
             .flatten();
     }
     // A MyST role: `{name}` right before a code span.
@@ -306,7 +333,12 @@ fn role(text: &str, run: &Range<usize>, at: usize) -> Option<Found> {
     let mut after = at + 1 + end + 1;
     let mut name = name.to_string();
     // A domain role, `:py:func:`.
-    if is_name && text.as_bytes().get(after).is_some_and(u8::is_ascii_alphabetic) {
+    if is_name
+        && text
+            .as_bytes()
+            .get(after)
+            .is_some_and(u8::is_ascii_alphabetic)
+    {
         let more = window(text, after, run.end);
         let end = more.find(':')?;
         let inner = &more[..end];
@@ -455,7 +487,9 @@ fn describe(kind: &Kind) -> (&'static str, String) {
         Kind::Role { name, target } => ("a Sphinx or d2l role", role_help(name, target.as_deref())),
         Kind::MystRole { name, target } => ("a MyST role", role_help(name, target.as_deref())),
         Kind::LiquidOutput { inner } => ("Liquid (Jekyll) output", liquid_output_help(inner)),
-        Kind::LiquidTag { name, argument } => ("a Liquid (Jekyll) tag", liquid_tag_help(name, argument)),
+        Kind::LiquidTag { name, argument } => {
+            ("a Liquid (Jekyll) tag", liquid_tag_help(name, argument))
+        }
         Kind::Kramdown { inner } => ("a kramdown attribute list", kramdown_help(inner)),
         Kind::Shortcode { name } => ("a Hugo shortcode", shortcode_help(name)),
         Kind::MystTarget { name } => (
@@ -493,9 +527,9 @@ fn role_help(name: &str, target: Option<&str>) -> String {
         "label" => format!(
             "give the heading an id, `## Its title {{#{id}}}`; for an equation, put `\\label{{{label}}}` inside its `$$…$$`"
         ),
-        "numref" | "ref" | "any" | "sub-ref" => format!(
-            "link to it: `[the figure](#{id})`, where a heading ends in `{{#{id}}}`"
-        ),
+        "numref" | "ref" | "any" | "sub-ref" => {
+            format!("link to it: `[the figure](#{id})`, where a heading ends in `{{#{id}}}`")
+        }
         "cite" | "citep" | "citet" | "p" | "t" | "footcite" => format!(
             "cite in a footnote: `[^{id}]` here, and `[^{id}]: the reference` at the end of the lesson"
         ),
@@ -590,13 +624,23 @@ fn kramdown_help(inner: &str) -> String {
 /// How to write the Hugo shortcode `name` in gradbook.
 fn shortcode_help(name: &str) -> String {
     match name {
-        "figure" | "img" | "image" => "write an image: `![what it shows](img/figure.png)`".to_string(),
-        "ref" | "relref" => "link to the lesson's Markdown file: `[its title](lesson.md)`".to_string(),
-        "highlight" | "code" => "write a fenced code block: a line ```python, the code, and a line ```".to_string(),
-        "notice" | "callout" | "hint" | "admonition" | "alert" | "note" | "tip" | "warning" => {
-            "write a component: a line `::: note` (or `tip`, `warning`), the text, and a line `:::`".to_string()
+        "figure" | "img" | "image" => {
+            "write an image: `![what it shows](img/figure.png)`".to_string()
         }
-        "katex" | "math" | "tex" => "write the formula between dollars: `$…$` inline, `$$…$$` on lines of its own".to_string(),
+        "ref" | "relref" => {
+            "link to the lesson's Markdown file: `[its title](lesson.md)`".to_string()
+        }
+        "highlight" | "code" => {
+            "write a fenced code block: a line ```python, the code, and a line ```".to_string()
+        }
+        "notice" | "callout" | "hint" | "admonition" | "alert" | "note" | "tip" | "warning" => {
+            "write a component: a line `::: note` (or `tip`, `warning`), the text, and a line `:::`"
+                .to_string()
+        }
+        "katex" | "math" | "tex" => {
+            "write the formula between dollars: `$…$` inline, `$$…$$` on lines of its own"
+                .to_string()
+        }
         _ => "gradbook runs no shortcodes: write Markdown (or HTML) instead".to_string(),
     }
 }
@@ -623,25 +667,40 @@ mod tests {
             ("(:eqlabel:`eq_1`)", &[":eqlabel:`eq_1`"]),
             ("as in :cite:`Smith.2020`.", &[":cite:`Smith.2020`"]),
             ("the :py:func:`len` function", &[":py:func:`len`"]),
-            ("{eq}`my-eq` and {numref}`fig`", &["{eq}`my-eq`", "{numref}`fig`"]),
+            (
+                "{eq}`my-eq` and {numref}`fig`",
+                &["{eq}`my-eq`", "{numref}`fig`"],
+            ),
             ("{cite:p}`key`", &["{cite:p}`key`"]),
             ("[a]({{ site.baseurl }}/a)", &["{{ site.baseurl }}"]),
             (
                 "![x]({{ \"/img/a.png\" | relative_url }})",
                 &["{{ \"/img/a.png\" | relative_url }}"],
             ),
-            ("{{site.url}}{{ page.title }}", &["{{site.url}}", "{{ page.title }}"]),
+            (
+                "{{site.url}}{{ page.title }}",
+                &["{{site.url}}", "{{ page.title }}"],
+            ),
             ("{{ content }}", &["{{ content }}"]),
-            ("[p]({% post_url 2020-01-01-intro %})", &["{% post_url 2020-01-01-intro %}"]),
+            (
+                "[p]({% post_url 2020-01-01-intro %})",
+                &["{% post_url 2020-01-01-intro %}"],
+            ),
             ("{% include figure.html %}", &["{% include figure.html %}"]),
-            ("{% raw %}{{ x }}{% endraw %}", &["{% raw %}", "{% endraw %}"]),
+            (
+                "{% raw %}{{ x }}{% endraw %}",
+                &["{% raw %}", "{% endraw %}"],
+            ),
             ("{%- highlight py -%}", &["{%- highlight py -%}"]),
             ("{: .class}", &["{: .class}"]),
             ("{:toc}", &["{:toc}"]),
             ("{:.no_toc}", &["{:.no_toc}"]),
             ("{: #intro .lead}", &["{: #intro .lead}"]),
             ("{:target=\"_blank\"}", &["{:target=\"_blank\"}"]),
-            ("{{< figure src=\"a.png\" >}}", &["{{< figure src=\"a.png\" >}}"]),
+            (
+                "{{< figure src=\"a.png\" >}}",
+                &["{{< figure src=\"a.png\" >}}"],
+            ),
             ("{{% notice note %}}", &["{{% notice note %}}"]),
             ("{{< /hint >}}", &["{{< /hint >}}"]),
             ("(sec-intro)=", &["(sec-intro)="]),
@@ -712,12 +771,23 @@ mod tests {
             message,
             "`:eqref:` is a Sphinx or d2l role, which gradbook shows as written"
         );
-        assert!(eqref.contains("\\eqref{eq_loss}") && eqref.contains("#eq-eq-loss"), "{eqref}");
+        assert!(
+            eqref.contains("\\eqref{eq_loss}") && eqref.contains("#eq-eq-loss"),
+            "{eqref}"
+        );
         assert!(help(":label:`sec_a`").1.contains("{#sec-a}"));
         assert!(help(":numref:`fig_x`").1.contains("[the figure](#fig-x)"));
         assert!(help(":cite:`Key`").1.contains("footnote"));
-        assert!(help("{{ \"/img/a.png\" | relative_url }}").1.contains("`img/a.png`"));
-        assert!(help("{% post_url 2020-01-01-intro %}").1.contains("(2020-01-01-intro.md)"));
+        assert!(
+            help("{{ \"/img/a.png\" | relative_url }}")
+                .1
+                .contains("`img/a.png`")
+        );
+        assert!(
+            help("{% post_url 2020-01-01-intro %}")
+                .1
+                .contains("(2020-01-01-intro.md)")
+        );
         assert!(help("{: .wide}").1.contains("`{.wide}`"));
         assert!(help("{:toc}").1.contains("table of contents"));
         assert!(help("{% highlight py %}").1.contains("```py"));
@@ -736,7 +806,13 @@ mod tests {
         assert_eq!((column, width), (4, 6));
         assert!(help.unwrap().contains("::: note"));
         assert!(info("```{warning} Careful").is_some());
-        assert!(info("```{python}").unwrap().2.unwrap().contains("```python"));
+        assert!(
+            info("```{python}")
+                .unwrap()
+                .2
+                .unwrap()
+                .contains("```python")
+        );
         assert!(info("```{r, echo=FALSE}").is_some());
         assert!(info("```{.python .input}").is_none());
         assert!(info("```python").is_none());

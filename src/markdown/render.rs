@@ -14,8 +14,8 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Tag, TagEnd};
 
-use super::heading::{OpenHeading, squeeze};
 use super::foreign::{self, Prose};
+use super::heading::{OpenHeading, squeeze};
 use super::inline::{self, Dollars};
 use super::{
     AnchorLink, Asset, BodyContext, Hooks, Rendered, Resolved, TocEntry, highlight, raw_html,

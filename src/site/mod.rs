@@ -597,7 +597,11 @@ impl Site {
         diagnostics.append(&mut extras);
         diagnostics::sort(&mut diagnostics);
         // Warnings fail nothing by themselves: they travel apart.
-        outcome.warnings = diagnostics.iter().filter(|d| d.is_warning()).cloned().collect();
+        outcome.warnings = diagnostics
+            .iter()
+            .filter(|d| d.is_warning())
+            .cloned()
+            .collect();
         diagnostics.retain(|d| !d.is_warning());
         outcome.other_failures = diagnostics.len();
         diagnostics.extend(calc_diagnostics);
