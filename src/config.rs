@@ -532,16 +532,17 @@ mod tests {
     fn the_known_keys_are_the_struct_fields() {
         let schema = schema();
         let names: Vec<&str> = schema.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, ["book", "build", "calc", "math", "theme"]);
+        assert_eq!(names, ["book", "build", "calc", "check", "math", "theme"]);
         assert_eq!(
             schema[0].1,
             ["base-url", "description", "language", "title"]
         );
         assert_eq!(schema[1].1, ["content-dir", "drafts", "output-dir"]);
         assert_eq!(schema[2].1, ["precision"]);
-        assert_eq!(schema[3].1, ["macros"]);
+        assert_eq!(schema[3].1, ["deny-warnings"]);
+        assert_eq!(schema[4].1, ["macros"]);
         assert_eq!(
-            schema[4].1,
+            schema[5].1,
             ["default", "highlight-dark", "highlight-light"]
         );
     }
