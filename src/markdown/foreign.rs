@@ -649,8 +649,7 @@ fn shortcode_help(name: &str) -> String {
 mod tests {
     use super::*;
 
-    /// The foreign markup in `text`, taken as one run, as `(written, kind
-    /// name)` pairs.
+    /// The foreign markup in `text`, taken as one run, as written.
     fn found(text: &str) -> Vec<String> {
         scan(text, 0..text.len())
             .into_iter()

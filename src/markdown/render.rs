@@ -232,6 +232,28 @@ impl<'e> PageRenderer<'_, 'e, '_> {
         }
     }
 
+    /// Warns about a code block shown plain that was meant otherwise: a
+    /// MyST directive or R Markdown chunk as its info string, or a
+    /// language without highlighting (named once per page; `site` keeps
+    /// the first page's).
+    fn check_info(&mut self, block: &Range<usize>, info: &str, lang: &str) {
+        let source = self.ctx.source;
+        if let Some(d) = foreign::check_info(source, block, info) {
+            self.out.diagnostics.push(d);
+        } else if !highlight::is_known_language(lang)
+            && !self.out.unknown_languages.contains_key(lang)
+        {
+            let at = foreign::info_span(source, block, lang);
+            let message =
+                format!("no highlighting for `{lang}`: its code blocks are shown as plain text");
+            let d = Diagnostic::at(source, at, message)
+                .with_label("an unknown language")
+                .with_help("name a language gradbook knows (`python`, `bash`, `json`…), or `text` for plain text")
+                .warning();
+            self.out.unknown_languages.insert(lang.to_string(), d);
+        }
+    }
+
     /// Collects the literal dollars of inline text, and checks them at the
     /// end of each block.
     fn track_dollars(&mut self, event: &Event<'e>, span: &Range<usize>, batch: &mut Batch<'e>) {
@@ -429,23 +451,8 @@ impl<'e> PageRenderer<'_, 'e, '_> {
             let end = content.end - usize::from(open.text.ends_with('\n'));
             return self.math(&open.text, content.start, content.start..end, true);
         }
-        if let Some(d) = foreign::check_info(self.ctx.source, &open.block, info) {
-            self.out.diagnostics.push(d);
-            return highlight::code_block(&open.text, info);
-        }
         let lang = highlight::language(info);
-        if !highlight::is_known_language(lang) && !self.out.unknown_languages.contains_key(lang) {
-            let at = foreign::info_span(self.ctx.source, &open.block, lang);
-            let d = Diagnostic::at(
-                self.ctx.source,
-                at,
-                format!("no highlighting for `{lang}`: its code blocks are shown as plain text"),
-            )
-            .with_label("an unknown language")
-            .with_help("name a language gradbook knows (`python`, `bash`, `json`…), or `text` for plain text")
-            .warning();
-            self.out.unknown_languages.insert(lang.to_string(), d);
-        }
+        self.check_info(&open.block, info, lang);
         highlight::code_block(&open.text, info)
     }
 
