@@ -429,6 +429,40 @@ mod tests {
     }
 
     #[test]
+    fn warnings_say_so_in_both_forms() {
+        let src = SourceText::new("a.md", "x {:toc}\n");
+        let d = Diagnostic::at(&src, 2..8, "a kramdown attribute list").warning();
+        assert!(d.is_warning());
+        assert_eq!(d.one_line(), "a.md:1:3: warning: a kramdown attribute list");
+        let shown = d.render(false);
+        assert!(
+            shown.starts_with("warning: a kramdown attribute list"),
+            "{shown}"
+        );
+        let error = Diagnostic::at(&src, 2..8, "an error");
+        assert_eq!(error.one_line(), "a.md:1:3: error: an error");
+        assert!(error.render(false).starts_with("error: an error"));
+    }
+
+    #[test]
+    fn help_and_notes_keep_their_line_breaks_on_a_terminal() {
+        let d = Diagnostic::whole_file("a\nb.md", "bad\nthing")
+            .with_note("one\ntwo\r")
+            .with_help("start with\n+++\u{1b}[2J");
+        let shown = d.for_terminal();
+        assert_eq!(shown.help.as_deref(), Some("start with\n+++\u{241b}[2J"));
+        assert_eq!(shown.notes, ["one\ntwo\u{240d}"]);
+        // A message and a file name stay on one line.
+        assert_eq!(shown.message, "bad\u{240a}thing");
+        assert_eq!(shown.one_line(), "a\u{240a}b.md: error: bad\u{240a}thing");
+        let full = shown.render(false);
+        // The lines after the first are indented under it.
+        let after = full.split("= help: start with\n").nth(1).unwrap_or("");
+        assert!(after.trim_start().starts_with("+++\u{241b}[2J"), "{full}");
+        assert!(after.starts_with("  "), "{full}");
+    }
+
+    #[test]
     fn suggestions_are_close_words_only() {
         let known = ["sigmoid", "sin", "softplus"];
         assert_eq!(did_you_mean("sigmod", known), Some("sigmoid"));

@@ -270,3 +270,17 @@ fn serve_shows_warnings_and_serves_the_pages() {
     );
     assert!(seen.contains("Built 3 pages"), "{seen}");
 }
+
+#[test]
+fn export_shows_warnings_and_still_writes_the_deck() {
+    let site = SiteTest::new().lesson(
+        "cards.md",
+        "Cards",
+        "See {numref}`fig-a`.\n\n::: flashcards\n### Front\nBack.\n:::\n",
+    );
+    site.run(&["export", "anki"])
+        .success()
+        .stdout_has("content/cards.md:4:5: warning: `{numref}` is a MyST role")
+        .stderr_has("help: link to it: `[the figure](#fig-a)`")
+        .stdout_has("exported 1 card in 1 deck");
+}
