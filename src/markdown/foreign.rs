@@ -296,14 +296,12 @@ fn brace(text: &str, run: &Range<usize>, at: usize) -> Option<Found> {
             .flatten();
     }
     // A MyST role: `{name}` right before a code span.
-    let end = rest.find('}')?;
-    let name = &rest[1..end];
-    let is_name = name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':'));
+    let name = name_at(&rest[1..], |c| matches!(c, '-' | '_' | ':'));
+    let end = 1 + name.len();
+    let is_name = name.starts_with(|c: char| c.is_ascii_lowercase());
     let after = at + end + 1;
-    if !is_name || text.as_bytes().get(after) != Some(&b'`') {
+    // The code span is past the end of the run: look in `text`.
+    if !is_name || !rest[end..].starts_with('}') || text.as_bytes().get(after) != Some(&b'`') {
         return None;
     }
     let (code_end, target) = code_span(text, after);
@@ -324,12 +322,10 @@ fn role(text: &str, run: &Range<usize>, at: usize) -> Option<Found> {
         return None;
     }
     let rest = window(text, at + 1, run.end);
-    let end = rest.find(':')?;
-    let name = &rest[..end];
-    let is_name = name.starts_with(|c: char| c.is_ascii_alphabetic())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    let name = name_at(rest, |c| matches!(c, '-' | '_' | '.'));
+    let end = name.len();
+    let is_name =
+        name.starts_with(|c: char| c.is_ascii_alphabetic()) && rest[end..].starts_with(':');
     let mut after = at + 1 + end + 1;
     let mut name = name.to_string();
     // A domain role, `:py:func:`.
@@ -340,12 +336,9 @@ fn role(text: &str, run: &Range<usize>, at: usize) -> Option<Found> {
             .is_some_and(u8::is_ascii_alphabetic)
     {
         let more = window(text, after, run.end);
-        let end = more.find(':')?;
-        let inner = &more[..end];
-        if !inner
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
-        {
+        let inner = name_at(more, |c| matches!(c, '-' | '_'));
+        let end = inner.len();
+        if !more[end..].starts_with(':') {
             return None;
         }
         name = format!("{name}:{inner}");
@@ -440,6 +433,15 @@ fn myst_target(text: &str, run: &Range<usize>) -> Option<Found> {
             name: name.to_string(),
         },
     })
+}
+
+/// The longest start of `text` made of ASCII letters and digits and the
+/// characters `also` accepts.
+fn name_at(text: &str, also: impl Fn(char) -> bool) -> &str {
+    let end = text
+        .find(|c: char| !(c.is_ascii_alphanumeric() || also(c)))
+        .unwrap_or(text.len());
+    &text[..end]
 }
 
 /// The first word of `text` (letters, digits, `_`, `-`).
@@ -742,6 +744,11 @@ mod tests {
             panic!("{:?}", hits[0]);
         };
         assert_eq!((name.as_str(), target.as_deref()), ("eqref", Some("eq_x")));
+        // The same for a MyST role.
+        let text = "see {numref}`fig` here";
+        let hits = scan(text, 0..text.find('`').unwrap());
+        assert_eq!(hits.len(), 1);
+        assert_eq!(&text[hits[0].span.clone()], "{numref}`fig`");
         // An unclosed code span is still a role, without a target.
         assert_eq!(found(":eqref:`eq_x"), [":eqref:`"]);
     }
