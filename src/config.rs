@@ -146,6 +146,8 @@ pub struct CheckConfig {
     /// Whether every calc input that prints output must have an expected
     /// output (as `check --strict`).
     pub strict: bool,
+    /// Whether warnings fail `check`, as `--deny-warnings` does.
+    pub deny_warnings: bool,
 }
 
 /// `[math]`.
@@ -552,7 +554,7 @@ mod tests {
         );
         assert_eq!(schema[1].1, ["content-dir", "drafts", "output-dir"]);
         assert_eq!(schema[2].1, ["precision"]);
-        assert_eq!(schema[3].1, ["strict"]);
+        assert_eq!(schema[3].1, ["deny-warnings", "strict"]);
         assert_eq!(schema[4].1, ["macros"]);
         assert_eq!(
             schema[5].1,

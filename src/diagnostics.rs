@@ -78,9 +78,33 @@ impl SourceText {
     }
 }
 
+/// How serious a [`Diagnostic`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Severity {
+    /// Something is wrong: `build` writes nothing and `check` fails.
+    #[default]
+    Error,
+    /// Something is most likely not what the author meant (markup of
+    /// another tool shown as text, code shown without highlighting), but
+    /// the page can be made: it fails a run only with `--deny-warnings`.
+    Warning,
+}
+
+impl Severity {
+    /// `error` or `warning`, as printed before the message.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
 /// One problem a person can fix, with where it is and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// An error, or a warning.
+    pub severity: Severity,
     /// The file, as shown to the user.
     pub file: PathBuf,
     /// 1-based line; 0 when the problem concerns the whole file.
@@ -105,6 +129,7 @@ impl Diagnostic {
     /// A problem with the file as a whole.
     pub fn whole_file(file: impl AsRef<Path>, message: impl Into<String>) -> Self {
         Self {
+            severity: Severity::Error,
             file: file.as_ref().to_path_buf(),
             line: 0,
             column: 0,
@@ -128,6 +153,7 @@ impl Diagnostic {
             .get(span.start.min(source.text.len())..end.min(source.text.len()))
             .map_or(1, |s| s.chars().count().max(1));
         Self {
+            severity: Severity::Error,
             file: source.path.clone(),
             line,
             column,
@@ -149,6 +175,7 @@ impl Diagnostic {
         message: impl Into<String>,
     ) -> Self {
         Self {
+            severity: Severity::Error,
             file: source.path.clone(),
             line,
             column,
@@ -159,6 +186,17 @@ impl Diagnostic {
             notes: Vec::new(),
             help: None,
         }
+    }
+
+    /// This problem as a warning rather than an error.
+    pub fn warning(mut self) -> Self {
+        self.severity = Severity::Warning;
+        self
+    }
+
+    /// Whether this is a warning.
+    pub fn is_warning(&self) -> bool {
+        self.severity == Severity::Warning
     }
 
     /// Adds a label under the underlined part.
@@ -189,9 +227,15 @@ impl Diagnostic {
         }
     }
 
-    /// The one-line form: `file:line:col: error: message`.
+    /// The one-line form: `file:line:col: error: message` (or
+    /// `warning:`).
     pub fn one_line(&self) -> String {
-        format!("{}: error: {}", self.location(), self.message)
+        format!(
+            "{}: {}: {}",
+            self.location(),
+            self.severity.name(),
+            self.message
+        )
     }
 
     /// Sort key that orders diagnostics by file, then position.
@@ -203,16 +247,20 @@ impl Diagnostic {
 impl Diagnostic {
     /// This diagnostic with every text that came from a file made safe for
     /// a terminal ([`printable`]): control characters in a file name, a
-    /// quoted line, a message or a note are shown, never obeyed.
+    /// quoted line, a message or a note are shown, never obeyed. Notes
+    /// and the help may run over several lines: their line breaks are
+    /// kept (the full form indents the lines after the first), every
+    /// other control character is shown.
     pub fn for_terminal(&self) -> Diagnostic {
         let clean = |s: &str| printable(s).into_owned();
+        let lines = |s: &str| s.split('\n').map(printable).collect::<Vec<_>>().join("\n");
         Diagnostic {
             file: PathBuf::from(clean(&self.file.to_string_lossy())),
             source_line: clean(&self.source_line),
             message: clean(&self.message),
             label: self.label.as_deref().map(clean),
-            notes: self.notes.iter().map(|n| clean(n)).collect(),
-            help: self.help.as_deref().map(clean),
+            notes: self.notes.iter().map(|n| lines(n)).collect(),
+            help: self.help.as_deref().map(lines),
             ..self.clone()
         }
     }
@@ -223,7 +271,11 @@ impl Diagnostic {
         use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 
         let path = self.file.display().to_string();
-        let title = Level::ERROR.primary_title(self.message.as_str());
+        let level = match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let title = level.primary_title(self.message.as_str());
         let group = if self.line == 0 {
             Group::with_title(title).element(Origin::path(path.as_str()))
         } else {
@@ -374,6 +426,40 @@ mod tests {
             (shown.line, shown.column, shown.width),
             (d.line, d.column, d.width)
         );
+    }
+
+    #[test]
+    fn warnings_say_so_in_both_forms() {
+        let src = SourceText::new("a.md", "x {:toc}\n");
+        let d = Diagnostic::at(&src, 2..8, "a kramdown attribute list").warning();
+        assert!(d.is_warning());
+        assert_eq!(d.one_line(), "a.md:1:3: warning: a kramdown attribute list");
+        let shown = d.render(false);
+        assert!(
+            shown.starts_with("warning: a kramdown attribute list"),
+            "{shown}"
+        );
+        let error = Diagnostic::at(&src, 2..8, "an error");
+        assert_eq!(error.one_line(), "a.md:1:3: error: an error");
+        assert!(error.render(false).starts_with("error: an error"));
+    }
+
+    #[test]
+    fn help_and_notes_keep_their_line_breaks_on_a_terminal() {
+        let d = Diagnostic::whole_file("a\nb.md", "bad\nthing")
+            .with_note("one\ntwo\r")
+            .with_help("start with\n+++\u{1b}[2J");
+        let shown = d.for_terminal();
+        assert_eq!(shown.help.as_deref(), Some("start with\n+++\u{241b}[2J"));
+        assert_eq!(shown.notes, ["one\ntwo\u{240d}"]);
+        // A message and a file name stay on one line.
+        assert_eq!(shown.message, "bad\u{240a}thing");
+        assert_eq!(shown.one_line(), "a\u{240a}b.md: error: bad\u{240a}thing");
+        let full = shown.render(false);
+        // The lines after the first are indented under it.
+        let after = full.split("= help: start with\n").nth(1).unwrap_or("");
+        assert!(after.trim_start().starts_with("+++\u{241b}[2J"), "{full}");
+        assert!(after.starts_with("  "), "{full}");
     }
 
     #[test]

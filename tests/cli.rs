@@ -19,6 +19,7 @@ mod equations;
 mod errors;
 mod explore;
 mod export_anki;
+mod foreign;
 mod from_disk;
 mod front_matter;
 mod init;

@@ -106,10 +106,12 @@ fn ml_languages_are_highlighted_and_unknown_ones_named_once() {
         )
         .lesson("a/two.md", "Two", "```klingon\nx\n```\n\n```{.pycon}\n>>> 1\n```\n");
     let run = site.check();
-    run.success().stderr_has(
-        "warning: no highlighting for `klingon`: those code blocks are shown as plain text",
+    // One warning, at the language's first block in the site.
+    run.success().stdout_has(
+        "content/a/one.md:17:4: warning: no highlighting for `klingon`: its code blocks are shown as plain text",
     );
-    assert_eq!(run.stderr.matches("klingon").count(), 1, "{}", run.stderr);
+    assert_eq!(run.stdout.matches("klingon").count(), 1, "{}", run.stdout);
+    assert_eq!(run.stderr.matches("warning:").count(), 1, "{}", run.stderr);
     site.build().success();
     let page = site.page("a/one/");
     assert_eq!(

@@ -65,3 +65,62 @@ fn a_reader_that_goes_away_early_does_not_crash_the_run() {
         assert_eq!(status.code(), Some(1), "{command}: {status}");
     }
 }
+
+#[test]
+fn a_terminal_shows_each_problem_once() {
+    let site = SiteTest::new().lesson("bad.md", "Bad", "A value: `= nope(1)`.\n");
+    let message = "unknown function 'nope'";
+    // Piped, as CI and editors read it: one line each on stdout, the full
+    // form on stderr.
+    let piped = site.check();
+    piped
+        .code(1)
+        .stdout_has("content/bad.md:4:13: error: unknown function 'nope'")
+        .stderr_has(" --> content/bad.md:4:13");
+    assert_eq!(piped.stdout.matches(message).count(), 1, "{}", piped.stdout);
+    assert_eq!(piped.stderr.matches(message).count(), 1, "{}", piped.stderr);
+    // On a terminal (a pseudo-terminal from `script`, where there is
+    // one): the full form only, once.
+    let Some(shown) = on_a_terminal(&site, "check") else {
+        eprintln!("no `script` command: the terminal case is not run");
+        return;
+    };
+    assert_eq!(shown.matches(message).count(), 1, "{shown}");
+    assert!(shown.contains(" --> content/bad.md:4:13"), "{shown}");
+    assert!(
+        shown.contains("check: 0 verified, 0 computed without an expected output, 1 failed"),
+        "{shown}"
+    );
+    // With --quiet, the one-line form only.
+    let quiet = on_a_terminal(&site, "check --quiet").expect("script ran before");
+    assert_eq!(quiet.matches(message).count(), 1, "{quiet}");
+    assert!(
+        quiet.contains("content/bad.md:4:13: error: unknown function 'nope'"),
+        "{quiet}"
+    );
+}
+
+/// What `gradbook ARGS` in the site's folder prints on a pseudo-terminal
+/// (stdout and stderr both), through util-linux's `script`; `None` when
+/// there is no `script` to run.
+fn on_a_terminal(site: &SiteTest, args: &str) -> Option<String> {
+    let command = format!("'{}' {args}", env!("CARGO_BIN_EXE_gradbook"));
+    let output = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(site.root())
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n");
+    // Not a `script` that runs commands (another program of that name).
+    text.contains("check:").then_some(text)
+}
+
+#[test]
+fn help_lines_keep_their_line_breaks() {
+    let site = SiteTest::new().file("content/a.md", "hello\n");
+    site.check().code(1).stderr_has(
+        "  = help: start the file with\n          +++\n          title = \"My lesson\"\n          +++\n          or with a heading: # My lesson\n",
+    );
+}

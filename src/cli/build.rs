@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::{
-    BuildArgs, EXIT_CONTENT, EXIT_IO, EXIT_OK, EXIT_USAGE, plural, print_diagnostics, printable,
-    require_dir,
+    BuildArgs, EXIT_CONTENT, EXIT_IO, EXIT_OK, EXIT_USAGE, plural, print_diagnostics,
+    print_problems, printable, require_dir,
 };
 use crate::site::{BuildError, BuildOptions, Progress, Site};
 
@@ -71,6 +71,7 @@ pub fn run(args: &BuildArgs, quiet: bool) -> ExitCode {
     match result {
         Ok(built) => {
             if !quiet {
+                print_diagnostics(&built.warnings);
                 for leftover in &built.removed_leftovers {
                     errln!(
                         "note: removed {}, left by an interrupted build",
@@ -97,7 +98,7 @@ pub fn run(args: &BuildArgs, quiet: bool) -> ExitCode {
             ExitCode::from(EXIT_USAGE)
         }
         Err(BuildError::Content(outcome)) => {
-            print_diagnostics(&outcome.diagnostics);
+            print_problems(&outcome.diagnostics, &outcome.warnings, quiet);
             errln!(
                 "error: the build failed with {}; {} was left as it was",
                 plural(outcome.diagnostics.len(), "problem"),

@@ -4,8 +4,7 @@
 use std::process::ExitCode;
 
 use super::{
-    CheckArgs, EXIT_CONTENT, EXIT_IO, EXIT_OK, EXIT_USAGE, print_diagnostics, printable,
-    require_dir,
+    CheckArgs, EXIT_CONTENT, EXIT_IO, EXIT_OK, EXIT_USAGE, Report, printable, require_dir,
 };
 use crate::site::{Outcome, Site};
 
@@ -14,8 +13,8 @@ pub fn run(args: &CheckArgs, quiet: bool) -> ExitCode {
     if let Err(code) = require_dir(&args.dir) {
         return code;
     }
-    let mut outcome = match check_once(args) {
-        Ok(outcome) => outcome,
+    let (mut outcome, mut denied) = match check_once(args, quiet) {
+        Ok(checked) => checked,
         Err(code) => return code,
     };
     if args.bless && !outcome.blessed.is_empty() {
@@ -32,48 +31,45 @@ pub fn run(args: &CheckArgs, quiet: bool) -> ExitCode {
             }
         }
         // Report on the files as they are now.
-        outcome = match check_once(args) {
-            Ok(outcome) => outcome,
+        (outcome, denied) = match check_once(args, quiet) {
+            Ok(checked) => checked,
             Err(code) => return code,
         };
     }
-    for d in &outcome.diagnostics {
-        outln!("{}", d.for_terminal().one_line());
-    }
-    if !quiet {
-        print_diagnostics(&outcome.diagnostics);
-        if !outcome.unknown_languages.is_empty() {
-            let names: Vec<String> = outcome
-                .unknown_languages
-                .iter()
-                .map(|name| format!("`{}`", printable(name)))
-                .collect();
-            errln!(
-                "warning: no highlighting for {}: those code blocks are shown as plain text",
-                names.join(", ")
-            );
-        }
-    }
+    // Warnings fail the check only when denied.
+    denied = denied && !outcome.warnings.is_empty();
+    Report::for_terminal(quiet, denied).print(&outcome.diagnostics, &outcome.warnings);
+    let failed = outcome.failed();
     outln!("check: {}", outcome.summary());
-    if outcome.failed() == 0 && outcome.diagnostics.is_empty() {
+    if denied {
+        errln!(
+            "error: warnings fail this check ({})",
+            if args.deny_warnings {
+                "--deny-warnings"
+            } else {
+                "deny-warnings in book.toml"
+            }
+        );
+    }
+    if failed == 0 && outcome.diagnostics.is_empty() && !denied {
         ExitCode::from(EXIT_OK)
     } else {
         ExitCode::from(EXIT_CONTENT)
     }
 }
 
-fn check_once(args: &CheckArgs) -> Result<Outcome, ExitCode> {
+/// Renders the site without writing it. Returns what it found and whether
+/// warnings are to fail the check (the flag, or `book.toml`).
+fn check_once(args: &CheckArgs, quiet: bool) -> Result<(Outcome, bool), ExitCode> {
     match Site::load(&args.dir, false) {
         Ok(mut site) => {
             site.keep_blessed = args.bless;
             site.strict = args.strict || site.config.check.strict;
-            Ok(site.render_into(&crate::output::Discard, &|_, _| {}))
+            let deny = args.deny_warnings || site.config.check.deny_warnings;
+            Ok((site.render_into(&crate::output::Discard, &|_, _| {}), deny))
         }
         Err(diagnostics) => {
-            for d in &diagnostics {
-                outln!("{}", d.for_terminal().one_line());
-            }
-            print_diagnostics(&diagnostics);
+            Report::for_terminal(quiet, false).print(&diagnostics, &[]);
             let outcome = Outcome {
                 other_failures: diagnostics.len(),
                 ..Outcome::default()

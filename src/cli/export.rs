@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::{
-    AnkiArgs, EXIT_CONTENT, EXIT_IO, EXIT_OK, EXIT_USAGE, ExportArgs, ExportFormat, plural,
-    print_diagnostics, printable, require_dir,
+    AnkiArgs, EXIT_CONTENT, EXIT_IO, EXIT_OK, EXIT_USAGE, ExportArgs, ExportFormat, Report, plural,
+    printable, require_dir,
 };
 use crate::export::anki;
 use crate::output::{self, PackageError};
@@ -27,7 +27,7 @@ fn run_anki(args: &AnkiArgs, quiet: bool) -> ExitCode {
     let site = match Site::load(&args.dir, false) {
         Ok(site) => site,
         Err(diagnostics) => {
-            report(&diagnostics, quiet);
+            Report::for_terminal(quiet, false).print(&diagnostics, &[]);
             return ExitCode::from(EXIT_USAGE);
         }
     };
@@ -42,13 +42,14 @@ fn run_anki(args: &AnkiArgs, quiet: bool) -> ExitCode {
     let outcome = site.render_into(&output::Discard, &|_, _| {});
     let failed = outcome.failed();
     if failed > 0 || !outcome.diagnostics.is_empty() {
-        report(&outcome.diagnostics, quiet);
+        Report::for_terminal(quiet, false).print(&outcome.diagnostics, &outcome.warnings);
         errln!(
             "export: nothing written: {} to fix first",
             plural(failed.max(outcome.diagnostics.len()), "problem")
         );
         return ExitCode::from(EXIT_CONTENT);
     }
+    Report::for_terminal(quiet, false).print(&[], &outcome.warnings);
     if outcome.cards.is_empty() {
         errln!(
             "export: {} has no flashcards, so there is no deck to write (cards are the `###` headings of a `::: flashcards` component)",
@@ -78,16 +79,6 @@ fn run_anki(args: &AnkiArgs, quiet: bool) -> ExitCode {
         );
     }
     ExitCode::from(EXIT_OK)
-}
-
-/// Prints problems as `check` does: one line each on stdout, then in full.
-fn report(diagnostics: &[crate::diagnostics::Diagnostic], quiet: bool) {
-    for d in diagnostics {
-        outln!("{}", d.for_terminal().one_line());
-    }
-    if !quiet {
-        print_diagnostics(diagnostics);
-    }
 }
 
 fn package_error(err: &PackageError, out: &std::path::Path) -> ExitCode {

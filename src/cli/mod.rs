@@ -111,6 +111,10 @@ pub struct CheckArgs {
     /// output under it (as `[check] strict = true` in book.toml).
     #[arg(long)]
     pub strict: bool,
+    /// Fail on warnings too (as `[check] deny-warnings = true` in
+    /// book.toml does).
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 /// Arguments of `gradbook serve`.
@@ -224,6 +228,85 @@ pub fn print_diagnostics(diagnostics: &[crate::diagnostics::Diagnostic]) {
     }
 }
 
+/// Prints `errors` in full to stderr, with `warnings` among them (in
+/// order of file and position) unless `quiet`.
+pub fn print_problems(
+    errors: &[crate::diagnostics::Diagnostic],
+    warnings: &[crate::diagnostics::Diagnostic],
+    quiet: bool,
+) {
+    let mut shown = errors.to_vec();
+    if !quiet {
+        shown.extend_from_slice(warnings);
+        crate::diagnostics::sort(&mut shown);
+    }
+    print_diagnostics(&shown);
+}
+
+/// Where `check` and `export` print a run's problems: each in full on
+/// stderr, and as one line (`file:line:col: error: …`) on stdout, but
+/// never both on one terminal. A pipe or a file on stdout (a CI log, an
+/// editor's problem matcher) always gets the one-line forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Report {
+    /// The one-line forms, on stdout.
+    pub one_lines: bool,
+    /// The full forms, on stderr.
+    pub full: bool,
+    /// Whether warnings are shown (not with `--quiet`, unless they fail
+    /// the run).
+    pub warnings: bool,
+}
+
+impl Report {
+    /// The plan for a run whose stdout and stderr are (or are not)
+    /// terminals: on one terminal a problem is shown once, in full (or in
+    /// one line with `--quiet`, which drops the full forms); `--quiet`
+    /// also drops warnings unless they are `denied`.
+    pub fn plan(stdout_terminal: bool, stderr_terminal: bool, quiet: bool, denied: bool) -> Self {
+        let full = !quiet;
+        Self {
+            // The full form already shows on the terminal stdout is on.
+            one_lines: !(stdout_terminal && stderr_terminal && full),
+            full,
+            warnings: !quiet || denied,
+        }
+    }
+
+    /// The plan for this process's own stdout and stderr.
+    pub fn for_terminal(quiet: bool, denied: bool) -> Self {
+        use std::io::IsTerminal;
+        Self::plan(
+            std::io::stdout().is_terminal(),
+            std::io::stderr().is_terminal(),
+            quiet,
+            denied,
+        )
+    }
+
+    /// Prints `errors` and, when the plan says so, `warnings`, together in
+    /// order of file and position.
+    pub fn print(
+        self,
+        errors: &[crate::diagnostics::Diagnostic],
+        warnings: &[crate::diagnostics::Diagnostic],
+    ) {
+        let mut all = errors.to_vec();
+        if self.warnings {
+            all.extend_from_slice(warnings);
+        }
+        crate::diagnostics::sort(&mut all);
+        if self.one_lines {
+            for d in &all {
+                outln!("{}", d.for_terminal().one_line());
+            }
+        }
+        if self.full {
+            print_diagnostics(&all);
+        }
+    }
+}
+
 /// `text` safe to print on a terminal: control characters (an escape
 /// sequence in a file name, say) are shown as symbols, not obeyed.
 pub fn printable(text: &str) -> String {
@@ -246,5 +329,30 @@ pub fn require_dir(dir: &std::path::Path) -> Result<(), ExitCode> {
     } else {
         errln!("error: {} is not a folder", dir.display());
         Err(ExitCode::from(EXIT_USAGE))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Report;
+
+    #[test]
+    fn a_terminal_shows_each_problem_once() {
+        let plan = |out, err, quiet| {
+            let r = Report::plan(out, err, quiet, false);
+            (r.one_lines, r.full, r.warnings)
+        };
+        // stdout and stderr on one terminal: the full form only.
+        assert_eq!(plan(true, true, false), (false, true, true));
+        // --quiet: one line each, and no warnings.
+        assert_eq!(plan(true, true, true), (true, false, false));
+        // stdout piped (CI, an editor): one-line forms there as well.
+        assert_eq!(plan(false, true, false), (true, true, true));
+        assert_eq!(plan(false, false, false), (true, true, true));
+        assert_eq!(plan(false, false, true), (true, false, false));
+        // stderr sent elsewhere: the terminal still gets one line each.
+        assert_eq!(plan(true, false, false), (true, true, true));
+        // Denied warnings are failures, shown even with --quiet.
+        assert!(Report::plan(true, true, true, true).warnings);
     }
 }

@@ -8,7 +8,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
-use super::{EXIT_OK, EXIT_USAGE, ServeArgs, plural, print_diagnostics, printable, require_dir};
+use super::{
+    EXIT_OK, EXIT_USAGE, ServeArgs, plural, print_diagnostics, print_problems, printable,
+    require_dir,
+};
 use crate::serve::watch::CONFIG_FILE;
 use crate::serve::{Event, Options, Reporter, Server, StartError};
 
@@ -88,10 +91,12 @@ fn tell(event: &Event<'_>, quiet: bool) {
             rendered,
             elapsed,
             changed,
+            warnings,
         } => {
             if quiet {
                 return;
             }
+            print_diagnostics(warnings);
             let secs = elapsed.as_secs_f64();
             if changed.is_empty() {
                 errln!("Built {} in {secs:.2}s", plural(*pages, "page"));
@@ -108,11 +113,12 @@ fn tell(event: &Event<'_>, quiet: bool) {
             diagnostics,
             config,
             changed,
+            warnings,
         } => {
             if !changed.is_empty() && !quiet {
                 errln!("Changes to {}:", describe(changed));
             }
-            print_diagnostics(diagnostics);
+            print_problems(diagnostics, warnings, quiet);
             let problems = plural(diagnostics.len(), "problem");
             if *config {
                 errln!(

@@ -22,6 +22,7 @@ use crate::content::slug::IdSet;
 use crate::diagnostics::{Diagnostic, SourceText};
 
 mod document;
+mod foreign;
 mod heading;
 pub mod highlight;
 mod inline;
@@ -145,8 +146,9 @@ pub struct Rendered {
     pub ids: IdSet,
     /// Links with an anchor, to check later.
     pub anchor_links: Vec<AnchorLink>,
-    /// Languages of code blocks that have no highlighting (shown plain).
-    pub unknown_languages: std::collections::BTreeSet<String>,
+    /// Languages of code blocks that have no highlighting (shown plain),
+    /// each with a warning at its first block on the page.
+    pub unknown_languages: std::collections::BTreeMap<String, Diagnostic>,
     /// Problems found.
     pub diagnostics: Vec<Diagnostic>,
 }

@@ -14,6 +14,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Tag, TagEnd};
 
+use super::foreign::{self, Prose};
 use super::heading::{OpenHeading, squeeze};
 use super::inline::{self, Dollars};
 use super::{
@@ -61,6 +62,8 @@ struct Batch<'e> {
     in_text: bool,
     /// Whether the events are inside a table's header row.
     in_table_head: bool,
+    /// The run of prose text being read, checked for other tools' markup.
+    prose: Prose,
 }
 
 /// A Markdown image being read.
@@ -129,6 +132,10 @@ impl<'e> PageRenderer<'_, 'e, '_> {
             batch.events.push(Event::Html(block.into()));
         }
         self.check_dollars(&mut batch.dollars);
+        if let Some(run) = batch.prose.finish() {
+            let found = foreign::check_prose(self.ctx.source, run);
+            self.out.diagnostics.extend(found);
+        }
         pulldown_cmark::html::push_html(html, batch.events.drain(..));
     }
 
@@ -164,6 +171,7 @@ impl<'e> PageRenderer<'_, 'e, '_> {
             }
             return;
         }
+        self.foreign(event, span, batch);
         let event = self.normalise(event.clone(), span);
         self.track_dollars(&event, span, batch);
         if let Some(open) = batch.heading.as_mut() {
@@ -196,6 +204,53 @@ impl<'e> PageRenderer<'_, 'e, '_> {
                 None => Event::Text(t),
             },
             other => other,
+        }
+    }
+
+    /// Reads prose text for other tools' markup (d2l roles, Liquid,
+    /// kramdown attribute lists…), in runs of adjacent text events and in
+    /// link destinations, and warns about each.
+    fn foreign(&mut self, event: &Event<'e>, span: &Range<usize>, batch: &mut Batch<'e>) {
+        let source = self.ctx.source;
+        let ended = match event {
+            Event::Text(_) => batch.prose.text(span),
+            _ => batch.prose.finish(),
+        };
+        if let Some(run) = ended {
+            self.out
+                .diagnostics
+                .extend(foreign::check_prose(source, run));
+        }
+        if let Event::Start(Tag::Link { dest_url, .. }) = event
+            && dest_url.contains('{')
+            && let Some(at) = source.text[span.clone()].rfind(&**dest_url)
+        {
+            let dest = span.start + at..span.start + at + dest_url.len();
+            self.out
+                .diagnostics
+                .extend(foreign::check_prose(source, dest));
+        }
+    }
+
+    /// Warns about a code block shown plain that was meant otherwise: a
+    /// MyST directive or R Markdown chunk as its info string, or a
+    /// language without highlighting (named once per page; `site` keeps
+    /// the first page's).
+    fn check_info(&mut self, block: &Range<usize>, info: &str, lang: &str) {
+        let source = self.ctx.source;
+        if let Some(d) = foreign::check_info(source, block, info) {
+            self.out.diagnostics.push(d);
+        } else if !highlight::is_known_language(lang)
+            && !self.out.unknown_languages.contains_key(lang)
+        {
+            let at = foreign::info_span(source, block, lang);
+            let message =
+                format!("no highlighting for `{lang}`: its code blocks are shown as plain text");
+            let d = Diagnostic::at(source, at, message)
+                .with_label("an unknown language")
+                .with_help("name a language gradbook knows (`python`, `bash`, `json`…), or `text` for plain text")
+                .warning();
+            self.out.unknown_languages.insert(lang.to_string(), d);
         }
     }
 
@@ -397,9 +452,7 @@ impl<'e> PageRenderer<'_, 'e, '_> {
             return self.math(&open.text, content.start, content.start..end, true);
         }
         let lang = highlight::language(info);
-        if !highlight::is_known_language(lang) {
-            self.out.unknown_languages.insert(lang.to_string());
-        }
+        self.check_info(&open.block, info, lang);
         highlight::code_block(&open.text, info)
     }
 

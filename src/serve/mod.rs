@@ -115,6 +115,8 @@ pub enum Event<'a> {
         elapsed: Duration,
         /// What changed.
         changed: &'a [PathBuf],
+        /// The content's warnings (shown; they fail nothing).
+        warnings: &'a [Diagnostic],
     },
     /// A build with problems; the pages show them until they are fixed.
     Failed {
@@ -124,6 +126,8 @@ pub enum Event<'a> {
         config: bool,
         /// What changed.
         changed: &'a [PathBuf],
+        /// The content's warnings, besides the problems.
+        warnings: &'a [Diagnostic],
     },
     /// The watcher failed: changes may go unnoticed.
     WatchProblem(&'a str),
@@ -454,6 +458,7 @@ impl Builder {
                 (outcome, sink.into_files()),
             ))
         }));
+        let mut warnings = Vec::new();
         let (files, diagnostics, config_failed) = match built {
             Ok(Ok((content_dir, (mut outcome, mut files)))) => {
                 self.content_dir = content_dir;
@@ -469,12 +474,14 @@ impl Builder {
                             .map(|(path, bytes)| (path.clone(), bytes.clone())),
                     );
                 }
+                warnings = std::mem::take(&mut outcome.warnings);
                 if outcome.diagnostics.is_empty() {
                     report(Event::Built {
                         pages: outcome.pages,
                         rendered: outcome.pages - outcome.reused,
                         elapsed: started.elapsed(),
                         changed,
+                        warnings: &warnings,
                     });
                 }
                 (Arc::new(files), outcome.diagnostics, false)
@@ -505,6 +512,7 @@ impl Builder {
                 diagnostics: &diagnostics,
                 config: config_failed,
                 changed,
+                warnings: &warnings,
             });
         }
         Snapshot::new(token, files, diagnostics, config_failed)

@@ -131,6 +131,8 @@ pub struct Built {
     pub calc_computed: usize,
     /// Folders of earlier, interrupted builds that were removed.
     pub removed_leftovers: Vec<PathBuf>,
+    /// The content's warnings (they do not stop a build).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Why a build wrote nothing.
@@ -149,8 +151,11 @@ pub enum BuildError {
 /// What rendering produced, besides the files.
 #[derive(Debug, Default)]
 pub struct Outcome {
-    /// Every problem, sorted by file and position.
+    /// Every problem, sorted by file and position (errors only).
     pub diagnostics: Vec<Diagnostic>,
+    /// Every warning, sorted by file and position: shown, but failing
+    /// nothing by themselves.
+    pub warnings: Vec<Diagnostic>,
     /// How many of `diagnostics` are not calc failures.
     pub other_failures: usize,
     /// Calc inputs whose expected output was compared and matched.
@@ -189,12 +194,18 @@ impl Outcome {
     /// What was checked, as `check` ends with it: "540 verified, 21
     /// computed without an expected output, 0 failed".
     pub fn summary(&self) -> String {
-        format!(
+        let mut summary = format!(
             "{} verified, {} computed without an expected output, {} failed",
             self.calc_verified,
             self.calc_computed,
             self.failed()
-        )
+        );
+        match self.warnings.len() {
+            0 => {}
+            1 => summary.push_str(", 1 warning"),
+            n => summary.push_str(&format!(", {n} warnings")),
+        }
+        summary
     }
 }
 
@@ -215,7 +226,8 @@ struct Facts {
     url: String,
     ids: IdSet,
     anchor_links: Vec<AnchorLink>,
-    unknown_languages: BTreeSet<String>,
+    /// Each with the warning at its first block on the page.
+    unknown_languages: std::collections::BTreeMap<String, Diagnostic>,
     /// Headings, for naming the anchors a broken link could have meant.
     toc: Vec<TocEntry>,
     trackable: Trackable,
@@ -393,6 +405,7 @@ impl Site {
             calc_verified: outcome.calc_verified,
             calc_computed: outcome.calc_computed,
             removed_leftovers: done.removed_leftovers,
+            warnings: outcome.warnings,
         })
     }
 
@@ -603,9 +616,12 @@ impl Site {
         // By reference: under `serve` the facts are shared with the cache.
         for page in facts {
             diagnostics.extend(page.diagnostics.iter().cloned());
-            outcome
-                .unknown_languages
-                .extend(page.unknown_languages.iter().cloned());
+            // One warning per language, at its first block in the site.
+            for (language, warning) in &page.unknown_languages {
+                if outcome.unknown_languages.insert(language.clone()) {
+                    diagnostics.push(warning.clone());
+                }
+            }
             outcome.calc_verified += page.report.verified;
             outcome.calc_computed += page.report.computed;
             outcome.calc_failed += page.report.failed;
@@ -620,6 +636,13 @@ impl Site {
         diagnostics.append(&mut template_problems);
         diagnostics.append(&mut extras);
         diagnostics::sort(&mut diagnostics);
+        // Warnings fail nothing by themselves: they travel apart.
+        outcome.warnings = diagnostics
+            .iter()
+            .filter(|d| d.is_warning())
+            .cloned()
+            .collect();
+        diagnostics.retain(|d| !d.is_warning());
         outcome.other_failures = diagnostics.len();
         diagnostics.extend(calc_diagnostics);
         diagnostics::sort(&mut diagnostics);
