@@ -21,6 +21,7 @@ use crate::components;
 use crate::content::slug::IdSet;
 use crate::diagnostics::{Diagnostic, SourceText};
 
+mod backslash;
 mod document;
 mod heading;
 pub mod highlight;
@@ -79,6 +80,9 @@ pub struct BodyContext<'a> {
     pub asset: &'a dyn Fn(&str, bool) -> AssetLookup,
     /// The book's LaTeX macros (`[math] macros`).
     pub macros: &'a crate::latex::Macros,
+    /// Whether `\(…\)` and `\[…\]` are math (`[math]
+    /// backslash-delimiters`).
+    pub backslash_delimiters: bool,
 }
 
 /// What [`BodyContext::asset`] finds: the asset, or the closest file as it
@@ -160,11 +164,27 @@ pub fn render_body(ctx: &BodyContext<'_>, body: Range<usize>, hooks: &mut dyn Ho
     let body = floor(body.start)..floor(body.end.max(body.start));
     let lines = components::scan(text, body.clone());
     let mut masked = components::mask(text, body.clone(), &lines);
-    if let Some(math) = document::mask_display_math(&masked) {
+    let display = document::mask_display_math(&masked);
+    if let Some(math) = display.text {
         masked = std::borrow::Cow::Owned(math);
     }
-    let events = document::parse(text, body.start, &masked, &lines);
+    let mut backslash = backslash::Found::default();
+    if ctx.backslash_delimiters && masked.contains(['(', ')', '[', ']']) {
+        let (math, found) = backslash::scan(&masked, body.start);
+        backslash = found;
+        if let Some(math) = math {
+            masked = std::borrow::Cow::Owned(math);
+        }
+    }
+    let events = document::parse(text, body.start, &masked, &lines, &mut backslash);
     let found = components::find(ctx.source, &events, &lines, body.end);
+    let mut diagnostics = found.diagnostics.clone();
+    diagnostics.extend(math_problems(
+        ctx.source,
+        body.start,
+        &display.unclosed,
+        &backslash,
+    ));
     let mut renderer = render::PageRenderer {
         ctx,
         hooks,
@@ -175,8 +195,9 @@ pub fn render_body(ctx: &BodyContext<'_>, body: Range<usize>, hooks: &mut dyn Ho
         footnotes: Default::default(),
         equations: crate::latex::PageMath::new(ctx.macros),
         ref_spans: Vec::new(),
+        backslash: &backslash,
         out: Rendered {
-            diagnostics: found.diagnostics.clone(),
+            diagnostics,
             trackable: found.trackable(),
             ..Rendered::default()
         },
@@ -206,6 +227,38 @@ pub fn render_body(ctx: &BodyContext<'_>, body: Range<usize>, hooks: &mut dyn Ho
         }
     }
     renderer.out
+}
+
+/// The delimiters of formulas that could not be read: `$$` that opens a
+/// formula at the start of line `unclosed` (offsets from `base`) and is
+/// never closed, and the backslash delimiters that pair with nothing.
+fn math_problems(
+    source: &SourceText,
+    base: usize,
+    unclosed: &[usize],
+    backslash: &backslash::Found,
+) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = unclosed
+        .iter()
+        .map(|&at| {
+            Diagnostic::at(
+                source,
+                base + at..base + at + 2,
+                "`$$` opens a displayed formula that is never closed",
+            )
+            .with_label("no closing `$$` after it")
+            .with_help("close it with `$$` (a displayed formula may span lines, blank ones too); for dollar signs, write `\\$\\$`")
+        })
+        .collect();
+    for p in &backslash.problems {
+        out.push(
+            Diagnostic::at(source, p.span.clone(), p.message.clone())
+                .with_label(p.label.clone())
+                .with_help(p.help.clone()),
+        );
+    }
+    out.sort_by_key(|d| (d.line, d.column));
+    out
 }
 
 /// The pulldown-cmark extensions gradbook enables. Heading attributes are
@@ -268,6 +321,7 @@ mod tests {
             root: "../../",
             resolve: &resolve,
             macros: &Default::default(),
+            backslash_delimiters: true,
             asset: &|link: &str, sized: bool| {
                 if link.split(['#', '?']).next() == Some("img/p.png") {
                     Ok(Asset {
@@ -498,7 +552,7 @@ mod tests {
         /// diagnostic points inside the file.
         #[test]
         fn any_text_renders_without_panicking(
-            text in "(\\PC|[\\n#`$\\[\\]()*_~|:>=-]|[{}\\\\\"'<!^ ]|::: note|:::|\\$\\$|= ){0,200}"
+            text in "(\\PC|[\\n#`$\\[\\]()*_~|:>=-]|[{}\\\\\"'<!^ ]|::: note|:::|\\$\\$|= |\\\\{1,2}[()\\[\\]]){0,200}"
         ) {
             let r = render(&text);
             let lines = text.lines().count().max(1);

@@ -788,6 +788,7 @@ impl Site {
             resolve: &resolve,
             asset: &asset,
             macros: &self.config.math.macros,
+            backslash_delimiters: self.config.math.backslash_delimiters,
         };
         let mut calc = PageCalc::new(source, self.config.calc.precision);
         let mut budget = PageBudget::new(&mut calc);
