@@ -122,6 +122,9 @@ pub(super) fn scan(text: &str, base: usize) -> (Option<String>, Found) {
         base,
         found: Found::default(),
         masks: Vec::new(),
+        line: Line::default(),
+        paragraph: 0..0,
+        misses: std::collections::HashSet::new(),
     };
     scanner.run();
     let Scanner { found, masks, .. } = scanner;
@@ -143,6 +146,26 @@ struct Scanner<'t> {
     found: Found,
     /// Bytes to replace: offset into the text, new byte.
     masks: Vec<(usize, u8)>,
+    /// The line being scanned.
+    line: Line,
+    /// The last paragraph [`Scanner::paragraph_end`] found: from a line
+    /// start to the blank line after it.
+    paragraph: Range<usize>,
+    /// Searches for a closing delimiter that failed: what was looked for
+    /// (its first byte and length) and the limit of the search. A later
+    /// search for the same in the same paragraph fails too, so each is
+    /// made once and the scan stays linear.
+    misses: std::collections::HashSet<(u8, usize, usize)>,
+}
+
+/// The lead of the line being scanned: the spaces and quote markers
+/// (`>`) before its text.
+#[derive(Debug, Default, Clone, Copy)]
+struct Line {
+    /// Where its lead ends.
+    lead_end: usize,
+    /// How many quote markers the lead holds.
+    quotes: usize,
 }
 
 /// What kind of block a line continues.
@@ -167,6 +190,7 @@ impl Scanner<'_> {
         let mut at = 0;
         while at < self.bytes.len() {
             let end = self.line_end(at);
+            self.enter_line(at);
             let line = &self.bytes[at..end];
             let indent = line.iter().take_while(|&&b| b == b' ').count();
             let trimmed = trim(line);
@@ -224,19 +248,45 @@ impl Scanner<'_> {
             .map_or(self.bytes.len(), |i| at + i)
     }
 
+    /// Makes the line starting at `start` the one being scanned.
+    fn enter_line(&mut self, start: usize) {
+        let lead = self.bytes[start..]
+            .iter()
+            .take_while(|&&b| b == b' ' || b == b'>')
+            .count();
+        self.line = Line {
+            lead_end: start + lead,
+            quotes: self.bytes[start..start + lead]
+                .iter()
+                .filter(|&&b| b == b'>')
+                .count(),
+        };
+    }
+
+    /// Whether only the line's lead is before `at`.
+    fn starts_line(&self, at: usize) -> bool {
+        at <= self.line.lead_end
+    }
+
     /// The start of the first blank line after `at`: where a paragraph
     /// holding `at` ends at the latest.
-    fn paragraph_end(&self, at: usize) -> usize {
+    fn paragraph_end(&mut self, at: usize) -> usize {
+        if self.paragraph.contains(&at) {
+            return self.paragraph.end;
+        }
         let mut line = self.line_end(at);
+        let mut end = self.bytes.len();
         while line < self.bytes.len() {
             let start = line + 1;
-            let end = self.line_end(start);
-            if trim(&self.bytes[start..end]).is_empty() {
-                return start;
+            let next = self.line_end(start);
+            if trim(&self.bytes[start..next]).is_empty() {
+                end = start;
+                break;
             }
-            line = end;
+            line = next;
         }
-        self.bytes.len()
+        self.paragraph = at..end;
+        end
     }
 
     /// Scans prose from `at` to the line's end `end` (and further when a
@@ -261,11 +311,15 @@ impl Scanner<'_> {
                 _ => at + 1,
             };
             if at > end {
-                end = if at >= bytes.len() {
-                    bytes.len()
-                } else {
-                    self.line_end(at)
-                };
+                if at >= bytes.len() {
+                    return bytes.len();
+                }
+                end = self.line_end(at);
+                let start = bytes[..at]
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |i| i + 1);
+                self.enter_line(start);
             }
         }
         end
@@ -317,12 +371,7 @@ impl Scanner<'_> {
     fn formula(&mut self, open: Delimiter) -> usize {
         let bytes = self.bytes;
         let start = open.at + open.len();
-        let own_line = open.kind == b'['
-            && bytes[..open.at]
-                .iter()
-                .rev()
-                .take_while(|&&b| b != b'\n')
-                .all(|&b| b == b' ' || b == b'>');
+        let own_line = open.kind == b'[' && self.starts_line(open.at);
         let limit = if own_line {
             bytes.len()
         } else {
@@ -333,14 +382,21 @@ impl Scanner<'_> {
             kind: open.partner(),
             ..open
         };
-        let Some((tex, offsets, close_at)) = read_tex(
-            bytes,
-            start,
-            limit,
-            closer.kind,
-            open.escaped,
-            self.quotes(open.at),
-        ) else {
+        let miss = (closer.kind, closer.len(), limit);
+        let read = if self.misses.contains(&miss) {
+            None
+        } else {
+            read_tex(
+                bytes,
+                start,
+                limit,
+                closer.kind,
+                open.escaped,
+                self.line.quotes,
+            )
+        };
+        let Some((tex, offsets, close_at)) = read else {
+            self.misses.insert(miss);
             let close = closer.written();
             let (label, help) = if own_line {
                 (
@@ -396,26 +452,21 @@ impl Scanner<'_> {
         end
     }
 
-    /// How many quote markers (`>`) start the line holding `at`.
-    fn quotes(&self, at: usize) -> usize {
-        let line = self.bytes[..at]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1);
-        self.bytes[line..at].iter().filter(|&&b| b == b'>').count()
-    }
-
     /// A run of backticks at `at`: a code span when a run as long closes
     /// it in the paragraph.
-    fn code_span(&self, at: usize) -> usize {
+    fn code_span(&mut self, at: usize) -> usize {
         let bytes = self.bytes;
         let run = bytes[at..].iter().take_while(|&&b| b == b'`').count();
         let limit = self.paragraph_end(at);
+        if !self.misses.insert((b'`', run, limit)) {
+            return at + run;
+        }
         let mut i = at + run;
         while i < limit {
             if bytes[i] == b'`' {
                 let other = bytes[i..].iter().take_while(|&&b| b == b'`').count();
                 if other == run {
+                    self.misses.remove(&(b'`', run, limit));
                     return i + run;
                 }
                 i += other;
@@ -427,33 +478,31 @@ impl Scanner<'_> {
     }
 
     /// Dollars at `at`: a `$…$` or `$$…$$` formula is skipped whole.
-    fn dollars(&self, at: usize) -> usize {
+    fn dollars(&mut self, at: usize) -> usize {
         let bytes = self.bytes;
-        if bytes.get(at + 1) == Some(&b'$') {
-            let starts_line = bytes[..at]
-                .iter()
-                .rev()
-                .take_while(|&&b| b != b'\n')
-                .all(|&b| b == b' ' || b == b'>');
-            let limit = if starts_line {
-                bytes.len()
-            } else {
-                self.paragraph_end(at)
-            };
-            return find_unescaped(bytes, at + 2, limit, b"$$").map_or(at + 2, |i| i + 2);
-        }
-        if bytes.get(at + 1).is_none_or(u8::is_ascii_whitespace) {
+        let double = bytes.get(at + 1) == Some(&b'$');
+        if !double && bytes.get(at + 1).is_none_or(u8::is_ascii_whitespace) {
             return at + 1;
         }
-        let limit = self.paragraph_end(at);
-        let mut i = at + 1;
-        while let Some(close) = find_unescaped(bytes, i, limit, b"$") {
-            if !bytes[close - 1].is_ascii_whitespace() {
-                return close + 1;
+        let limit = if double && self.starts_line(at) {
+            bytes.len()
+        } else {
+            self.paragraph_end(at)
+        };
+        let width = 1 + usize::from(double);
+        let miss = (b'$', width, limit);
+        if self.misses.contains(&miss) {
+            return at + width;
+        }
+        let mut i = at + width;
+        while let Some(close) = find_unescaped(bytes, i, limit, &b"$$"[..width]) {
+            if double || !bytes[close - 1].is_ascii_whitespace() {
+                return close + width;
             }
             i = close + 1;
         }
-        at + 1
+        self.misses.insert(miss);
+        at + width
     }
 
     /// A link destination whose `(` is at `at`: skipped to its `)`.
