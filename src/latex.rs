@@ -117,14 +117,26 @@ fn run(
     } else {
         MathDisplay::Inline
     };
+    // math-core panics on a few inputs (a command or script whose
+    // argument is a cell's `&` or a row's `\\`, inside an environment);
+    // that is an error in the formula, not the end of the build.
+    let guarded = move || {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| convert_with(tex, mode))) {
+            Ok(result) => convert(tex, result),
+            Err(_) => Err(LatexError {
+                message: "invalid LaTeX: a command or script in a matrix or aligned rows takes a `&` or `\\\\` as its argument".to_string(),
+                span: 0..tex.len(),
+            }),
+        }
+    };
     if tex.len() <= SMALL_FORMULA {
-        return convert(tex, convert_with(tex, mode));
+        return guarded();
     }
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("latex".to_string())
             .stack_size(HELPER_STACK)
-            .spawn_scoped(scope, || convert(tex, convert_with(tex, mode)))
+            .spawn_scoped(scope, guarded)
             .ok()
             .and_then(|helper| helper.join().ok())
             .unwrap_or_else(|| {
@@ -1073,6 +1085,20 @@ mod tests {
             "\\end{matrix}".repeat(580)
         );
         assert!(on_small_stack(matrices).is_ok());
+    }
+
+    #[test]
+    fn what_math_core_cannot_lay_out_is_an_error() {
+        for tex in [
+            r"\begin{aligned}a^& b\end{aligned}",
+            r"\begin{matrix}\hat\\a\end{matrix}",
+        ] {
+            let err = to_mathml(tex, true).unwrap_err();
+            assert!(err.message.starts_with("invalid LaTeX"), "{err:?}");
+        }
+        // Rows outside an environment are put in one.
+        let err = page_convert(&mut PageMath::default(), r"^\\]").unwrap_err();
+        assert!(err.message.starts_with("invalid LaTeX"), "{err:?}");
     }
 
     #[test]

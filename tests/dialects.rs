@@ -320,3 +320,43 @@ fn a_site_can_turn_backslash_delimiters_off() {
         ["Prose escapes [1] and (sic) here, $5."]
     );
 }
+
+#[test]
+fn backslash_math_reads_as_dollar_math_everywhere() {
+    // The same lesson written both ways gives the same page: description,
+    // component titles, flashcards, search text.
+    let body = |open: &str, close: &str| {
+        format!(
+            "The loss {open}J(w) = w^2{close} falls.\n\n\
+             ::: note Slope {open}2w{close}\nBody.\n:::\n\n\
+             ::: flashcards\n### What is {open}f'(x){close}?\nThe slope.\n:::\n"
+        )
+    };
+    let site = SiteTest::new()
+        .lesson("a/backslash.md", "Same", &body("\\(", "\\)"))
+        .lesson("a/dollars.md", "Same", &body("$", "$"));
+    site.build().success();
+    let backslash = site.page("a/backslash/");
+    let dollars = site.page("a/dollars/");
+    assert_eq!(
+        backslash.attr("meta[name=description]", "content"),
+        ["The loss J(w) = w² falls."]
+    );
+    for css in [
+        "meta[name=description]",
+        ".gb-callout-title",
+        ".gb-front-text",
+        ".prose p",
+    ] {
+        assert_eq!(backslash.text(css), dollars.text(css), "{css}");
+    }
+    assert_eq!(backslash.select(".prose math").len(), 4);
+    assert_eq!(
+        backslash.select(".prose math").len(),
+        dollars.select(".prose math").len()
+    );
+    assert_eq!(
+        backslash.attr("meta[name=description]", "content"),
+        dollars.attr("meta[name=description]", "content")
+    );
+}

@@ -793,9 +793,15 @@ fn give_back<'t>(
         let as_masked = masked.get(local(span));
         match event {
             Event::Text(t) if !in_code && hits.is_empty() => {
-                if as_masked != Some(&**t) {
+                // The text is as masked, or as written where a fence line
+                // gave its bytes back (see `components::unmask`).
+                let from = if as_masked == Some(&**t) {
+                    masked
+                } else if source.get(span.clone()) == Some(&**t) {
+                    &source[base..]
+                } else {
                     continue;
-                }
+                };
                 let mut kept = span.clone();
                 for &i in &cuts {
                     let f = &formulas[i].span;
@@ -806,7 +812,7 @@ fn give_back<'t>(
                     }
                 }
                 kept.end = kept.end.max(kept.start);
-                *t = CowStr::Borrowed(masked.get(local(&kept)).unwrap_or(""));
+                *t = CowStr::Borrowed(from.get(local(&kept)).unwrap_or(""));
                 *span = kept;
             }
             Event::Code(t) => {

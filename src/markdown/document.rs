@@ -65,6 +65,8 @@ pub(super) fn mask_display_math(text: &str) -> DisplayMasks {
     let mut out: Option<Vec<u8>> = None;
     let mut fence: Option<(u8, usize)> = None;
     let mut open: Option<usize> = None;
+    // Whether the paragraph so far leaves an inline `$$` open.
+    let mut inline_open = false;
     let mut unclosed = Vec::new();
     // Where to mask, once the formula is seen to close.
     let mut pending = Vec::new();
@@ -87,11 +89,18 @@ pub(super) fn mask_display_math(text: &str) -> DisplayMasks {
                 };
                 continue;
             }
-            if fence.is_none()
-                && let Some(rest) = trimmed.strip_prefix("$$")
-                && !rest.contains("$$")
-            {
-                open = Some(start + indent);
+            if trimmed.is_empty() {
+                inline_open = false;
+            } else if fence.is_none() {
+                // A `$$` at the start of a line closes one that a line of
+                // the paragraph before left open (`the loss $$L` and `$$
+                // falls`); otherwise it opens a displayed formula.
+                let pairs = trimmed.matches("$$").count();
+                if trimmed.starts_with("$$") && !inline_open && pairs == 1 {
+                    open = Some(start + indent);
+                } else {
+                    inline_open ^= pairs % 2 == 1;
+                }
             }
             continue;
         }

@@ -354,9 +354,22 @@ mod tests {
         assert!(r.html.contains(&display(tex)), "{}", r.html);
         assert!(r.html.contains("<li>item</li>"), "{}", r.html);
         assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
-        // An unclosed `$$` masks nothing.
+        // An unclosed `$$` masks nothing, and is an error at its line.
         let r = render("$$\n- a\n- b\n");
         assert!(r.html.contains("<li>a</li>"), "{}", r.html);
+        assert_eq!(r.diagnostics.len(), 1, "{:?}", r.diagnostics);
+        assert_eq!((r.diagnostics[0].line, r.diagnostics[0].column), (1, 1));
+        // A formula holds blank lines up to its closing `$$`.
+        let tex = "\na\n\n- b\n\n";
+        let r = render(&format!("$${tex}$$\n\nAfter.\n"));
+        assert!(r.html.contains(&display(tex)), "{}", r.html);
+        assert!(r.html.contains("<p>After.</p>"), "{}", r.html);
+        // A `$$` at the start of a line may close an inline one.
+        let r = render("The loss $$L\n$$ falls.\n\nNext.\n\n$$\nx\n$$\n");
+        assert!(r.html.contains(&inline("L\n")), "{}", r.html);
+        assert!(r.html.contains("<p>Next.</p>"), "{}", r.html);
+        assert!(r.html.contains(&display("\nx\n")), "{}", r.html);
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
     }
 
     #[test]
