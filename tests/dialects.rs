@@ -228,7 +228,7 @@ fn backslash_delimiters_stay_text_in_code_html_and_links() {
     let site = SiteTest::new().lesson(
         "a/code.md",
         "Code",
-        "Code `\\(x\\)` and [a link](https://example.org/a\\)b).\n\n\
+        "Code `\\(x\\)` and [a link to \\(x\\)](https://example.org/a\\)b).\n\n\
          ```python\nprint(\"\\(\")\n```\n\n\
          <script>\nvar delimiters = ['\\\\(', '\\\\)'];\n</script>\n\n\
          $$a \\\\[2pt] b$$\n",
@@ -237,6 +237,8 @@ fn backslash_delimiters_stay_text_in_code_html_and_links() {
     let page = site.page("a/code/");
     assert_eq!(page.text(".prose p code"), ["\\(x\\)"]);
     assert_eq!(page.attr(".prose a", "href"), ["https://example.org/a)b"]);
+    // In link text, a formula is a formula.
+    assert_eq!(page.attr(".prose a math", "alttext"), ["x"]);
     assert_eq!(page.text(".prose pre code"), ["print(\"\\(\")"]);
     assert!(page.source.contains("var delimiters = ['\\\\(', '\\\\)'];"));
     // `\\[2pt]` in a `$$` formula is a row break with space, not an
