@@ -63,6 +63,7 @@ fn render_lessons(site: &Site) -> Vec<Rendered> {
                 asset: &|_: &str, _: bool| Err(None),
                 macros: &site.config.math.macros,
                 title_id: lesson.title_attributes.id.as_deref(),
+                backslash_delimiters: site.config.math.backslash_delimiters,
             };
             let mut calc = PageCalc::new(&lesson.source, site.config.calc.precision);
             let rendered = markdown::render_body(&ctx, lesson.body.clone(), &mut calc);

@@ -151,12 +151,25 @@ pub struct CheckConfig {
 }
 
 /// `[math]`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct MathConfig {
+    /// Whether `\(…\)` and `\[…\]` (and `\\(…\\)`, `\\[…\\]`) are
+    /// formulas, as MathJax reads them; off for a site whose prose escapes
+    /// brackets with a backslash.
+    pub backslash_delimiters: bool,
     /// LaTeX macros (`"\\R" = "\\mathbb{R}"`), expanded in every formula
     /// before it is converted; `#1` to `#9` stand for arguments.
     pub macros: std::collections::BTreeMap<String, String>,
+}
+
+impl Default for MathConfig {
+    fn default() -> Self {
+        Self {
+            backslash_delimiters: true,
+            macros: std::collections::BTreeMap::new(),
+        }
+    }
 }
 
 impl Default for CalcConfig {
@@ -555,7 +568,7 @@ mod tests {
         assert_eq!(schema[1].1, ["content-dir", "drafts", "output-dir"]);
         assert_eq!(schema[2].1, ["precision"]);
         assert_eq!(schema[3].1, ["deny-warnings", "strict"]);
-        assert_eq!(schema[4].1, ["macros"]);
+        assert_eq!(schema[4].1, ["backslash-delimiters", "macros"]);
         assert_eq!(
             schema[5].1,
             ["default", "highlight-dark", "highlight-light"]

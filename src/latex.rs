@@ -117,14 +117,26 @@ fn run(
     } else {
         MathDisplay::Inline
     };
+    // math-core panics on a few inputs (a command or script whose
+    // argument is a cell's `&` or a row's `\\`, inside an environment);
+    // that is an error in the formula, not the end of the build.
+    let guarded = move || {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| convert_with(tex, mode))) {
+            Ok(result) => convert(tex, result),
+            Err(_) => Err(LatexError {
+                message: "invalid LaTeX: a command or script in a matrix or aligned rows takes a `&` or `\\\\` as its argument".to_string(),
+                span: 0..tex.len(),
+            }),
+        }
+    };
     if tex.len() <= SMALL_FORMULA {
-        return convert(tex, convert_with(tex, mode));
+        return guarded();
     }
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("latex".to_string())
             .stack_size(HELPER_STACK)
-            .spawn_scoped(scope, || convert(tex, convert_with(tex, mode)))
+            .spawn_scoped(scope, guarded)
             .ok()
             .and_then(|helper| helper.join().ok())
             .unwrap_or_else(|| {
@@ -520,6 +532,141 @@ fn expand_use(
     Some((expanded, end))
 }
 
+/// The text commands whose argument may switch back to math with `$…$`,
+/// as in LaTeX and KaTeX: every one math-core knows, and `\mbox` (which
+/// it does not know, and which is `\text` in a formula).
+const TEXT_COMMANDS: [&str; 10] = [
+    "text", "textrm", "textbf", "textit", "textsf", "texttt", "textsc", "emph", "mbox", "hbox",
+];
+
+/// How deeply `\text{… $… \text{… $…$} …$ …}` may nest.
+const MAX_TEXT_DEPTH: usize = 8;
+
+/// Rewrites math inside text (`\text{for any $C$}`), which math-core shows
+/// as dollar signs, into a form it reads: the text group split around
+/// the math, `{\text{for any }{C}}`; and `\mbox`/`\hbox` into `\text`.
+fn text_math(tex: &str) -> Result<Rewritten, LatexError> {
+    let mut out = Rewritten::new();
+    let mut copied = 0;
+    text_math_in(tex, 0..tex.len(), &mut out, &mut copied, 0)?;
+    out.copy(tex, copied..tex.len());
+    Ok(out)
+}
+
+/// [`text_math`] over `range` of `tex`, which is copied up to `copied`.
+fn text_math_in(
+    tex: &str,
+    range: Range<usize>,
+    out: &mut Rewritten,
+    copied: &mut usize,
+    depth: usize,
+) -> Result<(), LatexError> {
+    let mut at = range.start;
+    while let Some(found) = tex.get(at..range.end).and_then(|rest| rest.find('\\')) {
+        let start = at + found;
+        let (name, name_end) = command_at(tex, start);
+        at = name_end.max(start + 1);
+        if !TEXT_COMMANDS.contains(&name) || !tex[name_end..].trim_start().starts_with('{') {
+            continue;
+        }
+        let Some((inner, end)) = argument(tex, name_end).filter(|(_, end)| *end <= range.end)
+        else {
+            continue;
+        };
+        let command = if matches!(name, "mbox" | "hbox") {
+            "text"
+        } else {
+            name
+        };
+        let dollars = text_dollars(tex, inner.clone())?;
+        if dollars.is_empty() {
+            if command != name {
+                out.copy(tex, *copied..start);
+                out.replace("\\text", start..name_end);
+                *copied = name_end;
+            }
+            at = end;
+            continue;
+        }
+        if depth >= MAX_TEXT_DEPTH {
+            return Err(LatexError {
+                message: "math inside text is nested too deeply".to_string(),
+                span: start..end,
+            });
+        }
+        // The text before, between and after the formulas: each piece
+        // that is not empty keeps the command.
+        let starts =
+            std::iter::once(inner.start).chain(dollars.iter().skip(1).step_by(2).map(|d| d + 1));
+        let ends = dollars
+            .iter()
+            .step_by(2)
+            .copied()
+            .chain(std::iter::once(inner.end));
+        let pieces: Vec<bool> = starts.zip(ends).map(|(a, b)| a < b).collect();
+        let text = |k: usize| pieces[k];
+        let open_text = format!("\\{command}{{");
+        out.copy(tex, *copied..start);
+        let first = if text(0) { open_text.as_str() } else { "" };
+        out.replace(&format!("{{{first}"), start..inner.start);
+        *copied = inner.start;
+        for (k, pair) in dollars.chunks(2).enumerate() {
+            let (open, close) = (pair[0], pair[1]);
+            out.copy(tex, *copied..open);
+            out.replace(if text(k) { "}{" } else { "{" }, open..open + 1);
+            *copied = open + 1;
+            text_math_in(tex, open + 1..close, out, copied, depth + 1)?;
+            out.copy(tex, *copied..close);
+            let after = if text(k + 1) { open_text.as_str() } else { "" };
+            out.replace(&format!("}}{after}"), close..close + 1);
+            *copied = close + 1;
+        }
+        out.copy(tex, *copied..inner.end);
+        let last = if text(dollars.len() / 2) { "}}" } else { "}" };
+        out.replace(last, inner.end..end);
+        *copied = end;
+        at = end;
+    }
+    Ok(())
+}
+
+/// The dollar signs (not `\$`) that switch to math in the text group
+/// `inner`, in pairs; an unpaired one, or one inside braces of the text,
+/// is an error.
+fn text_dollars(tex: &str, inner: Range<usize>) -> Result<Vec<usize>, LatexError> {
+    let bytes = tex.as_bytes();
+    let mut dollars = Vec::new();
+    let mut braces = 0usize;
+    let mut in_math = false;
+    let mut i = inner.start;
+    while i < inner.end {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'{' => braces += 1,
+            b'}' => braces = braces.saturating_sub(1),
+            b'$' if braces > 0 && !in_math => {
+                return Err(LatexError {
+                    message: "math inside braces inside text cannot be read".to_string(),
+                    span: i..i + 1,
+                });
+            }
+            b'$' if braces == 0 => {
+                dollars.push(i);
+                in_math = !in_math;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if let (true, Some(&last)) = (in_math, dollars.last()) {
+        return Err(LatexError {
+            message: "this `$` in text opens math that is never closed".to_string(),
+            span: last..last + 1,
+        });
+    }
+    Ok(dollars)
+}
+
 impl PageMath {
     /// A page's equations, with the book's macros.
     pub fn new(macros: &Macros) -> Self {
@@ -544,12 +691,19 @@ impl PageMath {
         }
         let expanded = expand(tex, &self.macros)?;
         let first_ref = self.refs.len();
+        let texts = text_math(&expanded.text).map_err(|err| {
+            let start = expanded.original(err.span.start);
+            LatexError {
+                span: start..expanded.original(err.span.end).max(start),
+                ..err
+            }
+        })?;
         let back = |span: &Range<usize>| {
-            let start = expanded.original(span.start);
-            start..expanded.original(span.end).max(start)
+            let start = expanded.original(texts.original(span.start));
+            start..expanded.original(texts.original(span.end)).max(start)
         };
         let rewritten = self
-            .rewrite(&expanded.text, display, make_id, &mut new_labels)
+            .rewrite(&texts.text, display, make_id, &mut new_labels)
             .map_err(|err| LatexError {
                 span: back(&err.span),
                 ..err
@@ -934,6 +1088,20 @@ mod tests {
     }
 
     #[test]
+    fn what_math_core_cannot_lay_out_is_an_error() {
+        for tex in [
+            r"\begin{aligned}a^& b\end{aligned}",
+            r"\begin{matrix}\hat\\a\end{matrix}",
+        ] {
+            let err = to_mathml(tex, true).unwrap_err();
+            assert!(err.message.starts_with("invalid LaTeX"), "{err:?}");
+        }
+        // Rows outside an environment are put in one.
+        let err = page_convert(&mut PageMath::default(), r"^\\]").unwrap_err();
+        assert!(err.message.starts_with("invalid LaTeX"), "{err:?}");
+    }
+
+    #[test]
     fn overlong_formula_is_an_error() {
         let err = to_mathml(&"x+".repeat(MAX_FORMULA), false).unwrap_err();
         assert!(err.message.contains("too long"), "{err:?}");
@@ -1029,6 +1197,53 @@ mod tests {
         let err = expand(r"a + \pd{f}", &macros).unwrap_err();
         assert_eq!(err.span, 4..7);
         assert!(err.message.contains("argument"), "{err:?}");
+    }
+
+    #[test]
+    fn math_inside_text_is_math() {
+        let mut page = PageMath::default();
+        let mut id = |l: &str| l.to_string();
+        let out = page
+            .convert(r"\text{for any constant $C$}", true, &mut id)
+            .unwrap();
+        let shown = &out[out.find("\">").unwrap()..];
+        assert!(!shown.contains('$'), "{out}");
+        assert!(!shown.contains("<mrow></mrow>"), "{out}");
+        assert!(shown.contains("<mi>C</mi>"), "{out}");
+        assert!(out.contains("for any constant"), "{out}");
+        // Every text command math-core knows, `\mbox` too, and text in the
+        // math inside text.
+        let out = page
+            .convert(
+                r"x_{\textbf{if $a \text{ and $b$}$}} + \mbox{$y$ or \$}",
+                false,
+                &mut id,
+            )
+            .unwrap();
+        let shown = &out[out.find("\">").unwrap()..];
+        assert_eq!(shown.matches('$').count(), 1, "only the `\\$`: {out}");
+        for part in ["<mi>a</mi>", "<mi>b</mi>", "<mi>y</mi>", "$</mtext>"] {
+            assert!(out.contains(part), "{part}: {out}");
+        }
+        assert_eq!(
+            text_math(r"\mbox{a}").unwrap().text,
+            r"\text{a}",
+            r"an \mbox is text"
+        );
+        // Errors point at the author's bytes.
+        let tex = r"\text{a $\sigmaa$ b}";
+        let err = page.convert(tex, false, &mut id).unwrap_err();
+        assert_eq!(
+            &tex[err.span.start..err.span.start + 7],
+            r"\sigmaa",
+            "{err:?}"
+        );
+        let tex = r"1 + \text{a $b}";
+        let err = page.convert(tex, false, &mut id).unwrap_err();
+        assert_eq!(err.span, 12..13, "{err:?}");
+        assert!(err.message.contains("never closed"), "{err:?}");
+        let err = page.convert(r"\text{a {$b$}}", false, &mut id).unwrap_err();
+        assert_eq!(err.span, 9..10, "{err:?}");
     }
 
     #[test]

@@ -29,7 +29,10 @@ use gradbook::diagnostics::SourceText;
 use gradbook::markdown::{self, BodyContext, Hooks, Resolved};
 
 /// Examples whose output differs from plain pulldown-cmark on purpose.
-const DELIBERATE: &[(usize, &str)] = &[];
+const DELIBERATE: &[(usize, &str)] = &[(
+    12,
+    "`\\[\\\\\\]` is a displayed formula (SPEC §1, backslash delimiters), and `\\(\\)` an empty one (an error)",
+)];
 
 #[derive(serde::Deserialize)]
 struct Example {
@@ -87,6 +90,7 @@ fn through_gradbook(text: &str) -> String {
         asset: &|_: &str, _: bool| Err(None),
         macros: &Default::default(),
         title_id: None,
+        backslash_delimiters: true,
     };
     let rendered = markdown::render_body(&ctx, 0..text.len(), &mut AsCode { text });
     rendered.html

@@ -16,6 +16,7 @@ pub(super) fn parse<'t>(
     base: usize,
     masked: &'t str,
     lines: &[FenceLine],
+    backslash: &mut super::backslash::Found,
 ) -> Vec<Spanned<'t>> {
     let mut events: Vec<Spanned<'t>> = Parser::new_ext(masked, super::options())
         .into_offset_iter()
@@ -35,23 +36,38 @@ pub(super) fn parse<'t>(
             (event, span)
         })
         .collect();
+    super::backslash::restore(&mut events, backslash, source, masked, base);
     apply_heading_attributes(&mut events, lines);
     events
 }
 
-/// Masks what would end a `$$` formula that spans lines: a line inside it
-/// that starts (after spaces) with a character that can open a block (see
-/// [`opens_block`]) would start a list, quote, heading, rule, code fence,
-/// table or HTML block and cut the paragraph the formula is in, so that
-/// character is read as a letter. Only formulas
-/// whose opening `$$` starts a line outside code fences, and which close
-/// before a blank line, are masked; the
-/// formula's own text is taken back from the source after the parse.
-/// `None` when nothing was masked.
-pub(super) fn mask_display_math(text: &str) -> Option<String> {
+/// What [`mask_display_math`] did.
+#[derive(Debug, Default)]
+pub(super) struct DisplayMasks {
+    /// The masked text, `None` when nothing was masked.
+    pub text: Option<String>,
+    /// The offsets (in the text) of `$$` that open a formula at the start
+    /// of a line and are never closed.
+    pub unclosed: Vec<usize>,
+}
+
+/// Masks what would end a `$$` formula that spans lines: a blank line
+/// inside it would end the paragraph the formula is in, so its first byte
+/// (its line break, when it is empty) is read as a letter; and a line
+/// inside it that starts (after spaces) with a character that can open a
+/// block (see [`opens_block`]) would start a list, quote, heading, rule,
+/// code fence, table or HTML block, so that character is read as a
+/// letter. Only formulas whose opening `$$` starts a line outside code
+/// fences are masked; the formula ends at its closing `$$`, however many
+/// blank lines it holds, and its own text is taken back from the source
+/// after the parse. An opening `$$` with no closing one is reported.
+pub(super) fn mask_display_math(text: &str) -> DisplayMasks {
     let mut out: Option<Vec<u8>> = None;
     let mut fence: Option<(u8, usize)> = None;
-    let mut in_math = false;
+    let mut open: Option<usize> = None;
+    // Whether the paragraph so far leaves an inline `$$` open.
+    let mut inline_open = false;
+    let mut unclosed = Vec::new();
     // Where to mask, once the formula is seen to close.
     let mut pending = Vec::new();
     let mut at = 0;
@@ -60,7 +76,7 @@ pub(super) fn mask_display_math(text: &str) -> Option<String> {
         at += line.len();
         let indent = line.len() - line.trim_start_matches(' ').len();
         let trimmed = line.trim();
-        if !in_math {
+        if open.is_none() {
             let marker = trimmed.bytes().next().filter(|b| matches!(b, b'`' | b'~'));
             if indent < 4
                 && let Some(m) = marker
@@ -73,32 +89,44 @@ pub(super) fn mask_display_math(text: &str) -> Option<String> {
                 };
                 continue;
             }
-            if fence.is_none()
-                && let Some(rest) = trimmed.strip_prefix("$$")
-            {
-                in_math = !rest.contains("$$");
+            if trimmed.is_empty() {
+                inline_open = false;
+            } else if fence.is_none() {
+                // A `$$` at the start of a line closes one that a line of
+                // the paragraph before left open (`the loss $$L` and `$$
+                // falls`); otherwise it opens a displayed formula.
+                let pairs = trimmed.matches("$$").count();
+                if trimmed.starts_with("$$") && !inline_open && pairs == 1 {
+                    open = Some(start + indent);
+                } else {
+                    inline_open ^= pairs % 2 == 1;
+                }
             }
             continue;
         }
         if trimmed.is_empty() {
-            // The paragraph ends, and the formula with it: nothing to mask.
-            in_math = false;
-            pending.clear();
-            continue;
-        }
-        if trimmed.bytes().next().is_some_and(opens_block) {
+            pending.push(start);
+        } else if trimmed.bytes().next().is_some_and(opens_block) {
             pending.push(start + line.len() - line.trim_start().len());
         }
         if trimmed.contains("$$") {
-            in_math = false;
+            open = None;
             let bytes = out.get_or_insert_with(|| text.as_bytes().to_vec());
             for first in pending.drain(..) {
-                bytes[first] = b'x';
+                // The first byte of a blank line is a space or its line
+                // break; of any other line, a block's ASCII character.
+                if let Some(b) = bytes.get_mut(first) {
+                    *b = b'x';
+                }
             }
         }
     }
+    unclosed.extend(open);
     // Only ASCII bytes were replaced by an ASCII byte.
-    out.map(|bytes| String::from_utf8(bytes).unwrap_or_default())
+    DisplayMasks {
+        text: out.map(|bytes| String::from_utf8(bytes).unwrap_or_default()),
+        unclosed,
+    }
 }
 
 /// Whether a line starting with `first` (after spaces) could open a block
@@ -259,7 +287,7 @@ mod tests {
     fn parse_all(text: &str) -> Vec<Spanned<'static>> {
         let lines = components::scan(text, 0..text.len());
         let masked = components::mask(text, 0..text.len(), &lines);
-        parse(text, 0, &masked, &lines)
+        parse(text, 0, &masked, &lines, &mut Default::default())
             .into_iter()
             .map(|(e, s)| (e.into_static(), s))
             .collect()
@@ -327,7 +355,7 @@ mod tests {
         let text = "skip\n::: note\nx\n:::\n";
         let lines = components::scan(text, 5..text.len());
         let masked = components::mask(text, 5..text.len(), &lines);
-        let events = parse(text, 5, &masked, &lines);
+        let events = parse(text, 5, &masked, &lines, &mut Default::default());
         let (Event::Text(x), span) = &events[3] else {
             panic!("{events:?}")
         };

@@ -46,7 +46,7 @@ impl OpenHeading {
                     self.html.push_str("</code>");
                 }
             }
-            Event::InlineMath(tex) => {
+            Event::InlineMath(tex) | Event::DisplayMath(tex) => {
                 self.source_text.push_str(tex);
                 self.plain.push_str(&tex_text::tex_to_text(tex));
             }

@@ -21,6 +21,7 @@ use crate::components;
 use crate::content::slug::IdSet;
 use crate::diagnostics::{Diagnostic, SourceText};
 
+mod backslash;
 mod document;
 mod foreign;
 mod heading;
@@ -85,6 +86,9 @@ pub struct BodyContext<'a> {
     /// The id the page's title takes (`# Title {#id}`), which no heading
     /// of the body may take too.
     pub title_id: Option<&'a str>,
+    /// Whether `\(…\)` and `\[…\]` are math (`[math]
+    /// backslash-delimiters`).
+    pub backslash_delimiters: bool,
 }
 
 /// What [`BodyContext::asset`] finds: the asset, or the closest file as it
@@ -167,15 +171,31 @@ pub fn render_body(ctx: &BodyContext<'_>, body: Range<usize>, hooks: &mut dyn Ho
     let body = floor(body.start)..floor(body.end.max(body.start));
     let lines = components::scan(text, body.clone());
     let mut masked = components::mask(text, body.clone(), &lines);
-    if let Some(math) = document::mask_display_math(&masked) {
+    let display = document::mask_display_math(&masked);
+    if let Some(math) = display.text {
         masked = std::borrow::Cow::Owned(math);
     }
-    let events = document::parse(text, body.start, &masked, &lines);
+    let mut backslash = backslash::Found::default();
+    if ctx.backslash_delimiters && masked.contains(['(', ')', '[', ']']) {
+        let (math, found) = backslash::scan(&masked, body.start);
+        backslash = found;
+        if let Some(math) = math {
+            masked = std::borrow::Cow::Owned(math);
+        }
+    }
+    let events = document::parse(text, body.start, &masked, &lines, &mut backslash);
     let found = components::find(ctx.source, &events, &lines, body.end);
     let mut ids = IdSet::new();
     if let Some(id) = ctx.title_id {
         ids.insert(id);
     }
+    let mut diagnostics = found.diagnostics.clone();
+    diagnostics.extend(math_problems(
+        ctx.source,
+        body.start,
+        &display.unclosed,
+        &backslash,
+    ));
     let mut renderer = render::PageRenderer {
         ctx,
         hooks,
@@ -186,8 +206,9 @@ pub fn render_body(ctx: &BodyContext<'_>, body: Range<usize>, hooks: &mut dyn Ho
         footnotes: Default::default(),
         equations: crate::latex::PageMath::new(ctx.macros),
         ref_spans: Vec::new(),
+        backslash: &backslash,
         out: Rendered {
-            diagnostics: found.diagnostics.clone(),
+            diagnostics,
             trackable: found.trackable(),
             ids,
             ..Rendered::default()
@@ -218,6 +239,38 @@ pub fn render_body(ctx: &BodyContext<'_>, body: Range<usize>, hooks: &mut dyn Ho
         }
     }
     renderer.out
+}
+
+/// The delimiters of formulas that could not be read: `$$` that opens a
+/// formula at the start of line `unclosed` (offsets from `base`) and is
+/// never closed, and the backslash delimiters that pair with nothing.
+fn math_problems(
+    source: &SourceText,
+    base: usize,
+    unclosed: &[usize],
+    backslash: &backslash::Found,
+) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = unclosed
+        .iter()
+        .map(|&at| {
+            Diagnostic::at(
+                source,
+                base + at..base + at + 2,
+                "`$$` opens a displayed formula that is never closed",
+            )
+            .with_label("no closing `$$` after it")
+            .with_help("close it with `$$` (a displayed formula may span lines, blank ones too); for dollar signs, write `\\$\\$`")
+        })
+        .collect();
+    for p in &backslash.problems {
+        out.push(
+            Diagnostic::at(source, p.span.clone(), p.message.clone())
+                .with_label(p.label.clone())
+                .with_help(p.help.clone()),
+        );
+    }
+    out.sort_by_key(|d| (d.line, d.column));
+    out
 }
 
 /// The pulldown-cmark extensions gradbook enables. Heading attributes are
@@ -281,6 +334,7 @@ mod tests {
             resolve: &resolve,
             macros: &Default::default(),
             title_id: None,
+            backslash_delimiters: true,
             asset: &|link: &str, sized: bool| {
                 if link.split(['#', '?']).next() == Some("img/p.png") {
                     Ok(Asset {
@@ -313,9 +367,22 @@ mod tests {
         assert!(r.html.contains(&display(tex)), "{}", r.html);
         assert!(r.html.contains("<li>item</li>"), "{}", r.html);
         assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
-        // An unclosed `$$` masks nothing.
+        // An unclosed `$$` masks nothing, and is an error at its line.
         let r = render("$$\n- a\n- b\n");
         assert!(r.html.contains("<li>a</li>"), "{}", r.html);
+        assert_eq!(r.diagnostics.len(), 1, "{:?}", r.diagnostics);
+        assert_eq!((r.diagnostics[0].line, r.diagnostics[0].column), (1, 1));
+        // A formula holds blank lines up to its closing `$$`.
+        let tex = "\na\n\n- b\n\n";
+        let r = render(&format!("$${tex}$$\n\nAfter.\n"));
+        assert!(r.html.contains(&display(tex)), "{}", r.html);
+        assert!(r.html.contains("<p>After.</p>"), "{}", r.html);
+        // A `$$` at the start of a line may close an inline one.
+        let r = render("The loss $$L\n$$ falls.\n\nNext.\n\n$$\nx\n$$\n");
+        assert!(r.html.contains(&inline("L\n")), "{}", r.html);
+        assert!(r.html.contains("<p>Next.</p>"), "{}", r.html);
+        assert!(r.html.contains(&display("\nx\n")), "{}", r.html);
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
     }
 
     #[test]
@@ -511,7 +578,7 @@ mod tests {
         /// diagnostic points inside the file.
         #[test]
         fn any_text_renders_without_panicking(
-            text in "(\\PC|[\\n#`$\\[\\]()*_~|:>=-]|[{}\\\\\"'<!^ ]|::: note|:::|\\$\\$|= ){0,200}"
+            text in "(\\PC|[\\n#`$\\[\\]()*_~|:>=-]|[{}\\\\\"'<!^ ]|::: note|:::|\\$\\$|= |\\\\{1,2}[()\\[\\]]){0,200}"
         ) {
             let r = render(&text);
             let lines = text.lines().count().max(1);

@@ -42,6 +42,8 @@ pub(super) struct PageRenderer<'a, 'e, 'h> {
     pub equations: crate::latex::PageMath,
     /// Where each equation reference is in the source, by its number.
     pub ref_spans: Vec<Range<usize>>,
+    /// The formulas written with backslash delimiters.
+    pub backslash: &'a super::backslash::Found,
     pub out: Rendered,
 }
 
@@ -178,6 +180,11 @@ impl<'e> PageRenderer<'_, 'e, '_> {
             open.read(&event);
         }
         match event {
+            // A `\[…\]` is displayed wherever it is, as MathJax shows it,
+            // but in a heading.
+            Event::DisplayMath(_) if self.backslash.at(span.start).is_some() => {
+                batch.in_text = batch.heading.is_some();
+            }
             Event::DisplayMath(_) => {
                 batch.in_text = batch.heading.is_some() || !on_own_lines(self.events, i);
             }
@@ -196,7 +203,9 @@ impl<'e> PageRenderer<'_, 'e, '_> {
     fn normalise(&self, event: Event<'e>, span: &Range<usize>) -> Event<'e> {
         let source = self.ctx.source.text.as_str();
         match event {
-            Event::InlineMath(tex) if !inline::is_formula(source, span) => {
+            Event::InlineMath(tex)
+                if !inline::is_formula(source, span) && self.backslash.at(span.start).is_none() =>
+            {
                 Event::Text(format!("${tex}$").into())
             }
             Event::Text(t) => match inline::closing_quote(source, span, &t) {
@@ -346,14 +355,21 @@ impl<'e> PageRenderer<'_, 'e, '_> {
                 }
                 None => Event::Code(text),
             },
+            Event::InlineMath(tex) | Event::DisplayMath(tex)
+                if let Some(formula) = self.backslash.at(span.start) =>
+            {
+                let display = formula.display && !batch.in_text;
+                let html = self.math(&tex, &|at| formula.origin(at), span, display);
+                formula_event(html, &tex, batch)
+            }
             Event::InlineMath(tex) => {
-                let html = self.math(&tex, span.start + 1, span, false);
+                let html = self.math(&tex, &|at| span.start + 1 + at, span.clone(), false);
                 formula_event(html, &tex, batch)
             }
             Event::DisplayMath(tex) => {
                 // kramdown's rule: `$$…$$` inside a line of text is inline.
                 let display = !batch.in_text;
-                let html = self.math(&tex, span.start + 2, span, display);
+                let html = self.math(&tex, &|at| span.start + 2 + at, span.clone(), display);
                 formula_event(html, &tex, batch)
             }
             Event::FootnoteReference(label) => {
@@ -449,22 +465,29 @@ impl<'e> PageRenderer<'_, 'e, '_> {
             // error at its end is shown on its last line.
             let content = open.content.unwrap_or(open.block.end..open.block.end);
             let end = content.end - usize::from(open.text.ends_with('\n'));
-            return self.math(&open.text, content.start, content.start..end, true);
+            let start = content.start;
+            return self.math(&open.text, &|at| start + at, start..end, true);
         }
         let lang = highlight::language(info);
         self.check_info(&open.block, info, lang);
         highlight::code_block(&open.text, info)
     }
 
-    /// Converts a formula whose text starts at `tex_start` in the source,
-    /// inside `span`; on error reports it and shows the source.
-    fn math(&mut self, tex: &str, tex_start: usize, span: Range<usize>, display: bool) -> String {
+    /// Converts a formula inside `span` whose byte `at` is at `origin(at)`
+    /// in the source; on error reports it and shows the source.
+    fn math(
+        &mut self,
+        tex: &str,
+        origin: &dyn Fn(usize) -> usize,
+        span: Range<usize>,
+        display: bool,
+    ) -> String {
         let ids = &mut self.out.ids;
         let mut make_id = |label: &str| ids.unique(&format!("eq-{}", slugify(label)));
         let converted = self.equations.convert(tex, display, &mut make_id);
         for r in &self.equations.refs()[self.ref_spans.len()..] {
-            self.ref_spans
-                .push(tex_start + r.span.start..tex_start + r.span.end);
+            let start = origin(r.span.start);
+            self.ref_spans.push(start..origin(r.span.end).max(start));
         }
         match converted {
             // A display formula sits in a box that scrolls sideways when it
@@ -474,8 +497,8 @@ impl<'e> PageRenderer<'_, 'e, '_> {
             Ok(html) if display => format!("<span class=\"math-display\">{html}</span>"),
             Ok(html) => html,
             Err(err) => {
-                let start = (tex_start + err.span.start).min(span.end);
-                let end = (tex_start + err.span.end).clamp(start, span.end);
+                let start = origin(err.span.start).min(span.end);
+                let end = origin(err.span.end).clamp(start, span.end);
                 let mut d = Diagnostic::at(self.ctx.source, start..end.max(start + 1), err.message)
                     .with_label("in this formula");
                 if !display {

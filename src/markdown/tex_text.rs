@@ -84,6 +84,9 @@ impl Reader {
             '\\' => self.command(depth + 1),
             '~' => " ".to_string(),
             '&' => " ".to_string(),
+            // Math inside text (`\text{for any $C$}`): the dollars only
+            // switch back to math.
+            '$' => String::new(),
             c => c.to_string(),
         }
     }

@@ -850,6 +850,7 @@ impl Site {
             asset: &asset,
             macros: &self.config.math.macros,
             title_id,
+            backslash_delimiters: self.config.math.backslash_delimiters,
         };
         let mut calc = PageCalc::new(source, self.config.calc.precision).strict(self.strict);
         let mut budget = PageBudget::new(&mut calc);
