@@ -4,6 +4,8 @@
 use std::ops::Range;
 
 use super::MathError;
+use super::error::{MODULES, foreign};
+use super::lower::is_reserved;
 
 /// What a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +71,21 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token>, MathError> {
                     span: start..i,
                 });
                 continue;
+            }
+            '.' if out
+                .last()
+                .is_some_and(|t: &Token| t.tok == Tok::Ident && t.span.end == i)
+                && src[i + 1..].chars().next().is_some_and(is_ident_start) =>
+            {
+                let prefix = out.last().map_or(0..0, |t: &Token| t.span.clone());
+                let end = src[i + 1..]
+                    .find(|d: char| !is_ident_continue(d))
+                    .map_or(src.len(), |k| i + 1 + k);
+                return Err(dotted_name(
+                    &src[prefix.clone()],
+                    &src[i + 1..end],
+                    prefix.start..end,
+                ));
             }
             '.' if bytes.get(i + 1) == Some(&b'.') => {
                 out.push(Token {
@@ -142,6 +159,25 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token>, MathError> {
         i += c.len_utf8();
     }
     Ok(out)
+}
+
+/// The error for `module.name` (`np.exp`, `math.log10`, `x.T`): calc has
+/// no modules or attributes; another tool's module prefix is answered with
+/// what to write in calc.
+fn dotted_name(module: &str, name: &str, span: Range<usize>) -> MathError {
+    let err = MathError::new(format!("'{module}.{name}' is not a name in calc"), span);
+    if !MODULES.contains(&module) {
+        return err.with_help("names cannot contain '.'; calc has no modules or attributes");
+    }
+    if let Some(help) = foreign(name) {
+        return err.with_help(help);
+    }
+    if is_reserved(name) || name == "ln" {
+        return err.with_help(format!("write {name}(...) without '{module}.'"));
+    }
+    err.with_help(format!(
+        "calc has no modules; write the name without '{module}.', or define it first: {name}(x) = ..."
+    ))
 }
 
 /// Reads a number literal starting at `i`: digits, an optional fraction and
@@ -218,5 +254,8 @@ mod tests {
             "error: comparisons (==) are not part of the calc language @2..4",
         );
         check("1.2.3", "error: malformed number '1.2.' @0..4");
+        check("2*np.exp(w)", "error: 'np.exp' is not a name in calc @2..8");
+        check("x.T", "error: 'x.T' is not a name in calc @0..3");
+        check("x. y", "error: unexpected character '.' @1..2");
     }
 }
