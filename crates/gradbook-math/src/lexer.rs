@@ -58,6 +58,7 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token>, MathError> {
             tok,
             span: start..start + 1,
         };
+        dotted_name(src, out.last(), i).map_or(Ok(()), Err)?;
         match c {
             c if c.is_whitespace() => {
                 i += c.len_utf8();
@@ -71,21 +72,6 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token>, MathError> {
                     span: start..i,
                 });
                 continue;
-            }
-            '.' if out
-                .last()
-                .is_some_and(|t: &Token| t.tok == Tok::Ident && t.span.end == i)
-                && src[i + 1..].chars().next().is_some_and(is_ident_start) =>
-            {
-                let prefix = out.last().map_or(0..0, |t: &Token| t.span.clone());
-                let end = src[i + 1..]
-                    .find(|d: char| !is_ident_continue(d))
-                    .map_or(src.len(), |k| i + 1 + k);
-                return Err(dotted_name(
-                    &src[prefix.clone()],
-                    &src[i + 1..end],
-                    prefix.start..end,
-                ));
             }
             '.' if bytes.get(i + 1) == Some(&b'.') => {
                 out.push(Token {
@@ -161,10 +147,28 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token>, MathError> {
     Ok(out)
 }
 
-/// The error for `module.name` (`np.exp`, `math.log10`, `x.T`): calc has
+/// The error for `module.name` when a `.` is at `i`, after the token
+/// `before` (`np.exp`, `math.log10`, `x.T`): calc has
 /// no modules or attributes; another tool's module prefix is answered with
 /// what to write in calc.
-fn dotted_name(module: &str, name: &str, span: Range<usize>) -> MathError {
+fn dotted_name(src: &str, before: Option<&Token>, i: usize) -> Option<MathError> {
+    if src.as_bytes()[i] != b'.' {
+        return None;
+    }
+    let prefix = before
+        .filter(|t| t.tok == Tok::Ident && t.span.end == i)?
+        .span
+        .clone();
+    src[i + 1..].chars().next().filter(|&c| is_ident_start(c))?;
+    let end = src[i + 1..]
+        .find(|d: char| !is_ident_continue(d))
+        .map_or(src.len(), |k| i + 1 + k);
+    let (module, name) = (&src[prefix.clone()], &src[i + 1..end]);
+    Some(help_for_dotted(module, name, prefix.start..end))
+}
+
+/// The help for `module.name`.
+fn help_for_dotted(module: &str, name: &str, span: Range<usize>) -> MathError {
     let err = MathError::new(format!("'{module}.{name}' is not a name in calc"), span);
     if !MODULES.contains(&module) {
         return err.with_help("names cannot contain '.'; calc has no modules or attributes");

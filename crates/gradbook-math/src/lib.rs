@@ -6,7 +6,9 @@
 //! string, and the caller maps them to file positions.
 //!
 //! The public surface, used by the site crate's `calc` and `cli::calc`:
-//! - [`Scope`] runs one calc input at a time and remembers definitions;
+//! - [`Scope`] runs one calc input at a time and remembers definitions
+//!   (with [`Scope::run_tagged`], a use of a constant whose definition
+//!   failed carries the tag of that definition back as an [`Origin`]);
 //! - [`Value`] is what an input produces, printed with [`Value::to_text`];
 //! - [`Expr`] is a parsed expression that can be evaluated, printed as text
 //!   or as MathML;

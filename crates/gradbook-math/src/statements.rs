@@ -138,7 +138,20 @@ impl Scope {
 
     /// Runs one parsed input.
     pub(super) fn run_input(&mut self, input: &str) -> Result<Value, MathError> {
-        match parse_stmt(input)? {
+        let stmt = match parse_stmt(input) {
+            Ok(stmt) => stmt,
+            Err(err) => {
+                // `name = <something unreadable>` still defines the name,
+                // as failed, so later uses say so.
+                if let Some((name, span)) = defined_name(input)
+                    && !is_reserved(name)
+                {
+                    self.fail_constant(name.to_string(), &input[span], &err);
+                }
+                return Err(err);
+            }
+        };
+        match stmt {
             Stmt::Empty => Ok(Value::Nothing),
             Stmt::Constant {
                 name,
@@ -160,20 +173,7 @@ impl Scope {
                         Ok(Value::Nothing)
                     }
                     Err(err) => {
-                        let failed = FailedDef {
-                            definition: shorten(&input[name_span.start..value.span.end]),
-                            reason: match &err.origin {
-                                Some(o) => format!("'{}' has no value", o.name),
-                                None => err.message.clone(),
-                            },
-                            origin: Origin {
-                                name: name.clone(),
-                                tag: self.tag,
-                                span: err.span.clone(),
-                            },
-                        };
-                        self.constants
-                            .insert(name, ConstDef::Failed(Arc::new(failed)));
+                        self.fail_constant(name, &input[name_span.start..value.span.end], &err);
                         Err(err)
                     }
                 }
@@ -191,6 +191,26 @@ impl Scope {
             }
             Stmt::Expr(s) => self.expression(&s),
         }
+    }
+
+    /// Records that the definition of the constant `name`, written
+    /// `definition`, failed with `err`.
+    fn fail_constant(&mut self, name: String, definition: &str, err: &MathError) {
+        let failed = FailedDef {
+            definition: shorten(definition),
+            reason: match &err.origin {
+                Some(o) => format!("'{}' has no value", o.name),
+                None => err.message.clone(),
+            },
+            origin: Origin {
+                name: name.clone(),
+                tag: self.tag,
+                span: err.span.clone(),
+            },
+        };
+        self.functions.remove(&name);
+        self.constants
+            .insert(name, ConstDef::Failed(Arc::new(failed)));
     }
 
     /// The value of a constant's right side: a number, exact while the
@@ -966,6 +986,25 @@ impl Scope {
             tangent,
         }))
     }
+}
+
+/// The name an input that reads `name = ...` defines, with the span from
+/// the name to the end of the input without its comment, even when the
+/// rest cannot be read.
+fn defined_name(input: &str) -> Option<(&str, Range<usize>)> {
+    let start = input.len() - input.trim_start().len();
+    let rest = &input[start..];
+    let end = rest
+        .char_indices()
+        .find(|&(i, c)| !(c.is_alphabetic() || c == '_' || i > 0 && c.is_alphanumeric()))
+        .map_or(rest.len(), |(i, _)| i);
+    let after = rest[end..].trim_start();
+    if end == 0 || !after.starts_with('=') || after.starts_with("==") {
+        return None;
+    }
+    let stop = input.find('#').unwrap_or(input.len()).max(start + end);
+    let text_end = start + input[start..stop].trim_end().len();
+    Some((&rest[..end], start..text_end))
 }
 
 /// Where `name` is first written in `s`, outside a keyword's name.

@@ -418,12 +418,18 @@ fn constants_are_values() {
     check_in(&["a = 2*pi"], "simplify(a*w)", "6.28318530718*w");
     check_in(&["a = 10**400"], "a/10**399", "10");
     check_in(
-        &["n = descent_steps(J, w=3, alpha=0.1, tol=1e-3)"]
-            .iter()
-            .chain(W2)
-            .copied()
-            .collect::<Vec<_>>()
-            .as_slice(),
+        &[
+            "J(w) = w**2",
+            "n = descent_steps(J, w=3, alpha=0.1, tol=1e-3)",
+        ],
+        "n/3",
+        "13",
+    );
+    check_in(
+        &[
+            "n = descent_steps(J, w=3, alpha=0.1, tol=1e-3)",
+            "J(w) = w**2",
+        ],
         "n",
         "error: 'n' has no value: its definition `n = descent_steps(J, w=3, alpha=0.1, tol=1e-3)` failed (unknown function 'J') — fix that definition, or define n again before this line",
     );
@@ -518,8 +524,21 @@ fn a_failed_definition_is_an_error_wherever_it_is_used() {
         run_all(&[&long, "a"])
             .contains("`a = 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 +…`")
     );
-    // A reserved name or a syntax error defines nothing.
+    // A definition that cannot be read still defines its name, as failed.
+    check_in(
+        &["e2 = np.exp(1)  # from NumPy"],
+        "e2",
+        "error: 'e2' has no value: its definition `e2 = np.exp(1)` failed ('np.exp' is not a name in calc) — fix that definition, or define e2 again before this line",
+    );
+    check_in(
+        &["a = (1"],
+        "a",
+        "error: 'a' has no value: its definition `a = (1` failed (unclosed '(') — fix that definition, or define a again before this line",
+    );
+    // A comparison, a reserved name or another statement defines nothing.
+    assert_eq!(run_all(&["a == 1", "a"]), "a");
     check_in(&["pi = 1/0"], "pi", "3.14159265359");
+    check_in(&["J(w = 2"], "J", "J");
 }
 
 #[test]
