@@ -10,7 +10,10 @@
 //!   1,000,001-row table materialised as `DescentRow`s;
 //! - `exact_values`: values of small exact inputs (integers, ratios,
 //!   powers) and of calls to a defined function, the everyday path that
-//!   exact arithmetic must keep fast.
+//!   exact arithmetic must keep fast;
+//! - `newton_chain_20_constants`: Newton's method written as twenty
+//!   constants (`m1 = m0 - f'(m0)/f''(m0)`, …), each a number, so the
+//!   chain stays small (target: well under 10 ms).
 
 use gradbook_math::{Expr, Scope};
 
@@ -108,5 +111,21 @@ fn exact_values(bencher: divan::Bencher) {
                     .len()
             })
             .sum::<usize>()
+    });
+}
+
+#[divan::bench(sample_count = 20)]
+fn newton_chain_20_constants(bencher: divan::Bencher) {
+    let steps: Vec<String> = (1..=20)
+        .map(|i| format!("m{i} = m{} - f'(m{})/f''(m{})", i - 1, i - 1, i - 1))
+        .collect();
+    bencher.bench_local(|| {
+        let mut scope = Scope::new();
+        scope.run("m0 = 10").expect("definition runs");
+        scope.run("f(x) = x*cos(x)").expect("definition runs");
+        for step in &steps {
+            scope.run(divan::black_box(step)).expect("step runs");
+        }
+        scope.run("m20").expect("value runs").to_text(12)
     });
 }

@@ -72,6 +72,11 @@ fn exact_numbers() {
 }
 
 #[test]
+fn constants_names_and_suggestions() {
+    golden("constants.txt", false);
+}
+
+#[test]
 fn errors_fail_the_run() {
     golden("errors.txt", false);
 }

@@ -468,3 +468,59 @@ fn each_descent_table_is_a_region_with_a_name_of_its_own() {
         ]
     );
 }
+
+#[test]
+fn constants_are_checked_where_they_are_defined_and_where_they_are_used() {
+    let body = "\
+```calc
+>>> a = 1/0
+>>> b = a + 1
+>>> c = undefined_name + 1
+>>> max(1, 2)
+>>> m0 = 10
+>>> f(x) = x*cos(x)
+>>> m1 = m0 - f'(m0)/f''(m0)
+>>> m1
+9.51458410306
+```
+
+Twice a: `= a*2`.
+";
+    let site = fixture().lesson("lessons/constants.md", "Constants", body);
+    let run = site.check();
+    run.code(1);
+    let file = "content/lessons/constants.md";
+    let at = |line: usize, column: usize| format!("{file}:{}:{column}", line + BODY_LINE - 1);
+    // (line within the body, column, a part of the message)
+    let expected = [
+        (2, 11, "division by zero".to_string()),
+        (
+            3,
+            9,
+            "'a' has no value: its definition `a = 1/0` failed (division by zero)".to_string(),
+        ),
+        (
+            4,
+            9,
+            "unknown name 'undefined_name' in the definition of c".to_string(),
+        ),
+        (5, 5, "unknown function 'max'".to_string()),
+        (13, 13, "'a' has no value".to_string()),
+    ];
+    for (line, column, message) in &expected {
+        let location = format!("{}: error:", at(*line, *column));
+        let hit = run
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(&location))
+            .unwrap_or_else(|| panic!("no {location}\n{}", run.stdout));
+        assert!(hit.contains(message.as_str()), "{hit}\n wanted {message}");
+    }
+    run.stdout_has("check: 30 passed, 5 failed");
+    // Each use of the failed constant points back to its definition.
+    let back = format!("= note: the definition of a failed at {}", at(2, 11));
+    assert_eq!(run.stderr.matches(&back).count(), 2, "{}", run.stderr);
+    run.stderr_has("make c a function: c(undefined_name) = ...")
+        .stderr_has("there is no max; for two values write relu(a - b) + b");
+    assert!(!run.stderr.contains("did you mean 'tan'"), "{}", run.stderr);
+}

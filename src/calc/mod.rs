@@ -115,12 +115,23 @@ impl<'a> PageCalc<'a> {
     /// Runs one input; a panic inside the engine becomes an error rather
     /// than taking the whole build down.
     fn run(&mut self, input: &str) -> Result<Value, MathError> {
+        self.run_at(input, None)
+    }
+
+    /// Runs one input tagged with its offset in the file, so that a
+    /// definition of it that fails can be located from later errors.
+    fn run_at(&mut self, input: &str, at: Option<usize>) -> Result<Value, MathError> {
         let scope = &mut self.scope;
-        catch_unwind(AssertUnwindSafe(|| scope.run(input))).unwrap_or_else(|_| {
+        let run = || match at {
+            Some(offset) => scope.run_tagged(input, offset),
+            None => scope.run(input),
+        };
+        catch_unwind(AssertUnwindSafe(run)).unwrap_or_else(|_| {
             Err(MathError {
                 message: "internal error in the math engine".to_string(),
                 span: 0..input.len(),
                 help: Some("this is a bug in gradbook; please report the input".to_string()),
+                origin: None,
             })
         })
     }
@@ -240,6 +251,9 @@ impl<'a> PageCalc<'a> {
         if !entry.is_open() {
             d = d.with_note(format!("expected: {}", entry.expected_texts().join(" / ")));
         }
+        if let Some(note) = self.origin_note(err) {
+            d = d.with_note(note);
+        }
         match &err.help {
             Some(help) => d.with_help(help.clone()),
             None if entry.is_open() => d.with_help(
@@ -271,6 +285,17 @@ impl<'a> PageCalc<'a> {
         .with_note(format!("computed: {shown}"))
         .with_note("`check --strict` (or `[check] strict = true` in book.toml) requires an expected output under every input that prints one")
         .with_help("write the expected output under the input, or run `gradbook check --bless` to write the computed one in")
+    }
+
+    /// Where the failed definition an error points back to is.
+    fn origin_note(&self, err: &MathError) -> Option<String> {
+        let origin = err.origin.as_ref()?;
+        let (line, column) = self.source.locate(origin.tag? + origin.span.start);
+        Some(format!(
+            "the definition of {} failed at {}:{line}:{column}",
+            origin.name,
+            self.source.path.display()
+        ))
     }
 
     /// An expected output that does not match.
@@ -351,7 +376,7 @@ impl Hooks for PageCalc<'_> {
         }
         let mut outcomes = Vec::with_capacity(parsed.entries.len());
         for entry in &parsed.entries {
-            let result = self.run(&entry.input);
+            let result = self.run_at(&entry.input, Some(entry.input_start));
             let computed = computed_lines(&result, self.precision);
             let status = self.judge(entry, &result, &computed);
             outcomes.push((result, computed, status));
@@ -447,6 +472,7 @@ impl Hooks for PageCalc<'_> {
                     message: "empty inline value".to_string(),
                     span: 0..0,
                     help: None,
+                    origin: None,
                 },
             );
         }
@@ -466,6 +492,9 @@ impl Hooks for PageCalc<'_> {
                 )
                 .with_label(label_for(&err))
                 .with_note(format!("in the inline value `= {expr}`"));
+                if let Some(note) = self.origin_note(&err) {
+                    d = d.with_note(note);
+                }
                 if let Some(help) = &err.help {
                     d = d.with_help(help.clone());
                 }

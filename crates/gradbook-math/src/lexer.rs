@@ -4,6 +4,8 @@
 use std::ops::Range;
 
 use super::MathError;
+use super::error::{MODULES, foreign};
+use super::lower::is_reserved;
 
 /// What a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +58,7 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token>, MathError> {
             tok,
             span: start..start + 1,
         };
+        dotted_name(src, out.last(), i).map_or(Ok(()), Err)?;
         match c {
             c if c.is_whitespace() => {
                 i += c.len_utf8();
@@ -144,6 +147,43 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token>, MathError> {
     Ok(out)
 }
 
+/// The error for `module.name` when a `.` is at `i`, after the token
+/// `before` (`np.exp`, `math.log10`, `x.T`): calc has
+/// no modules or attributes; another tool's module prefix is answered with
+/// what to write in calc.
+fn dotted_name(src: &str, before: Option<&Token>, i: usize) -> Option<MathError> {
+    if src.as_bytes()[i] != b'.' {
+        return None;
+    }
+    let prefix = before
+        .filter(|t| t.tok == Tok::Ident && t.span.end == i)?
+        .span
+        .clone();
+    src[i + 1..].chars().next().filter(|&c| is_ident_start(c))?;
+    let end = src[i + 1..]
+        .find(|d: char| !is_ident_continue(d))
+        .map_or(src.len(), |k| i + 1 + k);
+    let (module, name) = (&src[prefix.clone()], &src[i + 1..end]);
+    Some(help_for_dotted(module, name, prefix.start..end))
+}
+
+/// The help for `module.name`.
+fn help_for_dotted(module: &str, name: &str, span: Range<usize>) -> MathError {
+    let err = MathError::new(format!("'{module}.{name}' is not a name in calc"), span);
+    if !MODULES.contains(&module) {
+        return err.with_help("names cannot contain '.'; calc has no modules or attributes");
+    }
+    if let Some(help) = foreign(name) {
+        return err.with_help(help);
+    }
+    if is_reserved(name) || name == "ln" {
+        return err.with_help(format!("write {name}(...) without '{module}.'"));
+    }
+    err.with_help(format!(
+        "calc has no modules; write the name without '{module}.', or define it first: {name}(x) = ..."
+    ))
+}
+
 /// Reads a number literal starting at `i`: digits, an optional fraction and
 /// an optional exponent (`1e-3`, `1E-3`). Returns the end offset.
 fn lex_number(src: &str, mut i: usize) -> Result<usize, MathError> {
@@ -218,5 +258,8 @@ mod tests {
             "error: comparisons (==) are not part of the calc language @2..4",
         );
         check("1.2.3", "error: malformed number '1.2.' @0..4");
+        check("2*np.exp(w)", "error: 'np.exp' is not a name in calc @2..8");
+        check("x.T", "error: 'x.T' is not a name in calc @0..3");
+        check("x. y", "error: unexpected character '.' @1..2");
     }
 }

@@ -6,7 +6,9 @@
 //! string, and the caller maps them to file positions.
 //!
 //! The public surface, used by the site crate's `calc` and `cli::calc`:
-//! - [`Scope`] runs one calc input at a time and remembers definitions;
+//! - [`Scope`] runs one calc input at a time and remembers definitions
+//!   (with [`Scope::run_tagged`], a use of a constant whose definition
+//!   failed carries the tag of that definition back as an [`Origin`]);
 //! - [`Value`] is what an input produces, printed with [`Value::to_text`];
 //! - [`Expr`] is a parsed expression that can be evaluated, printed as text
 //!   or as MathML;
@@ -64,6 +66,22 @@ pub struct MathError {
     pub span: Range<usize>,
     /// The suggested fix, e.g. `did you mean 'sigmoid'?`.
     pub help: Option<String>,
+    /// For the use of a constant whose definition failed, where that
+    /// definition is.
+    pub origin: Option<Box<Origin>>,
+}
+
+/// The definition a [`MathError`] points back to: a constant whose own
+/// definition failed, which every later use reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The constant's name.
+    pub name: String,
+    /// The tag given to [`Scope::run_tagged`] with the failed definition
+    /// (`None` when it was run with [`Scope::run`]).
+    pub tag: Option<usize>,
+    /// Byte range in that input of the part that failed.
+    pub span: Range<usize>,
 }
 
 impl fmt::Display for MathError {
@@ -451,11 +469,33 @@ pub(crate) struct FuncDef {
     pub conditions: Vec<lower::Condition>,
 }
 
+/// A constant in a scope: its value (a number, exact while its
+/// definition was), or the definition that failed, which every later use
+/// of the name reports.
+#[derive(Debug, Clone)]
+pub(crate) enum ConstDef {
+    Value(number::Num),
+    Failed(Arc<FailedDef>),
+}
+
+/// A constant definition that failed.
+#[derive(Debug)]
+pub(crate) struct FailedDef {
+    /// The input as written, shortened for messages.
+    pub definition: String,
+    /// Why it failed.
+    pub reason: String,
+    /// Where it is.
+    pub origin: Origin,
+}
+
 /// The definitions made so far on a page (or in a `gradbook calc` session).
 #[derive(Debug, Clone)]
 pub struct Scope {
     functions: BTreeMap<String, Arc<FuncDef>>,
-    constants: BTreeMap<String, Node>,
+    constants: BTreeMap<String, ConstDef>,
+    /// The tag of the input being run (see [`Scope::run_tagged`]).
+    tag: Option<usize>,
     /// Table cells the scope's results may still hold: its results share
     /// [`MAX_CELLS`], so a page's memory and time stay bounded however
     /// many long runs it has.
@@ -467,6 +507,7 @@ impl Default for Scope {
         Scope {
             functions: BTreeMap::new(),
             constants: BTreeMap::new(),
+            tag: None,
             cells_left: MAX_CELLS,
         }
     }
@@ -482,6 +523,22 @@ impl Scope {
     /// expression, a built-in call or a comment. Spans in the error are
     /// byte offsets into `input`.
     pub fn run(&mut self, input: &str) -> Result<Value, MathError> {
+        self.tag = None;
+        self.run_one(input)
+    }
+
+    /// Runs one input as [`Scope::run`] does, tagged with `tag` (for
+    /// instance where the input is in its file): when this input defines a
+    /// constant and fails, a later error about that constant carries the
+    /// tag back in its [`MathError::origin`].
+    pub fn run_tagged(&mut self, input: &str, tag: usize) -> Result<Value, MathError> {
+        self.tag = Some(tag);
+        let result = self.run_one(input);
+        self.tag = None;
+        result
+    }
+
+    fn run_one(&mut self, input: &str) -> Result<Value, MathError> {
         let value = self.run_input(input)?;
         if let Value::Descent(d) = &value {
             let cells = d.rows.len() * descent::columns(d.vars.len());

@@ -16,12 +16,12 @@ use std::sync::Arc;
 use super::MathError;
 use super::ast::{Budget, Constant, Func, Node};
 use super::diff::derivative;
-use super::error::{MAX_DIGITS, MAX_ORDER, closest};
+use super::error::{MAX_DIGITS, MAX_ORDER, suggestion};
 use super::eval::{Fault, check_constants, eval_num};
 use super::number::Num;
 use super::parser::{Arg, Syntax, SyntaxKind};
 use super::simplify::simplify;
-use super::{FuncDef, Scope};
+use super::{ConstDef, FailedDef, FuncDef, Scope};
 
 /// The built-ins that are not functions of one argument (`round` and
 /// `descent_steps` give numbers, the others are statements or take
@@ -76,6 +76,23 @@ pub(crate) fn number(text: &str, span: Range<usize>) -> Result<Num, MathError> {
         ));
     }
     Num::parse_int(text).ok_or_else(|| MathError::new(format!("malformed number '{text}'"), span))
+}
+
+/// The error for a use of `name`, a constant whose definition failed: it
+/// quotes the definition and carries its [`super::Origin`].
+pub(crate) fn failed_use(name: &str, f: &FailedDef, span: Range<usize>) -> MathError {
+    let mut err = MathError::new(
+        format!(
+            "'{name}' has no value: its definition `{}` failed ({})",
+            f.definition, f.reason
+        ),
+        span,
+    )
+    .with_help(format!(
+        "fix that definition, or define {name} again before this line"
+    ));
+    err.origin = Some(Box::new(f.origin.clone()));
+    err
 }
 
 /// A requirement recorded by a derivative at a point: `node` must have a
@@ -254,8 +271,10 @@ impl<'a> Lower<'a> {
         {
             return Ok(Node::var(n));
         }
-        if let Some(c) = self.scope.constants.get(n) {
-            return Ok(c.clone());
+        match self.scope.constants.get(n) {
+            Some(ConstDef::Value(v)) => return Ok(Node::Num(v.clone())),
+            Some(ConstDef::Failed(f)) => return Err(failed_use(n, f, span)),
+            None => {}
         }
         match n {
             "pi" => return Ok(Node::Const(Constant::Pi)),
@@ -284,8 +303,8 @@ impl<'a> Lower<'a> {
                 .iter()
                 .map(String::as_str)
                 .chain(self.scope.constants.keys().map(String::as_str));
-            err = match closest(n, candidates) {
-                Some(s) => err.with_help(format!("did you mean '{s}'?")),
+            err = match suggestion(n, candidates) {
+                Some(help) => err.with_help(help),
                 None => err.with_help(format!(
                     "define it first ({n} = ...) or make it a parameter: {who}({}, {n})",
                     ps.join(", ")
@@ -514,14 +533,17 @@ impl<'a> Lower<'a> {
 
     /// Why `name(...)` cannot be called: a value, or an unknown name.
     fn not_a_function(&self, name: &str, name_span: Range<usize>) -> MathError {
+        if let Some(ConstDef::Failed(f)) = self.scope.constants.get(name) {
+            return failed_use(name, f, name_span);
+        }
         if self.is_value_name(name) {
             return MathError::new(format!("'{name}' is not a function"), name_span)
                 .with_help(format!("to multiply, write {name}*(...)"));
         }
         let err = MathError::new(format!("unknown function '{name}'"), name_span);
         let known = self.known_functions();
-        match closest(name, known.iter().copied()) {
-            Some(s) => err.with_help(format!("did you mean '{s}'?")),
+        match suggestion(name, known.iter().copied()) {
+            Some(help) => err.with_help(help),
             None => err.with_help(format!(
                 "define it first, e.g. {name}(x) = x**2, or write {name}*(...) to multiply"
             )),

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use super::ast::Node;
 use super::descent::{self, Settings};
 use super::diff::derivative;
-use super::error::{MAX_SAMPLES, MAX_STEPS, MAX_TEXT, MAX_WORK, closest};
+use super::error::{MAX_SAMPLES, MAX_STEPS, MAX_TEXT, MAX_WORK, closest, suggestion};
 use super::eval::{
     Domain, Fault, Product, Program, add_num, apply_num, check_constants, eval_num, power_num,
 };
@@ -22,7 +22,8 @@ use super::number::Num;
 use super::parser::{Arg, Stmt, Syntax, SyntaxKind, parse_stmt};
 use super::simplify::simplify;
 use super::{
-    Descent, DescentRow, Expr, FuncDef, MathError, Nudge, Plot, Scope, Surface, Tangent, Value,
+    ConstDef, Descent, DescentRow, Expr, FailedDef, FuncDef, MathError, Nudge, Origin, Plot, Scope,
+    Surface, Tangent, Value,
 };
 
 /// Other tools' names for the options of `descent`, each with the option
@@ -137,7 +138,20 @@ impl Scope {
 
     /// Runs one parsed input.
     pub(super) fn run_input(&mut self, input: &str) -> Result<Value, MathError> {
-        match parse_stmt(input)? {
+        let stmt = match parse_stmt(input) {
+            Ok(stmt) => stmt,
+            Err(err) => {
+                // `name = <something unreadable>` still defines the name,
+                // as failed, so later uses say so.
+                if let Some((name, span)) = defined_name(input)
+                    && !is_reserved(name)
+                {
+                    self.fail_constant(name.to_string(), &input[span], &err);
+                }
+                return Err(err);
+            }
+        };
+        match stmt {
             Stmt::Empty => Ok(Value::Nothing),
             Stmt::Constant {
                 name,
@@ -151,19 +165,18 @@ impl Scope {
                     )
                     .with_help("choose another name"));
                 }
-                let node = self.lower().expr(&value)?;
-                node.check_limits()
-                    .map_err(|e| e.at_least(value.span.clone()))?;
-                if node.free_vars().is_empty() {
-                    self.eval_syntax(&value)?;
-                }
-                let simplified = simplify(&node);
-                simplified
-                    .check_limits()
-                    .map_err(|e| e.at_least(value.span.clone()))?;
+                let result = self.constant_value(&name, &value);
                 self.functions.remove(&name);
-                self.constants.insert(name, simplified);
-                Ok(Value::Nothing)
+                match result {
+                    Ok(v) => {
+                        self.constants.insert(name, ConstDef::Value(v));
+                        Ok(Value::Nothing)
+                    }
+                    Err(err) => {
+                        self.fail_constant(name, &input[name_span.start..value.span.end], &err);
+                        Err(err)
+                    }
+                }
             }
             Stmt::Function {
                 name,
@@ -178,6 +191,51 @@ impl Scope {
             }
             Stmt::Expr(s) => self.expression(&s),
         }
+    }
+
+    /// Records that the definition of the constant `name`, written
+    /// `definition`, failed with `err`.
+    fn fail_constant(&mut self, name: String, definition: &str, err: &MathError) {
+        let failed = FailedDef {
+            definition: shorten(definition),
+            reason: match &err.origin {
+                Some(o) => format!("'{}' has no value", o.name),
+                None => err.message.clone(),
+            },
+            origin: Origin {
+                name: name.clone(),
+                tag: self.tag,
+                span: err.span.clone(),
+            },
+        };
+        self.functions.remove(&name);
+        self.constants
+            .insert(name, ConstDef::Failed(Arc::new(failed)));
+    }
+
+    /// The value of a constant's right side: a number, exact while the
+    /// right side is. A name with no value in it is an error, as in a
+    /// function's body.
+    fn constant_value(&self, name: &str, value: &Syntax) -> Result<Num, MathError> {
+        let lower = self.lower();
+        let node = lower.expr(value)?;
+        node.check_limits()
+            .map_err(|e| e.at_least(value.span.clone()))?;
+        if let Some(free) = node.free_vars().first() {
+            let span = find_name(value, free).unwrap_or_else(|| value.span.clone());
+            let candidates = self.constants.keys().map(String::as_str);
+            let help = suggestion(free, candidates).unwrap_or_else(|| {
+                format!(
+                    "a constant is a number: define {free} first ({free} = ...), or make {name} a function: {name}({free}) = ..."
+                )
+            });
+            return Err(MathError::new(
+                format!("unknown name '{free}' in the definition of {name}"),
+                span,
+            )
+            .with_help(help));
+        }
+        self.eval_syntax(value)
     }
 
     fn expression(&self, s: &Syntax) -> Result<Value, MathError> {
@@ -419,8 +477,8 @@ impl Scope {
             if !allow_expr || !self.constants.contains_key(n) {
                 let mut err = MathError::new(format!("unknown function '{n}'"), first.span.clone());
                 let names = self.functions.keys().map(String::as_str);
-                err = match closest(n, names) {
-                    Some(s) => err.with_help(format!("did you mean '{s}'?")),
+                err = match suggestion(n, names) {
+                    Some(help) => err.with_help(help),
                     None => err.with_help(format!("define it first, e.g. {n}(w) = w**2")),
                 };
                 return Err(err);
@@ -928,6 +986,51 @@ impl Scope {
             tangent,
         }))
     }
+}
+
+/// The name an input that reads `name = ...` defines, with the span from
+/// the name to the end of the input without its comment, even when the
+/// rest cannot be read.
+fn defined_name(input: &str) -> Option<(&str, Range<usize>)> {
+    let start = input.len() - input.trim_start().len();
+    let rest = &input[start..];
+    let end = rest
+        .char_indices()
+        .find(|&(i, c)| !(c.is_alphabetic() || c == '_' || i > 0 && c.is_alphanumeric()))
+        .map_or(rest.len(), |(i, _)| i);
+    let after = rest[end..].trim_start();
+    if end == 0 || !after.starts_with('=') || after.starts_with("==") {
+        return None;
+    }
+    let stop = input.find('#').unwrap_or(input.len()).max(start + end);
+    let text_end = start + input[start..stop].trim_end().len();
+    Some((&rest[..end], start..text_end))
+}
+
+/// Where `name` is first written in `s`, outside a keyword's name.
+fn find_name(s: &Syntax, name: &str) -> Option<Range<usize>> {
+    match &s.kind {
+        SyntaxKind::Num(_) => None,
+        SyntaxKind::Name(n) => (n == name).then(|| s.span.clone()),
+        SyntaxKind::Neg(a) => find_name(a, name),
+        SyntaxKind::Sum(xs) | SyntaxKind::Product(xs) => {
+            xs.iter().find_map(|(_, x)| find_name(x, name))
+        }
+        SyntaxKind::Pow(a, b) => find_name(a, name).or_else(|| find_name(b, name)),
+        SyntaxKind::Call { args, .. } => args.iter().find_map(|a| {
+            find_name(&a.value, name).or_else(|| a.upper.as_ref().and_then(|u| find_name(u, name)))
+        }),
+    }
+}
+
+/// `text` cut to at most 60 characters for a message, with `…` when cut.
+fn shorten(text: &str) -> String {
+    let text = text.trim();
+    if text.chars().count() <= 60 {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(59).collect();
+    format!("{}…", cut.trim_end())
 }
 
 /// A defined function's value at `vals`, its conditions checked first.

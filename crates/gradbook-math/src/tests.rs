@@ -407,6 +407,194 @@ fn definitions() {
     check("c = 1/0", "error: division by zero");
 }
 
+/// A constant is the value of its right side, a number: exact while the
+/// right side is, a float once a float enters.
+#[test]
+fn constants_are_values() {
+    check_in(&["a = 1/3"], "a*3 - 1", "0");
+    check_in(&["a = 1/3"], "simplify(a*w)", "w/3");
+    check_in(&["a = 2**100"], "a - 2**100 + 1", "1");
+    check_in(&["a = 0.1"], "simplify(a*w)", "0.1*w");
+    check_in(&["a = 2*pi"], "simplify(a*w)", "6.28318530718*w");
+    check_in(&["a = 10**400"], "a/10**399", "10");
+    check_in(
+        &[
+            "J(w) = w**2",
+            "n = descent_steps(J, w=3, alpha=0.1, tol=1e-3)",
+        ],
+        "n/3",
+        "13",
+    );
+    check_in(
+        &[
+            "n = descent_steps(J, w=3, alpha=0.1, tol=1e-3)",
+            "J(w) = w**2",
+        ],
+        "n",
+        "error: 'n' has no value: its definition `n = descent_steps(J, w=3, alpha=0.1, tol=1e-3)` failed (unknown function 'J') — fix that definition, or define n again before this line",
+    );
+    // A name bound by diff is not free: the value is a number.
+    check_in(&["dJ = diff(J, J)"], "dJ", "1");
+    check_in(&["d = diff(3*w - 1, w)"], "d", "3");
+    // Captured by value in a function.
+    check_in(&["a = 1/3", "f(x) = a*x", "a = 1"], "f(3)", "1");
+}
+
+#[test]
+fn a_constant_with_an_unknown_name_is_an_error() {
+    check(
+        "c = undefined_name + 1",
+        "error: unknown name 'undefined_name' in the definition of c — a constant is a number: define undefined_name first (undefined_name = ...), or make c a function: c(undefined_name) = ...",
+    );
+    check_in(
+        &["alpha = 0.1"],
+        "c = alpah*2",
+        "error: unknown name 'alpah' in the definition of c — did you mean 'alpha'?",
+    );
+    check(
+        "c = diff(w**2, w)",
+        "error: unknown name 'w' in the definition of c — a constant is a number: define w first (w = ...), or make c a function: c(w) = ...",
+    );
+    check(
+        "c = diff(w*y, w)",
+        "error: unknown name 'y' in the definition of c — a constant is a number: define y first (y = ...), or make c a function: c(y) = ...",
+    );
+    // The span is the name, where it is first written.
+    let mut scope = Scope::new();
+    let input = "c = 2*(1 + undefined_name)";
+    let err = scope.run(input).unwrap_err();
+    assert_eq!(&input[err.span.clone()], "undefined_name");
+    let input = "c = diff(w*y, w) + y";
+    let err = scope.run(input).unwrap_err();
+    assert_eq!(err.span, 11..12);
+    // The failed constant is remembered as failed, not as a symbol.
+    assert!(run_all(&["c = x + 1", "c + 1"]).starts_with("error: 'c' has no value"));
+    // An expression may still be symbolic.
+    check("undefined_name + 1", "undefined_name + 1");
+}
+
+#[test]
+fn a_failed_definition_is_an_error_wherever_it_is_used() {
+    let failed = "error: 'a' has no value: its definition `a = 1/0` failed (division by zero) — fix that definition, or define a again before this line";
+    let after = ["a = 1/0"];
+    check_in(&after, "b = a + 1", failed);
+    check_in(&after, "a", failed);
+    check_in(&after, "a + w", failed);
+    check_in(&after, "simplify(a*w)", failed);
+    check_in(&after, "diff(a*w, w)", failed);
+    check_in(&after, "s(x) = a*x", failed);
+    check_in(&after, "a(2)", failed);
+    check_in(&["J(w) = w**2", "a = 1/0"], "J(a)", failed);
+    check_in(
+        &["J(w) = w**2", "a = 1/0"],
+        "descent(J, w=a, alpha=0.1, steps=1)",
+        failed,
+    );
+    check_in(
+        &["J(w) = w**2", "a = 1/0"],
+        "descent(J, w=1, alpha=a, steps=1)",
+        failed,
+    );
+    check_in(&["J(w) = w**2", "a = 1/0"], "grad(J, w=a)", failed);
+    // A parameter of the same name is another name.
+    check_in(&["a = 1/0", "f(a) = a + 1"], "f(1)", "2");
+    // A constant built on a failed one fails too, and says which.
+    check_in(
+        &["a = 1/0", "b = a + 1"],
+        "b",
+        "error: 'b' has no value: its definition `b = a + 1` failed ('a' has no value) — fix that definition, or define b again before this line",
+    );
+    // Redefining it clears the failure, and so does a function of that name.
+    check_in(&["a = 1/0", "a = 2"], "a + 1", "3");
+    check_in(&["a = 1/0", "a(x) = x"], "a(2)", "2");
+    // A failed definition replaces the earlier one of that name.
+    check_in(
+        &["a = 1", "a = log(-1)"],
+        "a",
+        "error: 'a' has no value: its definition `a = log(-1)` failed (log(-1) is undefined: log needs a positive number) — fix that definition, or define a again before this line",
+    );
+    check_in(
+        &["J(w) = w", "J = 1/0"],
+        "J(2)",
+        "error: 'J' has no value: its definition `J = 1/0` failed (division by zero) — fix that definition, or define J again before this line",
+    );
+    // A long definition is quoted shortened.
+    let long = format!("a = {}1/0", "1 + ".repeat(30));
+    assert!(
+        run_all(&[&long, "a"])
+            .contains("`a = 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 +…`")
+    );
+    // A definition that cannot be read still defines its name, as failed.
+    check_in(
+        &["e2 = np.exp(1)  # from NumPy"],
+        "e2",
+        "error: 'e2' has no value: its definition `e2 = np.exp(1)` failed ('np.exp' is not a name in calc) — fix that definition, or define e2 again before this line",
+    );
+    check_in(
+        &["a = (1"],
+        "a",
+        "error: 'a' has no value: its definition `a = (1` failed (unclosed '(') — fix that definition, or define a again before this line",
+    );
+    // A comparison, a reserved name or another statement defines nothing.
+    assert_eq!(run_all(&["a == 1", "a"]), "a");
+    check_in(&["pi = 1/0"], "pi", "3.14159265359");
+    check_in(&["J(w = 2"], "J", "J");
+}
+
+#[test]
+fn a_failed_definition_carries_its_tag_back() {
+    let mut scope = Scope::new();
+    scope.run_tagged("a = 1 + 1/0", 40).unwrap_err();
+    let err = scope.run_tagged("b = 2*a", 80).unwrap_err();
+    assert_eq!(err.span, 6..7);
+    let origin = err.origin.expect("an origin");
+    assert_eq!(
+        *origin,
+        Origin {
+            name: "a".to_string(),
+            tag: Some(40),
+            span: 10..11,
+        }
+    );
+    // Run untagged, the origin has no tag; its name is still there.
+    let mut scope = Scope::new();
+    scope.run("a = 1/0").unwrap_err();
+    let err = scope.run("a").unwrap_err();
+    assert_eq!(err.origin.map(|o| o.tag), Some(None));
+    // Other errors have no origin.
+    assert!(scope.run("1/0").unwrap_err().origin.is_none());
+}
+
+/// Newton's method written as constants: each constant is a number, so a
+/// long chain stays small and fast.
+#[test]
+fn a_chain_of_constants_stays_small() {
+    let mut scope = Scope::new();
+    scope.run("m0 = 10").unwrap();
+    scope.run("f(x) = x*cos(x)").unwrap();
+    let started = std::time::Instant::now();
+    for i in 1..=20 {
+        let p = i - 1;
+        scope
+            .run(&format!("m{i} = m{p} - f'(m{p})/f''(m{p})"))
+            .unwrap();
+    }
+    let elapsed = started.elapsed();
+    // Newton's method on f' converges to the critical point near 9.53.
+    let Value::Number(x) = scope.run("m20").unwrap() else {
+        panic!("a number")
+    };
+    assert!((x - 9.529_334_405_361_963).abs() < 1e-9, "{x}");
+    let Value::Number(slope) = scope.run("f'(m20)").unwrap() else {
+        panic!("a number")
+    };
+    assert!(slope.abs() < 1e-9, "{slope}");
+    assert!(elapsed.as_secs() < 5, "20 steps took {elapsed:?}");
+    // An exact chain stays exact until it would need too many digits.
+    let out = run_all(&["g(x) = x**2 - 2", "r0 = 1", "r1 = r0 - g(r0)/g'(r0)", "r1"]);
+    assert_eq!(out, "1.5");
+}
+
 #[test]
 fn symbolic() {
     check("diff(w**2 - w, w)", "2*w - 1");
@@ -455,7 +643,7 @@ fn gradients() {
     check_in(
         L2,
         "grad(L, w1=1, w3=2)",
-        "error: grad(...) has no argument 'w3' — did you mean 'w1'?",
+        "error: grad(...) has no argument 'w3' — L's parameters are w1, w2; write grad(L, w1=1, w2=1)",
     );
     check_in(
         L2,
