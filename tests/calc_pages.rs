@@ -516,7 +516,7 @@ Twice a: `= a*2`.
             .unwrap_or_else(|| panic!("no {location}\n{}", run.stdout));
         assert!(hit.contains(message.as_str()), "{hit}\n wanted {message}");
     }
-    run.stdout_has("check: 30 passed, 5 failed");
+    run.stdout_has(&summary(19, 4, 5));
     // Each use of the failed constant points back to its definition.
     let back = format!("= note: the definition of a failed at {}", at(2, 11));
     assert_eq!(run.stderr.matches(&back).count(), 2, "{}", run.stderr);
