@@ -284,3 +284,26 @@ fn export_shows_warnings_and_still_writes_the_deck() {
         .stderr_has("help: link to it: `[the figure](#fig-a)`")
         .stdout_has("exported 1 card in 1 deck");
 }
+
+#[test]
+fn a_formula_left_inside_raw_html_is_named() {
+    let body = "<div class=\"box\">The slope \\(2w\\) here.</div>
+
+<div>
+
+Here \\(2w\\) is Markdown, so it is math.
+
+</div>
+
+<script>var re = /\\(x\\)/;</script>
+";
+    let site = SiteTest::new().lesson("html.md", "Html", body);
+    let run = site.check();
+    run.success()
+        .stdout_has(
+            "content/html.md:4:28: warning: a formula inside a raw HTML block is shown as written",
+        )
+        .stderr_has("help: leave a blank line after the opening tag");
+    assert_eq!(run.stdout.matches("warning:").count(), 1, "{}", run.stdout);
+    site.run(&["check", "--deny-warnings"]).code(1);
+}

@@ -88,6 +88,76 @@ pub(super) fn check_prose(source: &SourceText, run: Range<usize>) -> Vec<Diagnos
         .collect()
 }
 
+/// A warning for the first formula in the raw HTML block at `block`,
+/// which is passed through as written: math is read in Markdown only, and
+/// a formula inside `<div>…</div>` on the tag's own lines would be shown
+/// as its TeX. `$$…$$`, and `\(…\)` / `\[…\]` when backslash delimiters
+/// are on, count; a single `$` does not (it is as often a price), nor does
+/// anything inside `<script>`, `<style>`, `<pre>`, `<code>`, `<textarea>`
+/// or a comment.
+pub(super) fn check_html_block(
+    source: &SourceText,
+    block: Range<usize>,
+    backslash: bool,
+) -> Option<Diagnostic> {
+    let text = source.text.get(block.clone())?;
+    let at = html_formula(text, backslash)?;
+    let span = block.start + at.start..block.start + at.end;
+    Some(
+        Diagnostic::at(
+            source,
+            span,
+            "a formula inside a raw HTML block is shown as written, not as math",
+        )
+        .with_label("not rendered")
+        .with_help(
+            "leave a blank line after the opening tag and before the closing one, so that what is between them is Markdown, or move the formula out of the HTML",
+        )
+        .warning(),
+    )
+}
+
+/// The first formula of raw HTML `text` outside verbatim elements and
+/// comments, if any.
+fn html_formula(text: &str, backslash: bool) -> Option<Range<usize>> {
+    const VERBATIM: [&str; 5] = ["script", "style", "pre", "code", "textarea"];
+    let lower = text.to_ascii_lowercase();
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &lower[i..];
+        if rest.starts_with("<!--") {
+            i += rest.find("-->").map_or(rest.len(), |end| end + 3);
+            continue;
+        }
+        if let Some(tag) = VERBATIM.iter().find(|tag| {
+            rest.strip_prefix('<')
+                .and_then(|r| r.strip_prefix(**tag))
+                .is_some_and(|r| r.starts_with(['>', ' ', '\t', '\n', '/']))
+        }) {
+            let close = format!("</{tag}");
+            i += rest
+                .find(&close)
+                .map_or(rest.len(), |end| end + close.len());
+            continue;
+        }
+        let pairs: &[(&str, &str)] = if backslash {
+            &[("$$", "$$"), ("\\(", "\\)"), ("\\[", "\\]")]
+        } else {
+            &[("$$", "$$")]
+        };
+        for (open, close) in pairs {
+            if rest.starts_with(open)
+                && !text[..i].ends_with('\\')
+                && let Some(end) = rest[open.len()..].find(close)
+            {
+                return Some(i..i + open.len() + end + close.len());
+            }
+        }
+        i += rest.chars().next().map_or(1, char::len_utf8);
+    }
+    None
+}
+
 /// A warning when the info string `info` of the code block opening at
 /// `block.start` is a MyST directive (```` ```{note} ````) or an R
 /// Markdown / Quarto chunk (```` ```{python} ````), which gradbook shows as
@@ -657,6 +727,37 @@ mod tests {
             .into_iter()
             .map(|f| text[f.span].to_string())
             .collect()
+    }
+
+    #[test]
+    fn a_formula_in_raw_html_is_found_outside_verbatim_elements() {
+        let at = |text: &str, backslash: bool| {
+            html_formula(text, backslash).map(|r| text[r].to_string())
+        };
+        assert_eq!(
+            at("<div>\\(x^2\\)</div>", true).as_deref(),
+            Some("\\(x^2\\)")
+        );
+        assert_eq!(at("<p>\\[ y \\]</p>", true).as_deref(), Some("\\[ y \\]"));
+        assert_eq!(at("<td>$$a$$</td>", false).as_deref(), Some("$$a$$"));
+        // Off, or one-sided, or a price: nothing.
+        assert_eq!(at("<div>\\(x^2\\)</div>", false), None);
+        assert_eq!(at("<div>\\( and no close</div>", true), None);
+        assert_eq!(at("<div>costs $5 or $6</div>", true), None);
+        // Verbatim elements and comments keep their text.
+        assert_eq!(at("<script>re = /\\(x\\)/;</script>", true), None);
+        assert_eq!(at("<PRE>$$a$$</PRE>", true), None);
+        assert_eq!(at("<code class=\"x\">\\(x\\)</code>", true), None);
+        assert_eq!(at("<!-- $$a$$ -->", true), None);
+        assert_eq!(
+            at("<pre>$$a$$</pre><span>$$b$$</span>", true).as_deref(),
+            Some("$$b$$")
+        );
+        // `<preview>` is no `<pre>`.
+        assert_eq!(
+            at("<preview>$$c$$</preview>", true).as_deref(),
+            Some("$$c$$")
+        );
     }
 
     #[test]

@@ -325,6 +325,15 @@ impl<'e> PageRenderer<'_, 'e, '_> {
                 batch.heading = Some(OpenHeading::new(batch.events.len()));
                 event
             }
+            Event::Start(Tag::HtmlBlock) => {
+                let source = self.ctx.source;
+                self.out.diagnostics.extend(foreign::check_html_block(
+                    source,
+                    span,
+                    self.ctx.backslash_delimiters,
+                ));
+                event
+            }
             Event::End(TagEnd::Heading(level)) => {
                 if let Some(open) = batch.heading.take() {
                     self.finish_heading(&mut batch.events, &open, level);
