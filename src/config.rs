@@ -212,6 +212,39 @@ fn default_base_url() -> String {
     "/".to_string()
 }
 
+/// Why `url` cannot be a `base-url`, if it cannot: every page's address
+/// is appended to it, so a query (`?…`) or a fragment (`#…`) would land
+/// in the middle of each one (`…?q=1/a/`).
+pub fn base_url_problem(url: &str) -> Option<String> {
+    let part = |at: usize| crate::diagnostics::printable(&url[at..]).into_owned();
+    if let Some(at) = url.find('?') {
+        Some(format!(
+            "base-url may not hold a query (`{}`): page addresses are added at its end",
+            part(at)
+        ))
+    } else {
+        url.find('#').map(|at| {
+            format!(
+                "base-url may not hold a fragment (`{}`): page addresses are added at its end",
+                part(at)
+            )
+        })
+    }
+}
+
+/// The help for a [`base_url_problem`].
+pub const BASE_URL_HELP: &str =
+    "give only the address of the site's folder, e.g. https://example.org/course/";
+
+/// `--base-url`'s check, for the command line: the URL, or why it is
+/// refused (a usage error).
+pub fn parse_base_url(url: &str) -> Result<String, String> {
+    match base_url_problem(url) {
+        Some(problem) => Err(format!("{problem}; {BASE_URL_HELP}")),
+        None => Ok(url.to_string()),
+    }
+}
+
 fn default_language() -> String {
     "en".to_string()
 }
@@ -338,6 +371,11 @@ impl Config {
         }
         if let Some(known) = themes {
             problems.extend(config.unknown_themes(source, known));
+        }
+        if let Some(problem) = base_url_problem(&config.book.base_url) {
+            problems.push(
+                Diagnostic::at(source, at("book", "base-url"), problem).with_help(BASE_URL_HELP),
+            );
         }
         if !config.book.base_url.ends_with('/') {
             config.book.base_url.push('/');
@@ -618,6 +656,25 @@ mod tests {
         let mut config = parse("[book]\ntitle = \"T\"\n").unwrap();
         config.book.set_base_url("https://example.org/course");
         assert_eq!(config.book.base_url, "https://example.org/course/");
+    }
+
+    #[test]
+    fn a_base_url_with_a_query_or_fragment_is_refused() {
+        for (url, what) in [
+            ("https://example.org/docs?q=1#x", "query (`?q=1#x`)"),
+            ("https://example.org/docs#x", "fragment (`#x`)"),
+            ("/docs?", "query (`?`)"),
+        ] {
+            let text = format!("[book]\ntitle = \"T\"\nbase-url = \"{url}\"\n");
+            let problems = parse(&text).unwrap_err();
+            assert_eq!(problems.len(), 1, "{problems:?}");
+            assert!(problems[0].message.contains(what), "{problems:?}");
+            assert!(parse_base_url(url).unwrap_err().contains(what));
+        }
+        assert_eq!(
+            parse_base_url("https://example.org/docs").unwrap(),
+            "https://example.org/docs"
+        );
     }
 
     #[test]

@@ -794,3 +794,38 @@ fn the_favicon_is_a_valid_data_url_and_every_section_has_a_heading() {
         }
     }
 }
+
+#[test]
+fn a_base_url_with_a_query_or_fragment_is_refused() {
+    let site = SiteTest::fixture("basic");
+    let run = site.run(&["build", "--base-url", "https://example.org/docs?q=1#x"]);
+    run.code(2)
+        .stderr_has("--base-url")
+        .stderr_has("base-url may not hold a query (`?q=1#x`)")
+        .stderr_has("e.g. https://example.org/course/");
+    assert!(!site.root().join("site").exists(), "nothing was built");
+    site.run(&["build", "--base-url", "https://example.org/docs#top"])
+        .code(2)
+        .stderr_has("base-url may not hold a fragment (`#top`)");
+
+    let configured = SiteTest::new().file(
+        "book.toml",
+        "[book]\ntitle = \"T\"\nbase-url = \"https://example.org/docs?q=1\"\n",
+    );
+    configured
+        .build()
+        .code(2)
+        .stderr_has("base-url may not hold a query (`?q=1`)")
+        .stderr_has("book.toml:3:");
+    configured.check().code(2);
+    assert!(!configured.root().join("site").exists());
+
+    // Without them, canonical links are the address and the page's path.
+    site.run(&["build", "--base-url", "https://example.org/docs"])
+        .success();
+    let sitemap = site.output("sitemap.xml");
+    assert!(
+        sitemap.contains("<loc>https://example.org/docs/</loc>"),
+        "{sitemap}"
+    );
+}

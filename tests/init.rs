@@ -218,3 +218,68 @@ fn init_refuses_an_existing_site() {
     content_only.run(&["init"]).code(1);
     assert!(!content_only.root().join("book.toml").exists());
 }
+
+#[test]
+fn init_onto_a_file_is_a_usage_error() {
+    let site = SiteTest::empty().file("notes.txt", "mine");
+    site.run(&["init", "notes.txt"])
+        .code(2)
+        .stderr_has("notes.txt exists and is not a folder; nothing was written");
+    site.run(&["init", "notes.txt/course"])
+        .code(2)
+        .stderr_has("goes through a file");
+    assert_eq!(
+        std::fs::read_to_string(site.root().join("notes.txt")).unwrap(),
+        "mine"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn init_names_everything_in_the_way_and_writes_nothing() {
+    use std::os::unix::fs::symlink;
+    // A `.github` file where init needs a folder, a link to nothing where
+    // it would write `.gitignore`, and a link to a real folder as
+    // `content`'s section: each is named, and nothing is written.
+    let site = SiteTest::empty()
+        .file(".github", "not a folder")
+        .file("elsewhere/keep.txt", "x");
+    symlink("missing-target", site.root().join(".gitignore")).unwrap();
+    std::fs::create_dir(site.root().join("course")).unwrap();
+    let before = site.tree(".");
+    let run = site.run(&["init", "--github-pages"]);
+    run.code(1)
+        .stderr_has("error: ./.github is a file where init needs a folder")
+        .stderr_has("error: ./.gitignore is a symbolic link to nothing, where init would write")
+        .stderr_has("init: nothing was written: move them out of the way");
+    assert_eq!(
+        run.stderr.matches(".github is").count(),
+        1,
+        "named once though two workflows go there\n{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("os error"), "{}", run.stderr);
+    assert_eq!(site.tree("."), before, "nothing was written");
+    assert!(!site.root().join("book.toml").exists());
+    assert!(!site.root().join("content").exists());
+
+    // A link to a real folder is refused too: init writes only into
+    // folders it can see are its own to fill.
+    let linked = SiteTest::empty().file("real/readme.txt", "x");
+    symlink(linked.root().join("real"), linked.root().join(".github")).unwrap();
+    linked
+        .run(&["init"])
+        .code(1)
+        .stderr_has(".github is a symbolic link;")
+        .stderr_has("move it out of the way");
+    assert!(!linked.root().join("book.toml").exists());
+    assert!(!linked.root().join("real/workflows").exists());
+
+    // A DIR that is a link to nothing is not a folder.
+    let dangling = SiteTest::empty();
+    symlink("nowhere", dangling.root().join("course")).unwrap();
+    dangling
+        .run(&["init", "course"])
+        .code(2)
+        .stderr_has("course is a symbolic link to nothing, not a folder");
+}

@@ -42,3 +42,43 @@ fn a_page_whose_own_text_is_too_big_says_so() {
         .stderr_has("the lesson's own text makes")
         .stderr_has("split the lesson into several lessons");
 }
+
+#[test]
+fn a_review_page_over_the_limit_names_the_largest_card_and_export_still_works() {
+    // Each lesson's page is well under the limit, but the review page
+    // holds every card of the site: three backs of 1.5 MiB of `<`, each
+    // 6 MiB as HTML.
+    let back = format!("{}\n", "<".repeat(79)).repeat(20_000);
+    let mut site = SiteTest::new();
+    for (i, extra) in [(1, ""), (2, "<<<<\n"), (3, "")] {
+        site = site.lesson(
+            &format!("cards-{i}.md"),
+            &format!("Cards {i}"),
+            &format!("Intro.\n\n::: flashcards\n### Card {i}\n{back}{extra}:::\n"),
+        );
+    }
+    let run = site.build();
+    run.code(1)
+        .stderr_has("error: the review page /review/ would be")
+        .stderr_has(
+            "over the limit of 16 MiB of HTML per page: it holds all 3 flashcards of the site",
+        )
+        .stderr_has("--> content/cards-2.md:7:1")
+        .stderr_has("the largest card is this one")
+        .stderr_has("make the flashcards fewer or shorter");
+    assert!(
+        !run.stderr.contains("templates/review.html"),
+        "{}",
+        run.stderr
+    );
+    assert!(!site.root().join("site").exists());
+    site.check()
+        .code(1)
+        .stdout_has("content/cards-2.md:7:1: error: the review page /review/ would be");
+
+    // The Anki deck has no review page, so its size is no concern there.
+    site.run(&["export", "anki", "--out", "deck.apkg"])
+        .success()
+        .stdout_has("exported 3 cards in 1 deck to deck.apkg");
+    assert!(site.root().join("deck.apkg").is_file());
+}

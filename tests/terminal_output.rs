@@ -124,3 +124,38 @@ fn help_lines_keep_their_line_breaks() {
         "  = help: start the file with\n          +++\n          title = \"My lesson\"\n          +++\n          or with a heading: # My lesson\n",
     );
 }
+
+#[test]
+fn every_help_text_reads_as_plain_text() {
+    // Help is clap's own text: never passed through the escaper that
+    // shows control characters as symbols (`␊` for a line break).
+    let site = SiteTest::empty();
+    for command in [
+        &[][..],
+        &["build"],
+        &["check"],
+        &["serve"],
+        &["init"],
+        &["calc"],
+        &["export"],
+        &["export", "anki"],
+    ] {
+        for flag in ["--help", "-h"] {
+            let mut args = command.to_vec();
+            args.push(flag);
+            let run = site.run(&args);
+            run.success();
+            assert!(
+                !run.stdout
+                    .chars()
+                    .any(|c| ('\u{2400}'..='\u{2421}').contains(&c)),
+                "{args:?}:\n{}",
+                run.stdout
+            );
+            assert!(run.stdout.contains("Usage: gradbook"), "{args:?}");
+        }
+    }
+    site.run(&["build", "--help"])
+        .stdout_has("--base-url <URL>")
+        .stdout_has("no query or fragment");
+}

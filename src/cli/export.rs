@@ -24,7 +24,7 @@ fn run_anki(args: &AnkiArgs, quiet: bool) -> ExitCode {
     if let Err(code) = require_dir(&args.dir) {
         return code;
     }
-    let site = match Site::load(&args.dir, false) {
+    let mut site = match Site::load(&args.dir, false) {
         Ok(site) => site,
         Err(diagnostics) => {
             Report::for_terminal(quiet, false).print(&diagnostics, &[]);
@@ -39,6 +39,7 @@ fn run_anki(args: &AnkiArgs, quiet: bool) -> ExitCode {
     if let Err(err) = output::check_package_path(&out, "apkg") {
         return package_error(&err, &out);
     }
+    site.without_review_page = true;
     let outcome = site.render_into(&output::Discard, &|_, _| {});
     let failed = outcome.failed();
     if failed > 0 || !outcome.diagnostics.is_empty() {

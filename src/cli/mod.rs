@@ -93,8 +93,8 @@ pub struct BuildArgs {
     #[arg(long)]
     pub drafts: bool,
     /// The address the site is published at, instead of book.base-url
-    /// (an absolute URL gives a sitemap).
-    #[arg(long, value_name = "URL")]
+    /// (an absolute URL gives a sitemap; no query or fragment).
+    #[arg(long, value_name = "URL", value_parser = crate::config::parse_base_url)]
     pub base_url: Option<String>,
 }
 

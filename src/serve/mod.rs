@@ -84,8 +84,10 @@ const STREAM_WRITE_TIMEOUT: Duration = Duration::from_secs(2);
 /// larger ones are streamed from disk untouched.
 const MAX_SPLICED_STATIC: u64 = 4 * 1024 * 1024;
 
-/// How long stopping waits for a rebuild in progress before leaving it.
-const STOP_WAIT: Duration = Duration::from_secs(3);
+/// How long stopping waits for a rebuild in progress before leaving it:
+/// a rebuild writes only into memory, so leaving it loses nothing, and
+/// Ctrl-C stops the server at once even mid-rebuild.
+const STOP_WAIT: Duration = Duration::from_millis(200);
 
 /// How often idle live-reload streams are pinged.
 const KEEP_ALIVE_EVERY: Duration = Duration::from_secs(15);

@@ -88,6 +88,9 @@ pub struct Site {
     /// output an error (`check --strict`, `[check] strict`); only `check`
     /// sets it.
     pub strict: bool,
+    /// Make no review page (`export anki`, which writes the cards and no
+    /// page, so the page's size limit is no concern of it).
+    pub without_review_page: bool,
 }
 
 /// How to build.
@@ -320,6 +323,7 @@ impl Site {
             config_source,
             keep_blessed: false,
             strict: false,
+            without_review_page: false,
         })
     }
 

@@ -15,10 +15,13 @@
 
 use serde::Serialize;
 
+use std::path::Path;
+
 use super::cache::{RenderCache, key_of};
 use super::pages::{Page, Pages};
-use super::{Site, SiteCard};
+use super::{MAX_PAGE_BYTES, Site, SiteCard};
 use crate::diagnostics::Diagnostic;
+use crate::files::human_size;
 
 /// The review page's URL path.
 pub const REVIEW_URL: &str = "review/";
@@ -154,7 +157,7 @@ impl Site {
         cache: Option<&mut RenderCache>,
         site_key: Option<u64>,
     ) -> Option<(Result<Page, Diagnostic>, bool)> {
-        if !self.has_review() {
+        if self.without_review_page || !self.has_review() {
             return None;
         }
         let key = site_key.map(|k| {
@@ -179,12 +182,65 @@ impl Site {
             .filter(|(k, _)| Some(*k) == key)
             .map(|(_, page)| page.clone());
         let reused = cached.is_some();
-        let page: Result<Page, Diagnostic> =
-            cached.unwrap_or_else(|| pages.review(&grouped(cards)));
+        let page: Result<Page, Diagnostic> = cached.unwrap_or_else(|| {
+            pages
+                .review(&grouped(cards))
+                .and_then(|page| self.within_limit(page, cards))
+        });
         if let (Some(cache), Some(key)) = (cache, key) {
             cache.review = Some((key, page.clone()));
         }
         Some((page, reused))
+    }
+}
+
+impl Site {
+    /// `page` if it is within [`MAX_PAGE_BYTES`]; else an error at the
+    /// largest card of the site, since the page holds every card (its
+    /// template is the built-in one unless the site has its own).
+    fn within_limit(&self, page: Page, cards: &[SiteCard]) -> Result<Page, Diagnostic> {
+        let size = page.1.len();
+        if size <= MAX_PAGE_BYTES {
+            return Ok(page);
+        }
+        let card_bytes = |c: &SiteCard| c.card.front.len() + c.card.back.len();
+        let all: usize = cards.iter().map(card_bytes).sum();
+        let message = format!(
+            "the review page /{REVIEW_URL} would be {}, over the limit of {} of HTML per page: it holds all {} flashcards of the site ({})",
+            human_size(size as u64),
+            human_size(MAX_PAGE_BYTES as u64),
+            cards.len(),
+            human_size(all as u64),
+        );
+        let largest = cards.iter().max_by_key(|c| card_bytes(c));
+        let lesson = largest.and_then(|card| {
+            self.content
+                .lessons
+                .iter()
+                .find(|l| l.rel_path == card.lesson_path)
+                .map(|l| (card, l))
+        });
+        let mut problem = match lesson {
+            Some((card, lesson)) => {
+                let source = &lesson.source;
+                let width = source.line_text(card.line).chars().count().max(1);
+                Diagnostic::at_line(source, card.line, 1, width, message).with_note(format!(
+                    "the largest card is this one, at {}",
+                    human_size(card_bytes(card) as u64)
+                ))
+            }
+            None => Diagnostic::whole_file(REVIEW_URL, message),
+        };
+        let own = Path::new(crate::render::TEMPLATE_DIR).join("review.html");
+        if self.root.join(&own).is_file() {
+            problem = problem.with_note(format!(
+                "the page is made with the site's own {}",
+                own.display()
+            ));
+        }
+        Err(problem.with_help(
+            "make the flashcards fewer or shorter (a value computed with many steps makes a long back)",
+        ))
     }
 }
 
