@@ -50,6 +50,14 @@ pub fn run(args: &BuildArgs, quiet: bool) -> ExitCode {
                 err!("\r\x1b[2KRendering {done}/{total} pages");
             }
         }
+        Progress::Restored { from, to } => {
+            clear_progress(&printed);
+            errln!(
+                "note: {} was missing (a build was interrupted while swapping it in): put back the previous site from {}",
+                printable(&to.display().to_string()),
+                printable(&from.display().to_string())
+            );
+        }
         Progress::Waiting(lock) => {
             if !quiet {
                 clear_progress(&printed);
