@@ -305,7 +305,10 @@ fn a_link_at_the_lock_name_is_never_followed() {
 
 /// A site with a calc block whose expected output is wrong, to bless.
 fn blessable() -> SiteTest {
-    SiteTest::new().file("lessons/real.md", "+++\ntitle = \"A\"\n+++\n```calc\n>>> 1 + 1\n3\n```\n")
+    SiteTest::new().file(
+        "lessons/real.md",
+        "+++\ntitle = \"A\"\n+++\n```calc\n>>> 1 + 1\n3\n```\n",
+    )
 }
 
 #[cfg(unix)]
@@ -325,7 +328,12 @@ fn bless_writes_through_a_link_inside_the_site_and_keeps_hard_links() {
     .unwrap();
     site.run(&["check", "--bless"]).success();
     let link = site.root().join("content/a.md");
-    assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
     for name in ["lessons/real.md", "lessons/second-name.md"] {
         let text = fs::read_to_string(site.root().join(name)).unwrap();
         assert!(text.contains(">>> 1 + 1\n2\n"), "{name}: {text}");

@@ -319,7 +319,8 @@ fn a_deck_inside_the_content_or_static_folder_is_refused() {
     // A stale temporary of a killed export beside the deck is removed.
     let stale = ".deck.apkg.gradbook-tmp-4194303-00112233aabbccdd";
     site.write(stale, "half a deck");
-    site.run(&["export", "anki", "--out", "deck.apkg"]).success();
+    site.run(&["export", "anki", "--out", "deck.apkg"])
+        .success();
     assert_eq!(
         std::path::Path::new("/proc/self").exists(),
         !site.root().join(stale).exists()

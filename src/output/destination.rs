@@ -84,9 +84,8 @@ pub fn read_marker(dir: &Path) -> Option<Marker> {
     if !lines.next()?.starts_with("gradbook ") {
         return None;
     }
-    let mut lines = lines.skip_while(|l| {
-        !(l.starts_with("files ") || l.starts_with("staging ") || l.is_empty())
-    });
+    let mut lines = lines
+        .skip_while(|l| !(l.starts_with("files ") || l.starts_with("staging ") || l.is_empty()));
     match lines.next() {
         Some(line) if line.starts_with("staging ") => {
             Some(Marker::Staging(unescape(&line["staging ".len()..])))
@@ -655,14 +654,15 @@ mod tests {
 
     #[test]
     fn markers_round_trip() {
-        let listed = Manifest::from([
-            ("a b/c.html".to_string(), 10),
-            ("x\\y\nz".to_string(), 0),
-        ]);
+        let listed = Manifest::from([("a b/c.html".to_string(), 10), ("x\\y\nz".to_string(), 0)]);
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join(MARKER), marker_text(&listed)).unwrap();
         assert_eq!(read_marker(dir.path()), Some(Marker::Site(listed)));
-        fs::write(dir.path().join(MARKER), staging_marker_text(".s.gradbook-staging-1-a")).unwrap();
+        fs::write(
+            dir.path().join(MARKER),
+            staging_marker_text(".s.gradbook-staging-1-a"),
+        )
+        .unwrap();
         assert_eq!(
             read_marker(dir.path()),
             Some(Marker::Staging(".s.gradbook-staging-1-a".into()))

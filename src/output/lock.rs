@@ -287,8 +287,7 @@ pub fn remove_leftovers(parent: &Path, name: &str) -> io::Result<Vec<PathBuf>> {
         let Some(kind) = names.leftover(file_name, name) else {
             continue;
         };
-        if kind == Leftover::Legacy && !legacy_pid(file_name, name).is_some_and(process_is_gone)
-        {
+        if kind == Leftover::Legacy && !legacy_pid(file_name, name).is_some_and(process_is_gone) {
             continue;
         }
         let path = entry.path();
@@ -483,7 +482,11 @@ mod tests {
         // The running test's own pid: alive, so its legacy folder stays.
         let alive = format!(".site.old-{}", std::process::id());
         fs::create_dir(parent.join(&alive)).unwrap();
-        fs::write(parent.join(&alive).join(destination::MARKER), "gradbook 0.1.0\n").unwrap();
+        fs::write(
+            parent.join(&alive).join(destination::MARKER),
+            "gradbook 0.1.0\n",
+        )
+        .unwrap();
         // The right name, no marker.
         fs::create_dir(parent.join(".site.gradbook-old-2-0")).unwrap();
         let removed = remove_leftovers(parent, "site").unwrap();

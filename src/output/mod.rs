@@ -241,9 +241,12 @@ impl Staging {
             _lock: lock,
         };
         let marker = staging.dir.join(MARKER);
-        write_new(&marker, destination::staging_marker_text(&dir_name).as_bytes())
-            .with_context(|| format!("cannot write {}", marker.display()))
-            .map_err(WriteError::Io)?;
+        write_new(
+            &marker,
+            destination::staging_marker_text(&dir_name).as_bytes(),
+        )
+        .with_context(|| format!("cannot write {}", marker.display()))
+        .map_err(WriteError::Io)?;
         Ok(staging)
     }
 
@@ -262,7 +265,10 @@ impl Staging {
             WriteError::Io(anyhow::Error::new(err).context(format!("{what} {}", dest.display())))
         };
         let mut step = fault::step;
-        if had_old && exchange(&self.dir, &self.resolved).map_err(|e| io(e, "cannot swap the new site in at"))? {
+        if had_old
+            && exchange(&self.dir, &self.resolved)
+                .map_err(|e| io(e, "cannot swap the new site in at"))?
+        {
             self.committed = true;
             fault::step();
             // The staging name now holds the old site: only clutter (and a
@@ -431,7 +437,13 @@ fn no_follow(options: &mut fs::OpenOptions) -> &mut fs::OpenOptions {
 /// Opens `path` in a folder gradbook made for writing from the start
 /// (created or emptied), never through a link.
 fn open_fresh(path: &Path) -> io::Result<fs::File> {
-    no_follow(fs::OpenOptions::new().write(true).create(true).truncate(true)).open(path)
+    no_follow(
+        fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true),
+    )
+    .open(path)
 }
 
 /// Creates `path`, which must not exist (not even as a link), with
@@ -654,11 +666,7 @@ mod temporary {
     }
 
     /// Creates a new temporary file for `name` in `parent`.
-    pub(super) fn create(
-        parent: &Path,
-        name: &str,
-        kind: Kind,
-    ) -> io::Result<(PathBuf, fs::File)> {
+    pub(super) fn create(parent: &Path, name: &str, kind: Kind) -> io::Result<(PathBuf, fs::File)> {
         let path = parent.join(format!(
             "{}{}-{:016x}",
             prefix(name, kind),
@@ -915,7 +923,11 @@ mod tests {
     fn the_marker_lists_what_the_build_wrote() {
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("site");
-        write(&dest, &files(&[("index.html", "one"), ("a/b\nc.html", "ab")])).unwrap();
+        write(
+            &dest,
+            &files(&[("index.html", "one"), ("a/b\nc.html", "ab")]),
+        )
+        .unwrap();
         let Some(destination::Marker::Site(listed)) = destination::read_marker(&dest) else {
             panic!("no list");
         };
@@ -943,7 +955,12 @@ mod tests {
         let link = root.join("content/a.md");
         std::os::unix::fs::symlink(&real, &link).unwrap();
         replace_file(&link, "new", std::slice::from_ref(&root)).unwrap();
-        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
         assert_eq!(fs::read_to_string(&real).unwrap(), "new");
         // Outside every allowed folder: refused, nothing written.
         let outside = dir.path().join("outside.md");
@@ -969,7 +986,12 @@ mod tests {
         fs::write(&path, "old").unwrap();
         let stale = ".a.md.gradbook-tmp-4194303-0123456789abcdef";
         let mine = format!(".a.md.gradbook-tmp-{}-0123456789abcdef", std::process::id());
-        for name in [stale, &mine, ".a.md.gradbook-tmp-4194303-xyz", ".b.md.gradbook-tmp-4194303-0123456789abcdef"] {
+        for name in [
+            stale,
+            &mine,
+            ".a.md.gradbook-tmp-4194303-xyz",
+            ".b.md.gradbook-tmp-4194303-0123456789abcdef",
+        ] {
             fs::write(dir.path().join(name), "t").unwrap();
         }
         replace_file(&path, "new", &[]).unwrap();
