@@ -272,6 +272,7 @@ fn a_file_added_to_a_built_site_stops_the_next_build() {
     site.build()
         .code(2)
         .stderr_has("the last build did not write CNAME, drafts/")
+        .stderr_has("belongs in static/")
         .stderr_has("nothing was built");
     assert!(site.has_output("CNAME"));
     // A file the build wrote, changed since, is not what it wrote either.

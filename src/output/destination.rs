@@ -351,6 +351,10 @@ impl Refusal {
                 "choose another output folder; gradbook never replaces this one, even with --force"
                     .to_string()
             }
+            Refusal::NotOwned { dest, found, .. } if !found.is_empty() => format!(
+                "move those out (a file the site should publish belongs in static/), choose another folder, or pass --force to delete everything in {} and write the site there",
+                dest.display()
+            ),
             Refusal::NotOwned { dest, .. } => format!(
                 "choose a new or empty folder, or pass --force to delete everything in {} and write the site there",
                 dest.display()

@@ -471,23 +471,25 @@ fn create_parent(path: &Path) -> Result<()> {
 /// it, which is removed after (and kept, named `.NAME.gradbook-copy-…`,
 /// if the write is cut short).
 pub fn replace_file(path: &Path, contents: &str, inside: &[PathBuf]) -> io::Result<()> {
-    let meta = fs::symlink_metadata(path)?;
-    let target = if meta.file_type().is_symlink() {
-        let target = path.canonicalize()?;
-        let allowed = inside
-            .iter()
-            .filter_map(|root| root.canonicalize().ok())
-            .any(|root| target.starts_with(root));
-        if !allowed {
-            return Err(io::Error::other(format!(
-                "it is a link to {}, outside the site: refusing to write there",
-                target.display()
-            )));
-        }
-        target
+    let linked = fs::symlink_metadata(path)?.file_type().is_symlink();
+    // Where the file really is (a link, or a folder on its path that is
+    // one, resolved): it must still be inside the site.
+    let target = if linked || !inside.is_empty() {
+        path.canonicalize()?
     } else {
         path.to_path_buf()
     };
+    let allowed = inside.is_empty()
+        || inside
+            .iter()
+            .filter_map(|root| root.canonicalize().ok())
+            .any(|root| target.starts_with(root));
+    if !allowed || (linked && inside.is_empty()) {
+        return Err(io::Error::other(format!(
+            "it resolves to {}, outside the site: refusing to write there",
+            target.display()
+        )));
+    }
     let meta = fs::symlink_metadata(&target)?;
     if !meta.is_file() {
         return Err(io::Error::other("it is not a regular file"));
