@@ -261,6 +261,10 @@ fn same_file(_file: &File, path: &Path) -> bool {
 /// staging marker, or a site everything in which its marker lists (an
 /// old site, or one an exchange moved to the staging name).
 fn holds_our_marker(dir: &Path, file_name: &str, kind: Leftover) -> bool {
+    if kind == Leftover::Staging && holds_at_most_a_marker(dir) {
+        // Killed between creating the folder and finishing its marker.
+        return true;
+    }
     match destination::read_marker(dir) {
         Some(Marker::Staging(name)) => kind != Leftover::Old && name == file_name,
         Some(Marker::Site(_)) => destination::is_owned(dir),
@@ -268,6 +272,24 @@ fn holds_our_marker(dir: &Path, file_name: &str, kind: Leftover) -> bool {
         Some(Marker::Unlisted) => kind == Leftover::Legacy,
         None => false,
     }
+}
+
+/// Whether `dir` holds nothing but (perhaps) a small marker file,
+/// `.gradbook` or the `.gradbook.next` that replaces it.
+fn holds_at_most_a_marker(dir: &Path) -> bool {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return false;
+    };
+    let next = format!("{}.next", destination::MARKER);
+    entries.take(3).all(|entry| {
+        entry.is_ok_and(|entry| {
+            let name = entry.file_name();
+            (name == destination::MARKER || name == next.as_str())
+                && entry
+                    .metadata()
+                    .is_ok_and(|m| m.file_type().is_file() && m.len() <= 4096)
+        })
+    })
 }
 
 /// Removes the staging and old folders of destination `name` in `parent`
@@ -489,6 +511,11 @@ mod tests {
         .unwrap();
         // The right name, no marker.
         fs::create_dir(parent.join(".site.gradbook-old-2-0")).unwrap();
+        // A staging folder killed before its marker was whole: nothing in
+        // it but a part of one.
+        fs::create_dir(parent.join(".site.gradbook-staging-3-0")).unwrap();
+        fs::create_dir(parent.join(".site.gradbook-staging-3-1")).unwrap();
+        fs::write(parent.join(".site.gradbook-staging-3-1/.gradbook"), "grad").unwrap();
         let removed = remove_leftovers(parent, "site").unwrap();
         let names: Vec<String> = removed
             .iter()
@@ -496,6 +523,8 @@ mod tests {
             .collect();
         let mut expected = vec![
             ".site.gradbook-old-1-0",
+            ".site.gradbook-staging-3-0",
+            ".site.gradbook-staging-3-1",
             ".site.gradbook-staging-99999999-abc",
         ];
         if Path::new("/proc/self").exists() {
