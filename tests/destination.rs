@@ -261,6 +261,9 @@ fn a_copied_marker_does_not_make_a_folder_gradbooks() {
     }
     site.run_with_env(&["build", "--dest", &ssh.display().to_string()], &env)
         .stderr_has("the last build did not write id_ed25519, known_hosts");
+    fs::write(ssh.join(".gradbook"), "gradbook 0.1.0\n").unwrap();
+    site.run_with_env(&["build", "--dest", &ssh.display().to_string()], &env)
+        .stderr_has("its .gradbook file lists no files");
 }
 
 #[test]

@@ -270,6 +270,9 @@ pub enum Refusal {
         found: Vec<String>,
         /// How many such paths in all.
         more: usize,
+        /// Whether it has a marker that lists no files (written by an
+        /// earlier version, or copied).
+        unlisted_marker: bool,
     },
     /// It is a file.
     NotAFolder {
@@ -309,7 +312,12 @@ impl fmt::Display for Refusal {
                 dest.display(),
                 git.display()
             ),
-            Refusal::NotOwned { dest, found, more } => {
+            Refusal::NotOwned {
+                dest,
+                found,
+                more,
+                unlisted_marker,
+            } => {
                 write!(
                     f,
                     "the output folder {} is not empty and was not written by gradbook",
@@ -321,6 +329,12 @@ impl fmt::Display for Refusal {
                         write!(f, " and {} more", more - found.len())?;
                     }
                     write!(f, ")")?;
+                }
+                if *unlisted_marker {
+                    write!(
+                        f,
+                        " (its .gradbook file lists no files: an earlier version of gradbook wrote it, or it was copied there)"
+                    )?;
                 }
                 Ok(())
             }
@@ -446,8 +460,9 @@ pub fn check(dest: &Path, protected: &[Protected], force: bool) -> Result<PathBu
     }
     let empty = fs::read_dir(&resolved).is_ok_and(|mut entries| entries.next().is_none());
     if !force && !empty {
-        let (found, more) = match read_marker(&resolved) {
-            Some(Marker::Site(files)) => unlisted(&resolved, &files),
+        let marker = read_marker(&resolved);
+        let (found, more) = match &marker {
+            Some(Marker::Site(files)) => unlisted(&resolved, files),
             _ => (Vec::new(), 1),
         };
         if more > 0 {
@@ -455,6 +470,7 @@ pub fn check(dest: &Path, protected: &[Protected], force: bool) -> Result<PathBu
                 dest: shown,
                 found,
                 more,
+                unlisted_marker: marker == Some(Marker::Unlisted),
             });
         }
     }
@@ -533,6 +549,7 @@ mod tests {
                 dest: notes.clone(),
                 found: Vec::new(),
                 more: 1,
+                unlisted_marker: false,
             }
         );
         fs::write(notes.join(MARKER), "not ours").unwrap();
@@ -542,10 +559,11 @@ mod tests {
         ));
         // A marker of an earlier version, which lists nothing.
         fs::write(notes.join(MARKER), "gradbook 0.1.0\nwritten by gradbook\n").unwrap();
-        assert!(matches!(
-            refused(&notes, &[], false),
-            Refusal::NotOwned { .. }
-        ));
+        assert!(
+            refused(&notes, &[], false)
+                .to_string()
+                .ends_with("an earlier version of gradbook wrote it, or it was copied there)")
+        );
         assert!(check(&notes, &[], true).is_ok());
         fs::write(dir.path().join("file"), "x").unwrap();
         assert!(matches!(
@@ -681,6 +699,7 @@ mod tests {
             dest: PathBuf::from("../notes"),
             found: Vec::new(),
             more: 1,
+            unlisted_marker: false,
         };
         assert_eq!(
             refusal.to_string(),
