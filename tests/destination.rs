@@ -240,3 +240,64 @@ fn exit_codes_tell_usage_content_and_machine_failures_apart() {
         .stderr_has("the previous site, if any, was left as it was");
     assert!(site.has_output("index.html"));
 }
+
+#[test]
+fn a_copied_marker_does_not_make_a_folder_gradbooks() {
+    let site = SiteTest::fixture("basic");
+    let home = decoy_home();
+    let env = [("HOME", home.path())];
+    let ssh = home.path().join(".ssh");
+    // The first line of a real marker, or a whole real marker copied from
+    // a built site: neither lists the keys.
+    site.build().success();
+    let real = fs::read_to_string(site.root().join("site/.gradbook")).unwrap();
+    for marker in ["gradbook 0.1.0\n", real.as_str()] {
+        fs::write(ssh.join(".gradbook"), marker).unwrap();
+        let before = tree(home.path());
+        site.run_with_env(&["build", "--dest", &ssh.display().to_string()], &env)
+            .code(2)
+            .stderr_has("is not empty and was not written by gradbook");
+        assert_eq!(tree(home.path()), before);
+    }
+    site.run_with_env(&["build", "--dest", &ssh.display().to_string()], &env)
+        .stderr_has("the last build did not write id_ed25519, known_hosts");
+    fs::write(ssh.join(".gradbook"), "gradbook 0.1.0\n").unwrap();
+    site.run_with_env(&["build", "--dest", &ssh.display().to_string()], &env)
+        .stderr_has("its .gradbook file lists no files");
+}
+
+#[test]
+fn a_file_added_to_a_built_site_stops_the_next_build() {
+    let site = SiteTest::fixture("basic");
+    site.build().success();
+    site.write("site/CNAME", "example.org");
+    site.write("site/drafts/mine.md", "mine");
+    site.build()
+        .code(2)
+        .stderr_has("the last build did not write CNAME, drafts/")
+        .stderr_has("belongs in static/")
+        .stderr_has("nothing was built");
+    assert!(site.has_output("CNAME"));
+    // A file the build wrote, changed since, is not what it wrote either.
+    site.remove("site/CNAME");
+    fs::remove_dir_all(site.root().join("site/drafts")).unwrap();
+    site.write("site/index.html", "edited by hand");
+    site.build()
+        .code(2)
+        .stderr_has("the last build did not write index.html");
+    // A file the build wrote and someone removed is no reason to refuse.
+    site.build_forced();
+    site.remove("site/index.html");
+    site.build().success();
+    assert!(site.has_output("index.html"));
+}
+
+trait Forced {
+    fn build_forced(&self);
+}
+
+impl Forced for SiteTest {
+    fn build_forced(&self) {
+        self.run(&["build", "--force"]).success();
+    }
+}

@@ -302,6 +302,32 @@ fn an_existing_file_that_is_not_a_package_is_never_replaced() {
 }
 
 #[test]
+fn a_deck_inside_the_content_or_static_folder_is_refused() {
+    let site = site();
+    fs::create_dir_all(site.root().join("static/decks")).unwrap();
+    for (out, folder) in [
+        ("content/deck.apkg", "content"),
+        ("content/calculus/deck.apkg", "content"),
+        ("static/decks/deck.apkg", "static"),
+    ] {
+        site.run(&["export", "anki", "--out", out])
+            .code(2)
+            .stderr_has(&format!("is inside the {folder} folder"))
+            .stderr_has("the next build would publish the deck");
+        assert!(!site.root().join(out).exists());
+    }
+    // A stale temporary of a killed export beside the deck is removed.
+    let stale = ".deck.apkg.gradbook-tmp-4194303-00112233aabbccdd";
+    site.write(stale, "half a deck");
+    site.run(&["export", "anki", "--out", "deck.apkg"])
+        .success();
+    assert_eq!(
+        std::path::Path::new("/proc/self").exists(),
+        !site.root().join(stale).exists()
+    );
+}
+
+#[test]
 fn a_bad_lesson_stops_the_export_with_every_problem() {
     let site = site().file(
         "content/calculus/broken.md",

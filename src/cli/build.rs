@@ -41,25 +41,7 @@ pub fn run(args: &BuildArgs, quiet: bool) -> ExitCode {
     }
     let show_progress = !quiet && std::io::stderr().is_terminal();
     let printed = AtomicBool::new(false);
-    let progress = |event: Progress<'_>| match event {
-        Progress::Rendered { done, total } => {
-            // Only long builds are worth a progress line.
-            if show_progress && total >= PROGRESS_FROM && (done.is_multiple_of(50) || done == total)
-            {
-                printed.store(true, Ordering::Relaxed);
-                err!("\r\x1b[2KRendering {done}/{total} pages");
-            }
-        }
-        Progress::Waiting(lock) => {
-            if !quiet {
-                clear_progress(&printed);
-                errln!(
-                    "Waiting for another gradbook build to finish writing (it holds {})",
-                    printable(&lock.display().to_string())
-                );
-            }
-        }
-    };
+    let progress = |event: Progress<'_>| show(event, quiet, show_progress, &printed);
     let options = BuildOptions {
         dest: args.dest.as_deref(),
         force: args.force,
@@ -115,6 +97,40 @@ pub fn run(args: &BuildArgs, quiet: bool) -> ExitCode {
             errln!("error: {}", printable(&format!("{err:#}")));
             errln!("note: the previous site, if any, was left as it was");
             ExitCode::from(EXIT_IO)
+        }
+    }
+}
+
+/// Prints what a build is doing: a progress line on a terminal for long
+/// builds, a note when it waits for another build or puts back a site.
+fn show(event: Progress<'_>, quiet: bool, show_progress: bool, printed: &AtomicBool) {
+    match event {
+        Progress::Rendered { done, total } => {
+            // Only long builds are worth a progress line.
+            if show_progress && total >= PROGRESS_FROM && (done.is_multiple_of(50) || done == total)
+            {
+                printed.store(true, Ordering::Relaxed);
+                err!("\r\x1b[2KRendering {done}/{total} pages");
+            }
+        }
+        Progress::Restored { from, to } => {
+            if !quiet {
+                clear_progress(printed);
+                errln!(
+                    "note: {} was missing (a build was interrupted while swapping it in): put back the previous site from {}",
+                    printable(&to.display().to_string()),
+                    printable(&from.display().to_string())
+                );
+            }
+        }
+        Progress::Waiting(lock) => {
+            if !quiet {
+                clear_progress(printed);
+                errln!(
+                    "Waiting for another gradbook build to finish writing (it holds {})",
+                    printable(&lock.display().to_string())
+                );
+            }
         }
     }
 }

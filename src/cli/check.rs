@@ -13,13 +13,13 @@ pub fn run(args: &CheckArgs, quiet: bool) -> ExitCode {
     if let Err(code) = require_dir(&args.dir) {
         return code;
     }
-    let (mut outcome, mut denied) = match check_once(args, quiet) {
+    let (mut outcome, mut denied, inside) = match check_once(args, quiet) {
         Ok(checked) => checked,
         Err(code) => return code,
     };
     if args.bless && !outcome.blessed.is_empty() {
         for (path, text) in &outcome.blessed {
-            if let Err(err) = crate::output::replace_file(path, text) {
+            if let Err(err) = crate::output::replace_file(path, text, &inside) {
                 errln!(
                     "error: cannot write {}: {err}",
                     printable(&path.display().to_string())
@@ -31,7 +31,7 @@ pub fn run(args: &CheckArgs, quiet: bool) -> ExitCode {
             }
         }
         // Report on the files as they are now.
-        (outcome, denied) = match check_once(args, quiet) {
+        (outcome, denied, _) = match check_once(args, quiet) {
             Ok(checked) => checked,
             Err(code) => return code,
         };
@@ -59,14 +59,27 @@ pub fn run(args: &CheckArgs, quiet: bool) -> ExitCode {
 }
 
 /// Renders the site without writing it. Returns what it found and whether
-/// warnings are to fail the check (the flag, or `book.toml`).
-fn check_once(args: &CheckArgs, quiet: bool) -> Result<(Outcome, bool), ExitCode> {
+/// warnings are to fail the check (the flag, or `book.toml`), and the
+/// folders a blessed lesson may be written in through a link (the site and
+/// content folders).
+fn check_once(
+    args: &CheckArgs,
+    quiet: bool,
+) -> Result<(Outcome, bool, Vec<std::path::PathBuf>), ExitCode> {
     match Site::load(&args.dir, false) {
         Ok(mut site) => {
             site.keep_blessed = args.bless;
             site.strict = args.strict || site.config.check.strict;
             let deny = args.deny_warnings || site.config.check.deny_warnings;
-            Ok((site.render_into(&crate::output::Discard, &|_, _| {}), deny))
+            let inside = vec![
+                site.root.clone(),
+                site.root.join(&site.config.build.content_dir),
+            ];
+            Ok((
+                site.render_into(&crate::output::Discard, &|_, _| {}),
+                deny,
+                inside,
+            ))
         }
         Err(diagnostics) => {
             Report::for_terminal(quiet, false).print(&diagnostics, &[]);

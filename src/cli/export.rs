@@ -10,8 +10,9 @@ use super::{
     printable, require_dir,
 };
 use crate::export::anki;
+use crate::output::destination::resolve;
 use crate::output::{self, PackageError};
-use crate::site::Site;
+use crate::site::{STATIC_DIR, Site};
 
 /// Runs `gradbook export`.
 pub fn run(args: &ExportArgs, quiet: bool) -> ExitCode {
@@ -38,6 +39,14 @@ fn run_anki(args: &AnkiArgs, quiet: bool) -> ExitCode {
     // Refuse a wrong destination before the work, not after.
     if let Err(err) = output::check_package_path(&out, "apkg") {
         return package_error(&err, &out);
+    }
+    if let Some(folder) = inside_sources(&site, &out) {
+        errln!(
+            "error: --out {} is inside the {folder} folder: the next build would publish the deck",
+            printable(&out.display().to_string())
+        );
+        errln!("help: write the deck outside the content and static folders");
+        return ExitCode::from(EXIT_USAGE);
     }
     site.without_review_page = true;
     let outcome = site.render_into(&output::Discard, &|_, _| {});
@@ -80,6 +89,22 @@ fn run_anki(args: &AnkiArgs, quiet: bool) -> ExitCode {
         );
     }
     ExitCode::from(EXIT_OK)
+}
+
+/// The source folder (`content`, `static`) a deck at `out` would be
+/// inside, links followed: a build would copy the deck into the site.
+fn inside_sources(site: &Site, out: &std::path::Path) -> Option<String> {
+    let out = resolve(out);
+    [
+        (
+            site.root.join(&site.config.build.content_dir),
+            site.config.build.content_dir.display().to_string(),
+        ),
+        (site.root.join(STATIC_DIR), STATIC_DIR.to_string()),
+    ]
+    .into_iter()
+    .find(|(folder, _)| out.starts_with(resolve(folder)))
+    .map(|(_, name)| name)
 }
 
 fn package_error(err: &PackageError, out: &std::path::Path) -> ExitCode {

@@ -2,7 +2,9 @@
 //!
 //! A build replaces its whole destination, so the destination must be a
 //! folder gradbook owns: missing, empty, or carrying the [`MARKER`] file
-//! every site gradbook writes holds. Anything else is refused unless the
+//! every site gradbook writes holds, with nothing in it that marker does
+//! not list (what the build that wrote it wrote). Anything else is
+//! refused unless the
 //! user says `--force`. Some folders are refused whatever the flags
 //! ([`Protected`]): a destination that is or contains the site, its
 //! sources, the current folder, the home folder or a filesystem root, and
@@ -11,6 +13,7 @@
 //! Paths are compared after resolving symbolic links (as far as the path
 //! exists), so `--dest link-to-home` is seen for what it is.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
@@ -18,25 +21,189 @@ use std::path::{Component, Path, PathBuf};
 /// The file that marks a folder as a site gradbook wrote.
 pub const MARKER: &str = ".gradbook";
 
-/// The text of the marker file.
-pub fn marker_text() -> String {
+/// The largest marker read (its list of files grows with the site).
+const MAX_MARKER: u64 = 64 * 1024 * 1024;
+
+/// Shown in a refusal: at most this many of the files gradbook did not
+/// write.
+const SHOWN: usize = 4;
+
+/// The files a build wrote: path relative to the site (with `/`
+/// separators) → size in bytes.
+pub type Manifest = BTreeMap<String, u64>;
+
+/// The text of the marker of a finished site: the tool, then every file
+/// the build wrote, one a line as its size and its path (`\` and line
+/// breaks in a path written `\\`, `\n`, `\r`).
+pub fn marker_text(files: &Manifest) -> String {
+    let mut text = format!(
+        "gradbook {}\nThis folder was written by gradbook; the next `gradbook build` replaces all of it.\nfiles {}\n",
+        env!("CARGO_PKG_VERSION"),
+        files.len()
+    );
+    for (path, size) in files {
+        text.push_str(&format!("{size} {}\n", escape(path)));
+    }
+    text
+}
+
+/// The text of the marker of a staging folder named `name`, while the
+/// build writes it: it names that folder, so a copy elsewhere proves
+/// nothing.
+pub fn staging_marker_text(name: &str) -> String {
     format!(
-        "gradbook {}\nThis folder was written by gradbook; the next `gradbook build` replaces all of it.\n",
-        env!("CARGO_PKG_VERSION")
+        "gradbook {}\nstaging {}\nA gradbook build is writing this folder; if it was interrupted, the next build removes it.\n",
+        env!("CARGO_PKG_VERSION"),
+        escape(name)
     )
 }
 
-/// Whether `dir` carries the marker (a regular file, not a link, that
-/// starts with `gradbook `).
-pub fn is_marked(dir: &Path) -> bool {
+/// What a marker says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Marker {
+    /// A finished site and the files its build wrote.
+    Site(Manifest),
+    /// A staging folder, by its own name.
+    Staging(String),
+    /// A marker without a list of files (earlier versions wrote those):
+    /// it proves nothing about the files beside it.
+    Unlisted,
+}
+
+/// Reads the marker of `dir`: a regular file, not a link, that starts
+/// with `gradbook `.
+pub fn read_marker(dir: &Path) -> Option<Marker> {
     let path = dir.join(MARKER);
-    let Ok(meta) = fs::symlink_metadata(&path) else {
-        return false;
-    };
-    if !meta.is_file() || meta.len() > 4096 {
-        return false;
+    let meta = fs::symlink_metadata(&path).ok()?;
+    if !meta.is_file() || meta.len() > MAX_MARKER {
+        return None;
     }
-    crate::files::read_regular(&path, 4096).is_ok_and(|bytes| bytes.starts_with(b"gradbook "))
+    let bytes = crate::files::read_regular(&path, MAX_MARKER).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let mut lines = text.lines();
+    if !lines.next()?.starts_with("gradbook ") {
+        return None;
+    }
+    let mut lines = lines
+        .skip_while(|l| !(l.starts_with("files ") || l.starts_with("staging ") || l.is_empty()));
+    match lines.next() {
+        Some(line) if line.starts_with("staging ") => {
+            Some(Marker::Staging(unescape(&line["staging ".len()..])))
+        }
+        Some(line) if line.starts_with("files ") => {
+            let count: usize = line["files ".len()..].parse().ok()?;
+            let mut files = Manifest::new();
+            for line in lines {
+                let (size, path) = line.split_once(' ')?;
+                files.insert(unescape(path), size.parse().ok()?);
+            }
+            (files.len() == count).then_some(Marker::Site(files))
+        }
+        _ => Some(Marker::Unlisted),
+    }
+}
+
+/// Whether `dir` carries a marker (whatever it lists).
+pub fn is_marked(dir: &Path) -> bool {
+    read_marker(dir).is_some()
+}
+
+/// What in `dir` its marker does not account for: files it does not list
+/// (or lists with another size), links, and folders holding no listed
+/// file. The first few paths, and how many in all.
+pub fn unlisted(dir: &Path, files: &Manifest) -> (Vec<String>, usize) {
+    let mut folders = std::collections::BTreeSet::new();
+    for path in files.keys() {
+        let mut rest = path.as_str();
+        while let Some((parent, _)) = rest.rsplit_once('/') {
+            folders.insert(parent);
+            rest = parent;
+        }
+    }
+    let mut shown = Vec::new();
+    let mut count = 0;
+    let mut walk = walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = walk.next() {
+        let Ok(entry) = entry else {
+            count += 1;
+            continue;
+        };
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        let rel_text = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let kind = entry.file_type();
+        let ours = if rel_text == MARKER {
+            true
+        } else if kind.is_dir() {
+            folders.contains(rel_text.as_str())
+        } else if kind.is_file() {
+            rel.to_str().is_some()
+                && entry
+                    .metadata()
+                    .is_ok_and(|m| files.get(&rel_text) == Some(&m.len()))
+        } else {
+            false
+        };
+        if !ours {
+            if kind.is_dir() {
+                walk.skip_current_dir();
+            }
+            count += 1;
+            if shown.len() < SHOWN {
+                shown.push(if kind.is_dir() {
+                    format!("{rel_text}/")
+                } else {
+                    rel_text
+                });
+            }
+        }
+    }
+    (shown, count)
+}
+
+/// Whether `dir` holds exactly the site its marker lists: every listed
+/// file at its size, and nothing else.
+pub fn is_intact(dir: &Path, files: &Manifest) -> bool {
+    unlisted(dir, files).1 == 0
+        && files.iter().all(|(path, size)| {
+            fs::symlink_metadata(dir.join(path)).is_ok_and(|m| m.is_file() && m.len() == *size)
+        })
+}
+
+/// Whether everything in `dir` is what the build that marked it wrote
+/// (files it listed may be gone).
+pub fn is_owned(dir: &Path) -> bool {
+    matches!(read_marker(dir), Some(Marker::Site(files)) if unlisted(dir, &files).1 == 0)
+}
+
+fn escape(path: &str) -> String {
+    path.replace('\\', "\\\\")
+        .replace('\n', "\\n")
+        .replace('\r', "\\r")
+}
+
+fn unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
 }
 
 /// A folder or file no build may replace.
@@ -95,10 +262,17 @@ pub enum Refusal {
         /// one.
         git: Option<PathBuf>,
     },
-    /// It has files and no marker.
+    /// It has files, and no marker or files its marker does not list.
     NotOwned {
         /// The destination as given.
         dest: PathBuf,
+        /// When it has a marker: the first few paths it does not list.
+        found: Vec<String>,
+        /// How many such paths in all.
+        more: usize,
+        /// Whether it has a marker that lists no files (written by an
+        /// earlier version, or copied).
+        unlisted_marker: bool,
     },
     /// It is a file.
     NotAFolder {
@@ -138,11 +312,32 @@ impl fmt::Display for Refusal {
                 dest.display(),
                 git.display()
             ),
-            Refusal::NotOwned { dest } => write!(
-                f,
-                "the output folder {} is not empty and was not written by gradbook",
-                dest.display()
-            ),
+            Refusal::NotOwned {
+                dest,
+                found,
+                more,
+                unlisted_marker,
+            } => {
+                write!(
+                    f,
+                    "the output folder {} is not empty and was not written by gradbook",
+                    dest.display()
+                )?;
+                if !found.is_empty() {
+                    write!(f, " (the last build did not write {}", found.join(", "))?;
+                    if *more > found.len() {
+                        write!(f, " and {} more", more - found.len())?;
+                    }
+                    write!(f, ")")?;
+                }
+                if *unlisted_marker {
+                    write!(
+                        f,
+                        " (its .gradbook file lists no files: an earlier version of gradbook wrote it, or it was copied there)"
+                    )?;
+                }
+                Ok(())
+            }
             Refusal::NotAFolder { dest } => write!(
                 f,
                 "the output folder {} is a file, or inside one",
@@ -153,6 +348,16 @@ impl fmt::Display for Refusal {
 }
 
 impl Refusal {
+    /// The destination, as given.
+    pub fn dest(&self) -> &Path {
+        match self {
+            Refusal::Protected { dest, .. }
+            | Refusal::Git { dest, .. }
+            | Refusal::NotOwned { dest, .. }
+            | Refusal::NotAFolder { dest } => dest,
+        }
+    }
+
     /// What to do about it.
     pub fn help(&self) -> String {
         match self {
@@ -160,7 +365,11 @@ impl Refusal {
                 "choose another output folder; gradbook never replaces this one, even with --force"
                     .to_string()
             }
-            Refusal::NotOwned { dest } => format!(
+            Refusal::NotOwned { dest, found, .. } if !found.is_empty() => format!(
+                "move those out (a file the site should publish belongs in static/), choose another folder, or pass --force to delete everything in {} and write the site there",
+                dest.display()
+            ),
+            Refusal::NotOwned { dest, .. } => format!(
                 "choose a new or empty folder, or pass --force to delete everything in {} and write the site there",
                 dest.display()
             ),
@@ -250,8 +459,20 @@ pub fn check(dest: &Path, protected: &[Protected], force: bool) -> Result<PathBu
         return Err(Refusal::NotAFolder { dest: shown });
     }
     let empty = fs::read_dir(&resolved).is_ok_and(|mut entries| entries.next().is_none());
-    if !force && !empty && !is_marked(&resolved) {
-        return Err(Refusal::NotOwned { dest: shown });
+    if !force && !empty {
+        let marker = read_marker(&resolved);
+        let (found, more) = match &marker {
+            Some(Marker::Site(files)) => unlisted(&resolved, files),
+            _ => (Vec::new(), 1),
+        };
+        if more > 0 {
+            return Err(Refusal::NotOwned {
+                dest: shown,
+                found,
+                more,
+                unlisted_marker: marker == Some(Marker::Unlisted),
+            });
+        }
     }
     if let Some(git) = find_git(&resolved) {
         let git = git
@@ -306,8 +527,14 @@ mod tests {
         assert!(check(&root.join("empty"), &[], false).is_ok());
         fs::create_dir(root.join("site")).unwrap();
         fs::write(root.join("site/index.html"), "x").unwrap();
-        fs::write(root.join("site").join(MARKER), marker_text()).unwrap();
+        let listed = Manifest::from([
+            ("index.html".to_string(), 1),
+            ("a/gone.html".to_string(), 9),
+        ]);
+        fs::write(root.join("site").join(MARKER), marker_text(&listed)).unwrap();
         assert!(check(&root.join("site"), &[], false).is_ok());
+        assert!(is_owned(&root.join("site")));
+        assert!(!is_intact(&root.join("site"), &listed));
     }
 
     #[test]
@@ -319,7 +546,10 @@ mod tests {
         assert_eq!(
             refused(&notes, &[], false),
             Refusal::NotOwned {
-                dest: notes.clone()
+                dest: notes.clone(),
+                found: Vec::new(),
+                more: 1,
+                unlisted_marker: false,
             }
         );
         fs::write(notes.join(MARKER), "not ours").unwrap();
@@ -327,6 +557,13 @@ mod tests {
             refused(&notes, &[], false),
             Refusal::NotOwned { .. }
         ));
+        // A marker of an earlier version, which lists nothing.
+        fs::write(notes.join(MARKER), "gradbook 0.1.0\nwritten by gradbook\n").unwrap();
+        assert!(
+            refused(&notes, &[], false)
+                .to_string()
+                .ends_with("an earlier version of gradbook wrote it, or it was copied there)")
+        );
         assert!(check(&notes, &[], true).is_ok());
         fs::write(dir.path().join("file"), "x").unwrap();
         assert!(matches!(
@@ -395,8 +632,8 @@ mod tests {
         assert_eq!(git, Some(repo.join(".git")));
         let site = dir.path().join("site");
         fs::create_dir_all(site.join("deploy/.git")).unwrap();
-        fs::write(site.join(MARKER), marker_text()).unwrap();
-        let refusal = refused(&site, &[], false);
+        fs::write(site.join(MARKER), marker_text(&Manifest::new())).unwrap();
+        let refusal = refused(&site, &[], true);
         assert_eq!(
             refusal.to_string(),
             format!(
@@ -408,9 +645,61 @@ mod tests {
     }
 
     #[test]
+    fn a_copied_marker_proves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("home");
+        for (rel, text) in [
+            (".ssh/id_ed25519", "KEY"),
+            ("index.html", "x"),
+            ("notes.txt", "n"),
+            ("a/b.txt", "b"),
+            ("c.txt", "c"),
+            ("d.txt", "d"),
+        ] {
+            let path = home.join(rel);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        }
+        let listed = Manifest::from([("index.html".to_string(), 1), ("c.txt".to_string(), 5)]);
+        fs::write(home.join(MARKER), marker_text(&listed)).unwrap();
+        let refusal = refused(&home, &[], false);
+        assert_eq!(
+            refusal.to_string(),
+            format!(
+                "the output folder {} is not empty and was not written by gradbook (the last build did not write .ssh/, a/, c.txt, d.txt and 1 more)",
+                home.display()
+            )
+        );
+        assert!(home.join(".ssh/id_ed25519").exists());
+        assert!(check(&home, &[], true).is_ok());
+    }
+
+    #[test]
+    fn markers_round_trip() {
+        let listed = Manifest::from([("a b/c.html".to_string(), 10), ("x\\y\nz".to_string(), 0)]);
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(MARKER), marker_text(&listed)).unwrap();
+        assert_eq!(read_marker(dir.path()), Some(Marker::Site(listed)));
+        fs::write(
+            dir.path().join(MARKER),
+            staging_marker_text(".s.gradbook-staging-1-a"),
+        )
+        .unwrap();
+        assert_eq!(
+            read_marker(dir.path()),
+            Some(Marker::Staging(".s.gradbook-staging-1-a".into()))
+        );
+        fs::write(dir.path().join(MARKER), "gradbook 0.1.0\nfiles 2\n1 a\n").unwrap();
+        assert_eq!(read_marker(dir.path()), None, "a short list is no list");
+    }
+
+    #[test]
     fn messages_say_how_to_proceed() {
         let refusal = Refusal::NotOwned {
             dest: PathBuf::from("../notes"),
+            found: Vec::new(),
+            more: 1,
+            unlisted_marker: false,
         };
         assert_eq!(
             refusal.to_string(),

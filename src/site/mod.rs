@@ -119,6 +119,14 @@ pub enum Progress<'a> {
     /// Another build is writing the same output folder; this one waits
     /// for its lock file.
     Waiting(&'a Path),
+    /// A build killed while swapping its site in left the output folder
+    /// missing; the old site it had moved aside (`from`) was put back.
+    Restored {
+        /// Where the old site was.
+        from: &'a Path,
+        /// The output folder.
+        to: &'a Path,
+    },
 }
 
 /// A finished build.
@@ -381,11 +389,13 @@ impl Site {
         }
         let report = options.progress;
         let on_wait = |lock: &Path| report(Progress::Waiting(lock));
+        let on_restore = |from: &Path, to: &Path| report(Progress::Restored { from, to });
         let write = WriteOptions {
             protected: &protected,
             force: options.force,
             lock_wait: options.lock_wait,
             on_wait: &on_wait,
+            on_restore: &on_restore,
         };
         let failed = |err: WriteError| match err {
             WriteError::Refused(refusal) => refused(&refusal),
@@ -427,12 +437,7 @@ impl Site {
                     "set output-dir to another folder",
                 )),
             None => {
-                let shown = match refusal {
-                    Refusal::Protected { dest, .. }
-                    | Refusal::Git { dest, .. }
-                    | Refusal::NotOwned { dest }
-                    | Refusal::NotAFolder { dest } => dest.clone(),
-                };
+                let shown = refusal.dest().to_path_buf();
                 let mut d =
                     Diagnostic::whole_file(shown, refusal.to_string()).with_help(refusal.help());
                 if from_config {
