@@ -204,14 +204,50 @@ fn baseline(slot: Slot) -> (Skeleton, Vec<usize>) {
 /// Strings made of what breaks markup and Anki's fields, among letters.
 fn nasty() -> impl Strategy<Value = String> {
     let piece = prop::sample::select(vec![
-        "<", ">", "&", "\"", "'", "\u{0}", "\u{1b}", "\u{1f}", "\u{7}", "k", "1", " ", "&amp;",
-        "<1", "</", "\"/>",
+        "<b>",
+        "</mo>",
+        "<i title=x>",
+        "<script>",
+        "<",
+        ">",
+        "&",
+        "&lt;",
+        "\"",
+        "'",
+        "\u{0}",
+        "\u{1b}",
+        "\u{1f}",
+        "\u{7}",
+        "k",
+        " ",
     ]);
-    prop::collection::vec(piece, 1..8).prop_map(|pieces| format!("k{}", pieces.concat()))
+    prop::collection::vec(piece, 1..5).prop_map(|pieces| format!("k{}", pieces.concat()))
 }
 
-/// The harmless sites render, and a string with markup in a slot that
-/// takes any text renders too (so the property is not met by refusing).
+/// Where the skeletons of two renders first differ, if they do.
+fn difference(got: &Skeleton, want: &Skeleton) -> Option<String> {
+    if got.keys().ne(want.keys()) {
+        return Some(format!(
+            "pages {:?} instead of {:?}",
+            got.keys(),
+            want.keys()
+        ));
+    }
+    for (path, shape) in got {
+        let other = &want[path];
+        if let Some(i) = (0..shape.len().max(other.len())).find(|&i| shape.get(i) != other.get(i)) {
+            return Some(format!(
+                "{path}: element {i} is {:?} instead of {:?}",
+                shape.get(i),
+                other.get(i)
+            ));
+        }
+    }
+    None
+}
+
+/// The harmless sites render, and a string with markup in each slot
+/// renders too (so the property is not met by refusing everything).
 #[test]
 fn nasty_strings_are_rendered_not_only_refused() {
     for slot in SLOTS {
@@ -225,26 +261,26 @@ fn nasty_strings_are_rendered_not_only_refused() {
         };
         let (skeleton, fields) = render(slot, value).unwrap_or_else(|| panic!("{slot:?} refused"));
         assert_eq!(fields, [3]);
-        if slot != Slot::MacroBody {
-            assert_eq!(skeleton, baseline(slot).0, "{slot:?}");
+        if let Some(differs) = difference(&skeleton, &baseline(slot).0) {
+            panic!("{slot:?}: {differs}");
         }
     }
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 16, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
-    fn no_string_makes_markup_or_shifts_a_field(slot in prop::sample::select(SLOTS.to_vec()), value in nasty()) {
-        // In a flashcard, `<` before a letter or `/` is Markdown's raw HTML.
-        let value = if slot == Slot::Card { value.replace('<', "< ") } else { value };
-        let baseline = baseline(slot);
-        prop_assert_eq!(&baseline.1, &vec![3]);
-        if let Some((skeleton, fields)) = render(slot, &value) {
-            prop_assert_eq!(&fields, &vec![3], "{:?} = {:?}", slot, value);
-            prop_assert_eq!(skeleton.keys().collect::<Vec<_>>(), baseline.0.keys().collect::<Vec<_>>());
-            for (path, shape) in &skeleton {
-                prop_assert_eq!(shape, &baseline.0[path], "{:?} = {:?} in {}", slot, value, path);
+    fn no_string_makes_markup_or_shifts_a_field(value in nasty()) {
+        for slot in SLOTS {
+            // In a flashcard, `<` before a letter or `/` is Markdown's raw
+            // HTML, which the author may write on purpose.
+            let value = if slot == Slot::Card { value.replace('<', "< ") } else { value.clone() };
+            let (want, _) = baseline(slot);
+            if let Some((got, fields)) = render(slot, &value) {
+                prop_assert_eq!(&fields, &vec![3], "{:?} = {:?}", slot, value);
+                let differs = difference(&got, &want);
+                prop_assert!(differs.is_none(), "{:?} = {:?}: {}", slot, value, differs.unwrap_or_default());
             }
         }
     }
