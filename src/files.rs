@@ -212,8 +212,11 @@ pub fn private_place(target: &Path, boundaries: &[PathBuf]) -> Option<String> {
                 "{shown}, a folder of a build in progress or replaced"
             ));
         }
-        if is_ignored(name) {
+        if name.starts_with('.') && is_ignored(name) {
             return Some(format!("{shown}, which is hidden"));
+        }
+        if is_ignored(name) {
+            return Some(format!("{shown}, an editor's leftover that gradbook skips"));
         }
         if at.is_dir() && crate::output::destination::is_marked(&at) {
             return Some(format!(

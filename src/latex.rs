@@ -360,7 +360,7 @@ fn well_formed(mathml: &str) -> bool {
         let attributes = &tag[name_len..];
         if name.is_empty()
             || tag.contains('<')
-            || attributes.matches('"').count() % 2 != 0
+            || !attributes.matches('"').count().is_multiple_of(2)
             || !(attributes.is_empty() || attributes.starts_with([' ', '/']))
         {
             return false;

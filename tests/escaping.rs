@@ -98,10 +98,13 @@ fn write_site(root: &std::path::Path, slot: Slot, value: &str) {
 /// is TeX, so it may well make other MathML).
 type Skeleton = BTreeMap<String, Vec<String>>;
 
+/// A render's skeleton and the number of fields of each Anki note.
+type Rendered = (Skeleton, Vec<usize>);
+
 /// What rendering `slot` = `value` gives: `None` when the site was refused
 /// (a configuration or content error), else the pages' skeleton and the
 /// number of fields of each Anki note.
-fn render(slot: Slot, value: &str) -> Option<(Skeleton, Vec<usize>)> {
+fn render(slot: Slot, value: &str) -> Option<Rendered> {
     let dir = tempfile::tempdir().unwrap();
     write_site(dir.path(), slot, value);
     let site = Site::load(dir.path(), false).ok()?;
@@ -115,7 +118,10 @@ fn render(slot: Slot, value: &str) -> Option<(Skeleton, Vec<usize>)> {
     let with_math = slot != Slot::MacroBody;
     let mut skeleton = Skeleton::new();
     for (path, bytes) in &files.generated {
-        if !path.ends_with(".html") {
+        if !std::path::Path::new(path)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("html"))
+        {
             continue;
         }
         let text = String::from_utf8(bytes.to_vec()).unwrap();
@@ -187,9 +193,8 @@ fn fields_per_note(apkg: &[u8]) -> Vec<usize> {
 }
 
 /// The site with a harmless string in `slot`, rendered once per slot.
-fn baseline(slot: Slot) -> (Skeleton, Vec<usize>) {
-    static DONE: std::sync::Mutex<Vec<(Slot, (Skeleton, Vec<usize>))>> =
-        std::sync::Mutex::new(Vec::new());
+fn baseline(slot: Slot) -> Rendered {
+    static DONE: std::sync::Mutex<Vec<(Slot, Rendered)>> = std::sync::Mutex::new(Vec::new());
     let mut done = DONE
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);

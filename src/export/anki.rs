@@ -553,6 +553,7 @@ mod tests {
     fn deck_names_and_tags_fit_anki() {
         assert_eq!(deck_part("  C++ :: basics  "), "C++ : basics");
         assert_eq!(deck_part("a::::b"), "a:b");
+        assert_eq!(deck_part("a\u{1f}b\u{0}::\u{1b}c"), "ab:c");
         assert_eq!(
             default_file_name("Gradients from Scratch"),
             "gradients-from-scratch.apkg"
