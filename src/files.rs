@@ -141,15 +141,7 @@ pub fn walk(
             continue;
         }
         let through_link = linked.iter().any(|l| rel.starts_with(l));
-        let refused = if entry.path_is_symlink() {
-            link_outside(entry.path(), &boundaries, &shown.join(&rel))
-                .or_else(|| private_link(entry.path(), &boundaries, &shown.join(&rel)))
-        } else if through_link && is_dir {
-            private_below_link(entry.path(), &boundaries, &shown.join(&rel))
-        } else {
-            None
-        };
-        if let Some(d) = refused {
+        if let Some(d) = refused(&entry, through_link, &boundaries, &shown.join(&rel)) {
             found.diagnostics.push(d);
             if is_dir {
                 walker.skip_current_dir();
@@ -170,6 +162,25 @@ pub fn walk(
         }
     }
     found
+}
+
+/// Why the walk does not take `entry` (shown as `shown`): a link out of
+/// the site or into a private place, or a private folder entered through
+/// a link (`through_link`).
+fn refused(
+    entry: &walkdir::DirEntry,
+    through_link: bool,
+    boundaries: &[PathBuf],
+    shown: &Path,
+) -> Option<Diagnostic> {
+    if entry.path_is_symlink() {
+        link_outside(entry.path(), boundaries, shown)
+            .or_else(|| private_link(entry.path(), boundaries, shown))
+    } else if through_link && entry.file_type().is_dir() {
+        private_below_link(entry.path(), boundaries, shown)
+    } else {
+        None
+    }
 }
 
 /// The diagnostic for a link at `path` that resolves outside every
