@@ -13,6 +13,14 @@
 //!   it resolves inside the site folder (or inside the folder being
 //!   walked, for a content folder kept elsewhere); any other link is an
 //!   error naming the link. Link loops are reported, not followed.
+//! - **Links never lead to what is private** ([`private_place`]): a link
+//!   whose target is, or is inside, a `.git` folder, a build's staging or
+//!   old-site folder, any other hidden (or ignored) file or folder of the
+//!   site, or a site gradbook built (a folder holding the `.gradbook`
+//!   marker, such as the output folder) is an error naming the link and
+//!   its target, even though it stays inside the site; so is a folder
+//!   reached through a link that is such a site, and a source folder that
+//!   is itself in such a place.
 //! - **Sizes are bounded**: a lesson or template over [`SOURCE_LIMIT`], or
 //!   a `book.toml` over [`CONFIG_LIMIT`], is an error, not a read.
 //!
@@ -78,6 +86,13 @@ pub fn walk(
         found.diagnostics.push(d);
         return found;
     }
+    if let Some(d) = private_source(dir, &boundaries, shown) {
+        found.diagnostics.push(d);
+        return found;
+    }
+    // Folders entered through a link: what is below them was not chosen
+    // by where it sits in the source folder.
+    let mut linked: Vec<PathBuf> = Vec::new();
     let shown_rel = |path: &Path| {
         path.strip_prefix(dir)
             .map_or_else(|_| shown.to_path_buf(), |p| shown.join(p))
@@ -125,14 +140,16 @@ pub fn walk(
             }
             continue;
         }
-        if entry.path_is_symlink()
-            && let Some(d) = link_outside(entry.path(), &boundaries, &shown.join(&rel))
-        {
+        let through_link = linked.iter().any(|l| rel.starts_with(l));
+        if let Some(d) = refused(&entry, through_link, &boundaries, &shown.join(&rel)) {
             found.diagnostics.push(d);
             if is_dir {
                 walker.skip_current_dir();
             }
             continue;
+        }
+        if is_dir && entry.path_is_symlink() {
+            linked.push(rel.clone());
         }
         if is_dir {
             found.dirs.push(rel);
@@ -145,6 +162,25 @@ pub fn walk(
         }
     }
     found
+}
+
+/// Why the walk does not take `entry` (shown as `shown`): a link out of
+/// the site or into a private place, or a private folder entered through
+/// a link (`through_link`).
+fn refused(
+    entry: &walkdir::DirEntry,
+    through_link: bool,
+    boundaries: &[PathBuf],
+    shown: &Path,
+) -> Option<Diagnostic> {
+    if entry.path_is_symlink() {
+        link_outside(entry.path(), boundaries, shown)
+            .or_else(|| private_link(entry.path(), boundaries, shown))
+    } else if through_link && entry.file_type().is_dir() {
+        private_below_link(entry.path(), boundaries, shown)
+    } else {
+        None
+    }
 }
 
 /// The diagnostic for a link at `path` that resolves outside every
@@ -163,6 +199,94 @@ fn link_outside(path: &Path, boundaries: &[PathBuf], shown: &Path) -> Option<Dia
             ),
         )
         .with_help("copy what it points to into the site, or link to something inside the site"),
+    )
+}
+
+/// What a link may not lead into, when `target` (resolved) is there: a
+/// `.git` folder, a build's staging or old-site folder, any other file or
+/// folder the walk skips (hidden ones), or a site gradbook built (a folder
+/// holding the `.gradbook` marker: the output folder). The place is named
+/// relative to the boundary holding it, with what it is.
+pub fn private_place(target: &Path, boundaries: &[PathBuf]) -> Option<String> {
+    let base = boundaries.iter().find(|b| target.starts_with(b))?;
+    let rel = target.strip_prefix(base).ok()?;
+    let mut at = base.clone();
+    for part in rel.components() {
+        at.push(part);
+        let shown = at.strip_prefix(base).unwrap_or(&at).display().to_string();
+        let name = part.as_os_str().to_str().unwrap_or("");
+        if name == ".git" {
+            return Some(format!("{shown}, a Git folder"));
+        }
+        if name.contains(".gradbook-staging-") || name.contains(".gradbook-old-") {
+            return Some(format!(
+                "{shown}, a folder of a build in progress or replaced"
+            ));
+        }
+        if name.starts_with('.') && is_ignored(name) {
+            return Some(format!("{shown}, which is hidden"));
+        }
+        if is_ignored(name) {
+            return Some(format!("{shown}, an editor's leftover that gradbook skips"));
+        }
+        if at.is_dir() && crate::output::destination::is_marked(&at) {
+            return Some(format!(
+                "{shown}, a site gradbook built (it holds .gradbook)"
+            ));
+        }
+    }
+    None
+}
+
+/// What every refusal of a private place suggests.
+const PRIVATE_HELP: &str = "links may not lead into .git, the output folder, a build's staging folders, or any hidden file or folder of the site; copy what you mean to publish into the site's own folders";
+
+/// The diagnostic for a link at `path` that leads somewhere private.
+fn private_link(path: &Path, boundaries: &[PathBuf], shown: &Path) -> Option<Diagnostic> {
+    let target = fs::canonicalize(path).ok()?;
+    let place = private_place(&target, boundaries)?;
+    let base = boundaries.iter().find(|b| target.starts_with(b))?;
+    let target = target.strip_prefix(base).unwrap_or(&target);
+    Some(
+        Diagnostic::whole_file(
+            shown,
+            format!(
+                "symbolic link to {}, in {place}; gradbook never publishes it and does not follow the link",
+                target.display()
+            ),
+        )
+        .with_help(PRIVATE_HELP),
+    )
+}
+
+/// The diagnostic for a folder entered through a link that is private
+/// itself (a built site below a linked folder).
+fn private_below_link(path: &Path, boundaries: &[PathBuf], shown: &Path) -> Option<Diagnostic> {
+    let target = fs::canonicalize(path).ok()?;
+    let place = private_place(&target, boundaries)?;
+    Some(
+        Diagnostic::whole_file(
+            shown,
+            format!("this folder, reached through a symbolic link, is {place}; gradbook never publishes it"),
+        )
+        .with_help(PRIVATE_HELP),
+    )
+}
+
+/// The diagnostic for a source folder (`content/`, `static/`,
+/// `templates/`, or `content-dir`) that is itself in a private place.
+fn private_source(dir: &Path, boundaries: &[PathBuf], shown: &Path) -> Option<Diagnostic> {
+    if dir.is_symlink() {
+        return private_link(dir, boundaries, shown);
+    }
+    let target = fs::canonicalize(dir).ok()?;
+    let place = private_place(&target, boundaries)?;
+    Some(
+        Diagnostic::whole_file(
+            shown,
+            format!("this folder is in {place}; gradbook never reads or publishes it"),
+        )
+        .with_help("keep the site's sources in folders of their own, outside .git, the output folder and hidden folders"),
     )
 }
 
@@ -490,6 +614,82 @@ mod tests {
         assert!(messages[3].starts_with("content/dir: error: symbolic link to"));
         assert!(messages[4].starts_with("content/secret.md: error: symbolic link to"));
         assert!(messages[5].contains("content/zero.md: error: symbolic link to /dev/zero"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_into_private_places_of_the_site_are_refused() {
+        let site = tempfile::tempdir().unwrap();
+        let root = site.path();
+        let content = root.join("content");
+        fs::create_dir_all(root.join(".git")).unwrap();
+        fs::write(root.join(".git/config"), "[remote] url = secret").unwrap();
+        fs::create_dir_all(root.join(".secrets")).unwrap();
+        fs::write(root.join(".env"), "TOKEN=x").unwrap();
+        fs::create_dir_all(root.join(".site.gradbook-staging-1")).unwrap();
+        fs::create_dir_all(root.join("site")).unwrap();
+        fs::write(root.join("site/.gradbook"), "gradbook 0.1\n").unwrap();
+        fs::write(root.join("site/index.html"), "x").unwrap();
+        fs::create_dir_all(root.join("notes")).unwrap();
+        fs::write(root.join("notes/ok.txt"), "x").unwrap();
+        fs::create_dir_all(root.join("notes/old")).unwrap();
+        fs::write(root.join("notes/old/.gradbook"), "gradbook 0.1\n").unwrap();
+        fs::write(root.join("notes/old/index.html"), "x").unwrap();
+        fs::create_dir_all(&content).unwrap();
+        let link = |to: &str, at: &str| {
+            std::os::unix::fs::symlink(root.join(to), content.join(at)).unwrap();
+        };
+        link(".git", "git");
+        link(".git/config", "config.txt");
+        link(".env", "env.txt");
+        link(".secrets", "secrets");
+        link(".site.gradbook-staging-1", "staging");
+        link("site", "built");
+        link("site/index.html", "page.html");
+        link("", "everything");
+        link("notes", "notes");
+        let found = walk(&content, Path::new("content"), root, all);
+        // A linked folder is followed, but not into a built site below it.
+        assert_eq!(found.files, [PathBuf::from("notes/ok.txt")]);
+        let messages: Vec<String> = found.diagnostics.iter().map(|d| d.one_line()).collect();
+        let expect = [
+            "content/built: error: symbolic link to site, in site, a site gradbook built (it holds .gradbook)",
+            "content/config.txt: error: symbolic link to .git/config, in .git, a Git folder",
+            "content/env.txt: error: symbolic link to .env, in .env, which is hidden",
+            "content/everything: error: symbolic link loop",
+            "content/notes/old: error: this folder, reached through a symbolic link, is notes/old, a site gradbook built",
+            "content/git: error: symbolic link to .git, in .git, a Git folder",
+            "content/page.html: error: symbolic link to site/index.html, in site, a site gradbook built",
+            "content/secrets: error: symbolic link to .secrets, in .secrets, which is hidden",
+            "content/staging: error: symbolic link to .site.gradbook-staging-1, in .site.gradbook-staging-1, a folder of a build in progress or replaced",
+        ];
+        assert_eq!(messages.len(), expect.len(), "{messages:#?}");
+        for want in expect {
+            assert!(
+                messages.iter().any(|m| m.starts_with(want)),
+                "{want}\n{messages:#?}"
+            );
+        }
+        // A source folder in a private place is refused whole.
+        let found = walk(&root.join(".git"), Path::new(".git"), root, all);
+        assert!(found.files.is_empty());
+        assert!(
+            found.diagnostics[0]
+                .one_line()
+                .starts_with(".git: error: this folder is in .git, a Git folder"),
+            "{:?}",
+            found.diagnostics
+        );
+        std::os::unix::fs::symlink(root.join("site"), root.join("static")).unwrap();
+        let found = walk(&root.join("static"), Path::new("static"), root, all);
+        assert!(found.files.is_empty());
+        assert!(
+            found.diagnostics[0]
+                .one_line()
+                .starts_with("static: error: symbolic link to site, in site"),
+            "{:?}",
+            found.diagnostics
+        );
     }
 
     #[cfg(unix)]

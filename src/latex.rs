@@ -117,15 +117,43 @@ fn run(
     } else {
         MathDisplay::Inline
     };
+    let guarded = guard_operator_names(tex);
+    let source = guarded.as_ref().map_or(tex, |g| g.text.as_str());
+    let back = |err: LatexError| match &guarded {
+        Some(g) => {
+            let start = floor_boundary(tex, g.original(err.span.start).min(tex.len()));
+            let end = floor_boundary(tex, g.original(err.span.end).clamp(start, tex.len()));
+            LatexError {
+                message: err.message,
+                span: start..end,
+            }
+        }
+        None => err,
+    };
+    run_guarded(tex, source, mode, convert_with)
+        .map_err(back)
+        .and_then(|mathml| seal(&mathml, tex))
+}
+
+/// Converts `source` (the formula `tex` with its operator names marked);
+/// errors are at offsets into `source`.
+fn run_guarded(
+    tex: &str,
+    source: &str,
+    mode: MathDisplay,
+    convert_with: impl FnOnce(&str, MathDisplay) -> Converted + Send,
+) -> Result<String, LatexError> {
     // math-core panics on a few inputs (a command or script whose
     // argument is a cell's `&` or a row's `\\`, inside an environment);
     // that is an error in the formula, not the end of the build.
     let guarded = move || {
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| convert_with(tex, mode))) {
-            Ok(result) => convert(tex, result),
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            convert_with(source, mode)
+        })) {
+            Ok(result) => convert(source, result),
             Err(_) => Err(LatexError {
                 message: "invalid LaTeX: a command or script in a matrix or aligned rows takes a `&` or `\\\\` as its argument".to_string(),
-                span: 0..tex.len(),
+                span: 0..source.len(),
             }),
         }
     };
@@ -142,7 +170,7 @@ fn run(
             .unwrap_or_else(|| {
                 Err(LatexError {
                     message: "the formula could not be converted".to_string(),
-                    span: 0..tex.len(),
+                    span: 0..source.len(),
                 })
             })
     })
@@ -165,6 +193,189 @@ fn convert(tex: &str, result: Converted) -> Result<String, LatexError> {
             })
         }
     }
+}
+
+/// Marks the start of an operator name's text in the TeX handed to
+/// math-core, and [`NAME_END`] its end (private-use characters).
+const NAME_START: char = '\u{E010}';
+/// See [`NAME_START`].
+const NAME_END: char = '\u{E011}';
+
+/// math-core writes the text of `\operatorname{…}` (and so of
+/// `\operatorname*`, `\operatornamewithlimits` and every
+/// `\DeclareMathOperator`) into its `<mo>` without escaping it, so
+/// `\operatorname{a<b}` would put markup on the page. Each such argument
+/// is marked with [`NAME_START`] and [`NAME_END`], which [`seal`]
+/// replaces by escaping what lies between them. The marks themselves in
+/// the author's TeX become U+FFFD (as long, so offsets hold). `None` when
+/// the formula has neither.
+fn guard_operator_names(tex: &str) -> Option<Rewritten> {
+    let has_marks = tex.contains([NAME_START, NAME_END]);
+    let mut ops = commands(tex)
+        .filter(|(_, _, name)| matches!(*name, "operatorname" | "operatornamewithlimits"))
+        .peekable();
+    if ops.peek().is_none() && !has_marks {
+        return None;
+    }
+    let mut out = Rewritten::new();
+    let mut copied = 0;
+    let copy_to = |out: &mut Rewritten, copied: &mut usize, to: usize| {
+        if to > *copied {
+            let piece = tex[*copied..to].replace([NAME_START, NAME_END], "\u{FFFD}");
+            out.pieces.push((out.text.len(), *copied..to, true));
+            out.text.push_str(&piece);
+            *copied = to;
+        }
+    };
+    for (_, name_end, name) in ops {
+        if name_end < copied {
+            continue;
+        }
+        let mut at = name_end;
+        if name == "operatorname" && tex[at..].starts_with('*') {
+            at += 1;
+        }
+        at = skip_blanks(tex, at);
+        let Some(arg) = argument_token(tex, at) else {
+            continue;
+        };
+        copy_to(&mut out, &mut copied, arg.start);
+        let braced = tex[arg.clone()].starts_with('{');
+        let (open, inner) = if braced {
+            ("{", arg.start + 1..arg.end - 1)
+        } else {
+            ("", arg.clone())
+        };
+        out.replace(
+            &format!("{{{NAME_START}"),
+            arg.start..arg.start + open.len(),
+        );
+        copied = inner.start;
+        copy_to(&mut out, &mut copied, inner.end);
+        out.replace(&format!("{NAME_END}}}"), inner.end..arg.end);
+        copied = arg.end;
+    }
+    copy_to(&mut out, &mut copied, tex.len());
+    Some(out)
+}
+
+/// Where the white space and `%` comments after `at` end.
+fn skip_blanks(tex: &str, mut at: usize) -> usize {
+    loop {
+        let rest = &tex[at..];
+        let trimmed = rest.trim_start();
+        at += rest.len() - trimmed.len();
+        if trimmed.starts_with('%') {
+            at += trimmed.find('\n').map_or(trimmed.len(), |i| i + 1);
+        } else {
+            return at;
+        }
+    }
+}
+
+/// The argument that starts at `at`: a balanced `{…}` group, a command,
+/// or one character.
+fn argument_token(tex: &str, at: usize) -> Option<Range<usize>> {
+    let c = tex[at..].chars().next()?;
+    match c {
+        '{' => {
+            let mut depth = 0usize;
+            let mut i = at;
+            while i < tex.len() {
+                match tex.as_bytes()[i] {
+                    b'\\' => {
+                        i = command_at(tex, i).1;
+                        continue;
+                    }
+                    b'{' => depth += 1,
+                    b'}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(at..i + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            None
+        }
+        '\\' => Some(at..command_at(tex, at).1),
+        '}' => None,
+        c => Some(at..at + c.len_utf8()),
+    }
+}
+
+/// math-core's MathML made safe to put in a page: operator names between
+/// [`NAME_START`] and [`NAME_END`] escaped, stray marks and C0 control
+/// characters (but tab, line feed and carriage return) dropped, and then
+/// the markup checked ([`well_formed`]), so that no formula text can
+/// become an element or an attribute.
+fn seal(mathml: &str, tex: &str) -> Result<String, LatexError> {
+    let mut out = String::with_capacity(mathml.len());
+    let mut rest = mathml;
+    while let Some(start) = rest.find(NAME_START) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + NAME_START.len_utf8()..];
+        let end = after.find(NAME_END).unwrap_or(after.len());
+        out.push_str(&crate::html::escape(&after[..end]));
+        rest = after.get(end + NAME_END.len_utf8()..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out.retain(|c| c != NAME_END && !crate::html::is_hidden_control(c));
+    if well_formed(&out) {
+        Ok(out)
+    } else {
+        Err(LatexError {
+            message: "invalid LaTeX: the formula's text would make markup on the page".to_string(),
+            span: 0..tex.len(),
+        })
+    }
+}
+
+/// Whether `mathml` is one tree of balanced elements whose text holds no
+/// `<`, and whose token elements other than `<mtext>` hold text only.
+fn well_formed(mathml: &str) -> bool {
+    let mut open: Vec<&str> = Vec::new();
+    let mut rest = mathml;
+    while let Some(lt) = rest.find('<') {
+        if rest[..lt].contains('>') {
+            return false;
+        }
+        let Some(gt) = rest[lt..].find('>') else {
+            return false;
+        };
+        let tag = &rest[lt + 1..lt + gt];
+        rest = &rest[lt + gt + 1..];
+        if let Some(name) = tag.strip_prefix('/') {
+            if open.pop() != Some(name) {
+                return false;
+            }
+            continue;
+        }
+        let name_len = tag
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(tag.len());
+        let name = &tag[..name_len];
+        let attributes = &tag[name_len..];
+        if name.is_empty()
+            || tag.contains('<')
+            || !attributes.matches('"').count().is_multiple_of(2)
+            || !(attributes.is_empty() || attributes.starts_with([' ', '/']))
+        {
+            return false;
+        }
+        if open
+            .last()
+            .is_some_and(|parent| matches!(*parent, "mi" | "mo" | "mn" | "ms"))
+        {
+            return false;
+        }
+        if !tag.ends_with('/') {
+            open.push(name);
+        }
+    }
+    open.is_empty() && !rest.contains('>')
 }
 
 /// The first character of a placeholder for an equation reference: a
@@ -1282,5 +1493,79 @@ mod tests {
             .convert(r"\newcommand{\x}", false, &mut id)
             .unwrap_err();
         assert_eq!(err.span, 0..11, "{err:?}");
+    }
+
+    #[test]
+    fn operator_names_are_escaped_however_they_are_written() {
+        for (tex, name) in [
+            (r"\operatorname{a<b}", "a&lt;b"),
+            (r"\operatorname*{a<b}_x", "a&lt;b"),
+            (r"\operatornamewithlimits{a>b}", "a&gt;b"),
+            (r"\operatorname<b", "&lt;"),
+            (r"\operatorname \lt b", "&lt;"),
+            (r"\operatorname{\&}", "&amp;"),
+            (r"\operatorname{\text{<script>}}", "&lt;script&gt;"),
+            (r"\operatorname{a{<}b}", "a&lt;b"),
+            ("\\operatorname % note\n {a<b}", "a&lt;b"),
+        ] {
+            let html = to_mathml(tex, false).unwrap();
+            assert!(html.contains(&format!(">{name}</mo>")), "{tex}: {html}");
+            assert!(well_formed(&html), "{tex}: {html}");
+            assert!(!html.contains([NAME_START, NAME_END]), "{tex}: {html}");
+        }
+        let mut page = PageMath::new(&Macros::from([(
+            r"\lt".to_string(),
+            r"\operatorname{lt<}".to_string(),
+        )]));
+        let mut id = |l: &str| l.to_string();
+        let defs = r"\DeclareMathOperator{\cmp}{a<b} \DeclareMathOperator*{\Cmp}{a>b}";
+        assert_eq!(page.convert(defs, true, &mut id).unwrap(), "");
+        let html = page
+            .convert(r"\cmp x + \Cmp_y + \lt", true, &mut id)
+            .unwrap();
+        for name in ["a&lt;b", "a&gt;b", "lt&lt;"] {
+            assert!(html.contains(&format!(">{name}</mo>")), "{html}");
+        }
+    }
+
+    #[test]
+    fn marks_and_control_characters_never_reach_the_page() {
+        let html = to_mathml("\\text{a\u{1b}b\u{1f}c} + \u{1b}x", false).unwrap();
+        assert!(html.contains("<mtext>abc</mtext>"), "{html}");
+        assert!(!html.contains(['\u{1b}', '\u{1f}']), "{html}");
+        // The author's own private-use marks are not taken for ours.
+        let tex = format!("\\operatorname{{{NAME_END}<{NAME_START}}}");
+        let html = to_mathml(&tex, false).unwrap();
+        assert!(html.contains(">\u{FFFD}&lt;\u{FFFD}</mo>"), "{html}");
+    }
+
+    #[test]
+    fn errors_after_an_operator_name_point_at_the_authors_offsets() {
+        let tex = r"\operatorname{a<b} + \nosuch";
+        let err = to_mathml(tex, false).unwrap_err();
+        assert_eq!(&tex[err.span.clone()], r"\nosuch", "{err:?}");
+        let tex = r"\operatorname\lt + \nosuch";
+        let err = to_mathml(tex, false).unwrap_err();
+        assert_eq!(&tex[err.span.clone()], r"\nosuch", "{err:?}");
+    }
+
+    #[test]
+    fn markup_from_formula_text_is_caught() {
+        for bad in [
+            "<math><mo><script></mo></math>",
+            "<math><mo><mi>x</mi></mo></math>",
+            "<math><mo>a<b</mo></math>",
+            "<math><mo>a>b</mo></math>",
+            "<math><mi x=\"a>b\">x</mi></math>",
+            "<math><mi>x</mi>",
+        ] {
+            assert!(!well_formed(bad), "{bad}");
+        }
+        for good in [
+            "<math display=\"block\"><mrow><mspace/><mi>ab</mi></mrow></math>",
+            "<math><mtext><b>x &lt; y</b></mtext><mo lspace=\"0\">&amp;</mo></math>",
+        ] {
+            assert!(well_formed(good), "{good}");
+        }
     }
 }

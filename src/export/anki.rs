@@ -70,8 +70,10 @@ fn stable_number(key: &str) -> i64 {
 }
 
 /// The deck name of a title: `::` separates sub-decks in Anki, so a
-/// title's own `::` becomes `:`.
+/// title's own `::` becomes `:`; control characters (Anki keeps U+001F
+/// between a deck name's parts) are dropped.
 fn deck_part(title: &str) -> String {
+    let title = crate::html::drop_controls(title);
     let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut title = title.replace("::", ":");
     while title.contains("::") {
@@ -152,9 +154,11 @@ fn notes_of(site: &Site, cards: &[SiteCard]) -> (BTreeMap<String, i64>, Vec<Note
         notes.push(Note {
             guid: guid(book, &path, &id),
             deck,
+            // U+001F separates a note's fields in Anki's `flds`: no
+            // control character reaches a field.
             fields: [
-                mathml_to_tex(&card.card.front),
-                mathml_to_tex(&card.card.back),
+                crate::html::drop_controls(&mathml_to_tex(&card.card.front)),
+                crate::html::drop_controls(&mathml_to_tex(&card.card.back)),
                 lesson_field(site, card),
             ],
             tags: tags_of(card),
@@ -390,7 +394,7 @@ fn note_type(site: &Site, id: i64, now: i64) -> Value {
         .collect();
     json!({
         "id": id,
-        "name": format!("gradbook: {}", site.config.book.title),
+        "name": format!("gradbook: {}", crate::html::drop_controls(&site.config.book.title)),
         "type": 0,
         "mod": now,
         "usn": -1,
@@ -549,6 +553,7 @@ mod tests {
     fn deck_names_and_tags_fit_anki() {
         assert_eq!(deck_part("  C++ :: basics  "), "C++ : basics");
         assert_eq!(deck_part("a::::b"), "a:b");
+        assert_eq!(deck_part("a\u{1f}b\u{0}::\u{1b}c"), "ab:c");
         assert_eq!(
             default_file_name("Gradients from Scratch"),
             "gradients-from-scratch.apkg"

@@ -144,6 +144,7 @@ impl Templates {
     /// Compiles the built-ins plus the overrides in `root/templates/`.
     pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
         let mut tera = Tera::new();
+        tera.set_escape_fn(escape_value);
         tera.set_fallback_prefixes([BUILTIN_PREFIX])
             .map_err(|e| vec![Diagnostic::whole_file(TEMPLATE_DIR, e.to_string())])?;
         let builtins: Vec<(String, &str)> = BUILTIN_TEMPLATES
@@ -320,6 +321,13 @@ fn first_line(text: &str) -> String {
 
 /// The blocks the built-in templates define, for hints.
 const BUILTIN_BLOCKS: &str = "title, head, sidebar, content, footer, scripts";
+
+/// How templates escape every value they print (`{{ page.title }}`):
+/// [`crate::html::escape`], which also drops control characters, so a NUL
+/// or ESC in front matter or `book.toml` never reaches a page.
+fn escape_value(value: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    out.write_all(crate::html::escape(value).as_bytes())
+}
 
 #[cfg(test)]
 mod tests {
