@@ -218,7 +218,8 @@ impl<'e> PageRenderer<'_, 'e, '_> {
 
     /// Reads prose text for other tools' markup (d2l roles, Liquid,
     /// kramdown attribute lists…), in runs of adjacent text events and in
-    /// link destinations, and warns about each.
+    /// link destinations, and raw HTML blocks for a formula left in them,
+    /// and warns about each.
     fn foreign(&mut self, event: &Event<'e>, span: &Range<usize>, batch: &mut Batch<'e>) {
         let source = self.ctx.source;
         let ended = match event {
@@ -229,6 +230,13 @@ impl<'e> PageRenderer<'_, 'e, '_> {
             self.out
                 .diagnostics
                 .extend(foreign::check_prose(source, run));
+        }
+        if let Event::Start(Tag::HtmlBlock) = event {
+            self.out.diagnostics.extend(foreign::check_html_block(
+                source,
+                span.clone(),
+                self.ctx.backslash_delimiters,
+            ));
         }
         if let Event::Start(Tag::Link { dest_url, .. }) = event
             && dest_url.contains('{')
@@ -323,15 +331,6 @@ impl<'e> PageRenderer<'_, 'e, '_> {
             }
             Event::Start(Tag::Heading { .. }) => {
                 batch.heading = Some(OpenHeading::new(batch.events.len()));
-                event
-            }
-            Event::Start(Tag::HtmlBlock) => {
-                let source = self.ctx.source;
-                self.out.diagnostics.extend(foreign::check_html_block(
-                    source,
-                    span,
-                    self.ctx.backslash_delimiters,
-                ));
                 event
             }
             Event::End(TagEnd::Heading(level)) => {
