@@ -688,6 +688,9 @@ impl Scale {
 /// infinity and NaN follow IEEE's rules for multiplying by a nonzero
 /// number.
 pub(crate) fn times_ratio(x: f64, a: i64, b: i64) -> Option<f64> {
+    if a == 0 {
+        return Some(x * 0.0 * b.signum() as f64);
+    }
     let negative = (a < 0) != (b < 0);
     if x == 0.0 || !x.is_finite() {
         return Some(if negative { -x } else { x });
