@@ -1361,4 +1361,101 @@ mod tests {
             Ordering::Less
         );
     }
+
+    #[test]
+    fn scales_of_exact_factors() {
+        assert_eq!(Scale::of(&Num::int(3)), Scale::Float(3.0));
+        assert_eq!(Scale::of(&Num::rat(-3, 8)), Scale::Float(-0.375));
+        assert_eq!(Scale::of(&Num::rat(1, 10)), Scale::Recip(10.0));
+        assert_eq!(Scale::of(&Num::rat(-4, 3)), Scale::Recip(-0.75));
+        assert_eq!(Scale::of(&Num::rat(7, 10)), Scale::Ratio(7, 10));
+        assert_eq!(Scale::of(&Num::ZERO), Scale::Exact);
+        assert_eq!(
+            Scale::of(&pow(&Num::int(2), &Num::int(100))),
+            Scale::Float(2f64.powi(100))
+        );
+        assert_eq!(
+            Scale::of(&pow(&Num::int(2), &Num::int(-1100))),
+            Scale::Exact
+        );
+        // 2**60 + 1 needs 61 bits.
+        assert_eq!(
+            Scale::of(&Num::rat((1i128 << 60) + 1, 3)),
+            Scale::Ratio((1i64 << 60) + 1, 3)
+        );
+        // 0.1/10 is Python's 0.01; 0.1 times the float 0.1 is not.
+        let tenth = Num::rat(1, 10);
+        assert_eq!(Num::Float(0.1).mul(&tenth).to_f64(), 0.01);
+        assert_eq!(
+            Num::Float(0.1).div(&Num::int(10)).map(|n| n.to_f64()),
+            Some(0.01)
+        );
+        assert_ne!(0.1 * 0.1, 0.01);
+    }
+
+    #[test]
+    fn ratios_round_once_in_every_range() {
+        let want = |x: f64, a: i64, b: i64| {
+            (BigRational::from_float(x).unwrap()
+                * BigRational::new(BigInt::from(a), BigInt::from(b)))
+            .to_f64()
+            .unwrap()
+        };
+        for (x, a, b) in [
+            (0.1, 7, 10),
+            (1e300, 10, 3),
+            (3e-320, 1, 3),
+            (f64::from_bits(1), 3, 2),
+            (f64::from_bits(3), 1, 2),
+            (f64::MIN_POSITIVE, 2, 3),
+            (-2.5e-310, 1_000_000_007, 999_999_937),
+            (1.7e308, i64::MAX, i64::MAX - 1),
+        ] {
+            let got = times_ratio(x, a, b).unwrap();
+            assert_eq!(got.to_bits(), want(x, a, b).to_bits(), "{x:e} * {a}/{b}");
+        }
+        assert_eq!(times_ratio(1.7e308, 10, 3), Some(f64::INFINITY));
+        assert_eq!(
+            times_ratio(-0.0, 7, 10).map(f64::to_bits),
+            Some((-0.0f64).to_bits())
+        );
+        assert_eq!(times_ratio(1.0, 7, -10), Some(-0.7));
+        assert!(times_ratio(f64::NAN, 7, 10).is_some_and(f64::is_nan));
+    }
+
+    #[test]
+    fn functions_of_exact_values() {
+        // pi to 3600 bits: its first digits and its size.
+        let pi = BigRational::new(pi_fixed().clone(), BigInt::one() << PI_BITS);
+        assert_eq!(pi.to_f64(), Some(std::f64::consts::PI));
+        // sin(10**30) from mpmath: -0.090116901912138058…
+        let angle = pow(&Num::int(10), &Num::int(30)).reduced_angle().unwrap();
+        assert!((angle.sin() + 0.090_116_901_912_138_06).abs() < 1e-15);
+        // Reduction stays within [-pi, pi] for the largest exact numbers.
+        let big = pow(&Num::int(10), &Num::int(999)).reduced_angle().unwrap();
+        assert!(big.abs() <= std::f64::consts::PI);
+        let ln = |n: Num| n.ln_exact();
+        let t400 = pow(&Num::int(10), &Num::int(400));
+        assert!((ln(t400.clone()).unwrap() - 921.034_037_197_618_3).abs() < 1e-12);
+        assert!((ln(t400.recip().unwrap()).unwrap() + 921.034_037_197_618_3).abs() < 1e-12);
+        assert_eq!(
+            ln(Num::int(3)),
+            None,
+            "an ordinary number takes the float path"
+        );
+        assert_eq!(
+            ln(Num::ONE.add(&pow(&Num::int(10), &Num::int(-20)))),
+            Some(1e-20)
+        );
+        assert_eq!(Num::int(2).sqrt_exact(), Some(std::f64::consts::SQRT_2));
+        assert_eq!(Num::rat(1, 3).sqrt_exact(), Some(0.577_350_269_189_625_7));
+        assert_eq!(Num::int(16).sqrt_exact(), Some(4.0));
+        let root = pow(&Num::int(10), &Num::int(401)).sqrt_exact().unwrap();
+        assert!((root / 3.162_277_660_168_379_4e200 - 1.0).abs() < 1e-15);
+        assert_eq!(
+            pow(&Num::int(10), &Num::int(901)).sqrt_exact(),
+            Some(f64::INFINITY)
+        );
+        assert_eq!(Num::int(-4).sqrt_exact(), None);
+    }
 }
