@@ -169,6 +169,10 @@ fn too_many_cells(n: usize, rows: usize, cells: usize) -> MathError {
 /// run stays within [`MAX_WORK`] and, when every row is kept, within the
 /// `cells` left (at most [`MAX_CELLS`]), and runs it. Errors carry no
 /// span; the caller adds one.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the two forms of the function, its guards, the run's variables, start, settings and rates, and the cells left are all independent"
+)]
 pub(crate) fn descend(
     raw: &Node,
     simplified: &Node,

@@ -712,7 +712,7 @@ pub(crate) fn times_ratio(x: f64, a: i64, b: i64) -> Option<f64> {
     // has at most max(117, 57 + 64) bits.
     let s = (57 + bits_of(d) - bits_of(n)).max(0);
     let num = n << s;
-    let q = num / d | u128::from(num % d != 0);
+    let q = (num / d) | u128::from(num % d != 0);
     // The value is q * 2**shift, with q >= 2**56.
     let shift = k - s;
     let f = q as f64;
@@ -1068,8 +1068,8 @@ impl Num {
         let m = scale_by_two(&r, -k).to_f64()?;
         // ln 2 in two parts (the high part's trailing zeros keep k*LN2_HI
         // exact).
-        const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
-        const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+        const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+        const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
         let k = k as f64;
         Some(k * LN2_HI + (m.ln() + k * LN2_LO))
     }
@@ -1148,7 +1148,7 @@ fn pi_fixed() -> &'static BigInt {
             let mut k = 0u32;
             while !term.is_zero() {
                 let t = &term / (2 * k + 1);
-                if k % 2 == 0 {
+                if k.is_multiple_of(2) {
                     sum += t;
                 } else {
                     sum -= t;
