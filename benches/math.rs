@@ -58,17 +58,22 @@ fn whole_set(bencher: divan::Bencher) {
 
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn descent_1m_steps(bencher: divan::Bencher) {
-    let mut scope = Scope::new();
-    scope
-        .run("L(w1, w2) = w1**2 + 3*w2**2")
-        .expect("definition runs");
-    bencher.bench_local(|| {
-        scope
-            .run(divan::black_box(
-                "descent(L, w1=1, w2=-2, alpha=0.01, steps=1000000)",
-            ))
-            .expect("descent runs")
-    });
+    // A fresh scope each time: the tables of one scope share their cells.
+    bencher
+        .with_inputs(|| {
+            let mut scope = Scope::new();
+            scope
+                .run("L(w1, w2) = w1**2 + 3*w2**2")
+                .expect("definition runs");
+            scope
+        })
+        .bench_local_values(|mut scope| {
+            scope
+                .run(divan::black_box(
+                    "descent(L, w1=1, w2=-2, alpha=0.01, steps=1000000)",
+                ))
+                .expect("descent runs")
+        });
 }
 
 #[divan::bench(sample_count = 10, sample_size = 1)]
@@ -85,6 +90,29 @@ fn descent_1m_steps_engine(bencher: divan::Bencher) {
         loss.descend(&["w1", "w2"], divan::black_box(&[1.0, -2.0]), settings)
             .expect("descent runs")
     });
+}
+
+/// Exact coefficients that no float holds (`w1/3`, `7/10`) meet every
+/// value of the run, in the compiled programs and in the update with an
+/// exact `alpha` and `momentum`.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn descent_1m_steps_exact_coefficients(bencher: divan::Bencher) {
+    // A fresh scope each time: the tables of one scope share their cells.
+    bencher
+        .with_inputs(|| {
+            let mut scope = Scope::new();
+            scope
+                .run("L(w1, w2) = w1**2/3 + 7*w2**2/10")
+                .expect("definition runs");
+            scope
+        })
+        .bench_local_values(|mut scope| {
+            scope
+                .run(divan::black_box(
+                    "descent(L, w1=1, w2=-2, alpha=1/10, momentum=7/10, steps=1000000)",
+                ))
+                .expect("descent runs")
+        });
 }
 
 #[divan::bench]

@@ -20,6 +20,7 @@ use super::diff::derivative;
 use super::error::{MAX_CELLS, MAX_WORK};
 use super::eval::{Domain, Program};
 use super::format::format_number;
+use super::number::{Mixed, Num, Scale, float_times_scaled};
 
 /// The settings of one run.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -31,6 +32,58 @@ pub struct Settings {
     pub tol: Option<f64>,
     /// Keep every row (for a table), or only the last one.
     pub record_all: bool,
+}
+
+/// A learning rate or a momentum as it meets the values of a run: a
+/// float multiplies as floats do, and an exact number (`alpha=7/10`)
+/// gives each product its exact value rounded once, as everywhere else.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Rate {
+    Float(f64),
+    Exact(Num, Scale),
+}
+
+impl Rate {
+    /// The rate `n` (finite, checked by the caller).
+    pub(crate) fn new(n: Num) -> Rate {
+        match n.exact_float() {
+            Some(f) => Rate::Float(f),
+            None => {
+                let s = Scale::of(&n);
+                Rate::Exact(n, s)
+            }
+        }
+    }
+
+    /// `self * x`.
+    #[inline]
+    fn times(&self, x: f64) -> f64 {
+        match self {
+            Rate::Float(a) => a * x,
+            Rate::Exact(e, s) => s.apply(x, Mixed::Times).unwrap_or_else(|| {
+                // Only an infinite value meeting a rate below the normal
+                // range has no product; the run diverges there anyway.
+                float_times_scaled(x, e, *s, Mixed::Times).unwrap_or(f64::NAN)
+            }),
+        }
+    }
+}
+
+/// The learning rate and momentum of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Rates {
+    pub alpha: Rate,
+    pub momentum: Rate,
+}
+
+impl Rates {
+    /// The rates of `settings`, as floats.
+    pub(crate) fn floats(settings: &Settings) -> Rates {
+        Rates {
+            alpha: Rate::Float(settings.alpha),
+            momentum: Rate::Float(settings.momentum),
+        }
+    }
 }
 
 /// The rows of a run in flat buffers: row `i` has `point[i*n..(i+1)*n]`,
@@ -116,6 +169,10 @@ fn too_many_cells(n: usize, rows: usize, cells: usize) -> MathError {
 /// run stays within [`MAX_WORK`] and, when every row is kept, within the
 /// `cells` left (at most [`MAX_CELLS`]), and runs it. Errors carry no
 /// span; the caller adds one.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the two forms of the function, its guards, the run's variables, start, settings and rates, and the cells left are all independent"
+)]
 pub(crate) fn descend(
     raw: &Node,
     simplified: &Node,
@@ -123,6 +180,7 @@ pub(crate) fn descend(
     vars: &[&str],
     start: &[f64],
     settings: Settings,
+    rates: &Rates,
     cells: usize,
 ) -> Result<Trace, MathError> {
     let n = vars.len();
@@ -152,7 +210,7 @@ pub(crate) fn descend(
         )
         .with_help("use fewer steps or a smaller function"));
     }
-    run(&value, &grads, start, settings, row_limit).map_err(|f| match f {
+    run(&value, &grads, start, settings, rates, row_limit).map_err(|f| match f {
         Failure::Domain { step, domain } => MathError::new(
             format!("descent stopped at step {step}: {}", domain.message()),
             0..0,
@@ -204,6 +262,7 @@ pub(crate) fn run(
     grads: &[Program],
     start: &[f64],
     settings: Settings,
+    rates: &Rates,
     row_limit: usize,
 ) -> Result<Trace, Failure> {
     let n = start.len();
@@ -257,8 +316,8 @@ pub(crate) fn run(
             break;
         }
         for i in 0..n {
-            v[i] = settings.momentum * v[i] + g[i];
-            w[i] -= settings.alpha * v[i];
+            v[i] = rates.momentum.times(v[i]) + g[i];
+            w[i] -= rates.alpha.times(v[i]);
             if !w[i].is_finite() {
                 return Err(Failure::Diverged {
                     step: step + 1,
@@ -291,7 +350,15 @@ mod tests {
             tol: None,
             record_all: true,
         };
-        let t = run(&f, &g, &[3.0], settings, usize::MAX).unwrap();
+        let t = run(
+            &f,
+            &g,
+            &[3.0],
+            settings,
+            &Rates::floats(&settings),
+            usize::MAX,
+        )
+        .unwrap();
         assert_eq!(t.rows(), 3);
         assert_eq!(t.point[1], 3.0 - 0.1 * 6.0);
         assert!((t.value[2] - 1.92 * 1.92).abs() < 1e-12);
@@ -307,7 +374,15 @@ mod tests {
             tol: Some(1e-6),
             record_all: true,
         };
-        let t = run(&f, &g, &[1.0, -2.0], settings, usize::MAX).unwrap();
+        let t = run(
+            &f,
+            &g,
+            &[1.0, -2.0],
+            settings,
+            &Rates::floats(&settings),
+            usize::MAX,
+        )
+        .unwrap();
         assert!(t.rows() < 10_001);
         let last = t.rows() - 1;
         let norm = (t.grad[2 * last].powi(2) + t.grad[2 * last + 1].powi(2)).sqrt();
@@ -327,7 +402,7 @@ mod tests {
             tol: None,
             record_all: true,
         };
-        let full = run(&f, &g, &[1.0, -2.0], all, usize::MAX).unwrap();
+        let full = run(&f, &g, &[1.0, -2.0], all, &Rates::floats(&all), usize::MAX).unwrap();
         let last = run(
             &f,
             &g,
@@ -336,6 +411,7 @@ mod tests {
                 record_all: false,
                 ..all
             },
+            &Rates::floats(&all),
             usize::MAX,
         )
         .unwrap();
@@ -356,7 +432,14 @@ mod tests {
             record_all: true,
         };
         assert!(matches!(
-            run(&f, &g, &[3.0], settings, usize::MAX),
+            run(
+                &f,
+                &g,
+                &[3.0],
+                settings,
+                &Rates::floats(&settings),
+                usize::MAX
+            ),
             Err(Failure::Diverged { .. })
         ));
         let (f, g) = programs("log(w)", &["1/w"], &["w"]);
@@ -368,8 +451,50 @@ mod tests {
             record_all: true,
         };
         assert!(matches!(
-            run(&f, &g, &[0.5], settings, usize::MAX),
+            run(
+                &f,
+                &g,
+                &[0.5],
+                settings,
+                &Rates::floats(&settings),
+                usize::MAX
+            ),
             Err(Failure::Domain { step: 1, .. })
         ));
+    }
+
+    /// An exact rate meets each value rounded once: `alpha=7/10` is not
+    /// the float 0.7 (which is 0.6999999999999999555910790149937…).
+    #[test]
+    fn exact_rates_round_once() {
+        use num_bigint::BigInt;
+        use num_rational::BigRational;
+        use num_traits::ToPrimitive;
+        let e = crate::Expr::parse("w**2/2").unwrap();
+        let f = Program::compile(e.node(), &["w"]).unwrap();
+        let g = [Program::compile(crate::Expr::parse("w").unwrap().node(), &["w"]).unwrap()];
+        let settings = Settings {
+            alpha: 0.7,
+            steps: 1,
+            momentum: 0.0,
+            tol: None,
+            record_all: false,
+        };
+        let rates = Rates {
+            alpha: Rate::new(Num::rat(7, 10)),
+            momentum: Rate::new(Num::ZERO),
+        };
+        let mut w = 0.1f64;
+        for _ in 0..200 {
+            w = 0.37 + w * 1.37;
+            let t = run(&f, &g, &[w], settings, &rates, usize::MAX).unwrap();
+            let step = (BigRational::from_float(w).unwrap()
+                * BigRational::new(BigInt::from(7), BigInt::from(10)))
+            .to_f64()
+            .unwrap();
+            assert_eq!(t.point[0].to_bits(), (w - step).to_bits(), "at w = {w:e}");
+        }
+        assert!(matches!(rates.alpha, Rate::Exact(_, Scale::Ratio(7, 10))));
+        assert_eq!(Rate::new(Num::rat(1, 4)), Rate::Float(0.25));
     }
 }

@@ -16,7 +16,7 @@ use super::ast::{Func, Node};
 use super::error::MAX_DIGITS;
 use super::format::format_number;
 use super::number::{
-    Mixed, Num, Overflow, PowError, fast_times, float_times_exact, powf_integral, powi,
+    Mixed, Num, Overflow, PowError, Scale, float_times_scaled, powf_integral, powi,
 };
 
 /// Why a value is not a real number, or cannot be computed.
@@ -174,8 +174,49 @@ pub(crate) fn apply_num(f: Func, x: &Num) -> Result<Num, Domain> {
     if let Some(v) = exact_value(f, x) {
         return Ok(v);
     }
+    if x.is_exact()
+        && let Some(v) = exact_argument(f, x)
+    {
+        return v.map(Num::Float);
+    }
     let v = x.float().map_err(Domain::Overflow)?;
     apply(f, v).map(Num::Float)
+}
+
+/// `f(x)` for an exact `x` where rounding `x` to a float first would
+/// lose the answer, and `None` where the float path is as good: the
+/// trigonometric functions of an exact number that no float holds reduce
+/// the exact value modulo 2π (`sin(10**30)`, `cos(2**70 + 1)`); `log`
+/// goes through the exact scale outside the normal float range
+/// (`log(10**400)`, `log(1/10**400)`) and through `ln_1p` of the exact
+/// difference near 1; the functions that level off (`exp`, `sigmoid`,
+/// `tanh`, `softplus`) take an exact number beyond the float range as the
+/// infinity it rounds to, as IEEE 754 does for floats (`sigmoid(10**400)`
+/// is 1, `exp(-10**400)` is 0, `exp(10**400)` is `inf` like `exp(1000)`).
+fn exact_argument(f: Func, x: &Num) -> Option<Result<f64, Domain>> {
+    match f {
+        Func::Sin | Func::Cos | Func::Tan if !x.is_plain_float() => {
+            x.reduced_angle().map(|r| apply(f, r))
+        }
+        Func::Log if x.signum() > 0 && !x.is_plain_float() || x.float().is_err() => {
+            if x.signum() <= 0 {
+                return Some(Err(Domain::Log(x.to_f64())));
+            }
+            x.ln_exact().map(Ok)
+        }
+        Func::Exp | Func::Sigmoid | Func::Tanh | Func::Softplus => match x.float() {
+            Err(Overflow::Float(_)) => {
+                let inf = if x.is_negative() {
+                    f64::NEG_INFINITY
+                } else {
+                    f64::INFINITY
+                };
+                Some(apply(f, inf))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// The exact value of `f(x)` for an exact `x`, when it is rational.
@@ -226,6 +267,16 @@ pub(crate) fn power_num(b: &Num, e: &Num) -> Result<Num, Domain> {
         Err(PowError::DivZero) => Err(Domain::DivZero),
         Err(PowError::NegativeBase) if e.is_half() => Err(Domain::Sqrt(b.to_f64())),
         Err(PowError::NegativeBase) => Err(Domain::Pow(b.to_f64(), e.to_f64())),
+        Err(PowError::Irrational) if e.is_half() && b.is_exact() => {
+            // The root of the exact value, rounded once; a root beyond
+            // the float range is the exact number's overflow.
+            match b.sqrt_exact() {
+                Some(r) if r.is_finite() => Ok(Num::Float(r)),
+                _ => Err(Domain::Overflow(
+                    b.float().err().unwrap_or(Overflow::Float(0)),
+                )),
+            }
+        }
         Err(PowError::Irrational) => {
             let x = b.float().map_err(Domain::Overflow)?;
             let y = e.float().map_err(Domain::Overflow)?;
@@ -435,19 +486,18 @@ enum Op {
     /// Drops the top of the stack (a condition's value, once computed).
     Pop,
     /// Multiplies by the exact coefficient `exact[i]` (for coefficients
-    /// that are not exactly a float, so the program rounds as the tree
-    /// evaluator does): [`fast_times`] with the `f64`, its float, and
-    /// otherwise [`float_times_exact`]. The `f64` is NaN for a coefficient
-    /// whose float is not normal, which sends every value to the latter.
-    MulExact(f64, u32),
+    /// that are not exactly a float, so the program rounds once, as the
+    /// tree evaluator does): [`Scale::apply`] with its prepared
+    /// [`Scale`], and otherwise the exact computation.
+    MulExact(Scale, u32),
 }
 
 /// An expression compiled to a flat stack machine over numbered variables.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Program {
     ops: Vec<Op>,
-    /// The exact coefficients of [`Op::MulExact`], with their floats.
-    exact: Vec<(Num, f64)>,
+    /// The exact coefficients of [`Op::MulExact`].
+    exact: Vec<Num>,
     max_stack: usize,
     arity: usize,
 }
@@ -575,14 +625,12 @@ impl Program {
                 Op::Call(f) => stack[sp - 1] = apply(f, stack[sp - 1])?,
                 Op::Fail(d) => return Err(d),
                 Op::Pop => sp -= 1,
-                Op::MulExact(c, i) => {
+                Op::MulExact(s, i) => {
                     let x = stack[sp - 1];
-                    stack[sp - 1] = match fast_times(x, c) {
+                    stack[sp - 1] = match s.apply(x, Mixed::Times) {
                         Some(r) => r,
-                        None => {
-                            let (e, ef) = &self.exact[i as usize];
-                            float_times_exact(x, e, *ef, Mixed::Times).map_err(Domain::Overflow)?
-                        }
+                        None => float_times_scaled(x, &self.exact[i as usize], s, Mixed::Times)
+                            .map_err(Domain::Overflow)?,
                     };
                 }
             }
@@ -636,7 +684,7 @@ fn number_op(n: &Num) -> Op {
 #[derive(Default)]
 struct Code {
     ops: Vec<Op>,
-    exact: Vec<(Num, f64)>,
+    exact: Vec<Num>,
 }
 
 fn emit(n: &Node, vars: &[&str], code: &mut Code) -> Result<(), MathError> {
@@ -761,10 +809,8 @@ fn emit_product(xs: &[Node], vars: &[&str], code: &mut Code) -> Result<(), MathE
             push(&mut code.ops, Op::Mul);
         } else {
             let i = u32::try_from(code.exact.len()).map_err(|_| too_many_constants())?;
-            let ef = c.to_f64();
-            let fast = if ef.is_normal() { ef } else { f64::NAN };
-            code.ops.push(Op::MulExact(fast, i));
-            code.exact.push((c, ef));
+            code.ops.push(Op::MulExact(Scale::of(&c), i));
+            code.exact.push(c);
         }
     }
     if negate {
@@ -894,7 +940,10 @@ mod tests {
         let p = Program::compile(crate::Expr::parse("x/2**1000").unwrap().node(), &["x"]).unwrap();
         assert_eq!(p.ops, [Op::Var(0), Op::MulConst(2f64.powi(-1000))]);
         let p = Program::compile(crate::Expr::parse("x/2**1100").unwrap().node(), &["x"]).unwrap();
-        assert!(matches!(p.ops[..], [Op::Var(0), Op::MulExact(c, 0)] if c.is_nan()));
+        assert!(matches!(
+            p.ops[..],
+            [Op::Var(0), Op::MulExact(Scale::Exact, 0)]
+        ));
     }
 
     #[test]

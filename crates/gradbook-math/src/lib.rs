@@ -203,6 +203,7 @@ impl Expr {
             vars,
             start,
             settings,
+            &descent::Rates::floats(&settings),
             MAX_CELLS,
         )?;
         Ok((trace.point, trace.steps))

@@ -20,10 +20,12 @@
 //!
 //! A float meeting an exact number in a product or a quotient gives the
 //! exact result of the two values rounded once ([`float_times_exact`]):
-//! plain float arithmetic when the exact number is a normal float and the
-//! result is one, and otherwise the float taken as the exact ratio it is
-//! and the operation done exactly, so `1e300/2**1100` is `7.36e-32`, not
-//! `0` (`2**-1100` alone is 0 as a float).
+//! one IEEE operation when the exact number or its reciprocal is exactly
+//! a float (`x/10` is Python's `x/10`), integer arithmetic on the float's
+//! significand for other small ratios (`x*(7/10)`), and otherwise the
+//! float taken as the exact ratio it is and the operation done exactly,
+//! so `1e300/2**1100` is `7.36e-32`, not `0` (`2**-1100` alone is 0 as a
+//! float). Never the exact number's float first: that rounds twice.
 
 use std::cmp::Ordering;
 use std::str::FromStr;
@@ -368,7 +370,7 @@ impl Num {
             (Num::Overflow(o), _) | (_, Num::Overflow(o)) => Num::Overflow(*o),
             (Num::Float(x), Num::Float(y)) => Num::Float(x * y),
             (Num::Float(x), e) | (e, Num::Float(x)) => {
-                float_result(float_times_exact(*x, e, e.to_f64(), Mixed::Times))
+                float_result(float_times_exact(*x, e, Mixed::Times))
             }
             _ => match (self.to_big(), other.to_big()) {
                 (Some(x), Some(y)) => Num::from_big(x * y),
@@ -408,18 +410,8 @@ impl Num {
         match (self, other) {
             (Num::Overflow(o), _) | (_, Num::Overflow(o)) => Some(Num::Overflow(*o)),
             (Num::Float(x), Num::Float(y)) => Some(Num::Float(x / y)),
-            (Num::Float(x), e) => Some(float_result(float_times_exact(
-                *x,
-                e,
-                e.to_f64(),
-                Mixed::Over,
-            ))),
-            (e, Num::Float(x)) => Some(float_result(float_times_exact(
-                *x,
-                e,
-                e.to_f64(),
-                Mixed::Under,
-            ))),
+            (Num::Float(x), e) => Some(float_result(float_times_exact(*x, e, Mixed::Over))),
+            (e, Num::Float(x)) => Some(float_result(float_times_exact(*x, e, Mixed::Under))),
             _ => Some(self.mul(&other.recip()?)),
         }
     }
@@ -622,20 +614,142 @@ fn float_result(r: Result<f64, Overflow>) -> Num {
     }
 }
 
-/// `x * e`, `x / e` or `e / x` for a float `x` and an exact `e` whose
-/// correctly rounded float is `ef` (passed in so that compiled programs
-/// convert a constant once): the exact result of the two values, rounded
-/// once.
+/// An exact factor prepared for meeting floats: how `x * e`, `x / e` and
+/// `e / x` are rounded once. Computing it is cheap for the small ratios
+/// nearly every lesson has; compiled programs compute it once per
+/// constant.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Scale {
+    /// `e` is exactly this normal float: one IEEE operation with it is the
+    /// exact result rounded once (`x*3`, `x/4`, `x*(3/8)`).
+    Float(f64),
+    /// `e` is exactly one over this normal float (`1/10`, `-4/3`): `x*e`
+    /// is one IEEE division, `x/e` one multiplication.
+    Recip(f64),
+    /// `e = p/q` in lowest terms with `q > 1`, neither of the above:
+    /// integer arithmetic on the float's significand ([`times_ratio`]).
+    Ratio(i64, i64),
+    /// Anything else (zero, a big ratio, an overflow): exact arithmetic on
+    /// the float's own ratio.
+    Exact,
+}
+
+impl Scale {
+    /// How `e` meets floats.
+    pub(crate) fn of(e: &Num) -> Scale {
+        let Num::Rat(n, d) = *e else {
+            return match e {
+                Num::Big(_) => match e.exact_float() {
+                    Some(f) if f.is_normal() => Scale::Float(f),
+                    _ => Scale::Exact,
+                },
+                _ => Scale::Exact,
+            };
+        };
+        if n == 0 {
+            return Scale::Exact;
+        }
+        let odd = |v: u64| v >> v.trailing_zeros();
+        let fits = |v: u64| v <= EXACT_IN_F64 as u64;
+        let (an, ud) = (n.unsigned_abs(), d.unsigned_abs());
+        if ud.is_power_of_two() && fits(odd(an)) {
+            // Both exact in a float, and the division by a power of two
+            // loses nothing (|e| >= 2**-62).
+            return Scale::Float(n as f64 / d as f64);
+        }
+        if an.is_power_of_two() && fits(odd(ud)) {
+            let f = d as f64 / an as f64;
+            return Scale::Recip(if n < 0 { -f } else { f });
+        }
+        Scale::Ratio(n, d)
+    }
+
+    /// `x op e` when integer or float arithmetic gives it rounded once,
+    /// and `None` when the exact computation must (below the normal range
+    /// for a ratio, `e / x` for a ratio, and [`Scale::Exact`]).
+    #[inline]
+    pub(crate) fn apply(self, x: f64, op: Mixed) -> Option<f64> {
+        match (self, op) {
+            (Scale::Float(f), Mixed::Times) | (Scale::Recip(f), Mixed::Over) => Some(x * f),
+            (Scale::Float(f), Mixed::Over) | (Scale::Recip(f), Mixed::Times) => Some(x / f),
+            (Scale::Float(f), Mixed::Under) => Some(f / x),
+            (Scale::Ratio(p, q), Mixed::Times) => times_ratio(x, p, q),
+            (Scale::Ratio(p, q), Mixed::Over) => times_ratio(x, q, p),
+            (Scale::Recip(_) | Scale::Ratio(..), Mixed::Under) | (Scale::Exact, _) => None,
+        }
+    }
+}
+
+/// `x * a / b` rounded once (`b` not zero), for a float `x` and two
+/// integers: the float's significand times `a` is exact in 128 bits, the
+/// division keeps at least 57 bits of quotient and a sticky bit for the
+/// remainder, and the conversion to `f64` rounds that once, to nearest
+/// with ties to even, on the normal grid or the subnormal one. Zero, an
+/// infinity and NaN follow IEEE's rules for multiplying by a nonzero
+/// number.
+pub(crate) fn times_ratio(x: f64, a: i64, b: i64) -> Option<f64> {
+    if a == 0 {
+        return Some(x * 0.0 * b.signum() as f64);
+    }
+    let negative = (a < 0) != (b < 0);
+    if x == 0.0 || !x.is_finite() {
+        return Some(if negative { -x } else { x });
+    }
+    let bits = x.to_bits();
+    let negative = negative != (bits >> 63 == 1);
+    let exp = ((bits >> 52) & 0x7ff) as i64;
+    let frac = bits & ((1u64 << 52) - 1);
+    let (m, k) = if exp == 0 {
+        (frac, -1074)
+    } else {
+        (frac | (1u64 << 52), exp - 1075)
+    };
+    // x * a / b = (m * a / b) * 2**k.
+    let n = u128::from(m) * u128::from(a.unsigned_abs());
+    let d = u128::from(b.unsigned_abs());
+    let bits_of = |v: u128| i64::from(128 - v.leading_zeros());
+    // Shift so that the quotient has at least 57 bits: the numerator then
+    // has at most max(117, 57 + 64) bits.
+    let s = (57 + bits_of(d) - bits_of(n)).max(0);
+    let num = n << s;
+    let q = (num / d) | u128::from(num % d != 0);
+    // The value is q * 2**shift, with q >= 2**56.
+    let shift = k - s;
+    let f = q as f64;
+    let top = ((f.to_bits() >> 52) & 0x7ff) as i64 + shift;
+    let magnitude = if top >= 0x7ff {
+        f64::INFINITY
+    } else if top >= 1 {
+        f64::from_bits((f.to_bits() & ((1u64 << 52) - 1)) | ((top as u64) << 52))
+    } else {
+        // Below the normal range: units of 2**-1074, rounded from q itself
+        // (q's sticky bit lies below the rounding bit: t > 4 here).
+        let t = -(shift + 1074);
+        if t >= 127 {
+            0.0
+        } else {
+            let units = q >> t;
+            let rest = q & ((1u128 << t) - 1);
+            let half = 1u128 << (t - 1);
+            let up = rest > half || (rest == half && units & 1 == 1);
+            // At most 2**52 units: the largest subnormal or, rounded up,
+            // the smallest normal number, which the bits spell too.
+            f64::from_bits((units + u128::from(up)) as u64)
+        }
+    };
+    Some(if negative { -magnitude } else { magnitude })
+}
+
+/// `x * e`, `x / e` or `e / x` for a float `x` and an exact `e`: the exact
+/// result of the two values, rounded once, in every range.
 ///
-/// The fast path is one float operation with `ef`; it is taken when `ef`
-/// is a normal float and so is the result (or the result is infinite, an
-/// IEEE overflow, or `x` is zero or NaN, or for a product below the normal
-/// range, when [`fast_times`] finds no rounding in doubt), where it is
-/// within a unit or two in the last place. Otherwise `ef` is 0, subnormal or infinite, or the
-/// result fell below the normal range where those units are large, and the
-/// finite float becomes the exact ratio it is, the operation is done
-/// exactly and rounded once: `1e300/2**1100` is `7.36e-32`, and a result
-/// below the normal range is the correctly rounded subnormal or zero.
+/// The fast path is [`Scale::apply`]: one IEEE operation when `e` or its
+/// reciprocal is exactly a float, integer arithmetic for other small
+/// ratios. Otherwise (a big or tiny `e`, a ratio's result below the
+/// normal range, a ratio over a float) the finite float becomes the exact
+/// ratio it is, the operation is done exactly and rounded once:
+/// `1e300/2**1100` is `7.36e-32`, and a result below the normal range is
+/// the correctly rounded subnormal or zero.
 ///
 /// Errors: a result beyond the float range when `e` itself is beyond it
 /// (as [`Num::float`] of `e` is an error: `10**400*0.5`), and an infinite
@@ -643,26 +757,21 @@ fn float_result(r: Result<f64, Overflow>) -> Num {
 /// size is unknown and the exact factor may have brought it back
 /// (`x*x/2**1100` at `x = 1e300`, whose float `x*x` overflowed).
 #[inline]
-pub(crate) fn float_times_exact(x: f64, e: &Num, ef: f64, op: Mixed) -> Result<f64, Overflow> {
-    if op == Mixed::Times {
-        if let Some(r) = fast_times(x, ef) {
-            return Ok(r);
-        }
-    } else if ef.is_normal() {
-        let r = match op {
-            Mixed::Times => x * ef,
-            Mixed::Over => x / ef,
-            Mixed::Under => ef / x,
-        };
-        if r.is_normal() || r.is_infinite() || x == 0.0 || x.is_nan() {
-            return Ok(r);
-        }
+pub(crate) fn float_times_exact(x: f64, e: &Num, op: Mixed) -> Result<f64, Overflow> {
+    float_times_scaled(x, e, Scale::of(e), op)
+}
+
+/// [`float_times_exact`] with `e`'s [`Scale`] computed beforehand.
+#[inline]
+pub(crate) fn float_times_scaled(x: f64, e: &Num, s: Scale, op: Mixed) -> Result<f64, Overflow> {
+    match s.apply(x, op) {
+        Some(r) => Ok(r),
+        None => float_times_exact_slow(x, e, op),
     }
-    float_times_exact_slow(x, e, ef, op)
 }
 
 #[cold]
-fn float_times_exact_slow(x: f64, e: &Num, ef: f64, op: Mixed) -> Result<f64, Overflow> {
+fn float_times_exact_slow(x: f64, e: &Num, op: Mixed) -> Result<f64, Overflow> {
     if let Num::Overflow(o) = e {
         return Err(*o);
     }
@@ -676,6 +785,7 @@ fn float_times_exact_slow(x: f64, e: &Num, ef: f64, op: Mixed) -> Result<f64, Ov
             Mixed::Under => 0.0 / x,
         });
     }
+    let ef = e.to_f64();
     let beyond = |e: &Num| match e.to_big() {
         Some(r) => Overflow::Float(int_digits(&r)),
         None => Overflow::Digits,
@@ -687,6 +797,10 @@ fn float_times_exact_slow(x: f64, e: &Num, ef: f64, op: Mixed) -> Result<f64, Ov
         if op == Mixed::Under {
             // A finite exact number over an infinite float.
             return Ok(ef / x);
+        }
+        if ef.is_normal() {
+            // Infinite whatever the normal factor is.
+            return Ok(if op == Mixed::Times { x * ef } else { x / ef });
         }
         return Err(Overflow::Infinite);
     }
@@ -709,54 +823,16 @@ fn float_times_exact_slow(x: f64, e: &Num, ef: f64, op: Mixed) -> Result<f64, Ov
     match v.to_f64() {
         Some(r) if r.is_finite() => Ok(r),
         _ if ef.is_infinite() => Err(beyond(e)),
-        // Only an exact number beyond the float range, or a tiny one
-        // divided into, takes a finite float beyond the range.
+        // A normal exact factor takes a finite float beyond the range as
+        // IEEE arithmetic does; only a tiny one divided into, or one
+        // beyond the range, makes it an error.
+        _ if ef.is_normal() => Ok(if v.is_negative() {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        }),
         _ => Err(Overflow::Float(int_digits(&v))),
     }
-}
-
-/// `x * ef` when it is the rounded `x * e` for the exact `e` whose float
-/// is `ef`, and `None` when the exact computation must decide: `ef` is
-/// normal, and the result is normal (within two units in the last place),
-/// an IEEE overflow, `x` is zero or NaN, or the result is below the normal
-/// range and no rounding boundary is in doubt ([`subnormal_product_is_safe`];
-/// a descent converging to 0 meets this on every step).
-#[inline]
-pub(crate) fn fast_times(x: f64, ef: f64) -> Option<f64> {
-    if !ef.is_normal() {
-        // 0, a subnormal with few digits, or beyond the range.
-        return None;
-    }
-    let r = x * ef;
-    if r.is_normal()
-        || r.is_infinite()
-        || x == 0.0
-        || x.is_nan()
-        || subnormal_product_is_safe(x, ef)
-    {
-        return Some(r);
-    }
-    None
-}
-
-/// True when `x * ef`, below the normal range (`ef` normal, `|x*ef|`
-/// below 2**-1022, so `|x| < 1`), rounds as `x * e` does for every `e`
-/// within half a unit in the last place of `ef`: no boundary between two
-/// rounding results of the subnormal grid (a midpoint between multiples
-/// of 2**-1074) lies closer to `x*ef` than `x*e` can be. False near a
-/// boundary, where the caller computes exactly.
-fn subnormal_product_is_safe(x: f64, ef: f64) -> bool {
-    // Scaled by 2**600 (exact for |x| < 1), one unit of the subnormal grid
-    // is 2**-474 and `x*ef` is `hi` within 2**-53 of itself (no fused
-    // multiply-add: without the CPU feature it is a slow library call).
-    let two = |k: i64| f64::from_bits(((k + 1023) as u64) << 52);
-    let hi = (x * two(600)) * ef;
-    let units = (hi * two(474)).abs();
-    let d = units - units.floor();
-    let to_boundary = (d - 0.5).abs().min(d + 0.5).min(1.5 - d);
-    // |x*e - x*ef| and |hi - x*ef| are each at most 2**-53*|x*ef|, with
-    // room for the rounding of `d`.
-    to_boundary > units * two(-51) + two(-40)
 }
 
 /// True when the float `r` is exactly `x * e` (`x` a finite float, `e`
@@ -943,6 +1019,147 @@ impl Num {
         let value = BigRational::new(rounded, scale).to_f64()?;
         value.is_finite().then_some(Num::Float(value))
     }
+}
+
+/// Elementary functions of exact arguments that no float holds: computed
+/// from the exact value, so the argument is not rounded first where that
+/// rounding would be amplified (a huge angle), would leave the float range
+/// (`log(10**400)`), or would lose everything (`log(1 + 10**-20)`).
+impl Num {
+    /// True when the exact number is exactly a normal float (cheap for
+    /// the small ratios; see [`Num::exact_float`]).
+    pub(crate) fn is_plain_float(&self) -> bool {
+        match Scale::of(self) {
+            Scale::Float(_) => true,
+            _ => self.is_zero(),
+        }
+    }
+
+    /// The exact number modulo 2π, in [-π, π], as a float: `sin(10**30)`
+    /// is `sin` of this. π is known to [`PI_BITS`] bits, enough for the
+    /// largest exact number (1000 digits) to leave an error below 2**-270.
+    pub(crate) fn reduced_angle(&self) -> Option<f64> {
+        let r = self.to_big()?;
+        let x = (r.numer() << PI_BITS) / r.denom();
+        let two_pi = pi_fixed() << 1u32;
+        let k = (&x + (&two_pi >> 1u32)).div_floor(&two_pi);
+        let rest = x - k * &two_pi;
+        BigRational::new(rest, BigInt::one() << PI_BITS).to_f64()
+    }
+
+    /// `ln(self)` for a positive exact number: through `ln_1p` of the
+    /// exact difference near 1, and through the exact scale (a mantissa
+    /// near 1 times 2**k) where the number is outside the normal float
+    /// range; `None` where the ordinary float path is as good.
+    pub(crate) fn ln_exact(&self) -> Option<f64> {
+        let r = self.to_big()?;
+        if !r.is_positive() {
+            return None;
+        }
+        let quarter = BigRational::new(BigInt::one(), BigInt::from(4));
+        let d = &r - BigRational::one();
+        if d.abs() < quarter {
+            return d.to_f64().map(f64::ln_1p);
+        }
+        if self.to_f64().is_normal() {
+            return None;
+        }
+        let k = r.numer().bits() as i64 - r.denom().bits() as i64;
+        let m = scale_by_two(&r, -k).to_f64()?;
+        // ln 2 in two parts (the high part's trailing zeros keep k*LN2_HI
+        // exact).
+        const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+        const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
+        let k = k as f64;
+        Some(k * LN2_HI + (m.ln() + k * LN2_LO))
+    }
+
+    /// The square root of a positive exact number, correctly rounded
+    /// (within one unit below the normal range): the integer square root
+    /// of the scaled exact value, with a sticky bit for what it drops.
+    /// Infinite when the root is beyond the float range.
+    pub(crate) fn sqrt_exact(&self) -> Option<f64> {
+        let r = self.to_big()?;
+        if !r.is_positive() {
+            return None;
+        }
+        let (p, q) = (r.numer().magnitude(), r.denom().magnitude());
+        // sqrt(p/q) = sqrt(p * 2**(2t) / q) * 2**-t, the integer under the
+        // root having at least 116 bits.
+        let t = ((116 + q.bits() as i64 - p.bits() as i64).max(0) + 1) / 2;
+        let (n, rem) = (p << (2 * t as u64)).div_rem(q);
+        let s = n.sqrt();
+        let mut sticky = !rem.is_zero() || &s * &s != n;
+        // Keep 60 bits and the sticky bit.
+        let extra = s.bits().saturating_sub(60);
+        if extra > 0 {
+            sticky |= s.trailing_zeros().is_none_or(|z| z < extra);
+        }
+        let top = (s >> extra).to_u64()? | u64::from(sticky);
+        Some(ldexp(top as f64, extra as i64 - t))
+    }
+}
+
+/// `r * 2**k`, exactly.
+fn scale_by_two(r: &BigRational, k: i64) -> BigRational {
+    let p = BigInt::one() << k.unsigned_abs();
+    if k >= 0 {
+        r * BigRational::from_integer(p)
+    } else {
+        r / BigRational::from_integer(p)
+    }
+}
+
+/// `m * 2**k`, exact while the result is normal.
+fn ldexp(m: f64, k: i64) -> f64 {
+    let mut m = m;
+    let mut k = k;
+    let step = |e: i64| f64::from_bits(((e + 1023) as u64) << 52);
+    while k > 1000 {
+        m *= step(1000);
+        k -= 1000;
+        if m.is_infinite() {
+            return m;
+        }
+    }
+    while k < -1000 {
+        m *= step(-1000);
+        k += 1000;
+        if m == 0.0 {
+            return m;
+        }
+    }
+    m * step(k)
+}
+
+/// The bits π is known to (see [`Num::reduced_angle`]).
+const PI_BITS: u32 = 3600;
+
+/// π times 2**[`PI_BITS`], within one unit, by Machin's formula
+/// (π = 16 atan(1/5) - 4 atan(1/239)) in big integers, computed once.
+fn pi_fixed() -> &'static BigInt {
+    static PI: OnceLock<BigInt> = OnceLock::new();
+    PI.get_or_init(|| {
+        const GUARD: u32 = 32;
+        let atan_inv = |n: u32| {
+            let n2 = BigInt::from(n * n);
+            let mut term = (BigInt::one() << (PI_BITS + GUARD)) / n;
+            let mut sum = BigInt::zero();
+            let mut k = 0u32;
+            while !term.is_zero() {
+                let t = &term / (2 * k + 1);
+                if k.is_multiple_of(2) {
+                    sum += t;
+                } else {
+                    sum -= t;
+                }
+                term /= &n2;
+                k += 1;
+            }
+            sum
+        };
+        (atan_inv(5) * 16 - atan_inv(239) * 4) >> GUARD
+    })
 }
 
 #[cfg(test)]
@@ -1143,5 +1360,102 @@ mod tests {
             Num::rat(1, 3).total_cmp(&Num::Float(1.0 / 3.0)),
             Ordering::Less
         );
+    }
+
+    #[test]
+    fn scales_of_exact_factors() {
+        assert_eq!(Scale::of(&Num::int(3)), Scale::Float(3.0));
+        assert_eq!(Scale::of(&Num::rat(-3, 8)), Scale::Float(-0.375));
+        assert_eq!(Scale::of(&Num::rat(1, 10)), Scale::Recip(10.0));
+        assert_eq!(Scale::of(&Num::rat(-4, 3)), Scale::Recip(-0.75));
+        assert_eq!(Scale::of(&Num::rat(7, 10)), Scale::Ratio(7, 10));
+        assert_eq!(Scale::of(&Num::ZERO), Scale::Exact);
+        assert_eq!(
+            Scale::of(&pow(&Num::int(2), &Num::int(100))),
+            Scale::Float(2f64.powi(100))
+        );
+        assert_eq!(
+            Scale::of(&pow(&Num::int(2), &Num::int(-1100))),
+            Scale::Exact
+        );
+        // 2**60 + 1 needs 61 bits.
+        assert_eq!(
+            Scale::of(&Num::rat((1i128 << 60) + 1, 3)),
+            Scale::Ratio((1i64 << 60) + 1, 3)
+        );
+        // 0.1/10 is Python's 0.01; 0.1 times the float 0.1 is not.
+        let tenth = Num::rat(1, 10);
+        assert_eq!(Num::Float(0.1).mul(&tenth).to_f64(), 0.01);
+        assert_eq!(
+            Num::Float(0.1).div(&Num::int(10)).map(|n| n.to_f64()),
+            Some(0.01)
+        );
+        assert_ne!(0.1 * 0.1, 0.01);
+    }
+
+    #[test]
+    fn ratios_round_once_in_every_range() {
+        let want = |x: f64, a: i64, b: i64| {
+            (BigRational::from_float(x).unwrap()
+                * BigRational::new(BigInt::from(a), BigInt::from(b)))
+            .to_f64()
+            .unwrap()
+        };
+        for (x, a, b) in [
+            (0.1, 7, 10),
+            (1e300, 10, 3),
+            (3e-320, 1, 3),
+            (f64::from_bits(1), 3, 2),
+            (f64::from_bits(3), 1, 2),
+            (f64::MIN_POSITIVE, 2, 3),
+            (-2.5e-310, 1_000_000_007, 999_999_937),
+            (1.7e308, i64::MAX, i64::MAX - 1),
+        ] {
+            let got = times_ratio(x, a, b).unwrap();
+            assert_eq!(got.to_bits(), want(x, a, b).to_bits(), "{x:e} * {a}/{b}");
+        }
+        assert_eq!(times_ratio(1.7e308, 10, 3), Some(f64::INFINITY));
+        assert_eq!(
+            times_ratio(-0.0, 7, 10).map(f64::to_bits),
+            Some((-0.0f64).to_bits())
+        );
+        assert_eq!(times_ratio(1.0, 7, -10), Some(-0.7));
+        assert!(times_ratio(f64::NAN, 7, 10).is_some_and(f64::is_nan));
+    }
+
+    #[test]
+    fn functions_of_exact_values() {
+        // pi to 3600 bits: its first digits and its size.
+        let pi = BigRational::new(pi_fixed().clone(), BigInt::one() << PI_BITS);
+        assert_eq!(pi.to_f64(), Some(std::f64::consts::PI));
+        // sin(10**30) from mpmath: -0.090116901912138058…
+        let angle = pow(&Num::int(10), &Num::int(30)).reduced_angle().unwrap();
+        assert!((angle.sin() + 0.090_116_901_912_138_06).abs() < 1e-15);
+        // Reduction stays within [-pi, pi] for the largest exact numbers.
+        let big = pow(&Num::int(10), &Num::int(999)).reduced_angle().unwrap();
+        assert!(big.abs() <= std::f64::consts::PI);
+        let ln = |n: Num| n.ln_exact();
+        let t400 = pow(&Num::int(10), &Num::int(400));
+        assert!((ln(t400.clone()).unwrap() - 921.034_037_197_618_3).abs() < 1e-12);
+        assert!((ln(t400.recip().unwrap()).unwrap() + 921.034_037_197_618_3).abs() < 1e-12);
+        assert_eq!(
+            ln(Num::int(3)),
+            None,
+            "an ordinary number takes the float path"
+        );
+        assert_eq!(
+            ln(Num::ONE.add(&pow(&Num::int(10), &Num::int(-20)))),
+            Some(1e-20)
+        );
+        assert_eq!(Num::int(2).sqrt_exact(), Some(std::f64::consts::SQRT_2));
+        assert_eq!(Num::rat(1, 3).sqrt_exact(), Some(0.577_350_269_189_625_7));
+        assert_eq!(Num::int(16).sqrt_exact(), Some(4.0));
+        let root = pow(&Num::int(10), &Num::int(401)).sqrt_exact().unwrap();
+        assert!((root / 3.162_277_660_168_379_4e200 - 1.0).abs() < 1e-15);
+        assert_eq!(
+            pow(&Num::int(10), &Num::int(901)).sqrt_exact(),
+            Some(f64::INFINITY)
+        );
+        assert_eq!(Num::int(-4).sqrt_exact(), None);
     }
 }

@@ -928,7 +928,7 @@ fn subnormal_products_are_correctly_rounded() {
                     .pow(&Num::int(i64::from(k)))
                     .expect("a power of 2"),
             );
-            let got = float_times_exact(x, &e, e.to_f64(), Mixed::Times).expect("in range");
+            let got = float_times_exact(x, &e, Mixed::Times).expect("in range");
             let exact = BigRational::from_float(x).expect("finite")
                 * BigRational::new(BigInt::from(n), BigInt::from(d))
                 * BigRational::from_integer(BigInt::from(2)).pow(k);
@@ -941,6 +941,137 @@ fn subnormal_products_are_correctly_rounded() {
                 got.to_bits() == want.to_bits() || (got == 0.0 && want == 0.0)
             };
             prop_assert!(ok, "{x:e} * {n}/{d}*2**{k}: {got:e}, want {want:e}");
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// A float times or over an ordinary exact ratio (`x/n`, `x*(p/q)`), by
+/// every path: a statement, a call, the tree evaluator, a compiled
+/// program, `grad`, `nudge`, a plot's samples and tangent, and a descent
+/// step with an exact `alpha`: each is the exact result rounded once, to
+/// the bit (the exact factor's float first would be one unit off about a
+/// third of the time).
+#[test]
+fn floats_times_ordinary_ratios_are_rounded_once_by_every_path() {
+    let mut runner = TestRunner::new(cases(400));
+    let float = (1.0f64..2.0, -500i32..500, any::<bool>())
+        .prop_map(|(m, k, neg)| { if neg { -m } else { m } } * 2f64.powi(k));
+    let ratio = prop_oneof![
+        (Just(1i64), 2i64..1_000_000_000),
+        (-1_000_000i64..1_000_000, 2i64..100),
+        (1i64..1_000_000, 2i64..1_000_000_000_000_000),
+    ]
+    .prop_filter("nonzero", |(p, _)| *p != 0);
+    runner
+        .run(&(float, ratio), |(x, (p, q))| {
+            let e = BigRational::new(BigInt::from(p), BigInt::from(q));
+            let want = (BigRational::from_float(x).expect("finite") * &e)
+                .to_f64()
+                .expect("a float");
+            let number = |v: Result<super::Value, super::MathError>| match v {
+                Ok(super::Value::Number(v)) => Ok(v),
+                Ok(super::Value::Vector(v)) if v.len() == 1 => match v[0] {
+                    super::Value::Number(v) => Ok(v),
+                    _ => Err("not a number".to_string()),
+                },
+                Ok(super::Value::Nudge(n)) => Ok(n.value),
+                Ok(super::Value::Plot(p)) => match (p.samples[0], p.tangent) {
+                    ((_, Some(y)), Some(t)) if y.to_bits() == t.value.to_bits() => Ok(y),
+                    other => Err(format!("plot sample and tangent differ: {other:?}")),
+                },
+                Ok(other) => Err(format!("unexpected {other:?}")),
+                Err(e) => Err(e.message),
+            };
+            let body = format!("w*{p}/{q}");
+            let def = format!("J(w) = {body}");
+            let hi = x.abs() * 2.0 + 1.0;
+            let paths = [
+                ("statement", vec![format!("w = {x:?}"), body.clone()]),
+                ("over", vec![format!("w = {x:?}"), format!("w/({q}/{p})")]),
+                ("call", vec![def.clone(), format!("J({x:?})")]),
+                (
+                    "grad",
+                    vec![
+                        format!("K(w) = w**2*{p}/(2*{q})"),
+                        format!("grad(K, w={x:?})"),
+                    ],
+                ),
+                ("nudge", vec![def.clone(), format!("nudge(J, w={x:?})")]),
+                (
+                    "plot",
+                    vec![
+                        def.clone(),
+                        format!("plot(J, w={x:?}..{hi:?}, samples=2, at={x:?})"),
+                    ],
+                ),
+            ];
+            for (path, inputs) in paths {
+                let got = number(run_last(&inputs));
+                prop_assert!(
+                    matches!(got, Ok(v) if v.to_bits() == want.to_bits()),
+                    "{x:?} * {p}/{q} by {path}: {got:?}, want {want:?}"
+                );
+            }
+            let expr = Expr::parse(&body).expect("parses");
+            let tree = expr.eval(&[("w", x)]).map_err(|e| e.message);
+            let program =
+                super::eval::Program::compile(expr.simplified().node(), &["w"]).expect("compiles");
+            let compiled = program.eval(&[x]).map_err(|d| d.message());
+            for (path, got) in [("tree", tree), ("compiled", compiled)] {
+                prop_assert!(
+                    matches!(got, Ok(v) if v.to_bits() == want.to_bits()),
+                    "{x:?} * {p}/{q} by the {path}: {got:?}, want {want:?}"
+                );
+            }
+            // One descent step on w**2/2 (gradient w) with alpha = |p|/q.
+            let alpha = BigRational::new(BigInt::from(p.abs()), BigInt::from(q));
+            let step = (BigRational::from_float(x).expect("finite") * alpha)
+                .to_f64()
+                .expect("a float");
+            let run = run_last(&[
+                "H(w) = w**2/2".to_string(),
+                format!("descent(H, w={x:?}, alpha={}/{q}, steps=1)", p.abs()),
+            ]);
+            let got = match &run {
+                Ok(super::Value::Descent(d)) => d.rows.last().map(|r| r.point[0]),
+                _ => None,
+            };
+            prop_assert_eq!(
+                got.map(f64::to_bits),
+                Some((x - step).to_bits()),
+                "descent from {:?} with alpha {}/{}: {:?}",
+                x,
+                p.abs(),
+                q,
+                run.map(|v| v.to_text(17))
+            );
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// `times_ratio` against the exact product rounded once, over the whole
+/// float range (subnormal results included) and any `i64` ratio.
+#[test]
+fn times_ratio_is_correctly_rounded() {
+    use super::number::times_ratio;
+    let mut runner = TestRunner::new(cases(20_000));
+    let x = any::<u64>()
+        .prop_map(f64::from_bits)
+        .prop_filter("finite", |x| x.is_finite());
+    let int = prop_oneof![-1000i64..1000, any::<i64>()].prop_filter("i64::MIN", |v| *v != i64::MIN);
+    runner
+        .run(&(x, int.clone(), int), |(x, a, b)| {
+            prop_assume!(b != 0);
+            let got = times_ratio(x, a, b).expect("always a value");
+            let exact = BigRational::from_float(x).expect("finite")
+                * BigRational::new(BigInt::from(a), BigInt::from(b));
+            let want = exact.to_f64().unwrap_or(f64::NAN);
+            prop_assert!(
+                got.to_bits() == want.to_bits() || (got == 0.0 && want == 0.0),
+                "{x:e} * {a}/{b}: {got:e}, want {want:e}"
+            );
             Ok(())
         })
         .unwrap();

@@ -11,7 +11,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::ast::Node;
-use super::descent::{self, Settings};
+use super::descent::{self, Rate, Rates, Settings};
 use super::diff::derivative;
 use super::error::{MAX_SAMPLES, MAX_STEPS, MAX_TEXT, MAX_WORK, closest, suggestion};
 use super::eval::{
@@ -797,7 +797,7 @@ impl Scope {
         let options = ["alpha", "steps", "momentum", "tol"];
         Self::check_keywords(call, &target, &keywords, &options, span, &usage)?;
         let start = self.float_point(&target, &keywords)?;
-        let mut settings = self.descent_settings(&keywords, span, &usage)?;
+        let (mut settings, rates) = self.descent_settings(&keywords, span, &usage)?;
         if !record_all && settings.tol.is_none() {
             return Err(MathError::new(
                 format!("{call} needs tol: it counts the steps until the gradient is small"),
@@ -815,6 +815,7 @@ impl Scope {
             &vars,
             &start,
             settings,
+            &rates,
             self.cells_left,
         )
         .map_err(|e| e.at_least(span.clone()))?;
@@ -822,13 +823,14 @@ impl Scope {
     }
 
     /// The learning rate, steps, momentum and tolerance of a `descent`
-    /// call, each checked.
+    /// call, each checked, and the rates as they were written (an exact
+    /// `alpha=7/10` multiplies exactly, rounded once).
     fn descent_settings(
         &self,
         keywords: &[Keyword<'_>],
         span: &Range<usize>,
         usage: &str,
-    ) -> Result<Settings, MathError> {
+    ) -> Result<(Settings, Rates), MathError> {
         let alpha = match self.option(keywords, "alpha")? {
             Some((a, aspan)) if !a.is_finite() => {
                 return Err(MathError::new("alpha must be a finite number", aspan));
@@ -883,13 +885,22 @@ impl Scope {
             }
             other => other.map_or(0.0, |(m, _)| m),
         };
-        Ok(Settings {
+        let exact = |name: &str, float: f64| match keywords.iter().find(|kw| kw.name == name) {
+            Some(kw) => self.exact_arg(kw.value).map(Rate::new),
+            None => Ok(Rate::Float(float)),
+        };
+        let rates = Rates {
+            alpha: exact("alpha", alpha)?,
+            momentum: exact("momentum", momentum)?,
+        };
+        let settings = Settings {
             alpha,
             steps,
             momentum,
             tol,
             record_all: true,
-        })
+        };
+        Ok((settings, rates))
     }
 
     fn plot(&self, args: &[Arg], span: Range<usize>) -> Result<Value, MathError> {

@@ -1327,3 +1327,77 @@ fn symbolic_coefficients_never_lose_digits() {
         "error: an exact number of 332 digits is too large for a floating-point number (the largest is about 1.8e+308) — values print as floats; simplify(...) shows an exact result in full",
     );
 }
+
+/// A float times or over an ordinary exact number is rounded once, so
+/// cancellations come out as Python's floats give them (the exact factor's
+/// float first was one unit off about a third of the time).
+#[test]
+fn floats_meet_ordinary_exact_numbers_rounded_once() {
+    check("(0.1/10 - 0.01)*1e20", "0");
+    check("(0.1*(1/10) - 0.01)*1e20", "0");
+    let mut scope = Scope::new();
+    let text = |scope: &mut Scope, input: &str| scope.run(input).unwrap().to_text(17);
+    assert_eq!(text(&mut scope, "0.1/10"), "0.01");
+    scope.run("J(w) = w/3").unwrap();
+    let nudge = text(&mut scope, "nudge(J, w=0.1, eps=1e-10)");
+    assert!(nudge.contains("ΔJ/ε = 0.333333360913457"), "{nudge}");
+    check_in(&["J(w) = w/3"], "nudge(J, w=0.1, eps=1e-10)", &{
+        let mut s = Scope::new();
+        s.run("J(w) = w/3").unwrap();
+        s.run("nudge(J, w=0.1, eps=1e-10)").unwrap().to_text(12)
+    });
+    assert_eq!(
+        run_all(&["J(w) = w/3", "nudge(J, w=0.1, eps=1e-10)"])
+            .lines()
+            .nth(3)
+            .unwrap_or(""),
+        "ΔJ/ε = 0.333333360913"
+    );
+    // 0.7 is not 7/10: a descent step with the exact rate rounds once.
+    check_in(
+        &["H(w) = w**2/2"],
+        "descent_steps(H, w=0.1, alpha=7/10, tol=1e-3)",
+        "4",
+    );
+}
+
+/// Functions of exact arguments no float holds: computed from the exact
+/// value (mpmath's values, in the reference table too).
+#[test]
+fn functions_of_exact_arguments() {
+    check("sin(10**30)", "-0.0901169019121");
+    check("cos(2**70 + 1)", "0.872527256693");
+    check("tan(10**17 + 1)", "11.3742496289");
+    check("sin(2**70)", "-0.998179402193");
+    check("log(1/10**400)", "-921.034037198");
+    check("log(10**400)", "921.034037198");
+    check("log(1 + 10**-20)", "1e-20");
+    check("sqrt(10**401)", "3.16227766017e+200");
+    check("sqrt(10**-401)", "3.16227766017e-201");
+    check("sigmoid(10**400)", "1");
+    check("sigmoid(-10**400)", "0");
+    check("tanh(10**400)", "1");
+    check("exp(-10**400)", "0");
+    check("exp(10**400)", "inf");
+    check(
+        "log(-10**400)",
+        "error: log(-inf) is undefined: log needs a positive number",
+    );
+    check(
+        "sqrt(-10**400)",
+        "error: sqrt(-inf) is undefined: a negative number has no real square root",
+    );
+    // A root still beyond the range is the exact number's overflow.
+    check_in(
+        &["a = 10**901"],
+        "sqrt(a)",
+        "error: an exact number of 902 digits is too large for a floating-point number (the largest is about 1.8e+308) — values print as floats; simplify(...) shows an exact result in full",
+    );
+    // The same values through a defined function and a compiled program.
+    check_in(&["f(w) = w + sin(10**30)"], "f(0)", "-0.0901169019121");
+    check_in(
+        &["J(w) = w*log(10**400)"],
+        "grad(J, w=1)",
+        "[921.034037198]",
+    );
+}
