@@ -7,6 +7,7 @@ mod support;
 mod accessibility;
 mod build;
 mod calc_cli;
+mod bounds;
 mod calc_pages;
 mod check_honesty;
 mod components;

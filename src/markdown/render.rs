@@ -208,6 +208,11 @@ impl<'e> PageRenderer<'_, 'e, '_> {
             {
                 Event::Text(format!("${tex}$").into())
             }
+            Event::InlineMath(tex) | Event::DisplayMath(tex)
+                if tex.is_empty() && inline::is_dollar_run(source, span) =>
+            {
+                Event::Text(source[span.clone()].to_string().into())
+            }
             Event::Text(t) => match inline::closing_quote(source, span, &t) {
                 Some(quote) => Event::Text(quote.into()),
                 None => Event::Text(t),
