@@ -1530,12 +1530,12 @@ mod tests {
         assert!(err.message.contains("4096 times"), "{}", err.message);
         assert_eq!(err.span, 2..4);
         // A few levels are fine.
-        let out = expand(&format!("{}x{}", "\\d{".repeat(3), "}".repeat(3)), &[(
-            "\\d".to_string(),
-            "#1#1".to_string(),
-        )]
-        .into_iter()
-        .collect())
+        let out = expand(
+            &format!("{}x{}", "\\d{".repeat(3), "}".repeat(3)),
+            &[("\\d".to_string(), "#1#1".to_string())]
+                .into_iter()
+                .collect(),
+        )
         .unwrap();
         assert_eq!(out.text, "x".repeat(8));
     }

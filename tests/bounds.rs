@@ -83,3 +83,32 @@ fn long_runs_of_dollars_are_text() {
     let text = page.text("p").join("\n");
     assert!(text.contains("A price: $$$$ and"), "{}", &text[..200]);
 }
+
+#[test]
+fn thousands_of_misses_among_thousands_of_files_cost_little() {
+    let mut site = SiteTest::new();
+    for i in 0..2500 {
+        site = site.file(&format!("content/img/photo{i:05}.png"), "");
+    }
+    let mut body = String::from("# Head\n\n![typo](img/photo0001.png)\n\n[typo](#haed)\n\n");
+    for i in 0..2500 {
+        body.push_str(&format!(
+            "![x](img/pict{i:05}.png) [a](#miss-{i}) [p](missing{i}.md)\n\n"
+        ));
+    }
+    for i in 0..1000 {
+        body.push_str(&format!("## Heading {i}\n\n"));
+    }
+    let site = site.lesson("a.md", "A", &body);
+    let (code, out) = check_within_deadline(&site);
+    assert_eq!(code, Some(1), "{}", &out[..out.len().min(2000)]);
+    assert!(
+        out.contains("did you mean 'img/photo00001.png'?"),
+        "the ordinary hint stays"
+    );
+    assert!(
+        out.contains("did you mean '#head'?"),
+        "the ordinary hint stays"
+    );
+    assert!(out.contains("link to a missing page 'missing2499.md'"));
+}

@@ -5,9 +5,9 @@
 mod support;
 
 mod accessibility;
+mod bounds;
 mod build;
 mod calc_cli;
-mod bounds;
 mod calc_pages;
 mod check_honesty;
 mod components;
