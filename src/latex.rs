@@ -682,7 +682,7 @@ fn expand(tex: &str, macros: &Macros) -> Result<Rewritten, LatexError> {
         };
         let room = MAX_FORMULA.saturating_sub(out.text.len() + start - copied);
         let (text, end) = expand_use(tex, name_end, body, macros, 0, &mut budget, room)
-            .map_err(|overrun| overrun_error(overrun, &name, start..name_end))?;
+            .map_err(|overrun| overrun_error(overrun, name, start..name_end))?;
         out.copy(tex, copied..start);
         out.replace(&text, start..end);
         copied = end;
