@@ -112,3 +112,31 @@ fn thousands_of_misses_among_thousands_of_files_cost_little() {
     );
     assert!(out.contains("link to a missing page 'missing2499.md'"));
 }
+
+#[test]
+fn a_code_block_with_a_very_long_line_is_shown_plain_with_a_warning() {
+    let line = "a(".repeat(80_000);
+    let site = SiteTest::new().lesson(
+        "c.md",
+        "C",
+        &format!("Intro.\n\n```c\nint x;\n{line}\n```\n\n```c\nint y;\n```\n"),
+    );
+    let (code, out) = check_within_deadline(&site);
+    assert_eq!(code, Some(0), "{}", &out[..out.len().min(2000)]);
+    assert!(
+        out.contains(
+            "warning: this `c` block is shown without highlighting: its line 2 is over 5000 bytes"
+        ),
+        "{}",
+        &out[..out.len().min(2000)]
+    );
+    assert!(
+        out.contains("content/c.md:6:4"),
+        "{}",
+        &out[..out.len().min(2000)]
+    );
+    site.build().success();
+    let page = site.output("c/index.html");
+    assert!(page.contains("<pre class=\"hl-code plain\"><code class=\"language-c\">int x;"));
+    assert!(page.contains("<pre class=\"hl-code\"><code class=\"language-c\">"));
+}
