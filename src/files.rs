@@ -64,6 +64,11 @@ pub struct Walked {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// How deeply folders may nest below a walked folder: every level is a
+/// section, and each page lists the sections around it, so a thousand
+/// nested folders would make gigabytes of pages.
+const MAX_DEPTH: usize = 32;
+
 /// Walks `dir`; `shown` is how `dir` is named in messages (relative to the
 /// site root). Every link, and `dir` itself, must resolve inside
 /// `boundary`: the site folder, or the content folder itself when
@@ -146,6 +151,17 @@ pub fn walk(
             if is_dir {
                 walker.skip_current_dir();
             }
+            continue;
+        }
+        if is_dir && entry.depth() > MAX_DEPTH {
+            found.diagnostics.push(
+                Diagnostic::whole_file(
+                    shown.join(&rel),
+                    format!("folders nest more than {MAX_DEPTH} deep here"),
+                )
+                .with_help("keep the book's sections fewer levels deep"),
+            );
+            walker.skip_current_dir();
             continue;
         }
         if is_dir && entry.path_is_symlink() {

@@ -140,3 +140,17 @@ fn a_code_block_with_a_very_long_line_is_shown_plain_with_a_warning() {
     assert!(page.contains("<pre class=\"hl-code plain\"><code class=\"language-c\">int x;"));
     assert!(page.contains("<pre class=\"hl-code\"><code class=\"language-c\">"));
 }
+
+#[test]
+fn folders_nested_too_deep_are_an_error_naming_the_folder() {
+    let deep = "d/".repeat(200);
+    let site = SiteTest::new()
+        .lesson(&format!("{deep}a.md"), "A", "Deep.\n")
+        .lesson("b.md", "B", "Shallow.\n");
+    let (code, out) = check_within_deadline(&site);
+    assert_eq!(code, Some(1), "{}", &out[..out.len().min(2000)]);
+    let too_deep = format!("content/{}", "d/".repeat(33));
+    assert!(out.contains(too_deep.trim_end_matches('/')), "{out}");
+    assert!(out.contains("folders nest more than 32 deep here"), "{out}");
+    assert_eq!(out.matches("--> content/d").count(), 1, "{out}");
+}
