@@ -153,17 +153,6 @@ pub fn walk(
             }
             continue;
         }
-        if is_dir && entry.depth() > MAX_DEPTH {
-            found.diagnostics.push(
-                Diagnostic::whole_file(
-                    shown.join(&rel),
-                    format!("folders nest more than {MAX_DEPTH} deep here"),
-                )
-                .with_help("keep the book's sections fewer levels deep"),
-            );
-            walker.skip_current_dir();
-            continue;
-        }
         if is_dir && entry.path_is_symlink() {
             linked.push(rel.clone());
         }
@@ -180,8 +169,9 @@ pub fn walk(
     found
 }
 
-/// Why the walk does not take `entry` (shown as `shown`): a link out of
-/// the site or into a private place, or a private folder entered through
+/// Why the walk does not take `entry` (shown as `shown`): a folder nested
+/// too deep, a link out of the site or into a private place, or a private
+/// folder entered through
 /// a link (`through_link`).
 fn refused(
     entry: &walkdir::DirEntry,
@@ -189,6 +179,15 @@ fn refused(
     boundaries: &[PathBuf],
     shown: &Path,
 ) -> Option<Diagnostic> {
+    if entry.file_type().is_dir() && entry.depth() > MAX_DEPTH {
+        return Some(
+            Diagnostic::whole_file(
+                shown,
+                format!("folders nest more than {MAX_DEPTH} deep here"),
+            )
+            .with_help("keep the book's sections fewer levels deep"),
+        );
+    }
     if entry.path_is_symlink() {
         link_outside(entry.path(), boundaries, shown)
             .or_else(|| private_link(entry.path(), boundaries, shown))
