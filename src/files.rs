@@ -171,8 +171,7 @@ pub fn walk(
 
 /// Why the walk does not take `entry` (shown as `shown`): a folder nested
 /// too deep, a link out of the site or into a private place, or a private
-/// folder entered through
-/// a link (`through_link`).
+/// folder entered through a link (`through_link`).
 fn refused(
     entry: &walkdir::DirEntry,
     through_link: bool,
