@@ -365,18 +365,175 @@ pub fn did_you_mean<'a>(
     // One edit per six characters, plus one: enough for a typo or a swapped
     // pair of letters, too few for a different word of similar length
     // (`nowhere.md` is not a typo of `broken.md`).
-    let limit = 1 + word.chars().count() / 6;
-    candidates
-        .into_iter()
-        .map(|c| (strsim::osa_distance(word, c), c))
-        .filter(|&(d, _)| d <= limit)
-        .min_by_key(|&(d, c)| (d, c))
-        .map(|(_, c)| c)
+    let word: Vec<char> = word.chars().collect();
+    let limit = 1 + word.len() / 6;
+    let mut best: Option<(usize, &str)> = None;
+    let mut compared = 0;
+    let mut chars = Vec::new();
+    for c in candidates {
+        // Only a candidate as close as the best so far can still win, and
+        // `d` edits change the length by at most `d`: most candidates are
+        // passed over on their length alone.
+        let bound = best.map_or(limit, |(d, _)| d);
+        // A character takes one to four bytes.
+        if c.len() + bound < word.len() || c.len() > 4 * (word.len() + bound) {
+            continue;
+        }
+        let len = c.chars().count();
+        if len.abs_diff(word.len()) > bound {
+            continue;
+        }
+        compared += 1;
+        if compared > MAX_COMPARED {
+            break;
+        }
+        chars.clear();
+        chars.extend(c.chars());
+        let Some(d) = bounded_osa(&word, &chars, bound) else {
+            continue;
+        };
+        if best.is_none_or(|(bd, bc)| (d, c) < (bd, bc)) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// A long list of names to suggest from, many times over (every file of
+/// the content folder, for each missing image or page): kept sorted by
+/// length, so that each hint looks only at names of about the right
+/// length, and [`did_you_mean`] gives the same answer.
+#[derive(Debug, Clone, Default)]
+pub struct Candidates {
+    /// Each name with its length in characters, shortest first.
+    names: Vec<(usize, String)>,
+}
+
+impl Candidates {
+    /// The candidates, in any order.
+    pub fn new<S: Into<String>>(names: impl IntoIterator<Item = S>) -> Self {
+        let mut names: Vec<(usize, String)> = names
+            .into_iter()
+            .map(|name| {
+                let name = name.into();
+                (name.chars().count(), name)
+            })
+            .collect();
+        names.sort();
+        Self { names }
+    }
+
+    /// The closest candidate to `word`, as [`did_you_mean`] finds it.
+    pub fn closest(&self, word: &str) -> Option<&str> {
+        let len = word.chars().count();
+        let limit = 1 + len / 6;
+        let from = self.names.partition_point(|(n, _)| *n + limit < len);
+        let to = self.names.partition_point(|(n, _)| *n <= len + limit);
+        let mut near: Vec<&(usize, String)> = self.names[from..to].iter().collect();
+        // Nearest in length first, so that the names compared in full are
+        // the likeliest ones when there are very many.
+        near.sort_by_key(|(n, _)| n.abs_diff(len));
+        did_you_mean(word, near.into_iter().map(|(_, name)| name.as_str()))
+    }
+}
+
+/// How many candidates of about the right length one hint compares in
+/// full, so that thousands of misses among thousands of files cost
+/// seconds, not minutes; far more than any ordinary list holds.
+const MAX_COMPARED: usize = 200;
+
+/// The optimal-string-alignment distance between `a` and `b` (insertions,
+/// deletions, substitutions and swaps of adjacent characters) when it is
+/// at most `bound`, else `None`. Only the band of cells within `bound` of
+/// the diagonal is computed, and a row whose every cell is past `bound`
+/// ends the search.
+fn bounded_osa(a: &[char], b: &[char], bound: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > bound {
+        return None;
+    }
+    let far = bound + 1;
+    let width = b.len() + 1;
+    let mut before = vec![far; width];
+    let mut prev: Vec<usize> = (0..width).map(|j| j.min(far)).collect();
+    let mut row = vec![far; width];
+    for i in 1..=a.len() {
+        row.fill(far);
+        let lo = i.saturating_sub(bound).max(1);
+        let hi = (i + bound).min(b.len());
+        if i <= bound {
+            row[0] = i;
+        }
+        let mut smallest = row[0];
+        for j in lo..=hi {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (prev[j - 1] + cost).min(prev[j] + 1).min(row[j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(before[j - 2] + 1);
+            }
+            row[j] = d.min(far);
+            smallest = smallest.min(row[j]);
+        }
+        if smallest > bound {
+            return None;
+        }
+        std::mem::swap(&mut before, &mut prev);
+        std::mem::swap(&mut prev, &mut row);
+    }
+    Some(prev[b.len()]).filter(|&d| d <= bound)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bounded_distance_agrees_with_the_full_one() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "abc",
+            "acb",
+            "title",
+            "titel",
+            "tilte",
+            "summary",
+            "sumary",
+            "broken.md",
+            "nowhere.md",
+            "img/photo1.png",
+            "img/foto1.png",
+            "ça",
+            "aç",
+            "calculus/derivatives.md",
+            "calculus/derivative.md",
+        ];
+        for a in words {
+            for b in words {
+                let full = strsim::osa_distance(a, b);
+                let (a_chars, b_chars): (Vec<char>, Vec<char>) =
+                    (a.chars().collect(), b.chars().collect());
+                for bound in 0..5 {
+                    let expected = (full <= bound).then_some(full);
+                    assert_eq!(
+                        bounded_osa(&a_chars, &b_chars, bound),
+                        expected,
+                        "{a} {b} {bound}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hints_pick_the_closest_and_the_first_of_ties() {
+        let names = ["title", "tilde", "summary", "date"];
+        assert_eq!(did_you_mean("titel", names), Some("title"));
+        assert_eq!(did_you_mean("sumary", names), Some("summary"));
+        assert_eq!(did_you_mean("zzzzzz", names), None);
+        assert_eq!(did_you_mean("bat", ["cat", "bar"]), Some("bar"));
+    }
 
     #[test]
     fn locates_lines_and_columns_in_characters() {

@@ -64,6 +64,11 @@ pub struct Walked {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// How deeply folders may nest below a walked folder: every level is a
+/// section, and each page lists the sections around it, so a thousand
+/// nested folders would make gigabytes of pages.
+const MAX_DEPTH: usize = 32;
+
 /// Walks `dir`; `shown` is how `dir` is named in messages (relative to the
 /// site root). Every link, and `dir` itself, must resolve inside
 /// `boundary`: the site folder, or the content folder itself when
@@ -164,15 +169,24 @@ pub fn walk(
     found
 }
 
-/// Why the walk does not take `entry` (shown as `shown`): a link out of
-/// the site or into a private place, or a private folder entered through
-/// a link (`through_link`).
+/// Why the walk does not take `entry` (shown as `shown`): a folder nested
+/// too deep, a link out of the site or into a private place, or a private
+/// folder entered through a link (`through_link`).
 fn refused(
     entry: &walkdir::DirEntry,
     through_link: bool,
     boundaries: &[PathBuf],
     shown: &Path,
 ) -> Option<Diagnostic> {
+    if entry.file_type().is_dir() && entry.depth() > MAX_DEPTH {
+        return Some(
+            Diagnostic::whole_file(
+                shown,
+                format!("folders nest more than {MAX_DEPTH} deep here"),
+            )
+            .with_help("keep the book's sections fewer levels deep"),
+        );
+    }
     if entry.path_is_symlink() {
         link_outside(entry.path(), boundaries, shown)
             .or_else(|| private_link(entry.path(), boundaries, shown))

@@ -650,11 +650,29 @@ fn definition(tex: &str, at: usize, operator: bool) -> Option<(String, String, u
     Some((name, body, end))
 }
 
+/// How many macro uses one formula may expand, counting the uses inside
+/// macro bodies: far more than any formula needs, few enough that macros
+/// which double their argument at each level stop at once (as TeX stops at
+/// its own capacity limits) instead of running for minutes.
+const MAX_EXPANSIONS: usize = 4096;
+
+/// Why a macro use could not be expanded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Overrun {
+    /// An argument is missing.
+    Argument,
+    /// The formula would use more than [`MAX_EXPANSIONS`] macros.
+    Steps,
+    /// The expansion would be longer than [`MAX_FORMULA`] bytes.
+    Size,
+}
+
 /// Expands the macros in `tex`, whose offsets are kept in the result's map.
 fn expand(tex: &str, macros: &Macros) -> Result<Rewritten, LatexError> {
     let mut out = Rewritten::new();
     let mut copied = 0;
     let mut at = 0;
+    let mut budget = MAX_EXPANSIONS;
     while let Some(found) = tex.get(at..).and_then(|rest| rest.find('\\')) {
         let start = at + found;
         let (name, name_end) = command_at(tex, start);
@@ -662,18 +680,9 @@ fn expand(tex: &str, macros: &Macros) -> Result<Rewritten, LatexError> {
         let Some(body) = macros.get(&format!("\\{name}")) else {
             continue;
         };
-        let (text, end) = expand_use(tex, name_end, body, macros, 0).ok_or_else(|| LatexError {
-            message: format!("the macro '\\{name}' is missing an argument"),
-            span: start..name_end,
-        })?;
-        if out.text.len() + text.len() > MAX_FORMULA {
-            return Err(LatexError {
-                message: format!(
-                    "formula too long once its macros are expanded (more than {MAX_FORMULA} bytes)"
-                ),
-                span: start..end,
-            });
-        }
+        let room = MAX_FORMULA.saturating_sub(out.text.len() + start - copied);
+        let (text, end) = expand_use(tex, name_end, body, macros, 0, &mut budget, room)
+            .map_err(|overrun| overrun_error(overrun, name, start..name_end))?;
         out.copy(tex, copied..start);
         out.replace(&text, start..end);
         copied = end;
@@ -683,19 +692,41 @@ fn expand(tex: &str, macros: &Macros) -> Result<Rewritten, LatexError> {
     Ok(out)
 }
 
+/// The error for a macro use at `span` that could not be expanded.
+fn overrun_error(overrun: Overrun, name: &str, span: Range<usize>) -> LatexError {
+    let message = match overrun {
+        Overrun::Argument => format!("the macro '\\{name}' is missing an argument"),
+        Overrun::Steps => format!(
+            "the macros in this formula expand more than {MAX_EXPANSIONS} times, from '\\{name}' on; \
+             a macro that uses its argument twice doubles the formula at each level: \
+             use fewer levels or a macro that uses its argument once"
+        ),
+        Overrun::Size => format!(
+            "formula too long once its macros are expanded (more than {MAX_FORMULA} bytes), \
+             from '\\{name}' on; a macro that uses its argument twice doubles the formula \
+             at each level: use fewer levels or a shorter macro"
+        ),
+    };
+    LatexError { message, span }
+}
+
 /// One use of a macro whose name ends at `at`: its expansion, fully, and
-/// the end of its arguments.
+/// the end of its arguments. Each use spends one of `budget`, and the
+/// expansion may be at most `room` bytes long.
 fn expand_use(
     tex: &str,
     at: usize,
     body: &str,
     macros: &Macros,
     depth: usize,
-) -> Option<(String, usize)> {
+    budget: &mut usize,
+    room: usize,
+) -> Result<(String, usize), Overrun> {
+    *budget = budget.checked_sub(1).ok_or(Overrun::Steps)?;
     let mut end = at;
     let mut args = Vec::new();
     for _ in 0..arity(body) {
-        let (arg, after) = argument(tex, end)?;
+        let (arg, after) = argument(tex, end).ok_or(Overrun::Argument)?;
         args.push(&tex[arg]);
         end = after;
     }
@@ -714,12 +745,18 @@ fn expand_use(
                 rest = &rest[i + 1..];
             }
         }
+        if text.len() > room {
+            return Err(Overrun::Size);
+        }
     }
     text.push_str(rest);
+    if text.len() > room {
+        return Err(Overrun::Size);
+    }
     // Macros are checked for cycles when the book is read; the depth limit
-    // is a last guard, and the size is checked by the caller.
-    if depth > 32 || text.len() > MAX_FORMULA {
-        return Some((text, end));
+    // is a last guard.
+    if depth > 32 {
+        return Ok((text, end));
     }
     let mut expanded = String::new();
     let mut i = 0;
@@ -729,7 +766,9 @@ fn expand_use(
         expanded.push_str(&text[i..start]);
         match macros.get(&format!("\\{name}")) {
             Some(inner) => {
-                let (sub, after) = expand_use(&text, name_end, inner, macros, depth + 1)?;
+                let left = room.saturating_sub(expanded.len());
+                let (sub, after) =
+                    expand_use(&text, name_end, inner, macros, depth + 1, budget, left)?;
                 expanded.push_str(&sub);
                 i = after;
             }
@@ -738,9 +777,15 @@ fn expand_use(
                 i = name_end.max(start + 1);
             }
         }
+        if expanded.len() > room {
+            return Err(Overrun::Size);
+        }
     }
     expanded.push_str(text.get(i..).unwrap_or(""));
-    Some((expanded, end))
+    if expanded.len() > room {
+        return Err(Overrun::Size);
+    }
+    Ok((expanded, end))
 }
 
 /// The text commands whose argument may switch back to math with `$…$`,
@@ -1455,6 +1500,44 @@ mod tests {
         assert!(err.message.contains("never closed"), "{err:?}");
         let err = page.convert(r"\text{a {$b$}}", false, &mut id).unwrap_err();
         assert_eq!(err.span, 9..10, "{err:?}");
+    }
+
+    #[test]
+    fn doubling_macros_stop_at_a_limit() {
+        let macros: Macros = [("\\d".to_string(), "#1#1".to_string())]
+            .into_iter()
+            .collect();
+        let nested = format!("{}x{}", "\\d{".repeat(30), "}".repeat(30));
+        let err = expand(&nested, &macros).unwrap_err();
+        assert!(err.message.contains("4096 times"), "{}", err.message);
+        assert_eq!(err.span, 0..2);
+        let long = format!("{}{}{}", "\\d{".repeat(30), "x".repeat(999), "}".repeat(30));
+        let err = expand(&long, &macros).unwrap_err();
+        assert!(err.message.contains("16384 bytes"), "{}", err.message);
+        assert!(err.message.contains("'\\d'"), "{}", err.message);
+        assert_eq!(err.span, 0..2);
+        // Many short uses run out of steps before they run out of room.
+        let macros: Macros = [
+            ("\\e".to_string(), String::new()),
+            ("\\f".to_string(), "\\e\\e\\e\\e\\e\\e\\e\\e".to_string()),
+            ("\\g".to_string(), "\\f\\f\\f\\f\\f\\f\\f\\f".to_string()),
+            ("\\h".to_string(), "\\g\\g\\g\\g\\g\\g\\g\\g".to_string()),
+            ("\\i".to_string(), "\\h\\h\\h\\h\\h\\h\\h\\h".to_string()),
+        ]
+        .into_iter()
+        .collect();
+        let err = expand("a \\i", &macros).unwrap_err();
+        assert!(err.message.contains("4096 times"), "{}", err.message);
+        assert_eq!(err.span, 2..4);
+        // A few levels are fine.
+        let out = expand(
+            &format!("{}x{}", "\\d{".repeat(3), "}".repeat(3)),
+            &[("\\d".to_string(), "#1#1".to_string())]
+                .into_iter()
+                .collect(),
+        )
+        .unwrap();
+        assert_eq!(out.text, "x".repeat(8));
     }
 
     #[test]

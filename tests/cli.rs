@@ -5,6 +5,7 @@
 mod support;
 
 mod accessibility;
+mod bounds;
 mod build;
 mod calc_cli;
 mod calc_pages;

@@ -10,14 +10,15 @@
 // built only on the error path, so it is not worth boxing.
 #![allow(clippy::result_large_err)]
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
 
-use crate::diagnostics::{Diagnostic, SourceText, did_you_mean};
+use crate::diagnostics::{Candidates, Diagnostic, SourceText};
 
 pub mod frontmatter;
 pub mod slug;
@@ -141,6 +142,10 @@ pub struct Content {
     /// the content folder: page assets, copied to the same place in the
     /// output.
     pub assets: BTreeSet<PathBuf>,
+    /// The assets' paths to suggest from, made at the first miss.
+    asset_hints: OnceLock<Candidates>,
+    /// The Markdown files' paths to suggest from, made at the first miss.
+    target_hints: OnceLock<Candidates>,
 }
 
 /// Reads the content folder `content_rel` (relative to `root`, or
@@ -720,13 +725,12 @@ impl Content {
         if self.assets.contains(&wanted) {
             return Ok(wanted);
         }
-        let known: Vec<String> = self
-            .assets
-            .iter()
-            .map(|p| p.to_string_lossy().replace('\\', "/"))
-            .collect();
-        let wanted = wanted.to_string_lossy().replace('\\', "/");
-        Err(did_you_mean(&wanted, known.iter().map(String::as_str))
+        let known = self
+            .asset_hints
+            .get_or_init(|| Candidates::new(self.assets.iter().map(|p| slashed(p))));
+        let wanted = slashed(&wanted);
+        Err(known
+            .closest(&wanted)
             .map(|best| relative_path(dir, Path::new(best))))
     }
 
@@ -757,13 +761,11 @@ impl Content {
             },
             Some(Target::Broken) => Resolved::Unknown,
             None => {
-                let known: Vec<String> = self
-                    .targets
-                    .keys()
-                    .map(|p| p.to_string_lossy().replace('\\', "/"))
-                    .collect();
-                let wanted = target.to_string_lossy().replace('\\', "/");
-                let help = did_you_mean(&wanted, known.iter().map(String::as_str)).map(|best| {
+                let known = self
+                    .target_hints
+                    .get_or_init(|| Candidates::new(self.targets.keys().map(|p| slashed(p))));
+                let wanted = slashed(&target);
+                let help = known.closest(&wanted).map(|best| {
                     let suggestion =
                         relative_path(from.parent().unwrap_or(Path::new("")), Path::new(best));
                     format!("did you mean '{suggestion}'?")
@@ -774,6 +776,16 @@ impl Content {
                 }
             }
         }
+    }
+}
+
+/// A path as it is written in a link, with `/` between its parts; borrowed
+/// when it already is, so that hints over thousands of files do not copy
+/// every name for every miss.
+fn slashed(path: &Path) -> Cow<'_, str> {
+    match path.to_string_lossy() {
+        Cow::Borrowed(s) if !s.contains('\\') => Cow::Borrowed(s),
+        other => Cow::Owned(other.replace('\\', "/")),
     }
 }
 

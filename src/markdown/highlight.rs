@@ -96,6 +96,27 @@ pub fn language(info: &str) -> &str {
         .unwrap_or("")
 }
 
+/// The longest line highlighted, in bytes: the highlighter's patterns can
+/// take time that grows much faster than the line on long lines of
+/// nested brackets.
+pub const MAX_HIGHLIGHT_LINE: usize = 5_000;
+/// The largest code block highlighted, in bytes.
+pub const MAX_HIGHLIGHT_BLOCK: usize = 256 * 1024;
+
+/// Why `code` is shown plain rather than highlighted: a line or the block
+/// is over its limit. `None` when it is highlighted.
+pub fn too_big(code: &str) -> Option<String> {
+    if code.len() > MAX_HIGHLIGHT_BLOCK {
+        return Some(format!(
+            "the block is over {} KiB",
+            MAX_HIGHLIGHT_BLOCK / 1024
+        ));
+    }
+    code.lines()
+        .position(|line| line.len() > MAX_HIGHLIGHT_LINE)
+        .map(|n| format!("its line {} is over {MAX_HIGHLIGHT_LINE} bytes", n + 1))
+}
+
 /// Renders a code block whose info string is `info` (empty for none): its
 /// [`language`] picks the highlighter, and an info string that says more
 /// than the language is kept whole in a `data-info` attribute. An unknown
@@ -115,7 +136,9 @@ pub fn code_block(code: &str, info: &str) -> String {
     } else {
         find_syntax(lang)
     };
-    let body = syntax.and_then(|syntax| highlight(syntax, code));
+    let body = syntax
+        .filter(|_| too_big(code).is_none())
+        .and_then(|syntax| highlight(syntax, code));
     match body {
         Some(body) => format!("<pre class=\"hl-code\"><code{attributes}>{body}</code></pre>\n"),
         None => format!(
@@ -490,6 +513,20 @@ mod tests {
             highlight(find_syntax("rust").unwrap(), rust).unwrap(),
             reference("rust", rust)
         );
+    }
+
+    #[test]
+    fn long_lines_and_big_blocks_are_plain() {
+        let line = "a(".repeat(MAX_HIGHLIGHT_LINE);
+        assert!(too_big(&line).is_some_and(|why| why.contains("line 1")));
+        let html = code_block(&format!("int x;\n{line}\n"), "c");
+        assert!(
+            html.starts_with("<pre class=\"hl-code plain\">"),
+            "{}",
+            &html[..80]
+        );
+        assert!(too_big(&"x;\n".repeat(MAX_HIGHLIGHT_BLOCK)).is_some());
+        assert_eq!(too_big("int x;\n"), None);
     }
 
     #[test]

@@ -33,6 +33,17 @@ pub(super) fn is_formula(source: &str, span: &Range<usize>) -> bool {
         .is_some_and(u8::is_ascii_digit)
 }
 
+/// Whether the formula pulldown-cmark found at `span` is nothing but
+/// dollars (`$$$$`): an empty formula, which Pandoc's rule does not make
+/// math (a formula holds at least one character), so a run of dollars is
+/// text however long it is, rather than one error per four of them.
+pub(super) fn is_dollar_run(source: &str, span: &Range<usize>) -> bool {
+    source
+        .as_bytes()
+        .get(span.clone())
+        .is_some_and(|run| !run.is_empty() && run.iter().all(|&b| b == b'$'))
+}
+
 /// The smart quote a left quote at `span` should have been: a quote right
 /// after a word, a digit, a closing bracket or the end of code, math or a
 /// tag closes (`12" ruler`, `` `x`"s ``, `<b>x</b>" y`). `None` when the
@@ -174,6 +185,15 @@ mod tests {
         assert!(is_formula(text, &(11..14)));
         assert!(!is_formula(text, &(19..22)));
         assert!(is_formula("$x$", &(0..3)));
+    }
+
+    #[test]
+    fn runs_of_dollars_are_not_formulas() {
+        let text = "a $$$$ b $x$";
+        assert!(is_dollar_run(text, &(2..6)));
+        assert!(!is_dollar_run(text, &(9..12)));
+        assert!(!is_dollar_run(text, &(2..2)));
+        assert!(!is_dollar_run(text, &(9..99)));
     }
 
     #[test]

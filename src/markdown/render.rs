@@ -208,6 +208,11 @@ impl<'e> PageRenderer<'_, 'e, '_> {
             {
                 Event::Text(format!("${tex}$").into())
             }
+            Event::InlineMath(tex) | Event::DisplayMath(tex)
+                if tex.is_empty() && inline::is_dollar_run(source, span) =>
+            {
+                Event::Text(source[span.clone()].to_string().into())
+            }
             Event::Text(t) => match inline::closing_quote(source, span, &t) {
                 Some(quote) => Event::Text(quote.into()),
                 None => Event::Text(t),
@@ -478,6 +483,21 @@ impl<'e> PageRenderer<'_, 'e, '_> {
         }
         let lang = highlight::language(info);
         self.check_info(&open.block, info, lang);
+        if highlight::is_known_language(lang)
+            && let Some(why) = highlight::too_big(&open.text)
+        {
+            let source = self.ctx.source;
+            let at = foreign::info_span(source, &open.block, lang);
+            self.out.diagnostics.push(
+                Diagnostic::at(
+                    source,
+                    at,
+                    format!("this `{lang}` block is shown without highlighting: {why}"),
+                )
+                .with_help("split the code into shorter lines or blocks, or name it `text`")
+                .warning(),
+            );
+        }
         highlight::code_block(&open.text, info)
     }
 
