@@ -37,6 +37,15 @@ pub(crate) const STATEMENTS: [&str; 8] = [
     "round",
 ];
 
+/// The functions and statements of calc itself, as suggestions offer
+/// them.
+pub(crate) fn built_in_names() -> Vec<&'static str> {
+    let mut names: Vec<&str> = Func::ALL.iter().map(|f| f.name()).collect();
+    names.extend(["ln", "sqrt"]);
+    names.extend(STATEMENTS);
+    names
+}
+
 /// True for a name the language reserves.
 pub(crate) fn is_reserved(name: &str) -> bool {
     name == "pi"
@@ -220,9 +229,7 @@ impl<'a> Lower<'a> {
     }
 
     fn known_functions(&self) -> Vec<&str> {
-        let mut names: Vec<&str> = Func::ALL.iter().map(|f| f.name()).collect();
-        names.extend(["ln", "sqrt"]);
-        names.extend(STATEMENTS);
+        let mut names = built_in_names();
         names.extend(self.scope.functions.keys().map(String::as_str));
         names
     }
