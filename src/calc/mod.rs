@@ -152,9 +152,10 @@ impl<'a> PageCalc<'a> {
                 (result, computed)
             })
             .collect();
-        let cells_left = self.scope.cells_left();
+        let (cells_left, work_left) = (self.scope.cells_left(), self.scope.work_left());
         self.scope = saved;
         self.scope.set_cells_left(cells_left);
+        self.scope.set_work_left(work_left);
         let steps: Vec<Step<'_>> = inputs
             .iter()
             .zip(&results)

@@ -14,13 +14,13 @@
 //! many cells together; a run that would pass what is left is refused
 //! before its first step (or, with `tol`, when it gets there).
 
-use super::MathError;
 use super::ast::Node;
 use super::diff::derivative;
 use super::error::{MAX_CELLS, MAX_WORK};
 use super::eval::{Domain, Program};
 use super::format::format_number;
 use super::number::{Mixed, Num, Scale, float_times_scaled};
+use super::{MathError, WorkLeft};
 
 /// The settings of one run.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -182,6 +182,7 @@ pub(crate) fn descend(
     settings: Settings,
     rates: &Rates,
     cells: usize,
+    work: &WorkLeft,
 ) -> Result<Trace, MathError> {
     let n = vars.len();
     let cells = cells.min(MAX_CELLS);
@@ -210,7 +211,27 @@ pub(crate) fn descend(
         )
         .with_help("use fewer steps or a smaller function"));
     }
-    run(&value, &grads, start, settings, rates, row_limit).map_err(|f| match f {
+    // The page's runs share MAX_WORK: a run may take only the steps the
+    // work left pays for, and one that needs more stops with an error.
+    let affordable = (work.get().min(MAX_WORK) / per_step.max(1)).saturating_sub(1);
+    let spend = |step: usize| work.spend(per_step.saturating_mul(step + 1));
+    let capped = settings.steps > affordable;
+    let run_settings = Settings {
+        steps: settings.steps.min(affordable),
+        ..settings
+    };
+    let result = run(&value, &grads, start, run_settings, rates, row_limit);
+    let steps = match &result {
+        Ok(trace) => trace.steps,
+        Err(
+            Failure::Domain { step, .. }
+            | Failure::Diverged { step, .. }
+            | Failure::TooManyRows { step },
+        ) => *step,
+    };
+    // Whatever way it ends, the run spends the work of the rows it made.
+    spend(steps);
+    let trace = result.map_err(|f| match f {
         Failure::Domain { step, domain } => MathError::new(
             format!("descent stopped at step {step}: {}", domain.message()),
             0..0,
@@ -236,7 +257,19 @@ pub(crate) fn descend(
         } else {
             format!("give steps={step} or fewer, a larger tol, or a larger alpha")
         }),
-    })
+    })?;
+    let converged = settings.tol.is_some_and(|tol| norm(&trace.grad) < tol);
+    if capped && trace.steps == affordable && !converged {
+        return Err(MathError::new(
+            format!(
+                "descent stopped at step {}: the descents and plots of one page share {MAX_WORK} stack-machine instructions, and this one would pass them",
+                trace.steps
+            ),
+            0..0,
+        )
+        .with_help("use fewer steps, a larger tol or a smaller function here or in the page's earlier runs"));
+    }
+    Ok(trace)
 }
 
 /// The Euclidean norm of `g`, scaled so that squaring neither overflows

@@ -205,6 +205,7 @@ impl Expr {
             settings,
             &descent::Rates::floats(&settings),
             MAX_CELLS,
+            &WorkLeft::full(),
         )?;
         Ok((trace.point, trace.steps))
     }
@@ -501,6 +502,42 @@ pub struct Scope {
     /// [`MAX_CELLS`], so a page's memory and time stay bounded however
     /// many long runs it has.
     cells_left: usize,
+    /// Stack-machine instructions the scope's descents, `descent_steps`
+    /// and plots may still execute: they share [`MAX_WORK`], so a page of
+    /// many long runs takes no longer than one. Atomic, since
+    /// `descent_steps` runs while an expression is lowered, through a
+    /// shared borrow, and a scope is `Sync`.
+    work_left: WorkLeft,
+}
+
+/// The work a scope may still do (see [`Scope::work_left`]).
+#[derive(Debug)]
+pub(crate) struct WorkLeft(std::sync::atomic::AtomicUsize);
+
+impl WorkLeft {
+    /// All of [`MAX_WORK`].
+    pub(crate) fn full() -> Self {
+        WorkLeft(std::sync::atomic::AtomicUsize::new(MAX_WORK))
+    }
+
+    pub(crate) fn get(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn set(&self, work: usize) {
+        self.0.store(work, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Takes `work` from what is left.
+    pub(crate) fn spend(&self, work: usize) {
+        self.set(self.get().saturating_sub(work));
+    }
+}
+
+impl Clone for WorkLeft {
+    fn clone(&self) -> Self {
+        WorkLeft(std::sync::atomic::AtomicUsize::new(self.get()))
+    }
 }
 
 impl Default for Scope {
@@ -510,6 +547,7 @@ impl Default for Scope {
             constants: BTreeMap::new(),
             tag: None,
             cells_left: MAX_CELLS,
+            work_left: WorkLeft::full(),
         }
     }
 }
@@ -558,6 +596,28 @@ impl Scope {
     /// explorer's variants) spend the page's cells too.
     pub fn set_cells_left(&mut self, cells: usize) {
         self.cells_left = cells.min(MAX_CELLS);
+    }
+
+    /// Stack-machine instructions this scope's descents, `descent_steps`
+    /// and plots may still execute (see [`MAX_WORK`]).
+    pub fn work_left(&self) -> usize {
+        self.work_left.get()
+    }
+
+    /// Sets the work left: runs made in a copy of the scope (an
+    /// explorer's variants) spend the page's work too.
+    pub fn set_work_left(&mut self, work: usize) {
+        self.work_left.set(work.min(MAX_WORK));
+    }
+
+    /// Takes `work` instructions from what the scope may still execute.
+    pub(crate) fn spend_work(&self, work: usize) {
+        self.work_left.spend(work);
+    }
+
+    /// What the scope's runs may still execute, for a run to spend.
+    pub(crate) fn work(&self) -> &WorkLeft {
+        &self.work_left
     }
 
     /// Parses an expression that may call functions and use constants

@@ -817,6 +817,7 @@ impl Scope {
             settings,
             &rates,
             self.cells_left,
+            self.work(),
         )
         .map_err(|e| e.at_least(span.clone()))?;
         Ok((target, trace, settings))
@@ -903,6 +904,26 @@ impl Scope {
         Ok((settings, rates))
     }
 
+    /// Checks that a plot's `work` fits in [`MAX_WORK`] and in what the
+    /// scope's runs have left of it, and spends it.
+    fn spend_plot_work(&self, work: usize, span: &Range<usize>) -> Result<(), MathError> {
+        if work > MAX_WORK {
+            return Err(MathError::new(
+                "plot would take too long: use fewer samples or a smaller function",
+                span.clone(),
+            ));
+        }
+        if work > self.work_left() {
+            return Err(MathError::new(
+                format!("the descents and plots of one page share {MAX_WORK} stack-machine instructions, and this plot would pass them"),
+                span.clone(),
+            )
+            .with_help("use fewer samples here, or fewer steps in the page's earlier runs"));
+        }
+        self.spend_work(work);
+        Ok(())
+    }
+
     fn plot(&self, args: &[Arg], span: Range<usize>) -> Result<Value, MathError> {
         let usage = "plot(J, w=-4..4) or plot(J, w=-4..4, at=3)";
         let (positional, keywords) = Self::split_args("plot", args)?;
@@ -953,12 +974,7 @@ impl Scope {
         let program =
             Program::compile_guarded(&target.raw, &target.condition_nodes(), &[var.as_str()])
                 .map_err(|e| e.at_least(span.clone()))?;
-        if program.cost().saturating_mul(samples) > MAX_WORK {
-            return Err(MathError::new(
-                "plot would take too long: use fewer samples or a smaller function",
-                span,
-            ));
-        }
+        self.spend_plot_work(program.cost().saturating_mul(samples), &span)?;
         let mut stack = vec![0.0; program.stack_size().max(1)];
         let samples: Vec<(f64, Option<f64>)> = (0..samples)
             .map(|i| {

@@ -1401,3 +1401,49 @@ fn functions_of_exact_arguments() {
         "[921.034037198]",
     );
 }
+
+#[test]
+fn the_descents_and_plots_of_one_scope_share_their_work() {
+    let mut scope = Scope::new();
+    scope.run("J(w) = w**2").unwrap();
+    assert_eq!(scope.work_left(), crate::MAX_WORK);
+    scope.run("descent(J, w=3, alpha=0.1, steps=100)").unwrap();
+    let spent = crate::MAX_WORK - scope.work_left();
+    assert!(spent > 100, "a 100-step descent spends work: {spent}");
+    // Room for about half of that run again: the same run stops with an
+    // error that says why.
+    scope.set_work_left(spent / 2);
+    let err = scope
+        .run("descent(J, w=3, alpha=0.1, steps=100)")
+        .unwrap_err();
+    assert!(
+        err.message
+            .contains("share 2000000000 stack-machine instructions"),
+        "{}",
+        err.message
+    );
+    // The stopped run spent what it did, so the next one cannot pass the
+    // budget again.
+    assert!(scope.work_left() < spent / 20, "{}", scope.work_left());
+    // A run that reaches tol within what is left is fine (w shrinks by
+    // 0.2 a step, so the gradient 6*0.2**k is below 1e-3 at k = 6).
+    scope.set_work_left(spent / 2);
+    let steps = scope
+        .run("descent_steps(J, w=3, alpha=0.4, tol=1e-3)")
+        .unwrap();
+    assert_eq!(steps.to_text(12), "6");
+    assert!(scope.work_left() < spent / 2);
+    // A plot spends the same work.
+    scope.set_work_left(10);
+    let err = scope.run("plot(J, w=-1..1)").unwrap_err();
+    assert!(
+        err.message.contains("this plot would pass them"),
+        "{}",
+        err.message
+    );
+    // So does `descent_steps` inside an expression.
+    let err = scope
+        .run("descent_steps(J, w=3, alpha=0.01, tol=1e-9) + 1")
+        .unwrap_err();
+    assert!(err.message.contains("share"), "{}", err.message);
+}
