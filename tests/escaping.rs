@@ -6,7 +6,6 @@
 //! much faster than running the binary for each case.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 
 use gradbook::site::Site;
 use proptest::prelude::*;
@@ -174,16 +173,7 @@ fn shape(html: &str, with_math: bool) -> Vec<String> {
 
 /// How many fields each note of an `.apkg` splits into.
 fn fields_per_note(apkg: &[u8]) -> Vec<usize> {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(apkg)).unwrap();
-    let mut collection = Vec::new();
-    zip.by_name("collection.anki2")
-        .unwrap()
-        .read_to_end(&mut collection)
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("c.anki2");
-    std::fs::write(&db, collection).unwrap();
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (_dir, conn) = crate::support::anki_collection(apkg);
     let mut statement = conn.prepare("SELECT flds FROM notes").unwrap();
     statement
         .query_map([], |r| r.get::<_, String>(0))

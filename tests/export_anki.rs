@@ -87,15 +87,7 @@ fn open(path: &Path) -> Package {
         .read_to_string(&mut media)
         .unwrap();
     assert_eq!(media, "{}");
-    let mut collection = Vec::new();
-    zip.by_name("collection.anki2")
-        .expect("a collection")
-        .read_to_end(&mut collection)
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("collection.anki2");
-    fs::write(&db, collection).unwrap();
-    let conn = rusqlite::Connection::open(&db).expect("an SQLite database");
+    let (_dir, conn) = crate::support::anki_collection(&fs::read(path).unwrap());
     let (ver, decks, models): (i64, String, String) = conn
         .query_row("SELECT ver, decks, models FROM col", [], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))

@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::Read;
 use std::path::Path;
 
 use crate::support::SiteTest;
@@ -182,16 +181,7 @@ fn control_characters_in_front_matter_and_book_toml_never_reach_a_page() {
 
 /// The fields of every note of the package at `path`, as Anki splits them.
 fn note_fields(path: &Path) -> (Vec<Vec<String>>, Vec<String>) {
-    let mut zip = zip::ZipArchive::new(fs::File::open(path).unwrap()).unwrap();
-    let mut collection = Vec::new();
-    zip.by_name("collection.anki2")
-        .unwrap()
-        .read_to_end(&mut collection)
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("c.anki2");
-    fs::write(&db, collection).unwrap();
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (_dir, conn) = crate::support::anki_collection(&fs::read(path).unwrap());
     let mut statement = conn.prepare("SELECT flds FROM notes").unwrap();
     let notes = statement
         .query_map([], |r| r.get::<_, String>(0))

@@ -281,3 +281,21 @@ impl Page {
             .collect()
     }
 }
+
+/// The SQLite collection inside the Anki package `apkg`, opened as Anki
+/// opens it: unzipped into a temporary folder (kept alive beside the
+/// connection) and read with SQLite.
+pub(crate) fn anki_collection(apkg: &[u8]) -> (tempfile::TempDir, rusqlite::Connection) {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(apkg)).expect("a zip file");
+    let mut collection = Vec::new();
+    zip.by_name("collection.anki2")
+        .expect("a collection")
+        .read_to_end(&mut collection)
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("collection.anki2");
+    fs::write(&db, collection).unwrap();
+    let conn = rusqlite::Connection::open(&db).expect("an SQLite database");
+    (dir, conn)
+}
